@@ -1,0 +1,255 @@
+//! What belongs to a contact beyond its scalar fields: e-mails, phones, external ids, consent,
+//! tags, and the validated set of changes a write carries.
+
+use crate::email::Email;
+use crate::error::{FieldError, Invalid};
+use crate::phone::Phone;
+use crate::property::PropValue;
+use crate::record::{FieldSpec, Scalar};
+use crate::Millis;
+
+/// A key that identifies one contact: no two live contacts share one.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Identity {
+    Email(String),
+    Phone(String),
+    /// (system, id), e.g. ("salesforce", "0035g00000XyZ").
+    External(String, String),
+}
+
+impl Identity {
+    /// The one-string form the store indexes: `email:a@b.pl`, `phone:+48...`, `ext:system:id`.
+    pub fn key(&self) -> String {
+        match self {
+            Identity::Email(e) => format!("email:{e}"),
+            Identity::Phone(p) => format!("phone:{p}"),
+            Identity::External(s, id) => format!("ext:{s}:{id}"),
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Identity> {
+        let (kind, rest) = key.split_once(':')?;
+        Some(match kind {
+            "email" => Identity::Email(rest.into()),
+            "phone" => Identity::Phone(rest.into()),
+            "ext" => {
+                let (s, id) = rest.split_once(':')?;
+                Identity::External(s.into(), id.into())
+            }
+            _ => return None,
+        })
+    }
+
+    /// Dedupe order: e-mail first, then phone, then external id.
+    pub fn priority(&self) -> u8 {
+        match self {
+            Identity::Email(_) => 0,
+            Identity::Phone(_) => 1,
+            Identity::External(..) => 2,
+        }
+    }
+}
+
+/// Check an external id pair.
+pub fn external_id(system: &str, id: &str) -> Invalid<Identity> {
+    let system = system.trim().to_ascii_lowercase();
+    let id = id.trim();
+    if system.is_empty()
+        || system.len() > 40
+        || !system
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        return Err(FieldError::new(
+            "external_ids",
+            "invalid_external_id",
+            format!("{system:?} is not a system name (a-z, 0-9, _ and -)"),
+        ));
+    }
+    if id.is_empty() || id.len() > 200 || id.chars().any(char::is_control) {
+        return Err(FieldError::new(
+            "external_ids",
+            "invalid_external_id",
+            "an external id is 1-200 printable characters",
+        ));
+    }
+    Ok(Identity::External(system, id.to_owned()))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ConsentChannel {
+    Email,
+    Phone,
+    Chat,
+}
+
+impl ConsentChannel {
+    pub const ALL: [ConsentChannel; 3] = [Self::Email, Self::Phone, Self::Chat];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::Phone => "phone",
+            Self::Chat => "chat",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// Whether a contact agreed to be reached on a channel, when, and where that was said.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Consent {
+    pub channel: ConsentChannel,
+    pub granted: bool,
+    pub at: Millis,
+    /// Where the consent was given or withdrawn: "form:newsletter", "import", "api", ...
+    pub origin: String,
+}
+
+/// A tag: short free text, folded for comparison but kept as typed.
+pub fn tag(raw: &str) -> Invalid<String> {
+    match crate::error::clean_text("tags", raw)? {
+        Some(t) if t.chars().count() <= 64 => Ok(t),
+        Some(_) => Err(FieldError::new(
+            "tags",
+            "too_long",
+            "a tag is at most 64 characters",
+        )),
+        None => Err(FieldError::new("tags", "required", "a tag cannot be empty")),
+    }
+}
+
+/// The validated scalar and custom-property changes of a write to any record.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FieldChanges {
+    /// Built-in fields to set (`Some`) or clear (`None`).
+    pub fields: Vec<(&'static FieldSpec, Option<Scalar>)>,
+    /// Custom properties to set or clear.
+    pub properties: Vec<(String, Option<PropValue>)>,
+}
+
+impl FieldChanges {
+    pub fn get(&self, name: &str) -> Option<&Option<Scalar>> {
+        self.fields
+            .iter()
+            .find(|(f, _)| f.name == name)
+            .map(|(_, v)| v)
+    }
+
+    pub fn set(&mut self, spec: &'static FieldSpec, value: Option<Scalar>) {
+        match self.fields.iter_mut().find(|(f, _)| f.name == spec.name) {
+            Some(slot) => slot.1 = value,
+            None => self.fields.push((spec, value)),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty() && self.properties.is_empty()
+    }
+}
+
+/// Everything one write may change on a contact. `None` lists are left as they are.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ContactChanges {
+    pub record: FieldChanges,
+    /// The full list of e-mails, primary first.
+    pub emails: Option<Vec<Email>>,
+    /// The full list of phones, primary first.
+    pub phones: Option<Vec<Phone>>,
+    /// External ids to add.
+    pub external_ids: Vec<Identity>,
+    /// Consent statements to record.
+    pub consent: Vec<Consent>,
+    /// The full list of tags.
+    pub tags: Option<Vec<String>>,
+}
+
+impl ContactChanges {
+    /// The identities this write names, in dedupe order.
+    pub fn identities(&self) -> Vec<Identity> {
+        let mut ids: Vec<Identity> = Vec::new();
+        ids.extend(
+            self.emails
+                .iter()
+                .flatten()
+                .map(|e| Identity::Email(e.as_str().into())),
+        );
+        ids.extend(
+            self.phones
+                .iter()
+                .flatten()
+                .map(|p| Identity::Phone(p.as_str().into())),
+        );
+        ids.extend(self.external_ids.iter().cloned());
+        ids
+    }
+
+    /// Whether the write names anything that tells who the person is.
+    pub fn identifies_someone(&self) -> bool {
+        !self.identities().is_empty()
+            || ["first_name", "last_name", "display_name"]
+                .iter()
+                .any(|n| matches!(self.record.get(n), Some(Some(_))))
+    }
+}
+
+/// The search terms of a contact, from its names, e-mails, phones and company.
+pub fn search_terms<'a>(
+    texts: impl IntoIterator<Item = &'a str>,
+    phones: impl IntoIterator<Item = &'a str>,
+) -> Vec<String> {
+    let mut out: Vec<String> = texts.into_iter().flat_map(crate::text::terms).collect();
+    for p in phones {
+        // "+48601234567" is found by "48601..." and by the national number "601234...".
+        let digits: String = p.chars().filter(char::is_ascii_digit).collect();
+        if let Ok(n) = phonenumber::parse(None, p) {
+            out.push(n.national().value().to_string());
+        }
+        out.push(digits);
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Query terms for a search box: a phone-looking query becomes one digit string.
+pub fn query_terms(q: &str) -> Vec<String> {
+    let folded = crate::text::fold(q);
+    let looks_like_phone = folded.chars().any(|c| c.is_ascii_digit())
+        && folded
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-()./".contains(c));
+    if looks_like_phone {
+        let digits: String = folded.chars().filter(char::is_ascii_digit).collect();
+        return vec![digits.trim_start_matches('0').to_owned()];
+    }
+    crate::text::query_terms(q)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identity_keys_round_trip() {
+        for id in [
+            Identity::Email("a@b.pl".into()),
+            Identity::Phone("+48601234567".into()),
+            Identity::External("sf".into(), "0:1".into()),
+        ] {
+            assert_eq!(Identity::from_key(&id.key()), Some(id));
+        }
+    }
+
+    #[test]
+    fn phones_are_found_by_national_and_international_digits() {
+        let terms = search_terms(["Anna Nowak"], ["+48601234567"]);
+        assert!(crate::text::matches(&terms, &query_terms("601 234")));
+        assert!(crate::text::matches(&terms, &query_terms("+48 601")));
+        assert!(crate::text::matches(&terms, &query_terms("0601234")));
+        assert!(crate::text::matches(&terms, &query_terms("now")));
+    }
+}

@@ -1,0 +1,702 @@
+//! CSV import: which column means what, and turning one row into validated changes.
+//!
+//! The header names of the exports people actually have (HubSpot, Mautic, Salesforce, Google
+//! Contacts) and their Italian, Polish and Persian spellings are recognised; anything else can be
+//! mapped by hand with `header=target`.
+
+use crate::contact::{external_id, ContactChanges, FieldChanges};
+use crate::email::Email;
+use crate::error::FieldError;
+use crate::phone::Phone;
+use crate::property::{PropertyDef, RawValue};
+use crate::record::{self, FieldSpec, ObjectKind};
+
+/// What a CSV column is imported as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Column {
+    Field(&'static FieldSpec),
+    /// Any of a contact's e-mails (several columns may map here; the first non-empty is primary).
+    Email,
+    Phone,
+    /// An id in another system: the value is `ExternalId(system)`.
+    ExternalId(String),
+    /// Tags separated by `;` or `,`.
+    Tags,
+    /// A custom property by name.
+    Property(String),
+    /// The owner given as a user's e-mail; resolved to a user id by the importer.
+    OwnerEmail,
+    /// A deal's contacts given by e-mail, separated by `;`.
+    ContactEmails,
+    Ignore,
+}
+
+impl Column {
+    /// The name used in a mapping override and shown in the mapping screen.
+    pub fn name(&self) -> String {
+        match self {
+            Column::Field(f) => f.name.to_owned(),
+            Column::Email => "email".into(),
+            Column::Phone => "phone".into(),
+            Column::ExternalId(s) => format!("external_id:{s}"),
+            Column::Tags => "tags".into(),
+            Column::Property(p) => format!("properties.{p}"),
+            Column::OwnerEmail => "owner_email".into(),
+            Column::ContactEmails => "contact_emails".into(),
+            Column::Ignore => "ignore".into(),
+        }
+    }
+
+    /// Parse a target as written in an override (`email`, `first_name`, `properties.budget`,
+    /// `external_id:salesforce`, `ignore`).
+    pub fn parse(object: ObjectKind, target: &str, props: &[PropertyDef]) -> Option<Column> {
+        let t = target.trim();
+        if let Some(p) = t.strip_prefix("properties.") {
+            return props
+                .iter()
+                .any(|d| d.object == object && d.name == p)
+                .then(|| Column::Property(p.into()));
+        }
+        if let Some(s) = t.strip_prefix("external_id:") {
+            return external_id(s, "x")
+                .ok()
+                .map(|_| Column::ExternalId(s.to_ascii_lowercase()));
+        }
+        match (object, t) {
+            (_, "ignore") => Some(Column::Ignore),
+            (_, "owner_email") => Some(Column::OwnerEmail),
+            (ObjectKind::Contact, "email") => Some(Column::Email),
+            (ObjectKind::Contact, "phone") => Some(Column::Phone),
+            (ObjectKind::Contact, "tags") => Some(Column::Tags),
+            (ObjectKind::Deal, "contact_emails") => Some(Column::ContactEmails),
+            _ => record::field(object, t)
+                .filter(|f| !f.system)
+                .map(Column::Field),
+        }
+    }
+}
+
+/// Header spellings, folded and stripped of everything but letters and digits.
+const CONTACT_HEADERS: &[(&str, &[&str])] = &[
+    (
+        "email",
+        &[
+            "email",
+            "emailaddress",
+            "mail",
+            "e1value",
+            "email1value",
+            "primaryemail",
+            "workemail",
+            "indirizzoemail",
+            "adresemail",
+            "ایمیل",
+            "پستالکترونیک",
+        ],
+    ),
+    (
+        "phone",
+        &[
+            "phone",
+            "phonenumber",
+            "mobile",
+            "mobilephone",
+            "mobilephonenumber",
+            "telephone",
+            "tel",
+            "phone1value",
+            "workphone",
+            "businessphone",
+            "telefono",
+            "cellulare",
+            "telefon",
+            "telefonkomorkowy",
+            "تلفن",
+            "موبایل",
+            "شمارهتلفن",
+        ],
+    ),
+    (
+        "first_name",
+        &[
+            "firstname",
+            "givenname",
+            "first",
+            "fname",
+            "nome",
+            "imie",
+            "نام",
+        ],
+    ),
+    (
+        "last_name",
+        &[
+            "lastname",
+            "familyname",
+            "surname",
+            "last",
+            "lname",
+            "cognome",
+            "nazwisko",
+            "نامخانوادگی",
+        ],
+    ),
+    (
+        "display_name",
+        &[
+            "name",
+            "fullname",
+            "displayname",
+            "contactname",
+            "nomecompleto",
+            "imieinazwisko",
+            "نامکامل",
+        ],
+    ),
+    (
+        "job_title",
+        &[
+            "jobtitle",
+            "title",
+            "position",
+            "organization1title",
+            "role",
+            "qualifica",
+            "ruolo",
+            "stanowisko",
+            "سمت",
+            "عنوانشغلی",
+        ],
+    ),
+    (
+        "company_name",
+        &[
+            "company",
+            "companyname",
+            "organization",
+            "organization1name",
+            "accountname",
+            "associatedcompany",
+            "azienda",
+            "societa",
+            "firma",
+            "nazwafirmy",
+            "شرکت",
+        ],
+    ),
+    (
+        "country",
+        &[
+            "country",
+            "countryregion",
+            "mailingcountry",
+            "address1country",
+            "paese",
+            "nazione",
+            "kraj",
+            "کشور",
+        ],
+    ),
+    (
+        "language",
+        &["language", "preferredlanguage", "lingua", "jezyk", "زبان"],
+    ),
+    (
+        "lifecycle_stage",
+        &["lifecyclestage", "stage", "fasedelciclodivita", "etap"],
+    ),
+    (
+        "lead_status",
+        &["leadstatus", "hsleadstatus", "status", "statolead"],
+    ),
+    (
+        "source",
+        &[
+            "source",
+            "leadsource",
+            "latestsource",
+            "fonte",
+            "zrodlo",
+            "منبع",
+        ],
+    ),
+    (
+        "original_source",
+        &["originalsource", "originalsourcetype", "firstsource"],
+    ),
+    (
+        "source_campaign",
+        &[
+            "campaign",
+            "sourcecampaign",
+            "utmcampaign",
+            "campagna",
+            "kampania",
+        ],
+    ),
+    (
+        "owner_email",
+        &[
+            "owner",
+            "contactowner",
+            "owneremail",
+            "leadowner",
+            "proprietario",
+            "wlasciciel",
+        ],
+    ),
+    (
+        "tags",
+        &[
+            "tags",
+            "tag",
+            "labels",
+            "groupmembership",
+            "segments",
+            "etichette",
+            "tagi",
+        ],
+    ),
+    (
+        "external_id:hubspot",
+        &["recordid", "hubspotid", "hsobjectid"],
+    ),
+    (
+        "external_id:salesforce",
+        &["contactid", "leadid", "salesforceid", "sfid"],
+    ),
+    ("external_id:mautic", &["mauticid"]),
+    (
+        "external_id:import",
+        &["id", "externalid", "customerid", "clientid"],
+    ),
+];
+
+const COMPANY_HEADERS: &[(&str, &[&str])] = &[
+    (
+        "name",
+        &[
+            "name",
+            "companyname",
+            "accountname",
+            "organization",
+            "company",
+            "nomeazienda",
+            "nazwa",
+            "nazwafirmy",
+            "نامشرکت",
+        ],
+    ),
+    (
+        "domain",
+        &[
+            "domain",
+            "companydomain",
+            "companydomainname",
+            "website",
+            "websiteurl",
+            "url",
+            "sitoweb",
+            "stronawww",
+            "دامنه",
+        ],
+    ),
+    ("industry", &["industry", "settore", "branza", "صنعت"]),
+    (
+        "employee_count",
+        &[
+            "employees",
+            "employeecount",
+            "numberofemployees",
+            "companysize",
+            "dipendenti",
+            "pracownicy",
+        ],
+    ),
+    (
+        "annual_revenue",
+        &["annualrevenue", "revenue", "fatturato", "przychod"],
+    ),
+    ("currency", &["currency", "valuta", "waluta"]),
+    (
+        "country",
+        &[
+            "country",
+            "countryregion",
+            "billingcountry",
+            "paese",
+            "kraj",
+            "کشور",
+        ],
+    ),
+    (
+        "tier",
+        &["tier", "accounttier", "targetaccounttier", "abmtier"],
+    ),
+    (
+        "owner_email",
+        &["owner", "companyowner", "accountowner", "owneremail"],
+    ),
+    ("external_id:hubspot", &["recordid", "hubspotid"]),
+    ("external_id:salesforce", &["accountid", "salesforceid"]),
+    ("external_id:import", &["id", "externalid"]),
+];
+
+const DEAL_HEADERS: &[(&str, &[&str])] = &[
+    (
+        "name",
+        &["name", "dealname", "opportunityname", "nome", "nazwa"],
+    ),
+    ("pipeline", &["pipeline"]),
+    ("stage", &["stage", "dealstage", "fase", "etap"]),
+    (
+        "amount",
+        &["amount", "value", "dealvalue", "importo", "kwota", "مبلغ"],
+    ),
+    ("currency", &["currency", "valuta", "waluta"]),
+    (
+        "close_date",
+        &[
+            "closedate",
+            "expectedclosedate",
+            "datachiusura",
+            "datazamkniecia",
+        ],
+    ),
+    ("status", &["status", "outcome"]),
+    ("lost_reason", &["lostreason", "closedlostreason"]),
+    (
+        "owner_email",
+        &["owner", "dealowner", "opportunityowner", "owneremail"],
+    ),
+    (
+        "contact_emails",
+        &["contactemails", "contactemail", "email", "contacts"],
+    ),
+];
+
+fn header_key(h: &str) -> String {
+    crate::text::fold(h)
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect()
+}
+
+/// Map headers to columns automatically. Unknown headers that equal a custom property's name or
+/// label map to it; the rest are ignored. A target is used once, except e-mail and phone.
+pub fn auto_map(object: ObjectKind, headers: &[&str], props: &[PropertyDef]) -> Vec<Column> {
+    let table = match object {
+        ObjectKind::Contact => CONTACT_HEADERS,
+        ObjectKind::Company => COMPANY_HEADERS,
+        ObjectKind::Deal => DEAL_HEADERS,
+    };
+    let mut used: Vec<Column> = Vec::new();
+    headers
+        .iter()
+        .map(|h| {
+            let key = header_key(h);
+            // Google's "E-mail 2 - Value" and "Phone 1 - Value" carry a number in the middle.
+            let key = key.replace(|c: char| c.is_ascii_digit(), "");
+            let key = if key.is_empty() { header_key(h) } else { key };
+            let found = table
+                .iter()
+                .find(|(_, names)| {
+                    names
+                        .iter()
+                        .any(|n| n.replace(|c: char| c.is_ascii_digit(), "") == key)
+                })
+                .and_then(|(target, _)| Column::parse(object, target, props))
+                .or_else(|| {
+                    props
+                        .iter()
+                        .find(|p| {
+                            p.object == object
+                                && (header_key(&p.name) == key || header_key(&p.label) == key)
+                        })
+                        .map(|p| Column::Property(p.name.clone()))
+                })
+                .unwrap_or(Column::Ignore);
+            let repeatable = matches!(found, Column::Email | Column::Phone | Column::Ignore);
+            if !repeatable && used.contains(&found) {
+                return Column::Ignore;
+            }
+            used.push(found.clone());
+            found
+        })
+        .collect()
+}
+
+/// What every row of one import shares.
+#[derive(Debug, Clone)]
+pub struct RowContext<'a> {
+    pub object: ObjectKind,
+    /// Region for phone numbers written without a country code, when the row has no country.
+    pub default_region: Option<&'a str>,
+    /// Currency for amounts when the row has none.
+    pub default_currency: &'a str,
+    /// Tag of a purchased list: recorded as the source of every row.
+    pub source_list: Option<&'a str>,
+    pub properties: &'a [PropertyDef],
+    /// When the import runs, for consent times.
+    pub now: crate::Millis,
+}
+
+/// One row turned into a write.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ImportRow {
+    pub contact: ContactChanges,
+    pub owner_email: Option<Email>,
+    pub contact_emails: Vec<Email>,
+}
+
+/// Validate one CSV row. Every problem is reported, not just the first.
+pub fn read_row(
+    columns: &[Column],
+    row: &[&str],
+    ctx: &RowContext<'_>,
+) -> Result<ImportRow, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut out = ImportRow::default();
+    let mut record = FieldChanges::default();
+    let value = |i: usize| row.get(i).map(|s| s.trim()).filter(|s| !s.is_empty());
+    let column_of = |name: &str| {
+        columns
+            .iter()
+            .position(|c| matches!(c, Column::Field(f) if f.name == name))
+    };
+    let region = column_of("country")
+        .and_then(value)
+        .filter(|c| c.len() == 2)
+        .or(ctx.default_region);
+    let currency = column_of("currency")
+        .and_then(value)
+        .unwrap_or(ctx.default_currency)
+        .to_ascii_uppercase();
+    let (mut emails, mut phones, mut tags) = (Vec::new(), Vec::new(), Vec::new());
+    for (i, column) in columns.iter().enumerate() {
+        let Some(v) = value(i) else { continue };
+        let result = match column {
+            Column::Ignore => Ok(()),
+            Column::Field(spec) => record::check(spec, &RawValue::Text(v.into()), &currency)
+                .map(|s| record.set(spec, s)),
+            Column::Email => Email::parse("email", v).map(|e| emails.push(e)),
+            Column::Phone => Phone::parse("phone", v, region).map(|p| phones.push(p)),
+            Column::ExternalId(system) => {
+                external_id(system, v).map(|id| out.contact.external_ids.push(id))
+            }
+            Column::Tags => v
+                .split([';', ','])
+                .filter(|t| !t.trim().is_empty())
+                .try_for_each(|t| crate::contact::tag(t).map(|t| tags.push(t))),
+            Column::Property(name) => match ctx
+                .properties
+                .iter()
+                .find(|p| p.object == ctx.object && &p.name == name)
+            {
+                Some(def) => def
+                    .check(&RawValue::Text(v.into()))
+                    .map(|pv| record.properties.push((name.clone(), pv))),
+                None => Ok(()),
+            },
+            Column::OwnerEmail => Email::parse("owner_email", v).map(|e| out.owner_email = Some(e)),
+            Column::ContactEmails => v
+                .split([';', ','])
+                .filter(|e| !e.trim().is_empty())
+                .try_for_each(|e| {
+                    Email::parse("contact_emails", e).map(|e| out.contact_emails.push(e))
+                }),
+        };
+        if let Err(e) = result {
+            errors.push(e);
+        }
+    }
+    if let Some(list) = ctx.source_list {
+        let text = |s: &str| Some(record::Scalar::Text(s.into()));
+        let spec = |n| record::field(ObjectKind::Contact, n).expect("contact source fields exist");
+        if ctx.object == ObjectKind::Contact {
+            record.set(spec("source_list"), text(list));
+            record.set(spec("source"), text("purchased_list"));
+            record.set(spec("original_source"), text("purchased_list"));
+        }
+    }
+    dedup_in_order(&mut emails);
+    dedup_in_order(&mut phones);
+    dedup_in_order(&mut tags);
+    out.contact.emails = (!emails.is_empty()).then_some(emails);
+    out.contact.phones = (!phones.is_empty()).then_some(phones);
+    out.contact.tags = (!tags.is_empty()).then_some(tags);
+    out.contact.record = record;
+    if errors.is_empty() && ctx.object == ObjectKind::Contact && !out.contact.identifies_someone() {
+        errors.push(FieldError::new(
+            "email",
+            "required",
+            "the row has no e-mail, phone, external id or name",
+        ));
+    }
+    if errors.is_empty()
+        && ctx.object != ObjectKind::Contact
+        && !matches!(out.contact.record.get("name"), Some(Some(_)))
+    {
+        if !(ctx.object == ObjectKind::Company
+            && matches!(out.contact.record.get("domain"), Some(Some(_))))
+        {
+            errors.push(FieldError::new("name", "required", "the row has no name"));
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+fn dedup_in_order<T: PartialEq>(v: &mut Vec<T>) {
+    let mut i = 0;
+    while i < v.len() {
+        if v[..i].contains(&v[i]) {
+            v.remove(i);
+        } else {
+            i += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::Scalar;
+
+    fn ctx(props: &[PropertyDef]) -> RowContext<'_> {
+        RowContext {
+            object: ObjectKind::Contact,
+            default_region: Some("PL"),
+            default_currency: "EUR",
+            source_list: None,
+            properties: props,
+            now: 0,
+        }
+    }
+
+    #[test]
+    fn maps_the_exports_people_have() {
+        let hubspot = [
+            "Record ID",
+            "First Name",
+            "Last Name",
+            "Email",
+            "Phone Number",
+            "Lifecycle Stage",
+            "Contact owner",
+        ];
+        let cols = auto_map(ObjectKind::Contact, &hubspot, &[]);
+        let names: Vec<String> = cols.iter().map(Column::name).collect();
+        assert_eq!(
+            names,
+            [
+                "external_id:hubspot",
+                "first_name",
+                "last_name",
+                "email",
+                "phone",
+                "lifecycle_stage",
+                "owner_email"
+            ]
+        );
+        let google = [
+            "Name",
+            "Given Name",
+            "Family Name",
+            "E-mail 1 - Value",
+            "E-mail 2 - Value",
+            "Phone 1 - Value",
+            "Organization 1 - Name",
+        ];
+        let names: Vec<String> = auto_map(ObjectKind::Contact, &google, &[])
+            .iter()
+            .map(Column::name)
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "display_name",
+                "first_name",
+                "last_name",
+                "email",
+                "email",
+                "phone",
+                "company_name"
+            ]
+        );
+        let polish = [
+            "Imię",
+            "Nazwisko",
+            "Adres e-mail",
+            "Telefon",
+            "Firma",
+            "Kolor",
+        ];
+        let names: Vec<String> = auto_map(ObjectKind::Contact, &polish, &[])
+            .iter()
+            .map(Column::name)
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "first_name",
+                "last_name",
+                "email",
+                "phone",
+                "company_name",
+                "ignore"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_row_becomes_changes_or_every_error() {
+        let cols = auto_map(
+            ObjectKind::Contact,
+            &["email", "phone", "first name", "country"],
+            &[],
+        );
+        let row = read_row(
+            &cols,
+            &["Anna@Firma.pl", "601 234 567", "Anna", "pl"],
+            &ctx(&[]),
+        )
+        .unwrap();
+        assert_eq!(
+            row.contact.emails.as_ref().unwrap()[0].as_str(),
+            "anna@firma.pl"
+        );
+        assert_eq!(
+            row.contact.phones.as_ref().unwrap()[0].as_str(),
+            "+48601234567"
+        );
+        assert_eq!(
+            row.contact.record.get("country"),
+            Some(&Some(Scalar::Text("PL".into())))
+        );
+        let errs =
+            read_row(&cols, &["not-an-email", "xx", "Anna", "Poland"], &ctx(&[])).unwrap_err();
+        let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["email", "phone", "country"]);
+        assert!(read_row(&cols, &["", "", "", "PL"], &ctx(&[])).is_err());
+    }
+
+    #[test]
+    fn purchased_lists_tag_every_row() {
+        let cols = auto_map(ObjectKind::Contact, &["email"], &[]);
+        let mut c = ctx(&[]);
+        c.source_list = Some("expo-2026");
+        let row = read_row(&cols, &["a@b.pl"], &c).unwrap();
+        assert_eq!(
+            row.contact.record.get("source_list"),
+            Some(&Some(Scalar::Text("expo-2026".into())))
+        );
+        assert_eq!(
+            row.contact.record.get("source"),
+            Some(&Some(Scalar::Text("purchased_list".into())))
+        );
+    }
+}

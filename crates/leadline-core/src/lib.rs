@@ -1,0 +1,25 @@
+//! Leadline's pure domain.
+//!
+//! Architecture invariant: nothing in this crate does IO, spawns tasks or reads the clock.
+//! Time comes in as a value (`Millis`), text comes in as `&str`, and every function here can be
+//! tested with plain values. The store, the server and the binary build on top of it.
+
+pub mod activity;
+pub mod contact;
+pub mod date;
+pub mod email;
+pub mod error;
+pub mod import;
+pub mod lifecycle;
+pub mod merge;
+pub mod money;
+pub mod phone;
+pub mod property;
+pub mod record;
+pub mod role;
+pub mod text;
+
+pub use error::{FieldError, Invalid};
+
+/// Milliseconds since the Unix epoch, UTC. All times in Leadline are this.
+pub type Millis = i64;
