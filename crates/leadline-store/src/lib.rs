@@ -1,1 +1,287 @@
+//! Leadline's system of record.
+//!
+//! One [`Store`] trait of use-case methods, implemented by [`SqliteStore`] (embedded, the default)
+//! and [`PgStore`] (PostgreSQL, for several instances), both on concrete sqlx pools. The backend
+//! is chosen at run time from the database URL by [`open`].
+//!
+//! Architecture invariant: a method either does all it was asked or nothing. Every write runs in
+//! one transaction; on SQLite it starts with `BEGIN IMMEDIATE` so writers queue instead of
+//! failing halfway.
 
+mod error;
+pub mod model;
+mod sql;
+
+use std::sync::Arc;
+
+use leadline_core::contact::{ContactChanges, FieldChanges};
+use leadline_core::property::PropertyDef;
+use leadline_core::record::ObjectKind;
+use leadline_core::role::{Role, TokenScope};
+use leadline_core::Millis;
+
+pub use error::{StoreError, StoreResult};
+pub use model::*;
+
+mod copy;
+pub mod testing;
+
+pub use copy::copy_store;
+pub use sql::{PgStore, SqliteStore, TABLES};
+
+/// Open the store a URL names: `sqlite:path/to/leadline.db` (created if missing) or
+/// `postgres://...`. Migrations are applied before it is returned.
+pub async fn open(url: &str) -> StoreResult<Arc<dyn Store>> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PgStore::connect(url).await?))
+    } else if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::connect(url).await?))
+    } else {
+        Err(StoreError::Config(format!(
+            "{url:?} is neither sqlite:... nor postgres://..."
+        )))
+    }
+}
+
+/// Everything Leadline keeps, as the use cases that need it, grouped by area.
+#[async_trait::async_trait]
+pub trait Store:
+    UserStore + SchemaStore + RecordStore + TimelineStore + JobStore + BulkStore + Send + Sync + 'static
+{
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+
+    /// Apply the migrations this build knows and the database lacks. Returns how many ran.
+    async fn migrate(&self) -> StoreResult<usize>;
+}
+
+/// Users, their browser sessions and their API tokens.
+#[async_trait::async_trait]
+pub trait UserStore: Send + Sync {
+    async fn create_user(
+        &self,
+        email: &str,
+        name: Option<&str>,
+        role: Role,
+        password_hash: Option<&str>,
+        now: Millis,
+    ) -> StoreResult<User>;
+    async fn user(&self, id: &str) -> StoreResult<User>;
+    async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>>;
+    async fn users(&self) -> StoreResult<Vec<User>>;
+    async fn update_user(&self, id: &str, changes: UserChanges, now: Millis) -> StoreResult<User>;
+    async fn count_users(&self) -> StoreResult<i64>;
+
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        user_id: &str,
+        csrf_token: &str,
+        now: Millis,
+        expires_at: Millis,
+    ) -> StoreResult<()>;
+    /// The live session and its user, or `None` when unknown, expired or the user is disabled.
+    async fn session(&self, token_hash: &str, now: Millis) -> StoreResult<Option<(Session, User)>>;
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
+
+    async fn create_token(
+        &self,
+        user_id: &str,
+        name: &str,
+        scope: TokenScope,
+        token_hash: &str,
+        prefix: &str,
+        now: Millis,
+    ) -> StoreResult<ApiToken>;
+    /// The live token and its user, marking it used; `None` when unknown, revoked or disabled.
+    async fn use_token(
+        &self,
+        token_hash: &str,
+        now: Millis,
+    ) -> StoreResult<Option<(ApiToken, User)>>;
+    async fn tokens(&self, user_id: Option<&str>) -> StoreResult<Vec<ApiToken>>;
+    async fn token(&self, id: &str) -> StoreResult<ApiToken>;
+    async fn revoke_token(&self, id: &str, now: Millis) -> StoreResult<ApiToken>;
+}
+
+/// The custom-property schema admins define.
+#[async_trait::async_trait]
+pub trait SchemaStore: Send + Sync {
+    async fn define_property(&self, def: &PropertyDef, now: Millis) -> StoreResult<()>;
+    async fn properties(&self, object: Option<ObjectKind>) -> StoreResult<Vec<PropertyDef>>;
+    async fn delete_property(&self, object: ObjectKind, name: &str) -> StoreResult<()>;
+}
+
+/// Contacts, companies and deals: the CRM records.
+#[async_trait::async_trait]
+pub trait RecordStore: Send + Sync {
+    /// A record by id; a merged contact's id gives its survivor.
+    async fn get(&self, object: ObjectKind, id: &str) -> StoreResult<Record>;
+    async fn list(&self, object: ObjectKind, query: &ListQuery) -> StoreResult<Page<Record>>;
+    async fn count(
+        &self,
+        object: ObjectKind,
+        filters: &[Filter],
+        search: Option<&str>,
+    ) -> StoreResult<i64>;
+    async fn delete(&self, object: ObjectKind, id: &str, actor: Actor<'_>) -> StoreResult<()>;
+
+    async fn create_contact(
+        &self,
+        changes: &ContactChanges,
+        actor: Actor<'_>,
+    ) -> StoreResult<Record>;
+    async fn update_contact(
+        &self,
+        id: &str,
+        changes: &ContactChanges,
+        options: WriteOptions,
+        actor: Actor<'_>,
+    ) -> StoreResult<Record>;
+    /// Create or update many contacts in one transaction. Items are matched by e-mail, then
+    /// phone, then external id; an item that fails does not stop the others. With `dry_run`
+    /// nothing is kept, but every outcome is what a real run would report.
+    async fn upsert_contacts(
+        &self,
+        items: Vec<ContactUpsert>,
+        actor: Actor<'_>,
+        dry_run: bool,
+    ) -> StoreResult<Vec<StoreResult<UpsertOutcome>>>;
+
+    async fn create_company(&self, changes: &FieldChanges, actor: Actor<'_>)
+        -> StoreResult<Record>;
+    async fn update_company(
+        &self,
+        id: &str,
+        changes: &FieldChanges,
+        actor: Actor<'_>,
+    ) -> StoreResult<Record>;
+    /// Create or update companies matched by domain, then external id.
+    async fn upsert_companies(
+        &self,
+        items: Vec<CompanyUpsert>,
+        actor: Actor<'_>,
+        dry_run: bool,
+    ) -> StoreResult<Vec<StoreResult<UpsertOutcome>>>;
+    /// Link a contact to a company with a role (decision_maker, influencer, user, champion, other).
+    async fn link_contact_company(
+        &self,
+        contact_id: &str,
+        company_id: &str,
+        role: &str,
+        now: Millis,
+    ) -> StoreResult<()>;
+    async fn unlink_contact_company(&self, contact_id: &str, company_id: &str) -> StoreResult<()>;
+    /// A company's contacts with their roles.
+    async fn company_contacts(
+        &self,
+        company_id: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<(Record, String)>>;
+    /// A contact's companies with its role at each.
+    async fn contact_companies(&self, contact_id: &str) -> StoreResult<Vec<(String, String)>>;
+
+    async fn create_deal(
+        &self,
+        changes: &FieldChanges,
+        contact_ids: &[String],
+        actor: Actor<'_>,
+    ) -> StoreResult<Record>;
+    async fn update_deal(
+        &self,
+        id: &str,
+        changes: &FieldChanges,
+        contact_ids: Option<&[String]>,
+        actor: Actor<'_>,
+    ) -> StoreResult<Record>;
+
+    /// Merge two contacts: the older survives and takes the other's e-mails, phones, external
+    /// ids, empty fields, activities, deals and company links. Reversible with [`Store::unmerge`].
+    async fn merge_contacts(&self, a: &str, b: &str, actor: Actor<'_>) -> StoreResult<MergeRecord>;
+    /// Merge two companies: the older survives and takes the other's contacts, deals and activities.
+    async fn merge_companies(&self, a: &str, b: &str, actor: Actor<'_>)
+        -> StoreResult<MergeRecord>;
+    async fn unmerge(&self, merge_id: &str, actor: Actor<'_>) -> StoreResult<MergeRecord>;
+    async fn merges(&self, object_id: &str) -> StoreResult<Vec<MergeRecord>>;
+
+    /// Stage, status, owner and consent changes of a record, oldest first.
+    async fn history(&self, object_id: &str) -> StoreResult<Vec<FieldChange>>;
+}
+
+/// The append-only activity log, and tasks.
+#[async_trait::async_trait]
+pub trait TimelineStore: Send + Sync {
+    /// Append activities. An item whose idempotency key is already stored gives back the stored
+    /// activity and `false` instead of a second copy.
+    async fn append_activities(
+        &self,
+        items: Vec<NewActivity>,
+        actor: Actor<'_>,
+    ) -> StoreResult<Vec<StoreResult<(Activity, bool)>>>;
+    async fn activity(&self, id: &str) -> StoreResult<Activity>;
+    /// Newest first, unless `after_seq` is set (then in log order).
+    async fn activities(&self, query: &ActivityQuery) -> StoreResult<Vec<Activity>>;
+    async fn delete_activity(&self, id: &str) -> StoreResult<()>;
+
+    async fn create_task(&self, task: &NewTask, actor: Actor<'_>) -> StoreResult<Task>;
+    async fn update_task(
+        &self,
+        id: &str,
+        changes: &TaskChanges,
+        actor: Actor<'_>,
+    ) -> StoreResult<Task>;
+    async fn task(&self, id: &str) -> StoreResult<Task>;
+    async fn tasks(&self, query: &TaskQuery) -> StoreResult<Page<Task>>;
+    async fn delete_task(&self, id: &str) -> StoreResult<()>;
+}
+
+/// Background jobs (imports) with progress, cancellation and rejected rows.
+#[async_trait::async_trait]
+pub trait JobStore: Send + Sync {
+    async fn create_job(
+        &self,
+        kind: &str,
+        params: &serde_json::Value,
+        created_by: Option<&str>,
+        now: Millis,
+    ) -> StoreResult<Job>;
+    async fn job(&self, id: &str) -> StoreResult<Job>;
+    async fn jobs(&self, limit: u32) -> StoreResult<Vec<Job>>;
+    /// Record progress; returns whether cancellation was asked for meanwhile.
+    async fn job_progress(
+        &self,
+        id: &str,
+        status: JobStatus,
+        counts: JobCounts,
+        now: Millis,
+    ) -> StoreResult<bool>;
+    async fn finish_job(
+        &self,
+        id: &str,
+        status: JobStatus,
+        counts: JobCounts,
+        error: Option<&str>,
+        now: Millis,
+    ) -> StoreResult<Job>;
+    async fn cancel_job(&self, id: &str) -> StoreResult<Job>;
+    async fn add_rejects(&self, job_id: &str, rejects: &[Reject]) -> StoreResult<()>;
+    async fn rejects(&self, job_id: &str, after_line: i64, limit: u32) -> StoreResult<Vec<Reject>>;
+}
+
+/// Whole-store operations: copying a deployment between backends and verifying it.
+#[async_trait::async_trait]
+pub trait BulkStore: Send + Sync {
+    /// Rows of one table in primary-key order, after `after` (an encoded key), as JSON arrays.
+    async fn dump_rows(
+        &self,
+        table: &str,
+        after: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<(Vec<Vec<serde_json::Value>>, Option<String>)>;
+    /// Insert rows produced by [`Store::dump_rows`] of the same table.
+    async fn load_rows(&self, table: &str, rows: &[Vec<serde_json::Value>]) -> StoreResult<()>;
+    /// Row count and content checksum of every table.
+    async fn checksums(&self) -> StoreResult<Vec<TableChecksum>>;
+    /// Make sequences follow copied rows (PostgreSQL); nothing on SQLite.
+    async fn after_load(&self) -> StoreResult<()>;
+}

@@ -1,1 +1,76 @@
+//! The store conformance suite: every story runs on SQLite and, when
+//! LEADLINE_TEST_DATABASE_URL is set, on PostgreSQL, and must behave the same on both.
 
+mod stories;
+
+use leadline_core::contact::ContactChanges;
+use leadline_core::email::Email;
+use leadline_core::lifecycle::ChangeCause;
+use leadline_core::phone::Phone;
+use leadline_core::record::{field, ObjectKind, Scalar};
+use leadline_store::Actor;
+
+const NOW: i64 = 1_795_000_000_000;
+
+fn actor(now: i64) -> Actor<'static> {
+    Actor {
+        user_id: None,
+        cause: ChangeCause::Manual,
+        now,
+    }
+}
+
+fn contact(first: &str, last: &str, email: Option<&str>) -> ContactChanges {
+    let mut c = ContactChanges::default();
+    let f = |n| field(ObjectKind::Contact, n).unwrap();
+    c.record
+        .set(f("first_name"), Some(Scalar::Text(first.into())));
+    c.record
+        .set(f("last_name"), Some(Scalar::Text(last.into())));
+    c.emails = email.map(|e| vec![Email::parse("email", e).unwrap()]);
+    c
+}
+
+fn with_phone(mut c: ContactChanges, phone: &str) -> ContactChanges {
+    c.phones = Some(vec![Phone::parse("phone", phone, Some("PL")).unwrap()]);
+    c
+}
+
+fn set(c: &mut leadline_core::contact::FieldChanges, object: ObjectKind, name: &str, v: &str) {
+    c.set(field(object, name).unwrap(), Some(Scalar::Text(v.into())));
+}
+
+/// Run a story on every backend.
+macro_rules! on_every_backend {
+    ($($story:ident),* $(,)?) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $story() {
+            for t in leadline_store::testing::all().await {
+                let backend = t.store.backend();
+                eprintln!("{} on {backend}", stringify!($story));
+                stories::$story(t.store.as_ref()).await;
+                t.remove().await;
+            }
+        }
+    )*};
+}
+
+on_every_backend!(
+    contacts_are_created_found_and_updated,
+    identities_are_unique,
+    lifecycle_history_and_backward_moves,
+    search_folds_scripts_and_prefixes,
+    list_pages_cover_everything_once,
+    filters_on_fields_properties_tags_and_links,
+    batch_upsert_dedupes_and_isolates_failures,
+    dry_run_changes_nothing,
+    merge_and_unmerge_contacts,
+    merge_companies_moves_contacts_and_deals,
+    activities_are_idempotent_and_ordered,
+    tasks_are_assigned_and_completed,
+    users_sessions_tokens,
+    property_schema,
+    jobs_progress_and_cancel,
+    deals_track_stage_and_close,
+    copy_between_stores_is_verified,
+);

@@ -1,0 +1,423 @@
+//! What the store hands out and takes in. Row-shaped types, not API types: the server turns them
+//! into its JSON DTOs.
+
+use leadline_core::contact::{Consent, ContactChanges, FieldChanges};
+use leadline_core::lifecycle::ChangeCause;
+use leadline_core::record::{FieldSpec, ObjectKind, Scalar};
+use leadline_core::role::{Role, TokenScope};
+use leadline_core::Millis;
+
+/// A contact, company or deal as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    pub id: String,
+    pub object: ObjectKind,
+    /// Every built-in field of the object, in `record::fields` order.
+    pub fields: Vec<(&'static FieldSpec, Option<Scalar>)>,
+    pub properties: serde_json::Map<String, serde_json::Value>,
+    /// Contacts: e-mails, primary first.
+    pub emails: Vec<String>,
+    /// Contacts: phones in E.164, primary first.
+    pub phones: Vec<String>,
+    /// Contacts and companies: (system, id).
+    pub external_ids: Vec<(String, String)>,
+    pub tags: Vec<String>,
+    pub consent: Vec<Consent>,
+    /// Deals: their contacts.
+    pub contact_ids: Vec<String>,
+}
+
+impl Record {
+    pub fn get(&self, name: &str) -> Option<&Scalar> {
+        self.fields
+            .iter()
+            .find(|(f, _)| f.name == name)
+            .and_then(|(_, v)| v.as_ref())
+    }
+
+    pub fn text(&self, name: &str) -> Option<&str> {
+        self.get(name).and_then(Scalar::as_text)
+    }
+
+    pub fn int(&self, name: &str) -> Option<i64> {
+        self.get(name).and_then(Scalar::as_int)
+    }
+
+    pub fn created_at(&self) -> Millis {
+        self.int("created_at").unwrap_or_default()
+    }
+}
+
+/// Who did something and why: kept with every change.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor<'a> {
+    pub user_id: Option<&'a str>,
+    pub cause: ChangeCause,
+    pub now: Millis,
+}
+
+/// How a contact write treats the lifecycle stage.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WriteOptions {
+    /// Moving a contact back down the funnel must be asked for.
+    pub allow_backward_stage: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterOp {
+    Eq,
+    Ne,
+    Lt,
+    Lte,
+    Gt,
+    Gte,
+    /// Text starts with the value.
+    Prefix,
+    /// The value is one of a `,`-separated list.
+    In,
+    Empty,
+    NotEmpty,
+}
+
+impl FilterOp {
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "eq" => Self::Eq,
+            "ne" => Self::Ne,
+            "lt" => Self::Lt,
+            "lte" => Self::Lte,
+            "gt" => Self::Gt,
+            "gte" => Self::Gte,
+            "prefix" => Self::Prefix,
+            "in" => Self::In,
+            "empty" => Self::Empty,
+            "not_empty" => Self::NotEmpty,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FilterTarget {
+    Field(&'static FieldSpec),
+    Property(String),
+    /// Contacts with this e-mail.
+    Email,
+    /// Records carrying this tag.
+    Tag,
+    /// Contacts of a company (through their role links) or deals of a contact.
+    LinkedTo(ObjectKind),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Filter {
+    pub target: FilterTarget,
+    pub op: FilterOp,
+    /// Values of a filter are already checked and normalised for the target (a `Scalar` for
+    /// integer fields is an `Int`).
+    pub value: Vec<Scalar>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListQuery {
+    pub filters: Vec<Filter>,
+    /// Folded prefix search over names, e-mails, phones and company.
+    pub search: Option<String>,
+    pub sort: &'static FieldSpec,
+    pub descending: bool,
+    /// Opaque cursor from the previous page.
+    pub after: Option<String>,
+    pub limit: u32,
+}
+
+impl ListQuery {
+    /// Newest first, the first page.
+    pub fn newest(object: ObjectKind, limit: u32) -> Self {
+        let sort = leadline_core::record::field(object, "created_at")
+            .expect("every object has created_at");
+        Self {
+            filters: Vec::new(),
+            search: None,
+            sort,
+            descending: true,
+            after: None,
+            limit,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Cursor of the next page, when there is one.
+    pub next: Option<String>,
+}
+
+/// A contact write that may create or update, keyed by e-mail, then phone, then external id.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ContactUpsert {
+    pub changes: ContactChanges,
+}
+
+/// A company write keyed by domain, then external id.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CompanyUpsert {
+    pub changes: FieldChanges,
+    pub external_ids: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpsertKind {
+    Created,
+    /// Matched a record that existed before this call.
+    Updated,
+    /// Matched a record created or updated earlier in the same call (a duplicate within the batch).
+    Merged,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct UpsertOutcome {
+    pub kind: UpsertKind,
+    pub id: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub name: Option<String>,
+    pub role: Role,
+    pub password_hash: Option<String>,
+    pub disabled: bool,
+    pub locale: Option<String>,
+    pub created_at: Millis,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct UserChanges {
+    pub name: Option<Option<String>>,
+    pub role: Option<Role>,
+    pub password_hash: Option<String>,
+    pub disabled: Option<bool>,
+    pub locale: Option<Option<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiToken {
+    pub id: String,
+    pub user_id: String,
+    pub name: String,
+    pub scope: TokenScope,
+    /// The first characters of the token, to recognise it in a list.
+    pub prefix: String,
+    pub created_at: Millis,
+    pub last_used_at: Option<Millis>,
+    pub revoked_at: Option<Millis>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    pub user_id: String,
+    pub csrf_token: String,
+    pub expires_at: Millis,
+}
+
+/// A new activity on the timeline.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NewActivity {
+    pub kind: String,
+    pub occurred_at: Millis,
+    pub contact_id: Option<String>,
+    pub company_id: Option<String>,
+    pub deal_id: Option<String>,
+    pub channel: Option<String>,
+    pub campaign: Option<String>,
+    pub source: Option<String>,
+    pub properties: serde_json::Map<String, serde_json::Value>,
+    pub idempotency_key: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Activity {
+    /// Position in the log; strictly increasing in the order activities were stored.
+    pub seq: i64,
+    pub id: String,
+    pub kind: String,
+    pub occurred_at: Millis,
+    pub recorded_at: Millis,
+    pub contact_id: Option<String>,
+    pub company_id: Option<String>,
+    pub deal_id: Option<String>,
+    pub channel: Option<String>,
+    pub campaign: Option<String>,
+    pub source: Option<String>,
+    pub actor_id: Option<String>,
+    pub properties: serde_json::Map<String, serde_json::Value>,
+    pub idempotency_key: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ActivityQuery {
+    pub contact_id: Option<String>,
+    /// A company's own activities and those of its contacts.
+    pub company_id: Option<String>,
+    pub deal_id: Option<String>,
+    pub kinds: Vec<String>,
+    /// Only activities with a smaller seq (paging backwards through a timeline).
+    pub before_seq: Option<i64>,
+    /// Only activities with a larger seq (a consumer resuming the log).
+    pub after_seq: Option<i64>,
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NewTask {
+    pub title: String,
+    pub body: Option<String>,
+    pub due_at: Option<Millis>,
+    pub assignee_id: Option<String>,
+    pub contact_id: Option<String>,
+    pub company_id: Option<String>,
+    pub deal_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TaskChanges {
+    pub title: Option<String>,
+    pub body: Option<Option<String>>,
+    pub due_at: Option<Option<Millis>>,
+    pub assignee_id: Option<Option<String>>,
+    pub done: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Task {
+    pub id: String,
+    pub title: String,
+    pub body: Option<String>,
+    pub due_at: Option<Millis>,
+    pub assignee_id: Option<String>,
+    pub contact_id: Option<String>,
+    pub company_id: Option<String>,
+    pub deal_id: Option<String>,
+    pub done_at: Option<Millis>,
+    pub created_by: Option<String>,
+    pub created_at: Millis,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TaskQuery {
+    pub assignee_id: Option<String>,
+    pub contact_id: Option<String>,
+    pub open_only: bool,
+    pub limit: u32,
+    pub after: Option<String>,
+}
+
+/// One recorded change of a tracked field (lifecycle stage, lead status, owner, consent).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldChange {
+    pub seq: i64,
+    pub object: ObjectKind,
+    pub object_id: String,
+    pub field: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub at: Millis,
+    pub cause: String,
+    pub actor_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MergeRecord {
+    pub id: String,
+    pub object: ObjectKind,
+    pub survivor_id: String,
+    pub merged_id: String,
+    pub at: Millis,
+    pub actor_id: Option<String>,
+    pub undone_at: Option<Millis>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobStatus {
+    Queued,
+    Running,
+    Done,
+    Failed,
+    Cancelled,
+}
+
+impl JobStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Running => "running",
+            Self::Done => "done",
+            Self::Failed => "failed",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Queued,
+            Self::Running,
+            Self::Done,
+            Self::Failed,
+            Self::Cancelled,
+        ]
+        .into_iter()
+        .find(|j| j.as_str() == s)
+    }
+
+    pub fn is_finished(self) -> bool {
+        matches!(self, Self::Done | Self::Failed | Self::Cancelled)
+    }
+}
+
+/// Counts a job reports as it goes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct JobCounts {
+    pub total: i64,
+    pub processed: i64,
+    pub created: i64,
+    pub updated: i64,
+    pub merged: i64,
+    pub rejected: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    pub id: String,
+    pub kind: String,
+    pub status: JobStatus,
+    /// What the job was asked to do, as JSON.
+    pub params: serde_json::Value,
+    pub created_by: Option<String>,
+    pub created_at: Millis,
+    pub started_at: Option<Millis>,
+    pub finished_at: Option<Millis>,
+    pub counts: JobCounts,
+    pub cancel_requested: bool,
+    pub error: Option<String>,
+}
+
+/// A row an import could not take, with why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reject {
+    pub line: i64,
+    pub field: Option<String>,
+    pub reason: String,
+    /// The row as it was in the file, re-encoded as CSV.
+    pub raw: String,
+}
+
+/// Per-table figures from a copy or a verification.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableChecksum {
+    pub table: &'static str,
+    pub rows: i64,
+    /// SHA-256 over every row in primary-key order, hex.
+    pub sha256: String,
+}

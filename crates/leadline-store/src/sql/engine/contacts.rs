@@ -1,0 +1,1222 @@
+//! Contact writes: create, update, the bulk upsert behind imports and batch calls, and
+//! reversible merges of contacts and companies.
+
+use std::collections::{HashMap, HashSet};
+
+use leadline_core::contact::{Consent, ContactChanges, Identity};
+use leadline_core::lifecycle::LifecycleStage;
+use leadline_core::record::{self, ObjectKind, Scalar};
+use leadline_core::FieldError;
+use sqlx::Connection;
+
+use super::records::{
+    self, check_refs, consent_to_json, get, insert, load, set_terms, update, Conn,
+};
+use super::{query, req_text, SqlStore};
+use crate::error::{StoreError, StoreResult};
+use crate::model::{
+    Actor, ContactUpsert, MergeRecord, Record, UpsertKind, UpsertOutcome, WriteOptions,
+};
+use crate::sql::{new_id, Arg, Sql};
+
+/// Contacts start as new leads unless the write says otherwise.
+fn with_defaults(changes: &ContactChanges) -> ContactChanges {
+    let mut c = changes.clone();
+    let spec = |n| record::field(ObjectKind::Contact, n).expect("contact field");
+    if !matches!(c.record.get("lifecycle_stage"), Some(Some(_))) {
+        c.record.set(
+            spec("lifecycle_stage"),
+            Some(Scalar::Text(LifecycleStage::Lead.as_str().into())),
+        );
+    }
+    if !matches!(c.record.get("lead_status"), Some(Some(_))) {
+        c.record
+            .set(spec("lead_status"), Some(Scalar::Text("new".into())));
+    }
+    if let Some(Some(source)) = c.record.get("source").cloned() {
+        if c.record.get("original_source").is_none() {
+            c.record.set(spec("original_source"), Some(source));
+        }
+    }
+    c
+}
+
+fn field_of(identity: &Identity) -> &'static str {
+    match identity {
+        Identity::Email(_) => "emails",
+        Identity::Phone(_) => "phones",
+        Identity::External(..) => "external_ids",
+    }
+}
+
+/// Which contact holds each of these identity keys.
+async fn owners(conn: &mut Conn, keys: &[String]) -> StoreResult<HashMap<String, String>> {
+    let mut out = HashMap::with_capacity(keys.len());
+    for chunk in keys.chunks(super::chunk_size(1)) {
+        let mut sql = Sql::new("SELECT key, contact_id FROM contact_identities WHERE key IN (");
+        sql.list(chunk.iter().map(String::as_str)).push(")");
+        for row in query(&sql).fetch_all(&mut *conn).await? {
+            out.insert(req_text(&row, "key")?, req_text(&row, "contact_id")?);
+        }
+    }
+    Ok(out)
+}
+
+/// Refuse identities that already name another contact.
+async fn check_identities_free(
+    conn: &mut Conn,
+    identities: &[Identity],
+    me: Option<&str>,
+) -> StoreResult<()> {
+    let keys: Vec<String> = identities.iter().map(Identity::key).collect();
+    let taken = owners(conn, &keys).await?;
+    for id in identities {
+        if let Some(owner) = taken.get(&id.key()) {
+            if Some(owner.as_str()) != me {
+                let shown = id
+                    .key()
+                    .split_once(':')
+                    .map(|(_, v)| v.to_owned())
+                    .unwrap_or_default();
+                return Err(StoreError::Conflict {
+                    code: "identity_taken",
+                    field: Some(field_of(id).into()),
+                    message: format!("{shown} already belongs to contact {owner}"),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Insert identity rows: (key, contact id, position).
+async fn insert_identities(conn: &mut Conn, rows: &[(String, String, i64)]) -> StoreResult<()> {
+    for chunk in rows.chunks(super::chunk_size(3)) {
+        let mut sql =
+            Sql::new("INSERT INTO contact_identities (key, contact_id, position) VALUES ");
+        for (i, (key, id, pos)) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" });
+            sql.arg(key.as_str())
+                .push(", ")
+                .arg(id.as_str())
+                .push(", ")
+                .arg(*pos)
+                .push(")");
+        }
+        query(&sql).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+fn identity_rows(id: &str, identities: &[Identity], start: i64) -> Vec<(String, String, i64)> {
+    identities
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (k.key(), id.to_owned(), start + i as i64))
+        .collect()
+}
+
+/// Search terms of a contact as it will be stored.
+fn terms_of(r: &Record) -> Vec<String> {
+    let texts = ["first_name", "last_name", "display_name", "company_name"]
+        .into_iter()
+        .filter_map(|n| r.text(n));
+    leadline_core::contact::search_terms(
+        texts.chain(r.emails.iter().map(String::as_str)),
+        r.phones.iter().map(String::as_str),
+    )
+}
+
+fn terms_of_changes(c: &ContactChanges) -> Vec<String> {
+    let texts = ["first_name", "last_name", "display_name", "company_name"]
+        .into_iter()
+        .filter_map(|n| {
+            c.record
+                .get(n)
+                .and_then(|v| v.as_ref())
+                .and_then(Scalar::as_text)
+        });
+    let emails = c.emails.iter().flatten().map(|e| e.as_str());
+    leadline_core::contact::search_terms(
+        texts.chain(emails),
+        c.phones.iter().flatten().map(|p| p.as_str()),
+    )
+}
+
+/// Consent keeps the latest statement per channel.
+fn merge_consent(current: &[Consent], new: &[Consent]) -> Vec<Consent> {
+    let mut out: Vec<Consent> = current.to_vec();
+    for c in new {
+        match out.iter_mut().find(|o| o.channel == c.channel) {
+            Some(o) if o.at <= c.at => *o = c.clone(),
+            Some(_) => {}
+            None => out.push(c.clone()),
+        }
+    }
+    out
+}
+
+fn tags_json(tags: &[String]) -> Arg {
+    Arg::from(serde_json::to_string(tags).unwrap_or_else(|_| "[]".into()))
+}
+
+/// Keep the contact's primary company linked when `company_id` is set.
+async fn link_primary_company(
+    conn: &mut Conn,
+    contact_id: &str,
+    changes: &ContactChanges,
+    now: i64,
+) -> StoreResult<()> {
+    if let Some(Some(Scalar::Text(company))) = changes.record.get("company_id") {
+        let exists: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM contact_companies WHERE contact_id = $1 AND company_id = $2",
+        )
+        .bind(contact_id)
+        .bind(company)
+        .fetch_one(&mut *conn)
+        .await?;
+        if exists == 0 {
+            records::link(conn, contact_id, company, "other", now).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Apply a write to an existing contact inside a transaction.
+async fn apply_update(
+    conn: &mut Conn,
+    current: &Record,
+    changes: &ContactChanges,
+    options: WriteOptions,
+    replace_lists: bool,
+    actor: Actor<'_>,
+) -> StoreResult<()> {
+    if let (Some(Some(Scalar::Text(to))), Some(from)) = (
+        changes.record.get("lifecycle_stage"),
+        current.text("lifecycle_stage"),
+    ) {
+        let (from, to) = (LifecycleStage::parse(from), LifecycleStage::parse(to));
+        if let (Some(from), Some(to)) = (from, to) {
+            if from.is_backward(to) && !options.allow_backward_stage {
+                return Err(StoreError::Conflict {
+                    code: "backward_stage",
+                    field: Some("lifecycle_stage".into()),
+                    message: format!(
+                        "moving from {} back to {} must be asked for with allow_backward",
+                        from.as_str(),
+                        to.as_str()
+                    ),
+                });
+            }
+        }
+    }
+    check_refs(conn, &changes.record).await?;
+    let identities = changes.identities();
+    check_identities_free(conn, &identities, Some(&current.id)).await?;
+    // E-mails and phones: a plain update replaces the lists; an upsert adds to them.
+    let mut new_rows = Vec::new();
+    let replace =
+        |kind: &str, list: Option<Vec<Identity>>, conn_rows: &mut Vec<(String, String, i64)>| {
+            if let Some(list) = list {
+                conn_rows.extend(
+                    identity_rows(&current.id, &list, 0)
+                        .into_iter()
+                        .map(|(k, id, p)| (k, id, p + kind_base(kind))),
+                );
+            }
+        };
+    let emails: Option<Vec<Identity>> = changes.emails.as_ref().map(|v| {
+        v.iter()
+            .map(|e| Identity::Email(e.as_str().into()))
+            .collect()
+    });
+    let phones: Option<Vec<Identity>> = changes.phones.as_ref().map(|v| {
+        v.iter()
+            .map(|p| Identity::Phone(p.as_str().into()))
+            .collect()
+    });
+    if replace_lists {
+        for (kind, list) in [("email", &emails), ("phone", &phones)] {
+            if list.is_some() {
+                sqlx::query("DELETE FROM contact_identities WHERE contact_id = $1 AND substr(key, 1, 6) = $2")
+                    .bind(&current.id)
+                    .bind(format!("{kind}:"))
+                    .execute(&mut *conn)
+                    .await?;
+            }
+        }
+        replace("email", emails, &mut new_rows);
+        replace("phone", phones, &mut new_rows);
+    } else {
+        let held: HashSet<String> = current
+            .emails
+            .iter()
+            .map(|e| Identity::Email(e.clone()).key())
+            .chain(
+                current
+                    .phones
+                    .iter()
+                    .map(|p| Identity::Phone(p.clone()).key()),
+            )
+            .collect();
+        let next = (current.emails.len() + current.phones.len()) as i64;
+        let added: Vec<Identity> = emails
+            .into_iter()
+            .flatten()
+            .chain(phones.into_iter().flatten())
+            .filter(|i| !held.contains(&i.key()))
+            .collect();
+        new_rows.extend(added.iter().enumerate().map(|(i, k)| {
+            (
+                k.key(),
+                current.id.clone(),
+                kind_base(&k.key()[..5]) + next + i as i64,
+            )
+        }));
+    }
+    let held_ext: HashSet<(String, String)> = current.external_ids.iter().cloned().collect();
+    let ext: Vec<Identity> = changes
+        .external_ids
+        .iter()
+        .filter(|i| matches!(i, Identity::External(s, v) if !held_ext.contains(&(s.clone(), v.clone()))))
+        .cloned()
+        .collect();
+    new_rows.extend(identity_rows(
+        &current.id,
+        &ext,
+        200 + current.external_ids.len() as i64,
+    ));
+    insert_identities(conn, &new_rows).await?;
+    let mut extra = Vec::new();
+    if let Some(tags) = &changes.tags {
+        let tags: Vec<String> = if replace_lists {
+            tags.clone()
+        } else {
+            current
+                .tags
+                .iter()
+                .chain(tags.iter().filter(|t| !current.tags.contains(t)))
+                .cloned()
+                .collect()
+        };
+        if tags != current.tags {
+            extra.push(("tags", tags_json(&tags)));
+        }
+    }
+    if !changes.consent.is_empty() {
+        let merged = merge_consent(&current.consent, &changes.consent);
+        let history: Vec<(String, Option<String>, Option<String>)> = changes
+            .consent
+            .iter()
+            .map(|c| {
+                let before = current
+                    .consent
+                    .iter()
+                    .find(|o| o.channel == c.channel)
+                    .map(|o| o.granted.to_string());
+                (
+                    format!("consent.{}", c.channel.as_str()),
+                    before,
+                    Some(format!("{} ({})", c.granted, c.origin)),
+                )
+            })
+            .collect();
+        let history: Vec<(&str, Option<String>, Option<String>)> = history
+            .iter()
+            .map(|(f, a, b)| (f.as_str(), a.clone(), b.clone()))
+            .collect();
+        records::record_history(conn, ObjectKind::Contact, &current.id, &history, actor).await?;
+        extra.push(("consent", Arg::from(consent_to_json(&merged))));
+    }
+    update(conn, current, &changes.record, extra, actor).await?;
+    link_primary_company(conn, &current.id, changes, actor.now).await?;
+    let after = get(conn, ObjectKind::Contact, &current.id).await?;
+    set_terms(conn, ObjectKind::Contact, &after.id, &terms_of(&after)).await
+}
+
+/// Positions order identities: e-mails first, then phones, then external ids.
+fn kind_base(kind: &str) -> i64 {
+    match kind {
+        "email" => 0,
+        "phone" => 100,
+        _ => 200,
+    }
+}
+
+impl SqlStore {
+    pub(super) async fn create_contact_impl(
+        &self,
+        changes: &ContactChanges,
+        actor: Actor<'_>,
+    ) -> StoreResult<Record> {
+        let changes = with_defaults(changes);
+        let mut tx = self.begin().await?;
+        check_refs(&mut tx, &changes.record).await?;
+        check_identities_free(&mut tx, &changes.identities(), None).await?;
+        let id = new_id();
+        let consent = merge_consent(&[], &changes.consent);
+        let extra = vec![
+            (
+                "tags",
+                tags_json(changes.tags.as_deref().unwrap_or_default()),
+            ),
+            ("consent", Arg::from(consent_to_json(&consent))),
+        ];
+        insert(
+            &mut tx,
+            ObjectKind::Contact,
+            &id,
+            &changes.record,
+            extra,
+            actor,
+        )
+        .await?;
+        insert_identities(&mut tx, &ordered_identity_rows(&id, &changes)).await?;
+        link_primary_company(&mut tx, &id, &changes, actor.now).await?;
+        set_terms(
+            &mut tx,
+            ObjectKind::Contact,
+            &id,
+            &terms_of_changes(&changes),
+        )
+        .await?;
+        let r = get(&mut tx, ObjectKind::Contact, &id).await?;
+        tx.commit().await?;
+        Ok(r)
+    }
+
+    pub(super) async fn update_contact_impl(
+        &self,
+        id: &str,
+        changes: &ContactChanges,
+        options: WriteOptions,
+        actor: Actor<'_>,
+    ) -> StoreResult<Record> {
+        let mut tx = self.begin().await?;
+        let current = get(&mut tx, ObjectKind::Contact, id).await?;
+        apply_update(&mut tx, &current, changes, options, true, actor).await?;
+        let r = get(&mut tx, ObjectKind::Contact, &current.id).await?;
+        tx.commit().await?;
+        Ok(r)
+    }
+
+    pub(super) async fn upsert_contacts_impl(
+        &self,
+        items: Vec<ContactUpsert>,
+        actor: Actor<'_>,
+        dry_run: bool,
+    ) -> StoreResult<Vec<StoreResult<UpsertOutcome>>> {
+        let mut tx = self.begin().await?;
+        let plan = plan_upsert(&mut tx, &items).await?;
+        let mut results: Vec<Option<StoreResult<UpsertOutcome>>> =
+            plan.rejected.into_iter().collect();
+        // New contacts, with later duplicates in the batch folded into them, in bulk.
+        let mut creates: Vec<(usize, String, ContactChanges)> = Vec::new();
+        let mut create_index: HashMap<String, usize> = HashMap::new();
+        let mut updates: Vec<(usize, String)> = Vec::new();
+        for (i, target) in plan.targets.iter().enumerate() {
+            match target {
+                Target::Rejected => {}
+                Target::New(id) => {
+                    create_index.insert(id.clone(), creates.len());
+                    creates.push((i, id.clone(), with_defaults(&items[i].changes)));
+                    results[i] = Some(Ok(UpsertOutcome {
+                        kind: UpsertKind::Created,
+                        id: id.clone(),
+                    }));
+                }
+                Target::SameAs(id) => {
+                    match create_index.get(id) {
+                        Some(&c) => fold_into(&mut creates[c].2, &items[i].changes),
+                        None => updates.push((i, id.clone())),
+                    }
+                    results[i] = Some(Ok(UpsertOutcome {
+                        kind: UpsertKind::Merged,
+                        id: id.clone(),
+                    }));
+                }
+                Target::Existing(id) => {
+                    updates.push((i, id.clone()));
+                    results[i] = Some(Ok(UpsertOutcome {
+                        kind: UpsertKind::Updated,
+                        id: id.clone(),
+                    }));
+                }
+            }
+        }
+        bulk_insert(&mut tx, &creates, actor).await?;
+        for (i, id) in updates {
+            let mut item_tx = (&mut *tx).begin().await?;
+            let outcome = async {
+                let current = get(&mut item_tx, ObjectKind::Contact, &id).await?;
+                apply_update(
+                    &mut item_tx,
+                    &current,
+                    &items[i].changes,
+                    WriteOptions::default(),
+                    false,
+                    actor,
+                )
+                .await
+            }
+            .await;
+            match outcome {
+                Ok(()) => item_tx.commit().await?,
+                Err(e) => {
+                    item_tx.rollback().await?;
+                    results[i] = Some(Err(e));
+                }
+            }
+        }
+        if dry_run {
+            tx.rollback().await?;
+        } else {
+            tx.commit().await?;
+        }
+        Ok(results
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|| Err(StoreError::Corrupt("item without outcome".into()))))
+            .collect())
+    }
+}
+
+fn ordered_identity_rows(id: &str, changes: &ContactChanges) -> Vec<(String, String, i64)> {
+    changes
+        .identities()
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (k.key(), id.to_owned(), kind_base(&k.key()[..5]) + i as i64))
+        .collect()
+}
+
+/// Later rows of the same new contact: their values win, their lists add up.
+fn fold_into(base: &mut ContactChanges, later: &ContactChanges) {
+    for (spec, v) in &later.record.fields {
+        if v.is_some() {
+            base.record.set(spec, v.clone());
+        }
+    }
+    base.record
+        .properties
+        .extend(later.record.properties.iter().cloned());
+    add(&mut base.emails, &later.emails);
+    add(&mut base.phones, &later.phones);
+    add(&mut base.tags, &later.tags);
+    base.external_ids.extend(
+        later
+            .external_ids
+            .iter()
+            .filter(|e| !base.external_ids.contains(e))
+            .cloned()
+            .collect::<Vec<_>>(),
+    );
+    base.consent = merge_consent(&base.consent, &later.consent);
+}
+
+/// Add the items of `theirs` that `mine` lacks, keeping order.
+fn add<T: PartialEq + Clone>(mine: &mut Option<Vec<T>>, theirs: &Option<Vec<T>>) {
+    if let Some(t) = theirs {
+        let m = mine.get_or_insert_with(Vec::new);
+        for x in t {
+            if !m.contains(x) {
+                m.push(x.clone());
+            }
+        }
+    }
+}
+
+enum Target {
+    Rejected,
+    New(String),
+    /// Another item of this batch already names this contact.
+    SameAs(String),
+    Existing(String),
+}
+
+struct Plan {
+    targets: Vec<Target>,
+    rejected: Vec<Option<StoreResult<UpsertOutcome>>>,
+}
+
+/// Decide, for every item, whether it creates a contact or which contact it updates.
+async fn plan_upsert(conn: &mut Conn, items: &[ContactUpsert]) -> StoreResult<Plan> {
+    let keys: Vec<String> = items
+        .iter()
+        .flat_map(|i| i.changes.identities())
+        .map(|k| k.key())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let existing = owners(conn, &keys).await?;
+    let known_refs = known_references(conn, items).await?;
+    let mut in_batch: HashMap<String, String> = HashMap::new();
+    let mut targets = Vec::with_capacity(items.len());
+    let mut rejected = Vec::with_capacity(items.len());
+    for item in items {
+        if let Some(e) = unknown_reference(&item.changes, &known_refs) {
+            targets.push(Target::Rejected);
+            rejected.push(Some(Err(StoreError::Invalid(e))));
+            continue;
+        }
+        let mut ids = item.changes.identities();
+        ids.sort_by_key(Identity::priority);
+        let target = ids
+            .iter()
+            .find_map(|k| in_batch.get(&k.key()).map(|id| Target::SameAs(id.clone())))
+            .or_else(|| {
+                ids.iter().find_map(|k| {
+                    existing
+                        .get(&k.key())
+                        .map(|id| Target::Existing(id.clone()))
+                })
+            })
+            .unwrap_or_else(|| Target::New(new_id()));
+        let id = match &target {
+            Target::New(id) | Target::SameAs(id) | Target::Existing(id) => id.clone(),
+            Target::Rejected => unreachable!("rejected items are handled above"),
+        };
+        for k in &ids {
+            // An identity that names another contact stays with it.
+            if existing.get(&k.key()).is_none_or(|owner| *owner == id) {
+                in_batch.entry(k.key()).or_insert_with(|| id.clone());
+            }
+        }
+        targets.push(target);
+        rejected.push(None);
+    }
+    Ok(Plan { targets, rejected })
+}
+
+/// Users and companies that exist, among those the items point at.
+async fn known_references(
+    conn: &mut Conn,
+    items: &[ContactUpsert],
+) -> StoreResult<HashSet<String>> {
+    let mut wanted: HashSet<(&'static str, String)> = HashSet::new();
+    for item in items {
+        for (spec, v) in &item.changes.record.fields {
+            if let (Some(Scalar::Text(id)), "owner_id" | "company_id") = (v, spec.name) {
+                wanted.insert((
+                    if spec.name == "owner_id" {
+                        "users"
+                    } else {
+                        "companies"
+                    },
+                    id.clone(),
+                ));
+            }
+        }
+    }
+    let mut known = HashSet::new();
+    for (table, id) in wanted {
+        let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} WHERE id = $1"))
+            .bind(&id)
+            .fetch_one(&mut *conn)
+            .await?;
+        if n > 0 {
+            known.insert(id);
+        }
+    }
+    Ok(known)
+}
+
+fn unknown_reference(changes: &ContactChanges, known: &HashSet<String>) -> Option<FieldError> {
+    changes
+        .record
+        .fields
+        .iter()
+        .find_map(|(spec, v)| match (v, spec.name) {
+            (Some(Scalar::Text(id)), "owner_id" | "company_id") if !known.contains(id) => {
+                Some(FieldError::new(
+                    spec.name,
+                    "unknown_reference",
+                    format!(
+                        "there is no {} {id}",
+                        if spec.name == "owner_id" {
+                            "user"
+                        } else {
+                            "company"
+                        }
+                    ),
+                ))
+            }
+            _ => None,
+        })
+}
+
+/// Insert many new contacts with a handful of multi-row statements.
+async fn bulk_insert(
+    conn: &mut Conn,
+    creates: &[(usize, String, ContactChanges)],
+    actor: Actor<'_>,
+) -> StoreResult<()> {
+    if creates.is_empty() {
+        return Ok(());
+    }
+    let writable: Vec<&'static record::FieldSpec> = record::CONTACT_FIELDS
+        .iter()
+        .filter(|f| !f.system)
+        .collect();
+    let mut cols = vec![
+        "id",
+        "properties",
+        "tags",
+        "consent",
+        "created_at",
+        "updated_at",
+    ];
+    cols.extend(writable.iter().map(|f| f.name));
+    let head = format!("INSERT INTO contacts ({}) VALUES ", cols.join(", "));
+    for chunk in creates.chunks(super::chunk_size(cols.len())) {
+        let mut sql = Sql::new(&head);
+        for (n, (_, id, c)) in chunk.iter().enumerate() {
+            sql.push(if n == 0 { "(" } else { ", (" });
+            let props = records::apply_properties(serde_json::Map::new(), &c.record);
+            let consent = merge_consent(&[], &c.consent);
+            sql.arg(id.as_str())
+                .push(", ")
+                .arg(serde_json::Value::Object(props).to_string())
+                .push(", ");
+            sql.arg(tags_json(c.tags.as_deref().unwrap_or_default()))
+                .push(", ")
+                .arg(consent_to_json(&consent))
+                .push(", ");
+            sql.arg(actor.now).push(", ").arg(actor.now);
+            for f in &writable {
+                sql.push(", ");
+                match c.record.get(f.name) {
+                    Some(Some(v)) => sql.arg(v),
+                    _ if f.kind.is_integer() => sql.arg(Arg::Int(None)),
+                    _ => sql.arg(Arg::Text(None)),
+                };
+            }
+            sql.push(")");
+        }
+        query(&sql).execute(&mut *conn).await?;
+    }
+    let identities: Vec<(String, String, i64)> = creates
+        .iter()
+        .flat_map(|(_, id, c)| ordered_identity_rows(id, c))
+        .collect();
+    insert_identities(conn, &identities).await?;
+    let terms: Vec<(String, Vec<String>)> = creates
+        .iter()
+        .map(|(_, id, c)| (id.clone(), terms_of_changes(c)))
+        .collect();
+    records::insert_terms(conn, ObjectKind::Contact, &terms).await?;
+    let history: Vec<(String, &'static str, String)> = creates
+        .iter()
+        .flat_map(|(_, id, c)| {
+            ["lifecycle_stage", "lead_status", "owner_id"]
+                .into_iter()
+                .filter_map(move |f| {
+                    c.record
+                        .get(f)
+                        .and_then(|v| v.as_ref())
+                        .map(|v| (id.clone(), f, v.to_string()))
+                })
+        })
+        .collect();
+    for chunk in history.chunks(super::chunk_size(8)) {
+        let mut sql = Sql::new("INSERT INTO field_history (object, object_id, field, from_value, to_value, at, cause, actor_id) VALUES ");
+        for (n, (id, field, to)) in chunk.iter().enumerate() {
+            sql.push(if n == 0 { "(" } else { ", (" });
+            sql.list([
+                Arg::from("contact"),
+                id.as_str().into(),
+                (*field).into(),
+                Arg::Text(None),
+                to.as_str().into(),
+                actor.now.into(),
+                actor.cause.as_str().into(),
+                actor.user_id.into(),
+            ]);
+            sql.push(")");
+        }
+        query(&sql).execute(&mut *conn).await?;
+    }
+    for (_, id, c) in creates {
+        link_primary_company(conn, id, c, actor.now).await?;
+    }
+    Ok(())
+}
+
+// ---- merges
+
+fn merge_of(row: &super::DbRow) -> StoreResult<MergeRecord> {
+    let object = req_text(row, "object")?;
+    Ok(MergeRecord {
+        id: req_text(row, "id")?,
+        object: ObjectKind::parse(&object).ok_or_else(|| StoreError::Corrupt(object.clone()))?,
+        survivor_id: req_text(row, "survivor_id")?,
+        merged_id: req_text(row, "merged_id")?,
+        at: super::req_int(row, "at")?,
+        actor_id: super::text(row, "actor_id")?,
+        undone_at: super::int(row, "undone_at")?,
+    })
+}
+
+const MERGE_COLUMNS: &str = "id, object, survivor_id, merged_id, at, actor_id, undone_at";
+
+/// Ids in `table.col` that point at `from`, moved to `to`; returns the moved rows' keys.
+async fn repoint(
+    conn: &mut Conn,
+    table: &str,
+    key: &str,
+    col: &str,
+    from: &str,
+    to: &str,
+) -> StoreResult<Vec<String>> {
+    let keys: Vec<String> =
+        sqlx::query_scalar(&format!("SELECT {key} FROM {table} WHERE {col} = $1"))
+            .bind(from)
+            .fetch_all(&mut *conn)
+            .await?;
+    sqlx::query(&format!("UPDATE {table} SET {col} = $1 WHERE {col} = $2"))
+        .bind(to)
+        .bind(from)
+        .execute(&mut *conn)
+        .await?;
+    Ok(keys)
+}
+
+/// Move link rows (`left`, `right`) from one record to another, skipping links the target
+/// already has. Returns the other ends that were moved.
+async fn move_links(
+    conn: &mut Conn,
+    table: &str,
+    mine: &str,
+    other: &str,
+    from: &str,
+    to: &str,
+) -> StoreResult<Vec<String>> {
+    let theirs: Vec<String> =
+        sqlx::query_scalar(&format!("SELECT {other} FROM {table} WHERE {mine} = $1"))
+            .bind(from)
+            .fetch_all(&mut *conn)
+            .await?;
+    let held: Vec<String> =
+        sqlx::query_scalar(&format!("SELECT {other} FROM {table} WHERE {mine} = $1"))
+            .bind(to)
+            .fetch_all(&mut *conn)
+            .await?;
+    let moved: Vec<String> = theirs.into_iter().filter(|o| !held.contains(o)).collect();
+    for o in &moved {
+        sqlx::query(&format!(
+            "UPDATE {table} SET {mine} = $1 WHERE {mine} = $2 AND {other} = $3"
+        ))
+        .bind(to)
+        .bind(from)
+        .bind(o)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(moved)
+}
+
+impl SqlStore {
+    pub(super) async fn merge_impl(
+        &self,
+        object: ObjectKind,
+        a: &str,
+        b: &str,
+        actor: Actor<'_>,
+    ) -> StoreResult<MergeRecord> {
+        let mut tx = self.begin().await?;
+        let (ra, rb) = (
+            get(&mut tx, object, a).await?,
+            get(&mut tx, object, b).await?,
+        );
+        if ra.id == rb.id {
+            return Err(StoreError::Conflict {
+                code: "same_record",
+                field: None,
+                message: format!("{a} and {b} are already one {}", object.as_str()),
+            });
+        }
+        let (sid, mid) =
+            leadline_core::merge::survivor((&ra.id, ra.created_at()), (&rb.id, rb.created_at()));
+        let (survivor, merged) = if sid == ra.id {
+            (ra.clone(), rb.clone())
+        } else {
+            (rb.clone(), ra.clone())
+        };
+        let (sid, mid) = (sid.to_owned(), mid.to_owned());
+        let inherited = leadline_core::merge::inherited(&survivor.fields, &merged.fields);
+        let mut detail = serde_json::json!({ "inherited": inherited.iter().map(|(f, v)| (f.name, v.to_string())).collect::<HashMap<_, _>>() });
+        let mut fill = leadline_core::contact::FieldChanges::default();
+        for (spec, v) in &inherited {
+            if spec.name != "domain" {
+                fill.set(spec, Some(v.clone()));
+            }
+        }
+        let new_props: Vec<(String, serde_json::Value)> = merged
+            .properties
+            .iter()
+            .filter(|(k, _)| !survivor.properties.contains_key(*k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        detail["properties"] = serde_json::Value::Object(new_props.iter().cloned().collect());
+        let mut extra = Vec::new();
+        let mut survivor_props = survivor.properties.clone();
+        survivor_props.extend(new_props);
+        if survivor_props != survivor.properties {
+            extra.push((
+                "properties",
+                Arg::from(serde_json::Value::Object(survivor_props).to_string()),
+            ));
+        }
+        let merge_actor = Actor {
+            cause: leadline_core::lifecycle::ChangeCause::Merge,
+            ..actor
+        };
+        match object {
+            ObjectKind::Contact => {
+                let keys: Vec<String> =
+                    sqlx::query_scalar("SELECT key FROM contact_identities WHERE contact_id = $1")
+                        .bind(&mid)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                sqlx::query("UPDATE contact_identities SET contact_id = $1, position = position + 1000 WHERE contact_id = $2").bind(&sid).bind(&mid).execute(&mut *tx).await?;
+                sqlx::query(
+                    "UPDATE activities SET contact_id = $1, merged_from = $2 WHERE contact_id = $2",
+                )
+                .bind(&sid)
+                .bind(&mid)
+                .execute(&mut *tx)
+                .await?;
+                detail["identities"] = keys.into();
+                detail["tasks"] = repoint(&mut tx, "tasks", "id", "contact_id", &mid, &sid)
+                    .await?
+                    .into();
+                detail["deals"] = move_links(
+                    &mut tx,
+                    "deal_contacts",
+                    "contact_id",
+                    "deal_id",
+                    &mid,
+                    &sid,
+                )
+                .await?
+                .into();
+                detail["companies"] = move_links(
+                    &mut tx,
+                    "contact_companies",
+                    "contact_id",
+                    "company_id",
+                    &mid,
+                    &sid,
+                )
+                .await?
+                .into();
+                let new_tags: Vec<String> = merged
+                    .tags
+                    .iter()
+                    .filter(|t| !survivor.tags.contains(t))
+                    .cloned()
+                    .collect();
+                if !new_tags.is_empty() {
+                    let all: Vec<String> = survivor.tags.iter().chain(&new_tags).cloned().collect();
+                    extra.push(("tags", tags_json(&all)));
+                }
+                detail["tags"] = new_tags.into();
+            }
+            ObjectKind::Company => {
+                detail["contacts"] = repoint(&mut tx, "contacts", "id", "company_id", &mid, &sid)
+                    .await?
+                    .into();
+                detail["deals"] = repoint(&mut tx, "deals", "id", "company_id", &mid, &sid)
+                    .await?
+                    .into();
+                detail["links"] = move_links(
+                    &mut tx,
+                    "contact_companies",
+                    "company_id",
+                    "contact_id",
+                    &mid,
+                    &sid,
+                )
+                .await?
+                .into();
+                sqlx::query(
+                    "UPDATE activities SET company_id = $1, merged_from = $2 WHERE company_id = $2",
+                )
+                .bind(&sid)
+                .bind(&mid)
+                .execute(&mut *tx)
+                .await?;
+                // The domain is unique: it stays with the survivor if it had none, else it is parked.
+                detail["domain"] = merged.text("domain").into();
+                sqlx::query("UPDATE companies SET domain = NULL WHERE id = $1")
+                    .bind(&mid)
+                    .execute(&mut *tx)
+                    .await?;
+                if survivor.text("domain").is_none() {
+                    if let Some(d) = merged.text("domain") {
+                        fill.set(
+                            record::field(ObjectKind::Company, "domain").expect("domain"),
+                            Some(Scalar::Text(d.into())),
+                        );
+                    }
+                }
+            }
+            ObjectKind::Deal => {
+                return Err(StoreError::Conflict {
+                    code: "not_mergeable",
+                    field: None,
+                    message: "deals are not merged".into(),
+                })
+            }
+        }
+        update(&mut tx, &survivor, &fill, extra, merge_actor).await?;
+        sqlx::query(&format!(
+            "UPDATE {} SET merged_into = $1, updated_at = $2 WHERE id = $3",
+            records::table(object)
+        ))
+        .bind(&sid)
+        .bind(actor.now)
+        .bind(&mid)
+        .execute(&mut *tx)
+        .await?;
+        // Earlier merges into the merged record now point at the survivor too.
+        sqlx::query(&format!(
+            "UPDATE {} SET merged_into = $1 WHERE merged_into = $2",
+            records::table(object)
+        ))
+        .bind(&sid)
+        .bind(&mid)
+        .execute(&mut *tx)
+        .await?;
+        self.refresh_terms(&mut tx, object, &sid).await?;
+        sqlx::query("DELETE FROM search_terms WHERE record_id = $1")
+            .bind(&mid)
+            .execute(&mut *tx)
+            .await?;
+        let id = new_id();
+        sqlx::query(&format!("INSERT INTO merges ({MERGE_COLUMNS}, detail) VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)"))
+            .bind(&id)
+            .bind(object.as_str())
+            .bind(&sid)
+            .bind(&mid)
+            .bind(actor.now)
+            .bind(actor.user_id)
+            .bind(detail.to_string())
+            .execute(&mut *tx)
+            .await?;
+        let row = sqlx::query(&format!("SELECT {MERGE_COLUMNS} FROM merges WHERE id = $1"))
+            .bind(&id)
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        merge_of(&row)
+    }
+
+    async fn refresh_terms(
+        &self,
+        conn: &mut Conn,
+        object: ObjectKind,
+        id: &str,
+    ) -> StoreResult<()> {
+        let r = load(conn, object, &[id.to_owned()])
+            .await?
+            .pop()
+            .ok_or_else(|| StoreError::not_found(object.as_str(), id))?;
+        let terms = match object {
+            ObjectKind::Contact => terms_of(&r),
+            _ => leadline_core::contact::search_terms(
+                ["name", "domain"].into_iter().filter_map(|n| r.text(n)),
+                std::iter::empty(),
+            ),
+        };
+        set_terms(conn, object, id, &terms).await
+    }
+
+    pub(super) async fn unmerge_impl(
+        &self,
+        merge_id: &str,
+        actor: Actor<'_>,
+    ) -> StoreResult<MergeRecord> {
+        let mut tx = self.begin().await?;
+        let row = sqlx::query(&format!(
+            "SELECT {MERGE_COLUMNS}, detail FROM merges WHERE id = $1"
+        ))
+        .bind(merge_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::not_found("merge", merge_id))?;
+        let m = merge_of(&row)?;
+        if m.undone_at.is_some() {
+            return Err(StoreError::Conflict {
+                code: "already_unmerged",
+                field: None,
+                message: format!("merge {merge_id} was already undone"),
+            });
+        }
+        let later: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM merges WHERE merged_id = $1 AND undone_at IS NULL AND at >= $2 AND id <> $3")
+            .bind(&m.survivor_id)
+            .bind(m.at)
+            .bind(&m.id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if later > 0 {
+            return Err(StoreError::Conflict {
+                code: "merged_again",
+                field: None,
+                message: "the survivor was merged into another record since; undo that merge first"
+                    .into(),
+            });
+        }
+        let detail: serde_json::Value = serde_json::from_str(&req_text(&row, "detail")?)?;
+        let strings = |k: &str| -> Vec<String> {
+            detail[k]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let (sid, mid) = (m.survivor_id.clone(), m.merged_id.clone());
+        let survivor = load(&mut tx, m.object, &[sid.clone()])
+            .await?
+            .pop()
+            .ok_or_else(|| StoreError::not_found(m.object.as_str(), &sid))?;
+        let table = records::table(m.object);
+        match m.object {
+            ObjectKind::Contact => {
+                for key in strings("identities") {
+                    sqlx::query("UPDATE contact_identities SET contact_id = $1, position = position - 1000 WHERE key = $2 AND contact_id = $3")
+                        .bind(&mid)
+                        .bind(&key)
+                        .bind(&sid)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                sqlx::query("UPDATE activities SET contact_id = $1, merged_from = NULL WHERE merged_from = $1 AND contact_id = $2").bind(&mid).bind(&sid).execute(&mut *tx).await?;
+                for t in strings("tasks") {
+                    sqlx::query("UPDATE tasks SET contact_id = $1 WHERE id = $2")
+                        .bind(&mid)
+                        .bind(&t)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                for d in strings("deals") {
+                    sqlx::query("UPDATE deal_contacts SET contact_id = $1 WHERE deal_id = $2 AND contact_id = $3").bind(&mid).bind(&d).bind(&sid).execute(&mut *tx).await?;
+                }
+                for c in strings("companies") {
+                    sqlx::query("UPDATE contact_companies SET contact_id = $1 WHERE company_id = $2 AND contact_id = $3").bind(&mid).bind(&c).bind(&sid).execute(&mut *tx).await?;
+                }
+            }
+            ObjectKind::Company => {
+                for c in strings("contacts") {
+                    sqlx::query(
+                        "UPDATE contacts SET company_id = $1 WHERE id = $2 AND company_id = $3",
+                    )
+                    .bind(&mid)
+                    .bind(&c)
+                    .bind(&sid)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                for d in strings("deals") {
+                    sqlx::query(
+                        "UPDATE deals SET company_id = $1 WHERE id = $2 AND company_id = $3",
+                    )
+                    .bind(&mid)
+                    .bind(&d)
+                    .bind(&sid)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                for c in strings("links") {
+                    sqlx::query("UPDATE contact_companies SET company_id = $1 WHERE contact_id = $2 AND company_id = $3").bind(&mid).bind(&c).bind(&sid).execute(&mut *tx).await?;
+                }
+                sqlx::query("UPDATE activities SET company_id = $1, merged_from = NULL WHERE merged_from = $1 AND company_id = $2").bind(&mid).bind(&sid).execute(&mut *tx).await?;
+            }
+            ObjectKind::Deal => {}
+        }
+        // Take back what the survivor inherited, where it was not changed since.
+        let mut undo = leadline_core::contact::FieldChanges::default();
+        let inherited = detail["inherited"].as_object().cloned().unwrap_or_default();
+        for (name, value) in &inherited {
+            if let Some(spec) = record::field(m.object, name) {
+                if survivor.get(name).map(ToString::to_string).as_deref() == value.as_str() {
+                    undo.set(spec, None);
+                }
+            }
+        }
+        let mut extra = Vec::new();
+        let mut props = survivor.properties.clone();
+        for (k, v) in detail["properties"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default()
+        {
+            if props.get(&k) == Some(&v) {
+                props.remove(&k);
+            }
+        }
+        if props != survivor.properties {
+            extra.push((
+                "properties",
+                Arg::from(serde_json::Value::Object(props).to_string()),
+            ));
+        }
+        let gained = strings("tags");
+        if !gained.is_empty() {
+            let tags: Vec<String> = survivor
+                .tags
+                .iter()
+                .filter(|t| !gained.contains(t))
+                .cloned()
+                .collect();
+            extra.push(("tags", tags_json(&tags)));
+        }
+        let unmerge_actor = Actor {
+            cause: leadline_core::lifecycle::ChangeCause::Merge,
+            ..actor
+        };
+        update(&mut tx, &survivor, &undo, extra, unmerge_actor).await?;
+        sqlx::query(&format!(
+            "UPDATE {table} SET merged_into = NULL, updated_at = $1 WHERE id = $2"
+        ))
+        .bind(actor.now)
+        .bind(&mid)
+        .execute(&mut *tx)
+        .await?;
+        if let Some(domain) = detail["domain"].as_str() {
+            sqlx::query("UPDATE companies SET domain = NULL WHERE id = $1 AND domain = $2")
+                .bind(&sid)
+                .bind(domain)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("UPDATE companies SET domain = $1 WHERE id = $2")
+                .bind(domain)
+                .bind(&mid)
+                .execute(&mut *tx)
+                .await?;
+        }
+        self.refresh_terms(&mut tx, m.object, &sid).await?;
+        self.refresh_terms(&mut tx, m.object, &mid).await?;
+        sqlx::query("UPDATE merges SET undone_at = $1 WHERE id = $2")
+            .bind(actor.now)
+            .bind(merge_id)
+            .execute(&mut *tx)
+            .await?;
+        let row = sqlx::query(&format!("SELECT {MERGE_COLUMNS} FROM merges WHERE id = $1"))
+            .bind(merge_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        merge_of(&row)
+    }
+
+    pub(super) async fn merges_impl(&self, object_id: &str) -> StoreResult<Vec<MergeRecord>> {
+        let rows = sqlx::query(&format!("SELECT {MERGE_COLUMNS} FROM merges WHERE survivor_id = $1 OR merged_id = $1 ORDER BY at"))
+            .bind(object_id)
+            .fetch_all(&self.reader)
+            .await?;
+        rows.iter().map(merge_of).collect()
+    }
+}

@@ -1,0 +1,205 @@
+//! Background jobs: state, progress, cancellation, rejected rows.
+
+use leadline_core::Millis;
+
+use super::{int, query, req_int, req_text, text, DbRow, SqlStore};
+use crate::error::{StoreError, StoreResult};
+use crate::model::{Job, JobCounts, JobStatus, Reject};
+use crate::sql::{new_id, Sql};
+
+const JOB_COLUMNS: &str =
+    "id, kind, status, params, created_by, created_at, started_at, finished_at, total, processed, created, updated, merged, rejected, cancel_requested, error";
+
+fn job_of(row: &DbRow) -> StoreResult<Job> {
+    let status = req_text(row, "status")?;
+    Ok(Job {
+        id: req_text(row, "id")?,
+        kind: req_text(row, "kind")?,
+        status: JobStatus::parse(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("job status {status}")))?,
+        params: serde_json::from_str(&req_text(row, "params")?)?,
+        created_by: text(row, "created_by")?,
+        created_at: req_int(row, "created_at")?,
+        started_at: int(row, "started_at")?,
+        finished_at: int(row, "finished_at")?,
+        counts: JobCounts {
+            total: req_int(row, "total")?,
+            processed: req_int(row, "processed")?,
+            created: req_int(row, "created")?,
+            updated: req_int(row, "updated")?,
+            merged: req_int(row, "merged")?,
+            rejected: req_int(row, "rejected")?,
+        },
+        cancel_requested: req_int(row, "cancel_requested")? != 0,
+        error: text(row, "error")?,
+    })
+}
+
+fn set_counts(sql: &mut Sql, c: JobCounts) {
+    sql.push(", total = ")
+        .arg(c.total)
+        .push(", processed = ")
+        .arg(c.processed)
+        .push(", created = ")
+        .arg(c.created);
+    sql.push(", updated = ")
+        .arg(c.updated)
+        .push(", merged = ")
+        .arg(c.merged)
+        .push(", rejected = ")
+        .arg(c.rejected);
+}
+
+#[async_trait::async_trait]
+impl crate::JobStore for SqlStore {
+    async fn create_job(
+        &self,
+        kind: &str,
+        params: &serde_json::Value,
+        created_by: Option<&str>,
+        now: Millis,
+    ) -> StoreResult<Job> {
+        let mut tx = self.begin().await?;
+        let id = new_id();
+        sqlx::query("INSERT INTO jobs (id, kind, status, params, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(&id)
+            .bind(kind)
+            .bind(JobStatus::Queued.as_str())
+            .bind(params.to_string())
+            .bind(created_by)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        self.job(&id).await
+    }
+
+    async fn job(&self, id: &str) -> StoreResult<Job> {
+        let row = sqlx::query(&format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.reader)
+            .await?;
+        job_of(&row.ok_or_else(|| StoreError::not_found("job", id))?)
+    }
+
+    async fn jobs(&self, limit: u32) -> StoreResult<Vec<Job>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {JOB_COLUMNS} FROM jobs ORDER BY created_at DESC, id DESC LIMIT $1"
+        ))
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter().map(job_of).collect()
+    }
+
+    async fn job_progress(
+        &self,
+        id: &str,
+        status: JobStatus,
+        counts: JobCounts,
+        now: Millis,
+    ) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        let mut sql = Sql::new("UPDATE jobs SET status = ");
+        sql.arg(status.as_str())
+            .push(", started_at = COALESCE(started_at, ")
+            .arg(now)
+            .push(")");
+        set_counts(&mut sql, counts);
+        sql.push(" WHERE id = ").arg(id);
+        query(&sql).execute(&mut *tx).await?;
+        let cancel: Option<i64> =
+            sqlx::query_scalar("SELECT cancel_requested FROM jobs WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        tx.commit().await?;
+        Ok(cancel.ok_or_else(|| StoreError::not_found("job", id))? != 0)
+    }
+
+    async fn finish_job(
+        &self,
+        id: &str,
+        status: JobStatus,
+        counts: JobCounts,
+        error: Option<&str>,
+        now: Millis,
+    ) -> StoreResult<Job> {
+        let mut tx = self.begin().await?;
+        let mut sql = Sql::new("UPDATE jobs SET status = ");
+        sql.arg(status.as_str())
+            .push(", finished_at = ")
+            .arg(now)
+            .push(", started_at = COALESCE(started_at, ")
+            .arg(now)
+            .push("), error = ")
+            .arg(error);
+        set_counts(&mut sql, counts);
+        sql.push(" WHERE id = ").arg(id);
+        query(&sql).execute(&mut *tx).await?;
+        tx.commit().await?;
+        self.job(id).await
+    }
+
+    async fn cancel_job(&self, id: &str) -> StoreResult<Job> {
+        let job = self.job(id).await?;
+        if job.status.is_finished() {
+            return Err(StoreError::Conflict {
+                code: "job_finished",
+                field: None,
+                message: format!("job {id} already {}", job.status.as_str()),
+            });
+        }
+        let mut tx = self.begin().await?;
+        sqlx::query("UPDATE jobs SET cancel_requested = 1 WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        self.job(id).await
+    }
+
+    async fn add_rejects(&self, job_id: &str, rejects: &[Reject]) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        for chunk in rejects.chunks(super::chunk_size(5)) {
+            let mut sql =
+                Sql::new("INSERT INTO job_rejects (job_id, line, field, reason, raw) VALUES ");
+            for (i, r) in chunk.iter().enumerate() {
+                sql.push(if i == 0 { "(" } else { ", (" });
+                sql.arg(job_id)
+                    .push(", ")
+                    .arg(r.line)
+                    .push(", ")
+                    .arg(r.field.clone())
+                    .push(", ")
+                    .arg(r.reason.as_str())
+                    .push(", ")
+                    .arg(r.raw.as_str())
+                    .push(")");
+            }
+            sql.push(" ON CONFLICT DO NOTHING");
+            query(&sql).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn rejects(&self, job_id: &str, after_line: i64, limit: u32) -> StoreResult<Vec<Reject>> {
+        let rows = sqlx::query("SELECT line, field, reason, raw FROM job_rejects WHERE job_id = $1 AND line > $2 ORDER BY line LIMIT $3")
+            .bind(job_id)
+            .bind(after_line)
+            .bind(i64::from(limit))
+            .fetch_all(&self.reader)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Reject {
+                    line: req_int(r, "line")?,
+                    field: text(r, "field")?,
+                    reason: req_text(r, "reason")?,
+                    raw: req_text(r, "raw")?,
+                })
+            })
+            .collect()
+    }
+}

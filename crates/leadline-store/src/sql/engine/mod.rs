@@ -1,0 +1,133 @@
+//! The SQL engine shared by both backends (see `sql/mod.rs` for how it is compiled twice).
+//! `super` is the backend module: it provides `Db`, `BEGIN`, `MAX_BINDS`, `MIGRATIONS` and the
+//! dialect functions.
+
+mod activities;
+mod bulk;
+mod contacts;
+mod jobs;
+mod records;
+mod users;
+
+use sqlx::{Database, Row};
+
+use super::{Db, BEGIN, MIGRATIONS, NAME};
+use crate::error::{StoreError, StoreResult};
+use crate::sql::{Arg, Sql};
+
+type Tx = sqlx::Transaction<'static, Db>;
+type DbRow = <Db as Database>::Row;
+type Query<'q> = sqlx::query::Query<'q, Db, <Db as Database>::Arguments<'q>>;
+
+/// A store on one backend: a pool for writes and one for reads (the same pool on PostgreSQL).
+#[derive(Clone)]
+pub struct SqlStore {
+    writer: sqlx::Pool<Db>,
+    reader: sqlx::Pool<Db>,
+}
+
+impl SqlStore {
+    pub(crate) fn new(writer: sqlx::Pool<Db>, reader: sqlx::Pool<Db>) -> Self {
+        Self { writer, reader }
+    }
+
+    /// Start a write transaction.
+    async fn begin(&self) -> StoreResult<Tx> {
+        Ok(self.writer.begin_with(BEGIN).await?)
+    }
+
+    /// Close both pools, flushing SQLite's WAL.
+    pub async fn close(&self) {
+        self.writer.close().await;
+        self.reader.close().await;
+    }
+}
+
+/// Bind every argument of `sql` to a query.
+fn query(sql: &Sql) -> Query<'_> {
+    let mut q = sqlx::query(&sql.text);
+    for a in &sql.args {
+        q = match a {
+            Arg::Text(v) => q.bind(v.clone()),
+            Arg::Int(v) => q.bind(*v),
+        };
+    }
+    q
+}
+
+fn text(row: &DbRow, col: &str) -> StoreResult<Option<String>> {
+    Ok(row.try_get::<Option<String>, _>(col)?)
+}
+
+fn int(row: &DbRow, col: &str) -> StoreResult<Option<i64>> {
+    Ok(row.try_get::<Option<i64>, _>(col)?)
+}
+
+fn req_text(row: &DbRow, col: &str) -> StoreResult<String> {
+    text(row, col)?.ok_or_else(|| StoreError::Corrupt(format!("{col} is null")))
+}
+
+fn req_int(row: &DbRow, col: &str) -> StoreResult<i64> {
+    int(row, col)?.ok_or_else(|| StoreError::Corrupt(format!("{col} is null")))
+}
+
+fn json_map(row: &DbRow, col: &str) -> StoreResult<serde_json::Map<String, serde_json::Value>> {
+    match text(row, col)? {
+        Some(s) => Ok(serde_json::from_str(&s)?),
+        None => Ok(serde_json::Map::new()),
+    }
+}
+
+/// Split `items` into chunks that keep a statement under the backend's bind limit.
+fn chunk_size(binds_per_item: usize) -> usize {
+    (super::MAX_BINDS / binds_per_item.max(1)).max(1)
+}
+
+/// The statements of a migration script, one at a time. The scripts hold plain DDL: no `;`
+/// inside strings or bodies, comments on lines of their own.
+fn statements(script: &str) -> Vec<String> {
+    let code: String = script
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("--"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    code.split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[async_trait::async_trait]
+impl crate::Store for SqlStore {
+    fn backend(&self) -> &'static str {
+        NAME
+    }
+
+    async fn migrate(&self) -> StoreResult<usize> {
+        let mut tx = self.begin().await?;
+        sqlx::query("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)")
+            .execute(&mut *tx)
+            .await?;
+        let done: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations")
+            .fetch_all(&mut *tx)
+            .await?;
+        let mut ran = 0;
+        for (version, script) in MIGRATIONS {
+            if done.contains(version) {
+                continue;
+            }
+            for statement in statements(script) {
+                sqlx::query(&statement).execute(&mut *tx).await?;
+            }
+            sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
+                .bind(*version)
+                .bind(0i64)
+                .execute(&mut *tx)
+                .await?;
+            ran += 1;
+        }
+        tx.commit().await?;
+        Ok(ran)
+    }
+}

@@ -1,0 +1,1214 @@
+//! Reading, listing and writing contacts, companies and deals through their `FieldSpec` tables,
+//! plus companies and deals themselves. Contacts' own writes are in `contacts.rs`.
+
+use std::collections::HashMap;
+
+use leadline_core::contact::{Consent, ConsentChannel, FieldChanges};
+use leadline_core::property::PropValue;
+use leadline_core::record::{self, FieldKind, FieldSpec, ObjectKind, Scalar};
+use sqlx::Database;
+
+use super::{int, json_map, query, req_int, req_text, text, Db, DbRow, SqlStore};
+use crate::error::{StoreError, StoreResult};
+use crate::model::{
+    Actor, CompanyUpsert, Filter, FilterOp, FilterTarget, ListQuery, Page, Record, UpsertKind,
+    UpsertOutcome,
+};
+use crate::sql::{decode_cursor, encode_cursor, new_id, prefix_end, Arg, Sql};
+
+pub(super) type Conn = <Db as Database>::Connection;
+
+pub(super) fn table(object: ObjectKind) -> &'static str {
+    match object {
+        ObjectKind::Contact => "contacts",
+        ObjectKind::Company => "companies",
+        ObjectKind::Deal => "deals",
+    }
+}
+
+/// Fields whose every change is kept in `field_history`.
+fn tracked(object: ObjectKind, field: &str) -> bool {
+    match object {
+        ObjectKind::Contact => matches!(field, "lifecycle_stage" | "lead_status" | "owner_id"),
+        ObjectKind::Company => matches!(field, "owner_id" | "tier"),
+        ObjectKind::Deal => matches!(field, "stage" | "status" | "owner_id"),
+    }
+}
+
+fn columns(object: ObjectKind) -> String {
+    let mut cols = String::from("id, merged_into, properties");
+    for f in record::fields(object) {
+        cols.push_str(", ");
+        cols.push_str(f.name);
+    }
+    match object {
+        ObjectKind::Contact => cols.push_str(", tags, consent"),
+        ObjectKind::Company => cols.push_str(", external_ids"),
+        ObjectKind::Deal => {}
+    }
+    cols
+}
+
+fn record_of(object: ObjectKind, row: &DbRow) -> StoreResult<Record> {
+    let mut fields = Vec::with_capacity(record::fields(object).len());
+    for f in record::fields(object) {
+        let v = if f.kind.is_integer() {
+            int(row, f.name)?.map(Scalar::Int)
+        } else {
+            text(row, f.name)?.map(Scalar::Text)
+        };
+        fields.push((f, v));
+    }
+    let mut r = Record {
+        id: req_text(row, "id")?,
+        object,
+        fields,
+        properties: json_map(row, "properties")?,
+        emails: Vec::new(),
+        phones: Vec::new(),
+        external_ids: Vec::new(),
+        tags: Vec::new(),
+        consent: Vec::new(),
+        contact_ids: Vec::new(),
+    };
+    match object {
+        ObjectKind::Contact => {
+            r.tags = serde_json::from_str(&req_text(row, "tags")?)?;
+            r.consent = consent_from_json(&req_text(row, "consent")?)?;
+        }
+        ObjectKind::Company => {
+            let ids: Vec<(String, String)> = serde_json::from_str(&req_text(row, "external_ids")?)?;
+            r.external_ids = ids;
+        }
+        ObjectKind::Deal => {}
+    }
+    Ok(r)
+}
+
+pub(super) fn consent_to_json(consent: &[Consent]) -> String {
+    let v: Vec<serde_json::Value> = consent
+        .iter()
+        .map(|c| serde_json::json!({"channel": c.channel.as_str(), "granted": c.granted, "at": c.at, "origin": c.origin}))
+        .collect();
+    serde_json::Value::Array(v).to_string()
+}
+
+fn consent_from_json(s: &str) -> StoreResult<Vec<Consent>> {
+    let v: Vec<serde_json::Value> = serde_json::from_str(s)?;
+    v.iter()
+        .map(|c| {
+            Ok(Consent {
+                channel: c["channel"]
+                    .as_str()
+                    .and_then(ConsentChannel::parse)
+                    .ok_or_else(|| StoreError::Corrupt("consent channel".into()))?,
+                granted: c["granted"].as_bool().unwrap_or(false),
+                at: c["at"].as_i64().unwrap_or_default(),
+                origin: c["origin"].as_str().unwrap_or_default().to_owned(),
+            })
+        })
+        .collect()
+}
+
+pub(super) fn prop_json(v: &PropValue) -> serde_json::Value {
+    match v {
+        PropValue::Text(s) | PropValue::Date(s) | PropValue::Enum(s) => s.clone().into(),
+        PropValue::Number(n) => {
+            serde_json::Number::from_f64(*n).map_or(serde_json::Value::Null, Into::into)
+        }
+        PropValue::Bool(b) => (*b).into(),
+        PropValue::MultiEnum(v) => v.clone().into(),
+    }
+}
+
+/// Load records by id (merged ones included), with their identities and links.
+pub(super) async fn load(
+    conn: &mut Conn,
+    object: ObjectKind,
+    ids: &[String],
+) -> StoreResult<Vec<Record>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new(&format!(
+        "SELECT {} FROM {} WHERE id IN (",
+        columns(object),
+        table(object)
+    ));
+    sql.list(ids.iter().map(String::as_str)).push(")");
+    let rows = query(&sql).fetch_all(&mut *conn).await?;
+    let mut by_id: HashMap<String, Record> = HashMap::with_capacity(rows.len());
+    for row in &rows {
+        let r = record_of(object, row)?;
+        by_id.insert(r.id.clone(), r);
+    }
+    let mut out: Vec<Record> = ids.iter().filter_map(|id| by_id.remove(id)).collect();
+    attach(conn, object, &mut out).await?;
+    Ok(out)
+}
+
+/// Fill in what lives outside the record's row: e-mails, phones, external ids, deal contacts.
+async fn attach(conn: &mut Conn, object: ObjectKind, records: &mut [Record]) -> StoreResult<()> {
+    if records.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
+    let (sql_text, owner_col) = match object {
+        ObjectKind::Contact => ("SELECT contact_id AS owner, key AS value FROM contact_identities WHERE contact_id IN (", "owner"),
+        ObjectKind::Deal => ("SELECT deal_id AS owner, contact_id AS value FROM deal_contacts WHERE deal_id IN (", "owner"),
+        ObjectKind::Company => return Ok(()),
+    };
+    let mut sql = Sql::new(sql_text);
+    sql.list(ids.iter().copied()).push(")");
+    if object == ObjectKind::Contact {
+        sql.push(" ORDER BY contact_id, position");
+    } else {
+        sql.push(" ORDER BY deal_id, contact_id");
+    }
+    let rows = query(&sql).fetch_all(&mut *conn).await?;
+    let index: HashMap<String, usize> = records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.clone(), i))
+        .collect();
+    for row in &rows {
+        let (owner, value) = (req_text(row, owner_col)?, req_text(row, "value")?);
+        let Some(&i) = index.get(&owner) else {
+            continue;
+        };
+        let r = &mut records[i];
+        if object == ObjectKind::Deal {
+            r.contact_ids.push(value);
+            continue;
+        }
+        match leadline_core::contact::Identity::from_key(&value) {
+            Some(leadline_core::contact::Identity::Email(e)) => r.emails.push(e),
+            Some(leadline_core::contact::Identity::Phone(p)) => r.phones.push(p),
+            Some(leadline_core::contact::Identity::External(s, id)) => r.external_ids.push((s, id)),
+            None => return Err(StoreError::Corrupt(format!("identity key {value}"))),
+        }
+    }
+    Ok(())
+}
+
+/// Follow merges to the live record.
+pub(super) async fn get(conn: &mut Conn, object: ObjectKind, id: &str) -> StoreResult<Record> {
+    let mut id = id.to_owned();
+    for _ in 0..16 {
+        let merged: Option<Option<String>> = sqlx::query_scalar(&format!(
+            "SELECT merged_into FROM {} WHERE id = $1",
+            table(object)
+        ))
+        .bind(&id)
+        .fetch_optional(&mut *conn)
+        .await?;
+        match merged {
+            None => return Err(StoreError::not_found(object.as_str(), id)),
+            Some(Some(survivor)) => id = survivor,
+            Some(None) => {
+                return load(conn, object, &[id.clone()])
+                    .await?
+                    .pop()
+                    .ok_or_else(|| StoreError::not_found(object.as_str(), id))
+            }
+        }
+    }
+    Err(StoreError::Corrupt(format!(
+        "merge chain of {id} does not end"
+    )))
+}
+
+/// The ORDER BY expression of a sort field; nullable columns sort as their lowest value.
+fn sort_expr(spec: &FieldSpec) -> String {
+    match (spec.system, spec.kind.is_integer()) {
+        (true, _) => spec.name.to_owned(),
+        (false, true) => format!("COALESCE({}, -1)", spec.name),
+        (false, false) => format!("COALESCE({}, '')", spec.name),
+    }
+}
+
+fn filter_sql(sql: &mut Sql, object: ObjectKind, f: &Filter) -> StoreResult<()> {
+    let bad = |msg: &str| {
+        StoreError::Invalid(leadline_core::FieldError::new(
+            "filter",
+            "invalid_filter",
+            msg,
+        ))
+    };
+    let first = || {
+        f.value
+            .first()
+            .cloned()
+            .ok_or_else(|| bad("the filter needs a value"))
+    };
+    let column = match &f.target {
+        FilterTarget::Field(spec) => spec.name.to_owned(),
+        FilterTarget::Property(name) => {
+            let mut key = Sql::default();
+            key.args = std::mem::take(&mut sql.args);
+            key.arg(name.as_str());
+            sql.args = key.args;
+            let placeholder = format!("${}", sql.args.len());
+            if !matches!(
+                f.op,
+                FilterOp::Eq
+                    | FilterOp::Ne
+                    | FilterOp::In
+                    | FilterOp::Prefix
+                    | FilterOp::Empty
+                    | FilterOp::NotEmpty
+            ) {
+                return Err(bad(
+                    "custom properties filter with eq, ne, in, prefix, empty and not_empty",
+                ));
+            }
+            super::super::json_text("properties", &placeholder)
+        }
+        FilterTarget::Email => {
+            let Some(Scalar::Text(e)) = f.value.first() else {
+                return Err(bad("email filters need an address"));
+            };
+            sql.push("id IN (SELECT contact_id FROM contact_identities WHERE key = ")
+                .arg(format!("email:{e}"))
+                .push(")");
+            return Ok(());
+        }
+        FilterTarget::Tag => {
+            let Some(Scalar::Text(t)) = f.value.first() else {
+                return Err(bad("tag filters need a tag"));
+            };
+            let mut probe = Sql {
+                text: String::new(),
+                args: std::mem::take(&mut sql.args),
+            };
+            probe.arg(t.as_str());
+            sql.args = probe.args;
+            sql.push(&super::super::json_array_has(
+                "tags",
+                &format!("${}", sql.args.len()),
+            ));
+            return Ok(());
+        }
+        FilterTarget::LinkedTo(other) => {
+            let link = match (object, other) {
+                (ObjectKind::Contact, ObjectKind::Company) => {
+                    "id IN (SELECT contact_id FROM contact_companies WHERE company_id = "
+                }
+                (ObjectKind::Deal, ObjectKind::Contact) => {
+                    "id IN (SELECT deal_id FROM deal_contacts WHERE contact_id = "
+                }
+                (ObjectKind::Contact, ObjectKind::Deal) => {
+                    "id IN (SELECT contact_id FROM deal_contacts WHERE deal_id = "
+                }
+                _ => return Err(bad("no such link")),
+            };
+            sql.push(link).arg(&first()?).push(")");
+            return Ok(());
+        }
+    };
+    let c = column.as_str();
+    match f.op {
+        FilterOp::Eq => sql.push(&format!("{c} = ")).arg(&first()?),
+        FilterOp::Ne => sql
+            .push(&format!("({c} IS NULL OR {c} <> "))
+            .arg(&first()?)
+            .push(")"),
+        FilterOp::Lt => sql.push(&format!("{c} < ")).arg(&first()?),
+        FilterOp::Lte => sql.push(&format!("{c} <= ")).arg(&first()?),
+        FilterOp::Gt => sql.push(&format!("{c} > ")).arg(&first()?),
+        FilterOp::Gte => sql.push(&format!("{c} >= ")).arg(&first()?),
+        FilterOp::Prefix => {
+            let Scalar::Text(p) = first()? else {
+                return Err(bad("prefix filters need text"));
+            };
+            let n = p.chars().count() as i64;
+            sql.push(&format!("substr({c}, 1, CAST("))
+                .arg(n)
+                .push(" AS INTEGER)) = ")
+                .arg(p)
+        }
+        FilterOp::In => sql
+            .push(&format!("{c} IN ("))
+            .list(f.value.iter())
+            .push(")"),
+        FilterOp::Empty => sql.push(&format!("{c} IS NULL")),
+        FilterOp::NotEmpty => sql.push(&format!("{c} IS NOT NULL")),
+    };
+    Ok(())
+}
+
+/// `WHERE` for live records matching the filters and the search.
+fn where_sql(
+    sql: &mut Sql,
+    object: ObjectKind,
+    filters: &[Filter],
+    search: Option<&str>,
+) -> StoreResult<()> {
+    sql.push(" WHERE merged_into IS NULL");
+    for f in filters {
+        sql.push(" AND ");
+        filter_sql(sql, object, f)?;
+    }
+    if let Some(q) = search {
+        for term in leadline_core::contact::query_terms(q) {
+            sql.push(" AND id IN (SELECT record_id FROM search_terms WHERE object = ")
+                .arg(object.as_str())
+                .push(" AND term >= ")
+                .arg(term.as_str())
+                .push(" AND term < ")
+                .arg(prefix_end(&term))
+                .push(")");
+        }
+    }
+    Ok(())
+}
+
+pub(super) async fn list(
+    conn: &mut Conn,
+    object: ObjectKind,
+    q: &ListQuery,
+) -> StoreResult<Page<Record>> {
+    let expr = sort_expr(q.sort);
+    let mut sql = Sql::new(&format!(
+        "SELECT id, {expr} AS sort_value FROM {}",
+        table(object)
+    ));
+    where_sql(&mut sql, object, &q.filters, q.search.as_deref())?;
+    let (cmp, dir) = if q.descending {
+        ("<", "DESC")
+    } else {
+        (">", "ASC")
+    };
+    if let Some(cursor) = &q.after {
+        let (value, id) = decode_cursor(q.sort.name, cursor).ok_or_else(|| {
+            StoreError::Invalid(leadline_core::FieldError::new(
+                "cursor",
+                "invalid_cursor",
+                "the cursor is not one this list gave out",
+            ))
+        })?;
+        let value = value.unwrap_or(if q.sort.kind.is_integer() {
+            Scalar::Int(-1)
+        } else {
+            Scalar::Text(String::new())
+        });
+        sql.push(&format!(" AND ({expr} {cmp} "))
+            .arg(&value)
+            .push(&format!(" OR ({expr} = "))
+            .arg(&value);
+        sql.push(&format!(" AND id {cmp} ")).arg(id).push("))");
+    }
+    sql.push(&format!(" ORDER BY {expr} {dir}, id {dir} LIMIT "))
+        .arg(i64::from(q.limit) + 1);
+    let rows = query(&sql).fetch_all(&mut *conn).await?;
+    let mut keys: Vec<(String, Option<Scalar>)> = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let v = if q.sort.kind.is_integer() {
+            int(row, "sort_value")?.map(Scalar::Int)
+        } else {
+            text(row, "sort_value")?.map(Scalar::Text)
+        };
+        keys.push((req_text(row, "id")?, v));
+    }
+    let next = if keys.len() > q.limit as usize {
+        keys.truncate(q.limit as usize);
+        keys.last()
+            .map(|(id, v)| encode_cursor(q.sort.name, v.as_ref(), id))
+    } else {
+        None
+    };
+    let ids: Vec<String> = keys.into_iter().map(|(id, _)| id).collect();
+    Ok(Page {
+        items: load(conn, object, &ids).await?,
+        next,
+    })
+}
+
+pub(super) async fn count(
+    conn: &mut Conn,
+    object: ObjectKind,
+    filters: &[Filter],
+    search: Option<&str>,
+) -> StoreResult<i64> {
+    let mut sql = Sql::new(&format!("SELECT COUNT(*) FROM {}", table(object)));
+    where_sql(&mut sql, object, filters, search)?;
+    Ok(sqlx::query_scalar_with(&sql.text, bind_all(&sql))
+        .fetch_one(&mut *conn)
+        .await?)
+}
+
+fn bind_all(sql: &Sql) -> <Db as Database>::Arguments<'_> {
+    use sqlx::Arguments;
+    let mut args = <Db as Database>::Arguments::default();
+    for a in &sql.args {
+        let r = match a {
+            Arg::Text(v) => args.add(v.clone()),
+            Arg::Int(v) => args.add(*v),
+        };
+        debug_assert!(r.is_ok());
+    }
+    args
+}
+
+/// Check that the users and companies a write points at exist.
+pub(super) async fn check_refs(conn: &mut Conn, changes: &FieldChanges) -> StoreResult<()> {
+    for (spec, value) in &changes.fields {
+        let Some(Scalar::Text(id)) = value else {
+            continue;
+        };
+        let (sql, what) = match spec.kind {
+            FieldKind::UserId => ("SELECT COUNT(*) FROM users WHERE id = $1", "user"),
+            FieldKind::CompanyId => (
+                "SELECT COUNT(*) FROM companies WHERE id = $1 AND merged_into IS NULL",
+                "company",
+            ),
+            _ => continue,
+        };
+        let n: i64 = sqlx::query_scalar(sql)
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
+        if n == 0 {
+            return Err(StoreError::Invalid(leadline_core::FieldError::new(
+                spec.name,
+                "unknown_reference",
+                format!("there is no {what} {id}"),
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Insert a new record row from its changes plus extra columns (tags, consent, ...).
+pub(super) async fn insert(
+    conn: &mut Conn,
+    object: ObjectKind,
+    id: &str,
+    changes: &FieldChanges,
+    extra: Vec<(&str, Arg)>,
+    actor: Actor<'_>,
+) -> StoreResult<()> {
+    let props = apply_properties(serde_json::Map::new(), changes);
+    let mut cols = vec!["id", "properties", "created_at", "updated_at"];
+    let mut args: Vec<Arg> = vec![
+        id.into(),
+        serde_json::Value::Object(props).to_string().into(),
+        actor.now.into(),
+        actor.now.into(),
+    ];
+    for (spec, value) in &changes.fields {
+        cols.push(spec.name);
+        args.push(scalar_arg(spec, value.as_ref()));
+    }
+    if object == ObjectKind::Deal
+        && matches!(changes.get("status"), Some(Some(Scalar::Text(s))) if s != "open")
+    {
+        cols.push("closed_at");
+        args.push(actor.now.into());
+    }
+    for (c, a) in extra {
+        cols.push(c);
+        args.push(a);
+    }
+    let mut sql = Sql::new(&format!(
+        "INSERT INTO {} ({}) VALUES (",
+        table(object),
+        cols.join(", ")
+    ));
+    sql.list(args).push(")");
+    query(&sql).execute(&mut *conn).await?;
+    let tracked_changes: Vec<(&str, Option<String>, Option<String>)> = changes
+        .fields
+        .iter()
+        .filter(|(spec, v)| tracked(object, spec.name) && v.is_some())
+        .map(|(spec, v)| (spec.name, None, v.as_ref().map(ToString::to_string)))
+        .collect();
+    record_history(conn, object, id, &tracked_changes, actor).await
+}
+
+fn scalar_arg(spec: &FieldSpec, value: Option<&Scalar>) -> Arg {
+    match (spec.kind.is_integer(), value) {
+        (_, Some(s)) => s.into(),
+        (true, None) => Arg::Int(None),
+        (false, None) => Arg::Text(None),
+    }
+}
+
+pub(super) fn apply_properties(
+    mut props: serde_json::Map<String, serde_json::Value>,
+    changes: &FieldChanges,
+) -> serde_json::Map<String, serde_json::Value> {
+    for (name, value) in &changes.properties {
+        match value {
+            Some(v) => props.insert(name.clone(), prop_json(v)),
+            None => props.remove(name),
+        };
+    }
+    props
+}
+
+/// Apply changes to an existing record; only changed columns are written. Returns whether
+/// anything changed.
+pub(super) async fn update(
+    conn: &mut Conn,
+    current: &Record,
+    changes: &FieldChanges,
+    extra: Vec<(&str, Arg)>,
+    actor: Actor<'_>,
+) -> StoreResult<bool> {
+    let object = current.object;
+    let mut sql = Sql::new(&format!("UPDATE {} SET updated_at = ", table(object)));
+    sql.arg(actor.now);
+    let mut changed = !extra.is_empty();
+    let mut history = Vec::new();
+    for (spec, value) in &changes.fields {
+        let before = current.get(spec.name);
+        if before == value.as_ref() {
+            continue;
+        }
+        changed = true;
+        sql.push(&format!(", {} = ", spec.name))
+            .arg(scalar_arg(spec, value.as_ref()));
+        if tracked(object, spec.name) {
+            history.push((
+                spec.name,
+                before.map(ToString::to_string),
+                value.as_ref().map(ToString::to_string),
+            ));
+        }
+        if object == ObjectKind::Deal && spec.name == "status" {
+            let closed = matches!(value, Some(Scalar::Text(s)) if s != "open");
+            sql.push(", closed_at = ").arg(closed.then_some(actor.now));
+        }
+    }
+    if !changes.properties.is_empty() {
+        let props = apply_properties(current.properties.clone(), changes);
+        if props != current.properties {
+            changed = true;
+            sql.push(", properties = ")
+                .arg(serde_json::Value::Object(props).to_string());
+        }
+    }
+    for (c, a) in extra {
+        sql.push(&format!(", {c} = ")).arg(a);
+    }
+    if !changed {
+        return Ok(false);
+    }
+    sql.push(" WHERE id = ").arg(current.id.as_str());
+    query(&sql).execute(&mut *conn).await?;
+    record_history(conn, object, &current.id, &history, actor).await?;
+    Ok(true)
+}
+
+pub(super) async fn record_history(
+    conn: &mut Conn,
+    object: ObjectKind,
+    id: &str,
+    changes: &[(&str, Option<String>, Option<String>)],
+    actor: Actor<'_>,
+) -> StoreResult<()> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let mut sql = Sql::new("INSERT INTO field_history (object, object_id, field, from_value, to_value, at, cause, actor_id) VALUES ");
+    for (i, (field, from, to)) in changes.iter().enumerate() {
+        sql.push(if i == 0 { "(" } else { ", (" });
+        sql.list([
+            Arg::from(object.as_str()),
+            id.into(),
+            (*field).into(),
+            from.clone().into(),
+            to.clone().into(),
+            actor.now.into(),
+            actor.cause.as_str().into(),
+            actor.user_id.into(),
+        ]);
+        sql.push(")");
+    }
+    query(&sql).execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Replace a record's search terms.
+pub(super) async fn set_terms(
+    conn: &mut Conn,
+    object: ObjectKind,
+    id: &str,
+    terms: &[String],
+) -> StoreResult<()> {
+    sqlx::query("DELETE FROM search_terms WHERE record_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    insert_terms(conn, object, &[(id.to_owned(), terms.to_vec())]).await
+}
+
+/// Insert the terms of many records in as few statements as the bind limit allows.
+pub(super) async fn insert_terms(
+    conn: &mut Conn,
+    object: ObjectKind,
+    items: &[(String, Vec<String>)],
+) -> StoreResult<()> {
+    let rows: Vec<(&str, &str)> = items
+        .iter()
+        .flat_map(|(id, ts)| ts.iter().map(move |t| (id.as_str(), t.as_str())))
+        .collect();
+    for chunk in rows.chunks(super::chunk_size(3)) {
+        let mut sql = Sql::new("INSERT INTO search_terms (object, term, record_id) VALUES ");
+        for (i, (id, term)) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" });
+            sql.arg(object.as_str())
+                .push(", ")
+                .arg(*term)
+                .push(", ")
+                .arg(*id)
+                .push(")");
+        }
+        sql.push(" ON CONFLICT DO NOTHING");
+        query(&sql).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+fn company_terms(changes_or_record: (Option<&str>, Option<&str>)) -> Vec<String> {
+    let (name, domain) = changes_or_record;
+    leadline_core::contact::search_terms(name.into_iter().chain(domain), std::iter::empty())
+}
+
+fn deal_terms(name: Option<&str>) -> Vec<String> {
+    leadline_core::contact::search_terms(name, std::iter::empty())
+}
+
+fn text_change<'a>(
+    changes: &'a FieldChanges,
+    current: Option<&'a Record>,
+    name: &str,
+) -> Option<&'a str> {
+    match changes.get(name) {
+        Some(v) => v.as_ref().and_then(Scalar::as_text),
+        None => current.and_then(|r| r.text(name)),
+    }
+}
+
+async fn domain_owner(conn: &mut Conn, domain: &str) -> StoreResult<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM companies WHERE domain = $1 AND merged_into IS NULL")
+            .bind(domain)
+            .fetch_optional(&mut *conn)
+            .await?,
+    )
+}
+
+async fn check_domain_free(
+    conn: &mut Conn,
+    changes: &FieldChanges,
+    me: Option<&str>,
+) -> StoreResult<()> {
+    if let Some(Some(Scalar::Text(domain))) = changes.get("domain") {
+        if let Some(other) = domain_owner(conn, domain).await? {
+            if Some(other.as_str()) != me {
+                return Err(StoreError::Conflict {
+                    code: "domain_taken",
+                    field: Some("domain".into()),
+                    message: format!("company {other} already has the domain {domain}"),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn check_deal_contacts(conn: &mut Conn, ids: &[String]) -> StoreResult<()> {
+    for id in ids {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM contacts WHERE id = $1 AND merged_into IS NULL",
+        )
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?;
+        if n == 0 {
+            return Err(StoreError::Invalid(leadline_core::FieldError::new(
+                "contact_ids",
+                "unknown_reference",
+                format!("there is no contact {id}"),
+            )));
+        }
+    }
+    Ok(())
+}
+
+async fn set_deal_contacts(conn: &mut Conn, deal_id: &str, ids: &[String]) -> StoreResult<()> {
+    sqlx::query("DELETE FROM deal_contacts WHERE deal_id = $1")
+        .bind(deal_id)
+        .execute(&mut *conn)
+        .await?;
+    for id in ids {
+        sqlx::query("INSERT INTO deal_contacts (deal_id, contact_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(deal_id)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+#[async_trait::async_trait]
+impl crate::RecordStore for SqlStore {
+    async fn get(&self, object: ObjectKind, id: &str) -> StoreResult<Record> {
+        get(&mut *self.reader.acquire().await?, object, id).await
+    }
+
+    async fn list(&self, object: ObjectKind, q: &ListQuery) -> StoreResult<Page<Record>> {
+        list(&mut *self.reader.acquire().await?, object, q).await
+    }
+
+    async fn count(
+        &self,
+        object: ObjectKind,
+        filters: &[Filter],
+        search: Option<&str>,
+    ) -> StoreResult<i64> {
+        count(&mut *self.reader.acquire().await?, object, filters, search).await
+    }
+
+    async fn delete(&self, object: ObjectKind, id: &str, _actor: Actor<'_>) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        let record = get(&mut tx, object, id).await?;
+        let id = record.id.as_str();
+        let mut statements: Vec<&str> = vec![
+            "DELETE FROM search_terms WHERE record_id = $1",
+            "DELETE FROM field_history WHERE object_id = $1",
+        ];
+        match object {
+            ObjectKind::Contact => statements.extend([
+                "DELETE FROM contact_identities WHERE contact_id = $1",
+                "DELETE FROM contact_companies WHERE contact_id = $1",
+                "DELETE FROM deal_contacts WHERE contact_id = $1",
+                "DELETE FROM activities WHERE contact_id = $1",
+                "DELETE FROM tasks WHERE contact_id = $1",
+                "DELETE FROM contacts WHERE merged_into = $1",
+                "DELETE FROM contacts WHERE id = $1",
+            ]),
+            ObjectKind::Company => statements.extend([
+                "DELETE FROM contact_companies WHERE company_id = $1",
+                "UPDATE contacts SET company_id = NULL WHERE company_id = $1",
+                "UPDATE deals SET company_id = NULL WHERE company_id = $1",
+                "UPDATE activities SET company_id = NULL WHERE company_id = $1",
+                "DELETE FROM companies WHERE merged_into = $1",
+                "DELETE FROM companies WHERE id = $1",
+            ]),
+            ObjectKind::Deal => statements.extend([
+                "DELETE FROM deal_contacts WHERE deal_id = $1",
+                "UPDATE activities SET deal_id = NULL WHERE deal_id = $1",
+                "DELETE FROM deals WHERE id = $1",
+            ]),
+        }
+        for s in statements {
+            sqlx::query(s).bind(id).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn create_contact(
+        &self,
+        changes: &leadline_core::contact::ContactChanges,
+        actor: Actor<'_>,
+    ) -> StoreResult<Record> {
+        self.create_contact_impl(changes, actor).await
+    }
+
+    async fn update_contact(
+        &self,
+        id: &str,
+        changes: &leadline_core::contact::ContactChanges,
+        options: crate::model::WriteOptions,
+        actor: Actor<'_>,
+    ) -> StoreResult<Record> {
+        self.update_contact_impl(id, changes, options, actor).await
+    }
+
+    async fn upsert_contacts(
+        &self,
+        items: Vec<crate::model::ContactUpsert>,
+        actor: Actor<'_>,
+        dry_run: bool,
+    ) -> StoreResult<Vec<StoreResult<UpsertOutcome>>> {
+        self.upsert_contacts_impl(items, actor, dry_run).await
+    }
+
+    async fn create_company(
+        &self,
+        changes: &FieldChanges,
+        actor: Actor<'_>,
+    ) -> StoreResult<Record> {
+        let mut tx = self.begin().await?;
+        check_refs(&mut tx, changes).await?;
+        check_domain_free(&mut tx, changes, None).await?;
+        let id = new_id();
+        insert(
+            &mut tx,
+            ObjectKind::Company,
+            &id,
+            changes,
+            Vec::new(),
+            actor,
+        )
+        .await?;
+        let terms = company_terms((
+            text_change(changes, None, "name"),
+            text_change(changes, None, "domain"),
+        ));
+        set_terms(&mut tx, ObjectKind::Company, &id, &terms).await?;
+        let r = get(&mut tx, ObjectKind::Company, &id).await?;
+        tx.commit().await?;
+        Ok(r)
+    }
+
+    async fn update_company(
+        &self,
+        id: &str,
+        changes: &FieldChanges,
+        actor: Actor<'_>,
+    ) -> StoreResult<Record> {
+        let mut tx = self.begin().await?;
+        let current = get(&mut tx, ObjectKind::Company, id).await?;
+        check_refs(&mut tx, changes).await?;
+        check_domain_free(&mut tx, changes, Some(&current.id)).await?;
+        update(&mut tx, &current, changes, Vec::new(), actor).await?;
+        let terms = company_terms((
+            text_change(changes, Some(&current), "name"),
+            text_change(changes, Some(&current), "domain"),
+        ));
+        set_terms(&mut tx, ObjectKind::Company, &current.id, &terms).await?;
+        let r = get(&mut tx, ObjectKind::Company, &current.id).await?;
+        tx.commit().await?;
+        Ok(r)
+    }
+
+    async fn upsert_companies(
+        &self,
+        items: Vec<CompanyUpsert>,
+        actor: Actor<'_>,
+        dry_run: bool,
+    ) -> StoreResult<Vec<StoreResult<UpsertOutcome>>> {
+        let mut tx = self.begin().await?;
+        let mut out = Vec::with_capacity(items.len());
+        let mut touched: Vec<String> = Vec::new();
+        for item in items {
+            // Each item in its own savepoint: a failed one leaves nothing behind.
+            let mut item_tx = sqlx::Connection::begin(&mut *tx).await?;
+            let result = upsert_company(&mut item_tx, &item, actor, &mut touched).await;
+            match result {
+                Ok(_) => item_tx.commit().await?,
+                Err(_) => item_tx.rollback().await?,
+            }
+            out.push(result);
+        }
+        if dry_run {
+            tx.rollback().await?;
+        } else {
+            tx.commit().await?;
+        }
+        Ok(out)
+    }
+
+    async fn link_contact_company(
+        &self,
+        contact_id: &str,
+        company_id: &str,
+        role: &str,
+        now: i64,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        let contact = get(&mut tx, ObjectKind::Contact, contact_id).await?;
+        let company = get(&mut tx, ObjectKind::Company, company_id).await?;
+        link(&mut tx, &contact.id, &company.id, role, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn unlink_contact_company(&self, contact_id: &str, company_id: &str) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        let n =
+            sqlx::query("DELETE FROM contact_companies WHERE contact_id = $1 AND company_id = $2")
+                .bind(contact_id)
+                .bind(company_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        if n == 0 {
+            return Err(StoreError::not_found(
+                "company link",
+                format!("{contact_id}/{company_id}"),
+            ));
+        }
+        sqlx::query("UPDATE contacts SET company_id = NULL WHERE id = $1 AND company_id = $2")
+            .bind(contact_id)
+            .bind(company_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn company_contacts(
+        &self,
+        company_id: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<(Record, String)>> {
+        let mut conn = self.reader.acquire().await?;
+        let rows = sqlx::query("SELECT contact_id, role FROM contact_companies WHERE company_id = $1 ORDER BY created_at LIMIT $2")
+            .bind(company_id)
+            .bind(i64::from(limit))
+            .fetch_all(&mut *conn)
+            .await?;
+        let mut roles = HashMap::new();
+        let mut ids = Vec::new();
+        for row in &rows {
+            let id = req_text(row, "contact_id")?;
+            roles.insert(id.clone(), req_text(row, "role")?);
+            ids.push(id);
+        }
+        let records = load(&mut conn, ObjectKind::Contact, &ids).await?;
+        Ok(records
+            .into_iter()
+            .map(|r| {
+                let role = roles.remove(&r.id).unwrap_or_default();
+                (r, role)
+            })
+            .collect())
+    }
+
+    async fn contact_companies(&self, contact_id: &str) -> StoreResult<Vec<(String, String)>> {
+        let rows = sqlx::query("SELECT company_id, role FROM contact_companies WHERE contact_id = $1 ORDER BY created_at")
+            .bind(contact_id)
+            .fetch_all(&self.reader)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((req_text(r, "company_id")?, req_text(r, "role")?)))
+            .collect()
+    }
+
+    async fn create_deal(
+        &self,
+        changes: &FieldChanges,
+        contact_ids: &[String],
+        actor: Actor<'_>,
+    ) -> StoreResult<Record> {
+        let mut tx = self.begin().await?;
+        check_refs(&mut tx, changes).await?;
+        check_deal_contacts(&mut tx, contact_ids).await?;
+        let id = new_id();
+        let mut changes = changes.clone();
+        let spec = |n| record::field(ObjectKind::Deal, n).expect("deal field");
+        for (name, default) in [
+            ("pipeline", "default"),
+            ("stage", "appointment_scheduled"),
+            ("status", "open"),
+            ("currency", "EUR"),
+        ] {
+            if !matches!(changes.get(name), Some(Some(_))) {
+                changes.set(spec(name), Some(Scalar::Text(default.into())));
+            }
+        }
+        insert(&mut tx, ObjectKind::Deal, &id, &changes, Vec::new(), actor).await?;
+        set_deal_contacts(&mut tx, &id, contact_ids).await?;
+        set_terms(
+            &mut tx,
+            ObjectKind::Deal,
+            &id,
+            &deal_terms(text_change(&changes, None, "name")),
+        )
+        .await?;
+        let r = get(&mut tx, ObjectKind::Deal, &id).await?;
+        tx.commit().await?;
+        Ok(r)
+    }
+
+    async fn update_deal(
+        &self,
+        id: &str,
+        changes: &FieldChanges,
+        contact_ids: Option<&[String]>,
+        actor: Actor<'_>,
+    ) -> StoreResult<Record> {
+        let mut tx = self.begin().await?;
+        let current = get(&mut tx, ObjectKind::Deal, id).await?;
+        check_refs(&mut tx, changes).await?;
+        update(&mut tx, &current, changes, Vec::new(), actor).await?;
+        if let Some(ids) = contact_ids {
+            check_deal_contacts(&mut tx, ids).await?;
+            set_deal_contacts(&mut tx, &current.id, ids).await?;
+        }
+        set_terms(
+            &mut tx,
+            ObjectKind::Deal,
+            &current.id,
+            &deal_terms(text_change(changes, Some(&current), "name")),
+        )
+        .await?;
+        let r = get(&mut tx, ObjectKind::Deal, &current.id).await?;
+        tx.commit().await?;
+        Ok(r)
+    }
+
+    async fn merge_contacts(
+        &self,
+        a: &str,
+        b: &str,
+        actor: Actor<'_>,
+    ) -> StoreResult<crate::model::MergeRecord> {
+        self.merge_impl(ObjectKind::Contact, a, b, actor).await
+    }
+
+    async fn merge_companies(
+        &self,
+        a: &str,
+        b: &str,
+        actor: Actor<'_>,
+    ) -> StoreResult<crate::model::MergeRecord> {
+        self.merge_impl(ObjectKind::Company, a, b, actor).await
+    }
+
+    async fn unmerge(
+        &self,
+        merge_id: &str,
+        actor: Actor<'_>,
+    ) -> StoreResult<crate::model::MergeRecord> {
+        self.unmerge_impl(merge_id, actor).await
+    }
+
+    async fn merges(&self, object_id: &str) -> StoreResult<Vec<crate::model::MergeRecord>> {
+        self.merges_impl(object_id).await
+    }
+
+    async fn history(&self, object_id: &str) -> StoreResult<Vec<crate::model::FieldChange>> {
+        let rows = sqlx::query(
+            "SELECT seq, object, object_id, field, from_value, to_value, at, cause, actor_id FROM field_history WHERE object_id = $1 ORDER BY seq",
+        )
+        .bind(object_id)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let object = req_text(r, "object")?;
+                Ok(crate::model::FieldChange {
+                    seq: req_int(r, "seq")?,
+                    object: ObjectKind::parse(&object)
+                        .ok_or_else(|| StoreError::Corrupt(object.clone()))?,
+                    object_id: req_text(r, "object_id")?,
+                    field: req_text(r, "field")?,
+                    from: text(r, "from_value")?,
+                    to: text(r, "to_value")?,
+                    at: req_int(r, "at")?,
+                    cause: req_text(r, "cause")?,
+                    actor_id: text(r, "actor_id")?,
+                })
+            })
+            .collect()
+    }
+}
+
+pub(super) async fn link(
+    conn: &mut Conn,
+    contact_id: &str,
+    company_id: &str,
+    role: &str,
+    now: i64,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO contact_companies (contact_id, company_id, role, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (contact_id, company_id) DO UPDATE SET role = excluded.role",
+    )
+    .bind(contact_id)
+    .bind(company_id)
+    .bind(role)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn upsert_company(
+    conn: &mut Conn,
+    item: &CompanyUpsert,
+    actor: Actor<'_>,
+    touched: &mut Vec<String>,
+) -> StoreResult<UpsertOutcome> {
+    check_refs(conn, &item.changes).await?;
+    let mut existing = None;
+    if let Some(Some(Scalar::Text(domain))) = item.changes.get("domain") {
+        existing = domain_owner(conn, domain).await?;
+    }
+    if existing.is_none() {
+        for (system, ext) in &item.external_ids {
+            let needle = serde_json::json!([[system, ext]]).to_string();
+            let needle = needle
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_owned();
+            let sql = format!(
+                "SELECT id FROM companies WHERE merged_into IS NULL AND {}",
+                super::super::text_contains("external_ids", "$1")
+            );
+            let found: Option<String> = sqlx::query_scalar(&sql)
+                .bind(needle)
+                .fetch_optional(&mut *conn)
+                .await?;
+            if found.is_some() {
+                existing = found;
+                break;
+            }
+        }
+    }
+    match existing {
+        Some(id) => {
+            let current = get(conn, ObjectKind::Company, &id).await?;
+            let mut ids = current.external_ids.clone();
+            ids.extend(
+                item.external_ids
+                    .iter()
+                    .filter(|e| !current.external_ids.contains(e))
+                    .cloned(),
+            );
+            let extra = if ids != current.external_ids {
+                vec![("external_ids", Arg::from(serde_json::to_string(&ids)?))]
+            } else {
+                Vec::new()
+            };
+            update(conn, &current, &item.changes, extra, actor).await?;
+            let terms = company_terms((
+                text_change(&item.changes, Some(&current), "name"),
+                text_change(&item.changes, Some(&current), "domain"),
+            ));
+            set_terms(conn, ObjectKind::Company, &id, &terms).await?;
+            let kind = if touched.contains(&id) {
+                UpsertKind::Merged
+            } else {
+                UpsertKind::Updated
+            };
+            touched.push(id.clone());
+            Ok(UpsertOutcome { kind, id })
+        }
+        None => {
+            let id = new_id();
+            let extra = vec![(
+                "external_ids",
+                Arg::from(serde_json::to_string(&item.external_ids)?),
+            )];
+            insert(conn, ObjectKind::Company, &id, &item.changes, extra, actor).await?;
+            let terms = company_terms((
+                text_change(&item.changes, None, "name"),
+                text_change(&item.changes, None, "domain"),
+            ));
+            set_terms(conn, ObjectKind::Company, &id, &terms).await?;
+            touched.push(id.clone());
+            Ok(UpsertOutcome {
+                kind: UpsertKind::Created,
+                id,
+            })
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! SQL for both backends.
+//!
+//! The SQL text and the code around it are written once, in `engine/`, and compiled twice: once
+//! inside `sqlite` and once inside `postgres`, each of which names its concrete sqlx database
+//! type `Db` and the few places where the dialects differ. Every query therefore runs on a
+//! concrete pool with concrete types, and there is still one copy of each query to read.
+
+pub mod postgres;
+pub mod sqlite;
+
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+
+use base64::Engine as _;
+use leadline_core::record::Scalar;
+
+/// Every table, in an order where a row's references are copied before it, with its key columns.
+pub const TABLES: &[(&str, &str)] = &[
+    ("users", "id"),
+    ("sessions", "token_hash"),
+    ("api_tokens", "id"),
+    ("properties", "object, name"),
+    ("companies", "id"),
+    ("contacts", "id"),
+    ("contact_identities", "key"),
+    ("search_terms", "object, term, record_id"),
+    ("contact_companies", "contact_id, company_id"),
+    ("deals", "id"),
+    ("deal_contacts", "deal_id, contact_id"),
+    ("activities", "seq"),
+    ("tasks", "id"),
+    ("field_history", "seq"),
+    ("merges", "id"),
+    ("jobs", "id"),
+    ("job_rejects", "job_id, line"),
+];
+
+/// A bind argument, typed the way both backends store it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Arg {
+    Text(Option<String>),
+    Int(Option<i64>),
+}
+
+impl From<&str> for Arg {
+    fn from(s: &str) -> Self {
+        Arg::Text(Some(s.to_owned()))
+    }
+}
+
+impl From<String> for Arg {
+    fn from(s: String) -> Self {
+        Arg::Text(Some(s))
+    }
+}
+
+impl From<Option<String>> for Arg {
+    fn from(s: Option<String>) -> Self {
+        Arg::Text(s)
+    }
+}
+
+impl From<Option<&str>> for Arg {
+    fn from(s: Option<&str>) -> Self {
+        Arg::Text(s.map(str::to_owned))
+    }
+}
+
+impl From<i64> for Arg {
+    fn from(i: i64) -> Self {
+        Arg::Int(Some(i))
+    }
+}
+
+impl From<Option<i64>> for Arg {
+    fn from(i: Option<i64>) -> Self {
+        Arg::Int(i)
+    }
+}
+
+impl From<&Scalar> for Arg {
+    fn from(s: &Scalar) -> Self {
+        match s {
+            Scalar::Text(t) => Arg::Text(Some(t.clone())),
+            Scalar::Int(i) => Arg::Int(Some(*i)),
+        }
+    }
+}
+
+/// SQL text with its `$n` arguments, built up piece by piece.
+#[derive(Debug, Default)]
+pub(crate) struct Sql {
+    pub text: String,
+    pub args: Vec<Arg>,
+}
+
+impl Sql {
+    pub fn new(text: &str) -> Self {
+        Self {
+            text: text.to_owned(),
+            args: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    /// Append a placeholder for `arg`.
+    pub fn arg(&mut self, arg: impl Into<Arg>) -> &mut Self {
+        self.args.push(arg.into());
+        self.text.push('$');
+        self.text.push_str(&self.args.len().to_string());
+        self
+    }
+
+    /// Append `$a, $b, ...` for each item.
+    pub fn list<A: Into<Arg>>(&mut self, items: impl IntoIterator<Item = A>) -> &mut Self {
+        for (i, a) in items.into_iter().enumerate() {
+            if i > 0 {
+                self.text.push_str(", ");
+            }
+            self.arg(a);
+        }
+        self
+    }
+}
+
+/// A fresh time-ordered id.
+pub(crate) fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Cursors are opaque to clients: base64 of the sort value and the id of the last row seen.
+pub(crate) fn encode_cursor(sort: &str, value: Option<&Scalar>, id: &str) -> String {
+    let v = match value {
+        None => "n".to_owned(),
+        Some(Scalar::Int(i)) => format!("i{i}"),
+        Some(Scalar::Text(t)) => format!("t{t}"),
+    };
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{sort}\u{1f}{id}\u{1f}{v}"))
+}
+
+pub(crate) fn decode_cursor(sort: &str, cursor: &str) -> Option<(Option<Scalar>, String)> {
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let mut parts = text.splitn(3, '\u{1f}');
+    let (s, id, v) = (parts.next()?, parts.next()?, parts.next()?);
+    if s != sort {
+        return None;
+    }
+    let value = match v.split_at_checked(1)? {
+        ("n", "") => None,
+        ("i", i) => Some(Scalar::Int(i.parse().ok()?)),
+        ("t", t) => Some(Scalar::Text(t.to_owned())),
+        _ => return None,
+    };
+    Some((value, id.to_owned()))
+}
+
+/// The first key past every term starting with `prefix`, for a range scan.
+pub(crate) fn prefix_end(prefix: &str) -> String {
+    let mut s = prefix.to_owned();
+    s.push(char::MAX);
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_reject_tampering() {
+        for v in [
+            None,
+            Some(Scalar::Int(-5)),
+            Some(Scalar::Text("Łódź\u{1f}x".into())),
+        ] {
+            let c = encode_cursor("created_at", v.as_ref(), "id-1");
+            assert_eq!(decode_cursor("created_at", &c), Some((v, "id-1".into())));
+            assert_eq!(decode_cursor("updated_at", &c), None);
+        }
+        assert_eq!(decode_cursor("created_at", "!!"), None);
+    }
+}

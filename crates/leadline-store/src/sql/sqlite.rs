@@ -1,0 +1,70 @@
+//! The embedded backend: bundled SQLite in WAL mode.
+//!
+//! Writes go through a one-connection pool, so writers queue in the process rather than fight
+//! over the database lock; reads use their own pool and never wait for writers (WAL).
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+use crate::error::{StoreError, StoreResult};
+
+pub(crate) type Db = sqlx::Sqlite;
+
+pub(crate) const NAME: &str = "sqlite";
+/// Take the write lock at the start, so a transaction never fails to upgrade halfway.
+pub(crate) const BEGIN: &str = "BEGIN IMMEDIATE";
+/// SQLite's bound-parameter limit is 32766.
+pub(crate) const MAX_BINDS: usize = 32_000;
+pub(crate) const MIGRATIONS: &[(i64, &str)] = &[(
+    1,
+    include_str!("../../migrations/sqlite/0001_foundation.sql"),
+)];
+
+/// The text value of a custom property.
+pub(crate) fn json_text(column: &str, key_param: &str) -> String {
+    format!("json_extract({column}, '$.' || {key_param})")
+}
+
+/// Whether a JSON array column contains a string.
+pub(crate) fn json_array_has(column: &str, param: &str) -> String {
+    format!("EXISTS (SELECT 1 FROM json_each({column}) WHERE json_each.value = {param})")
+}
+
+#[path = "engine/mod.rs"]
+mod engine;
+
+pub use engine::SqlStore as SqliteStore;
+
+impl SqliteStore {
+    /// Open (creating if needed) the database a `sqlite:` URL names and migrate it.
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Config(e.to_string()))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // WAL with NORMAL is durable against process crashes and keeps commits cheap.
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(30))
+            .foreign_keys(true)
+            .pragma("cache_size", "-65536")
+            .pragma("temp_store", "memory");
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await?;
+        let readers = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        let store = Self::new(writer, readers);
+        crate::Store::migrate(&store).await?;
+        Ok(store)
+    }
+}
+
+/// Whether a text column contains a substring.
+pub(crate) fn text_contains(column: &str, param: &str) -> String {
+    format!("instr({column}, {param}) > 0")
+}
