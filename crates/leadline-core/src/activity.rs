@@ -26,8 +26,7 @@ pub fn activity_type(raw: &str) -> Invalid<String> {
     let t = raw.trim();
     let well_formed = !t.is_empty()
         && t.len() <= 64
-        && t.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.');
+        && t.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.');
     if well_formed && (KNOWN_TYPES.contains(&t) || t.starts_with("x_")) {
         Ok(t.to_owned())
     } else {
@@ -43,13 +42,7 @@ pub fn activity_type(raw: &str) -> Invalid<String> {
 }
 
 /// How a call ended.
-pub const CALL_OUTCOMES: &[&str] = &[
-    "connected",
-    "left_voicemail",
-    "no_answer",
-    "busy",
-    "wrong_number",
-];
+pub const CALL_OUTCOMES: &[&str] = &["connected", "left_voicemail", "no_answer", "busy", "wrong_number"];
 
 pub fn call_outcome(raw: &str) -> Invalid<String> {
     let k = raw.trim().to_ascii_lowercase().replace([' ', '-'], "_");

@@ -56,9 +56,7 @@ pub fn external_id(system: &str, id: &str) -> Invalid<Identity> {
     let id = id.trim();
     if system.is_empty()
         || system.len() > 40
-        || !system
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        || !system.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
     {
         return Err(FieldError::new(
             "external_ids",
@@ -113,11 +111,7 @@ pub struct Consent {
 pub fn tag(raw: &str) -> Invalid<String> {
     match crate::error::clean_text("tags", raw)? {
         Some(t) if t.chars().count() <= 64 => Ok(t),
-        Some(_) => Err(FieldError::new(
-            "tags",
-            "too_long",
-            "a tag is at most 64 characters",
-        )),
+        Some(_) => Err(FieldError::new("tags", "too_long", "a tag is at most 64 characters")),
         None => Err(FieldError::new("tags", "required", "a tag cannot be empty")),
     }
 }
@@ -133,10 +127,7 @@ pub struct FieldChanges {
 
 impl FieldChanges {
     pub fn get(&self, name: &str) -> Option<&Option<Scalar>> {
-        self.fields
-            .iter()
-            .find(|(f, _)| f.name == name)
-            .map(|(_, v)| v)
+        self.fields.iter().find(|(f, _)| f.name == name).map(|(_, v)| v)
     }
 
     pub fn set(&mut self, spec: &'static FieldSpec, value: Option<Scalar>) {
@@ -171,18 +162,8 @@ impl ContactChanges {
     /// The identities this write names, in dedupe order.
     pub fn identities(&self) -> Vec<Identity> {
         let mut ids: Vec<Identity> = Vec::new();
-        ids.extend(
-            self.emails
-                .iter()
-                .flatten()
-                .map(|e| Identity::Email(e.as_str().into())),
-        );
-        ids.extend(
-            self.phones
-                .iter()
-                .flatten()
-                .map(|p| Identity::Phone(p.as_str().into())),
-        );
+        ids.extend(self.emails.iter().flatten().map(|e| Identity::Email(e.as_str().into())));
+        ids.extend(self.phones.iter().flatten().map(|p| Identity::Phone(p.as_str().into())));
         ids.extend(self.external_ids.iter().cloned());
         ids
     }
@@ -190,9 +171,7 @@ impl ContactChanges {
     /// Whether the write names anything that tells who the person is.
     pub fn identifies_someone(&self) -> bool {
         !self.identities().is_empty()
-            || ["first_name", "last_name", "display_name"]
-                .iter()
-                .any(|n| matches!(self.record.get(n), Some(Some(_))))
+            || ["first_name", "last_name", "display_name"].iter().any(|n| matches!(self.record.get(n), Some(Some(_))))
     }
 }
 
@@ -219,9 +198,7 @@ pub fn search_terms<'a>(
 pub fn query_terms(q: &str) -> Vec<String> {
     let folded = crate::text::fold(q);
     let looks_like_phone = folded.chars().any(|c| c.is_ascii_digit())
-        && folded
-            .chars()
-            .all(|c| c.is_ascii_digit() || " +-()./".contains(c));
+        && folded.chars().all(|c| c.is_ascii_digit() || " +-()./".contains(c));
     if looks_like_phone {
         let digits: String = folded.chars().filter(char::is_ascii_digit).collect();
         return vec![digits.trim_start_matches('0').to_owned()];

@@ -5,19 +5,12 @@ use crate::error::{FieldError, Invalid};
 /// Check a `YYYY-MM-DD` date, returning it unchanged when valid.
 pub fn parse_date(field: &str, raw: &str) -> Invalid<String> {
     let s = raw.trim();
-    let bad = || {
-        FieldError::new(
-            field,
-            "invalid_date",
-            format!("{raw:?} is not a date in the form YYYY-MM-DD"),
-        )
-    };
+    let bad = || FieldError::new(field, "invalid_date", format!("{raw:?} is not a date in the form YYYY-MM-DD"));
     let b = s.as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return Err(bad());
     }
-    let num =
-        |r: std::ops::Range<usize>| s.get(r).and_then(|p| p.parse::<u32>().ok()).ok_or_else(bad);
+    let num = |r: std::ops::Range<usize>| s.get(r).and_then(|p| p.parse::<u32>().ok()).ok_or_else(bad);
     let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
     if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
         return Err(bad());
@@ -67,35 +60,18 @@ pub fn date_of_millis(ms: crate::Millis) -> String {
 /// RFC 3339 text of a time in milliseconds (UTC), e.g. `2026-11-22T14:16:46.123Z`.
 pub fn rfc3339(ms: crate::Millis) -> String {
     let secs = ms.div_euclid(1000);
-    let (h, mi, s) = (
-        (secs / 3600).rem_euclid(24),
-        (secs / 60).rem_euclid(60),
-        secs.rem_euclid(60),
-    );
-    format!(
-        "{}T{h:02}:{mi:02}:{s:02}.{:03}Z",
-        date_of_millis(ms),
-        ms.rem_euclid(1000)
-    )
+    let (h, mi, s) = ((secs / 3600).rem_euclid(24), (secs / 60).rem_euclid(60), secs.rem_euclid(60));
+    format!("{}T{h:02}:{mi:02}:{s:02}.{:03}Z", date_of_millis(ms), ms.rem_euclid(1000))
 }
 
 /// Parse RFC 3339 (`2026-11-22T14:16:46Z`, fractional seconds and offsets allowed) or a bare
 /// date (midnight UTC) into milliseconds.
 pub fn parse_time(field: &str, raw: &str) -> Invalid<crate::Millis> {
     let s = raw.trim();
-    let bad = || {
-        FieldError::new(
-            field,
-            "invalid_time",
-            format!("{raw:?} is not a time in RFC 3339 form"),
-        )
-    };
+    let bad = || FieldError::new(field, "invalid_time", format!("{raw:?} is not a time in RFC 3339 form"));
     let date = parse_date(field, s.get(..10).ok_or_else(bad)?).map_err(|_| bad())?;
-    let (y, m, d) = (
-        date[0..4].parse().unwrap_or(0),
-        date[5..7].parse().unwrap_or(1),
-        date[8..10].parse().unwrap_or(1),
-    );
+    let (y, m, d) =
+        (date[0..4].parse().unwrap_or(0), date[5..7].parse().unwrap_or(1), date[8..10].parse().unwrap_or(1));
     let day_ms = days_from_civil(y, m, d) * 86_400_000;
     let rest = &s[10..];
     if rest.is_empty() {
@@ -146,15 +122,9 @@ mod tests {
         assert!(parse_date("close_date", "2028-02-29").is_ok());
         assert!(parse_date("close_date", "2026-13-01").is_err());
         assert_eq!(date_of_millis(0), "1970-01-01");
-        assert_eq!(
-            parse_time("t", "2026-11-22T14:16:46.5Z").unwrap(),
-            1_795_357_006_500
-        );
+        assert_eq!(parse_time("t", "2026-11-22T14:16:46.5Z").unwrap(), 1_795_357_006_500);
         assert_eq!(rfc3339(1_795_357_006_500), "2026-11-22T14:16:46.500Z");
-        assert_eq!(
-            parse_time("t", "2026-11-22T15:16:46.5+01:00").unwrap(),
-            1_795_357_006_500
-        );
+        assert_eq!(parse_time("t", "2026-11-22T15:16:46.5+01:00").unwrap(), 1_795_357_006_500);
         assert!(parse_time("t", "yesterday").is_err());
     }
 

@@ -15,11 +15,7 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            code,
-            message: message.into(),
-        }
+        Self { field: field.into(), code, message: message.into() }
     }
 }
 
@@ -44,21 +40,11 @@ pub fn clean_text(field: &str, value: &str) -> Invalid<Option<String>> {
         return Err(FieldError::new(
             field,
             "too_long",
-            format!(
-                "{field} is {} bytes; at most {MAX_FIELD_BYTES} are allowed",
-                trimmed.len()
-            ),
+            format!("{field} is {} bytes; at most {MAX_FIELD_BYTES} are allowed", trimmed.len()),
         ));
     }
-    if trimmed
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
-    {
-        return Err(FieldError::new(
-            field,
-            "control_character",
-            format!("{field} contains a control character"),
-        ));
+    if trimmed.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
+        return Err(FieldError::new(field, "control_character", format!("{field} contains a control character")));
     }
     if trimmed.is_empty() {
         return Ok(None);

@@ -52,15 +52,10 @@ impl Column {
     pub fn parse(object: ObjectKind, target: &str, props: &[PropertyDef]) -> Option<Column> {
         let t = target.trim();
         if let Some(p) = t.strip_prefix("properties.") {
-            return props
-                .iter()
-                .any(|d| d.object == object && d.name == p)
-                .then(|| Column::Property(p.into()));
+            return props.iter().any(|d| d.object == object && d.name == p).then(|| Column::Property(p.into()));
         }
         if let Some(s) = t.strip_prefix("external_id:") {
-            return external_id(s, "x")
-                .ok()
-                .map(|_| Column::ExternalId(s.to_ascii_lowercase()));
+            return external_id(s, "x").ok().map(|_| Column::ExternalId(s.to_ascii_lowercase()));
         }
         match (object, t) {
             (_, "ignore") => Some(Column::Ignore),
@@ -69,9 +64,7 @@ impl Column {
             (ObjectKind::Contact, "phone") => Some(Column::Phone),
             (ObjectKind::Contact, "tags") => Some(Column::Tags),
             (ObjectKind::Deal, "contact_emails") => Some(Column::ContactEmails),
-            _ => record::field(object, t)
-                .filter(|f| !f.system)
-                .map(Column::Field),
+            _ => record::field(object, t).filter(|f| !f.system).map(Column::Field),
         }
     }
 }
@@ -116,43 +109,9 @@ const CONTACT_HEADERS: &[(&str, &[&str])] = &[
             "شمارهتلفن",
         ],
     ),
-    (
-        "first_name",
-        &[
-            "firstname",
-            "givenname",
-            "first",
-            "fname",
-            "nome",
-            "imie",
-            "نام",
-        ],
-    ),
-    (
-        "last_name",
-        &[
-            "lastname",
-            "familyname",
-            "surname",
-            "last",
-            "lname",
-            "cognome",
-            "nazwisko",
-            "نامخانوادگی",
-        ],
-    ),
-    (
-        "display_name",
-        &[
-            "name",
-            "fullname",
-            "displayname",
-            "contactname",
-            "nomecompleto",
-            "imieinazwisko",
-            "نامکامل",
-        ],
-    ),
+    ("first_name", &["firstname", "givenname", "first", "fname", "nome", "imie", "نام"]),
+    ("last_name", &["lastname", "familyname", "surname", "last", "lname", "cognome", "nazwisko", "نامخانوادگی"]),
+    ("display_name", &["name", "fullname", "displayname", "contactname", "nomecompleto", "imieinazwisko", "نامکامل"]),
     (
         "job_title",
         &[
@@ -184,92 +143,19 @@ const CONTACT_HEADERS: &[(&str, &[&str])] = &[
             "شرکت",
         ],
     ),
-    (
-        "country",
-        &[
-            "country",
-            "countryregion",
-            "mailingcountry",
-            "address1country",
-            "paese",
-            "nazione",
-            "kraj",
-            "کشور",
-        ],
-    ),
-    (
-        "language",
-        &["language", "preferredlanguage", "lingua", "jezyk", "زبان"],
-    ),
-    (
-        "lifecycle_stage",
-        &["lifecyclestage", "stage", "fasedelciclodivita", "etap"],
-    ),
-    (
-        "lead_status",
-        &["leadstatus", "hsleadstatus", "status", "statolead"],
-    ),
-    (
-        "source",
-        &[
-            "source",
-            "leadsource",
-            "latestsource",
-            "fonte",
-            "zrodlo",
-            "منبع",
-        ],
-    ),
-    (
-        "original_source",
-        &["originalsource", "originalsourcetype", "firstsource"],
-    ),
-    (
-        "source_campaign",
-        &[
-            "campaign",
-            "sourcecampaign",
-            "utmcampaign",
-            "campagna",
-            "kampania",
-        ],
-    ),
-    (
-        "owner_email",
-        &[
-            "owner",
-            "contactowner",
-            "owneremail",
-            "leadowner",
-            "proprietario",
-            "wlasciciel",
-        ],
-    ),
-    (
-        "tags",
-        &[
-            "tags",
-            "tag",
-            "labels",
-            "groupmembership",
-            "segments",
-            "etichette",
-            "tagi",
-        ],
-    ),
-    (
-        "external_id:hubspot",
-        &["recordid", "hubspotid", "hsobjectid"],
-    ),
-    (
-        "external_id:salesforce",
-        &["contactid", "leadid", "salesforceid", "sfid"],
-    ),
+    ("country", &["country", "countryregion", "mailingcountry", "address1country", "paese", "nazione", "kraj", "کشور"]),
+    ("language", &["language", "preferredlanguage", "lingua", "jezyk", "زبان"]),
+    ("lifecycle_stage", &["lifecyclestage", "stage", "fasedelciclodivita", "etap"]),
+    ("lead_status", &["leadstatus", "hsleadstatus", "status", "statolead"]),
+    ("source", &["source", "leadsource", "latestsource", "fonte", "zrodlo", "منبع"]),
+    ("original_source", &["originalsource", "originalsourcetype", "firstsource"]),
+    ("source_campaign", &["campaign", "sourcecampaign", "utmcampaign", "campagna", "kampania"]),
+    ("owner_email", &["owner", "contactowner", "owneremail", "leadowner", "proprietario", "wlasciciel"]),
+    ("tags", &["tags", "tag", "labels", "groupmembership", "segments", "etichette", "tagi"]),
+    ("external_id:hubspot", &["recordid", "hubspotid", "hsobjectid"]),
+    ("external_id:salesforce", &["contactid", "leadid", "salesforceid", "sfid"]),
     ("external_id:mautic", &["mauticid"]),
-    (
-        "external_id:import",
-        &["id", "externalid", "customerid", "clientid"],
-    ),
+    ("external_id:import", &["id", "externalid", "customerid", "clientid"]),
 ];
 
 const COMPANY_HEADERS: &[(&str, &[&str])] = &[
@@ -302,84 +188,32 @@ const COMPANY_HEADERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("industry", &["industry", "settore", "branza", "صنعت"]),
-    (
-        "employee_count",
-        &[
-            "employees",
-            "employeecount",
-            "numberofemployees",
-            "companysize",
-            "dipendenti",
-            "pracownicy",
-        ],
-    ),
-    (
-        "annual_revenue",
-        &["annualrevenue", "revenue", "fatturato", "przychod"],
-    ),
+    ("employee_count", &["employees", "employeecount", "numberofemployees", "companysize", "dipendenti", "pracownicy"]),
+    ("annual_revenue", &["annualrevenue", "revenue", "fatturato", "przychod"]),
     ("currency", &["currency", "valuta", "waluta"]),
-    (
-        "country",
-        &[
-            "country",
-            "countryregion",
-            "billingcountry",
-            "paese",
-            "kraj",
-            "کشور",
-        ],
-    ),
-    (
-        "tier",
-        &["tier", "accounttier", "targetaccounttier", "abmtier"],
-    ),
-    (
-        "owner_email",
-        &["owner", "companyowner", "accountowner", "owneremail"],
-    ),
+    ("country", &["country", "countryregion", "billingcountry", "paese", "kraj", "کشور"]),
+    ("tier", &["tier", "accounttier", "targetaccounttier", "abmtier"]),
+    ("owner_email", &["owner", "companyowner", "accountowner", "owneremail"]),
     ("external_id:hubspot", &["recordid", "hubspotid"]),
     ("external_id:salesforce", &["accountid", "salesforceid"]),
     ("external_id:import", &["id", "externalid"]),
 ];
 
 const DEAL_HEADERS: &[(&str, &[&str])] = &[
-    (
-        "name",
-        &["name", "dealname", "opportunityname", "nome", "nazwa"],
-    ),
+    ("name", &["name", "dealname", "opportunityname", "nome", "nazwa"]),
     ("pipeline", &["pipeline"]),
     ("stage", &["stage", "dealstage", "fase", "etap"]),
-    (
-        "amount",
-        &["amount", "value", "dealvalue", "importo", "kwota", "مبلغ"],
-    ),
+    ("amount", &["amount", "value", "dealvalue", "importo", "kwota", "مبلغ"]),
     ("currency", &["currency", "valuta", "waluta"]),
-    (
-        "close_date",
-        &[
-            "closedate",
-            "expectedclosedate",
-            "datachiusura",
-            "datazamkniecia",
-        ],
-    ),
+    ("close_date", &["closedate", "expectedclosedate", "datachiusura", "datazamkniecia"]),
     ("status", &["status", "outcome"]),
     ("lost_reason", &["lostreason", "closedlostreason"]),
-    (
-        "owner_email",
-        &["owner", "dealowner", "opportunityowner", "owneremail"],
-    ),
-    (
-        "contact_emails",
-        &["contactemails", "contactemail", "email", "contacts"],
-    ),
+    ("owner_email", &["owner", "dealowner", "opportunityowner", "owneremail"]),
+    ("contact_emails", &["contactemails", "contactemail", "email", "contacts"]),
 ];
 
 fn header_key(h: &str) -> String {
-    crate::text::fold(h)
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .collect()
+    crate::text::fold(h).chars().filter(|c| c.is_alphanumeric()).collect()
 }
 
 /// Map headers to columns automatically. Unknown headers that equal a custom property's name or
@@ -400,19 +234,12 @@ pub fn auto_map(object: ObjectKind, headers: &[&str], props: &[PropertyDef]) -> 
             let key = if key.is_empty() { header_key(h) } else { key };
             let found = table
                 .iter()
-                .find(|(_, names)| {
-                    names
-                        .iter()
-                        .any(|n| n.replace(|c: char| c.is_ascii_digit(), "") == key)
-                })
+                .find(|(_, names)| names.iter().any(|n| n.replace(|c: char| c.is_ascii_digit(), "") == key))
                 .and_then(|(target, _)| Column::parse(object, target, props))
                 .or_else(|| {
                     props
                         .iter()
-                        .find(|p| {
-                            p.object == object
-                                && (header_key(&p.name) == key || header_key(&p.label) == key)
-                        })
+                        .find(|p| p.object == object && (header_key(&p.name) == key || header_key(&p.label) == key))
                         .map(|p| Column::Property(p.name.clone()))
                 })
                 .unwrap_or(Column::Ignore);
@@ -450,61 +277,38 @@ pub struct ImportRow {
 }
 
 /// Validate one CSV row. Every problem is reported, not just the first.
-pub fn read_row(
-    columns: &[Column],
-    row: &[&str],
-    ctx: &RowContext<'_>,
-) -> Result<ImportRow, Vec<FieldError>> {
+pub fn read_row(columns: &[Column], row: &[&str], ctx: &RowContext<'_>) -> Result<ImportRow, Vec<FieldError>> {
     let mut errors = Vec::new();
     let mut out = ImportRow::default();
     let mut record = FieldChanges::default();
     let value = |i: usize| row.get(i).map(|s| s.trim()).filter(|s| !s.is_empty());
-    let column_of = |name: &str| {
-        columns
-            .iter()
-            .position(|c| matches!(c, Column::Field(f) if f.name == name))
-    };
-    let region = column_of("country")
-        .and_then(value)
-        .filter(|c| c.len() == 2)
-        .or(ctx.default_region);
-    let currency = column_of("currency")
-        .and_then(value)
-        .unwrap_or(ctx.default_currency)
-        .to_ascii_uppercase();
+    let column_of = |name: &str| columns.iter().position(|c| matches!(c, Column::Field(f) if f.name == name));
+    let region = column_of("country").and_then(value).filter(|c| c.len() == 2).or(ctx.default_region);
+    let currency = column_of("currency").and_then(value).unwrap_or(ctx.default_currency).to_ascii_uppercase();
     let (mut emails, mut phones, mut tags) = (Vec::new(), Vec::new(), Vec::new());
     for (i, column) in columns.iter().enumerate() {
         let Some(v) = value(i) else { continue };
         let result = match column {
             Column::Ignore => Ok(()),
-            Column::Field(spec) => record::check(spec, &RawValue::Text(v.into()), &currency)
-                .map(|s| record.set(spec, s)),
+            Column::Field(spec) => {
+                record::check(spec, &RawValue::Text(v.into()), &currency).map(|s| record.set(spec, s))
+            }
             Column::Email => Email::parse("email", v).map(|e| emails.push(e)),
             Column::Phone => Phone::parse("phone", v, region).map(|p| phones.push(p)),
-            Column::ExternalId(system) => {
-                external_id(system, v).map(|id| out.contact.external_ids.push(id))
-            }
+            Column::ExternalId(system) => external_id(system, v).map(|id| out.contact.external_ids.push(id)),
             Column::Tags => v
                 .split([';', ','])
                 .filter(|t| !t.trim().is_empty())
                 .try_for_each(|t| crate::contact::tag(t).map(|t| tags.push(t))),
-            Column::Property(name) => match ctx
-                .properties
-                .iter()
-                .find(|p| p.object == ctx.object && &p.name == name)
-            {
-                Some(def) => def
-                    .check(&RawValue::Text(v.into()))
-                    .map(|pv| record.properties.push((name.clone(), pv))),
+            Column::Property(name) => match ctx.properties.iter().find(|p| p.object == ctx.object && &p.name == name) {
+                Some(def) => def.check(&RawValue::Text(v.into())).map(|pv| record.properties.push((name.clone(), pv))),
                 None => Ok(()),
             },
             Column::OwnerEmail => Email::parse("owner_email", v).map(|e| out.owner_email = Some(e)),
             Column::ContactEmails => v
                 .split([';', ','])
                 .filter(|e| !e.trim().is_empty())
-                .try_for_each(|e| {
-                    Email::parse("contact_emails", e).map(|e| out.contact_emails.push(e))
-                }),
+                .try_for_each(|e| Email::parse("contact_emails", e).map(|e| out.contact_emails.push(e))),
         };
         if let Err(e) = result {
             errors.push(e);
@@ -527,19 +331,13 @@ pub fn read_row(
     out.contact.tags = (!tags.is_empty()).then_some(tags);
     out.contact.record = record;
     if errors.is_empty() && ctx.object == ObjectKind::Contact && !out.contact.identifies_someone() {
-        errors.push(FieldError::new(
-            "email",
-            "required",
-            "the row has no e-mail, phone, external id or name",
-        ));
+        errors.push(FieldError::new("email", "required", "the row has no e-mail, phone, external id or name"));
     }
     if errors.is_empty()
         && ctx.object != ObjectKind::Contact
         && !matches!(out.contact.record.get("name"), Some(Some(_)))
     {
-        if !(ctx.object == ObjectKind::Company
-            && matches!(out.contact.record.get("domain"), Some(Some(_))))
-        {
+        if !(ctx.object == ObjectKind::Company && matches!(out.contact.record.get("domain"), Some(Some(_)))) {
             errors.push(FieldError::new("name", "required", "the row has no name"));
         }
     }
@@ -579,28 +377,13 @@ mod tests {
 
     #[test]
     fn maps_the_exports_people_have() {
-        let hubspot = [
-            "Record ID",
-            "First Name",
-            "Last Name",
-            "Email",
-            "Phone Number",
-            "Lifecycle Stage",
-            "Contact owner",
-        ];
+        let hubspot =
+            ["Record ID", "First Name", "Last Name", "Email", "Phone Number", "Lifecycle Stage", "Contact owner"];
         let cols = auto_map(ObjectKind::Contact, &hubspot, &[]);
         let names: Vec<String> = cols.iter().map(Column::name).collect();
         assert_eq!(
             names,
-            [
-                "external_id:hubspot",
-                "first_name",
-                "last_name",
-                "email",
-                "phone",
-                "lifecycle_stage",
-                "owner_email"
-            ]
+            ["external_id:hubspot", "first_name", "last_name", "email", "phone", "lifecycle_stage", "owner_email"]
         );
         let google = [
             "Name",
@@ -611,74 +394,21 @@ mod tests {
             "Phone 1 - Value",
             "Organization 1 - Name",
         ];
-        let names: Vec<String> = auto_map(ObjectKind::Contact, &google, &[])
-            .iter()
-            .map(Column::name)
-            .collect();
-        assert_eq!(
-            names,
-            [
-                "display_name",
-                "first_name",
-                "last_name",
-                "email",
-                "email",
-                "phone",
-                "company_name"
-            ]
-        );
-        let polish = [
-            "Imię",
-            "Nazwisko",
-            "Adres e-mail",
-            "Telefon",
-            "Firma",
-            "Kolor",
-        ];
-        let names: Vec<String> = auto_map(ObjectKind::Contact, &polish, &[])
-            .iter()
-            .map(Column::name)
-            .collect();
-        assert_eq!(
-            names,
-            [
-                "first_name",
-                "last_name",
-                "email",
-                "phone",
-                "company_name",
-                "ignore"
-            ]
-        );
+        let names: Vec<String> = auto_map(ObjectKind::Contact, &google, &[]).iter().map(Column::name).collect();
+        assert_eq!(names, ["display_name", "first_name", "last_name", "email", "email", "phone", "company_name"]);
+        let polish = ["Imię", "Nazwisko", "Adres e-mail", "Telefon", "Firma", "Kolor"];
+        let names: Vec<String> = auto_map(ObjectKind::Contact, &polish, &[]).iter().map(Column::name).collect();
+        assert_eq!(names, ["first_name", "last_name", "email", "phone", "company_name", "ignore"]);
     }
 
     #[test]
     fn a_row_becomes_changes_or_every_error() {
-        let cols = auto_map(
-            ObjectKind::Contact,
-            &["email", "phone", "first name", "country"],
-            &[],
-        );
-        let row = read_row(
-            &cols,
-            &["Anna@Firma.pl", "601 234 567", "Anna", "pl"],
-            &ctx(&[]),
-        )
-        .unwrap();
-        assert_eq!(
-            row.contact.emails.as_ref().unwrap()[0].as_str(),
-            "anna@firma.pl"
-        );
-        assert_eq!(
-            row.contact.phones.as_ref().unwrap()[0].as_str(),
-            "+48601234567"
-        );
-        assert_eq!(
-            row.contact.record.get("country"),
-            Some(&Some(Scalar::Text("PL".into())))
-        );
-        let errs =
-            read_row(&cols, &["not-an-email", "xx", "Anna", "Poland"], &ctx(&[])).unwrap_err();
+        let cols = auto_map(ObjectKind::Contact, &["email", "phone", "first name", "country"], &[]);
+        let row = read_row(&cols, &["Anna@Firma.pl", "601 234 567", "Anna", "pl"], &ctx(&[])).unwrap();
+        assert_eq!(row.contact.emails.as_ref().unwrap()[0].as_str(), "anna@firma.pl");
+        assert_eq!(row.contact.phones.as_ref().unwrap()[0].as_str(), "+48601234567");
+        assert_eq!(row.contact.record.get("country"), Some(&Some(Scalar::Text("PL".into()))));
+        let errs = read_row(&cols, &["not-an-email", "xx", "Anna", "Poland"], &ctx(&[])).unwrap_err();
         let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["email", "phone", "country"]);
         assert!(read_row(&cols, &["", "", "", "PL"], &ctx(&[])).is_err());
@@ -690,13 +420,7 @@ mod tests {
         let mut c = ctx(&[]);
         c.source_list = Some("expo-2026");
         let row = read_row(&cols, &["a@b.pl"], &c).unwrap();
-        assert_eq!(
-            row.contact.record.get("source_list"),
-            Some(&Some(Scalar::Text("expo-2026".into())))
-        );
-        assert_eq!(
-            row.contact.record.get("source"),
-            Some(&Some(Scalar::Text("purchased_list".into())))
-        );
+        assert_eq!(row.contact.record.get("source_list"), Some(&Some(Scalar::Text("expo-2026".into()))));
+        assert_eq!(row.contact.record.get("source"), Some(&Some(Scalar::Text("purchased_list".into()))));
     }
 }

@@ -43,13 +43,10 @@ impl LifecycleStage {
         Some(match k.as_str() {
             "subscriber" => Self::Subscriber,
             "lead" => Self::Lead,
-            "mql"
-            | "marketing_qualified"
-            | "marketing_qualified_lead"
-            | "marketingqualifiedlead" => Self::MarketingQualified,
-            "sql" | "sales_qualified" | "sales_qualified_lead" | "salesqualifiedlead" => {
-                Self::SalesQualified
+            "mql" | "marketing_qualified" | "marketing_qualified_lead" | "marketingqualifiedlead" => {
+                Self::MarketingQualified
             }
+            "sql" | "sales_qualified" | "sales_qualified_lead" | "salesqualifiedlead" => Self::SalesQualified,
             "opportunity" => Self::Opportunity,
             "customer" => Self::Customer,
             "evangelist" | "advocate" => Self::Evangelist,
@@ -82,14 +79,8 @@ pub enum LeadStatus {
 }
 
 impl LeadStatus {
-    pub const ALL: [LeadStatus; 6] = [
-        Self::New,
-        Self::AttemptingContact,
-        Self::Connected,
-        Self::Qualified,
-        Self::Disqualified,
-        Self::Recycled,
-    ];
+    pub const ALL: [LeadStatus; 6] =
+        [Self::New, Self::AttemptingContact, Self::Connected, Self::Qualified, Self::Disqualified, Self::Recycled];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -103,24 +94,13 @@ impl LeadStatus {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|v| v.as_str() == s.trim().to_ascii_lowercase().replace([' ', '-'], "_"))
+        Self::ALL.into_iter().find(|v| v.as_str() == s.trim().to_ascii_lowercase().replace([' ', '-'], "_"))
     }
 }
 
 /// Why a lead was disqualified.
-pub const DISQUALIFICATION_REASONS: &[&str] = &[
-    "junk",
-    "no_budget",
-    "no_authority",
-    "no_need",
-    "bad_timing",
-    "competitor",
-    "unreachable",
-    "duplicate",
-    "other",
-];
+pub const DISQUALIFICATION_REASONS: &[&str] =
+    &["junk", "no_budget", "no_authority", "no_need", "bad_timing", "competitor", "unreachable", "duplicate", "other"];
 
 /// What moved a contact: kept with every stage and owner change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,10 +135,7 @@ mod tests {
         for s in LifecycleStage::ALL {
             assert_eq!(LifecycleStage::parse(s.as_str()), Some(s));
         }
-        assert_eq!(
-            LifecycleStage::parse("Marketing Qualified Lead"),
-            Some(LifecycleStage::MarketingQualified)
-        );
+        assert_eq!(LifecycleStage::parse("Marketing Qualified Lead"), Some(LifecycleStage::MarketingQualified));
         assert!(LifecycleStage::Customer.is_backward(LifecycleStage::Lead));
         assert!(!LifecycleStage::Lead.is_backward(LifecycleStage::Customer));
         assert!(!LifecycleStage::Other.is_backward(LifecycleStage::Lead));
@@ -169,9 +146,6 @@ mod tests {
         for s in LeadStatus::ALL {
             assert_eq!(LeadStatus::parse(s.as_str()), Some(s));
         }
-        assert_eq!(
-            LeadStatus::parse("Attempting contact"),
-            Some(LeadStatus::AttemptingContact)
-        );
+        assert_eq!(LeadStatus::parse("Attempting contact"), Some(LeadStatus::AttemptingContact));
     }
 }

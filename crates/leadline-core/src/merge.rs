@@ -23,10 +23,7 @@ pub fn inherited(
         .iter()
         .filter(|(spec, _)| !spec.system)
         .filter_map(|(spec, value)| {
-            let mine = survivor
-                .iter()
-                .find(|(s, _)| s.name == spec.name)
-                .and_then(|(_, v)| v.as_ref());
+            let mine = survivor.iter().find(|(s, _)| s.name == spec.name).and_then(|(_, v)| v.as_ref());
             match (mine, value) {
                 (None, Some(v)) => Some((*spec, v.clone())),
                 _ => None,
@@ -50,10 +47,7 @@ mod tests {
     #[test]
     fn survivor_values_win_gaps_are_filled() {
         let f = |n| field(ObjectKind::Contact, n).unwrap();
-        let s = vec![
-            (f("first_name"), Some(Scalar::Text("Anna".into()))),
-            (f("job_title"), None),
-        ];
+        let s = vec![(f("first_name"), Some(Scalar::Text("Anna".into()))), (f("job_title"), None)];
         let m = vec![
             (f("first_name"), Some(Scalar::Text("Ania".into()))),
             (f("job_title"), Some(Scalar::Text("CTO".into()))),

@@ -64,38 +64,20 @@ pub fn parse_currency(field: &str, raw: &str) -> Invalid<&'static str> {
         .iter()
         .find(|(c, _)| *c == up)
         .map(|(c, _)| *c)
-        .ok_or_else(|| {
-            FieldError::new(
-                field,
-                "invalid_currency",
-                format!("{raw:?} is not an ISO 4217 currency code"),
-            )
-        })
+        .ok_or_else(|| FieldError::new(field, "invalid_currency", format!("{raw:?} is not an ISO 4217 currency code")))
 }
 
 /// Digits after the decimal point for a currency (2 when unknown).
 pub fn minor_digits(currency: &str) -> u32 {
-    CURRENCIES
-        .iter()
-        .find(|(c, _)| *c == currency)
-        .map_or(2, |(_, d)| *d)
+    CURRENCIES.iter().find(|(c, _)| *c == currency).map_or(2, |(_, d)| *d)
 }
 
 /// Parse a decimal amount such as "1 234,50" or "1234.5" into minor units of `currency`.
 /// Both `.` and `,` are accepted as decimal separator when they are the last separator and are
 /// followed by at most `minor_digits` digits; spaces, `'` and the other separator group thousands.
 pub fn parse_amount(field: &str, raw: &str, currency: &str) -> Invalid<i64> {
-    let bad = || {
-        FieldError::new(
-            field,
-            "invalid_amount",
-            format!("{raw:?} is not an amount of money"),
-        )
-    };
-    let s: String = crate::text::fold(raw.trim())
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '\'' | '\u{a0}'))
-        .collect();
+    let bad = || FieldError::new(field, "invalid_amount", format!("{raw:?} is not an amount of money"));
+    let s: String = crate::text::fold(raw.trim()).chars().filter(|c| !matches!(c, ' ' | '\'' | '\u{a0}')).collect();
     let (neg, s) = match s.strip_prefix('-') {
         Some(r) => (true, r.to_owned()),
         None => (false, s),
@@ -103,9 +85,7 @@ pub fn parse_amount(field: &str, raw: &str, currency: &str) -> Invalid<i64> {
     let digits = minor_digits(currency);
     let (int_part, frac_part) = match s.rfind(['.', ',']) {
         Some(i)
-            if s.len() - i - 1 <= digits as usize
-                && s.len() - i - 1 > 0
-                && !(s.len() - i - 1 == 3 && digits < 3) =>
+            if s.len() - i - 1 <= digits as usize && s.len() - i - 1 > 0 && !(s.len() - i - 1 == 3 && digits < 3) =>
         {
             (s[..i].replace(['.', ','], ""), s[i + 1..].to_owned())
         }
@@ -118,18 +98,11 @@ pub fn parse_amount(field: &str, raw: &str, currency: &str) -> Invalid<i64> {
         return Err(bad());
     }
     let whole: i64 = int_part.parse().map_err(|_| bad())?;
-    let mut frac: i64 = if frac_part.is_empty() {
-        0
-    } else {
-        frac_part.parse().map_err(|_| bad())?
-    };
+    let mut frac: i64 = if frac_part.is_empty() { 0 } else { frac_part.parse().map_err(|_| bad())? };
     for _ in frac_part.len() as u32..digits {
         frac *= 10;
     }
-    let minor = whole
-        .checked_mul(10i64.pow(digits))
-        .and_then(|w| w.checked_add(frac))
-        .ok_or_else(bad)?;
+    let minor = whole.checked_mul(10i64.pow(digits)).and_then(|w| w.checked_add(frac)).ok_or_else(bad)?;
     Ok(if neg { -minor } else { minor })
 }
 
@@ -141,14 +114,8 @@ mod tests {
     fn amounts_in_local_formats() {
         assert_eq!(parse_amount("amount", "1234.5", "EUR").unwrap(), 123_450);
         assert_eq!(parse_amount("amount", "1 234,50", "PLN").unwrap(), 123_450);
-        assert_eq!(
-            parse_amount("amount", "1,234,567", "USD").unwrap(),
-            123_456_700
-        );
-        assert_eq!(
-            parse_amount("amount", "1.234.567", "EUR").unwrap(),
-            123_456_700
-        );
+        assert_eq!(parse_amount("amount", "1,234,567", "USD").unwrap(), 123_456_700);
+        assert_eq!(parse_amount("amount", "1.234.567", "EUR").unwrap(), 123_456_700);
         assert_eq!(parse_amount("amount", "5000", "JPY").unwrap(), 5000);
         assert_eq!(parse_amount("amount", "۱۲۰۰", "IRR").unwrap(), 120_000);
         assert!(parse_amount("amount", "ten", "EUR").is_err());

@@ -14,14 +14,7 @@ pub enum PropertyType {
 }
 
 impl PropertyType {
-    pub const ALL: [PropertyType; 6] = [
-        Self::Text,
-        Self::Number,
-        Self::Bool,
-        Self::Date,
-        Self::Enum,
-        Self::MultiEnum,
-    ];
+    pub const ALL: [PropertyType; 6] = [Self::Text, Self::Number, Self::Bool, Self::Date, Self::Enum, Self::MultiEnum];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -78,10 +71,7 @@ impl PropertyDef {
         let name_ok = !self.name.is_empty()
             && self.name.len() <= 64
             && self.name.starts_with(|c: char| c.is_ascii_lowercase())
-            && self
-                .name
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            && self.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
         if !name_ok {
             return Err(FieldError::new(
                 "name",
@@ -89,32 +79,17 @@ impl PropertyDef {
                 "a property name is 1-64 of a-z, 0-9 and _, starting with a letter",
             ));
         }
-        if crate::record::fields(self.object)
-            .iter()
-            .any(|f| f.name == self.name)
-        {
-            return Err(FieldError::new(
-                "name",
-                "reserved_name",
-                format!("{} is a built-in field", self.name),
-            ));
+        if crate::record::fields(self.object).iter().any(|f| f.name == self.name) {
+            return Err(FieldError::new("name", "reserved_name", format!("{} is a built-in field", self.name)));
         }
         crate::error::clean_text("label", &self.label)?
             .ok_or_else(|| FieldError::new("label", "required", "a label is required"))?;
         let has_options = matches!(self.kind, PropertyType::Enum | PropertyType::MultiEnum);
         if has_options && self.options.is_empty() {
-            return Err(FieldError::new(
-                "options",
-                "required",
-                "enum properties need at least one option",
-            ));
+            return Err(FieldError::new("options", "required", "enum properties need at least one option"));
         }
         if !has_options && !self.options.is_empty() {
-            return Err(FieldError::new(
-                "options",
-                "not_allowed",
-                "only enum properties have options",
-            ));
+            return Err(FieldError::new("options", "not_allowed", "only enum properties have options"));
         }
         Ok(())
     }
@@ -123,11 +98,7 @@ impl PropertyDef {
     pub fn check(&self, value: &RawValue) -> Invalid<Option<PropValue>> {
         let field = format!("properties.{}", self.name);
         let bad = |what: &str| {
-            Err(FieldError::new(
-                field.clone(),
-                "invalid_property",
-                format!("{} expects {what}", self.name),
-            ))
+            Err(FieldError::new(field.clone(), "invalid_property", format!("{} expects {what}", self.name)))
         };
         Ok(Some(match (self.kind, value) {
             (_, RawValue::Null) => return Ok(None),
@@ -137,24 +108,19 @@ impl PropertyDef {
             },
             (PropertyType::Text, RawValue::Number(n)) => PropValue::Text(n.to_string()),
             (PropertyType::Number, RawValue::Number(n)) if n.is_finite() => PropValue::Number(*n),
-            (PropertyType::Number, RawValue::Text(s)) => {
-                match s.trim().replace(',', ".").parse::<f64>() {
-                    Ok(n) if n.is_finite() => PropValue::Number(n),
-                    _ if s.trim().is_empty() => return Ok(None),
-                    _ => return bad("a number"),
-                }
-            }
+            (PropertyType::Number, RawValue::Text(s)) => match s.trim().replace(',', ".").parse::<f64>() {
+                Ok(n) if n.is_finite() => PropValue::Number(n),
+                _ if s.trim().is_empty() => return Ok(None),
+                _ => return bad("a number"),
+            },
             (PropertyType::Bool, RawValue::Bool(b)) => PropValue::Bool(*b),
-            (PropertyType::Bool, RawValue::Text(s)) => match s.trim().to_ascii_lowercase().as_str()
-            {
+            (PropertyType::Bool, RawValue::Text(s)) => match s.trim().to_ascii_lowercase().as_str() {
                 "true" | "yes" | "1" | "y" => PropValue::Bool(true),
                 "false" | "no" | "0" | "n" => PropValue::Bool(false),
                 "" => return Ok(None),
                 _ => return bad("true or false"),
             },
-            (PropertyType::Date, RawValue::Text(s)) => {
-                PropValue::Date(crate::date::parse_date(&field, s)?)
-            }
+            (PropertyType::Date, RawValue::Text(s)) => PropValue::Date(crate::date::parse_date(&field, s)?),
             (PropertyType::Enum, RawValue::Text(s)) => PropValue::Enum(self.option(&field, s)?),
             (PropertyType::MultiEnum, RawValue::Text(s)) => PropValue::MultiEnum(
                 s.split(';')
@@ -187,17 +153,9 @@ impl PropertyDef {
 
     fn option(&self, field: &str, raw: &str) -> Invalid<String> {
         let v = raw.trim();
-        self.options
-            .iter()
-            .find(|o| o.eq_ignore_ascii_case(v))
-            .cloned()
-            .ok_or_else(|| {
-                FieldError::new(
-                    field,
-                    "invalid_option",
-                    format!("{v:?} is not one of {}", self.options.join(", ")),
-                )
-            })
+        self.options.iter().find(|o| o.eq_ignore_ascii_case(v)).cloned().ok_or_else(|| {
+            FieldError::new(field, "invalid_option", format!("{v:?} is not one of {}", self.options.join(", ")))
+        })
     }
 }
 
@@ -218,24 +176,15 @@ mod tests {
     #[test]
     fn values_are_checked_against_their_type() {
         let n = def(PropertyType::Number, &[]);
-        assert_eq!(
-            n.check(&RawValue::Text("12,5".into())).unwrap(),
-            Some(PropValue::Number(12.5))
-        );
-        assert_eq!(
-            n.check(&RawValue::Text("lots".into())).unwrap_err().field,
-            "properties.budget"
-        );
+        assert_eq!(n.check(&RawValue::Text("12,5".into())).unwrap(), Some(PropValue::Number(12.5)));
+        assert_eq!(n.check(&RawValue::Text("lots".into())).unwrap_err().field, "properties.budget");
         let e = def(PropertyType::MultiEnum, &["Email", "Chat"]);
         assert_eq!(
             e.check(&RawValue::Text("email;chat".into())).unwrap(),
             Some(PropValue::MultiEnum(vec!["Email".into(), "Chat".into()]))
         );
         assert!(e.check(&RawValue::Text("fax".into())).is_err());
-        assert_eq!(
-            def(PropertyType::Bool, &[]).check(&RawValue::Null).unwrap(),
-            None
-        );
+        assert_eq!(def(PropertyType::Bool, &[]).check(&RawValue::Null).unwrap(), None);
     }
 
     #[test]

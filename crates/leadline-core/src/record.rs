@@ -85,19 +85,11 @@ pub struct FieldSpec {
 }
 
 const fn f(name: &'static str, kind: FieldKind) -> FieldSpec {
-    FieldSpec {
-        name,
-        kind,
-        system: false,
-    }
+    FieldSpec { name, kind, system: false }
 }
 
 const fn sys(name: &'static str, kind: FieldKind) -> FieldSpec {
-    FieldSpec {
-        name,
-        kind,
-        system: true,
-    }
+    FieldSpec { name, kind, system: true }
 }
 
 use FieldKind as K;
@@ -202,11 +194,7 @@ impl std::fmt::Display for Scalar {
 pub fn check(spec: &FieldSpec, raw: &RawValue, currency: &str) -> Invalid<Option<Scalar>> {
     let name = spec.name;
     if spec.system {
-        return Err(FieldError::new(
-            name,
-            "read_only",
-            format!("{name} is set by Leadline and cannot be written"),
-        ));
+        return Err(FieldError::new(name, "read_only", format!("{name} is set by Leadline and cannot be written")));
     }
     let text = match raw {
         RawValue::Null => return Ok(None),
@@ -216,45 +204,23 @@ pub fn check(spec: &FieldSpec, raw: &RawValue, currency: &str) -> Invalid<Option
         },
         RawValue::Number(n) if spec.kind.is_integer() => {
             if n.fract() != 0.0 || !n.is_finite() || n.abs() > 9.0e15 {
-                return Err(FieldError::new(
-                    name,
-                    "invalid_number",
-                    format!("{name} must be a whole number"),
-                ));
+                return Err(FieldError::new(name, "invalid_number", format!("{name} must be a whole number")));
             }
             return check_int(spec, *n as i64).map(Some);
         }
         RawValue::Number(n) if spec.kind == K::Text => n.to_string(),
-        _ => {
-            return Err(FieldError::new(
-                name,
-                "invalid_type",
-                format!("{name} must be text"),
-            ))
-        }
+        _ => return Err(FieldError::new(name, "invalid_type", format!("{name} must be text"))),
     };
-    let bad = |code: &'static str, what: &str| {
-        Err(FieldError::new(
-            name,
-            code,
-            format!("{text:?} is not {what}"),
-        ))
-    };
+    let bad = |code: &'static str, what: &str| Err(FieldError::new(name, code, format!("{text:?} is not {what}")));
     Ok(Some(match spec.kind {
         K::Text | K::UserId | K::CompanyId => Scalar::Text(text),
-        K::Count => match crate::text::fold(&text)
-            .replace([' ', ',', '.', '\''], "")
-            .parse::<i64>()
-        {
+        K::Count => match crate::text::fold(&text).replace([' ', ',', '.', '\''], "").parse::<i64>() {
             Ok(n) => check_int(spec, n)?,
             Err(_) => return bad("invalid_number", "a whole number"),
         },
         K::Money => check_int(spec, crate::money::parse_amount(name, &text, currency)?)?,
         K::Currency => Scalar::Text(crate::money::parse_currency(name, &text)?.to_owned()),
-        K::Country => match text
-            .to_ascii_uppercase()
-            .parse::<phonenumber::country::Id>()
-        {
+        K::Country => match text.to_ascii_uppercase().parse::<phonenumber::country::Id>() {
             Ok(_) if text.len() == 2 => Scalar::Text(text.to_ascii_uppercase()),
             _ => return bad("invalid_country", "an ISO 3166 two-letter country code"),
         },
@@ -275,12 +241,7 @@ pub fn check(spec: &FieldSpec, raw: &RawValue, currency: &str) -> Invalid<Option
             let k = text.to_ascii_lowercase().replace([' ', '-'], "_");
             match DISQUALIFICATION_REASONS.contains(&k.as_str()) {
                 true => Scalar::Text(k),
-                false => {
-                    return bad(
-                        "invalid_reason",
-                        &format!("one of {}", DISQUALIFICATION_REASONS.join(", ")),
-                    )
-                }
+                false => return bad("invalid_reason", &format!("one of {}", DISQUALIFICATION_REASONS.join(", "))),
             }
         }
         K::Domain => Scalar::Text(normalize_domain(name, &text)?),
@@ -301,11 +262,7 @@ pub fn check(spec: &FieldSpec, raw: &RawValue, currency: &str) -> Invalid<Option
 
 fn check_int(spec: &FieldSpec, n: i64) -> Invalid<Scalar> {
     if n < 0 && spec.kind == K::Count {
-        return Err(FieldError::new(
-            spec.name,
-            "invalid_number",
-            format!("{} cannot be negative", spec.name),
-        ));
+        return Err(FieldError::new(spec.name, "invalid_number", format!("{} cannot be negative", spec.name)));
     }
     Ok(Scalar::Int(n))
 }
@@ -337,11 +294,7 @@ pub fn normalize_domain(field: &str, raw: &str) -> Invalid<String> {
     if crate::email::valid_domain(s) {
         Ok(s.to_owned())
     } else {
-        Err(FieldError::new(
-            field,
-            "invalid_domain",
-            format!("{raw:?} is not a web domain"),
-        ))
+        Err(FieldError::new(field, "invalid_domain", format!("{raw:?} is not a web domain")))
     }
 }
 
@@ -356,53 +309,24 @@ mod tests {
     #[test]
     fn fields_validate_by_kind() {
         let c = |n| field(ObjectKind::Contact, n).unwrap();
-        assert_eq!(
-            check(c("country"), &text("it"), "EUR").unwrap(),
-            Some(Scalar::Text("IT".into()))
-        );
-        assert_eq!(
-            check(c("country"), &text("Italy"), "EUR").unwrap_err().code,
-            "invalid_country"
-        );
-        assert_eq!(
-            check(c("language"), &text("pt_br"), "EUR").unwrap(),
-            Some(Scalar::Text("pt-BR".into()))
-        );
-        assert_eq!(
-            check(c("lifecycle_stage"), &text("MQL"), "EUR").unwrap(),
-            Some(Scalar::Text("mql".into()))
-        );
+        assert_eq!(check(c("country"), &text("it"), "EUR").unwrap(), Some(Scalar::Text("IT".into())));
+        assert_eq!(check(c("country"), &text("Italy"), "EUR").unwrap_err().code, "invalid_country");
+        assert_eq!(check(c("language"), &text("pt_br"), "EUR").unwrap(), Some(Scalar::Text("pt-BR".into())));
+        assert_eq!(check(c("lifecycle_stage"), &text("MQL"), "EUR").unwrap(), Some(Scalar::Text("mql".into())));
         assert_eq!(check(c("first_name"), &text("  "), "EUR").unwrap(), None);
-        assert_eq!(
-            check(c("created_at"), &RawValue::Number(1.0), "EUR")
-                .unwrap_err()
-                .code,
-            "read_only"
-        );
+        assert_eq!(check(c("created_at"), &RawValue::Number(1.0), "EUR").unwrap_err().code, "read_only");
         let d = |n| field(ObjectKind::Deal, n).unwrap();
-        assert_eq!(
-            check(d("amount"), &text("1.500,00"), "EUR").unwrap(),
-            Some(Scalar::Int(150_000))
-        );
-        assert_eq!(
-            check(d("amount"), &RawValue::Number(150_000.0), "EUR").unwrap(),
-            Some(Scalar::Int(150_000))
-        );
+        assert_eq!(check(d("amount"), &text("1.500,00"), "EUR").unwrap(), Some(Scalar::Int(150_000)));
+        assert_eq!(check(d("amount"), &RawValue::Number(150_000.0), "EUR").unwrap(), Some(Scalar::Int(150_000)));
         assert!(check(d("amount"), &RawValue::Number(1.5), "EUR").is_err());
         let co = |n| field(ObjectKind::Company, n).unwrap();
         assert_eq!(
             check(co("domain"), &text("https://www.Firma.pl/kontakt"), "EUR").unwrap(),
             Some(Scalar::Text("firma.pl".into()))
         );
-        assert_eq!(
-            check(co("employee_count"), &text("1 200"), "EUR").unwrap(),
-            Some(Scalar::Int(1200))
-        );
+        assert_eq!(check(co("employee_count"), &text("1 200"), "EUR").unwrap(), Some(Scalar::Int(1200)));
         assert!(check(co("employee_count"), &RawValue::Number(-3.0), "EUR").is_err());
         let huge = "x".repeat(11_000);
-        assert_eq!(
-            check(c("job_title"), &text(&huge), "EUR").unwrap_err().code,
-            "too_long"
-        );
+        assert_eq!(check(c("job_title"), &text(&huge), "EUR").unwrap_err().code, "too_long");
     }
 }

@@ -25,13 +25,7 @@ pub enum Action {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
-        Self::Admin,
-        Self::Marketing,
-        Self::Sales,
-        Self::Agent,
-        Self::ReadOnly,
-    ];
+    pub const ALL: [Role; 5] = [Self::Admin, Self::Marketing, Self::Sales, Self::Agent, Self::ReadOnly];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -45,9 +39,7 @@ impl Role {
 
     pub fn parse(s: &str) -> Option<Self> {
         let k = s.trim().to_ascii_lowercase().replace('-', "_");
-        Self::ALL
-            .into_iter()
-            .find(|r| r.as_str() == k || (k == "readonly" && *r == Self::ReadOnly))
+        Self::ALL.into_iter().find(|r| r.as_str() == k || (k == "readonly" && *r == Self::ReadOnly))
     }
 
     pub fn allows(self, action: Action) -> bool {

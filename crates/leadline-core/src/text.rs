@@ -82,9 +82,7 @@ pub fn query_terms(q: &str) -> Vec<String> {
 /// Whether a record with `record_terms` matches the query terms (the reference definition the
 /// store's index must agree with).
 pub fn matches(record_terms: &[String], query: &[String]) -> bool {
-    query
-        .iter()
-        .all(|q| record_terms.iter().any(|t| t.starts_with(q.as_str())))
+    query.iter().all(|q| record_terms.iter().any(|t| t.starts_with(q.as_str())))
 }
 
 #[cfg(test)]

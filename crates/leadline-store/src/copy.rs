@@ -15,9 +15,7 @@ pub async fn copy_store(
     for (table, _) in TABLES {
         let (rows, _) = to.dump_rows(table, None, 1).await?;
         if !rows.is_empty() {
-            return Err(StoreError::Config(format!(
-                "the target store is not empty: {table} has rows"
-            )));
+            return Err(StoreError::Config(format!("the target store is not empty: {table} has rows")));
         }
     }
     for (table, _) in TABLES {

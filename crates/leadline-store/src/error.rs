@@ -8,11 +8,7 @@ pub enum StoreError {
     NotFound { what: &'static str, id: String },
     /// A unique value is already taken, or the write contradicts the current state.
     #[error("{message}")]
-    Conflict {
-        code: &'static str,
-        field: Option<String>,
-        message: String,
-    },
+    Conflict { code: &'static str, field: Option<String>, message: String },
     /// Input that passed the edge but not the store's own checks (a reference to nothing, ...).
     #[error("{0}")]
     Invalid(FieldError),
@@ -26,22 +22,11 @@ pub enum StoreError {
 
 impl StoreError {
     pub fn not_found(what: &'static str, id: impl Into<String>) -> Self {
-        Self::NotFound {
-            what,
-            id: id.into(),
-        }
+        Self::NotFound { what, id: id.into() }
     }
 
-    pub fn conflict(
-        code: &'static str,
-        field: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
-        Self::Conflict {
-            code,
-            field: Some(field.into()),
-            message: message.into(),
-        }
+    pub fn conflict(code: &'static str, field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Conflict { code, field: Some(field.into()), message: message.into() }
     }
 }
 

@@ -37,9 +37,7 @@ pub async fn open(url: &str) -> StoreResult<Arc<dyn Store>> {
     } else if url.starts_with("sqlite:") {
         Ok(Arc::new(SqliteStore::connect(url).await?))
     } else {
-        Err(StoreError::Config(format!(
-            "{url:?} is neither sqlite:... nor postgres://..."
-        )))
+        Err(StoreError::Config(format!("{url:?} is neither sqlite:... nor postgres://...")))
     }
 }
 
@@ -94,11 +92,7 @@ pub trait UserStore: Send + Sync {
         now: Millis,
     ) -> StoreResult<ApiToken>;
     /// The live token and its user, marking it used; `None` when unknown, revoked or disabled.
-    async fn use_token(
-        &self,
-        token_hash: &str,
-        now: Millis,
-    ) -> StoreResult<Option<(ApiToken, User)>>;
+    async fn use_token(&self, token_hash: &str, now: Millis) -> StoreResult<Option<(ApiToken, User)>>;
     async fn tokens(&self, user_id: Option<&str>) -> StoreResult<Vec<ApiToken>>;
     async fn token(&self, id: &str) -> StoreResult<ApiToken>;
     async fn revoke_token(&self, id: &str, now: Millis) -> StoreResult<ApiToken>;
@@ -118,19 +112,10 @@ pub trait RecordStore: Send + Sync {
     /// A record by id; a merged contact's id gives its survivor.
     async fn get(&self, object: ObjectKind, id: &str) -> StoreResult<Record>;
     async fn list(&self, object: ObjectKind, query: &ListQuery) -> StoreResult<Page<Record>>;
-    async fn count(
-        &self,
-        object: ObjectKind,
-        filters: &[Filter],
-        search: Option<&str>,
-    ) -> StoreResult<i64>;
+    async fn count(&self, object: ObjectKind, filters: &[Filter], search: Option<&str>) -> StoreResult<i64>;
     async fn delete(&self, object: ObjectKind, id: &str, actor: Actor<'_>) -> StoreResult<()>;
 
-    async fn create_contact(
-        &self,
-        changes: &ContactChanges,
-        actor: Actor<'_>,
-    ) -> StoreResult<Record>;
+    async fn create_contact(&self, changes: &ContactChanges, actor: Actor<'_>) -> StoreResult<Record>;
     async fn update_contact(
         &self,
         id: &str,
@@ -148,12 +133,18 @@ pub trait RecordStore: Send + Sync {
         dry_run: bool,
     ) -> StoreResult<Vec<StoreResult<UpsertOutcome>>>;
 
-    async fn create_company(&self, changes: &FieldChanges, actor: Actor<'_>)
-        -> StoreResult<Record>;
+    async fn create_company(
+        &self,
+        changes: &FieldChanges,
+        external_ids: &[(String, String)],
+        actor: Actor<'_>,
+    ) -> StoreResult<Record>;
+    /// `external_ids` are added to those the company has.
     async fn update_company(
         &self,
         id: &str,
         changes: &FieldChanges,
+        external_ids: &[(String, String)],
         actor: Actor<'_>,
     ) -> StoreResult<Record>;
     /// Create or update companies matched by domain, then external id.
@@ -173,11 +164,7 @@ pub trait RecordStore: Send + Sync {
     ) -> StoreResult<()>;
     async fn unlink_contact_company(&self, contact_id: &str, company_id: &str) -> StoreResult<()>;
     /// A company's contacts with their roles.
-    async fn company_contacts(
-        &self,
-        company_id: &str,
-        limit: u32,
-    ) -> StoreResult<Vec<(Record, String)>>;
+    async fn company_contacts(&self, company_id: &str, limit: u32) -> StoreResult<Vec<(Record, String)>>;
     /// A contact's companies with its role at each.
     async fn contact_companies(&self, contact_id: &str) -> StoreResult<Vec<(String, String)>>;
 
@@ -199,8 +186,7 @@ pub trait RecordStore: Send + Sync {
     /// ids, empty fields, activities, deals and company links. Reversible with [`Store::unmerge`].
     async fn merge_contacts(&self, a: &str, b: &str, actor: Actor<'_>) -> StoreResult<MergeRecord>;
     /// Merge two companies: the older survives and takes the other's contacts, deals and activities.
-    async fn merge_companies(&self, a: &str, b: &str, actor: Actor<'_>)
-        -> StoreResult<MergeRecord>;
+    async fn merge_companies(&self, a: &str, b: &str, actor: Actor<'_>) -> StoreResult<MergeRecord>;
     async fn unmerge(&self, merge_id: &str, actor: Actor<'_>) -> StoreResult<MergeRecord>;
     async fn merges(&self, object_id: &str) -> StoreResult<Vec<MergeRecord>>;
 
@@ -224,12 +210,7 @@ pub trait TimelineStore: Send + Sync {
     async fn delete_activity(&self, id: &str) -> StoreResult<()>;
 
     async fn create_task(&self, task: &NewTask, actor: Actor<'_>) -> StoreResult<Task>;
-    async fn update_task(
-        &self,
-        id: &str,
-        changes: &TaskChanges,
-        actor: Actor<'_>,
-    ) -> StoreResult<Task>;
+    async fn update_task(&self, id: &str, changes: &TaskChanges, actor: Actor<'_>) -> StoreResult<Task>;
     async fn task(&self, id: &str) -> StoreResult<Task>;
     async fn tasks(&self, query: &TaskQuery) -> StoreResult<Page<Task>>;
     async fn delete_task(&self, id: &str) -> StoreResult<()>;
@@ -248,13 +229,7 @@ pub trait JobStore: Send + Sync {
     async fn job(&self, id: &str) -> StoreResult<Job>;
     async fn jobs(&self, limit: u32) -> StoreResult<Vec<Job>>;
     /// Record progress; returns whether cancellation was asked for meanwhile.
-    async fn job_progress(
-        &self,
-        id: &str,
-        status: JobStatus,
-        counts: JobCounts,
-        now: Millis,
-    ) -> StoreResult<bool>;
+    async fn job_progress(&self, id: &str, status: JobStatus, counts: JobCounts, now: Millis) -> StoreResult<bool>;
     async fn finish_job(
         &self,
         id: &str,

@@ -29,10 +29,7 @@ pub struct Record {
 
 impl Record {
     pub fn get(&self, name: &str) -> Option<&Scalar> {
-        self.fields
-            .iter()
-            .find(|(f, _)| f.name == name)
-            .and_then(|(_, v)| v.as_ref())
+        self.fields.iter().find(|(f, _)| f.name == name).and_then(|(_, v)| v.as_ref())
     }
 
     pub fn text(&self, name: &str) -> Option<&str> {
@@ -133,16 +130,8 @@ pub struct ListQuery {
 impl ListQuery {
     /// Newest first, the first page.
     pub fn newest(object: ObjectKind, limit: u32) -> Self {
-        let sort = leadline_core::record::field(object, "created_at")
-            .expect("every object has created_at");
-        Self {
-            filters: Vec::new(),
-            search: None,
-            sort,
-            descending: true,
-            after: None,
-            limit,
-        }
+        let sort = leadline_core::record::field(object, "created_at").expect("every object has created_at");
+        Self { filters: Vec::new(), search: None, sort, descending: true, after: None, limit }
     }
 }
 
@@ -360,15 +349,7 @@ impl JobStatus {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::Queued,
-            Self::Running,
-            Self::Done,
-            Self::Failed,
-            Self::Cancelled,
-        ]
-        .into_iter()
-        .find(|j| j.as_str() == s)
+        [Self::Queued, Self::Running, Self::Done, Self::Failed, Self::Cancelled].into_iter().find(|j| j.as_str() == s)
     }
 
     pub fn is_finished(self) -> bool {

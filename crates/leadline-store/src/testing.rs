@@ -32,9 +32,7 @@ impl TestStore {
             }
             Cleanup::Database { admin_url, name } => {
                 if let Ok(mut c) = sqlx::PgConnection::connect(&admin_url).await {
-                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                        .execute(&mut c)
-                        .await;
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut c).await;
                 }
             }
         }
@@ -46,35 +44,24 @@ pub async fn sqlite() -> StoreResult<TestStore> {
     let dir = std::env::temp_dir().join(format!("leadline-test-{}", uuid::Uuid::now_v7().simple()));
     std::fs::create_dir_all(&dir).map_err(|e| crate::StoreError::Config(e.to_string()))?;
     let url = format!("sqlite:{}", dir.join("leadline.db").display());
-    Ok(TestStore {
-        store: open(&url).await?,
-        url,
-        cleanup: Cleanup::Dir(dir),
-    })
+    Ok(TestStore { store: open(&url).await?, url, cleanup: Cleanup::Dir(dir) })
 }
 
 /// A new, empty PostgreSQL database on the server `LEADLINE_TEST_DATABASE_URL` names, or
 /// `None` when it is not set.
 pub async fn postgres() -> Option<StoreResult<TestStore>> {
-    let admin_url = std::env::var("LEADLINE_TEST_DATABASE_URL")
-        .ok()
-        .filter(|u| !u.is_empty())?;
+    let admin_url = std::env::var("LEADLINE_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())?;
     Some(
         async {
             let name = format!("leadline_test_{}", uuid::Uuid::now_v7().simple());
             let mut admin = sqlx::PgConnection::connect(&admin_url).await?;
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&mut admin)
-                .await?;
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await?;
             admin.close().await?;
             let url = with_database(&admin_url, &name);
             Ok(TestStore {
                 store: open(&url).await?,
                 url,
-                cleanup: Cleanup::Database {
-                    admin_url: admin_url.clone(),
-                    name,
-                },
+                cleanup: Cleanup::Database { admin_url: admin_url.clone(), name },
             })
         }
         .await,
@@ -92,9 +79,7 @@ pub async fn all() -> Vec<TestStore> {
 
 /// The same server URL with another database name.
 pub fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
     let after_scheme = base.find("://").map_or(0, |i| i + 3);
     let base = match base[after_scheme..].find('/') {
         Some(i) => &base[..after_scheme + i],

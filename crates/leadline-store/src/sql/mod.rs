@@ -96,10 +96,7 @@ pub(crate) struct Sql {
 
 impl Sql {
     pub fn new(text: &str) -> Self {
-        Self {
-            text: text.to_owned(),
-            args: Vec::new(),
-        }
+        Self { text: text.to_owned(), args: Vec::new() }
     }
 
     pub fn push(&mut self, text: &str) -> &mut Self {
@@ -143,9 +140,7 @@ pub(crate) fn encode_cursor(sort: &str, value: Option<&Scalar>, id: &str) -> Str
 }
 
 pub(crate) fn decode_cursor(sort: &str, cursor: &str) -> Option<(Option<Scalar>, String)> {
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(cursor)
-        .ok()?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(cursor).ok()?;
     let text = String::from_utf8(bytes).ok()?;
     let mut parts = text.splitn(3, '\u{1f}');
     let (s, id, v) = (parts.next()?, parts.next()?, parts.next()?);
@@ -174,11 +169,7 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_reject_tampering() {
-        for v in [
-            None,
-            Some(Scalar::Int(-5)),
-            Some(Scalar::Text("Łódź\u{1f}x".into())),
-        ] {
+        for v in [None, Some(Scalar::Int(-5)), Some(Scalar::Text("Łódź\u{1f}x".into()))] {
             let c = encode_cursor("created_at", v.as_ref(), "id-1");
             assert_eq!(decode_cursor("created_at", &c), Some((v, "id-1".into())));
             assert_eq!(decode_cursor("updated_at", &c), None);

@@ -12,10 +12,7 @@ pub(crate) const NAME: &str = "postgres";
 pub(crate) const BEGIN: &str = "BEGIN";
 /// PostgreSQL's bound-parameter limit is 65535.
 pub(crate) const MAX_BINDS: usize = 65_000;
-pub(crate) const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    include_str!("../../migrations/postgres/0001_foundation.sql"),
-)];
+pub(crate) const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/postgres/0001_foundation.sql"))];
 
 pub(crate) fn json_text(column: &str, key_param: &str) -> String {
     format!("({column}::jsonb ->> {key_param})")
@@ -33,12 +30,8 @@ pub use engine::SqlStore as PgStore;
 impl PgStore {
     /// Connect to the database a `postgres://` URL names and migrate it.
     pub async fn connect(url: &str) -> StoreResult<Self> {
-        let options =
-            PgConnectOptions::from_str(url).map_err(|e| StoreError::Config(e.to_string()))?;
-        let pool = PgPoolOptions::new()
-            .max_connections(16)
-            .connect_with(options)
-            .await?;
+        let options = PgConnectOptions::from_str(url).map_err(|e| StoreError::Config(e.to_string()))?;
+        let pool = PgPoolOptions::new().max_connections(16).connect_with(options).await?;
         let store = Self::new(pool.clone(), pool);
         crate::Store::migrate(&store).await?;
         Ok(store)

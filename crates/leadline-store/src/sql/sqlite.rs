@@ -17,10 +17,7 @@ pub(crate) const NAME: &str = "sqlite";
 pub(crate) const BEGIN: &str = "BEGIN IMMEDIATE";
 /// SQLite's bound-parameter limit is 32766.
 pub(crate) const MAX_BINDS: usize = 32_000;
-pub(crate) const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    include_str!("../../migrations/sqlite/0001_foundation.sql"),
-)];
+pub(crate) const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/sqlite/0001_foundation.sql"))];
 
 /// The text value of a custom property.
 pub(crate) fn json_text(column: &str, key_param: &str) -> String {
@@ -50,14 +47,8 @@ impl SqliteStore {
             .foreign_keys(true)
             .pragma("cache_size", "-65536")
             .pragma("temp_store", "memory");
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(options.clone())
-            .await?;
-        let readers = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await?;
+        let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
+        let readers = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
         let store = Self::new(writer, readers);
         crate::Store::migrate(&store).await?;
         Ok(store)

@@ -13,20 +13,14 @@ use leadline_store::Actor;
 const NOW: i64 = 1_795_000_000_000;
 
 fn actor(now: i64) -> Actor<'static> {
-    Actor {
-        user_id: None,
-        cause: ChangeCause::Manual,
-        now,
-    }
+    Actor { user_id: None, cause: ChangeCause::Manual, now }
 }
 
 fn contact(first: &str, last: &str, email: Option<&str>) -> ContactChanges {
     let mut c = ContactChanges::default();
     let f = |n| field(ObjectKind::Contact, n).unwrap();
-    c.record
-        .set(f("first_name"), Some(Scalar::Text(first.into())));
-    c.record
-        .set(f("last_name"), Some(Scalar::Text(last.into())));
+    c.record.set(f("first_name"), Some(Scalar::Text(first.into())));
+    c.record.set(f("last_name"), Some(Scalar::Text(last.into())));
     c.emails = email.map(|e| vec![Email::parse("email", e).unwrap()]);
     c
 }

@@ -21,11 +21,7 @@ pub async fn contacts_are_created_found_and_updated(s: &dyn Store) {
     let created = s.create_contact(&c, actor(NOW)).await.unwrap();
     assert_eq!(created.text("first_name"), Some("Anna"));
     assert_eq!(created.emails, ["anna.nowak@firma.pl"]);
-    assert_eq!(
-        created.text("lifecycle_stage"),
-        Some("lead"),
-        "new contacts start as leads"
-    );
+    assert_eq!(created.text("lifecycle_stage"), Some("lead"), "new contacts start as leads");
     assert_eq!(created.consent.len(), 1);
     assert_eq!(created.tags, ["expo"]);
     let got = s.get(ObjectKind::Contact, &created.id).await.unwrap();
@@ -37,157 +33,58 @@ pub async fn contacts_are_created_found_and_updated(s: &dyn Store) {
         leadline_core::email::Email::parse("e", "anna@nowak.pl").unwrap(),
         leadline_core::email::Email::parse("e", "anna.nowak@firma.pl").unwrap(),
     ]);
-    change
-        .record
-        .properties
-        .push(("budget".into(), Some(PropValue::Number(1500.0))));
-    let updated = s
-        .update_contact(
-            &created.id,
-            &change,
-            WriteOptions::default(),
-            actor(NOW + 1),
-        )
-        .await
-        .unwrap();
+    change.record.properties.push(("budget".into(), Some(PropValue::Number(1500.0))));
+    let updated = s.update_contact(&created.id, &change, WriteOptions::default(), actor(NOW + 1)).await.unwrap();
     assert_eq!(updated.text("job_title"), Some("CTO"));
-    assert_eq!(
-        updated.emails,
-        ["anna@nowak.pl", "anna.nowak@firma.pl"],
-        "the new primary comes first"
-    );
+    assert_eq!(updated.emails, ["anna@nowak.pl", "anna.nowak@firma.pl"], "the new primary comes first");
     assert_eq!(updated.properties["budget"], serde_json::json!(1500.0));
     assert_eq!(updated.int("updated_at"), Some(NOW + 1));
 
-    s.delete(ObjectKind::Contact, &created.id, actor(NOW + 2))
-        .await
-        .unwrap();
-    assert!(matches!(
-        s.get(ObjectKind::Contact, &created.id).await,
-        Err(StoreError::NotFound { .. })
-    ));
+    s.delete(ObjectKind::Contact, &created.id, actor(NOW + 2)).await.unwrap();
+    assert!(matches!(s.get(ObjectKind::Contact, &created.id).await, Err(StoreError::NotFound { .. })));
     // Its e-mail is free again.
-    s.create_contact(&contact("Anna", "N", Some("anna@nowak.pl")), actor(NOW + 3))
-        .await
-        .unwrap();
+    s.create_contact(&contact("Anna", "N", Some("anna@nowak.pl")), actor(NOW + 3)).await.unwrap();
 }
 
 use leadline_core::contact::ContactChanges;
 
 pub async fn identities_are_unique(s: &dyn Store) {
-    let a = s
-        .create_contact(
-            &with_phone(contact("A", "A", Some("a@x.pl")), "601234567"),
-            actor(NOW),
-        )
-        .await
-        .unwrap();
-    let err = s
-        .create_contact(&contact("B", "B", Some("A@X.pl")), actor(NOW))
-        .await
-        .unwrap_err();
+    let a = s.create_contact(&with_phone(contact("A", "A", Some("a@x.pl")), "601234567"), actor(NOW)).await.unwrap();
+    let err = s.create_contact(&contact("B", "B", Some("A@X.pl")), actor(NOW)).await.unwrap_err();
     assert!(
         matches!(err, StoreError::Conflict { code: "identity_taken", ref field, .. } if field.as_deref() == Some("emails")),
         "{err:?}"
     );
-    let err = s
-        .create_contact(
-            &with_phone(contact("B", "B", None), "+48 601 234 567"),
-            actor(NOW),
-        )
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, StoreError::Conflict { ref field, .. } if field.as_deref() == Some("phones"))
-    );
+    let err = s.create_contact(&with_phone(contact("B", "B", None), "+48 601 234 567"), actor(NOW)).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { ref field, .. } if field.as_deref() == Some("phones")));
     // A failed write leaves nothing behind.
     assert_eq!(s.count(ObjectKind::Contact, &[], None).await.unwrap(), 1);
-    let b = s
-        .create_contact(&contact("B", "B", Some("b@x.pl")), actor(NOW))
-        .await
-        .unwrap();
+    let b = s.create_contact(&contact("B", "B", Some("b@x.pl")), actor(NOW)).await.unwrap();
     let steal = ContactChanges {
-        emails: Some(vec![
-            leadline_core::email::Email::parse("e", "a@x.pl").unwrap()
-        ]),
+        emails: Some(vec![leadline_core::email::Email::parse("e", "a@x.pl").unwrap()]),
         ..Default::default()
     };
-    assert!(s
-        .update_contact(&b.id, &steal, WriteOptions::default(), actor(NOW))
-        .await
-        .is_err());
-    assert_eq!(
-        s.get(ObjectKind::Contact, &b.id).await.unwrap().emails,
-        ["b@x.pl"]
-    );
-    assert_eq!(
-        s.get(ObjectKind::Contact, &a.id).await.unwrap().emails,
-        ["a@x.pl"]
-    );
+    assert!(s.update_contact(&b.id, &steal, WriteOptions::default(), actor(NOW)).await.is_err());
+    assert_eq!(s.get(ObjectKind::Contact, &b.id).await.unwrap().emails, ["b@x.pl"]);
+    assert_eq!(s.get(ObjectKind::Contact, &a.id).await.unwrap().emails, ["a@x.pl"]);
 }
 
 pub async fn lifecycle_history_and_backward_moves(s: &dyn Store) {
-    let owner = s
-        .create_user("rep@firma.pl", Some("Rep"), Role::Sales, None, NOW)
-        .await
-        .unwrap();
-    let c = s
-        .create_contact(
-            &contact("Giulia", "Rossi", Some("giulia@rossi.it")),
-            actor(NOW),
-        )
-        .await
-        .unwrap();
+    let owner = s.create_user("rep@firma.pl", Some("Rep"), Role::Sales, None, NOW).await.unwrap();
+    let c = s.create_contact(&contact("Giulia", "Rossi", Some("giulia@rossi.it")), actor(NOW)).await.unwrap();
     let mut up = ContactChanges::default();
-    set(
-        &mut up.record,
-        ObjectKind::Contact,
-        "lifecycle_stage",
-        "customer",
-    );
+    set(&mut up.record, ObjectKind::Contact, "lifecycle_stage", "customer");
     set(&mut up.record, ObjectKind::Contact, "owner_id", &owner.id);
-    let by = Actor {
-        user_id: Some(&owner.id),
-        cause: ChangeCause::Manual,
-        now: NOW + 10,
-    };
-    s.update_contact(&c.id, &up, WriteOptions::default(), by)
-        .await
-        .unwrap();
+    let by = Actor { user_id: Some(&owner.id), cause: ChangeCause::Manual, now: NOW + 10 };
+    s.update_contact(&c.id, &up, WriteOptions::default(), by).await.unwrap();
     let mut back = ContactChanges::default();
-    set(
-        &mut back.record,
-        ObjectKind::Contact,
-        "lifecycle_stage",
-        "lead",
-    );
-    let err = s
-        .update_contact(&c.id, &back, WriteOptions::default(), actor(NOW + 20))
-        .await
-        .unwrap_err();
-    assert!(matches!(
-        err,
-        StoreError::Conflict {
-            code: "backward_stage",
-            ..
-        }
-    ));
-    s.update_contact(
-        &c.id,
-        &back,
-        WriteOptions {
-            allow_backward_stage: true,
-        },
-        actor(NOW + 30),
-    )
-    .await
-    .unwrap();
+    set(&mut back.record, ObjectKind::Contact, "lifecycle_stage", "lead");
+    let err = s.update_contact(&c.id, &back, WriteOptions::default(), actor(NOW + 20)).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { code: "backward_stage", .. }));
+    s.update_contact(&c.id, &back, WriteOptions { allow_backward_stage: true }, actor(NOW + 30)).await.unwrap();
     let h = s.history(&c.id).await.unwrap();
-    let stages: Vec<(Option<&str>, Option<&str>, i64)> = h
-        .iter()
-        .filter(|c| c.field == "lifecycle_stage")
-        .map(|c| (c.from.as_deref(), c.to.as_deref(), c.at))
-        .collect();
+    let stages: Vec<(Option<&str>, Option<&str>, i64)> =
+        h.iter().filter(|c| c.field == "lifecycle_stage").map(|c| (c.from.as_deref(), c.to.as_deref(), c.at)).collect();
     assert_eq!(
         stages,
         [
@@ -205,50 +102,24 @@ pub async fn lifecycle_history_and_backward_moves(s: &dyn Store) {
         c
     };
     assert!(matches!(
-        s.update_contact(&c.id, &unknown, WriteOptions::default(), actor(NOW))
-            .await,
+        s.update_contact(&c.id, &unknown, WriteOptions::default(), actor(NOW)).await,
         Err(StoreError::Invalid(_))
     ));
 }
 
 pub async fn search_folds_scripts_and_prefixes(s: &dyn Store) {
-    let reza = s
-        .create_contact(
-            &contact("رضا", "كريمي", Some("reza@example.ir")),
-            actor(NOW),
-        )
-        .await
-        .unwrap();
+    let reza = s.create_contact(&contact("رضا", "كريمي", Some("reza@example.ir")), actor(NOW)).await.unwrap();
     let lukasz = s
-        .create_contact(
-            &with_phone(
-                contact("Łukasz", "Żółć", Some("lukasz@firma.pl")),
-                "601 234 567",
-            ),
-            actor(NOW),
-        )
+        .create_contact(&with_phone(contact("Łukasz", "Żółć", Some("lukasz@firma.pl")), "601 234 567"), actor(NOW))
         .await
         .unwrap();
-    let nicc = s
-        .create_contact(&contact("Niccolò", "Bianchi", None), actor(NOW))
-        .await
-        .unwrap();
+    let nicc = s.create_contact(&contact("Niccolò", "Bianchi", None), actor(NOW)).await.unwrap();
     let found = |q: &'static str| async move {
         let mut query = ListQuery::newest(ObjectKind::Contact, 50);
         query.search = Some(q.into());
-        s.list(ObjectKind::Contact, &query)
-            .await
-            .unwrap()
-            .items
-            .into_iter()
-            .map(|r| r.id)
-            .collect::<Vec<_>>()
+        s.list(ObjectKind::Contact, &query).await.unwrap().items.into_iter().map(|r| r.id).collect::<Vec<_>>()
     };
-    assert_eq!(
-        found("کریمی").await,
-        [reza.id.clone()],
-        "Persian kaf/yeh find the Arabic spelling"
-    );
+    assert_eq!(found("کریمی").await, [reza.id.clone()], "Persian kaf/yeh find the Arabic spelling");
     assert_eq!(found("رض").await, [reza.id.clone()]);
     assert_eq!(found("lukasz zol").await, [lukasz.id.clone()]);
     assert_eq!(found("ŁUK").await, [lukasz.id.clone()]);
@@ -256,12 +127,7 @@ pub async fn search_folds_scripts_and_prefixes(s: &dyn Store) {
     assert_eq!(found("niccolo").await, [nicc.id.clone()]);
     assert_eq!(found("firma.pl").await, [lukasz.id.clone()]);
     assert!(found("zzz").await.is_empty());
-    assert_eq!(
-        s.count(ObjectKind::Contact, &[], Some("bian"))
-            .await
-            .unwrap(),
-        1
-    );
+    assert_eq!(s.count(ObjectKind::Contact, &[], Some("bian")).await.unwrap(), 1);
 }
 
 pub async fn list_pages_cover_everything_once(s: &dyn Store) {
@@ -273,22 +139,14 @@ pub async fn list_pages_cover_everything_once(s: &dyn Store) {
         // Several contacts share a creation time, so the id must break ties.
         s.create_contact(&c, actor(NOW + i / 4)).await.unwrap();
     }
-    for (sort, desc) in [
-        ("created_at", true),
-        ("first_name", false),
-        ("country", true),
-    ] {
+    for (sort, desc) in [("created_at", true), ("first_name", false), ("country", true)] {
         let mut q = ListQuery::newest(ObjectKind::Contact, 5);
         q.sort = field(ObjectKind::Contact, sort).unwrap();
         q.descending = desc;
         let mut seen = Vec::new();
         loop {
             let page = s.list(ObjectKind::Contact, &q).await.unwrap();
-            seen.extend(
-                page.items
-                    .iter()
-                    .map(|r| r.text("first_name").unwrap().to_owned()),
-            );
+            seen.extend(page.items.iter().map(|r| r.text("first_name").unwrap().to_owned()));
             match page.next {
                 Some(n) => q.after = Some(n),
                 None => break,
@@ -305,10 +163,7 @@ pub async fn list_pages_cover_everything_once(s: &dyn Store) {
     }
     let mut q = ListQuery::newest(ObjectKind::Contact, 5);
     q.after = Some("garbage".into());
-    assert!(matches!(
-        s.list(ObjectKind::Contact, &q).await,
-        Err(StoreError::Invalid(_))
-    ));
+    assert!(matches!(s.list(ObjectKind::Contact, &q).await, Err(StoreError::Invalid(_))));
 }
 
 pub async fn filters_on_fields_properties_tags_and_links(s: &dyn Store) {
@@ -316,18 +171,14 @@ pub async fn filters_on_fields_properties_tags_and_links(s: &dyn Store) {
         let mut f = FieldChanges::default();
         set(&mut f, ObjectKind::Company, "name", "Firma");
         set(&mut f, ObjectKind::Company, "domain", "firma.pl");
-        s.create_company(&f, actor(NOW)).await.unwrap()
+        s.create_company(&f, &[], actor(NOW)).await.unwrap()
     };
     let mut a = contact("A", "One", Some("a@firma.pl"));
     set(&mut a.record, ObjectKind::Contact, "country", "PL");
-    a.record
-        .properties
-        .push(("plan".into(), Some(PropValue::Enum("gold".into()))));
+    a.record.properties.push(("plan".into(), Some(PropValue::Enum("gold".into()))));
     a.tags = Some(vec!["vip".into()]);
     let a = s.create_contact(&a, actor(NOW)).await.unwrap();
-    s.link_contact_company(&a.id, &co.id, "decision_maker", NOW)
-        .await
-        .unwrap();
+    s.link_contact_company(&a.id, &co.id, "decision_maker", NOW).await.unwrap();
     let mut b = contact("B", "Two", Some("b@other.it"));
     set(&mut b.record, ObjectKind::Contact, "country", "IT");
     s.create_contact(&b, actor(NOW + 1)).await.unwrap();
@@ -344,24 +195,8 @@ pub async fn filters_on_fields_properties_tags_and_links(s: &dyn Store) {
     };
     let f = |n| FilterTarget::Field(field(ObjectKind::Contact, n).unwrap());
     let t = |v: &str| vec![Scalar::Text(v.into())];
-    assert_eq!(
-        ids(vec![Filter {
-            target: f("country"),
-            op: FilterOp::Eq,
-            value: t("PL")
-        }])
-        .await,
-        ["A"]
-    );
-    assert_eq!(
-        ids(vec![Filter {
-            target: f("country"),
-            op: FilterOp::Ne,
-            value: t("PL")
-        }])
-        .await,
-        ["B"]
-    );
+    assert_eq!(ids(vec![Filter { target: f("country"), op: FilterOp::Eq, value: t("PL") }]).await, ["A"]);
+    assert_eq!(ids(vec![Filter { target: f("country"), op: FilterOp::Ne, value: t("PL") }]).await, ["B"]);
     assert_eq!(
         ids(vec![Filter {
             target: f("country"),
@@ -372,66 +207,23 @@ pub async fn filters_on_fields_properties_tags_and_links(s: &dyn Store) {
         ["B", "A"]
     );
     assert_eq!(
-        ids(vec![Filter {
-            target: f("created_at"),
-            op: FilterOp::Gte,
-            value: vec![Scalar::Int(NOW + 1)]
-        }])
-        .await,
+        ids(vec![Filter { target: f("created_at"), op: FilterOp::Gte, value: vec![Scalar::Int(NOW + 1)] }]).await,
         ["B"]
     );
+    assert_eq!(ids(vec![Filter { target: f("job_title"), op: FilterOp::Empty, value: vec![] }]).await, ["B", "A"]);
+    assert_eq!(ids(vec![Filter { target: f("last_name"), op: FilterOp::Prefix, value: t("Tw") }]).await, ["B"]);
     assert_eq!(
-        ids(vec![Filter {
-            target: f("job_title"),
-            op: FilterOp::Empty,
-            value: vec![]
-        }])
-        .await,
-        ["B", "A"]
-    );
-    assert_eq!(
-        ids(vec![Filter {
-            target: f("last_name"),
-            op: FilterOp::Prefix,
-            value: t("Tw")
-        }])
-        .await,
-        ["B"]
-    );
-    assert_eq!(
-        ids(vec![Filter {
-            target: FilterTarget::Property("plan".into()),
-            op: FilterOp::Eq,
-            value: t("gold")
-        }])
-        .await,
+        ids(vec![Filter { target: FilterTarget::Property("plan".into()), op: FilterOp::Eq, value: t("gold") }]).await,
         ["A"]
     );
+    assert_eq!(ids(vec![Filter { target: FilterTarget::Tag, op: FilterOp::Eq, value: t("vip") }]).await, ["A"]);
     assert_eq!(
-        ids(vec![Filter {
-            target: FilterTarget::Tag,
-            op: FilterOp::Eq,
-            value: t("vip")
-        }])
-        .await,
-        ["A"]
-    );
-    assert_eq!(
-        ids(vec![Filter {
-            target: FilterTarget::Email,
-            op: FilterOp::Eq,
-            value: t("b@other.it")
-        }])
-        .await,
+        ids(vec![Filter { target: FilterTarget::Email, op: FilterOp::Eq, value: t("b@other.it") }]).await,
         ["B"]
     );
     assert_eq!(
-        ids(vec![Filter {
-            target: FilterTarget::LinkedTo(ObjectKind::Company),
-            op: FilterOp::Eq,
-            value: t(&co.id)
-        }])
-        .await,
+        ids(vec![Filter { target: FilterTarget::LinkedTo(ObjectKind::Company), op: FilterOp::Eq, value: t(&co.id) }])
+            .await,
         ["A"]
     );
     let people = s.company_contacts(&co.id, 10).await.unwrap();
@@ -440,40 +232,20 @@ pub async fn filters_on_fields_properties_tags_and_links(s: &dyn Store) {
 }
 
 pub async fn batch_upsert_dedupes_and_isolates_failures(s: &dyn Store) {
-    let existing = s
-        .create_contact(&contact("Old", "Timer", Some("old@x.pl")), actor(NOW))
-        .await
-        .unwrap();
+    let existing = s.create_contact(&contact("Old", "Timer", Some("old@x.pl")), actor(NOW)).await.unwrap();
     let mut bad = contact("Bad", "Owner", Some("bad@x.pl"));
-    set(
-        &mut bad.record,
-        ObjectKind::Contact,
-        "owner_id",
-        "no-such-user",
-    );
+    set(&mut bad.record, ObjectKind::Contact, "owner_id", "no-such-user");
     let mut renamed = contact("Olde", "Timer", Some("OLD@x.pl"));
     renamed.tags = Some(vec!["imported".into()]);
     let items = vec![
-        ContactUpsert {
-            changes: contact("New", "One", Some("new@x.pl")),
-        },
+        ContactUpsert { changes: contact("New", "One", Some("new@x.pl")) },
         ContactUpsert { changes: renamed },
         ContactUpsert { changes: bad },
-        ContactUpsert {
-            changes: with_phone(contact("New", "Again", Some("new@x.pl")), "601234567"),
-        },
-        ContactUpsert {
-            changes: with_phone(contact("By", "Phone", None), "+48601234567"),
-        },
+        ContactUpsert { changes: with_phone(contact("New", "Again", Some("new@x.pl")), "601234567") },
+        ContactUpsert { changes: with_phone(contact("By", "Phone", None), "+48601234567") },
     ];
-    let out = s
-        .upsert_contacts(items, actor(NOW + 5), false)
-        .await
-        .unwrap();
-    let kinds: Vec<Option<UpsertKind>> = out
-        .iter()
-        .map(|r| r.as_ref().ok().map(|o| o.kind))
-        .collect();
+    let out = s.upsert_contacts(items, actor(NOW + 5), false).await.unwrap();
+    let kinds: Vec<Option<UpsertKind>> = out.iter().map(|r| r.as_ref().ok().map(|o| o.kind)).collect();
     assert_eq!(
         kinds,
         [
@@ -487,79 +259,40 @@ pub async fn batch_upsert_dedupes_and_isolates_failures(s: &dyn Store) {
     assert!(matches!(&out[2], Err(StoreError::Invalid(e)) if e.field == "owner_id"));
     let new_id = &out[0].as_ref().unwrap().id;
     assert_eq!(&out[3].as_ref().unwrap().id, new_id);
-    assert_eq!(
-        &out[4].as_ref().unwrap().id,
-        new_id,
-        "the phone added by row 4 identifies row 5"
-    );
+    assert_eq!(&out[4].as_ref().unwrap().id, new_id, "the phone added by row 4 identifies row 5");
     let new = s.get(ObjectKind::Contact, new_id).await.unwrap();
     assert_eq!(new.text("last_name"), Some("Phone"), "later rows win");
     assert_eq!(new.phones, ["+48601234567"]);
     let old = s.get(ObjectKind::Contact, &existing.id).await.unwrap();
     assert_eq!(old.text("first_name"), Some("Olde"));
     assert_eq!(old.tags, ["imported"]);
-    assert_eq!(
-        s.count(ObjectKind::Contact, &[], None).await.unwrap(),
-        2,
-        "the bad row created nothing"
-    );
+    assert_eq!(s.count(ObjectKind::Contact, &[], None).await.unwrap(), 2, "the bad row created nothing");
     // The upsert is searchable like any contact.
-    assert_eq!(
-        s.count(ObjectKind::Contact, &[], Some("phone"))
-            .await
-            .unwrap(),
-        1
-    );
+    assert_eq!(s.count(ObjectKind::Contact, &[], Some("phone")).await.unwrap(), 1);
 }
 
 pub async fn dry_run_changes_nothing(s: &dyn Store) {
-    s.create_contact(&contact("Old", "Timer", Some("old@x.pl")), actor(NOW))
-        .await
-        .unwrap();
+    s.create_contact(&contact("Old", "Timer", Some("old@x.pl")), actor(NOW)).await.unwrap();
     let items = vec![
-        ContactUpsert {
-            changes: contact("New", "One", Some("new@x.pl")),
-        },
-        ContactUpsert {
-            changes: contact("Old", "Changed", Some("old@x.pl")),
-        },
+        ContactUpsert { changes: contact("New", "One", Some("new@x.pl")) },
+        ContactUpsert { changes: contact("Old", "Changed", Some("old@x.pl")) },
     ];
     let out = s.upsert_contacts(items, actor(NOW), true).await.unwrap();
     assert_eq!(
-        out.iter()
-            .map(|r| r.as_ref().unwrap().kind)
-            .collect::<Vec<_>>(),
+        out.iter().map(|r| r.as_ref().unwrap().kind).collect::<Vec<_>>(),
         [UpsertKind::Created, UpsertKind::Updated]
     );
     assert_eq!(s.count(ObjectKind::Contact, &[], None).await.unwrap(), 1);
-    assert_eq!(
-        s.count(ObjectKind::Contact, &[], Some("changed"))
-            .await
-            .unwrap(),
-        0
-    );
+    assert_eq!(s.count(ObjectKind::Contact, &[], Some("changed")).await.unwrap(), 0);
 }
 
 pub async fn merge_and_unmerge_contacts(s: &dyn Store) {
-    let older = s
-        .create_contact(&contact("Anna", "Nowak", Some("anna@firma.pl")), actor(NOW))
-        .await
-        .unwrap();
-    let mut newer_c = with_phone(
-        contact("Ania", "Nowak", Some("ania@gmail.com")),
-        "601234567",
-    );
+    let older = s.create_contact(&contact("Anna", "Nowak", Some("anna@firma.pl")), actor(NOW)).await.unwrap();
+    let mut newer_c = with_phone(contact("Ania", "Nowak", Some("ania@gmail.com")), "601234567");
     set(&mut newer_c.record, ObjectKind::Contact, "job_title", "CEO");
     newer_c.tags = Some(vec!["webinar".into()]);
     let newer = s.create_contact(&newer_c, actor(NOW + 100)).await.unwrap();
-    let deal = s
-        .create_deal(
-            &FieldChanges::default(),
-            std::slice::from_ref(&newer.id),
-            actor(NOW),
-        )
-        .await
-        .unwrap();
+    let deal = s.create_deal(&FieldChanges::default(), std::slice::from_ref(&newer.id), actor(NOW)).await.unwrap();
     let act = NewActivity {
         kind: "page_view".into(),
         occurred_at: NOW,
@@ -569,54 +302,26 @@ pub async fn merge_and_unmerge_contacts(s: &dyn Store) {
     s.append_activities(vec![act], actor(NOW)).await.unwrap();
 
     // Asked either way round, the older contact survives.
-    let m = s
-        .merge_contacts(&newer.id, &older.id, actor(NOW + 200))
-        .await
-        .unwrap();
-    assert_eq!(
-        (m.survivor_id.as_str(), m.merged_id.as_str()),
-        (older.id.as_str(), newer.id.as_str())
-    );
+    let m = s.merge_contacts(&newer.id, &older.id, actor(NOW + 200)).await.unwrap();
+    assert_eq!((m.survivor_id.as_str(), m.merged_id.as_str()), (older.id.as_str(), newer.id.as_str()));
     let survivor = s.get(ObjectKind::Contact, &newer.id).await.unwrap();
-    assert_eq!(
-        survivor.id, older.id,
-        "a merged id redirects to its survivor"
-    );
-    assert_eq!(
-        survivor.text("first_name"),
-        Some("Anna"),
-        "the survivor's values win"
-    );
+    assert_eq!(survivor.id, older.id, "a merged id redirects to its survivor");
+    assert_eq!(survivor.text("first_name"), Some("Anna"), "the survivor's values win");
     assert_eq!(survivor.text("job_title"), Some("CEO"), "gaps are filled");
     assert_eq!(survivor.emails, ["anna@firma.pl", "ania@gmail.com"]);
     assert_eq!(survivor.phones, ["+48601234567"]);
     assert_eq!(survivor.tags, ["webinar"]);
     let acts = s
-        .activities(&ActivityQuery {
-            contact_id: Some(older.id.clone()),
-            limit: 10,
-            ..Default::default()
-        })
+        .activities(&ActivityQuery { contact_id: Some(older.id.clone()), limit: 10, ..Default::default() })
         .await
         .unwrap();
     assert_eq!(acts.len(), 1);
-    assert_eq!(
-        s.get(ObjectKind::Deal, &deal.id).await.unwrap().contact_ids,
-        [older.id.clone()]
-    );
+    assert_eq!(s.get(ObjectKind::Deal, &deal.id).await.unwrap().contact_ids, [older.id.clone()]);
     assert_eq!(s.count(ObjectKind::Contact, &[], None).await.unwrap(), 1);
-    assert_eq!(
-        s.count(ObjectKind::Contact, &[], Some("ania"))
-            .await
-            .unwrap(),
-        1
-    );
+    assert_eq!(s.count(ObjectKind::Contact, &[], Some("ania")).await.unwrap(), 1);
     assert!(matches!(
         s.merge_contacts(&older.id, &newer.id, actor(NOW)).await,
-        Err(StoreError::Conflict {
-            code: "same_record",
-            ..
-        })
+        Err(StoreError::Conflict { code: "same_record", .. })
     ));
 
     let undone = s.unmerge(&m.id, actor(NOW + 300)).await.unwrap();
@@ -630,18 +335,11 @@ pub async fn merge_and_unmerge_contacts(s: &dyn Store) {
     assert_eq!(older_now.text("job_title"), None);
     assert!(older_now.tags.is_empty());
     let acts = s
-        .activities(&ActivityQuery {
-            contact_id: Some(newer.id.clone()),
-            limit: 10,
-            ..Default::default()
-        })
+        .activities(&ActivityQuery { contact_id: Some(newer.id.clone()), limit: 10, ..Default::default() })
         .await
         .unwrap();
     assert_eq!(acts.len(), 1);
-    assert_eq!(
-        s.get(ObjectKind::Deal, &deal.id).await.unwrap().contact_ids,
-        [newer.id.clone()]
-    );
+    assert_eq!(s.get(ObjectKind::Deal, &deal.id).await.unwrap().contact_ids, [newer.id.clone()]);
     assert_eq!(s.count(ObjectKind::Contact, &[], None).await.unwrap(), 2);
     assert!(s.unmerge(&m.id, actor(NOW)).await.is_err());
     assert_eq!(s.merges(&older.id).await.unwrap().len(), 1);
@@ -656,142 +354,57 @@ pub async fn merge_companies_moves_contacts_and_deals(s: &dyn Store) {
         }
         f
     };
-    let a = s
-        .create_company(&company("Acme", None), actor(NOW))
-        .await
-        .unwrap();
+    let a = s.create_company(&company("Acme", None), &[], actor(NOW)).await.unwrap();
     let b = s
-        .create_company(&company("ACME S.p.A.", Some("acme.it")), actor(NOW + 1))
+        .create_company(&company("ACME S.p.A.", Some("acme.it")), &[("sf".into(), "001".into())], actor(NOW + 1))
         .await
         .unwrap();
-    let err = s
-        .create_company(&company("Dup", Some("acme.it")), actor(NOW))
-        .await
-        .unwrap_err();
-    assert!(matches!(
-        err,
-        StoreError::Conflict {
-            code: "domain_taken",
-            ..
-        }
-    ));
+    let err = s.create_company(&company("Dup", Some("acme.it")), &[], actor(NOW)).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { code: "domain_taken", .. }));
     let mut c = contact("Marco", "Verdi", Some("marco@acme.it"));
-    c.record.set(
-        field(ObjectKind::Contact, "company_id").unwrap(),
-        Some(Scalar::Text(b.id.clone())),
-    );
+    c.record.set(field(ObjectKind::Contact, "company_id").unwrap(), Some(Scalar::Text(b.id.clone())));
     let marco = s.create_contact(&c, actor(NOW)).await.unwrap();
     let mut d = FieldChanges::default();
     set(&mut d, ObjectKind::Deal, "company_id", &b.id);
     let deal = s.create_deal(&d, &[], actor(NOW)).await.unwrap();
-    let m = s
-        .merge_companies(&a.id, &b.id, actor(NOW + 5))
-        .await
-        .unwrap();
+    let m = s.merge_companies(&a.id, &b.id, actor(NOW + 5)).await.unwrap();
     assert_eq!(m.survivor_id, a.id);
     let survivor = s.get(ObjectKind::Company, &b.id).await.unwrap();
     assert_eq!(survivor.text("domain"), Some("acme.it"));
-    assert_eq!(
-        s.get(ObjectKind::Contact, &marco.id)
-            .await
-            .unwrap()
-            .text("company_id"),
-        Some(a.id.as_str())
-    );
-    assert_eq!(
-        s.get(ObjectKind::Deal, &deal.id)
-            .await
-            .unwrap()
-            .text("company_id"),
-        Some(a.id.as_str())
-    );
+    assert_eq!(s.get(ObjectKind::Contact, &marco.id).await.unwrap().text("company_id"), Some(a.id.as_str()));
+    assert_eq!(s.get(ObjectKind::Deal, &deal.id).await.unwrap().text("company_id"), Some(a.id.as_str()));
     assert_eq!(s.company_contacts(&a.id, 10).await.unwrap().len(), 1);
     s.unmerge(&m.id, actor(NOW + 6)).await.unwrap();
-    assert_eq!(
-        s.get(ObjectKind::Company, &b.id)
-            .await
-            .unwrap()
-            .text("domain"),
-        Some("acme.it")
-    );
-    assert_eq!(
-        s.get(ObjectKind::Company, &a.id)
-            .await
-            .unwrap()
-            .text("domain"),
-        None
-    );
-    assert_eq!(
-        s.get(ObjectKind::Deal, &deal.id)
-            .await
-            .unwrap()
-            .text("company_id"),
-        Some(b.id.as_str())
-    );
+    assert_eq!(s.get(ObjectKind::Company, &b.id).await.unwrap().text("domain"), Some("acme.it"));
+    assert_eq!(s.get(ObjectKind::Company, &a.id).await.unwrap().text("domain"), None);
+    assert_eq!(s.get(ObjectKind::Deal, &deal.id).await.unwrap().text("company_id"), Some(b.id.as_str()));
 }
 
 pub async fn activities_are_idempotent_and_ordered(s: &dyn Store) {
-    let c = s
-        .create_contact(&contact("Eve", "T", Some("eve@x.pl")), actor(NOW))
-        .await
-        .unwrap();
+    let c = s.create_contact(&contact("Eve", "T", Some("eve@x.pl")), actor(NOW)).await.unwrap();
     let visit = |key: &str, t: i64| NewActivity {
         kind: "page_view".into(),
         occurred_at: t,
         contact_id: Some(c.id.clone()),
         channel: Some("web".into()),
         idempotency_key: Some(key.into()),
-        properties: serde_json::json!({"url": "/pricing"})
-            .as_object()
-            .cloned()
-            .unwrap(),
+        properties: serde_json::json!({"url": "/pricing"}).as_object().cloned().unwrap(),
         ..Default::default()
     };
-    let first = s
-        .append_activities(vec![visit("k1", NOW), visit("k2", NOW + 1)], actor(NOW))
-        .await
-        .unwrap();
+    let first = s.append_activities(vec![visit("k1", NOW), visit("k2", NOW + 1)], actor(NOW)).await.unwrap();
     assert!(first.iter().all(|r| r.as_ref().unwrap().1));
-    let again = s
-        .append_activities(vec![visit("k1", NOW), visit("k3", NOW + 2)], actor(NOW))
-        .await
-        .unwrap();
-    assert!(
-        !again[0].as_ref().unwrap().1,
-        "the same key stores one event"
-    );
-    assert_eq!(
-        again[0].as_ref().unwrap().0.id,
-        first[0].as_ref().unwrap().0.id
-    );
-    let dangling = NewActivity {
-        kind: "note".into(),
-        contact_id: Some("missing".into()),
-        ..Default::default()
-    };
-    let out = s
-        .append_activities(vec![dangling], actor(NOW))
-        .await
-        .unwrap();
+    let again = s.append_activities(vec![visit("k1", NOW), visit("k3", NOW + 2)], actor(NOW)).await.unwrap();
+    assert!(!again[0].as_ref().unwrap().1, "the same key stores one event");
+    assert_eq!(again[0].as_ref().unwrap().0.id, first[0].as_ref().unwrap().0.id);
+    let dangling = NewActivity { kind: "note".into(), contact_id: Some("missing".into()), ..Default::default() };
+    let out = s.append_activities(vec![dangling], actor(NOW)).await.unwrap();
     assert!(matches!(&out[0], Err(StoreError::Invalid(e)) if e.field == "contact_id"));
-    let all = s
-        .activities(&ActivityQuery {
-            contact_id: Some(c.id.clone()),
-            limit: 10,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let all =
+        s.activities(&ActivityQuery { contact_id: Some(c.id.clone()), limit: 10, ..Default::default() }).await.unwrap();
     assert_eq!(all.len(), 3);
     assert!(all.windows(2).all(|w| w[0].seq > w[1].seq), "newest first");
-    let resumed = s
-        .activities(&ActivityQuery {
-            after_seq: Some(all[2].seq),
-            limit: 10,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let resumed =
+        s.activities(&ActivityQuery { after_seq: Some(all[2].seq), limit: 10, ..Default::default() }).await.unwrap();
     assert_eq!(
         resumed.iter().map(|a| a.seq).collect::<Vec<_>>(),
         [all[1].seq, all[0].seq],
@@ -801,14 +414,8 @@ pub async fn activities_are_idempotent_and_ordered(s: &dyn Store) {
 }
 
 pub async fn tasks_are_assigned_and_completed(s: &dyn Store) {
-    let rep = s
-        .create_user("rep@x.pl", None, Role::Sales, None, NOW)
-        .await
-        .unwrap();
-    let c = s
-        .create_contact(&contact("T", "Ask", None), actor(NOW))
-        .await
-        .unwrap();
+    let rep = s.create_user("rep@x.pl", None, Role::Sales, None, NOW).await.unwrap();
+    let c = s.create_contact(&contact("T", "Ask", None), actor(NOW)).await.unwrap();
     let t = NewTask {
         title: "Call back".into(),
         due_at: Some(NOW + 86_400_000),
@@ -817,45 +424,17 @@ pub async fn tasks_are_assigned_and_completed(s: &dyn Store) {
         ..Default::default()
     };
     let task = s.create_task(&t, actor(NOW)).await.unwrap();
-    assert!(s
-        .create_task(
-            &NewTask {
-                assignee_id: Some("nobody".into()),
-                ..t.clone()
-            },
-            actor(NOW)
-        )
-        .await
-        .is_err());
+    assert!(s.create_task(&NewTask { assignee_id: Some("nobody".into()), ..t.clone() }, actor(NOW)).await.is_err());
     let open = s
-        .tasks(&TaskQuery {
-            assignee_id: Some(rep.id.clone()),
-            open_only: true,
-            limit: 10,
-            ..Default::default()
-        })
+        .tasks(&TaskQuery { assignee_id: Some(rep.id.clone()), open_only: true, limit: 10, ..Default::default() })
         .await
         .unwrap();
     assert_eq!(open.items.len(), 1);
-    let done = s
-        .update_task(
-            &task.id,
-            &TaskChanges {
-                done: Some(true),
-                ..Default::default()
-            },
-            actor(NOW + 5),
-        )
-        .await
-        .unwrap();
+    let done =
+        s.update_task(&task.id, &TaskChanges { done: Some(true), ..Default::default() }, actor(NOW + 5)).await.unwrap();
     assert_eq!(done.done_at, Some(NOW + 5));
     let open = s
-        .tasks(&TaskQuery {
-            assignee_id: Some(rep.id),
-            open_only: true,
-            limit: 10,
-            ..Default::default()
-        })
+        .tasks(&TaskQuery { assignee_id: Some(rep.id), open_only: true, limit: 10, ..Default::default() })
         .await
         .unwrap();
     assert!(open.items.is_empty());
@@ -863,60 +442,23 @@ pub async fn tasks_are_assigned_and_completed(s: &dyn Store) {
 
 pub async fn users_sessions_tokens(s: &dyn Store) {
     assert_eq!(s.count_users().await.unwrap(), 0);
-    let u = s
-        .create_user("admin@x.pl", Some("Admin"), Role::Admin, Some("hash"), NOW)
-        .await
-        .unwrap();
+    let u = s.create_user("admin@x.pl", Some("Admin"), Role::Admin, Some("hash"), NOW).await.unwrap();
     assert!(matches!(
-        s.create_user("admin@x.pl", None, Role::Sales, None, NOW)
-            .await,
+        s.create_user("admin@x.pl", None, Role::Sales, None, NOW).await,
         Err(StoreError::Conflict { .. })
     ));
-    assert_eq!(
-        s.user_by_email("ADMIN@x.pl").await.unwrap().unwrap().id,
-        u.id
-    );
-    s.create_session("sess-hash", &u.id, "csrf", NOW, NOW + 1000)
-        .await
-        .unwrap();
+    assert_eq!(s.user_by_email("ADMIN@x.pl").await.unwrap().unwrap().id, u.id);
+    s.create_session("sess-hash", &u.id, "csrf", NOW, NOW + 1000).await.unwrap();
     assert!(s.session("sess-hash", NOW + 1).await.unwrap().is_some());
-    assert!(
-        s.session("sess-hash", NOW + 1001).await.unwrap().is_none(),
-        "expired"
-    );
-    let t = s
-        .create_token(&u.id, "ci", TokenScope::Read, "tok-hash", "ll_abc", NOW)
-        .await
-        .unwrap();
-    let (used, who) = s
-        .use_token("tok-hash", NOW + 120_000)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(
-        (used.id.as_str(), who.id.as_str()),
-        (t.id.as_str(), u.id.as_str())
-    );
-    assert_eq!(
-        s.token(&t.id).await.unwrap().last_used_at,
-        Some(NOW + 120_000)
-    );
+    assert!(s.session("sess-hash", NOW + 1001).await.unwrap().is_none(), "expired");
+    let t = s.create_token(&u.id, "ci", TokenScope::Read, "tok-hash", "ll_abc", NOW).await.unwrap();
+    let (used, who) = s.use_token("tok-hash", NOW + 120_000).await.unwrap().unwrap();
+    assert_eq!((used.id.as_str(), who.id.as_str()), (t.id.as_str(), u.id.as_str()));
+    assert_eq!(s.token(&t.id).await.unwrap().last_used_at, Some(NOW + 120_000));
     s.revoke_token(&t.id, NOW + 5).await.unwrap();
     assert!(s.use_token("tok-hash", NOW + 6).await.unwrap().is_none());
-    s.update_user(
-        &u.id,
-        UserChanges {
-            disabled: Some(true),
-            ..Default::default()
-        },
-        NOW,
-    )
-    .await
-    .unwrap();
-    assert!(
-        s.session("sess-hash", NOW + 1).await.unwrap().is_none(),
-        "disabling ends sessions"
-    );
+    s.update_user(&u.id, UserChanges { disabled: Some(true), ..Default::default() }, NOW).await.unwrap();
+    assert!(s.session("sess-hash", NOW + 1).await.unwrap().is_none(), "disabling ends sessions");
 }
 
 pub async fn property_schema(s: &dyn Store) {
@@ -928,87 +470,27 @@ pub async fn property_schema(s: &dyn Store) {
         options: vec![],
     };
     s.define_property(&def, NOW).await.unwrap();
-    s.define_property(
-        &PropertyDef {
-            label: "Budget (EUR)".into(),
-            ..def.clone()
-        },
-        NOW,
-    )
-    .await
-    .unwrap();
-    assert!(s
-        .define_property(
-            &PropertyDef {
-                kind: PropertyType::Text,
-                ..def.clone()
-            },
-            NOW
-        )
-        .await
-        .is_err());
+    s.define_property(&PropertyDef { label: "Budget (EUR)".into(), ..def.clone() }, NOW).await.unwrap();
+    assert!(s.define_property(&PropertyDef { kind: PropertyType::Text, ..def.clone() }, NOW).await.is_err());
     let all = s.properties(Some(ObjectKind::Contact)).await.unwrap();
     assert_eq!(all.len(), 1);
     assert_eq!(all[0].label, "Budget (EUR)");
-    assert!(s
-        .properties(Some(ObjectKind::Deal))
-        .await
-        .unwrap()
-        .is_empty());
-    s.delete_property(ObjectKind::Contact, "budget")
-        .await
-        .unwrap();
-    assert!(s
-        .delete_property(ObjectKind::Contact, "budget")
-        .await
-        .is_err());
+    assert!(s.properties(Some(ObjectKind::Deal)).await.unwrap().is_empty());
+    s.delete_property(ObjectKind::Contact, "budget").await.unwrap();
+    assert!(s.delete_property(ObjectKind::Contact, "budget").await.is_err());
 }
 
 pub async fn jobs_progress_and_cancel(s: &dyn Store) {
-    let job = s
-        .create_job(
-            "import",
-            &serde_json::json!({"object": "contacts"}),
-            None,
-            NOW,
-        )
-        .await
-        .unwrap();
+    let job = s.create_job("import", &serde_json::json!({"object": "contacts"}), None, NOW).await.unwrap();
     assert_eq!(job.status, JobStatus::Queued);
-    let counts = JobCounts {
-        total: 10,
-        processed: 5,
-        created: 4,
-        updated: 0,
-        merged: 0,
-        rejected: 1,
-    };
-    assert!(!s
-        .job_progress(&job.id, JobStatus::Running, counts, NOW + 1)
-        .await
-        .unwrap());
-    s.add_rejects(
-        &job.id,
-        &[Reject {
-            line: 3,
-            field: Some("email".into()),
-            reason: "bad".into(),
-            raw: "x,y".into(),
-        }],
-    )
-    .await
-    .unwrap();
-    s.cancel_job(&job.id).await.unwrap();
-    assert!(
-        s.job_progress(&job.id, JobStatus::Running, counts, NOW + 2)
-            .await
-            .unwrap(),
-        "cancellation is seen"
-    );
-    let done = s
-        .finish_job(&job.id, JobStatus::Cancelled, counts, None, NOW + 3)
+    let counts = JobCounts { total: 10, processed: 5, created: 4, updated: 0, merged: 0, rejected: 1 };
+    assert!(!s.job_progress(&job.id, JobStatus::Running, counts, NOW + 1).await.unwrap());
+    s.add_rejects(&job.id, &[Reject { line: 3, field: Some("email".into()), reason: "bad".into(), raw: "x,y".into() }])
         .await
         .unwrap();
+    s.cancel_job(&job.id).await.unwrap();
+    assert!(s.job_progress(&job.id, JobStatus::Running, counts, NOW + 2).await.unwrap(), "cancellation is seen");
+    let done = s.finish_job(&job.id, JobStatus::Cancelled, counts, None, NOW + 3).await.unwrap();
     assert_eq!(done.counts, counts);
     assert_eq!(done.started_at, Some(NOW + 1));
     assert!(s.cancel_job(&job.id).await.is_err());
@@ -1019,89 +501,47 @@ pub async fn jobs_progress_and_cancel(s: &dyn Store) {
 pub async fn deals_track_stage_and_close(s: &dyn Store) {
     let mut d = FieldChanges::default();
     set(&mut d, ObjectKind::Deal, "name", "Rinnovo 2027");
-    d.set(
-        field(ObjectKind::Deal, "amount").unwrap(),
-        Some(Scalar::Int(1_250_000)),
-    );
+    d.set(field(ObjectKind::Deal, "amount").unwrap(), Some(Scalar::Int(1_250_000)));
     let deal = s.create_deal(&d, &[], actor(NOW)).await.unwrap();
     assert_eq!(deal.text("status"), Some("open"));
     assert_eq!(deal.text("pipeline"), Some("default"));
     assert_eq!(deal.int("amount"), Some(1_250_000));
     let mut won = FieldChanges::default();
     set(&mut won, ObjectKind::Deal, "status", "won");
-    let closed = s
-        .update_deal(&deal.id, &won, None, actor(NOW + 9))
-        .await
-        .unwrap();
+    let closed = s.update_deal(&deal.id, &won, None, actor(NOW + 9)).await.unwrap();
     assert_eq!(closed.int("closed_at"), Some(NOW + 9));
     let h = s.history(&deal.id).await.unwrap();
-    assert!(h
-        .iter()
-        .any(|c| c.field == "status" && c.to.as_deref() == Some("won")));
+    assert!(h.iter().any(|c| c.field == "status" && c.to.as_deref() == Some("won")));
     let mut q = ListQuery::newest(ObjectKind::Deal, 10);
     q.search = Some("rinnovo".into());
     assert_eq!(s.list(ObjectKind::Deal, &q).await.unwrap().items.len(), 1);
-    assert!(s
-        .create_deal(&FieldChanges::default(), &["ghost".into()], actor(NOW))
-        .await
-        .is_err());
+    assert!(s.create_deal(&FieldChanges::default(), &["ghost".into()], actor(NOW)).await.is_err());
 }
 
 pub async fn copy_between_stores_is_verified(s: &dyn Store) {
-    let u = s
-        .create_user("a@x.pl", None, Role::Admin, None, NOW)
-        .await
-        .unwrap();
-    s.create_token(&u.id, "t", TokenScope::Write, "h", "p", NOW)
-        .await
-        .unwrap();
+    let u = s.create_user("a@x.pl", None, Role::Admin, None, NOW).await.unwrap();
+    s.create_token(&u.id, "t", TokenScope::Write, "h", "p", NOW).await.unwrap();
     let c = s
-        .create_contact(
-            &with_phone(contact("Zoë", "Ångström", Some("zoe@x.se")), "+46701234567"),
-            actor(NOW),
-        )
+        .create_contact(&with_phone(contact("Zoë", "Ångström", Some("zoe@x.se")), "+46701234567"), actor(NOW))
         .await
         .unwrap();
     s.append_activities(
-        vec![NewActivity {
-            kind: "note".into(),
-            contact_id: Some(c.id.clone()),
-            ..Default::default()
-        }],
+        vec![NewActivity { kind: "note".into(), contact_id: Some(c.id.clone()), ..Default::default() }],
         actor(NOW),
     )
     .await
     .unwrap();
     let target = leadline_store::testing::sqlite().await.unwrap();
-    let sums = copy_store(s, target.store.as_ref(), |_, _| {})
-        .await
-        .unwrap();
+    let sums = copy_store(s, target.store.as_ref(), |_, _| {}).await.unwrap();
     assert_eq!(sums.iter().find(|t| t.table == "contacts").unwrap().rows, 1);
-    assert_eq!(
-        target.store.get(ObjectKind::Contact, &c.id).await.unwrap(),
-        c
-    );
+    assert_eq!(target.store.get(ObjectKind::Contact, &c.id).await.unwrap(), c);
     let more = target
         .store
-        .append_activities(
-            vec![NewActivity {
-                kind: "note".into(),
-                ..Default::default()
-            }],
-            actor(NOW),
-        )
+        .append_activities(vec![NewActivity { kind: "note".into(), ..Default::default() }], actor(NOW))
         .await
         .unwrap();
-    assert!(
-        more[0].as_ref().unwrap().0.seq > 1,
-        "sequences continue after the copied rows"
-    );
-    assert!(
-        copy_store(s, target.store.as_ref(), |_, _| {})
-            .await
-            .is_err(),
-        "a non-empty target is refused"
-    );
+    assert!(more[0].as_ref().unwrap().0.seq > 1, "sequences continue after the copied rows");
+    assert!(copy_store(s, target.store.as_ref(), |_, _| {}).await.is_err(), "a non-empty target is refused");
     let _ = Identity::Email(String::new());
     target.remove().await;
 }

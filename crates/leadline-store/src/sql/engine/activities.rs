@@ -2,16 +2,15 @@
 
 use leadline_core::record::ObjectKind;
 
-use super::records::get;
+use super::records::live_id;
 use super::{int, json_map, query, req_int, req_text, text, DbRow, SqlStore};
 use crate::error::{StoreError, StoreResult};
-use crate::model::{
-    Activity, ActivityQuery, Actor, NewActivity, NewTask, Page, Task, TaskChanges, TaskQuery,
-};
+use crate::model::{Activity, ActivityQuery, Actor, NewActivity, NewTask, Page, Task, TaskChanges, TaskQuery};
 use crate::sql::{decode_cursor, encode_cursor, new_id, Sql};
 
 const ACTIVITY_COLUMNS: &str = "seq, id, idempotency_key, type, occurred_at, recorded_at, contact_id, company_id, deal_id, channel, campaign, source, actor_id, properties";
-const TASK_COLUMNS: &str = "id, title, body, due_at, assignee_id, contact_id, company_id, deal_id, done_at, created_by, created_at";
+const TASK_COLUMNS: &str =
+    "id, title, body, due_at, assignee_id, contact_id, company_id, deal_id, done_at, created_by, created_at";
 
 fn activity_of(row: &DbRow) -> StoreResult<Activity> {
     Ok(Activity {
@@ -58,28 +57,13 @@ impl SqlStore {
     ) -> StoreResult<(Option<String>, Option<String>, Option<String>)> {
         let mut out = (None, None, None);
         if let Some(c) = contact {
-            out.0 = Some(
-                get(conn, ObjectKind::Contact, c)
-                    .await
-                    .map_err(|e| reference(e, "contact_id"))?
-                    .id,
-            );
+            out.0 = Some(live_id(conn, ObjectKind::Contact, c).await.map_err(|e| reference(e, "contact_id"))?);
         }
         if let Some(c) = company {
-            out.1 = Some(
-                get(conn, ObjectKind::Company, c)
-                    .await
-                    .map_err(|e| reference(e, "company_id"))?
-                    .id,
-            );
+            out.1 = Some(live_id(conn, ObjectKind::Company, c).await.map_err(|e| reference(e, "company_id"))?);
         }
         if let Some(d) = deal {
-            out.2 = Some(
-                get(conn, ObjectKind::Deal, d)
-                    .await
-                    .map_err(|e| reference(e, "deal_id"))?
-                    .id,
-            );
+            out.2 = Some(live_id(conn, ObjectKind::Deal, d).await.map_err(|e| reference(e, "deal_id"))?);
         }
         Ok(out)
     }
@@ -108,12 +92,10 @@ impl crate::TimelineStore for SqlStore {
         let mut out = Vec::with_capacity(items.len());
         for item in items {
             if let Some(key) = &item.idempotency_key {
-                let row = sqlx::query(&format!(
-                    "SELECT {ACTIVITY_COLUMNS} FROM activities WHERE idempotency_key = $1"
-                ))
-                .bind(key)
-                .fetch_optional(&mut *tx)
-                .await?;
+                let row = sqlx::query(&format!("SELECT {ACTIVITY_COLUMNS} FROM activities WHERE idempotency_key = $1"))
+                    .bind(key)
+                    .fetch_optional(&mut *tx)
+                    .await?;
                 if let Some(row) = row {
                     out.push(Ok((activity_of(&row)?, false)));
                     continue;
@@ -133,10 +115,8 @@ impl crate::TimelineStore for SqlStore {
                     continue;
                 }
             };
-            let mut sql = Sql::new(&format!(
-                "INSERT INTO activities ({}) VALUES (",
-                &ACTIVITY_COLUMNS["seq, ".len()..]
-            ));
+            let mut sql =
+                Sql::new(&format!("INSERT INTO activities ({}) VALUES (", &ACTIVITY_COLUMNS["seq, ".len()..]));
             sql.list([
                 new_id().into(),
                 item.idempotency_key.clone().into(),
@@ -150,9 +130,7 @@ impl crate::TimelineStore for SqlStore {
                 item.campaign.clone().into(),
                 item.source.clone().into(),
                 actor.user_id.into(),
-                crate::sql::Arg::from(
-                    serde_json::Value::Object(item.properties.clone()).to_string(),
-                ),
+                crate::sql::Arg::from(serde_json::Value::Object(item.properties.clone()).to_string()),
             ]);
             sql.push(&format!(") RETURNING {ACTIVITY_COLUMNS}"));
             let row = query(&sql).fetch_one(&mut *tx).await?;
@@ -163,40 +141,32 @@ impl crate::TimelineStore for SqlStore {
     }
 
     async fn activity(&self, id: &str) -> StoreResult<Activity> {
-        let row = sqlx::query(&format!(
-            "SELECT {ACTIVITY_COLUMNS} FROM activities WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.reader)
-        .await?;
+        let row = sqlx::query(&format!("SELECT {ACTIVITY_COLUMNS} FROM activities WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.reader)
+            .await?;
         activity_of(&row.ok_or_else(|| StoreError::not_found("activity", id))?)
     }
 
     async fn activities(&self, q: &ActivityQuery) -> StoreResult<Vec<Activity>> {
         let mut conn = self.reader.acquire().await?;
-        let mut sql = Sql::new(&format!(
-            "SELECT {ACTIVITY_COLUMNS} FROM activities WHERE 1 = 1"
-        ));
+        let mut sql = Sql::new(&format!("SELECT {ACTIVITY_COLUMNS} FROM activities WHERE 1 = 1"));
         if let Some(c) = &q.contact_id {
-            let live = get(&mut conn, ObjectKind::Contact, c).await?.id;
+            let live = live_id(&mut conn, ObjectKind::Contact, c).await?;
             sql.push(" AND contact_id = ").arg(live);
         }
         if let Some(c) = &q.company_id {
-            let live = get(&mut conn, ObjectKind::Company, c).await?.id;
+            let live = live_id(&mut conn, ObjectKind::Company, c).await?;
             sql.push(" AND (company_id = ").arg(live.as_str());
-            sql.push(
-                " OR contact_id IN (SELECT contact_id FROM contact_companies WHERE company_id = ",
-            )
-            .arg(live)
-            .push("))");
+            sql.push(" OR contact_id IN (SELECT contact_id FROM contact_companies WHERE company_id = ")
+                .arg(live)
+                .push("))");
         }
         if let Some(d) = &q.deal_id {
             sql.push(" AND deal_id = ").arg(d.as_str());
         }
         if !q.kinds.is_empty() {
-            sql.push(" AND type IN (")
-                .list(q.kinds.iter().map(String::as_str))
-                .push(")");
+            sql.push(" AND type IN (").list(q.kinds.iter().map(String::as_str)).push(")");
         }
         if let Some(s) = q.before_seq {
             sql.push(" AND seq < ").arg(s);
@@ -206,23 +176,12 @@ impl crate::TimelineStore for SqlStore {
             None => sql.push(" ORDER BY seq DESC"),
         };
         sql.push(" LIMIT ").arg(i64::from(q.limit));
-        query(&sql)
-            .fetch_all(&mut *conn)
-            .await?
-            .iter()
-            .map(activity_of)
-            .collect()
+        query(&sql).fetch_all(&mut *conn).await?.iter().map(activity_of).collect()
     }
 
     async fn delete_activity(&self, id: &str) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        if sqlx::query("DELETE FROM activities WHERE id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-            == 0
-        {
+        if sqlx::query("DELETE FROM activities WHERE id = $1").bind(id).execute(&mut *tx).await?.rows_affected() == 0 {
             return Err(StoreError::not_found("activity", id));
         }
         tx.commit().await?;
@@ -231,18 +190,12 @@ impl crate::TimelineStore for SqlStore {
 
     async fn create_task(&self, task: &NewTask, actor: Actor<'_>) -> StoreResult<Task> {
         let mut tx = self.begin().await?;
-        let (contact, company, deal) = Self::live_refs(
-            &mut tx,
-            task.contact_id.as_deref(),
-            task.company_id.as_deref(),
-            task.deal_id.as_deref(),
-        )
-        .await?;
-        if let Some(a) = &task.assignee_id {
-            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE id = $1")
-                .bind(a)
-                .fetch_one(&mut *tx)
+        let (contact, company, deal) =
+            Self::live_refs(&mut tx, task.contact_id.as_deref(), task.company_id.as_deref(), task.deal_id.as_deref())
                 .await?;
+        if let Some(a) = &task.assignee_id {
+            let n: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE id = $1").bind(a).fetch_one(&mut *tx).await?;
             if n == 0 {
                 return Err(StoreError::Invalid(leadline_core::FieldError::new(
                     "assignee_id",
@@ -252,9 +205,7 @@ impl crate::TimelineStore for SqlStore {
             }
         }
         let id = new_id();
-        let mut sql = Sql::new(&format!(
-            "INSERT INTO tasks ({TASK_COLUMNS}, updated_at) VALUES ("
-        ));
+        let mut sql = Sql::new(&format!("INSERT INTO tasks ({TASK_COLUMNS}, updated_at) VALUES ("));
         sql.list([
             id.as_str().into(),
             task.title.as_str().into(),
@@ -275,12 +226,7 @@ impl crate::TimelineStore for SqlStore {
         self.task(&id).await
     }
 
-    async fn update_task(
-        &self,
-        id: &str,
-        changes: &TaskChanges,
-        actor: Actor<'_>,
-    ) -> StoreResult<Task> {
+    async fn update_task(&self, id: &str, changes: &TaskChanges, actor: Actor<'_>) -> StoreResult<Task> {
         let mut tx = self.begin().await?;
         let mut sql = Sql::new("UPDATE tasks SET updated_at = ");
         sql.arg(actor.now);
@@ -343,23 +289,14 @@ impl crate::TimelineStore for SqlStore {
                 .arg(id)
                 .push("))");
         }
-        sql.push(" ORDER BY created_at DESC, id DESC LIMIT ")
-            .arg(i64::from(q.limit) + 1);
-        let mut items: Vec<Task> = query(&sql)
-            .fetch_all(&self.reader)
-            .await?
-            .iter()
-            .map(task_of)
-            .collect::<StoreResult<_>>()?;
+        sql.push(" ORDER BY created_at DESC, id DESC LIMIT ").arg(i64::from(q.limit) + 1);
+        let mut items: Vec<Task> =
+            query(&sql).fetch_all(&self.reader).await?.iter().map(task_of).collect::<StoreResult<_>>()?;
         let next = if items.len() > q.limit as usize {
             items.truncate(q.limit as usize);
-            items.last().map(|t| {
-                encode_cursor(
-                    "created_at",
-                    Some(&leadline_core::record::Scalar::Int(t.created_at)),
-                    &t.id,
-                )
-            })
+            items
+                .last()
+                .map(|t| encode_cursor("created_at", Some(&leadline_core::record::Scalar::Int(t.created_at)), &t.id))
         } else {
             None
         };
@@ -368,13 +305,7 @@ impl crate::TimelineStore for SqlStore {
 
     async fn delete_task(&self, id: &str) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        if sqlx::query("DELETE FROM tasks WHERE id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-            == 0
-        {
+        if sqlx::query("DELETE FROM tasks WHERE id = $1").bind(id).execute(&mut *tx).await?.rows_affected() == 0 {
             return Err(StoreError::not_found("task", id));
         }
         tx.commit().await?;

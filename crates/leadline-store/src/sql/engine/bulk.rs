@@ -27,11 +27,7 @@ fn row_json(row: &DbRow) -> StoreResult<Vec<serde_json::Value>> {
         }
         let name = col.type_info().name().to_ascii_uppercase();
         let integer = name.contains("INT") || name.contains("SERIAL");
-        out.push(if integer {
-            row.try_get::<i64, _>(i)?.into()
-        } else {
-            row.try_get::<String, _>(i)?.into()
-        });
+        out.push(if integer { row.try_get::<i64, _>(i)?.into() } else { row.try_get::<String, _>(i)?.into() });
     }
     Ok(out)
 }
@@ -40,9 +36,7 @@ fn arg_of(v: &serde_json::Value) -> StoreResult<Arg> {
     Ok(match v {
         serde_json::Value::Null => Arg::Text(None),
         serde_json::Value::Number(n) => {
-            Arg::Int(Some(n.as_i64().ok_or_else(|| {
-                StoreError::Corrupt(format!("{n} is not an integer"))
-            })?))
+            Arg::Int(Some(n.as_i64().ok_or_else(|| StoreError::Corrupt(format!("{n} is not an integer")))?))
         }
         serde_json::Value::String(s) => Arg::Text(Some(s.clone())),
         other => return Err(StoreError::Corrupt(format!("unexpected value {other}"))),
@@ -50,20 +44,13 @@ fn arg_of(v: &serde_json::Value) -> StoreResult<Arg> {
 }
 
 async fn column_names(store: &SqlStore, table: &str) -> StoreResult<Vec<String>> {
-    let row = sqlx::query(&format!("SELECT * FROM {table} LIMIT 1"))
-        .fetch_optional(&store.reader)
-        .await?;
+    let row = sqlx::query(&format!("SELECT * FROM {table} LIMIT 1")).fetch_optional(&store.reader).await?;
     if let Some(row) = row {
         return Ok(row.columns().iter().map(|c| c.name().to_owned()).collect());
     }
     // An empty table still has columns: ask the statement.
-    let described =
-        sqlx::Executor::describe(&store.reader, &format!("SELECT * FROM {table}")).await?;
-    Ok(described
-        .columns()
-        .iter()
-        .map(|c| c.name().to_owned())
-        .collect())
+    let described = sqlx::Executor::describe(&store.reader, &format!("SELECT * FROM {table}")).await?;
+    Ok(described.columns().iter().map(|c| c.name().to_owned()).collect())
 }
 
 #[async_trait::async_trait]
@@ -89,17 +76,13 @@ impl crate::BulkStore for SqlStore {
             }
             sql.push(")");
         }
-        sql.push(&format!(" ORDER BY {} LIMIT ", keys.join(", ")))
-            .arg(i64::from(limit));
+        sql.push(&format!(" ORDER BY {} LIMIT ", keys.join(", "))).arg(i64::from(limit));
         let rows = query(&sql).fetch_all(&self.reader).await?;
-        let out: Vec<Vec<serde_json::Value>> =
-            rows.iter().map(row_json).collect::<StoreResult<_>>()?;
+        let out: Vec<Vec<serde_json::Value>> = rows.iter().map(row_json).collect::<StoreResult<_>>()?;
         let next = if out.len() == limit as usize {
             let last = out.last().expect("a full page has a last row");
-            let key: Vec<serde_json::Value> = keys
-                .iter()
-                .map(|k| last[cols.iter().position(|c| c == k).unwrap_or(0)].clone())
-                .collect();
+            let key: Vec<serde_json::Value> =
+                keys.iter().map(|k| last[cols.iter().position(|c| c == k).unwrap_or(0)].clone()).collect();
             Some(serde_json::to_string(&key)?)
         } else {
             None
@@ -115,10 +98,7 @@ impl crate::BulkStore for SqlStore {
         let cols = column_names(self, table).await?;
         let mut tx = self.begin().await?;
         for chunk in rows.chunks(super::chunk_size(cols.len())) {
-            let mut sql = Sql::new(&format!(
-                "INSERT INTO {table} ({}) VALUES ",
-                cols.join(", ")
-            ));
+            let mut sql = Sql::new(&format!("INSERT INTO {table} ({}) VALUES ", cols.join(", ")));
             for (i, row) in chunk.iter().enumerate() {
                 if row.len() != cols.len() {
                     return Err(StoreError::Corrupt(format!(
@@ -160,16 +140,8 @@ impl crate::BulkStore for SqlStore {
                     None => break,
                 }
             }
-            let sha256 = hasher
-                .finalize()
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
-            out.push(TableChecksum {
-                table,
-                rows,
-                sha256,
-            });
+            let sha256 = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+            out.push(TableChecksum { table, rows, sha256 });
         }
         Ok(out)
     }

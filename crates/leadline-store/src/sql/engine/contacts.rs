@@ -9,14 +9,10 @@ use leadline_core::record::{self, ObjectKind, Scalar};
 use leadline_core::FieldError;
 use sqlx::Connection;
 
-use super::records::{
-    self, check_refs, consent_to_json, get, insert, load, set_terms, update, Conn,
-};
+use super::records::{self, check_refs, consent_to_json, get, insert, load, set_terms, update, Conn};
 use super::{query, req_text, SqlStore};
 use crate::error::{StoreError, StoreResult};
-use crate::model::{
-    Actor, ContactUpsert, MergeRecord, Record, UpsertKind, UpsertOutcome, WriteOptions,
-};
+use crate::model::{Actor, ContactUpsert, MergeRecord, Record, UpsertKind, UpsertOutcome, WriteOptions};
 use crate::sql::{new_id, Arg, Sql};
 
 /// Contacts start as new leads unless the write says otherwise.
@@ -24,14 +20,10 @@ fn with_defaults(changes: &ContactChanges) -> ContactChanges {
     let mut c = changes.clone();
     let spec = |n| record::field(ObjectKind::Contact, n).expect("contact field");
     if !matches!(c.record.get("lifecycle_stage"), Some(Some(_))) {
-        c.record.set(
-            spec("lifecycle_stage"),
-            Some(Scalar::Text(LifecycleStage::Lead.as_str().into())),
-        );
+        c.record.set(spec("lifecycle_stage"), Some(Scalar::Text(LifecycleStage::Lead.as_str().into())));
     }
     if !matches!(c.record.get("lead_status"), Some(Some(_))) {
-        c.record
-            .set(spec("lead_status"), Some(Scalar::Text("new".into())));
+        c.record.set(spec("lead_status"), Some(Scalar::Text("new".into())));
     }
     if let Some(Some(source)) = c.record.get("source").cloned() {
         if c.record.get("original_source").is_none() {
@@ -63,21 +55,13 @@ async fn owners(conn: &mut Conn, keys: &[String]) -> StoreResult<HashMap<String,
 }
 
 /// Refuse identities that already name another contact.
-async fn check_identities_free(
-    conn: &mut Conn,
-    identities: &[Identity],
-    me: Option<&str>,
-) -> StoreResult<()> {
+async fn check_identities_free(conn: &mut Conn, identities: &[Identity], me: Option<&str>) -> StoreResult<()> {
     let keys: Vec<String> = identities.iter().map(Identity::key).collect();
     let taken = owners(conn, &keys).await?;
     for id in identities {
         if let Some(owner) = taken.get(&id.key()) {
             if Some(owner.as_str()) != me {
-                let shown = id
-                    .key()
-                    .split_once(':')
-                    .map(|(_, v)| v.to_owned())
-                    .unwrap_or_default();
+                let shown = id.key().split_once(':').map(|(_, v)| v.to_owned()).unwrap_or_default();
                 return Err(StoreError::Conflict {
                     code: "identity_taken",
                     field: Some(field_of(id).into()),
@@ -92,16 +76,10 @@ async fn check_identities_free(
 /// Insert identity rows: (key, contact id, position).
 async fn insert_identities(conn: &mut Conn, rows: &[(String, String, i64)]) -> StoreResult<()> {
     for chunk in rows.chunks(super::chunk_size(3)) {
-        let mut sql =
-            Sql::new("INSERT INTO contact_identities (key, contact_id, position) VALUES ");
+        let mut sql = Sql::new("INSERT INTO contact_identities (key, contact_id, position) VALUES ");
         for (i, (key, id, pos)) in chunk.iter().enumerate() {
             sql.push(if i == 0 { "(" } else { ", (" });
-            sql.arg(key.as_str())
-                .push(", ")
-                .arg(id.as_str())
-                .push(", ")
-                .arg(*pos)
-                .push(")");
+            sql.arg(key.as_str()).push(", ").arg(id.as_str()).push(", ").arg(*pos).push(")");
         }
         query(&sql).execute(&mut *conn).await?;
     }
@@ -109,18 +87,12 @@ async fn insert_identities(conn: &mut Conn, rows: &[(String, String, i64)]) -> S
 }
 
 fn identity_rows(id: &str, identities: &[Identity], start: i64) -> Vec<(String, String, i64)> {
-    identities
-        .iter()
-        .enumerate()
-        .map(|(i, k)| (k.key(), id.to_owned(), start + i as i64))
-        .collect()
+    identities.iter().enumerate().map(|(i, k)| (k.key(), id.to_owned(), start + i as i64)).collect()
 }
 
 /// Search terms of a contact as it will be stored.
 fn terms_of(r: &Record) -> Vec<String> {
-    let texts = ["first_name", "last_name", "display_name", "company_name"]
-        .into_iter()
-        .filter_map(|n| r.text(n));
+    let texts = ["first_name", "last_name", "display_name", "company_name"].into_iter().filter_map(|n| r.text(n));
     leadline_core::contact::search_terms(
         texts.chain(r.emails.iter().map(String::as_str)),
         r.phones.iter().map(String::as_str),
@@ -130,17 +102,9 @@ fn terms_of(r: &Record) -> Vec<String> {
 fn terms_of_changes(c: &ContactChanges) -> Vec<String> {
     let texts = ["first_name", "last_name", "display_name", "company_name"]
         .into_iter()
-        .filter_map(|n| {
-            c.record
-                .get(n)
-                .and_then(|v| v.as_ref())
-                .and_then(Scalar::as_text)
-        });
+        .filter_map(|n| c.record.get(n).and_then(|v| v.as_ref()).and_then(Scalar::as_text));
     let emails = c.emails.iter().flatten().map(|e| e.as_str());
-    leadline_core::contact::search_terms(
-        texts.chain(emails),
-        c.phones.iter().flatten().map(|p| p.as_str()),
-    )
+    leadline_core::contact::search_terms(texts.chain(emails), c.phones.iter().flatten().map(|p| p.as_str()))
 }
 
 /// Consent keeps the latest statement per channel.
@@ -168,13 +132,12 @@ async fn link_primary_company(
     now: i64,
 ) -> StoreResult<()> {
     if let Some(Some(Scalar::Text(company))) = changes.record.get("company_id") {
-        let exists: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM contact_companies WHERE contact_id = $1 AND company_id = $2",
-        )
-        .bind(contact_id)
-        .bind(company)
-        .fetch_one(&mut *conn)
-        .await?;
+        let exists: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM contact_companies WHERE contact_id = $1 AND company_id = $2")
+                .bind(contact_id)
+                .bind(company)
+                .fetch_one(&mut *conn)
+                .await?;
         if exists == 0 {
             records::link(conn, contact_id, company, "other", now).await?;
         }
@@ -191,10 +154,9 @@ async fn apply_update(
     replace_lists: bool,
     actor: Actor<'_>,
 ) -> StoreResult<()> {
-    if let (Some(Some(Scalar::Text(to))), Some(from)) = (
-        changes.record.get("lifecycle_stage"),
-        current.text("lifecycle_stage"),
-    ) {
+    if let (Some(Some(Scalar::Text(to))), Some(from)) =
+        (changes.record.get("lifecycle_stage"), current.text("lifecycle_stage"))
+    {
         let (from, to) = (LifecycleStage::parse(from), LifecycleStage::parse(to));
         if let (Some(from), Some(to)) = (from, to) {
             if from.is_backward(to) && !options.allow_backward_stage {
@@ -215,26 +177,17 @@ async fn apply_update(
     check_identities_free(conn, &identities, Some(&current.id)).await?;
     // E-mails and phones: a plain update replaces the lists; an upsert adds to them.
     let mut new_rows = Vec::new();
-    let replace =
-        |kind: &str, list: Option<Vec<Identity>>, conn_rows: &mut Vec<(String, String, i64)>| {
-            if let Some(list) = list {
-                conn_rows.extend(
-                    identity_rows(&current.id, &list, 0)
-                        .into_iter()
-                        .map(|(k, id, p)| (k, id, p + kind_base(kind))),
-                );
-            }
-        };
-    let emails: Option<Vec<Identity>> = changes.emails.as_ref().map(|v| {
-        v.iter()
-            .map(|e| Identity::Email(e.as_str().into()))
-            .collect()
-    });
-    let phones: Option<Vec<Identity>> = changes.phones.as_ref().map(|v| {
-        v.iter()
-            .map(|p| Identity::Phone(p.as_str().into()))
-            .collect()
-    });
+    let replace = |kind: &str, list: Option<Vec<Identity>>, conn_rows: &mut Vec<(String, String, i64)>| {
+        if let Some(list) = list {
+            conn_rows.extend(
+                identity_rows(&current.id, &list, 0).into_iter().map(|(k, id, p)| (k, id, p + kind_base(kind))),
+            );
+        }
+    };
+    let emails: Option<Vec<Identity>> =
+        changes.emails.as_ref().map(|v| v.iter().map(|e| Identity::Email(e.as_str().into())).collect());
+    let phones: Option<Vec<Identity>> =
+        changes.phones.as_ref().map(|v| v.iter().map(|p| Identity::Phone(p.as_str().into())).collect());
     if replace_lists {
         for (kind, list) in [("email", &emails), ("phone", &phones)] {
             if list.is_some() {
@@ -252,12 +205,7 @@ async fn apply_update(
             .emails
             .iter()
             .map(|e| Identity::Email(e.clone()).key())
-            .chain(
-                current
-                    .phones
-                    .iter()
-                    .map(|p| Identity::Phone(p.clone()).key()),
-            )
+            .chain(current.phones.iter().map(|p| Identity::Phone(p.clone()).key()))
             .collect();
         let next = (current.emails.len() + current.phones.len()) as i64;
         let added: Vec<Identity> = emails
@@ -266,13 +214,12 @@ async fn apply_update(
             .chain(phones.into_iter().flatten())
             .filter(|i| !held.contains(&i.key()))
             .collect();
-        new_rows.extend(added.iter().enumerate().map(|(i, k)| {
-            (
-                k.key(),
-                current.id.clone(),
-                kind_base(&k.key()[..5]) + next + i as i64,
-            )
-        }));
+        new_rows.extend(
+            added
+                .iter()
+                .enumerate()
+                .map(|(i, k)| (k.key(), current.id.clone(), kind_base(&k.key()[..5]) + next + i as i64)),
+        );
     }
     let held_ext: HashSet<(String, String)> = current.external_ids.iter().cloned().collect();
     let ext: Vec<Identity> = changes
@@ -281,23 +228,14 @@ async fn apply_update(
         .filter(|i| matches!(i, Identity::External(s, v) if !held_ext.contains(&(s.clone(), v.clone()))))
         .cloned()
         .collect();
-    new_rows.extend(identity_rows(
-        &current.id,
-        &ext,
-        200 + current.external_ids.len() as i64,
-    ));
+    new_rows.extend(identity_rows(&current.id, &ext, 200 + current.external_ids.len() as i64));
     insert_identities(conn, &new_rows).await?;
     let mut extra = Vec::new();
     if let Some(tags) = &changes.tags {
         let tags: Vec<String> = if replace_lists {
             tags.clone()
         } else {
-            current
-                .tags
-                .iter()
-                .chain(tags.iter().filter(|t| !current.tags.contains(t)))
-                .cloned()
-                .collect()
+            current.tags.iter().chain(tags.iter().filter(|t| !current.tags.contains(t))).cloned().collect()
         };
         if tags != current.tags {
             extra.push(("tags", tags_json(&tags)));
@@ -309,29 +247,26 @@ async fn apply_update(
             .consent
             .iter()
             .map(|c| {
-                let before = current
-                    .consent
-                    .iter()
-                    .find(|o| o.channel == c.channel)
-                    .map(|o| o.granted.to_string());
-                (
-                    format!("consent.{}", c.channel.as_str()),
-                    before,
-                    Some(format!("{} ({})", c.granted, c.origin)),
-                )
+                let before = current.consent.iter().find(|o| o.channel == c.channel).map(|o| o.granted.to_string());
+                (format!("consent.{}", c.channel.as_str()), before, Some(format!("{} ({})", c.granted, c.origin)))
             })
             .collect();
-        let history: Vec<(&str, Option<String>, Option<String>)> = history
-            .iter()
-            .map(|(f, a, b)| (f.as_str(), a.clone(), b.clone()))
-            .collect();
+        let history: Vec<(&str, Option<String>, Option<String>)> =
+            history.iter().map(|(f, a, b)| (f.as_str(), a.clone(), b.clone())).collect();
         records::record_history(conn, ObjectKind::Contact, &current.id, &history, actor).await?;
         extra.push(("consent", Arg::from(consent_to_json(&merged))));
     }
     update(conn, current, &changes.record, extra, actor).await?;
     link_primary_company(conn, &current.id, changes, actor.now).await?;
-    let after = get(conn, ObjectKind::Contact, &current.id).await?;
-    set_terms(conn, ObjectKind::Contact, &after.id, &terms_of(&after)).await
+    let searchable = ["first_name", "last_name", "display_name", "company_name"];
+    if changes.emails.is_some()
+        || changes.phones.is_some()
+        || searchable.iter().any(|n| changes.record.get(n).is_some())
+    {
+        let after = get(conn, ObjectKind::Contact, &current.id).await?;
+        set_terms(conn, ObjectKind::Contact, &after.id, &terms_of(&after)).await?;
+    }
+    Ok(())
 }
 
 /// Positions order identities: e-mails first, then phones, then external ids.
@@ -344,11 +279,7 @@ fn kind_base(kind: &str) -> i64 {
 }
 
 impl SqlStore {
-    pub(super) async fn create_contact_impl(
-        &self,
-        changes: &ContactChanges,
-        actor: Actor<'_>,
-    ) -> StoreResult<Record> {
+    pub(super) async fn create_contact_impl(&self, changes: &ContactChanges, actor: Actor<'_>) -> StoreResult<Record> {
         let changes = with_defaults(changes);
         let mut tx = self.begin().await?;
         check_refs(&mut tx, &changes.record).await?;
@@ -356,30 +287,13 @@ impl SqlStore {
         let id = new_id();
         let consent = merge_consent(&[], &changes.consent);
         let extra = vec![
-            (
-                "tags",
-                tags_json(changes.tags.as_deref().unwrap_or_default()),
-            ),
+            ("tags", tags_json(changes.tags.as_deref().unwrap_or_default())),
             ("consent", Arg::from(consent_to_json(&consent))),
         ];
-        insert(
-            &mut tx,
-            ObjectKind::Contact,
-            &id,
-            &changes.record,
-            extra,
-            actor,
-        )
-        .await?;
+        insert(&mut tx, ObjectKind::Contact, &id, &changes.record, extra, actor).await?;
         insert_identities(&mut tx, &ordered_identity_rows(&id, &changes)).await?;
         link_primary_company(&mut tx, &id, &changes, actor.now).await?;
-        set_terms(
-            &mut tx,
-            ObjectKind::Contact,
-            &id,
-            &terms_of_changes(&changes),
-        )
-        .await?;
+        set_terms(&mut tx, ObjectKind::Contact, &id, &terms_of_changes(&changes)).await?;
         let r = get(&mut tx, ObjectKind::Contact, &id).await?;
         tx.commit().await?;
         Ok(r)
@@ -408,8 +322,7 @@ impl SqlStore {
     ) -> StoreResult<Vec<StoreResult<UpsertOutcome>>> {
         let mut tx = self.begin().await?;
         let plan = plan_upsert(&mut tx, &items).await?;
-        let mut results: Vec<Option<StoreResult<UpsertOutcome>>> =
-            plan.rejected.into_iter().collect();
+        let mut results: Vec<Option<StoreResult<UpsertOutcome>>> = plan.rejected.into_iter().collect();
         // New contacts, with later duplicates in the batch folded into them, in bulk.
         let mut creates: Vec<(usize, String, ContactChanges)> = Vec::new();
         let mut create_index: HashMap<String, usize> = HashMap::new();
@@ -420,27 +333,18 @@ impl SqlStore {
                 Target::New(id) => {
                     create_index.insert(id.clone(), creates.len());
                     creates.push((i, id.clone(), with_defaults(&items[i].changes)));
-                    results[i] = Some(Ok(UpsertOutcome {
-                        kind: UpsertKind::Created,
-                        id: id.clone(),
-                    }));
+                    results[i] = Some(Ok(UpsertOutcome { kind: UpsertKind::Created, id: id.clone() }));
                 }
                 Target::SameAs(id) => {
                     match create_index.get(id) {
                         Some(&c) => fold_into(&mut creates[c].2, &items[i].changes),
                         None => updates.push((i, id.clone())),
                     }
-                    results[i] = Some(Ok(UpsertOutcome {
-                        kind: UpsertKind::Merged,
-                        id: id.clone(),
-                    }));
+                    results[i] = Some(Ok(UpsertOutcome { kind: UpsertKind::Merged, id: id.clone() }));
                 }
                 Target::Existing(id) => {
                     updates.push((i, id.clone()));
-                    results[i] = Some(Ok(UpsertOutcome {
-                        kind: UpsertKind::Updated,
-                        id: id.clone(),
-                    }));
+                    results[i] = Some(Ok(UpsertOutcome { kind: UpsertKind::Updated, id: id.clone() }));
                 }
             }
         }
@@ -449,15 +353,7 @@ impl SqlStore {
             let mut item_tx = (&mut *tx).begin().await?;
             let outcome = async {
                 let current = get(&mut item_tx, ObjectKind::Contact, &id).await?;
-                apply_update(
-                    &mut item_tx,
-                    &current,
-                    &items[i].changes,
-                    WriteOptions::default(),
-                    false,
-                    actor,
-                )
-                .await
+                apply_update(&mut item_tx, &current, &items[i].changes, WriteOptions::default(), false, actor).await
             }
             .await;
             match outcome {
@@ -496,20 +392,12 @@ fn fold_into(base: &mut ContactChanges, later: &ContactChanges) {
             base.record.set(spec, v.clone());
         }
     }
-    base.record
-        .properties
-        .extend(later.record.properties.iter().cloned());
+    base.record.properties.extend(later.record.properties.iter().cloned());
     add(&mut base.emails, &later.emails);
     add(&mut base.phones, &later.phones);
     add(&mut base.tags, &later.tags);
-    base.external_ids.extend(
-        later
-            .external_ids
-            .iter()
-            .filter(|e| !base.external_ids.contains(e))
-            .cloned()
-            .collect::<Vec<_>>(),
-    );
+    base.external_ids
+        .extend(later.external_ids.iter().filter(|e| !base.external_ids.contains(e)).cloned().collect::<Vec<_>>());
     base.consent = merge_consent(&base.consent, &later.consent);
 }
 
@@ -563,13 +451,7 @@ async fn plan_upsert(conn: &mut Conn, items: &[ContactUpsert]) -> StoreResult<Pl
         let target = ids
             .iter()
             .find_map(|k| in_batch.get(&k.key()).map(|id| Target::SameAs(id.clone())))
-            .or_else(|| {
-                ids.iter().find_map(|k| {
-                    existing
-                        .get(&k.key())
-                        .map(|id| Target::Existing(id.clone()))
-                })
-            })
+            .or_else(|| ids.iter().find_map(|k| existing.get(&k.key()).map(|id| Target::Existing(id.clone()))))
             .unwrap_or_else(|| Target::New(new_id()));
         let id = match &target {
             Target::New(id) | Target::SameAs(id) | Target::Existing(id) => id.clone(),
@@ -588,22 +470,12 @@ async fn plan_upsert(conn: &mut Conn, items: &[ContactUpsert]) -> StoreResult<Pl
 }
 
 /// Users and companies that exist, among those the items point at.
-async fn known_references(
-    conn: &mut Conn,
-    items: &[ContactUpsert],
-) -> StoreResult<HashSet<String>> {
+async fn known_references(conn: &mut Conn, items: &[ContactUpsert]) -> StoreResult<HashSet<String>> {
     let mut wanted: HashSet<(&'static str, String)> = HashSet::new();
     for item in items {
         for (spec, v) in &item.changes.record.fields {
             if let (Some(Scalar::Text(id)), "owner_id" | "company_id") = (v, spec.name) {
-                wanted.insert((
-                    if spec.name == "owner_id" {
-                        "users"
-                    } else {
-                        "companies"
-                    },
-                    id.clone(),
-                ));
+                wanted.insert((if spec.name == "owner_id" { "users" } else { "companies" }, id.clone()));
             }
         }
     }
@@ -621,27 +493,14 @@ async fn known_references(
 }
 
 fn unknown_reference(changes: &ContactChanges, known: &HashSet<String>) -> Option<FieldError> {
-    changes
-        .record
-        .fields
-        .iter()
-        .find_map(|(spec, v)| match (v, spec.name) {
-            (Some(Scalar::Text(id)), "owner_id" | "company_id") if !known.contains(id) => {
-                Some(FieldError::new(
-                    spec.name,
-                    "unknown_reference",
-                    format!(
-                        "there is no {} {id}",
-                        if spec.name == "owner_id" {
-                            "user"
-                        } else {
-                            "company"
-                        }
-                    ),
-                ))
-            }
-            _ => None,
-        })
+    changes.record.fields.iter().find_map(|(spec, v)| match (v, spec.name) {
+        (Some(Scalar::Text(id)), "owner_id" | "company_id") if !known.contains(id) => Some(FieldError::new(
+            spec.name,
+            "unknown_reference",
+            format!("there is no {} {id}", if spec.name == "owner_id" { "user" } else { "company" }),
+        )),
+        _ => None,
+    })
 }
 
 /// Insert many new contacts with a handful of multi-row statements.
@@ -653,18 +512,8 @@ async fn bulk_insert(
     if creates.is_empty() {
         return Ok(());
     }
-    let writable: Vec<&'static record::FieldSpec> = record::CONTACT_FIELDS
-        .iter()
-        .filter(|f| !f.system)
-        .collect();
-    let mut cols = vec![
-        "id",
-        "properties",
-        "tags",
-        "consent",
-        "created_at",
-        "updated_at",
-    ];
+    let writable: Vec<&'static record::FieldSpec> = record::CONTACT_FIELDS.iter().filter(|f| !f.system).collect();
+    let mut cols = vec!["id", "properties", "tags", "consent", "created_at", "updated_at"];
     cols.extend(writable.iter().map(|f| f.name));
     let head = format!("INSERT INTO contacts ({}) VALUES ", cols.join(", "));
     for chunk in creates.chunks(super::chunk_size(cols.len())) {
@@ -673,10 +522,7 @@ async fn bulk_insert(
             sql.push(if n == 0 { "(" } else { ", (" });
             let props = records::apply_properties(serde_json::Map::new(), &c.record);
             let consent = merge_consent(&[], &c.consent);
-            sql.arg(id.as_str())
-                .push(", ")
-                .arg(serde_json::Value::Object(props).to_string())
-                .push(", ");
+            sql.arg(id.as_str()).push(", ").arg(serde_json::Value::Object(props).to_string()).push(", ");
             sql.arg(tags_json(c.tags.as_deref().unwrap_or_default()))
                 .push(", ")
                 .arg(consent_to_json(&consent))
@@ -694,31 +540,24 @@ async fn bulk_insert(
         }
         query(&sql).execute(&mut *conn).await?;
     }
-    let identities: Vec<(String, String, i64)> = creates
-        .iter()
-        .flat_map(|(_, id, c)| ordered_identity_rows(id, c))
-        .collect();
+    let identities: Vec<(String, String, i64)> =
+        creates.iter().flat_map(|(_, id, c)| ordered_identity_rows(id, c)).collect();
     insert_identities(conn, &identities).await?;
-    let terms: Vec<(String, Vec<String>)> = creates
-        .iter()
-        .map(|(_, id, c)| (id.clone(), terms_of_changes(c)))
-        .collect();
+    let terms: Vec<(String, Vec<String>)> =
+        creates.iter().map(|(_, id, c)| (id.clone(), terms_of_changes(c))).collect();
     records::insert_terms(conn, ObjectKind::Contact, &terms).await?;
     let history: Vec<(String, &'static str, String)> = creates
         .iter()
         .flat_map(|(_, id, c)| {
             ["lifecycle_stage", "lead_status", "owner_id"]
                 .into_iter()
-                .filter_map(move |f| {
-                    c.record
-                        .get(f)
-                        .and_then(|v| v.as_ref())
-                        .map(|v| (id.clone(), f, v.to_string()))
-                })
+                .filter_map(move |f| c.record.get(f).and_then(|v| v.as_ref()).map(|v| (id.clone(), f, v.to_string())))
         })
         .collect();
     for chunk in history.chunks(super::chunk_size(8)) {
-        let mut sql = Sql::new("INSERT INTO field_history (object, object_id, field, from_value, to_value, at, cause, actor_id) VALUES ");
+        let mut sql = Sql::new(
+            "INSERT INTO field_history (object, object_id, field, from_value, to_value, at, cause, actor_id) VALUES ",
+        );
         for (n, (id, field, to)) in chunk.iter().enumerate() {
             sql.push(if n == 0 { "(" } else { ", (" });
             sql.list([
@@ -759,19 +598,11 @@ fn merge_of(row: &super::DbRow) -> StoreResult<MergeRecord> {
 const MERGE_COLUMNS: &str = "id, object, survivor_id, merged_id, at, actor_id, undone_at";
 
 /// Ids in `table.col` that point at `from`, moved to `to`; returns the moved rows' keys.
-async fn repoint(
-    conn: &mut Conn,
-    table: &str,
-    key: &str,
-    col: &str,
-    from: &str,
-    to: &str,
-) -> StoreResult<Vec<String>> {
-    let keys: Vec<String> =
-        sqlx::query_scalar(&format!("SELECT {key} FROM {table} WHERE {col} = $1"))
-            .bind(from)
-            .fetch_all(&mut *conn)
-            .await?;
+async fn repoint(conn: &mut Conn, table: &str, key: &str, col: &str, from: &str, to: &str) -> StoreResult<Vec<String>> {
+    let keys: Vec<String> = sqlx::query_scalar(&format!("SELECT {key} FROM {table} WHERE {col} = $1"))
+        .bind(from)
+        .fetch_all(&mut *conn)
+        .await?;
     sqlx::query(&format!("UPDATE {table} SET {col} = $1 WHERE {col} = $2"))
         .bind(to)
         .bind(from)
@@ -790,26 +621,22 @@ async fn move_links(
     from: &str,
     to: &str,
 ) -> StoreResult<Vec<String>> {
-    let theirs: Vec<String> =
-        sqlx::query_scalar(&format!("SELECT {other} FROM {table} WHERE {mine} = $1"))
-            .bind(from)
-            .fetch_all(&mut *conn)
-            .await?;
-    let held: Vec<String> =
-        sqlx::query_scalar(&format!("SELECT {other} FROM {table} WHERE {mine} = $1"))
-            .bind(to)
-            .fetch_all(&mut *conn)
-            .await?;
+    let theirs: Vec<String> = sqlx::query_scalar(&format!("SELECT {other} FROM {table} WHERE {mine} = $1"))
+        .bind(from)
+        .fetch_all(&mut *conn)
+        .await?;
+    let held: Vec<String> = sqlx::query_scalar(&format!("SELECT {other} FROM {table} WHERE {mine} = $1"))
+        .bind(to)
+        .fetch_all(&mut *conn)
+        .await?;
     let moved: Vec<String> = theirs.into_iter().filter(|o| !held.contains(o)).collect();
     for o in &moved {
-        sqlx::query(&format!(
-            "UPDATE {table} SET {mine} = $1 WHERE {mine} = $2 AND {other} = $3"
-        ))
-        .bind(to)
-        .bind(from)
-        .bind(o)
-        .execute(&mut *conn)
-        .await?;
+        sqlx::query(&format!("UPDATE {table} SET {mine} = $1 WHERE {mine} = $2 AND {other} = $3"))
+            .bind(to)
+            .bind(from)
+            .bind(o)
+            .execute(&mut *conn)
+            .await?;
     }
     Ok(moved)
 }
@@ -823,10 +650,7 @@ impl SqlStore {
         actor: Actor<'_>,
     ) -> StoreResult<MergeRecord> {
         let mut tx = self.begin().await?;
-        let (ra, rb) = (
-            get(&mut tx, object, a).await?,
-            get(&mut tx, object, b).await?,
-        );
+        let (ra, rb) = (get(&mut tx, object, a).await?, get(&mut tx, object, b).await?);
         if ra.id == rb.id {
             return Err(StoreError::Conflict {
                 code: "same_record",
@@ -834,13 +658,8 @@ impl SqlStore {
                 message: format!("{a} and {b} are already one {}", object.as_str()),
             });
         }
-        let (sid, mid) =
-            leadline_core::merge::survivor((&ra.id, ra.created_at()), (&rb.id, rb.created_at()));
-        let (survivor, merged) = if sid == ra.id {
-            (ra.clone(), rb.clone())
-        } else {
-            (rb.clone(), ra.clone())
-        };
+        let (sid, mid) = leadline_core::merge::survivor((&ra.id, ra.created_at()), (&rb.id, rb.created_at()));
+        let (survivor, merged) = if sid == ra.id { (ra.clone(), rb.clone()) } else { (rb.clone(), ra.clone()) };
         let (sid, mid) = (sid.to_owned(), mid.to_owned());
         let inherited = leadline_core::merge::inherited(&survivor.fields, &merged.fields);
         let mut detail = serde_json::json!({ "inherited": inherited.iter().map(|(f, v)| (f.name, v.to_string())).collect::<HashMap<_, _>>() });
@@ -861,60 +680,35 @@ impl SqlStore {
         let mut survivor_props = survivor.properties.clone();
         survivor_props.extend(new_props);
         if survivor_props != survivor.properties {
-            extra.push((
-                "properties",
-                Arg::from(serde_json::Value::Object(survivor_props).to_string()),
-            ));
+            extra.push(("properties", Arg::from(serde_json::Value::Object(survivor_props).to_string())));
         }
-        let merge_actor = Actor {
-            cause: leadline_core::lifecycle::ChangeCause::Merge,
-            ..actor
-        };
+        let merge_actor = Actor { cause: leadline_core::lifecycle::ChangeCause::Merge, ..actor };
         match object {
             ObjectKind::Contact => {
-                let keys: Vec<String> =
-                    sqlx::query_scalar("SELECT key FROM contact_identities WHERE contact_id = $1")
-                        .bind(&mid)
-                        .fetch_all(&mut *tx)
-                        .await?;
-                sqlx::query("UPDATE contact_identities SET contact_id = $1, position = position + 1000 WHERE contact_id = $2").bind(&sid).bind(&mid).execute(&mut *tx).await?;
+                let keys: Vec<String> = sqlx::query_scalar("SELECT key FROM contact_identities WHERE contact_id = $1")
+                    .bind(&mid)
+                    .fetch_all(&mut *tx)
+                    .await?;
                 sqlx::query(
-                    "UPDATE activities SET contact_id = $1, merged_from = $2 WHERE contact_id = $2",
+                    "UPDATE contact_identities SET contact_id = $1, position = position + 1000 WHERE contact_id = $2",
                 )
                 .bind(&sid)
                 .bind(&mid)
                 .execute(&mut *tx)
                 .await?;
+                sqlx::query("UPDATE activities SET contact_id = $1, merged_from = $2 WHERE contact_id = $2")
+                    .bind(&sid)
+                    .bind(&mid)
+                    .execute(&mut *tx)
+                    .await?;
                 detail["identities"] = keys.into();
-                detail["tasks"] = repoint(&mut tx, "tasks", "id", "contact_id", &mid, &sid)
-                    .await?
-                    .into();
-                detail["deals"] = move_links(
-                    &mut tx,
-                    "deal_contacts",
-                    "contact_id",
-                    "deal_id",
-                    &mid,
-                    &sid,
-                )
-                .await?
-                .into();
-                detail["companies"] = move_links(
-                    &mut tx,
-                    "contact_companies",
-                    "contact_id",
-                    "company_id",
-                    &mid,
-                    &sid,
-                )
-                .await?
-                .into();
-                let new_tags: Vec<String> = merged
-                    .tags
-                    .iter()
-                    .filter(|t| !survivor.tags.contains(t))
-                    .cloned()
-                    .collect();
+                detail["tasks"] = repoint(&mut tx, "tasks", "id", "contact_id", &mid, &sid).await?.into();
+                detail["deals"] =
+                    move_links(&mut tx, "deal_contacts", "contact_id", "deal_id", &mid, &sid).await?.into();
+                detail["companies"] =
+                    move_links(&mut tx, "contact_companies", "contact_id", "company_id", &mid, &sid).await?.into();
+                let new_tags: Vec<String> =
+                    merged.tags.iter().filter(|t| !survivor.tags.contains(t)).cloned().collect();
                 if !new_tags.is_empty() {
                     let all: Vec<String> = survivor.tags.iter().chain(&new_tags).cloned().collect();
                     extra.push(("tags", tags_json(&all)));
@@ -922,35 +716,18 @@ impl SqlStore {
                 detail["tags"] = new_tags.into();
             }
             ObjectKind::Company => {
-                detail["contacts"] = repoint(&mut tx, "contacts", "id", "company_id", &mid, &sid)
-                    .await?
-                    .into();
-                detail["deals"] = repoint(&mut tx, "deals", "id", "company_id", &mid, &sid)
-                    .await?
-                    .into();
-                detail["links"] = move_links(
-                    &mut tx,
-                    "contact_companies",
-                    "company_id",
-                    "contact_id",
-                    &mid,
-                    &sid,
-                )
-                .await?
-                .into();
-                sqlx::query(
-                    "UPDATE activities SET company_id = $1, merged_from = $2 WHERE company_id = $2",
-                )
-                .bind(&sid)
-                .bind(&mid)
-                .execute(&mut *tx)
-                .await?;
-                // The domain is unique: it stays with the survivor if it had none, else it is parked.
-                detail["domain"] = merged.text("domain").into();
-                sqlx::query("UPDATE companies SET domain = NULL WHERE id = $1")
+                detail["contacts"] = repoint(&mut tx, "contacts", "id", "company_id", &mid, &sid).await?.into();
+                detail["deals"] = repoint(&mut tx, "deals", "id", "company_id", &mid, &sid).await?.into();
+                detail["links"] =
+                    move_links(&mut tx, "contact_companies", "company_id", "contact_id", &mid, &sid).await?.into();
+                sqlx::query("UPDATE activities SET company_id = $1, merged_from = $2 WHERE company_id = $2")
+                    .bind(&sid)
                     .bind(&mid)
                     .execute(&mut *tx)
                     .await?;
+                // The domain is unique: it stays with the survivor if it had none, else it is parked.
+                detail["domain"] = merged.text("domain").into();
+                sqlx::query("UPDATE companies SET domain = NULL WHERE id = $1").bind(&mid).execute(&mut *tx).await?;
                 if survivor.text("domain").is_none() {
                     if let Some(d) = merged.text("domain") {
                         fill.set(
@@ -969,29 +746,20 @@ impl SqlStore {
             }
         }
         update(&mut tx, &survivor, &fill, extra, merge_actor).await?;
-        sqlx::query(&format!(
-            "UPDATE {} SET merged_into = $1, updated_at = $2 WHERE id = $3",
-            records::table(object)
-        ))
-        .bind(&sid)
-        .bind(actor.now)
-        .bind(&mid)
-        .execute(&mut *tx)
-        .await?;
-        // Earlier merges into the merged record now point at the survivor too.
-        sqlx::query(&format!(
-            "UPDATE {} SET merged_into = $1 WHERE merged_into = $2",
-            records::table(object)
-        ))
-        .bind(&sid)
-        .bind(&mid)
-        .execute(&mut *tx)
-        .await?;
-        self.refresh_terms(&mut tx, object, &sid).await?;
-        sqlx::query("DELETE FROM search_terms WHERE record_id = $1")
+        sqlx::query(&format!("UPDATE {} SET merged_into = $1, updated_at = $2 WHERE id = $3", records::table(object)))
+            .bind(&sid)
+            .bind(actor.now)
             .bind(&mid)
             .execute(&mut *tx)
             .await?;
+        // Earlier merges into the merged record now point at the survivor too.
+        sqlx::query(&format!("UPDATE {} SET merged_into = $1 WHERE merged_into = $2", records::table(object)))
+            .bind(&sid)
+            .bind(&mid)
+            .execute(&mut *tx)
+            .await?;
+        self.refresh_terms(&mut tx, object, &sid).await?;
+        sqlx::query("DELETE FROM search_terms WHERE record_id = $1").bind(&mid).execute(&mut *tx).await?;
         let id = new_id();
         sqlx::query(&format!("INSERT INTO merges ({MERGE_COLUMNS}, detail) VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)"))
             .bind(&id)
@@ -1011,12 +779,7 @@ impl SqlStore {
         merge_of(&row)
     }
 
-    async fn refresh_terms(
-        &self,
-        conn: &mut Conn,
-        object: ObjectKind,
-        id: &str,
-    ) -> StoreResult<()> {
+    async fn refresh_terms(&self, conn: &mut Conn, object: ObjectKind, id: &str) -> StoreResult<()> {
         let r = load(conn, object, &[id.to_owned()])
             .await?
             .pop()
@@ -1031,19 +794,13 @@ impl SqlStore {
         set_terms(conn, object, id, &terms).await
     }
 
-    pub(super) async fn unmerge_impl(
-        &self,
-        merge_id: &str,
-        actor: Actor<'_>,
-    ) -> StoreResult<MergeRecord> {
+    pub(super) async fn unmerge_impl(&self, merge_id: &str, actor: Actor<'_>) -> StoreResult<MergeRecord> {
         let mut tx = self.begin().await?;
-        let row = sqlx::query(&format!(
-            "SELECT {MERGE_COLUMNS}, detail FROM merges WHERE id = $1"
-        ))
-        .bind(merge_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| StoreError::not_found("merge", merge_id))?;
+        let row = sqlx::query(&format!("SELECT {MERGE_COLUMNS}, detail FROM merges WHERE id = $1"))
+            .bind(merge_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::not_found("merge", merge_id))?;
         let m = merge_of(&row)?;
         if m.undone_at.is_some() {
             return Err(StoreError::Conflict {
@@ -1052,29 +809,26 @@ impl SqlStore {
                 message: format!("merge {merge_id} was already undone"),
             });
         }
-        let later: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM merges WHERE merged_id = $1 AND undone_at IS NULL AND at >= $2 AND id <> $3")
-            .bind(&m.survivor_id)
-            .bind(m.at)
-            .bind(&m.id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let later: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM merges WHERE merged_id = $1 AND undone_at IS NULL AND at >= $2 AND id <> $3",
+        )
+        .bind(&m.survivor_id)
+        .bind(m.at)
+        .bind(&m.id)
+        .fetch_one(&mut *tx)
+        .await?;
         if later > 0 {
             return Err(StoreError::Conflict {
                 code: "merged_again",
                 field: None,
-                message: "the survivor was merged into another record since; undo that merge first"
-                    .into(),
+                message: "the survivor was merged into another record since; undo that merge first".into(),
             });
         }
         let detail: serde_json::Value = serde_json::from_str(&req_text(&row, "detail")?)?;
         let strings = |k: &str| -> Vec<String> {
             detail[k]
                 .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|v| v.as_str().map(str::to_owned))
-                        .collect()
-                })
+                .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
                 .unwrap_or_default()
         };
         let (sid, mid) = (m.survivor_id.clone(), m.merged_id.clone());
@@ -1102,16 +856,16 @@ impl SqlStore {
                         .await?;
                 }
                 for d in strings("deals") {
-                    sqlx::query("UPDATE deal_contacts SET contact_id = $1 WHERE deal_id = $2 AND contact_id = $3").bind(&mid).bind(&d).bind(&sid).execute(&mut *tx).await?;
+                    sqlx::query("UPDATE deal_contacts SET contact_id = $1 WHERE deal_id = $2 AND contact_id = $3")
+                        .bind(&mid)
+                        .bind(&d)
+                        .bind(&sid)
+                        .execute(&mut *tx)
+                        .await?;
                 }
                 for c in strings("companies") {
-                    sqlx::query("UPDATE contact_companies SET contact_id = $1 WHERE company_id = $2 AND contact_id = $3").bind(&mid).bind(&c).bind(&sid).execute(&mut *tx).await?;
-                }
-            }
-            ObjectKind::Company => {
-                for c in strings("contacts") {
                     sqlx::query(
-                        "UPDATE contacts SET company_id = $1 WHERE id = $2 AND company_id = $3",
+                        "UPDATE contact_companies SET contact_id = $1 WHERE company_id = $2 AND contact_id = $3",
                     )
                     .bind(&mid)
                     .bind(&c)
@@ -1119,18 +873,33 @@ impl SqlStore {
                     .execute(&mut *tx)
                     .await?;
                 }
+            }
+            ObjectKind::Company => {
+                for c in strings("contacts") {
+                    sqlx::query("UPDATE contacts SET company_id = $1 WHERE id = $2 AND company_id = $3")
+                        .bind(&mid)
+                        .bind(&c)
+                        .bind(&sid)
+                        .execute(&mut *tx)
+                        .await?;
+                }
                 for d in strings("deals") {
+                    sqlx::query("UPDATE deals SET company_id = $1 WHERE id = $2 AND company_id = $3")
+                        .bind(&mid)
+                        .bind(&d)
+                        .bind(&sid)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                for c in strings("links") {
                     sqlx::query(
-                        "UPDATE deals SET company_id = $1 WHERE id = $2 AND company_id = $3",
+                        "UPDATE contact_companies SET company_id = $1 WHERE contact_id = $2 AND company_id = $3",
                     )
                     .bind(&mid)
-                    .bind(&d)
+                    .bind(&c)
                     .bind(&sid)
                     .execute(&mut *tx)
                     .await?;
-                }
-                for c in strings("links") {
-                    sqlx::query("UPDATE contact_companies SET company_id = $1 WHERE contact_id = $2 AND company_id = $3").bind(&mid).bind(&c).bind(&sid).execute(&mut *tx).await?;
                 }
                 sqlx::query("UPDATE activities SET company_id = $1, merged_from = NULL WHERE merged_from = $1 AND company_id = $2").bind(&mid).bind(&sid).execute(&mut *tx).await?;
             }
@@ -1148,43 +917,26 @@ impl SqlStore {
         }
         let mut extra = Vec::new();
         let mut props = survivor.properties.clone();
-        for (k, v) in detail["properties"]
-            .as_object()
-            .cloned()
-            .unwrap_or_default()
-        {
+        for (k, v) in detail["properties"].as_object().cloned().unwrap_or_default() {
             if props.get(&k) == Some(&v) {
                 props.remove(&k);
             }
         }
         if props != survivor.properties {
-            extra.push((
-                "properties",
-                Arg::from(serde_json::Value::Object(props).to_string()),
-            ));
+            extra.push(("properties", Arg::from(serde_json::Value::Object(props).to_string())));
         }
         let gained = strings("tags");
         if !gained.is_empty() {
-            let tags: Vec<String> = survivor
-                .tags
-                .iter()
-                .filter(|t| !gained.contains(t))
-                .cloned()
-                .collect();
+            let tags: Vec<String> = survivor.tags.iter().filter(|t| !gained.contains(t)).cloned().collect();
             extra.push(("tags", tags_json(&tags)));
         }
-        let unmerge_actor = Actor {
-            cause: leadline_core::lifecycle::ChangeCause::Merge,
-            ..actor
-        };
+        let unmerge_actor = Actor { cause: leadline_core::lifecycle::ChangeCause::Merge, ..actor };
         update(&mut tx, &survivor, &undo, extra, unmerge_actor).await?;
-        sqlx::query(&format!(
-            "UPDATE {table} SET merged_into = NULL, updated_at = $1 WHERE id = $2"
-        ))
-        .bind(actor.now)
-        .bind(&mid)
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query(&format!("UPDATE {table} SET merged_into = NULL, updated_at = $1 WHERE id = $2"))
+            .bind(actor.now)
+            .bind(&mid)
+            .execute(&mut *tx)
+            .await?;
         if let Some(domain) = detail["domain"].as_str() {
             sqlx::query("UPDATE companies SET domain = NULL WHERE id = $1 AND domain = $2")
                 .bind(&sid)
@@ -1213,10 +965,12 @@ impl SqlStore {
     }
 
     pub(super) async fn merges_impl(&self, object_id: &str) -> StoreResult<Vec<MergeRecord>> {
-        let rows = sqlx::query(&format!("SELECT {MERGE_COLUMNS} FROM merges WHERE survivor_id = $1 OR merged_id = $1 ORDER BY at"))
-            .bind(object_id)
-            .fetch_all(&self.reader)
-            .await?;
+        let rows = sqlx::query(&format!(
+            "SELECT {MERGE_COLUMNS} FROM merges WHERE survivor_id = $1 OR merged_id = $1 ORDER BY at"
+        ))
+        .bind(object_id)
+        .fetch_all(&self.reader)
+        .await?;
         rows.iter().map(merge_of).collect()
     }
 }

@@ -15,8 +15,7 @@ fn job_of(row: &DbRow) -> StoreResult<Job> {
     Ok(Job {
         id: req_text(row, "id")?,
         kind: req_text(row, "kind")?,
-        status: JobStatus::parse(&status)
-            .ok_or_else(|| StoreError::Corrupt(format!("job status {status}")))?,
+        status: JobStatus::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("job status {status}")))?,
         params: serde_json::from_str(&req_text(row, "params")?)?,
         created_by: text(row, "created_by")?,
         created_at: req_int(row, "created_at")?,
@@ -36,18 +35,8 @@ fn job_of(row: &DbRow) -> StoreResult<Job> {
 }
 
 fn set_counts(sql: &mut Sql, c: JobCounts) {
-    sql.push(", total = ")
-        .arg(c.total)
-        .push(", processed = ")
-        .arg(c.processed)
-        .push(", created = ")
-        .arg(c.created);
-    sql.push(", updated = ")
-        .arg(c.updated)
-        .push(", merged = ")
-        .arg(c.merged)
-        .push(", rejected = ")
-        .arg(c.rejected);
+    sql.push(", total = ").arg(c.total).push(", processed = ").arg(c.processed).push(", created = ").arg(c.created);
+    sql.push(", updated = ").arg(c.updated).push(", merged = ").arg(c.merged).push(", rejected = ").arg(c.rejected);
 }
 
 #[async_trait::async_trait]
@@ -61,15 +50,17 @@ impl crate::JobStore for SqlStore {
     ) -> StoreResult<Job> {
         let mut tx = self.begin().await?;
         let id = new_id();
-        sqlx::query("INSERT INTO jobs (id, kind, status, params, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(&id)
-            .bind(kind)
-            .bind(JobStatus::Queued.as_str())
-            .bind(params.to_string())
-            .bind(created_by)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO jobs (id, kind, status, params, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&id)
+        .bind(kind)
+        .bind(JobStatus::Queued.as_str())
+        .bind(params.to_string())
+        .bind(created_by)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         self.job(&id).await
     }
@@ -83,36 +74,24 @@ impl crate::JobStore for SqlStore {
     }
 
     async fn jobs(&self, limit: u32) -> StoreResult<Vec<Job>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {JOB_COLUMNS} FROM jobs ORDER BY created_at DESC, id DESC LIMIT $1"
-        ))
-        .bind(i64::from(limit))
-        .fetch_all(&self.reader)
-        .await?;
+        let rows = sqlx::query(&format!("SELECT {JOB_COLUMNS} FROM jobs ORDER BY created_at DESC, id DESC LIMIT $1"))
+            .bind(i64::from(limit))
+            .fetch_all(&self.reader)
+            .await?;
         rows.iter().map(job_of).collect()
     }
 
-    async fn job_progress(
-        &self,
-        id: &str,
-        status: JobStatus,
-        counts: JobCounts,
-        now: Millis,
-    ) -> StoreResult<bool> {
+    async fn job_progress(&self, id: &str, status: JobStatus, counts: JobCounts, now: Millis) -> StoreResult<bool> {
         let mut tx = self.begin().await?;
         let mut sql = Sql::new("UPDATE jobs SET status = ");
-        sql.arg(status.as_str())
-            .push(", started_at = COALESCE(started_at, ")
-            .arg(now)
-            .push(")");
+        sql.arg(status.as_str()).push(", started_at = COALESCE(started_at, ").arg(now).push(")");
         set_counts(&mut sql, counts);
         sql.push(" WHERE id = ").arg(id);
         query(&sql).execute(&mut *tx).await?;
-        let cancel: Option<i64> =
-            sqlx::query_scalar("SELECT cancel_requested FROM jobs WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let cancel: Option<i64> = sqlx::query_scalar("SELECT cancel_requested FROM jobs WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(cancel.ok_or_else(|| StoreError::not_found("job", id))? != 0)
     }
@@ -151,10 +130,7 @@ impl crate::JobStore for SqlStore {
             });
         }
         let mut tx = self.begin().await?;
-        sqlx::query("UPDATE jobs SET cancel_requested = 1 WHERE id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("UPDATE jobs SET cancel_requested = 1 WHERE id = $1").bind(id).execute(&mut *tx).await?;
         tx.commit().await?;
         self.job(id).await
     }
@@ -162,8 +138,7 @@ impl crate::JobStore for SqlStore {
     async fn add_rejects(&self, job_id: &str, rejects: &[Reject]) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         for chunk in rejects.chunks(super::chunk_size(5)) {
-            let mut sql =
-                Sql::new("INSERT INTO job_rejects (job_id, line, field, reason, raw) VALUES ");
+            let mut sql = Sql::new("INSERT INTO job_rejects (job_id, line, field, reason, raw) VALUES ");
             for (i, r) in chunk.iter().enumerate() {
                 sql.push(if i == 0 { "(" } else { ", (" });
                 sql.arg(job_id)
@@ -185,12 +160,14 @@ impl crate::JobStore for SqlStore {
     }
 
     async fn rejects(&self, job_id: &str, after_line: i64, limit: u32) -> StoreResult<Vec<Reject>> {
-        let rows = sqlx::query("SELECT line, field, reason, raw FROM job_rejects WHERE job_id = $1 AND line > $2 ORDER BY line LIMIT $3")
-            .bind(job_id)
-            .bind(after_line)
-            .bind(i64::from(limit))
-            .fetch_all(&self.reader)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT line, field, reason, raw FROM job_rejects WHERE job_id = $1 AND line > $2 ORDER BY line LIMIT $3",
+        )
+        .bind(job_id)
+        .bind(after_line)
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await?;
         rows.iter()
             .map(|r| {
                 Ok(Reject {

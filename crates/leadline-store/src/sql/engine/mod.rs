@@ -86,16 +86,8 @@ fn chunk_size(binds_per_item: usize) -> usize {
 /// The statements of a migration script, one at a time. The scripts hold plain DDL: no `;`
 /// inside strings or bodies, comments on lines of their own.
 fn statements(script: &str) -> Vec<String> {
-    let code: String = script
-        .lines()
-        .filter(|l| !l.trim_start().starts_with("--"))
-        .collect::<Vec<_>>()
-        .join("\n");
-    code.split(';')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
+    let code: String = script.lines().filter(|l| !l.trim_start().starts_with("--")).collect::<Vec<_>>().join("\n");
+    code.split(';').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
 }
 
 #[async_trait::async_trait]
@@ -106,12 +98,12 @@ impl crate::Store for SqlStore {
 
     async fn migrate(&self) -> StoreResult<usize> {
         let mut tx = self.begin().await?;
-        sqlx::query("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)")
-            .execute(&mut *tx)
-            .await?;
-        let done: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations")
-            .fetch_all(&mut *tx)
-            .await?;
+        sqlx::query(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+        )
+        .execute(&mut *tx)
+        .await?;
+        let done: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations").fetch_all(&mut *tx).await?;
         let mut ran = 0;
         for (version, script) in MIGRATIONS {
             if done.contains(version) {

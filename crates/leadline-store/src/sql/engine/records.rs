@@ -11,8 +11,7 @@ use sqlx::Database;
 use super::{int, json_map, query, req_int, req_text, text, Db, DbRow, SqlStore};
 use crate::error::{StoreError, StoreResult};
 use crate::model::{
-    Actor, CompanyUpsert, Filter, FilterOp, FilterTarget, ListQuery, Page, Record, UpsertKind,
-    UpsertOutcome,
+    Actor, CompanyUpsert, Filter, FilterOp, FilterTarget, ListQuery, Page, Record, UpsertKind, UpsertOutcome,
 };
 use crate::sql::{decode_cursor, encode_cursor, new_id, prefix_end, Arg, Sql};
 
@@ -52,11 +51,8 @@ fn columns(object: ObjectKind) -> String {
 fn record_of(object: ObjectKind, row: &DbRow) -> StoreResult<Record> {
     let mut fields = Vec::with_capacity(record::fields(object).len());
     for f in record::fields(object) {
-        let v = if f.kind.is_integer() {
-            int(row, f.name)?.map(Scalar::Int)
-        } else {
-            text(row, f.name)?.map(Scalar::Text)
-        };
+        let v =
+            if f.kind.is_integer() { int(row, f.name)?.map(Scalar::Int) } else { text(row, f.name)?.map(Scalar::Text) };
         fields.push((f, v));
     }
     let mut r = Record {
@@ -113,28 +109,18 @@ fn consent_from_json(s: &str) -> StoreResult<Vec<Consent>> {
 pub(super) fn prop_json(v: &PropValue) -> serde_json::Value {
     match v {
         PropValue::Text(s) | PropValue::Date(s) | PropValue::Enum(s) => s.clone().into(),
-        PropValue::Number(n) => {
-            serde_json::Number::from_f64(*n).map_or(serde_json::Value::Null, Into::into)
-        }
+        PropValue::Number(n) => serde_json::Number::from_f64(*n).map_or(serde_json::Value::Null, Into::into),
         PropValue::Bool(b) => (*b).into(),
         PropValue::MultiEnum(v) => v.clone().into(),
     }
 }
 
 /// Load records by id (merged ones included), with their identities and links.
-pub(super) async fn load(
-    conn: &mut Conn,
-    object: ObjectKind,
-    ids: &[String],
-) -> StoreResult<Vec<Record>> {
+pub(super) async fn load(conn: &mut Conn, object: ObjectKind, ids: &[String]) -> StoreResult<Vec<Record>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut sql = Sql::new(&format!(
-        "SELECT {} FROM {} WHERE id IN (",
-        columns(object),
-        table(object)
-    ));
+    let mut sql = Sql::new(&format!("SELECT {} FROM {} WHERE id IN (", columns(object), table(object)));
     sql.list(ids.iter().map(String::as_str)).push(")");
     let rows = query(&sql).fetch_all(&mut *conn).await?;
     let mut by_id: HashMap<String, Record> = HashMap::with_capacity(rows.len());
@@ -154,8 +140,12 @@ async fn attach(conn: &mut Conn, object: ObjectKind, records: &mut [Record]) -> 
     }
     let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
     let (sql_text, owner_col) = match object {
-        ObjectKind::Contact => ("SELECT contact_id AS owner, key AS value FROM contact_identities WHERE contact_id IN (", "owner"),
-        ObjectKind::Deal => ("SELECT deal_id AS owner, contact_id AS value FROM deal_contacts WHERE deal_id IN (", "owner"),
+        ObjectKind::Contact => {
+            ("SELECT contact_id AS owner, key AS value FROM contact_identities WHERE contact_id IN (", "owner")
+        }
+        ObjectKind::Deal => {
+            ("SELECT deal_id AS owner, contact_id AS value FROM deal_contacts WHERE deal_id IN (", "owner")
+        }
         ObjectKind::Company => return Ok(()),
     };
     let mut sql = Sql::new(sql_text);
@@ -166,11 +156,7 @@ async fn attach(conn: &mut Conn, object: ObjectKind, records: &mut [Record]) -> 
         sql.push(" ORDER BY deal_id, contact_id");
     }
     let rows = query(&sql).fetch_all(&mut *conn).await?;
-    let index: HashMap<String, usize> = records
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.id.clone(), i))
-        .collect();
+    let index: HashMap<String, usize> = records.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect();
     for row in &rows {
         let (owner, value) = (req_text(row, owner_col)?, req_text(row, "value")?);
         let Some(&i) = index.get(&owner) else {
@@ -191,31 +177,28 @@ async fn attach(conn: &mut Conn, object: ObjectKind, records: &mut [Record]) -> 
     Ok(())
 }
 
-/// Follow merges to the live record.
-pub(super) async fn get(conn: &mut Conn, object: ObjectKind, id: &str) -> StoreResult<Record> {
+/// The id of the live record an id names, following merges.
+pub(super) async fn live_id(conn: &mut Conn, object: ObjectKind, id: &str) -> StoreResult<String> {
     let mut id = id.to_owned();
     for _ in 0..16 {
-        let merged: Option<Option<String>> = sqlx::query_scalar(&format!(
-            "SELECT merged_into FROM {} WHERE id = $1",
-            table(object)
-        ))
-        .bind(&id)
-        .fetch_optional(&mut *conn)
-        .await?;
+        let merged: Option<Option<String>> =
+            sqlx::query_scalar(&format!("SELECT merged_into FROM {} WHERE id = $1", table(object)))
+                .bind(&id)
+                .fetch_optional(&mut *conn)
+                .await?;
         match merged {
             None => return Err(StoreError::not_found(object.as_str(), id)),
             Some(Some(survivor)) => id = survivor,
-            Some(None) => {
-                return load(conn, object, &[id.clone()])
-                    .await?
-                    .pop()
-                    .ok_or_else(|| StoreError::not_found(object.as_str(), id))
-            }
+            Some(None) => return Ok(id),
         }
     }
-    Err(StoreError::Corrupt(format!(
-        "merge chain of {id} does not end"
-    )))
+    Err(StoreError::Corrupt(format!("merge chain of {id} does not end")))
+}
+
+/// The live record an id names, following merges.
+pub(super) async fn get(conn: &mut Conn, object: ObjectKind, id: &str) -> StoreResult<Record> {
+    let id = live_id(conn, object, id).await?;
+    load(conn, object, std::slice::from_ref(&id)).await?.pop().ok_or_else(|| StoreError::not_found(object.as_str(), id))
 }
 
 /// The ORDER BY expression of a sort field; nullable columns sort as their lowest value.
@@ -228,19 +211,8 @@ fn sort_expr(spec: &FieldSpec) -> String {
 }
 
 fn filter_sql(sql: &mut Sql, object: ObjectKind, f: &Filter) -> StoreResult<()> {
-    let bad = |msg: &str| {
-        StoreError::Invalid(leadline_core::FieldError::new(
-            "filter",
-            "invalid_filter",
-            msg,
-        ))
-    };
-    let first = || {
-        f.value
-            .first()
-            .cloned()
-            .ok_or_else(|| bad("the filter needs a value"))
-    };
+    let bad = |msg: &str| StoreError::Invalid(leadline_core::FieldError::new("filter", "invalid_filter", msg));
+    let first = || f.value.first().cloned().ok_or_else(|| bad("the filter needs a value"));
     let column = match &f.target {
         FilterTarget::Field(spec) => spec.name.to_owned(),
         FilterTarget::Property(name) => {
@@ -251,16 +223,9 @@ fn filter_sql(sql: &mut Sql, object: ObjectKind, f: &Filter) -> StoreResult<()> 
             let placeholder = format!("${}", sql.args.len());
             if !matches!(
                 f.op,
-                FilterOp::Eq
-                    | FilterOp::Ne
-                    | FilterOp::In
-                    | FilterOp::Prefix
-                    | FilterOp::Empty
-                    | FilterOp::NotEmpty
+                FilterOp::Eq | FilterOp::Ne | FilterOp::In | FilterOp::Prefix | FilterOp::Empty | FilterOp::NotEmpty
             ) {
-                return Err(bad(
-                    "custom properties filter with eq, ne, in, prefix, empty and not_empty",
-                ));
+                return Err(bad("custom properties filter with eq, ne, in, prefix, empty and not_empty"));
             }
             super::super::json_text("properties", &placeholder)
         }
@@ -277,16 +242,10 @@ fn filter_sql(sql: &mut Sql, object: ObjectKind, f: &Filter) -> StoreResult<()> 
             let Some(Scalar::Text(t)) = f.value.first() else {
                 return Err(bad("tag filters need a tag"));
             };
-            let mut probe = Sql {
-                text: String::new(),
-                args: std::mem::take(&mut sql.args),
-            };
+            let mut probe = Sql { text: String::new(), args: std::mem::take(&mut sql.args) };
             probe.arg(t.as_str());
             sql.args = probe.args;
-            sql.push(&super::super::json_array_has(
-                "tags",
-                &format!("${}", sql.args.len()),
-            ));
+            sql.push(&super::super::json_array_has("tags", &format!("${}", sql.args.len())));
             return Ok(());
         }
         FilterTarget::LinkedTo(other) => {
@@ -309,10 +268,7 @@ fn filter_sql(sql: &mut Sql, object: ObjectKind, f: &Filter) -> StoreResult<()> 
     let c = column.as_str();
     match f.op {
         FilterOp::Eq => sql.push(&format!("{c} = ")).arg(&first()?),
-        FilterOp::Ne => sql
-            .push(&format!("({c} IS NULL OR {c} <> "))
-            .arg(&first()?)
-            .push(")"),
+        FilterOp::Ne => sql.push(&format!("({c} IS NULL OR {c} <> ")).arg(&first()?).push(")"),
         FilterOp::Lt => sql.push(&format!("{c} < ")).arg(&first()?),
         FilterOp::Lte => sql.push(&format!("{c} <= ")).arg(&first()?),
         FilterOp::Gt => sql.push(&format!("{c} > ")).arg(&first()?),
@@ -322,15 +278,9 @@ fn filter_sql(sql: &mut Sql, object: ObjectKind, f: &Filter) -> StoreResult<()> 
                 return Err(bad("prefix filters need text"));
             };
             let n = p.chars().count() as i64;
-            sql.push(&format!("substr({c}, 1, CAST("))
-                .arg(n)
-                .push(" AS INTEGER)) = ")
-                .arg(p)
+            sql.push(&format!("substr({c}, 1, CAST(")).arg(n).push(" AS INTEGER)) = ").arg(p)
         }
-        FilterOp::In => sql
-            .push(&format!("{c} IN ("))
-            .list(f.value.iter())
-            .push(")"),
+        FilterOp::In => sql.push(&format!("{c} IN (")).list(f.value.iter()).push(")"),
         FilterOp::Empty => sql.push(&format!("{c} IS NULL")),
         FilterOp::NotEmpty => sql.push(&format!("{c} IS NOT NULL")),
     };
@@ -338,12 +288,7 @@ fn filter_sql(sql: &mut Sql, object: ObjectKind, f: &Filter) -> StoreResult<()> 
 }
 
 /// `WHERE` for live records matching the filters and the search.
-fn where_sql(
-    sql: &mut Sql,
-    object: ObjectKind,
-    filters: &[Filter],
-    search: Option<&str>,
-) -> StoreResult<()> {
+fn where_sql(sql: &mut Sql, object: ObjectKind, filters: &[Filter], search: Option<&str>) -> StoreResult<()> {
     sql.push(" WHERE merged_into IS NULL");
     for f in filters {
         sql.push(" AND ");
@@ -363,22 +308,11 @@ fn where_sql(
     Ok(())
 }
 
-pub(super) async fn list(
-    conn: &mut Conn,
-    object: ObjectKind,
-    q: &ListQuery,
-) -> StoreResult<Page<Record>> {
+pub(super) async fn list(conn: &mut Conn, object: ObjectKind, q: &ListQuery) -> StoreResult<Page<Record>> {
     let expr = sort_expr(q.sort);
-    let mut sql = Sql::new(&format!(
-        "SELECT id, {expr} AS sort_value FROM {}",
-        table(object)
-    ));
+    let mut sql = Sql::new(&format!("SELECT id, {expr} AS sort_value FROM {}", table(object)));
     where_sql(&mut sql, object, &q.filters, q.search.as_deref())?;
-    let (cmp, dir) = if q.descending {
-        ("<", "DESC")
-    } else {
-        (">", "ASC")
-    };
+    let (cmp, dir) = if q.descending { ("<", "DESC") } else { (">", "ASC") };
     if let Some(cursor) = &q.after {
         let (value, id) = decode_cursor(q.sort.name, cursor).ok_or_else(|| {
             StoreError::Invalid(leadline_core::FieldError::new(
@@ -387,19 +321,12 @@ pub(super) async fn list(
                 "the cursor is not one this list gave out",
             ))
         })?;
-        let value = value.unwrap_or(if q.sort.kind.is_integer() {
-            Scalar::Int(-1)
-        } else {
-            Scalar::Text(String::new())
-        });
-        sql.push(&format!(" AND ({expr} {cmp} "))
-            .arg(&value)
-            .push(&format!(" OR ({expr} = "))
-            .arg(&value);
+        let value =
+            value.unwrap_or(if q.sort.kind.is_integer() { Scalar::Int(-1) } else { Scalar::Text(String::new()) });
+        sql.push(&format!(" AND ({expr} {cmp} ")).arg(&value).push(&format!(" OR ({expr} = ")).arg(&value);
         sql.push(&format!(" AND id {cmp} ")).arg(id).push("))");
     }
-    sql.push(&format!(" ORDER BY {expr} {dir}, id {dir} LIMIT "))
-        .arg(i64::from(q.limit) + 1);
+    sql.push(&format!(" ORDER BY {expr} {dir}, id {dir} LIMIT ")).arg(i64::from(q.limit) + 1);
     let rows = query(&sql).fetch_all(&mut *conn).await?;
     let mut keys: Vec<(String, Option<Scalar>)> = Vec::with_capacity(rows.len());
     for row in &rows {
@@ -412,16 +339,12 @@ pub(super) async fn list(
     }
     let next = if keys.len() > q.limit as usize {
         keys.truncate(q.limit as usize);
-        keys.last()
-            .map(|(id, v)| encode_cursor(q.sort.name, v.as_ref(), id))
+        keys.last().map(|(id, v)| encode_cursor(q.sort.name, v.as_ref(), id))
     } else {
         None
     };
     let ids: Vec<String> = keys.into_iter().map(|(id, _)| id).collect();
-    Ok(Page {
-        items: load(conn, object, &ids).await?,
-        next,
-    })
+    Ok(Page { items: load(conn, object, &ids).await?, next })
 }
 
 pub(super) async fn count(
@@ -432,9 +355,7 @@ pub(super) async fn count(
 ) -> StoreResult<i64> {
     let mut sql = Sql::new(&format!("SELECT COUNT(*) FROM {}", table(object)));
     where_sql(&mut sql, object, filters, search)?;
-    Ok(sqlx::query_scalar_with(&sql.text, bind_all(&sql))
-        .fetch_one(&mut *conn)
-        .await?)
+    Ok(sqlx::query_scalar_with(&sql.text, bind_all(&sql)).fetch_one(&mut *conn).await?)
 }
 
 fn bind_all(sql: &Sql) -> <Db as Database>::Arguments<'_> {
@@ -458,16 +379,10 @@ pub(super) async fn check_refs(conn: &mut Conn, changes: &FieldChanges) -> Store
         };
         let (sql, what) = match spec.kind {
             FieldKind::UserId => ("SELECT COUNT(*) FROM users WHERE id = $1", "user"),
-            FieldKind::CompanyId => (
-                "SELECT COUNT(*) FROM companies WHERE id = $1 AND merged_into IS NULL",
-                "company",
-            ),
+            FieldKind::CompanyId => ("SELECT COUNT(*) FROM companies WHERE id = $1 AND merged_into IS NULL", "company"),
             _ => continue,
         };
-        let n: i64 = sqlx::query_scalar(sql)
-            .bind(id)
-            .fetch_one(&mut *conn)
-            .await?;
+        let n: i64 = sqlx::query_scalar(sql).bind(id).fetch_one(&mut *conn).await?;
         if n == 0 {
             return Err(StoreError::Invalid(leadline_core::FieldError::new(
                 spec.name,
@@ -490,19 +405,13 @@ pub(super) async fn insert(
 ) -> StoreResult<()> {
     let props = apply_properties(serde_json::Map::new(), changes);
     let mut cols = vec!["id", "properties", "created_at", "updated_at"];
-    let mut args: Vec<Arg> = vec![
-        id.into(),
-        serde_json::Value::Object(props).to_string().into(),
-        actor.now.into(),
-        actor.now.into(),
-    ];
+    let mut args: Vec<Arg> =
+        vec![id.into(), serde_json::Value::Object(props).to_string().into(), actor.now.into(), actor.now.into()];
     for (spec, value) in &changes.fields {
         cols.push(spec.name);
         args.push(scalar_arg(spec, value.as_ref()));
     }
-    if object == ObjectKind::Deal
-        && matches!(changes.get("status"), Some(Some(Scalar::Text(s))) if s != "open")
-    {
+    if object == ObjectKind::Deal && matches!(changes.get("status"), Some(Some(Scalar::Text(s))) if s != "open") {
         cols.push("closed_at");
         args.push(actor.now.into());
     }
@@ -510,11 +419,7 @@ pub(super) async fn insert(
         cols.push(c);
         args.push(a);
     }
-    let mut sql = Sql::new(&format!(
-        "INSERT INTO {} ({}) VALUES (",
-        table(object),
-        cols.join(", ")
-    ));
+    let mut sql = Sql::new(&format!("INSERT INTO {} ({}) VALUES (", table(object), cols.join(", ")));
     sql.list(args).push(")");
     query(&sql).execute(&mut *conn).await?;
     let tracked_changes: Vec<(&str, Option<String>, Option<String>)> = changes
@@ -567,14 +472,9 @@ pub(super) async fn update(
             continue;
         }
         changed = true;
-        sql.push(&format!(", {} = ", spec.name))
-            .arg(scalar_arg(spec, value.as_ref()));
+        sql.push(&format!(", {} = ", spec.name)).arg(scalar_arg(spec, value.as_ref()));
         if tracked(object, spec.name) {
-            history.push((
-                spec.name,
-                before.map(ToString::to_string),
-                value.as_ref().map(ToString::to_string),
-            ));
+            history.push((spec.name, before.map(ToString::to_string), value.as_ref().map(ToString::to_string)));
         }
         if object == ObjectKind::Deal && spec.name == "status" {
             let closed = matches!(value, Some(Scalar::Text(s)) if s != "open");
@@ -585,8 +485,7 @@ pub(super) async fn update(
         let props = apply_properties(current.properties.clone(), changes);
         if props != current.properties {
             changed = true;
-            sql.push(", properties = ")
-                .arg(serde_json::Value::Object(props).to_string());
+            sql.push(", properties = ").arg(serde_json::Value::Object(props).to_string());
         }
     }
     for (c, a) in extra {
@@ -611,7 +510,9 @@ pub(super) async fn record_history(
     if changes.is_empty() {
         return Ok(());
     }
-    let mut sql = Sql::new("INSERT INTO field_history (object, object_id, field, from_value, to_value, at, cause, actor_id) VALUES ");
+    let mut sql = Sql::new(
+        "INSERT INTO field_history (object, object_id, field, from_value, to_value, at, cause, actor_id) VALUES ",
+    );
     for (i, (field, from, to)) in changes.iter().enumerate() {
         sql.push(if i == 0 { "(" } else { ", (" });
         sql.list([
@@ -631,16 +532,8 @@ pub(super) async fn record_history(
 }
 
 /// Replace a record's search terms.
-pub(super) async fn set_terms(
-    conn: &mut Conn,
-    object: ObjectKind,
-    id: &str,
-    terms: &[String],
-) -> StoreResult<()> {
-    sqlx::query("DELETE FROM search_terms WHERE record_id = $1")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
+pub(super) async fn set_terms(conn: &mut Conn, object: ObjectKind, id: &str, terms: &[String]) -> StoreResult<()> {
+    sqlx::query("DELETE FROM search_terms WHERE record_id = $1").bind(id).execute(&mut *conn).await?;
     insert_terms(conn, object, &[(id.to_owned(), terms.to_vec())]).await
 }
 
@@ -650,20 +543,13 @@ pub(super) async fn insert_terms(
     object: ObjectKind,
     items: &[(String, Vec<String>)],
 ) -> StoreResult<()> {
-    let rows: Vec<(&str, &str)> = items
-        .iter()
-        .flat_map(|(id, ts)| ts.iter().map(move |t| (id.as_str(), t.as_str())))
-        .collect();
+    let rows: Vec<(&str, &str)> =
+        items.iter().flat_map(|(id, ts)| ts.iter().map(move |t| (id.as_str(), t.as_str()))).collect();
     for chunk in rows.chunks(super::chunk_size(3)) {
         let mut sql = Sql::new("INSERT INTO search_terms (object, term, record_id) VALUES ");
         for (i, (id, term)) in chunk.iter().enumerate() {
             sql.push(if i == 0 { "(" } else { ", (" });
-            sql.arg(object.as_str())
-                .push(", ")
-                .arg(*term)
-                .push(", ")
-                .arg(*id)
-                .push(")");
+            sql.arg(object.as_str()).push(", ").arg(*term).push(", ").arg(*id).push(")");
         }
         sql.push(" ON CONFLICT DO NOTHING");
         query(&sql).execute(&mut *conn).await?;
@@ -680,11 +566,7 @@ fn deal_terms(name: Option<&str>) -> Vec<String> {
     leadline_core::contact::search_terms(name, std::iter::empty())
 }
 
-fn text_change<'a>(
-    changes: &'a FieldChanges,
-    current: Option<&'a Record>,
-    name: &str,
-) -> Option<&'a str> {
+fn text_change<'a>(changes: &'a FieldChanges, current: Option<&'a Record>, name: &str) -> Option<&'a str> {
     match changes.get(name) {
         Some(v) => v.as_ref().and_then(Scalar::as_text),
         None => current.and_then(|r| r.text(name)),
@@ -692,19 +574,13 @@ fn text_change<'a>(
 }
 
 async fn domain_owner(conn: &mut Conn, domain: &str) -> StoreResult<Option<String>> {
-    Ok(
-        sqlx::query_scalar("SELECT id FROM companies WHERE domain = $1 AND merged_into IS NULL")
-            .bind(domain)
-            .fetch_optional(&mut *conn)
-            .await?,
-    )
+    Ok(sqlx::query_scalar("SELECT id FROM companies WHERE domain = $1 AND merged_into IS NULL")
+        .bind(domain)
+        .fetch_optional(&mut *conn)
+        .await?)
 }
 
-async fn check_domain_free(
-    conn: &mut Conn,
-    changes: &FieldChanges,
-    me: Option<&str>,
-) -> StoreResult<()> {
+async fn check_domain_free(conn: &mut Conn, changes: &FieldChanges, me: Option<&str>) -> StoreResult<()> {
     if let Some(Some(Scalar::Text(domain))) = changes.get("domain") {
         if let Some(other) = domain_owner(conn, domain).await? {
             if Some(other.as_str()) != me {
@@ -721,12 +597,10 @@ async fn check_domain_free(
 
 async fn check_deal_contacts(conn: &mut Conn, ids: &[String]) -> StoreResult<()> {
     for id in ids {
-        let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM contacts WHERE id = $1 AND merged_into IS NULL",
-        )
-        .bind(id)
-        .fetch_one(&mut *conn)
-        .await?;
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM contacts WHERE id = $1 AND merged_into IS NULL")
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
         if n == 0 {
             return Err(StoreError::Invalid(leadline_core::FieldError::new(
                 "contact_ids",
@@ -739,10 +613,7 @@ async fn check_deal_contacts(conn: &mut Conn, ids: &[String]) -> StoreResult<()>
 }
 
 async fn set_deal_contacts(conn: &mut Conn, deal_id: &str, ids: &[String]) -> StoreResult<()> {
-    sqlx::query("DELETE FROM deal_contacts WHERE deal_id = $1")
-        .bind(deal_id)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query("DELETE FROM deal_contacts WHERE deal_id = $1").bind(deal_id).execute(&mut *conn).await?;
     for id in ids {
         sqlx::query("INSERT INTO deal_contacts (deal_id, contact_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
             .bind(deal_id)
@@ -763,12 +634,7 @@ impl crate::RecordStore for SqlStore {
         list(&mut *self.reader.acquire().await?, object, q).await
     }
 
-    async fn count(
-        &self,
-        object: ObjectKind,
-        filters: &[Filter],
-        search: Option<&str>,
-    ) -> StoreResult<i64> {
+    async fn count(&self, object: ObjectKind, filters: &[Filter], search: Option<&str>) -> StoreResult<i64> {
         count(&mut *self.reader.acquire().await?, object, filters, search).await
     }
 
@@ -776,10 +642,8 @@ impl crate::RecordStore for SqlStore {
         let mut tx = self.begin().await?;
         let record = get(&mut tx, object, id).await?;
         let id = record.id.as_str();
-        let mut statements: Vec<&str> = vec![
-            "DELETE FROM search_terms WHERE record_id = $1",
-            "DELETE FROM field_history WHERE object_id = $1",
-        ];
+        let mut statements: Vec<&str> =
+            vec!["DELETE FROM search_terms WHERE record_id = $1", "DELETE FROM field_history WHERE object_id = $1"];
         match object {
             ObjectKind::Contact => statements.extend([
                 "DELETE FROM contact_identities WHERE contact_id = $1",
@@ -841,25 +705,16 @@ impl crate::RecordStore for SqlStore {
     async fn create_company(
         &self,
         changes: &FieldChanges,
+        external_ids: &[(String, String)],
         actor: Actor<'_>,
     ) -> StoreResult<Record> {
         let mut tx = self.begin().await?;
         check_refs(&mut tx, changes).await?;
         check_domain_free(&mut tx, changes, None).await?;
         let id = new_id();
-        insert(
-            &mut tx,
-            ObjectKind::Company,
-            &id,
-            changes,
-            Vec::new(),
-            actor,
-        )
-        .await?;
-        let terms = company_terms((
-            text_change(changes, None, "name"),
-            text_change(changes, None, "domain"),
-        ));
+        let extra = vec![("external_ids", Arg::from(serde_json::to_string(external_ids)?))];
+        insert(&mut tx, ObjectKind::Company, &id, changes, extra, actor).await?;
+        let terms = company_terms((text_change(changes, None, "name"), text_change(changes, None, "domain")));
         set_terms(&mut tx, ObjectKind::Company, &id, &terms).await?;
         let r = get(&mut tx, ObjectKind::Company, &id).await?;
         tx.commit().await?;
@@ -870,13 +725,14 @@ impl crate::RecordStore for SqlStore {
         &self,
         id: &str,
         changes: &FieldChanges,
+        external_ids: &[(String, String)],
         actor: Actor<'_>,
     ) -> StoreResult<Record> {
         let mut tx = self.begin().await?;
         let current = get(&mut tx, ObjectKind::Company, id).await?;
         check_refs(&mut tx, changes).await?;
         check_domain_free(&mut tx, changes, Some(&current.id)).await?;
-        update(&mut tx, &current, changes, Vec::new(), actor).await?;
+        update(&mut tx, &current, changes, external_ids_extra(&current, external_ids)?, actor).await?;
         let terms = company_terms((
             text_change(changes, Some(&current), "name"),
             text_change(changes, Some(&current), "domain"),
@@ -914,13 +770,7 @@ impl crate::RecordStore for SqlStore {
         Ok(out)
     }
 
-    async fn link_contact_company(
-        &self,
-        contact_id: &str,
-        company_id: &str,
-        role: &str,
-        now: i64,
-    ) -> StoreResult<()> {
+    async fn link_contact_company(&self, contact_id: &str, company_id: &str, role: &str, now: i64) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         let contact = get(&mut tx, ObjectKind::Contact, contact_id).await?;
         let company = get(&mut tx, ObjectKind::Company, company_id).await?;
@@ -931,18 +781,14 @@ impl crate::RecordStore for SqlStore {
 
     async fn unlink_contact_company(&self, contact_id: &str, company_id: &str) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        let n =
-            sqlx::query("DELETE FROM contact_companies WHERE contact_id = $1 AND company_id = $2")
-                .bind(contact_id)
-                .bind(company_id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+        let n = sqlx::query("DELETE FROM contact_companies WHERE contact_id = $1 AND company_id = $2")
+            .bind(contact_id)
+            .bind(company_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
         if n == 0 {
-            return Err(StoreError::not_found(
-                "company link",
-                format!("{contact_id}/{company_id}"),
-            ));
+            return Err(StoreError::not_found("company link", format!("{contact_id}/{company_id}")));
         }
         sqlx::query("UPDATE contacts SET company_id = NULL WHERE id = $1 AND company_id = $2")
             .bind(contact_id)
@@ -953,17 +799,15 @@ impl crate::RecordStore for SqlStore {
         Ok(())
     }
 
-    async fn company_contacts(
-        &self,
-        company_id: &str,
-        limit: u32,
-    ) -> StoreResult<Vec<(Record, String)>> {
+    async fn company_contacts(&self, company_id: &str, limit: u32) -> StoreResult<Vec<(Record, String)>> {
         let mut conn = self.reader.acquire().await?;
-        let rows = sqlx::query("SELECT contact_id, role FROM contact_companies WHERE company_id = $1 ORDER BY created_at LIMIT $2")
-            .bind(company_id)
-            .bind(i64::from(limit))
-            .fetch_all(&mut *conn)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT contact_id, role FROM contact_companies WHERE company_id = $1 ORDER BY created_at LIMIT $2",
+        )
+        .bind(company_id)
+        .bind(i64::from(limit))
+        .fetch_all(&mut *conn)
+        .await?;
         let mut roles = HashMap::new();
         let mut ids = Vec::new();
         for row in &rows {
@@ -982,13 +826,12 @@ impl crate::RecordStore for SqlStore {
     }
 
     async fn contact_companies(&self, contact_id: &str) -> StoreResult<Vec<(String, String)>> {
-        let rows = sqlx::query("SELECT company_id, role FROM contact_companies WHERE contact_id = $1 ORDER BY created_at")
-            .bind(contact_id)
-            .fetch_all(&self.reader)
-            .await?;
-        rows.iter()
-            .map(|r| Ok((req_text(r, "company_id")?, req_text(r, "role")?)))
-            .collect()
+        let rows =
+            sqlx::query("SELECT company_id, role FROM contact_companies WHERE contact_id = $1 ORDER BY created_at")
+                .bind(contact_id)
+                .fetch_all(&self.reader)
+                .await?;
+        rows.iter().map(|r| Ok((req_text(r, "company_id")?, req_text(r, "role")?))).collect()
     }
 
     async fn create_deal(
@@ -1003,25 +846,16 @@ impl crate::RecordStore for SqlStore {
         let id = new_id();
         let mut changes = changes.clone();
         let spec = |n| record::field(ObjectKind::Deal, n).expect("deal field");
-        for (name, default) in [
-            ("pipeline", "default"),
-            ("stage", "appointment_scheduled"),
-            ("status", "open"),
-            ("currency", "EUR"),
-        ] {
+        for (name, default) in
+            [("pipeline", "default"), ("stage", "appointment_scheduled"), ("status", "open"), ("currency", "EUR")]
+        {
             if !matches!(changes.get(name), Some(Some(_))) {
                 changes.set(spec(name), Some(Scalar::Text(default.into())));
             }
         }
         insert(&mut tx, ObjectKind::Deal, &id, &changes, Vec::new(), actor).await?;
         set_deal_contacts(&mut tx, &id, contact_ids).await?;
-        set_terms(
-            &mut tx,
-            ObjectKind::Deal,
-            &id,
-            &deal_terms(text_change(&changes, None, "name")),
-        )
-        .await?;
+        set_terms(&mut tx, ObjectKind::Deal, &id, &deal_terms(text_change(&changes, None, "name"))).await?;
         let r = get(&mut tx, ObjectKind::Deal, &id).await?;
         tx.commit().await?;
         Ok(r)
@@ -1042,41 +876,22 @@ impl crate::RecordStore for SqlStore {
             check_deal_contacts(&mut tx, ids).await?;
             set_deal_contacts(&mut tx, &current.id, ids).await?;
         }
-        set_terms(
-            &mut tx,
-            ObjectKind::Deal,
-            &current.id,
-            &deal_terms(text_change(changes, Some(&current), "name")),
-        )
-        .await?;
+        set_terms(&mut tx, ObjectKind::Deal, &current.id, &deal_terms(text_change(changes, Some(&current), "name")))
+            .await?;
         let r = get(&mut tx, ObjectKind::Deal, &current.id).await?;
         tx.commit().await?;
         Ok(r)
     }
 
-    async fn merge_contacts(
-        &self,
-        a: &str,
-        b: &str,
-        actor: Actor<'_>,
-    ) -> StoreResult<crate::model::MergeRecord> {
+    async fn merge_contacts(&self, a: &str, b: &str, actor: Actor<'_>) -> StoreResult<crate::model::MergeRecord> {
         self.merge_impl(ObjectKind::Contact, a, b, actor).await
     }
 
-    async fn merge_companies(
-        &self,
-        a: &str,
-        b: &str,
-        actor: Actor<'_>,
-    ) -> StoreResult<crate::model::MergeRecord> {
+    async fn merge_companies(&self, a: &str, b: &str, actor: Actor<'_>) -> StoreResult<crate::model::MergeRecord> {
         self.merge_impl(ObjectKind::Company, a, b, actor).await
     }
 
-    async fn unmerge(
-        &self,
-        merge_id: &str,
-        actor: Actor<'_>,
-    ) -> StoreResult<crate::model::MergeRecord> {
+    async fn unmerge(&self, merge_id: &str, actor: Actor<'_>) -> StoreResult<crate::model::MergeRecord> {
         self.unmerge_impl(merge_id, actor).await
     }
 
@@ -1096,8 +911,7 @@ impl crate::RecordStore for SqlStore {
                 let object = req_text(r, "object")?;
                 Ok(crate::model::FieldChange {
                     seq: req_int(r, "seq")?,
-                    object: ObjectKind::parse(&object)
-                        .ok_or_else(|| StoreError::Corrupt(object.clone()))?,
+                    object: ObjectKind::parse(&object).ok_or_else(|| StoreError::Corrupt(object.clone()))?,
                     object_id: req_text(r, "object_id")?,
                     field: req_text(r, "field")?,
                     from: text(r, "from_value")?,
@@ -1111,13 +925,7 @@ impl crate::RecordStore for SqlStore {
     }
 }
 
-pub(super) async fn link(
-    conn: &mut Conn,
-    contact_id: &str,
-    company_id: &str,
-    role: &str,
-    now: i64,
-) -> StoreResult<()> {
+pub(super) async fn link(conn: &mut Conn, contact_id: &str, company_id: &str, role: &str, now: i64) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO contact_companies (contact_id, company_id, role, created_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (contact_id, company_id) DO UPDATE SET role = excluded.role",
@@ -1129,6 +937,17 @@ pub(super) async fn link(
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// The `external_ids` column after adding `new` to what the company has, when it changes.
+fn external_ids_extra(current: &Record, new: &[(String, String)]) -> StoreResult<Vec<(&'static str, Arg)>> {
+    let mut ids = current.external_ids.clone();
+    ids.extend(new.iter().filter(|e| !current.external_ids.contains(e)).cloned());
+    Ok(if ids != current.external_ids {
+        vec![("external_ids", Arg::from(serde_json::to_string(&ids)?))]
+    } else {
+        Vec::new()
+    })
 }
 
 async fn upsert_company(
@@ -1145,18 +964,12 @@ async fn upsert_company(
     if existing.is_none() {
         for (system, ext) in &item.external_ids {
             let needle = serde_json::json!([[system, ext]]).to_string();
-            let needle = needle
-                .trim_start_matches('[')
-                .trim_end_matches(']')
-                .to_owned();
+            let needle = needle.trim_start_matches('[').trim_end_matches(']').to_owned();
             let sql = format!(
                 "SELECT id FROM companies WHERE merged_into IS NULL AND {}",
                 super::super::text_contains("external_ids", "$1")
             );
-            let found: Option<String> = sqlx::query_scalar(&sql)
-                .bind(needle)
-                .fetch_optional(&mut *conn)
-                .await?;
+            let found: Option<String> = sqlx::query_scalar(&sql).bind(needle).fetch_optional(&mut *conn).await?;
             if found.is_some() {
                 existing = found;
                 break;
@@ -1166,49 +979,25 @@ async fn upsert_company(
     match existing {
         Some(id) => {
             let current = get(conn, ObjectKind::Company, &id).await?;
-            let mut ids = current.external_ids.clone();
-            ids.extend(
-                item.external_ids
-                    .iter()
-                    .filter(|e| !current.external_ids.contains(e))
-                    .cloned(),
-            );
-            let extra = if ids != current.external_ids {
-                vec![("external_ids", Arg::from(serde_json::to_string(&ids)?))]
-            } else {
-                Vec::new()
-            };
-            update(conn, &current, &item.changes, extra, actor).await?;
+            update(conn, &current, &item.changes, external_ids_extra(&current, &item.external_ids)?, actor).await?;
             let terms = company_terms((
                 text_change(&item.changes, Some(&current), "name"),
                 text_change(&item.changes, Some(&current), "domain"),
             ));
             set_terms(conn, ObjectKind::Company, &id, &terms).await?;
-            let kind = if touched.contains(&id) {
-                UpsertKind::Merged
-            } else {
-                UpsertKind::Updated
-            };
+            let kind = if touched.contains(&id) { UpsertKind::Merged } else { UpsertKind::Updated };
             touched.push(id.clone());
             Ok(UpsertOutcome { kind, id })
         }
         None => {
             let id = new_id();
-            let extra = vec![(
-                "external_ids",
-                Arg::from(serde_json::to_string(&item.external_ids)?),
-            )];
+            let extra = vec![("external_ids", Arg::from(serde_json::to_string(&item.external_ids)?))];
             insert(conn, ObjectKind::Company, &id, &item.changes, extra, actor).await?;
-            let terms = company_terms((
-                text_change(&item.changes, None, "name"),
-                text_change(&item.changes, None, "domain"),
-            ));
+            let terms =
+                company_terms((text_change(&item.changes, None, "name"), text_change(&item.changes, None, "domain")));
             set_terms(conn, ObjectKind::Company, &id, &terms).await?;
             touched.push(id.clone());
-            Ok(UpsertOutcome {
-                kind: UpsertKind::Created,
-                id,
-            })
+            Ok(UpsertOutcome { kind: UpsertKind::Created, id })
         }
     }
 }

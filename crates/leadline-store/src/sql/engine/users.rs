@@ -11,8 +11,7 @@ use crate::model::{ApiToken, Session, User, UserChanges};
 use crate::sql::{new_id, Sql};
 
 const USER_COLUMNS: &str = "id, email, name, role, password_hash, disabled, locale, created_at";
-const TOKEN_COLUMNS: &str =
-    "id, user_id, name, scope, prefix, created_at, last_used_at, revoked_at";
+const TOKEN_COLUMNS: &str = "id, user_id, name, scope, prefix, created_at, last_used_at, revoked_at";
 
 fn user_of(row: &DbRow) -> StoreResult<User> {
     let role = req_text(row, "role")?;
@@ -34,8 +33,7 @@ fn token_of(row: &DbRow) -> StoreResult<ApiToken> {
         id: req_text(row, "id")?,
         user_id: req_text(row, "user_id")?,
         name: req_text(row, "name")?,
-        scope: TokenScope::parse(&scope)
-            .ok_or_else(|| StoreError::Corrupt(format!("scope {scope}")))?,
+        scope: TokenScope::parse(&scope).ok_or_else(|| StoreError::Corrupt(format!("scope {scope}")))?,
         prefix: req_text(row, "prefix")?,
         created_at: req_int(row, "created_at")?,
         last_used_at: int(row, "last_used_at")?,
@@ -72,16 +70,10 @@ impl crate::UserStore for SqlStore {
         now: Millis,
     ) -> StoreResult<User> {
         let mut tx = self.begin().await?;
-        let taken: Option<String> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
-            .bind(email)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let taken: Option<String> =
+            sqlx::query_scalar("SELECT id FROM users WHERE email = $1").bind(email).fetch_optional(&mut *tx).await?;
         if taken.is_some() {
-            return Err(StoreError::conflict(
-                "email_taken",
-                "email",
-                format!("a user with e-mail {email} exists"),
-            ));
+            return Err(StoreError::conflict("email_taken", "email", format!("a user with e-mail {email} exists")));
         }
         let id = new_id();
         sqlx::query("INSERT INTO users (id, email, name, role, password_hash, disabled, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 0, $6, $6)")
@@ -106,19 +98,16 @@ impl crate::UserStore for SqlStore {
     }
 
     async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>> {
-        let row = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS} FROM users WHERE email = $1"
-        ))
-        .bind(email.trim().to_lowercase())
-        .fetch_optional(&self.reader)
-        .await?;
+        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1"))
+            .bind(email.trim().to_lowercase())
+            .fetch_optional(&self.reader)
+            .await?;
         row.as_ref().map(user_of).transpose()
     }
 
     async fn users(&self) -> StoreResult<Vec<User>> {
-        let rows = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY email"))
-            .fetch_all(&self.reader)
-            .await?;
+        let rows =
+            sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY email")).fetch_all(&self.reader).await?;
         rows.iter().map(user_of).collect()
     }
 
@@ -148,19 +137,14 @@ impl crate::UserStore for SqlStore {
         }
         if ends_sessions {
             // A disabled user or a new password ends every open session.
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
         }
         tx.commit().await?;
         self.user(id).await
     }
 
     async fn count_users(&self) -> StoreResult<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
-            .fetch_one(&self.reader)
-            .await?)
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&self.reader).await?)
     }
 
     async fn create_session(
@@ -172,10 +156,7 @@ impl crate::UserStore for SqlStore {
         expires_at: Millis,
     ) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now).execute(&mut *tx).await?;
         sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(token_hash)
             .bind(user_id)
@@ -208,10 +189,7 @@ impl crate::UserStore for SqlStore {
 
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(token_hash)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -241,11 +219,7 @@ impl crate::UserStore for SqlStore {
         self.token(&id).await
     }
 
-    async fn use_token(
-        &self,
-        token_hash: &str,
-        now: Millis,
-    ) -> StoreResult<Option<(ApiToken, User)>> {
+    async fn use_token(&self, token_hash: &str, now: Millis) -> StoreResult<Option<(ApiToken, User)>> {
         let row = sqlx::query(&format!(
             "SELECT t.id, t.user_id, t.name, t.scope, t.prefix, t.created_at, t.last_used_at, t.revoked_at, {JOINED_USER} \
              FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled = 0"
@@ -274,34 +248,25 @@ impl crate::UserStore for SqlStore {
             sql.push(" WHERE user_id = ").arg(u);
         }
         sql.push(" ORDER BY created_at DESC");
-        query(&sql)
-            .fetch_all(&self.reader)
-            .await?
-            .iter()
-            .map(token_of)
-            .collect()
+        query(&sql).fetch_all(&self.reader).await?.iter().map(token_of).collect()
     }
 
     async fn token(&self, id: &str) -> StoreResult<ApiToken> {
-        let row = sqlx::query(&format!(
-            "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.reader)
-        .await?;
+        let row = sqlx::query(&format!("SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.reader)
+            .await?;
         token_of(&row.ok_or_else(|| StoreError::not_found("token", id))?)
     }
 
     async fn revoke_token(&self, id: &str, now: Millis) -> StoreResult<ApiToken> {
         let mut tx = self.begin().await?;
-        let n = sqlx::query(
-            "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
-        )
-        .bind(now)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        let n = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
         tx.commit().await?;
         if n == 0 {
             // Either unknown (404 from token()) or already revoked (idempotent).
@@ -325,10 +290,7 @@ impl crate::SchemaStore for SqlStore {
             return Err(StoreError::conflict(
                 "property_type_change",
                 "kind",
-                format!(
-                    "{} already exists with another type; delete it first",
-                    def.name
-                ),
+                format!("{} already exists with another type; delete it first", def.name),
             ));
         }
         sqlx::query(
@@ -362,8 +324,7 @@ impl crate::SchemaStore for SqlStore {
                         .ok_or_else(|| StoreError::Corrupt(format!("object {object}")))?,
                     name: req_text(row, "name")?,
                     label: req_text(row, "label")?,
-                    kind: PropertyType::parse(&kind)
-                        .ok_or_else(|| StoreError::Corrupt(format!("kind {kind}")))?,
+                    kind: PropertyType::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("kind {kind}")))?,
                     options: serde_json::from_str(&req_text(row, "options")?)?,
                 })
             })

@@ -1,0 +1,425 @@
+//! CSV imports (multipart upload, then a background job) and CSV exports.
+
+use std::collections::HashMap;
+use std::io::Write;
+
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::http::{header, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use leadline_core::record::ObjectKind;
+use leadline_core::role::Action;
+use leadline_store::{Job, JobStatus};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::query_pairs;
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult, Kind};
+use crate::import::{self, ImportParams};
+use crate::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct JobDto {
+    pub id: String,
+    /// queued, running, done, failed or cancelled.
+    pub status: String,
+    pub object: String,
+    pub file_name: String,
+    pub dry_run: bool,
+    /// Rows in the file (counted before the import starts).
+    pub total: i64,
+    pub processed: i64,
+    pub created: i64,
+    pub updated: i64,
+    /// Rows that were duplicates of earlier rows of the same file.
+    pub merged: i64,
+    pub rejected: i64,
+    /// 0 to 1.
+    pub progress: f64,
+    pub headers: Vec<String>,
+    pub mapping: Vec<String>,
+    pub cancel_requested: bool,
+    pub error: Option<String>,
+    pub created_at: String,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+}
+
+impl From<Job> for JobDto {
+    fn from(j: Job) -> Self {
+        let p: Option<ImportParams> = serde_json::from_value(j.params.clone()).ok();
+        let c = j.counts;
+        Self {
+            id: j.id,
+            status: j.status.as_str().into(),
+            object: p.as_ref().map(|p| p.object.clone()).unwrap_or_default(),
+            file_name: p.as_ref().map(|p| p.file_name.clone()).unwrap_or_default(),
+            dry_run: p.as_ref().is_some_and(|p| p.dry_run),
+            total: c.total,
+            processed: c.processed,
+            created: c.created,
+            updated: c.updated,
+            merged: c.merged,
+            rejected: c.rejected,
+            progress: if j.status == JobStatus::Done {
+                1.0
+            } else if c.total > 0 {
+                (c.processed as f64 / c.total as f64).min(1.0)
+            } else {
+                0.0
+            },
+            headers: p.as_ref().map(|p| p.headers.clone()).unwrap_or_default(),
+            mapping: p.map(|p| p.mapping).unwrap_or_default(),
+            cancel_requested: j.cancel_requested,
+            error: j.error,
+            created_at: leadline_core::date::rfc3339(j.created_at),
+            started_at: j.started_at.map(leadline_core::date::rfc3339),
+            finished_at: j.finished_at.map(leadline_core::date::rfc3339),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PreviewDto {
+    /// `,`, `;` or a tab.
+    pub delimiter: String,
+    pub headers: Vec<String>,
+    /// The target each column would be imported as (`ignore` when none was recognised).
+    pub mapping: Vec<String>,
+    /// Every target a column can be mapped to.
+    pub targets: Vec<String>,
+    pub sample: Vec<Vec<String>>,
+}
+
+/// The parts of an import form.
+#[derive(Default)]
+struct Form {
+    file: Option<(String, std::path::PathBuf, Vec<u8>)>,
+    fields: HashMap<String, String>,
+}
+
+fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::new(
+            Kind::PayloadTooLarge,
+            "payload_too_large",
+            "the upload is larger than this server accepts (LEADLINE_MAX_UPLOAD_MB)",
+        )
+    } else {
+        ApiError::bad_request("invalid_multipart", format!("the upload cannot be read: {}", e.body_text()))
+    }
+}
+
+/// Read the form, spooling the file to disk (keeping its first 64 KiB for sniffing) unless
+/// `head_only`, when only the head is read.
+async fn read_form(state: &AppState, mut multipart: Multipart, head_only: bool) -> ApiResult<Form> {
+    let mut form = Form::default();
+    while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name != "file" {
+            let text = field.text().await.map_err(multipart_error)?;
+            if text.len() > 64 * 1024 {
+                return Err(ApiError::invalid(&name, "too_long", format!("{name} is too long")));
+            }
+            form.fields.insert(name, text);
+            continue;
+        }
+        let file_name =
+            field.file_name().unwrap_or("upload.csv").chars().filter(|c| !c.is_control()).take(200).collect::<String>();
+        let dir = state.config.data_dir.join("uploads");
+        std::fs::create_dir_all(&dir).map_err(internal)?;
+        let path = dir.join(format!("{}.csv", uuid::Uuid::now_v7()));
+        let mut out = if head_only {
+            None
+        } else {
+            Some(std::io::BufWriter::new(std::fs::File::create(&path).map_err(internal)?))
+        };
+        let mut head = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+            if head.len() < 64 * 1024 {
+                head.extend_from_slice(&chunk[..chunk.len().min(64 * 1024 - head.len())]);
+            }
+            match out.as_mut() {
+                Some(w) => w.write_all(&chunk).map_err(internal)?,
+                None if head.len() >= 64 * 1024 => break,
+                None => {}
+            }
+        }
+        if let Some(mut w) = out {
+            w.flush().map_err(internal)?;
+        }
+        form.file = Some((file_name, path, head));
+    }
+    Ok(form)
+}
+
+fn internal(e: impl std::fmt::Display) -> ApiError {
+    tracing::error!(error = %e, "import spooling failed");
+    ApiError::new(Kind::Internal, "internal", "the upload could not be stored on the server")
+}
+
+fn object_field(form: &Form) -> ApiResult<ObjectKind> {
+    let o = form.fields.get("object").map_or("contacts", String::as_str);
+    import::object_of(o)
+        .ok_or_else(|| ApiError::invalid("object", "invalid_object", "object is contacts, companies or deals"))
+}
+
+fn targets(object: ObjectKind, props: &[leadline_core::property::PropertyDef]) -> Vec<String> {
+    let mut t: Vec<String> = vec!["ignore".into()];
+    if object == ObjectKind::Contact {
+        t.extend(["email", "phone", "tags"].map(String::from));
+    }
+    if object == ObjectKind::Deal {
+        t.push("contact_emails".into());
+    }
+    t.push("owner_email".into());
+    t.extend(
+        leadline_core::record::fields(object)
+            .iter()
+            .filter(|f| !f.system && f.name != "owner_id")
+            .map(|f| f.name.to_owned()),
+    );
+    t.extend(
+        ["external_id:import", "external_id:hubspot", "external_id:salesforce", "external_id:mautic"].map(String::from),
+    );
+    t.extend(props.iter().filter(|p| p.object == object).map(|p| format!("properties.{}", p.name)));
+    t
+}
+
+#[utoipa::path(post, path = "/api/v1/imports/preview", tag = "imports",
+    request_body(content_type = "multipart/form-data", description = "`file` (CSV) and `object` (contacts, companies or deals)"),
+    responses((status = 200, body = PreviewDto), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn preview(State(s): State<AppState>, caller: Caller, multipart: Multipart) -> ApiResult<Json<PreviewDto>> {
+    caller.require(Action::Import)?;
+    let form = read_form(&s, multipart, true).await?;
+    let object = object_field(&form)?;
+    let (_, _, head) =
+        form.file.as_ref().ok_or_else(|| ApiError::invalid("file", "required", "attach the CSV as `file`"))?;
+    let sniffed = import::sniff(head).map_err(|m| ApiError::bad_request("invalid_csv", m))?;
+    let props = s.store.properties(Some(object)).await?;
+    let cols = import::mapping(object, &sniffed.headers, &HashMap::new(), &props).expect("no overrides");
+    Ok(Json(PreviewDto {
+        delimiter: (sniffed.delimiter as char).to_string(),
+        mapping: cols.iter().map(|c| c.name()).collect(),
+        headers: sniffed.headers,
+        targets: targets(object, &props),
+        sample: sniffed.sample,
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/imports", tag = "imports",
+    request_body(content_type = "multipart/form-data", description = "`file` (CSV, UTF-8 with or without BOM, `,` `;` or tab), `object`, `dry_run` (true/false), `source_list` (tag of a purchased list), `default_region` (e.g. IT), `default_currency`, `mapping` (JSON object header -> target)"),
+    description = "Starts the import as a background job; poll GET /api/v1/imports/{id}.",
+    responses((status = 202, body = JobDto), (status = 413, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn start(
+    State(s): State<AppState>,
+    caller: Caller,
+    multipart: Multipart,
+) -> ApiResult<(StatusCode, Json<JobDto>)> {
+    caller.require(Action::Import)?;
+    let form = read_form(&s, multipart, false).await?;
+    let discard = |form: &Form| {
+        if let Some((_, p, _)) = &form.file {
+            let _ = std::fs::remove_file(p);
+        }
+    };
+    let params = match import_params(&s, &form).await {
+        Ok(p) => p,
+        Err(e) => {
+            discard(&form);
+            return Err(e);
+        }
+    };
+    let job = s
+        .store
+        .create_job("import", &serde_json::to_value(&params).map_err(internal)?, Some(caller.user_id()), crate::now())
+        .await?;
+    let (state, job_id, user) = (s.clone(), job.id.clone(), caller.user_id().to_owned());
+    tokio::spawn(async move {
+        let Ok(_permit) = state.imports.permits.acquire().await else { return };
+        if let Err(e) = import::run(state.store.clone(), &job_id, params, Some(user), |_| {}).await {
+            tracing::warn!(job = %job_id, error = %e, "import failed");
+            let _ =
+                state.store.finish_job(&job_id, JobStatus::Failed, Default::default(), Some(&e), crate::now()).await;
+        }
+    });
+    Ok((StatusCode::ACCEPTED, Json(job.into())))
+}
+
+async fn import_params(s: &AppState, form: &Form) -> ApiResult<ImportParams> {
+    let object = object_field(form)?;
+    let (file_name, path, head) =
+        form.file.clone().ok_or_else(|| ApiError::invalid("file", "required", "attach the CSV as `file`"))?;
+    let sniffed = import::sniff(&head).map_err(|m| ApiError::bad_request("invalid_csv", m))?;
+    let overrides: HashMap<String, String> = match form.fields.get("mapping").filter(|m| !m.trim().is_empty()) {
+        Some(m) => serde_json::from_str(m).map_err(|e| {
+            ApiError::invalid(
+                "mapping",
+                "invalid_mapping",
+                format!("mapping is a JSON object of header to target: {e}"),
+            )
+        })?,
+        None => HashMap::new(),
+    };
+    let props = s.store.properties(Some(object)).await?;
+    let cols = import::mapping(object, &sniffed.headers, &overrides, &props).map_err(|(h, t)| {
+        ApiError::invalid("mapping", "invalid_target", format!("{t:?} (for column {h:?}) is not an import target"))
+    })?;
+    let region = form
+        .fields
+        .get("default_region")
+        .map(|r| r.trim().to_ascii_uppercase())
+        .filter(|r| !r.is_empty())
+        .or_else(|| s.config.default_region.clone());
+    if let Some(r) = &region {
+        leadline_core::record::check(
+            leadline_core::record::field(ObjectKind::Contact, "country").expect("country"),
+            &leadline_core::property::RawValue::Text(r.clone()),
+            "EUR",
+        )
+        .map_err(|e| ApiError::from(e).field("default_region"))?;
+    }
+    let currency = leadline_core::money::parse_currency(
+        "default_currency",
+        form.fields.get("default_currency").map_or("EUR", String::as_str),
+    )?;
+    let source_list = form
+        .fields
+        .get("source_list")
+        .map(|l| leadline_core::error::clean_text("source_list", l))
+        .transpose()?
+        .flatten();
+    Ok(ImportParams {
+        object: match object {
+            ObjectKind::Contact => "contacts",
+            ObjectKind::Company => "companies",
+            ObjectKind::Deal => "deals",
+        }
+        .into(),
+        path,
+        file_name,
+        headers: sniffed.headers,
+        mapping: cols.iter().map(|c| c.name()).collect(),
+        delimiter: sniffed.delimiter,
+        dry_run: form.fields.get("dry_run").is_some_and(|v| v == "true" || v == "on" || v == "1"),
+        source_list,
+        default_region: region,
+        default_currency: currency.into(),
+        spooled: true,
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/imports", tag = "imports", responses((status = 200, body = Vec<JobDto>)))]
+pub async fn list(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<JobDto>>> {
+    caller.require(Action::Import)?;
+    Ok(Json(s.store.jobs(100).await?.into_iter().filter(|j| j.kind == "import").map(Into::into).collect()))
+}
+
+#[utoipa::path(get, path = "/api/v1/imports/{id}", tag = "imports", responses((status = 200, body = JobDto), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn get_one(State(s): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<JobDto>> {
+    caller.require(Action::Import)?;
+    Ok(Json(s.store.job(&id).await?.into()))
+}
+
+#[utoipa::path(post, path = "/api/v1/imports/{id}/cancel", tag = "imports", description = "Stops after the batch in flight; rows already imported stay.",
+    responses((status = 200, body = JobDto), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn cancel(State(s): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<JobDto>> {
+    caller.require(Action::Import)?;
+    Ok(Json(s.store.cancel_job(&id).await?.into()))
+}
+
+#[utoipa::path(get, path = "/api/v1/imports/{id}/rejects", tag = "imports",
+    description = "The refused rows as CSV: the file's own columns, then `line` and `reason`, ready to fix and upload again.",
+    responses((status = 200, content_type = "text/csv", description = "CSV")))]
+pub async fn rejects(State(s): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Response> {
+    caller.require(Action::Import)?;
+    let job = s.store.job(&id).await?;
+    let params: Option<ImportParams> = serde_json::from_value(job.params).ok();
+    let delimiter = params.as_ref().map_or(b',', |p| p.delimiter);
+    let mut w = csv::WriterBuilder::new().delimiter(delimiter).from_writer(Vec::new());
+    let mut header = params.map(|p| p.headers).unwrap_or_default();
+    header.extend(["line".to_owned(), "reason".to_owned()]);
+    w.write_record(&header).map_err(internal)?;
+    let mut after = 0;
+    loop {
+        let page = s.store.rejects(&id, after, 5000).await?;
+        for r in &page {
+            let mut fields: Vec<String> = csv::ReaderBuilder::new()
+                .delimiter(delimiter)
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(r.raw.as_bytes())
+                .records()
+                .next()
+                .and_then(Result::ok)
+                .map(|rec| rec.iter().map(str::to_owned).collect())
+                .unwrap_or_default();
+            fields.resize(header.len() - 2, String::new());
+            fields.push(r.line.to_string());
+            fields.push(match &r.field {
+                Some(f) => format!("{f}: {}", r.reason),
+                None => r.reason.clone(),
+            });
+            w.write_record(&fields).map_err(internal)?;
+        }
+        match page.last() {
+            Some(last) if page.len() == 5000 => after = last.line,
+            _ => break,
+        }
+    }
+    let body = w.into_inner().map_err(internal)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"rejects-{id}.csv\"")),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/exports/{object}", tag = "imports",
+    params(("object" = String, Path, description = "contacts, companies or deals")),
+    description = "Every record the list filters match (same query parameters as the list), as CSV, streamed.",
+    responses((status = 200, content_type = "text/csv", description = "CSV"), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn export(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(object): Path<String>,
+    uri: Uri,
+) -> ApiResult<Response> {
+    caller.require(Action::Export)?;
+    let kind =
+        import::object_of(object.trim_end_matches(".csv")).ok_or_else(|| ApiError::not_found("export", &object))?;
+    let props = s.store.properties(Some(kind)).await?;
+    let pairs: Vec<(String, String)> =
+        query_pairs(&uri)?.into_iter().filter(|(k, _)| k != "limit" && k != "count").collect();
+    let q = crate::wire::list_query(kind, &pairs, &props)?;
+    // Fail before streaming starts if the query is wrong.
+    s.store.list(kind, &leadline_store::ListQuery { limit: 1, ..q.clone() }).await?;
+    let stream = crate::export::stream(s.store.clone(), kind, q, props);
+    let name = format!("{}-{}.csv", object.trim_end_matches(".csv"), leadline_core::date::date_of_millis(crate::now()));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        Body::from_stream(stream),
+    )
+        .into_response())
+}
+
+pub fn routes(max_upload: u64) -> Router<AppState> {
+    let limit = usize::try_from(max_upload).unwrap_or(usize::MAX);
+    Router::new()
+        .route("/imports", get(list).post(start))
+        .route("/imports/preview", post(preview))
+        .layer(DefaultBodyLimit::max(limit))
+        .route("/imports/{id}", get(get_one))
+        .route("/imports/{id}/cancel", post(cancel))
+        .route("/imports/{id}/rejects", get(rejects))
+        .route("/exports/{object}", get(export))
+}

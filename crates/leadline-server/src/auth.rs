@@ -1,0 +1,163 @@
+//! Who is calling: API tokens (Bearer) and browser sessions (cookie + CSRF token), passwords.
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, Method};
+use base64::Engine as _;
+use leadline_core::role::{Action, TokenScope};
+use leadline_store::User;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::error::ApiError;
+use crate::AppState;
+
+pub const SESSION_COOKIE: &str = "leadline_session";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+/// Sessions last two weeks.
+pub const SESSION_MILLIS: i64 = 14 * 24 * 3600 * 1000;
+
+/// A fresh random secret, URL-safe.
+pub fn secret(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rngs::OsRng.fill_bytes(&mut buf);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
+}
+
+/// Tokens and session ids are stored only as their SHA-256.
+pub fn hash_secret(secret: &str) -> String {
+    Sha256::digest(secret.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A new API token: `ll_` and 32 random bytes. Returns (token, prefix shown in lists).
+pub fn new_token() -> (String, String) {
+    let token = format!("ll_{}", secret(32));
+    let prefix = token[..10].to_owned();
+    (token, prefix)
+}
+
+pub fn hash_password(password: &str) -> Result<String, ApiError> {
+    check_password_strength(password)?;
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| ApiError::new(crate::error::Kind::Internal, "internal", format!("password hashing failed: {e}")))
+}
+
+pub fn check_password_strength(password: &str) -> Result<(), ApiError> {
+    if password.chars().count() < 10 {
+        return Err(ApiError::invalid("password", "weak_password", "a password has at least 10 characters"));
+    }
+    if password.len() > 1024 {
+        return Err(ApiError::invalid("password", "too_long", "a password has at most 1024 bytes"));
+    }
+    Ok(())
+}
+
+pub fn verify_password(hash: &str, password: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+/// The authenticated caller of a request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: User,
+    /// Set when the request came with an API token.
+    pub token_scope: Option<TokenScope>,
+    /// Set when the request came with a session cookie.
+    pub csrf_token: Option<String>,
+}
+
+impl Caller {
+    /// Refuse with 403 unless both the role and the token scope allow `action`.
+    pub fn require(&self, action: Action) -> Result<(), ApiError> {
+        let scope_ok = self.token_scope.is_none_or(|s| s.allows(action));
+        if self.user.role.allows(action) && scope_ok {
+            Ok(())
+        } else {
+            let what = match action {
+                Action::Read => "reading",
+                Action::Write => "changing records",
+                Action::Export => "exporting",
+                Action::Import => "importing",
+                Action::Administer => "administration",
+            };
+            Err(ApiError::forbidden(what))
+        }
+    }
+
+    pub fn user_id(&self) -> &str {
+        &self.user.id
+    }
+}
+
+fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let now = crate::now();
+        if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
+            let token =
+                auth.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).ok_or_else(ApiError::unauthenticated)?;
+            let (token, user) =
+                state.store.use_token(&hash_secret(token.trim()), now).await?.ok_or_else(ApiError::unauthenticated)?;
+            return Ok(Caller { user, token_scope: Some(token.scope), csrf_token: None });
+        }
+        let session = cookie(parts, SESSION_COOKIE).ok_or_else(ApiError::unauthenticated)?;
+        let (session, user) =
+            state.store.session(&hash_secret(session), now).await?.ok_or_else(ApiError::unauthenticated)?;
+        // Cookies ride along with cross-site requests; a write must also prove it came from a
+        // page of ours by echoing the session's CSRF token.
+        let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if !safe {
+            let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+            if sent != Some(session.csrf_token.as_str()) {
+                return Err(ApiError::new(
+                    crate::error::Kind::Forbidden,
+                    "csrf",
+                    "the request lacks this session's CSRF token (header x-csrf-token)",
+                ));
+            }
+        }
+        Ok(Caller { user, token_scope: None, csrf_token: Some(session.csrf_token) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_hash_and_verify() {
+        let h = hash_password("correct horse battery").unwrap();
+        assert!(verify_password(&h, "correct horse battery"));
+        assert!(!verify_password(&h, "wrong horse battery"));
+        assert!(hash_password("short").is_err());
+        assert!(!verify_password("not a hash", "x"));
+    }
+
+    #[test]
+    fn tokens_are_random_and_hashed() {
+        let (a, pa) = new_token();
+        let (b, _) = new_token();
+        assert_ne!(a, b);
+        assert!(a.starts_with(&pa));
+        assert_eq!(hash_secret(&a).len(), 64);
+    }
+}

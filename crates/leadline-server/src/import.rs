@@ -1,0 +1,537 @@
+//! CSV import: a file on disk becomes validated batches that go to the store's bulk upsert.
+//!
+//! Parsing and validation run on a blocking thread and hand batches of 1,000 rows to the
+//! async side through a small channel, so a file of any size streams through in constant
+//! memory while the CPU work of one batch overlaps the database work of the previous one.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use leadline_core::contact::Identity;
+use leadline_core::import::{auto_map, read_row, Column, ImportRow, RowContext};
+use leadline_core::lifecycle::ChangeCause;
+use leadline_core::property::PropertyDef;
+use leadline_core::record::{self, ObjectKind, Scalar};
+use leadline_store::{
+    Actor, CompanyUpsert, ContactUpsert, Filter, FilterOp, FilterTarget, JobCounts, JobStatus, ListQuery, Reject,
+    Store, UpsertKind,
+};
+use serde::{Deserialize, Serialize};
+use tokio::sync::Semaphore;
+
+pub const BATCH: usize = 1000;
+
+/// Imports run one at a time: they all write, and the store has one writer.
+pub struct Jobs {
+    pub permits: Semaphore,
+}
+
+impl Default for Jobs {
+    fn default() -> Self {
+        Self { permits: Semaphore::new(1) }
+    }
+}
+
+/// What an import was asked to do; kept as the job's params.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ImportParams {
+    /// contacts, companies or deals.
+    pub object: String,
+    /// The spooled file.
+    pub path: PathBuf,
+    /// The name the file had when uploaded.
+    pub file_name: String,
+    pub headers: Vec<String>,
+    /// Column targets, one per header.
+    pub mapping: Vec<String>,
+    pub delimiter: u8,
+    pub dry_run: bool,
+    pub source_list: Option<String>,
+    pub default_region: Option<String>,
+    pub default_currency: String,
+    /// The file is an upload the job owns (deleted after a real run), not a user's own file.
+    #[serde(default)]
+    pub spooled: bool,
+}
+
+/// The shape of a file: its delimiter and header row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sniffed {
+    pub delimiter: u8,
+    pub headers: Vec<String>,
+    /// A few data rows, for the mapping screen.
+    pub sample: Vec<Vec<String>>,
+}
+
+/// Look at the start of a file: delimiter (`,` `;` or tab, whichever the header row uses
+/// most outside quotes), headers without a BOM, and up to five rows.
+pub fn sniff(head: &[u8]) -> Result<Sniffed, String> {
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let first_line = head.split(|b| *b == b'\n').next().unwrap_or_default();
+    let mut counts = [(b',', 0usize), (b';', 0), (b'\t', 0)];
+    let mut quoted = false;
+    for b in first_line {
+        if *b == b'"' {
+            quoted = !quoted;
+        } else if !quoted {
+            for c in counts.iter_mut() {
+                if c.0 == *b {
+                    c.1 += 1;
+                }
+            }
+        }
+    }
+    let delimiter = counts.iter().max_by_key(|c| c.1).map_or(b',', |c| if c.1 == 0 { b',' } else { c.0 });
+    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(head);
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| format!("the header row cannot be read: {e}"))?
+        .iter()
+        .map(|h| h.trim().to_owned())
+        .collect();
+    if headers.iter().all(String::is_empty) {
+        return Err("the file has no header row".into());
+    }
+    let sample =
+        reader.records().take(5).filter_map(Result::ok).map(|r| r.iter().map(str::to_owned).collect()).collect();
+    Ok(Sniffed { delimiter, headers, sample })
+}
+
+/// Resolve a mapping: automatic per header, then the user's overrides (`header -> target`).
+pub fn mapping(
+    object: ObjectKind,
+    headers: &[String],
+    overrides: &HashMap<String, String>,
+    props: &[PropertyDef],
+) -> Result<Vec<Column>, (String, String)> {
+    let refs: Vec<&str> = headers.iter().map(String::as_str).collect();
+    let mut cols = auto_map(object, &refs, props);
+    for (i, h) in headers.iter().enumerate() {
+        if let Some(target) = overrides.get(h) {
+            cols[i] = Column::parse(object, target, props).ok_or_else(|| (h.clone(), target.clone()))?;
+        }
+    }
+    Ok(cols)
+}
+
+pub fn object_of(s: &str) -> Option<ObjectKind> {
+    ObjectKind::parse(s)
+}
+
+/// One parsed row: its line in the file, and the row or why it was refused.
+struct Parsed {
+    line: i64,
+    raw: String,
+    row: Result<ImportRow, (Option<String>, String)>,
+}
+
+fn raw_csv(fields: &[&str], delimiter: u8) -> String {
+    let mut w =
+        csv::WriterBuilder::new().delimiter(delimiter).terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    let _ = w.write_record(fields);
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default().trim_end().to_owned()
+}
+
+/// Count the data rows of a file (for the progress bar), cheaply.
+fn count_rows(path: &PathBuf) -> std::io::Result<i64> {
+    let mut f = std::fs::File::open(path)?;
+    let mut buf = vec![0u8; 1 << 20];
+    let (mut lines, mut last) = (0i64, b'\n');
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        lines += buf[..n].iter().filter(|b| **b == b'\n').count() as i64;
+        last = buf[n - 1];
+    }
+    if last != b'\n' {
+        lines += 1;
+    }
+    Ok((lines - 1).max(0))
+}
+
+/// Parse and validate on a blocking thread, sending batches.
+fn parse_file(
+    params: &ImportParams,
+    columns: Vec<Column>,
+    props: Vec<PropertyDef>,
+    now: i64,
+    tx: tokio::sync::mpsc::Sender<Vec<Parsed>>,
+) -> Result<(), String> {
+    let object = object_of(&params.object).ok_or("unknown object")?;
+    let file = std::fs::File::open(&params.path).map_err(|e| format!("the upload cannot be read: {e}"))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(params.delimiter)
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(std::io::BufReader::with_capacity(1 << 20, file));
+    let width = reader.byte_headers().map_err(|e| e.to_string())?.len();
+    let ctx = RowContext {
+        object,
+        default_region: params.default_region.as_deref(),
+        default_currency: &params.default_currency,
+        source_list: params.source_list.as_deref(),
+        properties: &props,
+        now,
+    };
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut record = csv::ByteRecord::new();
+    loop {
+        let more = match reader.read_byte_record(&mut record) {
+            Ok(more) => more,
+            Err(e) => {
+                // A broken row (an unclosed quote, ...) is refused; reading goes on after it.
+                let line = e.position().map_or(0, |p| p.line() as i64);
+                batch.push(Parsed {
+                    line,
+                    raw: String::new(),
+                    row: Err((None, format!("the row cannot be read as CSV: {e}"))),
+                });
+                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                    return Err(e.to_string());
+                }
+                continue;
+            }
+        };
+        if !more {
+            break;
+        }
+        let line = record.position().map_or(0, |p| p.line() as i64);
+        let fields: Result<Vec<&str>, _> = record.iter().map(std::str::from_utf8).collect();
+        let parsed = match fields {
+            Err(_) => Parsed {
+                line,
+                raw: String::from_utf8_lossy(&record.as_slice().to_vec()).into_owned(),
+                row: Err((None, "the row is not UTF-8 text".into())),
+            },
+            Ok(fields) if fields.len() != width && !(fields.len() == 1 && fields[0].is_empty()) => Parsed {
+                line,
+                raw: raw_csv(&fields, params.delimiter),
+                row: Err((None, format!("the row has {} fields; the header has {width}", fields.len()))),
+            },
+            Ok(fields) if fields.iter().all(|f| f.trim().is_empty()) => continue,
+            Ok(fields) => Parsed {
+                line,
+                raw: raw_csv(&fields, params.delimiter),
+                row: read_row(&columns, &fields, &ctx).map_err(|errs| {
+                    let field = errs.first().map(|e| e.field.clone());
+                    (field, errs.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; "))
+                }),
+            },
+        };
+        batch.push(parsed);
+        if batch.len() == BATCH {
+            if tx.blocking_send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))).is_err() {
+                return Ok(()); // the importer stopped (cancelled)
+            }
+        }
+    }
+    if !batch.is_empty() {
+        let _ = tx.blocking_send(batch);
+    }
+    Ok(())
+}
+
+/// Caches that live for one import.
+#[derive(Default)]
+struct Lookups {
+    owners: HashMap<String, Option<String>>,
+    companies: HashMap<String, String>,
+    contacts_by_email: HashMap<String, Option<String>>,
+    /// Dry runs keep nothing, so identities seen in earlier batches are remembered here.
+    seen: HashSet<String>,
+}
+
+/// Run an import job to its end. Progress and rejects are written to the job as it goes;
+/// `on_progress` hears the counts after every batch (the CLI draws its bar from it).
+pub async fn run(
+    store: Arc<dyn Store>,
+    job_id: &str,
+    params: ImportParams,
+    user_id: Option<String>,
+    mut on_progress: impl FnMut(JobCounts) + Send,
+) -> Result<JobCounts, String> {
+    let object =
+        object_of(&params.object).ok_or_else(|| format!("{} is not contacts, companies or deals", params.object))?;
+    let props = store.properties(Some(object)).await.map_err(|e| e.to_string())?;
+    let columns: Vec<Column> =
+        params.mapping.iter().map(|t| Column::parse(object, t, &props).unwrap_or(Column::Ignore)).collect();
+    let mut counts = JobCounts { total: count_rows(&params.path).map_err(|e| e.to_string())?, ..Default::default() };
+    store.job_progress(job_id, JobStatus::Running, counts, crate::now()).await.map_err(|e| e.to_string())?;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Parsed>>(4);
+    let parser = {
+        let params = params.clone();
+        let props = props.clone();
+        let now = crate::now();
+        tokio::task::spawn_blocking(move || parse_file(&params, columns, props, now, tx))
+    };
+    let mut lookups = Lookups::default();
+    let mut cancelled = false;
+    while let Some(batch) = rx.recv().await {
+        let now = crate::now();
+        let actor = Actor { user_id: user_id.as_deref(), cause: ChangeCause::Import, now };
+        let rejects = import_batch(store.as_ref(), object, batch, &params, actor, &mut lookups, &mut counts).await?;
+        if !rejects.is_empty() {
+            store.add_rejects(job_id, &rejects).await.map_err(|e| e.to_string())?;
+        }
+        on_progress(counts);
+        if store.job_progress(job_id, JobStatus::Running, counts, now).await.map_err(|e| e.to_string())? {
+            cancelled = true;
+            break;
+        }
+    }
+    drop(rx);
+    let parsed = parser.await.map_err(|e| e.to_string())?;
+    let status = if cancelled { JobStatus::Cancelled } else { JobStatus::Done };
+    let error = parsed.as_ref().err().cloned();
+    let status = if error.is_some() { JobStatus::Failed } else { status };
+    store.finish_job(job_id, status, counts, error.as_deref(), crate::now()).await.map_err(|e| e.to_string())?;
+    // A dry run keeps its upload so the same file can then be imported for real.
+    if params.spooled && !params.dry_run {
+        let _ = std::fs::remove_file(&params.path);
+    }
+    parsed.map(|_| counts)
+}
+
+async fn import_batch(
+    store: &dyn Store,
+    object: ObjectKind,
+    batch: Vec<Parsed>,
+    params: &ImportParams,
+    actor: Actor<'_>,
+    lookups: &mut Lookups,
+    counts: &mut JobCounts,
+) -> Result<Vec<Reject>, String> {
+    let mut rejects = Vec::new();
+    let mut rows: Vec<(i64, String, ImportRow)> = Vec::with_capacity(batch.len());
+    for p in batch {
+        counts.processed += 1;
+        match p.row {
+            Ok(row) => rows.push((p.line, p.raw, row)),
+            Err((field, reason)) => rejects.push(Reject { line: p.line, field, reason, raw: p.raw }),
+        }
+    }
+    // Owners given by e-mail become user ids.
+    let mut kept = Vec::with_capacity(rows.len());
+    for (line, raw, mut row) in rows {
+        if let Some(email) = row.owner_email.take() {
+            let owner = match lookups.owners.get(email.as_str()) {
+                Some(o) => o.clone(),
+                None => {
+                    let o = store.user_by_email(email.as_str()).await.map_err(|e| e.to_string())?.map(|u| u.id);
+                    lookups.owners.insert(email.as_str().to_owned(), o.clone());
+                    o
+                }
+            };
+            match owner {
+                Some(id) => row
+                    .contact
+                    .record
+                    .set(record::field(object, "owner_id").expect("every object has an owner"), Some(Scalar::Text(id))),
+                None => {
+                    rejects.push(Reject {
+                        line,
+                        field: Some("owner_email".into()),
+                        reason: format!("there is no user with e-mail {}", email.as_str()),
+                        raw,
+                    });
+                    continue;
+                }
+            }
+        }
+        kept.push((line, raw, row));
+    }
+    match object {
+        ObjectKind::Contact => import_contacts(store, kept, params, actor, lookups, counts, &mut rejects).await?,
+        ObjectKind::Company => {
+            let items = kept
+                .iter()
+                .map(|(_, _, r)| CompanyUpsert {
+                    changes: r.contact.record.clone(),
+                    external_ids: r
+                        .contact
+                        .external_ids
+                        .iter()
+                        .filter_map(|i| match i {
+                            Identity::External(s, id) => Some((s.clone(), id.clone())),
+                            _ => None,
+                        })
+                        .collect(),
+                })
+                .collect();
+            let outcomes = store.upsert_companies(items, actor, params.dry_run).await.map_err(|e| e.to_string())?;
+            tally(
+                counts,
+                &mut rejects,
+                kept.into_iter()
+                    .map(|(l, r, _)| (l, r))
+                    .zip(outcomes.into_iter().map(|o| o.map(|o| o.kind).map_err(|e| e.to_string()))),
+            );
+        }
+        ObjectKind::Deal => {
+            for (line, raw, row) in kept {
+                let mut ids = Vec::new();
+                for email in &row.contact_emails {
+                    if let Some(id) = contact_by_email(store, email.as_str(), lookups).await? {
+                        ids.push(id);
+                    }
+                }
+                let result = if params.dry_run {
+                    Ok(UpsertKind::Created)
+                } else {
+                    store
+                        .create_deal(&row.contact.record, &ids, actor)
+                        .await
+                        .map(|_| UpsertKind::Created)
+                        .map_err(|e| e.to_string())
+                };
+                tally(counts, &mut rejects, std::iter::once(((line, raw), result)));
+            }
+        }
+    }
+    counts.rejected = counts.processed - counts.created - counts.updated - counts.merged;
+    Ok(rejects)
+}
+
+async fn contact_by_email(store: &dyn Store, email: &str, lookups: &mut Lookups) -> Result<Option<String>, String> {
+    if let Some(hit) = lookups.contacts_by_email.get(email) {
+        return Ok(hit.clone());
+    }
+    let mut q = ListQuery::newest(ObjectKind::Contact, 1);
+    q.filters.push(Filter { target: FilterTarget::Email, op: FilterOp::Eq, value: vec![Scalar::Text(email.into())] });
+    let id = store.list(ObjectKind::Contact, &q).await.map_err(|e| e.to_string())?.items.pop().map(|r| r.id);
+    lookups.contacts_by_email.insert(email.into(), id.clone());
+    Ok(id)
+}
+
+fn tally(
+    counts: &mut JobCounts,
+    rejects: &mut Vec<Reject>,
+    outcomes: impl Iterator<Item = ((i64, String), Result<UpsertKind, String>)>,
+) {
+    for ((line, raw), outcome) in outcomes {
+        match outcome {
+            Ok(UpsertKind::Created) => counts.created += 1,
+            Ok(UpsertKind::Updated) => counts.updated += 1,
+            Ok(UpsertKind::Merged) => counts.merged += 1,
+            Err(reason) => rejects.push(Reject { line, field: None, reason, raw }),
+        }
+    }
+    counts.rejected = counts.processed - counts.created - counts.updated - counts.merged;
+}
+
+async fn import_contacts(
+    store: &dyn Store,
+    rows: Vec<(i64, String, ImportRow)>,
+    params: &ImportParams,
+    actor: Actor<'_>,
+    lookups: &mut Lookups,
+    counts: &mut JobCounts,
+    rejects: &mut Vec<Reject>,
+) -> Result<(), String> {
+    // A contact at a company's own domain belongs to that company; free-mail never makes one.
+    let company_field = record::field(ObjectKind::Contact, "company_id").expect("contacts have company_id");
+    let mut wanted: Vec<(String, Option<String>)> = Vec::new();
+    for (_, _, row) in &rows {
+        if matches!(row.contact.record.get("company_id"), Some(Some(_))) {
+            continue;
+        }
+        let Some(email) = row.contact.emails.as_ref().and_then(|e| e.iter().find(|e| !e.is_free_mail())) else {
+            continue;
+        };
+        let domain = email.domain().to_owned();
+        if !lookups.companies.contains_key(&domain) && !wanted.iter().any(|(d, _)| *d == domain) {
+            let name = row
+                .contact
+                .record
+                .get("company_name")
+                .and_then(|v| v.as_ref())
+                .and_then(Scalar::as_text)
+                .map(str::to_owned);
+            wanted.push((domain, name));
+        }
+    }
+    if !wanted.is_empty() {
+        let items = wanted
+            .iter()
+            .map(|(domain, name)| {
+                let mut c = leadline_core::contact::FieldChanges::default();
+                c.set(
+                    record::field(ObjectKind::Company, "domain").expect("domain"),
+                    Some(Scalar::Text(domain.clone())),
+                );
+                c.set(
+                    record::field(ObjectKind::Company, "name").expect("name"),
+                    Some(Scalar::Text(name.clone().unwrap_or_else(|| domain.clone()))),
+                );
+                CompanyUpsert { changes: c, external_ids: Vec::new() }
+            })
+            .collect();
+        // Companies are only looked up in a dry run: creating them is part of what it reports.
+        if !params.dry_run {
+            let outcomes = store.upsert_companies(items, actor, false).await.map_err(|e| e.to_string())?;
+            for ((domain, _), o) in wanted.iter().zip(outcomes) {
+                if let Ok(o) = o {
+                    lookups.companies.insert(domain.clone(), o.id);
+                }
+            }
+        }
+    }
+    let items: Vec<ContactUpsert> = rows
+        .iter()
+        .map(|(_, _, row)| {
+            let mut changes = row.contact.clone();
+            if !matches!(changes.record.get("company_id"), Some(Some(_))) {
+                let company = changes
+                    .emails
+                    .as_ref()
+                    .and_then(|e| e.iter().find(|e| !e.is_free_mail()))
+                    .and_then(|e| lookups.companies.get(e.domain()));
+                if let Some(id) = company {
+                    changes.record.set(company_field, Some(Scalar::Text(id.clone())));
+                }
+            }
+            ContactUpsert { changes }
+        })
+        .collect();
+    let keys: Vec<Vec<String>> =
+        items.iter().map(|i| i.changes.identities().iter().map(Identity::key).collect()).collect();
+    let outcomes = store.upsert_contacts(items, actor, params.dry_run).await.map_err(|e| e.to_string())?;
+    let kinds = outcomes.into_iter().zip(keys).map(|(o, keys)| {
+        let kind = o.map(|o| o.kind).map_err(|e| e.to_string());
+        let kind = match kind {
+            // In a dry run, a "new" contact seen in an earlier batch would have been merged.
+            Ok(UpsertKind::Created) if params.dry_run && keys.iter().any(|k| lookups.seen.contains(k)) => {
+                Ok(UpsertKind::Merged)
+            }
+            k => k,
+        };
+        if params.dry_run {
+            lookups.seen.extend(keys);
+        }
+        kind
+    });
+    let kinds: Vec<_> = kinds.collect();
+    tally(counts, rejects, rows.into_iter().map(|(l, r, _)| (l, r)).zip(kinds));
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_delimiter_bom_and_headers() {
+        let s = sniff(b"\xEF\xBB\xBFnome;cognome;email\nGiulia;Rossi;g@r.it\n").unwrap();
+        assert_eq!(s.delimiter, b';');
+        assert_eq!(s.headers, ["nome", "cognome", "email"]);
+        assert_eq!(s.sample, vec![vec!["Giulia".to_string(), "Rossi".into(), "g@r.it".into()]]);
+        let s = sniff(b"\"Name, full\",Email\n\"Nowak, Anna\",a@b.pl\n").unwrap();
+        assert_eq!(s.delimiter, b',');
+        assert_eq!(s.headers, ["Name, full", "Email"]);
+        assert!(sniff(b"").is_err());
+    }
+}

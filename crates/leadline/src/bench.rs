@@ -1,0 +1,202 @@
+//! `leadline bench`: benchmarks that print their figures (no timed assertions in tests).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use clap::Subcommand;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use sqlx::Connection;
+
+use crate::config::Config;
+
+#[derive(Subcommand)]
+pub enum BenchCommand {
+    /// Generate a contacts CSV (5% duplicates, 1% bad rows) and import it into a fresh
+    /// SQLite store, and into a fresh PostgreSQL database when --postgres names a server.
+    Import {
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: usize,
+        /// A PostgreSQL server URL (a new database is created on it and dropped after).
+        #[arg(long, env = "LEADLINE_BENCH_POSTGRES")]
+        postgres: Option<String>,
+        /// Keep the SQLite store in this directory (for `bench/api.sh`) instead of a temporary one.
+        #[arg(long)]
+        keep: Option<PathBuf>,
+    },
+    /// Only write the generated CSV.
+    Csv {
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: usize,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+const FIRST: &[&str] = &[
+    "Anna",
+    "Łukasz",
+    "Zofia",
+    "Giulia",
+    "Niccolò",
+    "Francesca",
+    "Oliver",
+    "Emily",
+    "James",
+    "علی",
+    "زهرا",
+    "کیان",
+    "Małgorzata",
+    "Marco",
+    "Sara",
+];
+const LAST: &[&str] = &[
+    "Nowak",
+    "Wiśniewski",
+    "Rossi",
+    "Esposito",
+    "Smith",
+    "Taylor",
+    "کریمی",
+    "محمدی",
+    "Kowalczyk",
+    "Bianchi",
+    "Dąbrowski",
+    "Walker",
+    "Conti",
+];
+const COUNTRIES: &[(&str, &str)] = &[("PL", "601 2"), ("IT", "347 1"), ("GB", "7700 9"), ("IR", "0912 3")];
+const FREE: &[&str] = &["gmail.com", "wp.pl", "libero.it", "outlook.com"];
+const STAGES: &[&str] = &["subscriber", "lead", "lead", "mql", "sql"];
+
+/// Write `rows` data rows. Row n is unique unless it is one of the 5% that repeat an earlier
+/// row's e-mail (in another case, with another job title) or the 1% that are broken in one of
+/// three ways: a bad e-mail, a bad phone, or the wrong number of fields.
+pub fn generate(path: &Path, rows: usize) -> std::io::Result<()> {
+    let mut rng = StdRng::seed_from_u64(7);
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
+    writeln!(w, "Email,First Name,Last Name,Phone Number,Company,Job Title,Country,Lifecycle Stage")?;
+    for n in 0..rows {
+        let roll = rng.gen_range(0..100);
+        let (country, prefix) = COUNTRIES[n % COUNTRIES.len()];
+        let (first, last) = (FIRST[n % FIRST.len()], LAST[(n / 7) % LAST.len()]);
+        let company = n % 20_000;
+        let email = |k: usize| {
+            if k % 10 < 3 {
+                format!("user{k}@{}", FREE[k % FREE.len()])
+            } else {
+                format!("person{k}@firm{}.example", k % 20_000)
+            }
+        };
+        match roll {
+            0 => {
+                let broken = match n % 3 {
+                    0 => format!("not-an-email-{n},{first},{last},,Firm {company},CEO,{country},lead"),
+                    1 => format!("{},{first},{last},call me maybe,Firm {company},CEO,{country},lead", email(n)),
+                    _ => format!("{},{first},{last}", email(n)),
+                };
+                writeln!(w, "{broken}")?;
+            }
+            1..=5 if n > 100 => {
+                let earlier = rng.gen_range(0..n);
+                writeln!(
+                    w,
+                    "{},{first},{last},,Firm {},Head of Sales,{country},mql",
+                    email(earlier).to_uppercase(),
+                    earlier % 20_000
+                )?;
+            }
+            _ => {
+                let phone = if n % 2 == 0 { format!("{prefix}{:05}", n % 100_000) } else { String::new() };
+                let stage = STAGES[n % STAGES.len()];
+                writeln!(w, "{},{first},{last},{phone},Firm {company},Manager,{country},{stage}", email(n))?;
+            }
+        }
+    }
+    w.flush()
+}
+
+pub async fn run(command: BenchCommand, _cfg: &Config) -> Result<(), String> {
+    match command {
+        BenchCommand::Csv { rows, out } => {
+            generate(&out, rows).map_err(|e| e.to_string())?;
+            println!("wrote {rows} rows to {}", out.display());
+            Ok(())
+        }
+        BenchCommand::Import { rows, postgres, keep } => {
+            let dir = std::env::temp_dir().join(format!("leadline-bench-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+            let csv = dir.join("contacts.csv");
+            let t = Instant::now();
+            generate(&csv, rows).map_err(|e| e.to_string())?;
+            let size = std::fs::metadata(&csv).map(|m| m.len()).unwrap_or(0);
+            println!("generated {rows} rows ({:.0} MB) in {:.1} s", size as f64 / 1e6, t.elapsed().as_secs_f64());
+            println!("peers for scale: Mautic imports 2-10 rows/s, Twenty about 170 rows/s");
+            let sqlite_dir = keep.clone().unwrap_or_else(|| dir.join("sqlite"));
+            std::fs::create_dir_all(&sqlite_dir).map_err(|e| e.to_string())?;
+            let url = format!("sqlite:{}", sqlite_dir.join("leadline.db").display());
+            import_into(&url, &csv, "sqlite").await?;
+            if let Some(server) = postgres {
+                let name = format!("leadline_bench_{}", std::process::id());
+                let mut admin = sqlx::PgConnection::connect(&server).await.map_err(|e| e.to_string())?;
+                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.map_err(|e| e.to_string())?;
+                let result =
+                    import_into(&leadline_store::testing::with_database(&server, &name), &csv, "postgres").await;
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).await;
+                result?;
+            }
+            if keep.is_none() {
+                let _ = std::fs::remove_dir_all(&dir);
+            } else {
+                let _ = std::fs::remove_file(&csv);
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn import_into(url: &str, csv: &Path, label: &str) -> Result<(), String> {
+    let store = leadline_store::open(url).await.map_err(|e| e.to_string())?;
+    let mut head = vec![0u8; 4096];
+    let n = std::io::Read::read(&mut std::fs::File::open(csv).map_err(|e| e.to_string())?, &mut head)
+        .map_err(|e| e.to_string())?;
+    let sniffed = leadline_server::import::sniff(&head[..n])?;
+    let cols = leadline_server::import::mapping(
+        leadline_core::record::ObjectKind::Contact,
+        &sniffed.headers,
+        &Default::default(),
+        &[],
+    )
+    .map_err(|(h, t)| format!("{h}: {t}"))?;
+    let params = leadline_server::import::ImportParams {
+        object: "contacts".into(),
+        path: csv.to_path_buf(),
+        file_name: "bench.csv".into(),
+        headers: sniffed.headers,
+        mapping: cols.iter().map(|c| c.name()).collect(),
+        delimiter: sniffed.delimiter,
+        dry_run: false,
+        source_list: None,
+        default_region: None,
+        default_currency: "EUR".into(),
+        spooled: false,
+    };
+    let job = store
+        .create_job("import", &serde_json::to_value(&params).map_err(|e| e.to_string())?, None, leadline_server::now())
+        .await
+        .map_err(|e| e.to_string())?;
+    let started = Instant::now();
+    let c = leadline_server::import::run(store.clone(), &job.id, params, None, |_| {}).await?;
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "import into {label}: {} rows in {secs:.1} s = {:.0} rows/s ({} created, {} updated, {} duplicates merged, {} rejected)",
+        c.processed,
+        c.processed as f64 / secs,
+        c.created,
+        c.updated,
+        c.merged,
+        c.rejected
+    );
+    Ok(())
+}

@@ -1,0 +1,557 @@
+//! Realistic demo data: 5,000 contacts named in English, Persian, Italian and Polish, 800
+//! companies, 600 deals and 60,000 activities over six months, along a consistent funnel
+//! (every stage change is in the history with the time it happened).
+
+use std::collections::HashMap;
+
+use leadline_core::contact::{Consent, ConsentChannel, ContactChanges, FieldChanges};
+use leadline_core::email::Email;
+use leadline_core::lifecycle::ChangeCause;
+use leadline_core::phone::Phone;
+use leadline_core::record::{field, ObjectKind, Scalar};
+use leadline_core::role::Role;
+use leadline_store::{Actor, CompanyUpsert, ContactUpsert, NewActivity, Store};
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+
+const DAY: i64 = 86_400_000;
+
+pub struct DemoSize {
+    pub contacts: usize,
+    pub companies: usize,
+    pub activities: usize,
+}
+
+impl Default for DemoSize {
+    fn default() -> Self {
+        Self { contacts: 5_000, companies: 800, activities: 60_000 }
+    }
+}
+
+struct Locale {
+    country: &'static str,
+    language: &'static str,
+    first: &'static [&'static str],
+    last: &'static [&'static str],
+    free_mail: &'static str,
+    phone_prefix: &'static str,
+}
+
+const LOCALES: &[Locale] = &[
+    Locale {
+        country: "GB",
+        language: "en",
+        first: &[
+            "Olivia",
+            "Amelia",
+            "Isla",
+            "Ava",
+            "Oliver",
+            "George",
+            "Harry",
+            "Noah",
+            "Jack",
+            "Emily",
+            "Sophie",
+            "James",
+            "Charlotte",
+            "Thomas",
+            "Grace",
+        ],
+        last: &[
+            "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Robinson", "Wright",
+            "Thompson", "Evans", "Walker", "White",
+        ],
+        free_mail: "gmail.com",
+        phone_prefix: "+44 7700 9",
+    },
+    Locale {
+        country: "IR",
+        language: "fa",
+        first: &[
+            "علی",
+            "محمد",
+            "رضا",
+            "حسین",
+            "مهدی",
+            "زهرا",
+            "فاطمه",
+            "مریم",
+            "سارا",
+            "نرگس",
+            "امیر",
+            "نیلوفر",
+            "کیان",
+            "یاسمن",
+            "پریسا",
+        ],
+        last: &[
+            "محمدی",
+            "حسینی",
+            "کریمی",
+            "رضایی",
+            "موسوی",
+            "احمدی",
+            "جعفری",
+            "صادقی",
+            "نوری",
+            "کاظمی",
+            "رحیمی",
+            "هاشمی",
+            "تهرانی",
+            "شیرازی",
+        ],
+        free_mail: "chmail.ir",
+        phone_prefix: "+98 912 3",
+    },
+    Locale {
+        country: "IT",
+        language: "it",
+        first: &[
+            "Giulia",
+            "Francesca",
+            "Chiara",
+            "Sofia",
+            "Marco",
+            "Luca",
+            "Alessandro",
+            "Matteo",
+            "Lorenzo",
+            "Niccolò",
+            "Federica",
+            "Giorgia",
+            "Andrea",
+            "Davide",
+            "Elena",
+        ],
+        last: &[
+            "Rossi", "Russo", "Ferrari", "Esposito", "Bianchi", "Romano", "Colombo", "Ricci", "Marino", "Greco",
+            "Bruno", "Gallo", "Conti", "De Luca",
+        ],
+        free_mail: "libero.it",
+        phone_prefix: "+39 347 1",
+    },
+    Locale {
+        country: "PL",
+        language: "pl",
+        first: &[
+            "Anna",
+            "Katarzyna",
+            "Małgorzata",
+            "Agnieszka",
+            "Łukasz",
+            "Piotr",
+            "Krzysztof",
+            "Tomasz",
+            "Paweł",
+            "Michał",
+            "Zofia",
+            "Wojciech",
+            "Jędrzej",
+            "Grażyna",
+            "Bożena",
+        ],
+        last: &[
+            "Nowak",
+            "Kowalski",
+            "Wiśniewski",
+            "Wójcik",
+            "Kowalczyk",
+            "Kamiński",
+            "Lewandowski",
+            "Zieliński",
+            "Szymański",
+            "Woźniak",
+            "Dąbrowski",
+            "Kozłowski",
+            "Jankowski",
+            "Mazur",
+        ],
+        free_mail: "wp.pl",
+        phone_prefix: "+48 601 2",
+    },
+];
+
+const COMPANY_WORDS: &[&str] = &[
+    "Nord", "Sol", "Vetro", "Atlas", "Orbita", "Kaveh", "Zagros", "Wisła", "Lumen", "Ferro", "Delta", "Aria", "Pixel",
+    "Tessile", "Mare", "Polar", "Cedro", "Sahand", "Baltic", "Vento",
+];
+const COMPANY_KINDS: &[(&str, &str)] = &[
+    ("Logistics", "logistics"),
+    ("Software", "software"),
+    ("Foods", "food"),
+    ("Energy", "energy"),
+    ("Design", "design"),
+    ("Health", "healthcare"),
+    ("Retail", "retail"),
+    ("Textiles", "manufacturing"),
+    ("Finance", "financial_services"),
+    ("Media", "media"),
+];
+const TITLES: &[&str] = &[
+    "CEO",
+    "CTO",
+    "Head of Marketing",
+    "Marketing Manager",
+    "Sales Director",
+    "Procurement Lead",
+    "Operations Manager",
+    "IT Manager",
+    "Product Manager",
+    "Office Manager",
+    "Founder",
+    "CFO",
+];
+const SOURCES: &[(&str, u32)] = &[
+    ("organic_search", 28),
+    ("paid_ads", 18),
+    ("social", 14),
+    ("email", 8),
+    ("referral", 10),
+    ("events", 8),
+    ("chat", 6),
+    ("purchased_list", 8),
+];
+const CAMPAIGNS: &[&str] =
+    &["spring-webinar", "black-friday", "trade-show-milano", "linkedin-abm", "newsletter", "retargeting-q3"];
+const PAGES: &[&str] = &[
+    "/",
+    "/pricing",
+    "/features",
+    "/blog/lead-scoring",
+    "/blog/funnel",
+    "/case-studies",
+    "/careers",
+    "/contact",
+    "/demo",
+];
+
+/// Funnel stages reached, in order, and how many contacts stop at each (per mille).
+const FUNNEL: &[(&str, u32)] = &[
+    ("subscriber", 300),
+    ("lead", 350),
+    ("mql", 150),
+    ("sql", 80),
+    ("opportunity", 50),
+    ("customer", 60),
+    ("evangelist", 10),
+];
+
+fn pick_weighted<'a>(rng: &mut StdRng, items: &'a [(&'a str, u32)]) -> &'a str {
+    let total: u32 = items.iter().map(|(_, w)| w).sum();
+    let mut r = rng.gen_range(0..total);
+    for (item, w) in items {
+        if r < *w {
+            return item;
+        }
+        r -= w;
+    }
+    items[0].0
+}
+
+fn text(v: impl Into<String>) -> Option<Scalar> {
+    Some(Scalar::Text(v.into()))
+}
+
+struct Person {
+    id: String,
+    created: i64,
+    /// Stages reached, with the time each was reached.
+    path: Vec<(&'static str, i64)>,
+    company: Option<usize>,
+}
+
+/// The demo admin's e-mail.
+pub const ADMIN_EMAIL: &str = "admin@leadline.demo";
+
+/// Fill an empty store. Returns the demo admin's password.
+pub async fn seed(
+    store: &dyn Store,
+    size: &DemoSize,
+    now: i64,
+    mut progress: impl FnMut(&str),
+) -> Result<String, String> {
+    let e = |e: leadline_store::StoreError| e.to_string();
+    let mut rng = StdRng::seed_from_u64(20_261_122);
+    let start = now - 180 * DAY;
+    let password = format!("demo-{}", leadline_server::auth::secret(9));
+    let hash = leadline_server::auth::hash_password(&password).map_err(|e| e.message)?;
+    store.create_user(ADMIN_EMAIL, Some("Demo Admin"), Role::Admin, Some(&hash), start).await.map_err(e)?;
+    let mut reps = Vec::new();
+    for (email, name, role) in [
+        ("sara.marketing@leadline.demo", "Sara Conti", Role::Marketing),
+        ("piotr.sales@leadline.demo", "Piotr Nowak", Role::Sales),
+        ("reza.sales@leadline.demo", "Reza Karimi", Role::Sales),
+        ("emily.sales@leadline.demo", "Emily Walker", Role::Sales),
+        ("luca.agent@leadline.demo", "Luca Bianchi", Role::Agent),
+        ("viewer@leadline.demo", "Board Viewer", Role::ReadOnly),
+    ] {
+        let u = store.create_user(email, Some(name), role, Some(&hash), start).await.map_err(e)?;
+        if role == Role::Sales {
+            reps.push(u.id);
+        }
+    }
+    progress("users");
+
+    // Companies, each at a locale.
+    let cf = |n| field(ObjectKind::Company, n).expect("company field");
+    let mut companies = Vec::new();
+    let mut company_locale = Vec::new();
+    for i in 0..size.companies {
+        let loc = &LOCALES[i % LOCALES.len()];
+        let word = COMPANY_WORDS[i % COMPANY_WORDS.len()];
+        let (kind, industry) = COMPANY_KINDS[(i / COMPANY_WORDS.len()) % COMPANY_KINDS.len()];
+        let n = i / (COMPANY_WORDS.len() * COMPANY_KINDS.len());
+        let name = if n == 0 { format!("{word} {kind}") } else { format!("{word} {kind} {}", n + 1) };
+        let domain = format!(
+            "{}{}.{}",
+            word.to_lowercase().replace('ł', "l").replace('ś', "s"),
+            kind.to_lowercase(),
+            match loc.country {
+                "GB" => "co.uk",
+                "IR" => "ir",
+                "IT" => "it",
+                _ => "pl",
+            }
+        );
+        let domain = if n == 0 { domain } else { format!("{}{}", n + 1, domain) };
+        let mut c = FieldChanges::default();
+        c.set(cf("name"), text(name));
+        c.set(cf("domain"), text(domain));
+        c.set(cf("industry"), text(industry));
+        c.set(cf("employee_count"), Some(Scalar::Int([8, 25, 60, 150, 400, 1200, 5000][rng.gen_range(0..7)])));
+        c.set(cf("country"), text(loc.country));
+        c.set(cf("owner_id"), text(reps.choose(&mut rng).expect("reps").clone()));
+        if rng.gen_ratio(1, 10) {
+            c.set(cf("tier"), text(["tier_1", "tier_2", "tier_3"][rng.gen_range(0..3)]));
+        }
+        companies.push(CompanyUpsert { changes: c, external_ids: Vec::new() });
+        company_locale.push(i % LOCALES.len());
+    }
+    let actor = |now| Actor { user_id: None, cause: ChangeCause::Import, now };
+    let mut company_ids = Vec::new();
+    for chunk in companies.chunks(1000) {
+        for o in store.upsert_companies(chunk.to_vec(), actor(start), false).await.map_err(e)? {
+            company_ids.push(o.map_err(e)?.id);
+        }
+    }
+    let company_domains: Vec<String> = companies
+        .iter()
+        .map(|c| c.changes.get("domain").and_then(|v| v.as_ref()).map(ToString::to_string).unwrap_or_default())
+        .collect();
+    let company_names: Vec<String> = companies
+        .iter()
+        .map(|c| c.changes.get("name").and_then(|v| v.as_ref()).map(ToString::to_string).unwrap_or_default())
+        .collect();
+    progress("companies");
+
+    // Contacts, created day by day over six months.
+    let f = |n| field(ObjectKind::Contact, n).expect("contact field");
+    let mut by_day: HashMap<i64, Vec<(usize, ContactUpsert)>> = HashMap::new();
+    let mut people: Vec<Person> = Vec::with_capacity(size.contacts);
+    for i in 0..size.contacts {
+        let at_company = rng.gen_ratio(7, 10);
+        let company = at_company.then(|| rng.gen_range(0..company_ids.len()));
+        let loc = &LOCALES[company.map_or(rng.gen_range(0..LOCALES.len()), |c| company_locale[c])];
+        let (first, last) = (*loc.first.choose(&mut rng).expect("names"), *loc.last.choose(&mut rng).expect("names"));
+        let ascii: String = leadline_core::text::fold(&format!("{first}.{last}"))
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '.')
+            .collect();
+        let local = if ascii.len() > 2 { ascii } else { format!("user{}", rng.gen_range(100..999)) };
+        let domain = company.map_or(loc.free_mail, |c| company_domains[c].as_str());
+        let email = Email::parse("email", &format!("{local}.{i}@{domain}")).map_err(|e| e.to_string())?;
+        let day = rng.gen_range(0..180);
+        let created = start + day * DAY + rng.gen_range(0..DAY / 2);
+        let mut c = ContactChanges::default();
+        c.record.set(f("first_name"), text(first));
+        c.record.set(f("last_name"), text(last));
+        c.record.set(f("country"), text(loc.country));
+        c.record.set(f("language"), text(loc.language));
+        c.record.set(f("job_title"), text(*TITLES.choose(&mut rng).expect("titles")));
+        let source = pick_weighted(&mut rng, SOURCES);
+        c.record.set(f("source"), text(source));
+        c.record.set(f("original_source"), text(source));
+        if source == "purchased_list" {
+            c.record.set(f("source_list"), text("expo-2026-attendees"));
+        } else if rng.gen_ratio(1, 2) {
+            c.record.set(f("source_campaign"), text(*CAMPAIGNS.choose(&mut rng).expect("campaigns")));
+        }
+        if let Some(ci) = company {
+            c.record.set(f("company_id"), text(company_ids[ci].clone()));
+            c.record.set(f("company_name"), text(company_names[ci].clone()));
+        }
+        c.record.set(f("lifecycle_stage"), text("subscriber"));
+        c.emails = Some(vec![email]);
+        if rng.gen_ratio(6, 10) {
+            let phone = format!("{}{:05}", loc.phone_prefix, (i * 7919) % 100_000);
+            if let Ok(p) = Phone::parse("phone", &phone, None) {
+                c.phones = Some(vec![p]);
+            }
+        }
+        c.consent.push(Consent {
+            channel: ConsentChannel::Email,
+            granted: rng.gen_ratio(8, 10),
+            at: created,
+            origin: format!("form:{source}"),
+        });
+        // Where this person stops in the funnel, and when each step happened.
+        let stop = FUNNEL.iter().position(|(s, _)| *s == pick_weighted(&mut rng, FUNNEL)).unwrap_or(0);
+        let mut t = created;
+        let mut path = vec![("subscriber", created)];
+        for (stage, _) in &FUNNEL[1..=stop] {
+            t += rng.gen_range(DAY / 4..9 * DAY);
+            if t >= now {
+                break;
+            }
+            path.push((stage, t));
+        }
+        by_day.entry(created / DAY).or_default().push((i, ContactUpsert { changes: c }));
+        people.push(Person { id: String::new(), created, path, company });
+    }
+    let mut days: Vec<i64> = by_day.keys().copied().collect();
+    days.sort_unstable();
+    for d in days {
+        let batch = by_day.remove(&d).unwrap_or_default();
+        let (idx, items): (Vec<usize>, Vec<ContactUpsert>) = batch.into_iter().unzip();
+        let outcomes = store.upsert_contacts(items, actor(d * DAY + DAY / 2), false).await.map_err(e)?;
+        for (i, o) in idx.into_iter().zip(outcomes) {
+            people[i].id = o.map_err(e)?.id;
+        }
+    }
+    progress("contacts");
+
+    // Stage changes, replayed in time order so history and time-in-stage are real.
+    let mut moves: Vec<(i64, usize, &str)> =
+        people.iter().enumerate().flat_map(|(i, p)| p.path.iter().skip(1).map(move |(s, t)| (*t, i, *s))).collect();
+    moves.sort_unstable();
+    for (at, i, stage) in moves {
+        let mut c = ContactChanges::default();
+        c.record.set(f("lifecycle_stage"), text(stage));
+        match stage {
+            "mql" => c.record.set(f("owner_id"), text(reps[i % reps.len()].clone())),
+            "sql" => c.record.set(f("lead_status"), text("qualified")),
+            _ => {}
+        }
+        let by_rule = Actor { user_id: None, cause: ChangeCause::Rule, now: at };
+        store.update_contact(&people[i].id, &c, leadline_store::WriteOptions::default(), by_rule).await.map_err(e)?;
+    }
+    progress("lifecycle");
+
+    // Deals for everyone who reached opportunity; customers' deals are won.
+    let df = |n| field(ObjectKind::Deal, n).expect("deal field");
+    let mut deals: Vec<(usize, String)> = Vec::new();
+    for (i, p) in people.iter().enumerate() {
+        let Some((_, opened)) = p.path.iter().find(|(s, _)| *s == "opportunity") else { continue };
+        let won = p.path.iter().any(|(s, _)| *s == "customer");
+        let mut d = FieldChanges::default();
+        let company_name = p.company.map_or("Private".to_owned(), |c| company_names[c].clone());
+        d.set(df("name"), text(format!("{company_name} – {}", ["Starter", "Growth", "Enterprise", "Renewal"][i % 4])));
+        d.set(df("amount"), Some(Scalar::Int(rng.gen_range(20..600) * 10_000)));
+        d.set(df("currency"), text("EUR"));
+        d.set(
+            df("stage"),
+            text(if won { "closed_won" } else { ["qualified", "presentation", "decision", "contract_sent"][i % 4] }),
+        );
+        d.set(df("close_date"), text(leadline_core::date::date_of_millis(opened + rng.gen_range(14..60) * DAY)));
+        d.set(df("owner_id"), text(reps[i % reps.len()].clone()));
+        if let Some(c) = p.company {
+            d.set(df("company_id"), text(company_ids[c].clone()));
+        }
+        let deal = store
+            .create_deal(
+                &d,
+                std::slice::from_ref(&p.id),
+                Actor { user_id: None, cause: ChangeCause::Rule, now: *opened },
+            )
+            .await
+            .map_err(e)?;
+        if won {
+            let won_at = p.path.iter().find(|(s, _)| *s == "customer").map_or(now, |(_, t)| *t);
+            let mut w = FieldChanges::default();
+            w.set(df("status"), text("won"));
+            store
+                .update_deal(&deal.id, &w, None, Actor { user_id: None, cause: ChangeCause::Rule, now: won_at })
+                .await
+                .map_err(e)?;
+        }
+        deals.push((i, deal.id));
+    }
+    progress("deals");
+
+    // Activities: more for people further down the funnel.
+    let weights: Vec<u32> = people.iter().map(|p| 1 + 2 * p.path.len() as u32).collect();
+    let total_weight: u32 = weights.iter().sum();
+    let deal_of: HashMap<usize, String> = deals.into_iter().collect();
+    let mut batch = Vec::with_capacity(1000);
+    for (i, p) in people.iter().enumerate() {
+        let n = (size.activities as u64 * u64::from(weights[i]) / u64::from(total_weight)) as usize;
+        let stage = p.path.last().map_or("subscriber", |(s, _)| *s);
+        for k in 0..n {
+            let t = p.created + rng.gen_range(0..(now - p.created).max(1));
+            let kind = match (stage, rng.gen_range(0..10)) {
+                (_, 0..=3) => "page_view",
+                (_, 4) => "email_opened",
+                (_, 5) => "email_clicked",
+                ("subscriber" | "lead", _) => ["page_view", "form_submission", "email_sent"][k % 3],
+                ("mql", _) => ["form_submission", "chat_message", "email_sent"][k % 3],
+                ("sql", _) => ["call", "email_sent", "meeting"][k % 3],
+                (_, _) => ["meeting", "call", "purchase", "product_event"][k % 4],
+            };
+            let mut props = serde_json::Map::new();
+            match kind {
+                "page_view" => {
+                    props.insert("url".into(), (*PAGES.choose(&mut rng).expect("pages")).into());
+                }
+                "call" => {
+                    props.insert("outcome".into(), ["connected", "left_voicemail", "no_answer"][k % 3].into());
+                    props.insert("duration_seconds".into(), rng.gen_range(20..1800).into());
+                }
+                "purchase" => {
+                    props.insert("amount".into(), (rng.gen_range(10..500) * 100).into());
+                    props.insert("currency".into(), "EUR".into());
+                }
+                _ => {}
+            }
+            batch.push(NewActivity {
+                kind: kind.into(),
+                occurred_at: t,
+                contact_id: Some(p.id.clone()),
+                deal_id: if matches!(kind, "meeting" | "call") { deal_of.get(&i).cloned() } else { None },
+                channel: Some(
+                    match kind {
+                        "page_view" | "form_submission" => "web",
+                        "email_sent" | "email_opened" | "email_clicked" => "email",
+                        "chat_message" => "chat",
+                        "call" => "phone",
+                        _ => "sales",
+                    }
+                    .into(),
+                ),
+                campaign: p.path.first().and(CAMPAIGNS.choose(&mut rng).map(|c| c.to_string())).filter(|_| k % 4 == 0),
+                source: None,
+                properties: props,
+                idempotency_key: None,
+                company_id: None,
+            });
+            if batch.len() == 1000 {
+                append(store, std::mem::take(&mut batch), now).await?;
+            }
+        }
+    }
+    append(store, batch, now).await?;
+    progress("activities");
+    Ok(password)
+}
+
+async fn append(store: &dyn Store, batch: Vec<NewActivity>, now: i64) -> Result<(), String> {
+    for r in store
+        .append_activities(batch, Actor { user_id: None, cause: ChangeCause::Import, now })
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        r.map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
