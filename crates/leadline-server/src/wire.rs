@@ -337,6 +337,14 @@ fn split(op: FilterOp, value: &str) -> Vec<&str> {
 
 /// A filter value normalised like a stored value (so `country=it` finds `IT`).
 fn filter_value(spec: &'static FieldSpec, v: &str) -> Result<Scalar, FieldError> {
+    if matches!(spec.kind, FieldKind::Money | FieldKind::Count) {
+        // Filters take integers as the JSON does: money in minor units.
+        return v
+            .trim()
+            .parse::<i64>()
+            .map(Scalar::Int)
+            .map_err(|_| FieldError::new(spec.name, "invalid_number", format!("{v:?} is not a whole number")));
+    }
     if spec.kind == FieldKind::Time {
         return Ok(Scalar::Int(match v.parse::<i64>() {
             Ok(ms) => ms,

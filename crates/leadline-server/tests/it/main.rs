@@ -1,1 +1,171 @@
+//! API tests: a whole server per test, on SQLite and (with LEADLINE_TEST_DATABASE_URL) on
+//! PostgreSQL, driven through the router as a client would.
 
+mod api;
+mod imports;
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use leadline_core::role::{Role, TokenScope};
+use leadline_server::{api::router, auth, AppState, ServerConfig};
+use leadline_store::testing::TestStore;
+use serde_json::Value;
+use tower::ServiceExt;
+
+/// A server on a fresh store with an admin token.
+pub struct App {
+    pub router: Router,
+    pub state: AppState,
+    pub admin: String,
+    store: Option<TestStore>,
+    dir: std::path::PathBuf,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub text: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+
+    /// Assert an error reply: status, code and field.
+    #[track_caller]
+    pub fn error(&self, status: u16, code: &str, field: Option<&str>) {
+        assert_eq!(self.status.as_u16(), status, "{}", self.text);
+        let j = self.json();
+        assert_eq!(j["code"], code, "{}", self.text);
+        assert_eq!(j["field"].as_str(), field, "{}", self.text);
+        assert!(j["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+}
+
+impl App {
+    pub async fn new(t: TestStore) -> App {
+        let dir = std::env::temp_dir().join(format!("leadline-api-{}", uuid_like()));
+        let config = ServerConfig { data_dir: dir.clone(), default_region: Some("PL".into()), ..Default::default() };
+        let state = AppState::new(t.store.clone(), config);
+        let admin = state
+            .store
+            .create_user("admin@test.pl", None, Role::Admin, Some(&auth::hash_password("admin password 1").unwrap()), 0)
+            .await
+            .unwrap();
+        let admin = Self::token_for(&state, &admin.id, TokenScope::Write).await;
+        App { router: router(state.clone()), state, admin, store: Some(t), dir }
+    }
+
+    pub async fn token_for(state: &AppState, user_id: &str, scope: TokenScope) -> String {
+        let (token, prefix) = auth::new_token();
+        state.store.create_token(user_id, "test", scope, &auth::hash_secret(&token), &prefix, 0).await.unwrap();
+        token
+    }
+
+    /// A token for a new user with this role.
+    pub async fn user(&self, email: &str, role: Role, scope: TokenScope) -> String {
+        let u = self
+            .state
+            .store
+            .create_user(email, None, role, Some(&auth::hash_password("user password 1").unwrap()), 0)
+            .await
+            .unwrap();
+        Self::token_for(&self.state, &u.id, scope).await
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> Reply {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        Reply { status, headers, text: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    pub async fn call(&self, token: &str, method: Method, path: &str, body: Option<Value>) -> Reply {
+        let mut b =
+            Request::builder().method(method).uri(path).header(header::AUTHORIZATION, format!("Bearer {token}"));
+        let body = match body {
+            Some(v) => {
+                b = b.header(header::CONTENT_TYPE, "application/json");
+                Body::from(v.to_string())
+            }
+            None => Body::empty(),
+        };
+        self.send(b.body(body).unwrap()).await
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.call(&self.admin, Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        self.call(&self.admin, Method::POST, path, Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> Reply {
+        self.call(&self.admin, Method::PATCH, path, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Reply {
+        self.call(&self.admin, Method::DELETE, path, None).await
+    }
+
+    pub async fn remove(mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+        if let Some(t) = self.store.take() {
+            drop(self.router);
+            drop(self.state);
+            t.remove().await;
+        }
+    }
+}
+
+fn uuid_like() -> String {
+    format!(
+        "{}-{:x}",
+        std::process::id(),
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+    )
+}
+
+/// Run a scenario on every backend.
+macro_rules! on_every_backend {
+    ($module:ident :: { $($scenario:ident),* $(,)? }) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $scenario() {
+            for t in leadline_store::testing::all().await {
+                eprintln!("{} on {}", stringify!($scenario), t.store.backend());
+                let app = App::new(t).await;
+                $module::$scenario(&app).await;
+                app.remove().await;
+            }
+        }
+    )*};
+}
+
+on_every_backend!(api::{
+    errors_are_json_and_name_the_field,
+    sessions_need_csrf_and_are_rate_limited,
+    roles_and_scopes_are_enforced,
+    contacts_crud_search_and_history,
+    lists_filter_sort_and_page,
+    batch_upsert_reports_each_item,
+    merge_and_unmerge,
+    companies_and_roles,
+    deals_follow_their_stage,
+    activities_notes_calls_tasks,
+    custom_properties,
+    users_and_tokens,
+    openapi_matches_the_handlers,
+    health_and_metrics,
+});
+
+on_every_backend!(imports::{
+    import_with_bad_rows_and_rejects,
+    dry_run_reports_and_keeps_nothing,
+    purchased_lists_and_companies_by_domain,
+    export_streams_filtered_csv,
+});

@@ -1,0 +1,491 @@
+//! The JSON API, scenario by scenario.
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use leadline_core::role::{Role, TokenScope};
+use serde_json::{json, Value};
+
+use super::App;
+
+pub async fn errors_are_json_and_name_the_field(app: &App) {
+    app.post("/api/v1/contacts", json!({"emails": ["anna@firma.pl", "not an email"]})).await.error(
+        422,
+        "invalid_email",
+        Some("emails[1]"),
+    );
+    app.post("/api/v1/contacts", json!({"first_name": "A", "favourite": 1})).await.error(
+        422,
+        "unknown_field",
+        Some("favourite"),
+    );
+    app.post("/api/v1/contacts", json!({"first_name": "A", "lifecycle_stage": "king"})).await.error(
+        422,
+        "invalid_stage",
+        Some("lifecycle_stage"),
+    );
+    app.post("/api/v1/contacts", json!({"first_name": "x".repeat(20_000)})).await.error(
+        422,
+        "too_long",
+        Some("first_name"),
+    );
+    app.post("/api/v1/contacts", json!({})).await.error(422, "required", Some("emails"));
+    // Malformed JSON, wrong content type, a 10 MB body.
+    let raw = |ct: &str, body: Vec<u8>| {
+        Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/contacts")
+            .header(header::AUTHORIZATION, format!("Bearer {}", app.admin))
+            .header(header::CONTENT_TYPE, ct)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    app.send(raw("application/json", b"{\"first_name\": ".to_vec())).await.error(400, "invalid_json", None);
+    app.send(raw("text/plain", b"{}".to_vec())).await.error(400, "not_json", None);
+    let huge = format!("{{\"first_name\": \"{}\"}}", "x".repeat(10 * 1024 * 1024));
+    app.send(raw("application/json", huge.into_bytes())).await.error(413, "payload_too_large", None);
+    app.get("/api/v1/contacts/nope").await.error(404, "not_found", None);
+    app.get("/api/v1/nowhere").await.error(404, "not_found", None);
+    app.get("/api/v1/contacts?limit=0").await.error(422, "invalid_limit", Some("limit"));
+    app.get("/api/v1/contacts?bogus=1").await.error(422, "unknown_field", Some("bogus"));
+    app.get("/api/v1/contacts?cursor=forged").await.error(422, "invalid_cursor", Some("cursor"));
+    // Nothing of the above was stored.
+    assert_eq!(app.get("/api/v1/contacts?count=true").await.json()["total"], 0);
+}
+
+pub async fn sessions_need_csrf_and_are_rate_limited(app: &App) {
+    let login = |password: &str| {
+        Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/auth/login")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(json!({"email": "ADMIN@test.pl", "password": password}).to_string()))
+            .unwrap()
+    };
+    app.send(Request::builder().uri("/api/v1/contacts").body(Body::empty()).unwrap()).await.error(
+        401,
+        "unauthenticated",
+        None,
+    );
+    app.send(login("wrong password")).await.error(401, "invalid_credentials", None);
+    let ok = app.send(login("admin password 1")).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
+    let cookie = ok.headers[header::SET_COOKIE].to_str().unwrap().to_owned();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    let session = cookie.split(';').next().unwrap().to_owned();
+    let csrf = ok.json()["csrf_token"].as_str().unwrap().to_owned();
+    let with_cookie = |method: Method, uri: &str, csrf: Option<&str>, body: Option<Value>| {
+        let mut b = Request::builder().method(method).uri(uri).header(header::COOKIE, &session);
+        if let Some(c) = csrf {
+            b = b.header("x-csrf-token", c);
+        }
+        match body {
+            Some(v) => b.header(header::CONTENT_TYPE, "application/json").body(Body::from(v.to_string())).unwrap(),
+            None => b.body(Body::empty()).unwrap(),
+        }
+    };
+    assert_eq!(
+        app.send(with_cookie(Method::GET, "/api/v1/auth/me", None, None)).await.json()["user"]["email"],
+        "admin@test.pl"
+    );
+    let c = json!({"first_name": "Cookie"});
+    app.send(with_cookie(Method::POST, "/api/v1/contacts", None, Some(c.clone()))).await.error(403, "csrf", None);
+    app.send(with_cookie(Method::POST, "/api/v1/contacts", Some("forged"), Some(c.clone())))
+        .await
+        .error(403, "csrf", None);
+    assert_eq!(
+        app.send(with_cookie(Method::POST, "/api/v1/contacts", Some(&csrf), Some(c))).await.status,
+        StatusCode::CREATED
+    );
+    let out = app.send(with_cookie(Method::POST, "/api/v1/auth/logout", Some(&csrf), None)).await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    app.send(with_cookie(Method::GET, "/api/v1/auth/me", None, None)).await.error(401, "unauthenticated", None);
+    // Guessing passwords is throttled.
+    let mut limited = false;
+    for _ in 0..12 {
+        let r = app.send(login("guess guess guess")).await;
+        if r.status == StatusCode::TOO_MANY_REQUESTS {
+            r.error(429, "rate_limited", None);
+            limited = true;
+            break;
+        }
+    }
+    assert!(limited, "login attempts are rate limited");
+}
+
+pub async fn roles_and_scopes_are_enforced(app: &App) {
+    let viewer = app.user("viewer@test.pl", Role::ReadOnly, TokenScope::Write).await;
+    let agent = app.user("agent@test.pl", Role::Agent, TokenScope::Write).await;
+    let sales_read = app.user("sales@test.pl", Role::Sales, TokenScope::Read).await;
+    let body = json!({"first_name": "Nope"});
+    app.call(&viewer, Method::POST, "/api/v1/contacts", Some(body.clone())).await.error(403, "forbidden", None);
+    app.call(&sales_read, Method::POST, "/api/v1/contacts", Some(body.clone())).await.error(403, "forbidden", None);
+    assert_eq!(app.call(&viewer, Method::GET, "/api/v1/contacts", None).await.status, StatusCode::OK);
+    app.call(&agent, Method::GET, "/api/v1/exports/contacts", None).await.error(403, "forbidden", None);
+    assert_eq!(app.call(&agent, Method::POST, "/api/v1/contacts", Some(body)).await.status, StatusCode::CREATED);
+    app.call(&agent, Method::POST, "/api/v1/users", Some(json!({"email": "x@y.pl", "role": "admin"}))).await.error(
+        403,
+        "forbidden",
+        None,
+    );
+    app.call(&sales_read, Method::POST, "/api/v1/tokens", Some(json!({"name": "escalate", "scope": "write"})))
+        .await
+        .error(403, "forbidden", None);
+    app.call(
+        &agent,
+        Method::POST,
+        "/api/v1/properties",
+        Some(json!({"object": "contact", "name": "x", "label": "X", "type": "text"})),
+    )
+    .await
+    .error(403, "forbidden", None);
+    assert_eq!(app.get("/api/v1/contacts?count=true").await.json()["total"], 1, "only the agent's write went through");
+}
+
+pub async fn contacts_crud_search_and_history(app: &App) {
+    let r = app.post("/api/v1/contacts", json!({"first_name": "علي", "last_name": "كريمي", "emails": ["Ali@Example.ir"], "phones": ["0912 345 6789"], "country": "ir"})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let c = r.json();
+    let id = c["id"].as_str().unwrap().to_owned();
+    assert_eq!(c["emails"], json!(["ali@example.ir"]));
+    assert_eq!(c["phones"], json!(["+989123456789"]), "the contact's own country is the phone's region");
+    assert_eq!(c["lifecycle_stage"], "lead");
+    // Found by the Persian spelling of the Arabic letters, by prefix, by phone.
+    for q in ["علی", "کریم", "ali@exa", "0912 345"] {
+        let found = app.get(&format!("/api/v1/contacts?q={}", urlencode(q))).await.json();
+        assert_eq!(found["items"].as_array().unwrap().len(), 1, "search {q}");
+    }
+    app.post("/api/v1/contacts", json!({"emails": ["ali@example.ir"]})).await.error(
+        409,
+        "identity_taken",
+        Some("emails"),
+    );
+    let r =
+        app.patch(&format!("/api/v1/contacts/{id}"), json!({"lifecycle_stage": "customer", "job_title": "مدیر"})).await;
+    assert_eq!(r.json()["job_title"], "مدیر");
+    app.patch(&format!("/api/v1/contacts/{id}"), json!({"lifecycle_stage": "lead"})).await.error(
+        409,
+        "backward_stage",
+        Some("lifecycle_stage"),
+    );
+    assert_eq!(
+        app.patch(&format!("/api/v1/contacts/{id}?allow_backward=true"), json!({"lifecycle_stage": "lead"}))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let h = app.get(&format!("/api/v1/contacts/{id}/history")).await.json();
+    let stages: Vec<&str> = h
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["field"] == "lifecycle_stage")
+        .map(|c| c["to"].as_str().unwrap())
+        .collect();
+    assert_eq!(stages, ["lead", "customer", "lead"]);
+    assert_eq!(app.delete(&format!("/api/v1/contacts/{id}")).await.status, StatusCode::NO_CONTENT);
+    app.get(&format!("/api/v1/contacts/{id}")).await.error(404, "not_found", None);
+}
+
+pub fn urlencode(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
+pub async fn lists_filter_sort_and_page(app: &App) {
+    for (i, country) in ["IT", "PL", "IT", "GB", "IT", "PL", "IT"].iter().enumerate() {
+        let r = app
+            .post(
+                "/api/v1/contacts",
+                json!({"first_name": format!("N{i}"), "country": country, "emails": [format!("n{i}@x.pl")]}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    }
+    let mut seen = Vec::new();
+    let mut url = "/api/v1/contacts?country=it&sort=first_name&limit=3".to_owned();
+    loop {
+        let page = app.get(&url).await.json();
+        seen.extend(page["items"].as_array().unwrap().iter().map(|c| c["first_name"].as_str().unwrap().to_owned()));
+        match page["next_cursor"].as_str() {
+            Some(c) => url = format!("/api/v1/contacts?country=it&sort=first_name&limit=3&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ["N0", "N2", "N4", "N6"]);
+    let r = app.get("/api/v1/contacts?country[in]=PL,GB&sort=-first_name&count=true").await.json();
+    assert_eq!(r["total"], 3);
+    assert_eq!(r["items"][0]["first_name"], "N5");
+    assert_eq!(app.get("/api/v1/contacts?email=N3@X.pl").await.json()["items"][0]["first_name"], "N3");
+    app.get("/api/v1/contacts?country=Italy").await.error(422, "invalid_country", Some("country"));
+}
+
+pub async fn batch_upsert_reports_each_item(app: &App) {
+    app.post("/api/v1/contacts", json!({"first_name": "Old", "emails": ["old@x.pl"]})).await;
+    let r = app
+        .post(
+            "/api/v1/contacts/batch",
+            json!({"items": [
+                {"first_name": "New", "emails": ["new@x.pl"]},
+                {"first_name": "Older", "emails": ["OLD@x.pl"]},
+                {"first_name": "Bad", "emails": ["bad"]},
+                {"first_name": "Again", "emails": ["new@x.pl"]},
+                {"first_name": "Nobody"},
+            ]}),
+        )
+        .await;
+    let j = r.json();
+    let statuses: Vec<&str> = j["results"].as_array().unwrap().iter().map(|x| x["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["created", "updated", "error", "merged", "error"]);
+    assert_eq!(j["results"][2]["error"]["field"], "emails[0]");
+    assert_eq!((j["created"].as_u64(), j["failed"].as_u64()), (Some(1), Some(2)));
+    assert_eq!(app.get("/api/v1/contacts?count=true").await.json()["total"], 2);
+    let too_many: Vec<Value> = (0..1001).map(|i| json!({"emails": [format!("m{i}@x.pl")]})).collect();
+    app.post("/api/v1/contacts/batch", json!({"items": too_many})).await.error(413, "batch_too_large", Some("items"));
+}
+
+pub async fn merge_and_unmerge(app: &App) {
+    let a = app.post("/api/v1/contacts", json!({"first_name": "Anna", "emails": ["anna@firma.pl"]})).await.json();
+    let b = app
+        .post("/api/v1/contacts", json!({"first_name": "Ania", "job_title": "CFO", "emails": ["ania@gmail.com"]}))
+        .await
+        .json();
+    let (a, b) = (a["id"].as_str().unwrap(), b["id"].as_str().unwrap());
+    app.post("/api/v1/notes", json!({"contact_id": b, "body": "met at the fair"})).await;
+    let m = app.post("/api/v1/contacts/merge", json!({"ids": [b, a]})).await.json();
+    assert_eq!(m["survivor_id"], a);
+    let merged = app.get(&format!("/api/v1/contacts/{b}")).await.json();
+    assert_eq!(merged["id"], a, "a merged id answers with the survivor");
+    assert_eq!(merged["emails"], json!(["anna@firma.pl", "ania@gmail.com"]));
+    assert_eq!(merged["job_title"], "CFO");
+    assert_eq!(app.get(&format!("/api/v1/contacts/{a}/timeline")).await.json()["items"].as_array().unwrap().len(), 1);
+    let undone = app.post(&format!("/api/v1/merges/{}/undo", m["id"].as_str().unwrap()), json!({})).await.json();
+    assert!(undone["undone_at"].is_string());
+    assert_eq!(app.get(&format!("/api/v1/contacts/{b}")).await.json()["id"], b);
+    assert_eq!(app.get(&format!("/api/v1/contacts/{b}/timeline")).await.json()["items"].as_array().unwrap().len(), 1);
+    assert_eq!(app.get(&format!("/api/v1/merges?record_id={a}")).await.json().as_array().unwrap().len(), 1);
+    app.post("/api/v1/contacts/merge", json!({"ids": [a]})).await.error(422, "invalid_body", Some("body"));
+}
+
+pub async fn companies_and_roles(app: &App) {
+    let co = app.post("/api/v1/companies", json!({"name": "Vetro Design", "domain": "https://www.VetroDesign.it/chi-siamo", "employee_count": 40, "tier": "tier_1"})).await;
+    assert_eq!(co.status, StatusCode::CREATED, "{}", co.text);
+    let co = co.json();
+    assert_eq!(co["domain"], "vetrodesign.it");
+    let id = co["id"].as_str().unwrap();
+    app.post("/api/v1/companies", json!({"name": "Copy", "domain": "vetrodesign.it"})).await.error(
+        409,
+        "domain_taken",
+        Some("domain"),
+    );
+    app.post("/api/v1/companies", json!({"name": "Neg", "employee_count": -1})).await.error(
+        422,
+        "invalid_number",
+        Some("employee_count"),
+    );
+    let c =
+        app.post("/api/v1/contacts", json!({"first_name": "Marco", "emails": ["marco@vetrodesign.it"]})).await.json();
+    let cid = c["id"].as_str().unwrap();
+    let r = app
+        .call(
+            &app.admin,
+            Method::PUT,
+            &format!("/api/v1/companies/{id}/contacts/{cid}"),
+            Some(json!({"role": "decision_maker"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
+    app.call(&app.admin, Method::PUT, &format!("/api/v1/companies/{id}/contacts/{cid}"), Some(json!({"role": "boss"})))
+        .await
+        .error(422, "invalid_role", Some("role"));
+    let people = app.get(&format!("/api/v1/companies/{id}/contacts")).await.json();
+    assert_eq!(people[0]["role"], "decision_maker");
+    assert_eq!(
+        app.get(&format!("/api/v1/contacts?linked_company_id={id}")).await.json()["items"].as_array().unwrap().len(),
+        1
+    );
+    let r = app.post("/api/v1/companies/batch", json!({"items": [{"domain": "vetrodesign.it", "industry": "design"}, {"name": "Nord", "domain": "nord.pl"}]})).await.json();
+    assert_eq!(r["updated"], 1);
+    assert_eq!(r["created"], 1);
+    assert_eq!(app.get("/api/v1/companies?q=vetro").await.json()["items"][0]["industry"], "design");
+}
+
+pub async fn deals_follow_their_stage(app: &App) {
+    let c = app.post("/api/v1/contacts", json!({"first_name": "Buyer", "emails": ["buyer@x.pl"]})).await.json();
+    let d = app.post("/api/v1/deals", json!({"name": "Rinnovo", "amount": 1_250_000, "currency": "eur", "close_date": "2026-12-31", "contact_ids": [c["id"]]})).await;
+    assert_eq!(d.status, StatusCode::CREATED, "{}", d.text);
+    let d = d.json();
+    assert_eq!(
+        (d["amount"].as_i64(), d["currency"].as_str(), d["status"].as_str()),
+        (Some(1_250_000), Some("EUR"), Some("open"))
+    );
+    app.post("/api/v1/deals", json!({"name": "X", "close_date": "2026-02-30"})).await.error(
+        422,
+        "invalid_date",
+        Some("close_date"),
+    );
+    app.post("/api/v1/deals", json!({"name": "X", "amount": 10.5})).await.error(422, "invalid_number", Some("amount"));
+    app.post("/api/v1/deals", json!({"name": "X", "contact_ids": ["ghost"]})).await.error(
+        422,
+        "unknown_reference",
+        Some("contact_ids"),
+    );
+    let id = d["id"].as_str().unwrap();
+    let won = app.patch(&format!("/api/v1/deals/{id}"), json!({"status": "won"})).await.json();
+    assert!(won["closed_at"].is_string());
+    assert_eq!(
+        app.get(&format!("/api/v1/deals?contact_id={}", c["id"].as_str().unwrap())).await.json()["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        app.get("/api/v1/deals?status=won&amount[gte]=1000000").await.json()["items"].as_array().unwrap().len(),
+        1
+    );
+}
+
+pub async fn activities_notes_calls_tasks(app: &App) {
+    let c = app.post("/api/v1/contacts", json!({"first_name": "Eve", "emails": ["eve@x.pl"]})).await.json();
+    let cid = c["id"].as_str().unwrap();
+    let visit = json!({"type": "page_view", "contact_id": cid, "occurred_at": "2026-11-01T10:00:00Z", "properties": {"url": "/pricing"}, "idempotency_key": "v-1"});
+    let r = app
+        .post(
+            "/api/v1/activities",
+            json!([visit, {"type": "webinar", "contact_id": cid}, {"type": "note", "contact_id": "ghost"}]),
+        )
+        .await
+        .json();
+    let statuses: Vec<&str> = r.as_array().unwrap().iter().map(|x| x["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["created", "error", "error"]);
+    assert_eq!(r[1]["error"]["field"], "type");
+    assert_eq!(r[2]["error"]["field"], "contact_id");
+    assert_eq!(app.post("/api/v1/activities", visit).await.json()[0]["status"], "duplicate");
+    let call = app
+        .post("/api/v1/calls", json!({"contact_id": cid, "outcome": "Left voicemail", "duration_seconds": 42}))
+        .await;
+    assert_eq!(call.status, StatusCode::CREATED, "{}", call.text);
+    assert_eq!(call.json()["properties"]["outcome"], "left_voicemail");
+    app.post("/api/v1/calls", json!({"contact_id": cid, "outcome": "great"})).await.error(
+        422,
+        "invalid_outcome",
+        Some("outcome"),
+    );
+    app.post("/api/v1/notes", json!({"contact_id": cid, "body": "  "})).await.error(422, "required", Some("body"));
+    app.post("/api/v1/notes", json!({"contact_id": cid, "body": "<script>alert(1)</script>"})).await;
+    let timeline = app.get(&format!("/api/v1/contacts/{cid}/timeline?type=note,call")).await.json();
+    assert_eq!(timeline["items"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        timeline["items"][0]["properties"]["body"], "<script>alert(1)</script>",
+        "stored as typed; escaping is the renderer's job"
+    );
+    let t =
+        app.post("/api/v1/tasks", json!({"title": "Call Eve back", "due_at": "2026-11-30", "contact_id": cid})).await;
+    assert_eq!(t.status, StatusCode::CREATED, "{}", t.text);
+    let tid = t.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(app.get("/api/v1/tasks?assignee_id=me&open=true").await.json()["items"].as_array().unwrap().len(), 1);
+    let done = app.patch(&format!("/api/v1/tasks/{tid}"), json!({"done": true, "body": null})).await.json();
+    assert_eq!(done["done"], true);
+    assert!(app.get("/api/v1/tasks?assignee_id=me&open=true").await.json()["items"].as_array().unwrap().is_empty());
+    app.post("/api/v1/tasks", json!({"title": "x", "due_at": "soon"})).await.error(422, "invalid_time", Some("due_at"));
+}
+
+pub async fn custom_properties(app: &App) {
+    let r = app.post("/api/v1/properties", json!({"object": "contact", "name": "plan", "label": "Plan", "type": "enum", "options": ["Gold", "Silver"]})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    app.post("/api/v1/properties", json!({"object": "contact", "name": "Bad Name", "label": "x", "type": "text"}))
+        .await
+        .error(422, "invalid_name", Some("name"));
+    app.post("/api/v1/properties", json!({"object": "contact", "name": "first_name", "label": "x", "type": "text"}))
+        .await
+        .error(422, "reserved_name", Some("name"));
+    let c = app.post("/api/v1/contacts", json!({"first_name": "P", "properties": {"plan": "gold"}})).await.json();
+    assert_eq!(c["properties"]["plan"], "Gold");
+    app.post("/api/v1/contacts", json!({"first_name": "P", "properties": {"plan": "bronze"}})).await.error(
+        422,
+        "invalid_option",
+        Some("properties.plan"),
+    );
+    app.post("/api/v1/contacts", json!({"first_name": "P", "properties": {"nope": 1}})).await.error(
+        422,
+        "unknown_property",
+        Some("properties.nope"),
+    );
+    assert_eq!(app.get("/api/v1/contacts?properties.plan=Gold").await.json()["items"].as_array().unwrap().len(), 1);
+    assert_eq!(app.get("/api/v1/properties?object=contact").await.json().as_array().unwrap().len(), 1);
+    assert_eq!(app.delete("/api/v1/properties/contact/plan").await.status, StatusCode::NO_CONTENT);
+}
+
+pub async fn users_and_tokens(app: &App) {
+    let u =
+        app.post("/api/v1/users", json!({"email": "Rep@Test.pl", "role": "sales", "password": "long enough 1"})).await;
+    assert_eq!(u.status, StatusCode::CREATED, "{}", u.text);
+    assert_eq!(u.json()["email"], "rep@test.pl");
+    app.post("/api/v1/users", json!({"email": "rep@test.pl", "role": "sales"})).await.error(
+        409,
+        "email_taken",
+        Some("email"),
+    );
+    app.post("/api/v1/users", json!({"email": "x@test.pl", "role": "king"})).await.error(
+        422,
+        "invalid_role",
+        Some("role"),
+    );
+    app.post("/api/v1/users", json!({"email": "y@test.pl", "role": "sales", "password": "short"})).await.error(
+        422,
+        "weak_password",
+        Some("password"),
+    );
+    let t = app.post("/api/v1/tokens", json!({"name": "zapier", "scope": "read"})).await.json();
+    let token = t["token"].as_str().unwrap().to_owned();
+    assert!(token.starts_with(t["details"]["prefix"].as_str().unwrap()));
+    assert_eq!(app.call(&token, Method::GET, "/api/v1/contacts", None).await.status, StatusCode::OK);
+    let listed = app.get("/api/v1/tokens").await.json();
+    assert!(listed.as_array().unwrap().iter().all(|t| t.get("token").is_none()), "tokens are shown only once");
+    app.delete(&format!("/api/v1/tokens/{}", t["details"]["id"].as_str().unwrap())).await;
+    app.call(&token, Method::GET, "/api/v1/contacts", None).await.error(401, "unauthenticated", None);
+}
+
+pub async fn openapi_matches_the_handlers(app: &App) {
+    let doc = app.get("/api/v1/openapi.json").await.json();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    let paths = doc["paths"].as_object().unwrap();
+    for p in [
+        "/api/v1/contacts",
+        "/api/v1/contacts/{id}",
+        "/api/v1/contacts/batch",
+        "/api/v1/imports",
+        "/api/v1/exports/{object}",
+        "/api/v1/merges/{id}/undo",
+        "/healthz",
+    ] {
+        assert!(paths.contains_key(p), "{p} is documented");
+    }
+    // The documented Contact is exactly what the API returns.
+    let c = app.post("/api/v1/contacts", json!({"first_name": "Doc", "emails": ["doc@x.pl"]})).await.json();
+    let mut returned: Vec<&String> = c.as_object().unwrap().keys().collect();
+    let schema = doc["components"]["schemas"]["Contact"]["properties"].as_object().unwrap();
+    let mut documented: Vec<&String> = schema.keys().collect();
+    returned.sort();
+    documented.sort();
+    assert_eq!(returned, documented);
+    // And everything ContactInput documents is accepted.
+    let input = doc["components"]["schemas"]["ContactInput"]["properties"].as_object().unwrap();
+    for key in input.keys() {
+        let body = match key.as_str() {
+            "emails" | "phones" | "tags" | "external_ids" | "consent" => json!({"first_name": "K", key.clone(): []}),
+            "properties" => json!({"first_name": "K", "properties": {}}),
+            _ => json!({"emails": [format!("{key}@x.pl")], key.clone(): null}),
+        };
+        let r = app.post("/api/v1/contacts", body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{key}: {}", r.text);
+    }
+}
+
+pub async fn health_and_metrics(app: &App) {
+    let h = app.send(Request::builder().uri("/healthz").body(Body::empty()).unwrap()).await;
+    assert_eq!(h.json()["status"], "ok");
+    app.post("/api/v1/contacts", json!({"first_name": "M"})).await;
+    let m = app.send(Request::builder().uri("/metrics").body(Body::empty()).unwrap()).await;
+    assert!(m.text.contains("leadline_contacts 1"), "{}", m.text);
+    assert!(m.text.contains("leadline_http_responses_total{class=\"2xx\"}"));
+}

@@ -1,0 +1,146 @@
+//! CSV imports through the API and CSV exports.
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use serde_json::{json, Value};
+
+use super::App;
+
+/// A multipart/form-data body with text fields and one file.
+fn multipart(fields: &[(&str, &str)], file: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "----leadline-test-boundary";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+    }
+    body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"people.csv\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes());
+    body.extend_from_slice(file);
+    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn upload(app: &App, path: &str, fields: &[(&str, &str)], file: &[u8]) -> super::Reply {
+    let (ct, body) = multipart(fields, file);
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri(path)
+        .header(header::AUTHORIZATION, format!("Bearer {}", app.admin))
+        .header(header::CONTENT_TYPE, ct)
+        .body(Body::from(body))
+        .unwrap();
+    app.send(req).await
+}
+
+/// Start an import and wait for its job to finish.
+async fn import(app: &App, fields: &[(&str, &str)], file: &[u8]) -> Value {
+    let r = upload(app, "/api/v1/imports", fields, file).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+    let id = r.json()["id"].as_str().unwrap().to_owned();
+    for _ in 0..600 {
+        let job = app.get(&format!("/api/v1/imports/{id}")).await.json();
+        if ["done", "failed", "cancelled"].contains(&job["status"].as_str().unwrap()) {
+            return job;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("import {id} did not finish");
+}
+
+const PEOPLE: &str = "\u{feff}Imię;Nazwisko;Adres e-mail;Telefon;Firma;Kraj\n\
+Łukasz;Wiśniewski;lukasz@wisla-logistics.pl;601 234 567;Wisła Logistics;PL\n\
+Zofia;Dąbrowska;zofia@gmail.com;;;PL\n\
+Broken;Row;not-an-email;601 000 111;;PL\n\
+Łukasz;W.;LUKASZ@wisla-logistics.pl;;;PL\n\
+Too;Few\n\
+\"Nowak; Anna\";Nowak;anna@wisla-logistics.pl;+48 22 123 45 67;Wisła Logistics;PL\n";
+
+pub async fn import_with_bad_rows_and_rejects(app: &App) {
+    let preview = upload(app, "/api/v1/imports/preview", &[("object", "contacts")], PEOPLE.as_bytes()).await.json();
+    assert_eq!(preview["delimiter"], ";");
+    assert_eq!(preview["mapping"], json!(["first_name", "last_name", "email", "phone", "company_name", "country"]));
+    let job = import(app, &[("object", "contacts")], PEOPLE.as_bytes()).await;
+    assert_eq!(job["status"], "done", "{job}");
+    assert_eq!((job["total"].as_i64(), job["processed"].as_i64()), (Some(6), Some(6)));
+    assert_eq!(
+        (job["created"].as_i64(), job["merged"].as_i64(), job["rejected"].as_i64()),
+        (Some(3), Some(1), Some(2))
+    );
+    assert_eq!(job["progress"], 1.0);
+    let lukasz = app.get("/api/v1/contacts?q=lukasz").await.json();
+    assert_eq!(lukasz["items"].as_array().unwrap().len(), 1);
+    assert_eq!(lukasz["items"][0]["last_name"], "W.", "the later row of the same person wins");
+    assert_eq!(lukasz["items"][0]["phones"], json!(["+48601234567"]));
+    let rejects = app.get(&format!("/api/v1/imports/{}/rejects", job["id"].as_str().unwrap())).await;
+    assert_eq!(rejects.headers[header::CONTENT_TYPE], "text/csv; charset=utf-8");
+    let lines: Vec<&str> = rejects.text.lines().collect();
+    assert_eq!(lines[0], "Imię;Nazwisko;Adres e-mail;Telefon;Firma;Kraj;line;reason");
+    assert!(
+        lines[1].starts_with("Broken;Row;not-an-email;601 000 111;;PL;4;") && lines[1].contains("email: "),
+        "{}",
+        lines[1]
+    );
+    assert!(lines[2].contains(";6;") && lines[2].contains("fields"), "{}", lines[2]);
+    assert_eq!(app.get("/api/v1/imports").await.json().as_array().unwrap().len(), 1);
+    // Re-importing the same file creates nothing new.
+    let again = import(app, &[("object", "contacts")], PEOPLE.as_bytes()).await;
+    assert_eq!((again["created"].as_i64(), again["updated"].as_i64()), (Some(0), Some(3)));
+    let bad = upload(
+        app,
+        "/api/v1/imports",
+        &[("object", "contacts"), ("mapping", "{\"Telefon\": \"fax\"}")],
+        PEOPLE.as_bytes(),
+    )
+    .await;
+    bad.error(422, "invalid_target", Some("mapping"));
+    upload(app, "/api/v1/imports", &[("object", "planets")], PEOPLE.as_bytes()).await.error(
+        422,
+        "invalid_object",
+        Some("object"),
+    );
+}
+
+pub async fn dry_run_reports_and_keeps_nothing(app: &App) {
+    let job = import(app, &[("object", "contacts"), ("dry_run", "true")], PEOPLE.as_bytes()).await;
+    assert_eq!(job["dry_run"], true);
+    assert_eq!(
+        (job["created"].as_i64(), job["merged"].as_i64(), job["rejected"].as_i64()),
+        (Some(3), Some(1), Some(2))
+    );
+    assert_eq!(app.get("/api/v1/contacts?count=true").await.json()["total"], 0);
+    assert_eq!(app.get("/api/v1/companies?count=true").await.json()["total"], 0);
+}
+
+pub async fn purchased_lists_and_companies_by_domain(app: &App) {
+    let job = import(app, &[("object", "contacts"), ("source_list", "expo-2026")], PEOPLE.as_bytes()).await;
+    assert_eq!(job["status"], "done");
+    let companies = app.get("/api/v1/companies").await.json();
+    let domains: Vec<&str> =
+        companies["items"].as_array().unwrap().iter().map(|c| c["domain"].as_str().unwrap()).collect();
+    assert_eq!(domains, ["wisla-logistics.pl"], "gmail.com never makes a company");
+    assert_eq!(companies["items"][0]["name"], "Wisła Logistics");
+    let listed = app.get("/api/v1/contacts?source_list=expo-2026&count=true").await.json();
+    assert_eq!(listed["total"], 3);
+    assert_eq!(listed["items"][0]["source"], "purchased_list");
+    let at_company = app
+        .get(&format!("/api/v1/contacts?company_id={}&count=true", companies["items"][0]["id"].as_str().unwrap()))
+        .await
+        .json();
+    assert_eq!(at_company["total"], 2);
+}
+
+pub async fn export_streams_filtered_csv(app: &App) {
+    import(app, &[("object", "contacts")], PEOPLE.as_bytes()).await;
+    let all = app.get("/api/v1/exports/contacts").await;
+    assert_eq!(all.status, StatusCode::OK, "{}", all.text);
+    assert!(all.headers[header::CONTENT_DISPOSITION].to_str().unwrap().starts_with("attachment"));
+    let mut reader = csv::Reader::from_reader(all.text.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    assert_eq!(&header[0], "id");
+    assert!(header.iter().any(|h| h == "emails"));
+    assert_eq!(reader.records().count(), 3);
+    let filtered = app.get("/api/v1/exports/contacts?q=zofia").await;
+    assert_eq!(csv::Reader::from_reader(filtered.text.as_bytes()).records().count(), 1);
+    assert!(filtered.text.contains("Dąbrowska"));
+    app.get("/api/v1/exports/contacts?country=Poland").await.error(422, "invalid_country", Some("country"));
+    app.get("/api/v1/exports/widgets").await.error(404, "not_found", None);
+}
