@@ -180,7 +180,15 @@ pub fn search_terms<'a>(
     texts: impl IntoIterator<Item = &'a str>,
     phones: impl IntoIterator<Item = &'a str>,
 ) -> Vec<String> {
-    let mut out: Vec<String> = texts.into_iter().flat_map(crate::text::terms).collect();
+    let mut out: Vec<String> = Vec::new();
+    for text in texts {
+        let mut words: Vec<String> = crate::text::terms(text).collect();
+        // The top-level domain of an address ("com", "pl") would match half the contacts.
+        if text.contains('@') && words.len() > 2 {
+            words.pop();
+        }
+        out.extend(words);
+    }
     for p in phones {
         // "+48601234567" is found by "48601..." and by the national number "601234...".
         let digits: String = p.chars().filter(char::is_ascii_digit).collect();
@@ -203,7 +211,16 @@ pub fn query_terms(q: &str) -> Vec<String> {
         let digits: String = folded.chars().filter(char::is_ascii_digit).collect();
         return vec![digits.trim_start_matches('0').to_owned()];
     }
-    crate::text::query_terms(q)
+    let mut terms = crate::text::query_terms(q);
+    // Addresses are indexed without their top-level domain (see `search_terms`); a query
+    // like "firma.pl" or "anna@firma.pl" asks for the words before it.
+    if let Some((_, tld)) = folded.trim().rsplit_once('.') {
+        let tld = crate::text::fold(tld);
+        if terms.len() > 1 && !tld.is_empty() && tld.chars().all(char::is_alphanumeric) {
+            terms.retain(|t| *t != tld);
+        }
+    }
+    terms
 }
 
 #[cfg(test)]
@@ -228,5 +245,14 @@ mod tests {
         assert!(crate::text::matches(&terms, &query_terms("+48 601")));
         assert!(crate::text::matches(&terms, &query_terms("0601234")));
         assert!(crate::text::matches(&terms, &query_terms("now")));
+    }
+
+    #[test]
+    fn addresses_are_found_with_or_without_their_domain_ending() {
+        let terms = search_terms(["anna.nowak@firma.pl"], []);
+        assert!(!terms.contains(&"pl".to_string()));
+        for q in ["firma.pl", "anna.nowak@firma.pl", "nowak@fir", "anna"] {
+            assert!(crate::text::matches(&terms, &query_terms(q)), "{q}");
+        }
     }
 }

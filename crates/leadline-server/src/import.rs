@@ -21,7 +21,7 @@ use leadline_store::{
 use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
 
-pub const BATCH: usize = 1000;
+pub const BATCH: usize = 5000;
 
 /// Imports run one at a time: they all write, and the store has one writer.
 pub struct Jobs {

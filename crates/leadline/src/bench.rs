@@ -25,6 +25,23 @@ pub enum BenchCommand {
         #[arg(long)]
         keep: Option<PathBuf>,
     },
+    /// Load a running server at a fixed request rate from this process and print latency
+    /// percentiles: GET of random contacts, then a filtered list page.
+    Http {
+        /// The server, e.g. http://127.0.0.1:8080.
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        url: String,
+        /// An API token (read scope is enough).
+        #[arg(long, env = "LEADLINE_TOKEN")]
+        token: String,
+        #[arg(long, default_value_t = 2000)]
+        rps: u32,
+        #[arg(long, default_value_t = 20)]
+        seconds: u32,
+        /// Open connections to spread the requests over.
+        #[arg(long, default_value_t = 64)]
+        connections: usize,
+    },
     /// Only write the generated CSV.
     Csv {
         #[arg(long, default_value_t = 1_000_000)]
@@ -66,7 +83,7 @@ const LAST: &[&str] = &[
     "Walker",
     "Conti",
 ];
-const COUNTRIES: &[(&str, &str)] = &[("PL", "601 2"), ("IT", "347 1"), ("GB", "7700 9"), ("IR", "0912 3")];
+const COUNTRIES: &[(&str, &str)] = &[("PL", "601 2"), ("IT", "347 12"), ("GB", "7911 1"), ("IR", "0912 34")];
 const FREE: &[&str] = &["gmail.com", "wp.pl", "libero.it", "outlook.com"];
 const STAGES: &[&str] = &["subscriber", "lead", "lead", "mql", "sql"];
 
@@ -123,6 +140,9 @@ pub async fn run(command: BenchCommand, _cfg: &Config) -> Result<(), String> {
             generate(&out, rows).map_err(|e| e.to_string())?;
             println!("wrote {rows} rows to {}", out.display());
             Ok(())
+        }
+        BenchCommand::Http { url, token, rps, seconds, connections } => {
+            crate::loadgen::run(&url, &token, rps, seconds, connections).await
         }
         BenchCommand::Import { rows, postgres, keep } => {
             let dir = std::env::temp_dir().join(format!("leadline-bench-{}", std::process::id()));
@@ -199,4 +219,42 @@ async fn import_into(url: &str, csv: &Path, label: &str) -> Result<(), String> {
         c.rejected
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use leadline_core::import::{auto_map, read_row, RowContext};
+    use leadline_core::record::ObjectKind;
+
+    #[test]
+    fn only_the_broken_rows_are_rejected() {
+        let path = std::env::temp_dir().join(format!("leadline-gen-{}.csv", std::process::id()));
+        generate(&path, 5000).unwrap();
+        let mut reader = csv::ReaderBuilder::new().flexible(true).from_path(&path).unwrap();
+        let headers: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+        let refs: Vec<&str> = headers.iter().map(String::as_str).collect();
+        let cols = auto_map(ObjectKind::Contact, &refs, &[]);
+        let ctx = RowContext {
+            object: ObjectKind::Contact,
+            default_region: None,
+            default_currency: "EUR",
+            source_list: None,
+            properties: &[],
+            now: 0,
+        };
+        let (mut ok, mut bad) = (0, 0);
+        for rec in reader.records() {
+            let rec = rec.unwrap();
+            let fields: Vec<&str> = rec.iter().collect();
+            if fields.len() == headers.len() && read_row(&cols, &fields, &ctx).is_ok() {
+                ok += 1;
+            } else {
+                bad += 1;
+            }
+        }
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(ok + bad, 5000);
+        assert!((25..=75).contains(&bad), "about 1% of rows are broken, got {bad}");
+    }
 }

@@ -4,6 +4,7 @@
 mod bench;
 mod config;
 mod demo;
+mod loadgen;
 
 use std::collections::HashMap;
 use std::io::{IsTerminal, Read};
@@ -185,7 +186,7 @@ fn main() {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("LEADLINE_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_env("LEADLINE_LOG").unwrap_or_else(|_| "info,sqlx=error".into()),
         )
         .with_writer(std::io::stderr)
         .init();

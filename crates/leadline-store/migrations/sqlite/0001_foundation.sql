@@ -68,12 +68,13 @@ CREATE TABLE contacts (
 );
 CREATE INDEX contacts_created ON contacts (created_at, id);
 CREATE INDEX contacts_updated ON contacts (updated_at, id);
-CREATE INDEX contacts_owner ON contacts (owner_id, created_at);
+CREATE INDEX contacts_owner ON contacts (owner_id, created_at) WHERE owner_id IS NOT NULL;
 CREATE INDEX contacts_stage ON contacts (lifecycle_stage, created_at);
-CREATE INDEX contacts_company ON contacts (company_id);
+CREATE INDEX contacts_company ON contacts (company_id) WHERE company_id IS NOT NULL;
 CREATE INDEX contacts_country ON contacts (country, created_at);
-CREATE INDEX contacts_source_list ON contacts (source_list);
-CREATE INDEX contacts_merged ON contacts (merged_into);
+CREATE INDEX contacts_source_list ON contacts (source_list) WHERE source_list IS NOT NULL;
+-- Sparse columns get partial indexes: they cost nothing for the rows that lack them.
+CREATE INDEX contacts_merged ON contacts (merged_into) WHERE merged_into IS NOT NULL;
 
 -- e-mails, phones and external ids: each names exactly one contact.
 CREATE TABLE contact_identities (
@@ -101,7 +102,7 @@ CREATE TABLE companies (
     updated_at INTEGER NOT NULL
 );
 CREATE INDEX companies_created ON companies (created_at, id);
-CREATE INDEX companies_owner ON companies (owner_id);
+CREATE INDEX companies_owner ON companies (owner_id) WHERE owner_id IS NOT NULL;
 
 CREATE TABLE contact_companies (
     contact_id TEXT NOT NULL,
@@ -172,7 +173,7 @@ CREATE TABLE activities (
 CREATE INDEX activities_contact ON activities (contact_id, occurred_at);
 CREATE INDEX activities_company ON activities (company_id, occurred_at);
 CREATE INDEX activities_deal ON activities (deal_id, occurred_at);
-CREATE INDEX activities_merged_from ON activities (merged_from);
+CREATE INDEX activities_merged_from ON activities (merged_from) WHERE merged_from IS NOT NULL;
 
 CREATE TABLE tasks (
     id TEXT PRIMARY KEY,

@@ -87,16 +87,38 @@ impl From<&Scalar> for Arg {
     }
 }
 
-/// SQL text with its `$n` arguments, built up piece by piece.
-#[derive(Debug, Default)]
+/// How a backend's built statements name their arguments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Placeholders {
+    /// `$1`, `$2`, ... (PostgreSQL).
+    Numbered,
+    /// `?` in order of appearance (SQLite: naming thousands of parameters makes binding
+    /// quadratic, because SQLite looks each name up in a list).
+    Anonymous,
+}
+
+/// SQL text with its arguments, built up piece by piece. Arguments appear in the text in the
+/// order they were added, so either placeholder style is correct.
+#[derive(Debug)]
 pub(crate) struct Sql {
     pub text: String,
     pub args: Vec<Arg>,
+    style: Placeholders,
 }
 
 impl Sql {
-    pub fn new(text: &str) -> Self {
-        Self { text: text.to_owned(), args: Vec::new() }
+    pub fn new(text: &str, style: Placeholders) -> Self {
+        Self { text: text.to_owned(), args: Vec::new(), style }
+    }
+
+    /// Take an argument and return its placeholder, for text that is assembled elsewhere; the
+    /// placeholder must be pushed before any later argument's.
+    pub fn bind(&mut self, arg: impl Into<Arg>) -> String {
+        self.args.push(arg.into());
+        match self.style {
+            Placeholders::Numbered => format!("${}", self.args.len()),
+            Placeholders::Anonymous => "?".to_owned(),
+        }
     }
 
     pub fn push(&mut self, text: &str) -> &mut Self {
@@ -106,9 +128,8 @@ impl Sql {
 
     /// Append a placeholder for `arg`.
     pub fn arg(&mut self, arg: impl Into<Arg>) -> &mut Self {
-        self.args.push(arg.into());
-        self.text.push('$');
-        self.text.push_str(&self.args.len().to_string());
+        let placeholder = self.bind(arg);
+        self.text.push_str(&placeholder);
         self
     }
 

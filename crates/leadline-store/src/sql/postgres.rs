@@ -12,6 +12,8 @@ pub(crate) const NAME: &str = "postgres";
 pub(crate) const BEGIN: &str = "BEGIN";
 /// PostgreSQL's bound-parameter limit is 65535.
 pub(crate) const MAX_BINDS: usize = 65_000;
+/// How built statements name their arguments.
+pub(crate) const PLACEHOLDERS: crate::sql::Placeholders = crate::sql::Placeholders::Numbered;
 pub(crate) const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/postgres/0001_foundation.sql"))];
 
 pub(crate) fn json_text(column: &str, key_param: &str) -> String {

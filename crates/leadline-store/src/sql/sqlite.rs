@@ -17,6 +17,8 @@ pub(crate) const NAME: &str = "sqlite";
 pub(crate) const BEGIN: &str = "BEGIN IMMEDIATE";
 /// SQLite's bound-parameter limit is 32766.
 pub(crate) const MAX_BINDS: usize = 32_000;
+/// How built statements name their arguments.
+pub(crate) const PLACEHOLDERS: crate::sql::Placeholders = crate::sql::Placeholders::Anonymous;
 pub(crate) const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/sqlite/0001_foundation.sql"))];
 
 /// The text value of a custom property.

@@ -3,10 +3,10 @@
 use leadline_core::record::ObjectKind;
 
 use super::records::live_id;
-use super::{int, json_map, query, req_int, req_text, text, DbRow, SqlStore};
+use super::{int, json_map, query, req_int, req_text, sql, text, DbRow, SqlStore};
 use crate::error::{StoreError, StoreResult};
 use crate::model::{Activity, ActivityQuery, Actor, NewActivity, NewTask, Page, Task, TaskChanges, TaskQuery};
-use crate::sql::{decode_cursor, encode_cursor, new_id, Sql};
+use crate::sql::{decode_cursor, encode_cursor, new_id};
 
 const ACTIVITY_COLUMNS: &str = "seq, id, idempotency_key, type, occurred_at, recorded_at, contact_id, company_id, deal_id, channel, campaign, source, actor_id, properties";
 const TASK_COLUMNS: &str =
@@ -115,8 +115,7 @@ impl crate::TimelineStore for SqlStore {
                     continue;
                 }
             };
-            let mut sql =
-                Sql::new(&format!("INSERT INTO activities ({}) VALUES (", &ACTIVITY_COLUMNS["seq, ".len()..]));
+            let mut sql = sql(&format!("INSERT INTO activities ({}) VALUES (", &ACTIVITY_COLUMNS["seq, ".len()..]));
             sql.list([
                 new_id().into(),
                 item.idempotency_key.clone().into(),
@@ -150,7 +149,7 @@ impl crate::TimelineStore for SqlStore {
 
     async fn activities(&self, q: &ActivityQuery) -> StoreResult<Vec<Activity>> {
         let mut conn = self.reader.acquire().await?;
-        let mut sql = Sql::new(&format!("SELECT {ACTIVITY_COLUMNS} FROM activities WHERE 1 = 1"));
+        let mut sql = sql(&format!("SELECT {ACTIVITY_COLUMNS} FROM activities WHERE 1 = 1"));
         if let Some(c) = &q.contact_id {
             let live = live_id(&mut conn, ObjectKind::Contact, c).await?;
             sql.push(" AND contact_id = ").arg(live);
@@ -205,7 +204,7 @@ impl crate::TimelineStore for SqlStore {
             }
         }
         let id = new_id();
-        let mut sql = Sql::new(&format!("INSERT INTO tasks ({TASK_COLUMNS}, updated_at) VALUES ("));
+        let mut sql = sql(&format!("INSERT INTO tasks ({TASK_COLUMNS}, updated_at) VALUES ("));
         sql.list([
             id.as_str().into(),
             task.title.as_str().into(),
@@ -228,7 +227,7 @@ impl crate::TimelineStore for SqlStore {
 
     async fn update_task(&self, id: &str, changes: &TaskChanges, actor: Actor<'_>) -> StoreResult<Task> {
         let mut tx = self.begin().await?;
-        let mut sql = Sql::new("UPDATE tasks SET updated_at = ");
+        let mut sql = sql("UPDATE tasks SET updated_at = ");
         sql.arg(actor.now);
         if let Some(t) = &changes.title {
             sql.push(", title = ").arg(t.as_str());
@@ -262,7 +261,7 @@ impl crate::TimelineStore for SqlStore {
     }
 
     async fn tasks(&self, q: &TaskQuery) -> StoreResult<Page<Task>> {
-        let mut sql = Sql::new(&format!("SELECT {TASK_COLUMNS} FROM tasks WHERE 1 = 1"));
+        let mut sql = sql(&format!("SELECT {TASK_COLUMNS} FROM tasks WHERE 1 = 1"));
         if let Some(a) = &q.assignee_id {
             sql.push(" AND assignee_id = ").arg(a.as_str());
         }

@@ -4,10 +4,10 @@
 use sha2::{Digest, Sha256};
 use sqlx::{Column, Row, TypeInfo, ValueRef};
 
-use super::{query, DbRow, SqlStore};
+use super::{query, sql, DbRow, SqlStore};
 use crate::error::{StoreError, StoreResult};
 use crate::model::TableChecksum;
-use crate::sql::{Arg, Sql, TABLES};
+use crate::sql::{Arg, TABLES};
 
 fn key_columns(table: &str) -> StoreResult<Vec<&'static str>> {
     TABLES
@@ -64,7 +64,7 @@ impl crate::BulkStore for SqlStore {
         let keys = key_columns(table)?;
         let cols = column_names(self, table).await?;
         let select: Vec<String> = cols.iter().map(|c| c.to_string()).collect();
-        let mut sql = Sql::new(&format!("SELECT {} FROM {table}", select.join(", ")));
+        let mut sql = sql(&format!("SELECT {} FROM {table}", select.join(", ")));
         if let Some(after) = after {
             let values: Vec<serde_json::Value> = serde_json::from_str(after)?;
             sql.push(&format!(" WHERE ({}) > (", keys.join(", ")));
@@ -98,7 +98,7 @@ impl crate::BulkStore for SqlStore {
         let cols = column_names(self, table).await?;
         let mut tx = self.begin().await?;
         for chunk in rows.chunks(super::chunk_size(cols.len())) {
-            let mut sql = Sql::new(&format!("INSERT INTO {table} ({}) VALUES ", cols.join(", ")));
+            let mut sql = sql(&format!("INSERT INTO {table} ({}) VALUES ", cols.join(", ")));
             for (i, row) in chunk.iter().enumerate() {
                 if row.len() != cols.len() {
                     return Err(StoreError::Corrupt(format!(

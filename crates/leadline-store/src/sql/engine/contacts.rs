@@ -10,10 +10,10 @@ use leadline_core::FieldError;
 use sqlx::Connection;
 
 use super::records::{self, check_refs, consent_to_json, get, insert, load, set_terms, update, Conn};
-use super::{query, req_text, SqlStore};
+use super::{query, req_text, sql, SqlStore};
 use crate::error::{StoreError, StoreResult};
 use crate::model::{Actor, ContactUpsert, MergeRecord, Record, UpsertKind, UpsertOutcome, WriteOptions};
-use crate::sql::{new_id, Arg, Sql};
+use crate::sql::{new_id, Arg};
 
 /// Contacts start as new leads unless the write says otherwise.
 fn with_defaults(changes: &ContactChanges) -> ContactChanges {
@@ -45,7 +45,7 @@ fn field_of(identity: &Identity) -> &'static str {
 async fn owners(conn: &mut Conn, keys: &[String]) -> StoreResult<HashMap<String, String>> {
     let mut out = HashMap::with_capacity(keys.len());
     for chunk in keys.chunks(super::chunk_size(1)) {
-        let mut sql = Sql::new("SELECT key, contact_id FROM contact_identities WHERE key IN (");
+        let mut sql = sql("SELECT key, contact_id FROM contact_identities WHERE key IN (");
         sql.list(chunk.iter().map(String::as_str)).push(")");
         for row in query(&sql).fetch_all(&mut *conn).await? {
             out.insert(req_text(&row, "key")?, req_text(&row, "contact_id")?);
@@ -76,7 +76,7 @@ async fn check_identities_free(conn: &mut Conn, identities: &[Identity], me: Opt
 /// Insert identity rows: (key, contact id, position).
 async fn insert_identities(conn: &mut Conn, rows: &[(String, String, i64)]) -> StoreResult<()> {
     for chunk in rows.chunks(super::chunk_size(3)) {
-        let mut sql = Sql::new("INSERT INTO contact_identities (key, contact_id, position) VALUES ");
+        let mut sql = sql("INSERT INTO contact_identities (key, contact_id, position) VALUES ");
         for (i, (key, id, pos)) in chunk.iter().enumerate() {
             sql.push(if i == 0 { "(" } else { ", (" });
             sql.arg(key.as_str()).push(", ").arg(id.as_str()).push(", ").arg(*pos).push(")");
@@ -469,24 +469,28 @@ async fn plan_upsert(conn: &mut Conn, items: &[ContactUpsert]) -> StoreResult<Pl
     Ok(Plan { targets, rejected })
 }
 
-/// Users and companies that exist, among those the items point at.
+/// Users and companies that exist, among those the items point at: one query per table.
 async fn known_references(conn: &mut Conn, items: &[ContactUpsert]) -> StoreResult<HashSet<String>> {
-    let mut wanted: HashSet<(&'static str, String)> = HashSet::new();
+    let mut wanted: HashMap<&'static str, HashSet<&str>> = HashMap::new();
     for item in items {
         for (spec, v) in &item.changes.record.fields {
             if let (Some(Scalar::Text(id)), "owner_id" | "company_id") = (v, spec.name) {
-                wanted.insert((if spec.name == "owner_id" { "users" } else { "companies" }, id.clone()));
+                wanted
+                    .entry(if spec.name == "owner_id" { "users" } else { "companies" })
+                    .or_default()
+                    .insert(id.as_str());
             }
         }
     }
     let mut known = HashSet::new();
-    for (table, id) in wanted {
-        let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} WHERE id = $1"))
-            .bind(&id)
-            .fetch_one(&mut *conn)
-            .await?;
-        if n > 0 {
-            known.insert(id);
+    for (table, ids) in wanted {
+        let ids: Vec<&str> = ids.into_iter().collect();
+        for chunk in ids.chunks(super::chunk_size(1)) {
+            let mut q = sql(&format!("SELECT id FROM {table} WHERE id IN ("));
+            q.list(chunk.iter().copied()).push(")");
+            for row in query(&q).fetch_all(&mut *conn).await? {
+                known.insert(req_text(&row, "id")?);
+            }
         }
     }
     Ok(known)
@@ -509,73 +513,39 @@ async fn bulk_insert(
     creates: &[(usize, String, ContactChanges)],
     actor: Actor<'_>,
 ) -> StoreResult<()> {
-    if creates.is_empty() {
-        return Ok(());
-    }
-    let writable: Vec<&'static record::FieldSpec> = record::CONTACT_FIELDS.iter().filter(|f| !f.system).collect();
-    let mut cols = vec!["id", "properties", "tags", "consent", "created_at", "updated_at"];
-    cols.extend(writable.iter().map(|f| f.name));
-    let head = format!("INSERT INTO contacts ({}) VALUES ", cols.join(", "));
-    for chunk in creates.chunks(super::chunk_size(cols.len())) {
-        let mut sql = Sql::new(&head);
-        for (n, (_, id, c)) in chunk.iter().enumerate() {
-            sql.push(if n == 0 { "(" } else { ", (" });
-            let props = records::apply_properties(serde_json::Map::new(), &c.record);
-            let consent = merge_consent(&[], &c.consent);
-            sql.arg(id.as_str()).push(", ").arg(serde_json::Value::Object(props).to_string()).push(", ");
-            sql.arg(tags_json(c.tags.as_deref().unwrap_or_default()))
-                .push(", ")
-                .arg(consent_to_json(&consent))
-                .push(", ");
-            sql.arg(actor.now).push(", ").arg(actor.now);
-            for f in &writable {
-                sql.push(", ");
-                match c.record.get(f.name) {
-                    Some(Some(v)) => sql.arg(v),
-                    _ if f.kind.is_integer() => sql.arg(Arg::Int(None)),
-                    _ => sql.arg(Arg::Text(None)),
-                };
-            }
-            sql.push(")");
-        }
-        query(&sql).execute(&mut *conn).await?;
-    }
+    let rows: Vec<records::NewRow<'_>> = creates
+        .iter()
+        .map(|(_, id, c)| records::NewRow {
+            id: id.clone(),
+            changes: &c.record,
+            extra: vec![
+                ("tags", tags_json(c.tags.as_deref().unwrap_or_default())),
+                ("consent", Arg::from(consent_to_json(&merge_consent(&[], &c.consent)))),
+            ],
+        })
+        .collect();
+    records::insert_many(conn, ObjectKind::Contact, &rows, actor).await?;
     let identities: Vec<(String, String, i64)> =
         creates.iter().flat_map(|(_, id, c)| ordered_identity_rows(id, c)).collect();
     insert_identities(conn, &identities).await?;
     let terms: Vec<(String, Vec<String>)> =
         creates.iter().map(|(_, id, c)| (id.clone(), terms_of_changes(c))).collect();
     records::insert_terms(conn, ObjectKind::Contact, &terms).await?;
-    let history: Vec<(String, &'static str, String)> = creates
+    let links: Vec<(&str, &str)> = creates
         .iter()
-        .flat_map(|(_, id, c)| {
-            ["lifecycle_stage", "lead_status", "owner_id"]
-                .into_iter()
-                .filter_map(move |f| c.record.get(f).and_then(|v| v.as_ref()).map(|v| (id.clone(), f, v.to_string())))
+        .filter_map(|(_, id, c)| match c.record.get("company_id") {
+            Some(Some(Scalar::Text(company))) => Some((id.as_str(), company.as_str())),
+            _ => None,
         })
         .collect();
-    for chunk in history.chunks(super::chunk_size(8)) {
-        let mut sql = Sql::new(
-            "INSERT INTO field_history (object, object_id, field, from_value, to_value, at, cause, actor_id) VALUES ",
-        );
-        for (n, (id, field, to)) in chunk.iter().enumerate() {
-            sql.push(if n == 0 { "(" } else { ", (" });
-            sql.list([
-                Arg::from("contact"),
-                id.as_str().into(),
-                (*field).into(),
-                Arg::Text(None),
-                to.as_str().into(),
-                actor.now.into(),
-                actor.cause.as_str().into(),
-                actor.user_id.into(),
-            ]);
-            sql.push(")");
+    for chunk in links.chunks(super::chunk_size(4)) {
+        let mut q = sql("INSERT INTO contact_companies (contact_id, company_id, role, created_at) VALUES ");
+        for (n, (contact, company)) in chunk.iter().enumerate() {
+            q.push(if n == 0 { "(" } else { ", (" });
+            q.arg(*contact).push(", ").arg(*company).push(", ").arg("other").push(", ").arg(actor.now).push(")");
         }
-        query(&sql).execute(&mut *conn).await?;
-    }
-    for (_, id, c) in creates {
-        link_primary_company(conn, id, c, actor.now).await?;
+        q.push(" ON CONFLICT DO NOTHING");
+        query(&q).execute(&mut *conn).await?;
     }
     Ok(())
 }

@@ -2,7 +2,7 @@
 
 use leadline_core::Millis;
 
-use super::{int, query, req_int, req_text, text, DbRow, SqlStore};
+use super::{int, query, req_int, req_text, sql, text, DbRow, SqlStore};
 use crate::error::{StoreError, StoreResult};
 use crate::model::{Job, JobCounts, JobStatus, Reject};
 use crate::sql::{new_id, Sql};
@@ -83,7 +83,7 @@ impl crate::JobStore for SqlStore {
 
     async fn job_progress(&self, id: &str, status: JobStatus, counts: JobCounts, now: Millis) -> StoreResult<bool> {
         let mut tx = self.begin().await?;
-        let mut sql = Sql::new("UPDATE jobs SET status = ");
+        let mut sql = sql("UPDATE jobs SET status = ");
         sql.arg(status.as_str()).push(", started_at = COALESCE(started_at, ").arg(now).push(")");
         set_counts(&mut sql, counts);
         sql.push(" WHERE id = ").arg(id);
@@ -105,7 +105,7 @@ impl crate::JobStore for SqlStore {
         now: Millis,
     ) -> StoreResult<Job> {
         let mut tx = self.begin().await?;
-        let mut sql = Sql::new("UPDATE jobs SET status = ");
+        let mut sql = sql("UPDATE jobs SET status = ");
         sql.arg(status.as_str())
             .push(", finished_at = ")
             .arg(now)
@@ -138,7 +138,7 @@ impl crate::JobStore for SqlStore {
     async fn add_rejects(&self, job_id: &str, rejects: &[Reject]) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         for chunk in rejects.chunks(super::chunk_size(5)) {
-            let mut sql = Sql::new("INSERT INTO job_rejects (job_id, line, field, reason, raw) VALUES ");
+            let mut sql = sql("INSERT INTO job_rejects (job_id, line, field, reason, raw) VALUES ");
             for (i, r) in chunk.iter().enumerate() {
                 sql.push(if i == 0 { "(" } else { ", (" });
                 sql.arg(job_id)

@@ -43,6 +43,11 @@ impl SqlStore {
     }
 }
 
+/// A statement builder in this backend's placeholder style.
+fn sql(text: &str) -> Sql {
+    Sql::new(text, super::PLACEHOLDERS)
+}
+
 /// Bind every argument of `sql` to a query.
 fn query(sql: &Sql) -> Query<'_> {
     let mut q = sqlx::query(&sql.text);

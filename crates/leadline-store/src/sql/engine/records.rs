@@ -1,14 +1,14 @@
 //! Reading, listing and writing contacts, companies and deals through their `FieldSpec` tables,
 //! plus companies and deals themselves. Contacts' own writes are in `contacts.rs`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use leadline_core::contact::{Consent, ConsentChannel, FieldChanges};
 use leadline_core::property::PropValue;
 use leadline_core::record::{self, FieldKind, FieldSpec, ObjectKind, Scalar};
 use sqlx::Database;
 
-use super::{int, json_map, query, req_int, req_text, text, Db, DbRow, SqlStore};
+use super::{int, json_map, query, req_int, req_text, sql, text, Db, DbRow, SqlStore};
 use crate::error::{StoreError, StoreResult};
 use crate::model::{
     Actor, CompanyUpsert, Filter, FilterOp, FilterTarget, ListQuery, Page, Record, UpsertKind, UpsertOutcome,
@@ -120,7 +120,7 @@ pub(super) async fn load(conn: &mut Conn, object: ObjectKind, ids: &[String]) ->
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut sql = Sql::new(&format!("SELECT {} FROM {} WHERE id IN (", columns(object), table(object)));
+    let mut sql = sql(&format!("SELECT {} FROM {} WHERE id IN (", columns(object), table(object)));
     sql.list(ids.iter().map(String::as_str)).push(")");
     let rows = query(&sql).fetch_all(&mut *conn).await?;
     let mut by_id: HashMap<String, Record> = HashMap::with_capacity(rows.len());
@@ -148,7 +148,7 @@ async fn attach(conn: &mut Conn, object: ObjectKind, records: &mut [Record]) -> 
         }
         ObjectKind::Company => return Ok(()),
     };
-    let mut sql = Sql::new(sql_text);
+    let mut sql = sql(sql_text);
     sql.list(ids.iter().copied()).push(")");
     if object == ObjectKind::Contact {
         sql.push(" ORDER BY contact_id, position");
@@ -213,39 +213,40 @@ fn sort_expr(spec: &FieldSpec) -> String {
 fn filter_sql(sql: &mut Sql, object: ObjectKind, f: &Filter) -> StoreResult<()> {
     let bad = |msg: &str| StoreError::Invalid(leadline_core::FieldError::new("filter", "invalid_filter", msg));
     let first = || f.value.first().cloned().ok_or_else(|| bad("the filter needs a value"));
-    let column = match &f.target {
-        FilterTarget::Field(spec) => spec.name.to_owned(),
-        FilterTarget::Property(name) => {
-            let mut key = Sql::default();
-            key.args = std::mem::take(&mut sql.args);
-            key.arg(name.as_str());
-            sql.args = key.args;
-            let placeholder = format!("${}", sql.args.len());
-            if !matches!(
-                f.op,
-                FilterOp::Eq | FilterOp::Ne | FilterOp::In | FilterOp::Prefix | FilterOp::Empty | FilterOp::NotEmpty
-            ) {
+    let text_value = |what: &str| match f.value.first() {
+        Some(Scalar::Text(t)) => Ok(t.clone()),
+        _ => Err(bad(&format!("{what} filters need text"))),
+    };
+    // The compared expression; a custom property binds its key each time it appears.
+    let column = |sql: &mut Sql| -> String {
+        match &f.target {
+            FilterTarget::Property(name) => {
+                let key = sql.bind(name.as_str());
+                super::super::json_text("properties", &key)
+            }
+            FilterTarget::Field(spec) => spec.name.to_owned(),
+            _ => String::new(),
+        }
+    };
+    match &f.target {
+        FilterTarget::Field(_) => {}
+        FilterTarget::Property(_) => {
+            let text_ops =
+                [FilterOp::Eq, FilterOp::Ne, FilterOp::In, FilterOp::Prefix, FilterOp::Empty, FilterOp::NotEmpty];
+            if !text_ops.contains(&f.op) {
                 return Err(bad("custom properties filter with eq, ne, in, prefix, empty and not_empty"));
             }
-            super::super::json_text("properties", &placeholder)
         }
         FilterTarget::Email => {
-            let Some(Scalar::Text(e)) = f.value.first() else {
-                return Err(bad("email filters need an address"));
-            };
+            let e = text_value("email")?;
             sql.push("id IN (SELECT contact_id FROM contact_identities WHERE key = ")
                 .arg(format!("email:{e}"))
                 .push(")");
             return Ok(());
         }
         FilterTarget::Tag => {
-            let Some(Scalar::Text(t)) = f.value.first() else {
-                return Err(bad("tag filters need a tag"));
-            };
-            let mut probe = Sql { text: String::new(), args: std::mem::take(&mut sql.args) };
-            probe.arg(t.as_str());
-            sql.args = probe.args;
-            sql.push(&super::super::json_array_has("tags", &format!("${}", sql.args.len())));
+            let placeholder = sql.bind(text_value("tag")?);
+            sql.push(&super::super::json_array_has("tags", &placeholder));
             return Ok(());
         }
         FilterTarget::LinkedTo(other) => {
@@ -264,26 +265,42 @@ fn filter_sql(sql: &mut Sql, object: ObjectKind, f: &Filter) -> StoreResult<()> 
             sql.push(link).arg(&first()?).push(")");
             return Ok(());
         }
+    }
+    let compare = |sql: &mut Sql, op: &str| -> StoreResult<()> {
+        let c = column(sql);
+        sql.push(&format!("{c} {op} ")).arg(&first()?);
+        Ok(())
     };
-    let c = column.as_str();
     match f.op {
-        FilterOp::Eq => sql.push(&format!("{c} = ")).arg(&first()?),
-        FilterOp::Ne => sql.push(&format!("({c} IS NULL OR {c} <> ")).arg(&first()?).push(")"),
-        FilterOp::Lt => sql.push(&format!("{c} < ")).arg(&first()?),
-        FilterOp::Lte => sql.push(&format!("{c} <= ")).arg(&first()?),
-        FilterOp::Gt => sql.push(&format!("{c} > ")).arg(&first()?),
-        FilterOp::Gte => sql.push(&format!("{c} >= ")).arg(&first()?),
-        FilterOp::Prefix => {
-            let Scalar::Text(p) = first()? else {
-                return Err(bad("prefix filters need text"));
-            };
-            let n = p.chars().count() as i64;
-            sql.push(&format!("substr({c}, 1, CAST(")).arg(n).push(" AS INTEGER)) = ").arg(p)
+        FilterOp::Eq => compare(sql, "=")?,
+        FilterOp::Lt => compare(sql, "<")?,
+        FilterOp::Lte => compare(sql, "<=")?,
+        FilterOp::Gt => compare(sql, ">")?,
+        FilterOp::Gte => compare(sql, ">=")?,
+        FilterOp::Ne => {
+            let c = column(sql);
+            sql.push(&format!("({c} IS NULL OR "));
+            compare(sql, "<>")?;
+            sql.push(")");
         }
-        FilterOp::In => sql.push(&format!("{c} IN (")).list(f.value.iter()).push(")"),
-        FilterOp::Empty => sql.push(&format!("{c} IS NULL")),
-        FilterOp::NotEmpty => sql.push(&format!("{c} IS NOT NULL")),
-    };
+        FilterOp::Prefix => {
+            let Scalar::Text(p) = first()? else { return Err(bad("prefix filters need text")) };
+            let c = column(sql);
+            sql.push(&format!("substr({c}, 1, CAST(")).arg(p.chars().count() as i64).push(" AS INTEGER)) = ").arg(p);
+        }
+        FilterOp::In => {
+            let c = column(sql);
+            sql.push(&format!("{c} IN (")).list(f.value.iter()).push(")");
+        }
+        FilterOp::Empty => {
+            let c = column(sql);
+            sql.push(&format!("{c} IS NULL"));
+        }
+        FilterOp::NotEmpty => {
+            let c = column(sql);
+            sql.push(&format!("{c} IS NOT NULL"));
+        }
+    }
     Ok(())
 }
 
@@ -310,7 +327,7 @@ fn where_sql(sql: &mut Sql, object: ObjectKind, filters: &[Filter], search: Opti
 
 pub(super) async fn list(conn: &mut Conn, object: ObjectKind, q: &ListQuery) -> StoreResult<Page<Record>> {
     let expr = sort_expr(q.sort);
-    let mut sql = Sql::new(&format!("SELECT id, {expr} AS sort_value FROM {}", table(object)));
+    let mut sql = sql(&format!("SELECT id, {expr} AS sort_value FROM {}", table(object)));
     where_sql(&mut sql, object, &q.filters, q.search.as_deref())?;
     let (cmp, dir) = if q.descending { ("<", "DESC") } else { (">", "ASC") };
     if let Some(cursor) = &q.after {
@@ -353,7 +370,7 @@ pub(super) async fn count(
     filters: &[Filter],
     search: Option<&str>,
 ) -> StoreResult<i64> {
-    let mut sql = Sql::new(&format!("SELECT COUNT(*) FROM {}", table(object)));
+    let mut sql = sql(&format!("SELECT COUNT(*) FROM {}", table(object)));
     where_sql(&mut sql, object, filters, search)?;
     Ok(sqlx::query_scalar_with(&sql.text, bind_all(&sql)).fetch_one(&mut *conn).await?)
 }
@@ -419,7 +436,7 @@ pub(super) async fn insert(
         cols.push(c);
         args.push(a);
     }
-    let mut sql = Sql::new(&format!("INSERT INTO {} ({}) VALUES (", table(object), cols.join(", ")));
+    let mut sql = sql(&format!("INSERT INTO {} ({}) VALUES (", table(object), cols.join(", ")));
     sql.list(args).push(")");
     query(&sql).execute(&mut *conn).await?;
     let tracked_changes: Vec<(&str, Option<String>, Option<String>)> = changes
@@ -429,6 +446,75 @@ pub(super) async fn insert(
         .map(|(spec, v)| (spec.name, None, v.as_ref().map(ToString::to_string)))
         .collect();
     record_history(conn, object, id, &tracked_changes, actor).await
+}
+
+/// A new record for [`insert_many`]: its id, its fields, and values for extra columns (the
+/// same extra columns, in the same order, for every row of one call).
+pub(super) struct NewRow<'a> {
+    pub id: String,
+    pub changes: &'a FieldChanges,
+    pub extra: Vec<(&'static str, Arg)>,
+}
+
+/// Insert many records with a few multi-row statements, with their history.
+pub(super) async fn insert_many(
+    conn: &mut Conn,
+    object: ObjectKind,
+    rows: &[NewRow<'_>],
+    actor: Actor<'_>,
+) -> StoreResult<()> {
+    let Some(first) = rows.first() else { return Ok(()) };
+    let writable: Vec<&'static FieldSpec> = record::fields(object).iter().filter(|f| !f.system).collect();
+    let mut cols = vec!["id", "properties", "created_at", "updated_at"];
+    cols.extend(writable.iter().map(|f| f.name));
+    cols.extend(first.extra.iter().map(|(c, _)| *c));
+    let head = format!("INSERT INTO {} ({}) VALUES ", table(object), cols.join(", "));
+    for chunk in rows.chunks(super::chunk_size(cols.len())) {
+        let mut q = sql(&head);
+        for (n, row) in chunk.iter().enumerate() {
+            q.push(if n == 0 { "(" } else { ", (" });
+            let props = apply_properties(serde_json::Map::new(), row.changes);
+            q.arg(row.id.as_str()).push(", ").arg(serde_json::Value::Object(props).to_string());
+            q.push(", ").arg(actor.now).push(", ").arg(actor.now);
+            for f in &writable {
+                q.push(", ").arg(scalar_arg(f, row.changes.get(f.name).and_then(Option::as_ref)));
+            }
+            for (_, a) in &row.extra {
+                q.push(", ").arg(a.clone());
+            }
+            q.push(")");
+        }
+        query(&q).execute(&mut *conn).await?;
+    }
+    let history: Vec<(&str, &'static str, String)> = rows
+        .iter()
+        .flat_map(|r| {
+            r.changes.fields.iter().filter(|(spec, v)| tracked(object, spec.name) && v.is_some()).map(
+                move |(spec, v)| (r.id.as_str(), spec.name, v.as_ref().map(ToString::to_string).unwrap_or_default()),
+            )
+        })
+        .collect();
+    for chunk in history.chunks(super::chunk_size(8)) {
+        let mut q = sql(
+            "INSERT INTO field_history (object, object_id, field, from_value, to_value, at, cause, actor_id) VALUES ",
+        );
+        for (n, (id, field, to)) in chunk.iter().enumerate() {
+            q.push(if n == 0 { "(" } else { ", (" });
+            q.list([
+                Arg::from(object.as_str()),
+                (*id).into(),
+                (*field).into(),
+                Arg::Text(None),
+                to.as_str().into(),
+                actor.now.into(),
+                actor.cause.as_str().into(),
+                actor.user_id.into(),
+            ]);
+            q.push(")");
+        }
+        query(&q).execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 fn scalar_arg(spec: &FieldSpec, value: Option<&Scalar>) -> Arg {
@@ -462,7 +548,7 @@ pub(super) async fn update(
     actor: Actor<'_>,
 ) -> StoreResult<bool> {
     let object = current.object;
-    let mut sql = Sql::new(&format!("UPDATE {} SET updated_at = ", table(object)));
+    let mut sql = sql(&format!("UPDATE {} SET updated_at = ", table(object)));
     sql.arg(actor.now);
     let mut changed = !extra.is_empty();
     let mut history = Vec::new();
@@ -510,9 +596,8 @@ pub(super) async fn record_history(
     if changes.is_empty() {
         return Ok(());
     }
-    let mut sql = Sql::new(
-        "INSERT INTO field_history (object, object_id, field, from_value, to_value, at, cause, actor_id) VALUES ",
-    );
+    let mut sql =
+        sql("INSERT INTO field_history (object, object_id, field, from_value, to_value, at, cause, actor_id) VALUES ");
     for (i, (field, from, to)) in changes.iter().enumerate() {
         sql.push(if i == 0 { "(" } else { ", (" });
         sql.list([
@@ -546,7 +631,7 @@ pub(super) async fn insert_terms(
     let rows: Vec<(&str, &str)> =
         items.iter().flat_map(|(id, ts)| ts.iter().map(move |t| (id.as_str(), t.as_str()))).collect();
     for chunk in rows.chunks(super::chunk_size(3)) {
-        let mut sql = Sql::new("INSERT INTO search_terms (object, term, record_id) VALUES ");
+        let mut sql = sql("INSERT INTO search_terms (object, term, record_id) VALUES ");
         for (i, (id, term)) in chunk.iter().enumerate() {
             sql.push(if i == 0 { "(" } else { ", (" });
             sql.arg(object.as_str()).push(", ").arg(*term).push(", ").arg(*id).push(")");
@@ -750,18 +835,7 @@ impl crate::RecordStore for SqlStore {
         dry_run: bool,
     ) -> StoreResult<Vec<StoreResult<UpsertOutcome>>> {
         let mut tx = self.begin().await?;
-        let mut out = Vec::with_capacity(items.len());
-        let mut touched: Vec<String> = Vec::new();
-        for item in items {
-            // Each item in its own savepoint: a failed one leaves nothing behind.
-            let mut item_tx = sqlx::Connection::begin(&mut *tx).await?;
-            let result = upsert_company(&mut item_tx, &item, actor, &mut touched).await;
-            match result {
-                Ok(_) => item_tx.commit().await?,
-                Err(_) => item_tx.rollback().await?,
-            }
-            out.push(result);
-        }
+        let out = upsert_companies(&mut tx, &items, actor).await?;
         if dry_run {
             tx.rollback().await?;
         } else {
@@ -950,54 +1024,128 @@ fn external_ids_extra(current: &Record, new: &[(String, String)]) -> StoreResult
     })
 }
 
-async fn upsert_company(
-    conn: &mut Conn,
-    item: &CompanyUpsert,
-    actor: Actor<'_>,
-    touched: &mut Vec<String>,
-) -> StoreResult<UpsertOutcome> {
-    check_refs(conn, &item.changes).await?;
-    let mut existing = None;
-    if let Some(Some(Scalar::Text(domain))) = item.changes.get("domain") {
-        existing = domain_owner(conn, domain).await?;
+/// Which live company holds each of these domains.
+async fn domain_owners(conn: &mut Conn, domains: &[&str]) -> StoreResult<HashMap<String, String>> {
+    let mut out = HashMap::new();
+    for chunk in domains.chunks(super::chunk_size(1)) {
+        let mut q = sql("SELECT domain, id FROM companies WHERE merged_into IS NULL AND domain IN (");
+        q.list(chunk.iter().copied()).push(")");
+        for row in query(&q).fetch_all(&mut *conn).await? {
+            out.insert(req_text(&row, "domain")?, req_text(&row, "id")?);
+        }
     }
-    if existing.is_none() {
-        for (system, ext) in &item.external_ids {
-            let needle = serde_json::json!([[system, ext]]).to_string();
-            let needle = needle.trim_start_matches('[').trim_end_matches(']').to_owned();
-            let sql = format!(
-                "SELECT id FROM companies WHERE merged_into IS NULL AND {}",
-                super::super::text_contains("external_ids", "$1")
-            );
-            let found: Option<String> = sqlx::query_scalar(&sql).bind(needle).fetch_optional(&mut *conn).await?;
-            if found.is_some() {
-                existing = found;
-                break;
+    Ok(out)
+}
+
+async fn company_by_external_id(conn: &mut Conn, ids: &[(String, String)]) -> StoreResult<Option<String>> {
+    for (system, ext) in ids {
+        let needle = serde_json::json!([[system, ext]]).to_string();
+        let needle = needle.trim_start_matches('[').trim_end_matches(']').to_owned();
+        let q = format!(
+            "SELECT id FROM companies WHERE merged_into IS NULL AND {}",
+            super::super::text_contains("external_ids", "$1")
+        );
+        if let Some(id) = sqlx::query_scalar(&q).bind(needle).fetch_optional(&mut *conn).await? {
+            return Ok(Some(id));
+        }
+    }
+    Ok(None)
+}
+
+/// Create or update companies matched by domain, then external id: new ones in bulk, matched
+/// ones one by one, each in a savepoint so a failed item leaves nothing behind.
+async fn upsert_companies(
+    conn: &mut Conn,
+    items: &[CompanyUpsert],
+    actor: Actor<'_>,
+) -> StoreResult<Vec<StoreResult<UpsertOutcome>>> {
+    let domain_of = |item: &CompanyUpsert| match item.changes.get("domain") {
+        Some(Some(Scalar::Text(d))) => Some(d.clone()),
+        _ => None,
+    };
+    let domains: Vec<String> = items.iter().filter_map(domain_of).collect();
+    let existing = domain_owners(conn, &domains.iter().map(String::as_str).collect::<Vec<_>>()).await?;
+    let mut out: Vec<Option<StoreResult<UpsertOutcome>>> = (0..items.len()).map(|_| None).collect();
+    let mut new_by_domain: HashMap<String, String> = HashMap::new();
+    let mut creates: Vec<(usize, String)> = Vec::new();
+    let mut updates: Vec<(usize, String, UpsertKind)> = Vec::new();
+    let mut touched: HashSet<String> = HashSet::new();
+    for (i, item) in items.iter().enumerate() {
+        if item
+            .changes
+            .fields
+            .iter()
+            .any(|(f, v)| v.is_some() && matches!(f.kind, FieldKind::UserId | FieldKind::CompanyId))
+        {
+            if let Err(e) = check_refs(conn, &item.changes).await {
+                out[i] = Some(Err(e));
+                continue;
+            }
+        }
+        let domain = domain_of(item);
+        let found = match &domain {
+            Some(d) => existing.get(d).cloned(),
+            None => company_by_external_id(conn, &item.external_ids).await?,
+        };
+        match (found, domain.as_ref().and_then(|d| new_by_domain.get(d))) {
+            (Some(id), _) => {
+                let kind = if touched.insert(id.clone()) { UpsertKind::Updated } else { UpsertKind::Merged };
+                updates.push((i, id, kind));
+            }
+            (None, Some(id)) => updates.push((i, id.clone(), UpsertKind::Merged)),
+            (None, None) => {
+                let id = new_id();
+                if let Some(d) = domain {
+                    new_by_domain.insert(d, id.clone());
+                }
+                creates.push((i, id));
             }
         }
     }
-    match existing {
-        Some(id) => {
-            let current = get(conn, ObjectKind::Company, &id).await?;
-            update(conn, &current, &item.changes, external_ids_extra(&current, &item.external_ids)?, actor).await?;
+    let rows: Vec<NewRow<'_>> = creates
+        .iter()
+        .map(|(i, id)| {
+            let ids = serde_json::to_string(&items[*i].external_ids).unwrap_or_else(|_| "[]".into());
+            NewRow { id: id.clone(), changes: &items[*i].changes, extra: vec![("external_ids", Arg::from(ids))] }
+        })
+        .collect();
+    insert_many(conn, ObjectKind::Company, &rows, actor).await?;
+    let terms: Vec<(String, Vec<String>)> = creates
+        .iter()
+        .map(|(i, id)| {
+            let c = &items[*i].changes;
+            (id.clone(), company_terms((text_change(c, None, "name"), text_change(c, None, "domain"))))
+        })
+        .collect();
+    insert_terms(conn, ObjectKind::Company, &terms).await?;
+    for (i, id) in creates {
+        out[i] = Some(Ok(UpsertOutcome { kind: UpsertKind::Created, id }));
+    }
+    for (i, id, kind) in updates {
+        let item = &items[i];
+        let mut item_tx = sqlx::Connection::begin(&mut *conn).await?;
+        let result = async {
+            let current = get(&mut item_tx, ObjectKind::Company, &id).await?;
+            check_domain_free(&mut item_tx, &item.changes, Some(&current.id)).await?;
+            update(&mut item_tx, &current, &item.changes, external_ids_extra(&current, &item.external_ids)?, actor)
+                .await?;
             let terms = company_terms((
                 text_change(&item.changes, Some(&current), "name"),
                 text_change(&item.changes, Some(&current), "domain"),
             ));
-            set_terms(conn, ObjectKind::Company, &id, &terms).await?;
-            let kind = if touched.contains(&id) { UpsertKind::Merged } else { UpsertKind::Updated };
-            touched.push(id.clone());
-            Ok(UpsertOutcome { kind, id })
+            set_terms(&mut item_tx, ObjectKind::Company, &id, &terms).await
         }
-        None => {
-            let id = new_id();
-            let extra = vec![("external_ids", Arg::from(serde_json::to_string(&item.external_ids)?))];
-            insert(conn, ObjectKind::Company, &id, &item.changes, extra, actor).await?;
-            let terms =
-                company_terms((text_change(&item.changes, None, "name"), text_change(&item.changes, None, "domain")));
-            set_terms(conn, ObjectKind::Company, &id, &terms).await?;
-            touched.push(id.clone());
-            Ok(UpsertOutcome { kind: UpsertKind::Created, id })
+        .await;
+        match result {
+            Ok(()) => {
+                item_tx.commit().await?;
+                out[i] = Some(Ok(UpsertOutcome { kind, id }));
+            }
+            Err(e) => {
+                item_tx.rollback().await?;
+                out[i] = Some(Err(e));
+            }
         }
     }
+    Ok(out.into_iter().map(|o| o.unwrap_or_else(|| Err(StoreError::Corrupt("item without outcome".into())))).collect())
 }

@@ -5,10 +5,10 @@ use leadline_core::record::ObjectKind;
 use leadline_core::role::{Role, TokenScope};
 use leadline_core::Millis;
 
-use super::{int, query, req_int, req_text, text, DbRow, SqlStore};
+use super::{int, query, req_int, req_text, sql, text, DbRow, SqlStore};
 use crate::error::{StoreError, StoreResult};
 use crate::model::{ApiToken, Session, User, UserChanges};
-use crate::sql::{new_id, Sql};
+use crate::sql::new_id;
 
 const USER_COLUMNS: &str = "id, email, name, role, password_hash, disabled, locale, created_at";
 const TOKEN_COLUMNS: &str = "id, user_id, name, scope, prefix, created_at, last_used_at, revoked_at";
@@ -114,7 +114,7 @@ impl crate::UserStore for SqlStore {
     async fn update_user(&self, id: &str, changes: UserChanges, now: Millis) -> StoreResult<User> {
         let mut tx = self.begin().await?;
         let ends_sessions = changes.disabled == Some(true) || changes.password_hash.is_some();
-        let mut sql = Sql::new("UPDATE users SET updated_at = ");
+        let mut sql = sql("UPDATE users SET updated_at = ");
         sql.arg(now);
         if let Some(name) = changes.name {
             sql.push(", name = ").arg(name);
@@ -243,7 +243,7 @@ impl crate::UserStore for SqlStore {
     }
 
     async fn tokens(&self, user_id: Option<&str>) -> StoreResult<Vec<ApiToken>> {
-        let mut sql = Sql::new(&format!("SELECT {TOKEN_COLUMNS} FROM api_tokens"));
+        let mut sql = sql(&format!("SELECT {TOKEN_COLUMNS} FROM api_tokens"));
         if let Some(u) = user_id {
             sql.push(" WHERE user_id = ").arg(u);
         }
@@ -310,7 +310,7 @@ impl crate::SchemaStore for SqlStore {
     }
 
     async fn properties(&self, object: Option<ObjectKind>) -> StoreResult<Vec<PropertyDef>> {
-        let mut sql = Sql::new("SELECT object, name, label, kind, options FROM properties");
+        let mut sql = sql("SELECT object, name, label, kind, options FROM properties");
         if let Some(o) = object {
             sql.push(" WHERE object = ").arg(o.as_str());
         }

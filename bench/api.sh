@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# API latency under load: 1M contacts in SQLite, the server in one process, the open-loop
+# load generator (`leadline bench http`) in another, 2,000 requests/s for 20 s per phase.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROWS="${ROWS:-1000000}"
+RPS="${RPS:-2000}"
+SECONDS_PER_PHASE="${SECONDS_PER_PHASE:-20}"
+DIR="${DIR:-${TMPDIR:-/tmp}/leadline-bench-api}"
+PORT="${PORT:-8099}"
+cargo build --release -p leadline
+BIN=target/release/leadline
+if [ ! -f "$DIR/leadline.db" ]; then
+  mkdir -p "$DIR"
+  "$BIN" bench import --rows "$ROWS" --keep "$DIR"
+fi
+echo "bench password 1" | "$BIN" --data-dir "$DIR" user create --email bench@leadline.local --role read_only >/dev/null 2>&1 || true
+TOKEN="$("$BIN" --data-dir "$DIR" token create --user bench@leadline.local --name "bench $(date +%s)" 2>/dev/null)"
+LEADLINE_LOG=warn "$BIN" --data-dir "$DIR" serve --listen "127.0.0.1:$PORT" >/dev/null &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true' EXIT
+for _ in $(seq 1 50); do
+  curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+"$BIN" bench http --url "http://127.0.0.1:$PORT" --token "$TOKEN" --rps "$RPS" --seconds "$SECONDS_PER_PHASE"
