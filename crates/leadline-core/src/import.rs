@@ -333,13 +333,11 @@ pub fn read_row(columns: &[Column], row: &[&str], ctx: &RowContext<'_>) -> Resul
     if errors.is_empty() && ctx.object == ObjectKind::Contact && !out.contact.identifies_someone() {
         errors.push(FieldError::new("email", "required", "the row has no e-mail, phone, external id or name"));
     }
-    if errors.is_empty()
-        && ctx.object != ObjectKind::Contact
-        && !matches!(out.contact.record.get("name"), Some(Some(_)))
-    {
-        if !(ctx.object == ObjectKind::Company && matches!(out.contact.record.get("domain"), Some(Some(_)))) {
-            errors.push(FieldError::new("name", "required", "the row has no name"));
-        }
+    let has = |field| matches!(out.contact.record.get(field), Some(Some(_)));
+    // Companies and deals need a name; a company may go by its domain alone.
+    let named = has("name") || (ctx.object == ObjectKind::Company && has("domain"));
+    if errors.is_empty() && ctx.object != ObjectKind::Contact && !named {
+        errors.push(FieldError::new("name", "required", "the row has no name"));
     }
     if errors.is_empty() {
         Ok(out)

@@ -204,7 +204,7 @@ fn parse_file(
         let parsed = match fields {
             Err(_) => Parsed {
                 line,
-                raw: String::from_utf8_lossy(&record.as_slice().to_vec()).into_owned(),
+                raw: String::from_utf8_lossy(record.as_slice()).into_owned(),
                 row: Err((None, "the row is not UTF-8 text".into())),
             },
             Ok(fields) if fields.len() != width && !(fields.len() == 1 && fields[0].is_empty()) => Parsed {
@@ -223,10 +223,9 @@ fn parse_file(
             },
         };
         batch.push(parsed);
-        if batch.len() == BATCH {
-            if tx.blocking_send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))).is_err() {
-                return Ok(()); // the importer stopped (cancelled)
-            }
+        // A closed channel means the importer stopped (cancelled): stop reading.
+        if batch.len() == BATCH && tx.blocking_send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))).is_err() {
+            return Ok(());
         }
     }
     if !batch.is_empty() {

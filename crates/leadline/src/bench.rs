@@ -83,7 +83,8 @@ const LAST: &[&str] = &[
     "Walker",
     "Conti",
 ];
-const COUNTRIES: &[(&str, &str)] = &[("PL", "601 2"), ("IT", "347 12"), ("GB", "7911 1"), ("IR", "0912 34")];
+/// (country, mobile prefix, digits after it): every row gets its own valid number.
+const COUNTRIES: &[(&str, &str, u32)] = &[("PL", "60", 7), ("IT", "347", 7), ("GB", "7911", 6), ("IR", "0912", 7)];
 const FREE: &[&str] = &["gmail.com", "wp.pl", "libero.it", "outlook.com"];
 const STAGES: &[&str] = &["subscriber", "lead", "lead", "mql", "sql"];
 
@@ -96,7 +97,7 @@ pub fn generate(path: &Path, rows: usize) -> std::io::Result<()> {
     writeln!(w, "Email,First Name,Last Name,Phone Number,Company,Job Title,Country,Lifecycle Stage")?;
     for n in 0..rows {
         let roll = rng.gen_range(0..100);
-        let (country, prefix) = COUNTRIES[n % COUNTRIES.len()];
+        let (country, prefix, digits) = COUNTRIES[n % COUNTRIES.len()];
         let (first, last) = (FIRST[n % FIRST.len()], LAST[(n / 7) % LAST.len()]);
         let company = n % 20_000;
         let email = |k: usize| {
@@ -125,7 +126,11 @@ pub fn generate(path: &Path, rows: usize) -> std::io::Result<()> {
                 )?;
             }
             _ => {
-                let phone = if n % 2 == 0 { format!("{prefix}{:05}", n % 100_000) } else { String::new() };
+                let phone = if n % 2 == 0 {
+                    format!("{prefix}{:0width$}", n % 10usize.pow(digits), width = digits as usize)
+                } else {
+                    String::new()
+                };
                 let stage = STAGES[n % STAGES.len()];
                 writeln!(w, "{},{first},{last},{phone},Firm {company},Manager,{country},{stage}", email(n))?;
             }

@@ -24,6 +24,7 @@ pub(crate) fn json_array_has(column: &str, param: &str) -> String {
     format!("({column}::jsonb ? {param})")
 }
 
+#[allow(clippy::duplicate_mod, reason = "the engine is compiled once per backend on purpose; see sql/mod.rs")]
 #[path = "engine/mod.rs"]
 mod engine;
 

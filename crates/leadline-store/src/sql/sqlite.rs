@@ -31,6 +31,7 @@ pub(crate) fn json_array_has(column: &str, param: &str) -> String {
     format!("EXISTS (SELECT 1 FROM json_each({column}) WHERE json_each.value = {param})")
 }
 
+#[allow(clippy::duplicate_mod, reason = "the engine is compiled once per backend on purpose; see sql/mod.rs")]
 #[path = "engine/mod.rs"]
 mod engine;
 

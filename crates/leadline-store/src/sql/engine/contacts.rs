@@ -7,7 +7,6 @@ use leadline_core::contact::{Consent, ContactChanges, Identity};
 use leadline_core::lifecycle::LifecycleStage;
 use leadline_core::record::{self, ObjectKind, Scalar};
 use leadline_core::FieldError;
-use sqlx::Connection;
 
 use super::records::{self, check_refs, consent_to_json, get, insert, load, set_terms, update, Conn};
 use super::{query, req_text, sql, SqlStore};
@@ -154,27 +153,48 @@ async fn apply_update(
     replace_lists: bool,
     actor: Actor<'_>,
 ) -> StoreResult<()> {
-    if let (Some(Some(Scalar::Text(to))), Some(from)) =
-        (changes.record.get("lifecycle_stage"), current.text("lifecycle_stage"))
-    {
-        let (from, to) = (LifecycleStage::parse(from), LifecycleStage::parse(to));
-        if let (Some(from), Some(to)) = (from, to) {
-            if from.is_backward(to) && !options.allow_backward_stage {
-                return Err(StoreError::Conflict {
-                    code: "backward_stage",
-                    field: Some("lifecycle_stage".into()),
-                    message: format!(
-                        "moving from {} back to {} must be asked for with allow_backward",
-                        from.as_str(),
-                        to.as_str()
-                    ),
-                });
-            }
+    let backward = match (changes.record.get("lifecycle_stage"), current.text("lifecycle_stage")) {
+        (Some(Some(Scalar::Text(to))), Some(from)) => match (LifecycleStage::parse(from), LifecycleStage::parse(to)) {
+            (Some(from), Some(to)) if from.is_backward(to) && !options.allow_backward_stage => Some((from, to)),
+            _ => None,
+        },
+        _ => None,
+    };
+    let without_stage;
+    let changes = match backward {
+        // An upsert (import, batch) never moves a contact back: it keeps the stage and takes
+        // the rest of the row, as HubSpot's import does.
+        Some(_) if !replace_lists => {
+            let mut c = changes.clone();
+            c.record.fields.retain(|(f, _)| f.name != "lifecycle_stage");
+            without_stage = c;
+            &without_stage
         }
-    }
+        Some((from, to)) => {
+            return Err(StoreError::Conflict {
+                code: "backward_stage",
+                field: Some("lifecycle_stage".into()),
+                message: format!(
+                    "moving from {} back to {} must be asked for with allow_backward",
+                    from.as_str(),
+                    to.as_str()
+                ),
+            })
+        }
+        None => changes,
+    };
     check_refs(conn, &changes.record).await?;
     let identities = changes.identities();
-    check_identities_free(conn, &identities, Some(&current.id)).await?;
+    let taken: HashSet<String> = if replace_lists {
+        check_identities_free(conn, &identities, Some(&current.id)).await?;
+        HashSet::new()
+    } else {
+        // An upsert adds what is free; identities of other contacts stay with them.
+        let keys: Vec<String> = identities.iter().map(Identity::key).collect();
+        owners(conn, &keys).await?.into_iter().filter(|(_, owner)| *owner != current.id).map(|(k, _)| k).collect()
+    };
+    // Every check is above this line, every write below: a refused update wrote nothing,
+    // which lets batches skip per-item savepoints (costly in SQLite's large transactions).
     // E-mails and phones: a plain update replaces the lists; an upsert adds to them.
     let mut new_rows = Vec::new();
     let replace = |kind: &str, list: Option<Vec<Identity>>, conn_rows: &mut Vec<(String, String, i64)>| {
@@ -212,7 +232,7 @@ async fn apply_update(
             .into_iter()
             .flatten()
             .chain(phones.into_iter().flatten())
-            .filter(|i| !held.contains(&i.key()))
+            .filter(|i| !held.contains(&i.key()) && !taken.contains(&i.key()))
             .collect();
         new_rows.extend(
             added
@@ -226,6 +246,7 @@ async fn apply_update(
         .external_ids
         .iter()
         .filter(|i| matches!(i, Identity::External(s, v) if !held_ext.contains(&(s.clone(), v.clone()))))
+        .filter(|i| !taken.contains(&i.key()))
         .cloned()
         .collect();
     new_rows.extend(identity_rows(&current.id, &ext, 200 + current.external_ids.len() as i64));
@@ -350,18 +371,13 @@ impl SqlStore {
         }
         bulk_insert(&mut tx, &creates, actor).await?;
         for (i, id) in updates {
-            let mut item_tx = (&mut *tx).begin().await?;
-            let outcome = async {
-                let current = get(&mut item_tx, ObjectKind::Contact, &id).await?;
-                apply_update(&mut item_tx, &current, &items[i].changes, WriteOptions::default(), false, actor).await
-            }
-            .await;
-            match outcome {
-                Ok(()) => item_tx.commit().await?,
-                Err(e) => {
-                    item_tx.rollback().await?;
-                    results[i] = Some(Err(e));
-                }
+            let current = get(&mut tx, ObjectKind::Contact, &id).await?;
+            match apply_update(&mut tx, &current, &items[i].changes, WriteOptions::default(), false, actor).await {
+                Ok(()) => {}
+                // A database failure may have left the item half-written: give up on the batch.
+                Err(StoreError::Backend(e)) => return Err(StoreError::Backend(e)),
+                // Any other error came from a check, before the item wrote anything.
+                Err(e) => results[i] = Some(Err(e)),
             }
         }
         if dry_run {
@@ -802,7 +818,7 @@ impl SqlStore {
                 .unwrap_or_default()
         };
         let (sid, mid) = (m.survivor_id.clone(), m.merged_id.clone());
-        let survivor = load(&mut tx, m.object, &[sid.clone()])
+        let survivor = load(&mut tx, m.object, std::slice::from_ref(&sid))
             .await?
             .pop()
             .ok_or_else(|| StoreError::not_found(m.object.as_str(), &sid))?;

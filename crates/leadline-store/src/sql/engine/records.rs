@@ -1123,29 +1123,19 @@ async fn upsert_companies(
     }
     for (i, id, kind) in updates {
         let item = &items[i];
-        let mut item_tx = sqlx::Connection::begin(&mut *conn).await?;
-        let result = async {
-            let current = get(&mut item_tx, ObjectKind::Company, &id).await?;
-            check_domain_free(&mut item_tx, &item.changes, Some(&current.id)).await?;
-            update(&mut item_tx, &current, &item.changes, external_ids_extra(&current, &item.external_ids)?, actor)
-                .await?;
-            let terms = company_terms((
-                text_change(&item.changes, Some(&current), "name"),
-                text_change(&item.changes, Some(&current), "domain"),
-            ));
-            set_terms(&mut item_tx, ObjectKind::Company, &id, &terms).await
+        let current = get(conn, ObjectKind::Company, &id).await?;
+        // The one check of an update, before its writes: a refused item writes nothing.
+        if let Err(e) = check_domain_free(conn, &item.changes, Some(&current.id)).await {
+            out[i] = Some(Err(e));
+            continue;
         }
-        .await;
-        match result {
-            Ok(()) => {
-                item_tx.commit().await?;
-                out[i] = Some(Ok(UpsertOutcome { kind, id }));
-            }
-            Err(e) => {
-                item_tx.rollback().await?;
-                out[i] = Some(Err(e));
-            }
-        }
+        update(conn, &current, &item.changes, external_ids_extra(&current, &item.external_ids)?, actor).await?;
+        let terms = company_terms((
+            text_change(&item.changes, Some(&current), "name"),
+            text_change(&item.changes, Some(&current), "domain"),
+        ));
+        set_terms(conn, ObjectKind::Company, &id, &terms).await?;
+        out[i] = Some(Ok(UpsertOutcome { kind, id }));
     }
     Ok(out.into_iter().map(|o| o.unwrap_or_else(|| Err(StoreError::Corrupt("item without outcome".into())))).collect())
 }
