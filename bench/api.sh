@@ -16,7 +16,7 @@ if [ ! -f "$DIR/leadline.db" ]; then
 fi
 echo "bench password 1" | "$BIN" --data-dir "$DIR" user create --email bench@leadline.local --role read_only >/dev/null 2>&1 || true
 TOKEN="$("$BIN" --data-dir "$DIR" token create --user bench@leadline.local --name "bench $(date +%s)" 2>/dev/null)"
-LEADLINE_LOG=warn "$BIN" --data-dir "$DIR" serve --listen "127.0.0.1:$PORT" >/dev/null &
+LEADLINE_LOG=error "$BIN" --data-dir "$DIR" serve --listen "127.0.0.1:$PORT" >/dev/null &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 1 50); do

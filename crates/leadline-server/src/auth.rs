@@ -8,7 +8,7 @@ use axum::http::request::Parts;
 use axum::http::{header, Method};
 use base64::Engine as _;
 use leadline_core::role::{Action, TokenScope};
-use leadline_store::User;
+use leadline_store::{ApiToken, User};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -60,6 +60,36 @@ pub fn check_password_strength(password: &str) -> Result<(), ApiError> {
 
 pub fn verify_password(hash: &str, password: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+/// Recently verified API tokens, so a busy integration costs one hash per request instead of a
+/// database read. Entries live two seconds; revoking a token or changing a user clears the
+/// cache of this instance at once, other instances within those two seconds.
+#[derive(Default)]
+pub struct TokenCache {
+    entries: std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, ApiToken, User)>>,
+}
+
+impl TokenCache {
+    const TTL: std::time::Duration = std::time::Duration::from_secs(2);
+
+    fn get(&self, hash: &str) -> Option<(ApiToken, User)> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries.get(hash).filter(|(at, _, _)| at.elapsed() < Self::TTL).map(|(_, t, u)| (t.clone(), u.clone()))
+    }
+
+    fn put(&self, hash: String, token: ApiToken, user: User) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() > 10_000 {
+            entries.retain(|_, (at, _, _)| at.elapsed() < Self::TTL);
+        }
+        entries.insert(hash, (std::time::Instant::now(), token, user));
+    }
+
+    /// Forget everything (after a revocation or a change to a user).
+    pub fn clear(&self) {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
 }
 
 /// The authenticated caller of a request.
@@ -115,8 +145,15 @@ impl FromRequestParts<AppState> for Caller {
         if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
             let token =
                 auth.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).ok_or_else(ApiError::unauthenticated)?;
-            let (token, user) =
-                state.store.use_token(&hash_secret(token.trim()), now).await?.ok_or_else(ApiError::unauthenticated)?;
+            let hash = hash_secret(token.trim());
+            let (token, user) = match state.tokens.get(&hash) {
+                Some(hit) => hit,
+                None => {
+                    let found = state.store.use_token(&hash, now).await?.ok_or_else(ApiError::unauthenticated)?;
+                    state.tokens.put(hash, found.0.clone(), found.1.clone());
+                    found
+                }
+            };
             return Ok(Caller { user, token_scope: Some(token.scope), csrf_token: None });
         }
         let session = cookie(parts, SESSION_COOKIE).ok_or_else(ApiError::unauthenticated)?;

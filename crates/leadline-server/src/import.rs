@@ -518,6 +518,47 @@ async fn import_contacts(
     Ok(())
 }
 
+/// Write a job's refused rows as CSV: the file's own header and columns, then `line` and
+/// `reason`, ready to fix and import again.
+pub async fn write_rejects(store: &dyn Store, job_id: &str, out: impl std::io::Write) -> Result<(), String> {
+    let job = store.job(job_id).await.map_err(|e| e.to_string())?;
+    let params: Option<ImportParams> = serde_json::from_value(job.params).ok();
+    let delimiter = params.as_ref().map_or(b',', |p| p.delimiter);
+    let mut header = params.map(|p| p.headers).unwrap_or_default();
+    let width = header.len();
+    header.extend(["line".to_owned(), "reason".to_owned()]);
+    let mut w = csv::WriterBuilder::new().delimiter(delimiter).from_writer(out);
+    w.write_record(&header).map_err(|e| e.to_string())?;
+    let mut after = 0;
+    loop {
+        let page = store.rejects(job_id, after, 5000).await.map_err(|e| e.to_string())?;
+        for r in &page {
+            let mut fields: Vec<String> = csv::ReaderBuilder::new()
+                .delimiter(delimiter)
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(r.raw.as_bytes())
+                .records()
+                .next()
+                .and_then(Result::ok)
+                .map(|rec| rec.iter().map(str::to_owned).collect())
+                .unwrap_or_default();
+            fields.resize(width, String::new());
+            fields.push(r.line.to_string());
+            fields.push(match &r.field {
+                Some(f) => format!("{f}: {}", r.reason),
+                None => r.reason.clone(),
+            });
+            w.write_record(&fields).map_err(|e| e.to_string())?;
+        }
+        match page.last() {
+            Some(last) if page.len() == 5000 => after = last.line,
+            _ => break,
+        }
+    }
+    w.flush().map_err(|e| e.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -62,6 +62,7 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     pub login_limiter: Arc<ratelimit::RateLimiter>,
     pub imports: Arc<import::Jobs>,
+    pub tokens: Arc<auth::TokenCache>,
 }
 
 impl AppState {
@@ -73,6 +74,7 @@ impl AppState {
             // Ten login attempts per minute per address, then one every six seconds.
             login_limiter: Arc::new(ratelimit::RateLimiter::new(10, std::time::Duration::from_secs(6))),
             imports: Arc::new(import::Jobs::default()),
+            tokens: Arc::new(auth::TokenCache::default()),
         }
     }
 }

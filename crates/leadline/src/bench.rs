@@ -84,9 +84,15 @@ const LAST: &[&str] = &[
     "Conti",
 ];
 /// (country, mobile prefix, digits after it): every row gets its own valid number.
-const COUNTRIES: &[(&str, &str, u32)] = &[("PL", "60", 7), ("IT", "347", 7), ("GB", "7911", 6), ("IR", "0912", 7)];
+const COUNTRIES: &[(&str, &str, u32)] = &[("PL", "60", 7), ("IT", "347", 7), ("GB", "78", 8), ("IR", "0912", 7)];
 const FREE: &[&str] = &["gmail.com", "wp.pl", "libero.it", "outlook.com"];
 const STAGES: &[&str] = &["subscriber", "lead", "lead", "mql", "sql"];
+
+/// Row n's country and a mobile number of it that no other row has.
+fn phone_for(n: usize) -> (&'static str, String) {
+    let (country, prefix, digits) = COUNTRIES[n % COUNTRIES.len()];
+    (country, format!("{prefix}{:0width$}", n % 10usize.pow(digits), width = digits as usize))
+}
 
 /// Write `rows` data rows. Row n is unique unless it is one of the 5% that repeat an earlier
 /// row's e-mail (in another case, with another job title) or the 1% that are broken in one of
@@ -97,7 +103,7 @@ pub fn generate(path: &Path, rows: usize) -> std::io::Result<()> {
     writeln!(w, "Email,First Name,Last Name,Phone Number,Company,Job Title,Country,Lifecycle Stage")?;
     for n in 0..rows {
         let roll = rng.gen_range(0..100);
-        let (country, prefix, digits) = COUNTRIES[n % COUNTRIES.len()];
+        let (country, _, _) = COUNTRIES[n % COUNTRIES.len()];
         let (first, last) = (FIRST[n % FIRST.len()], LAST[(n / 7) % LAST.len()]);
         let company = n % 20_000;
         let email = |k: usize| {
@@ -126,11 +132,7 @@ pub fn generate(path: &Path, rows: usize) -> std::io::Result<()> {
                 )?;
             }
             _ => {
-                let phone = if n % 2 == 0 {
-                    format!("{prefix}{:0width$}", n % 10usize.pow(digits), width = digits as usize)
-                } else {
-                    String::new()
-                };
+                let phone = if n % 2 == 0 { phone_for(n).1 } else { String::new() };
                 let stage = STAGES[n % STAGES.len()];
                 writeln!(w, "{},{first},{last},{phone},Firm {company},Manager,{country},{stage}", email(n))?;
             }
@@ -231,6 +233,17 @@ mod tests {
     use super::*;
     use leadline_core::import::{auto_map, read_row, RowContext};
     use leadline_core::record::ObjectKind;
+
+    #[test]
+    fn phone_numbers_stay_valid_across_a_million_rows() {
+        for n in (0..1_000_000).step_by(997) {
+            let (country, phone) = phone_for(n);
+            assert!(
+                leadline_core::phone::Phone::parse("phone", &phone, Some(country)).is_ok(),
+                "row {n}: {phone} in {country}"
+            );
+        }
+    }
 
     #[test]
     fn only_the_broken_rows_are_rejected() {

@@ -179,5 +179,12 @@ pub async fn run(url: &str, token: &str, rps: u32, seconds: u32, connections: us
         .map(|c| format!("/api/v1/contacts?country={c}&lifecycle_stage=lead&limit=50"))
         .collect();
     phase(&t, token, rps, seconds, connections, lists, "GET /api/v1/contacts?country=..&lifecycle_stage=lead&limit=50")
-        .await
+        .await?;
+    // Search as typed, at a quarter of the rate: name prefixes in several scripts ("Łuk", and
+    // "كریم" with an Arabic kaf that must find Persian spellings), an e-mail, phone digits.
+    let searches = ["%C5%81uk", "zofia", "%D9%83%D8%B1%DB%8C%D9%85", "giul", "person4211", "601234"]
+        .iter()
+        .map(|q| format!("/api/v1/contacts?q={q}&limit=20"))
+        .collect();
+    phase(&t, token, rps / 4, seconds, connections, searches, "GET /api/v1/contacts?q=..&limit=20").await
 }

@@ -431,49 +431,12 @@ async fn import(store: Arc<dyn Store>, object: Object, file: &PathBuf, opts: Imp
             );
         }
         if let Some(path) = opts.rejects {
-            write_rejects(store.as_ref(), &job.id, &sniffed.headers, sniffed.delimiter, &path).await?;
+            let file = std::fs::File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            leadline_server::import::write_rejects(store.as_ref(), &job.id, std::io::BufWriter::new(file)).await?;
             eprintln!("rejected rows written to {}", path.display());
         }
     }
     Ok(())
-}
-
-async fn write_rejects(
-    store: &dyn Store,
-    job: &str,
-    headers: &[String],
-    delimiter: u8,
-    path: &PathBuf,
-) -> Fallible<()> {
-    let mut w = csv::WriterBuilder::new().delimiter(delimiter).from_path(path).map_err(|e| e.to_string())?;
-    let mut header: Vec<String> = headers.to_vec();
-    header.extend(["line".into(), "reason".into()]);
-    w.write_record(&header).map_err(|e| e.to_string())?;
-    let mut after = 0;
-    loop {
-        let page = store.rejects(job, after, 5000).await.map_err(|e| e.to_string())?;
-        for r in &page {
-            let mut rec = csv::ReaderBuilder::new()
-                .delimiter(delimiter)
-                .has_headers(false)
-                .flexible(true)
-                .from_reader(r.raw.as_bytes())
-                .records()
-                .next()
-                .and_then(Result::ok)
-                .map(|x| x.iter().map(str::to_owned).collect::<Vec<_>>())
-                .unwrap_or_default();
-            rec.resize(headers.len(), String::new());
-            rec.push(r.line.to_string());
-            rec.push(r.reason.clone());
-            w.write_record(&rec).map_err(|e| e.to_string())?;
-        }
-        match page.last() {
-            Some(last) if page.len() == 5000 => after = last.line,
-            _ => break,
-        }
-    }
-    w.flush().map_err(|e| e.to_string())
 }
 
 async fn export(store: Arc<dyn Store>, object: Object, out: Option<PathBuf>, filters: &[String]) -> Fallible<()> {

@@ -328,7 +328,10 @@ pub async fn update_user(
         disabled: p.disabled,
         locale,
     };
-    Ok(Json(s.store.update_user(&id, changes, crate::now()).await?.into()))
+    let user = s.store.update_user(&id, changes, crate::now()).await?;
+    // A new role or a disabled account must not ride on cached token checks.
+    s.tokens.clear();
+    Ok(Json(user.into()))
 }
 
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens", description = "Your tokens; admins see everyone's with `all=true`.",
@@ -385,7 +388,9 @@ pub async fn revoke_token(
     if token.user_id != caller.user_id() {
         caller.require(Action::Administer)?;
     }
-    Ok(Json(s.store.revoke_token(&id, crate::now()).await?.into()))
+    let revoked = s.store.revoke_token(&id, crate::now()).await?;
+    s.tokens.clear();
+    Ok(Json(revoked.into()))
 }
 
 #[utoipa::path(get, path = "/api/v1/properties", tag = "properties", params(("object" = Option<String>, Query)), responses((status = 200, body = Vec<PropertyDto>)))]

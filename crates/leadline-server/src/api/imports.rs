@@ -336,41 +336,9 @@ pub async fn cancel(State(s): State<AppState>, caller: Caller, Path(id): Path<St
     responses((status = 200, content_type = "text/csv", description = "CSV")))]
 pub async fn rejects(State(s): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Response> {
     caller.require(Action::Import)?;
-    let job = s.store.job(&id).await?;
-    let params: Option<ImportParams> = serde_json::from_value(job.params).ok();
-    let delimiter = params.as_ref().map_or(b',', |p| p.delimiter);
-    let mut w = csv::WriterBuilder::new().delimiter(delimiter).from_writer(Vec::new());
-    let mut header = params.map(|p| p.headers).unwrap_or_default();
-    header.extend(["line".to_owned(), "reason".to_owned()]);
-    w.write_record(&header).map_err(internal)?;
-    let mut after = 0;
-    loop {
-        let page = s.store.rejects(&id, after, 5000).await?;
-        for r in &page {
-            let mut fields: Vec<String> = csv::ReaderBuilder::new()
-                .delimiter(delimiter)
-                .has_headers(false)
-                .flexible(true)
-                .from_reader(r.raw.as_bytes())
-                .records()
-                .next()
-                .and_then(Result::ok)
-                .map(|rec| rec.iter().map(str::to_owned).collect())
-                .unwrap_or_default();
-            fields.resize(header.len() - 2, String::new());
-            fields.push(r.line.to_string());
-            fields.push(match &r.field {
-                Some(f) => format!("{f}: {}", r.reason),
-                None => r.reason.clone(),
-            });
-            w.write_record(&fields).map_err(internal)?;
-        }
-        match page.last() {
-            Some(last) if page.len() == 5000 => after = last.line,
-            _ => break,
-        }
-    }
-    let body = w.into_inner().map_err(internal)?;
+    s.store.job(&id).await?;
+    let mut body = Vec::new();
+    import::write_rejects(s.store.as_ref(), &id, &mut body).await.map_err(internal)?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),

@@ -68,11 +68,12 @@ CREATE TABLE contacts (
 );
 CREATE INDEX contacts_created ON contacts (created_at, id);
 CREATE INDEX contacts_updated ON contacts (updated_at, id);
-CREATE INDEX contacts_owner ON contacts (owner_id, created_at) WHERE owner_id IS NOT NULL;
-CREATE INDEX contacts_stage ON contacts (lifecycle_stage, created_at);
-CREATE INDEX contacts_company ON contacts (company_id) WHERE company_id IS NOT NULL;
-CREATE INDEX contacts_country ON contacts (country, created_at);
-CREATE INDEX contacts_source_list ON contacts (source_list) WHERE source_list IS NOT NULL;
+CREATE INDEX contacts_owner ON contacts (owner_id, created_at, id) WHERE owner_id IS NOT NULL;
+-- Filtered lists page newest first: each filter index ends with (created_at, id), the sort.
+CREATE INDEX contacts_stage ON contacts (lifecycle_stage, created_at, id);
+CREATE INDEX contacts_company ON contacts (company_id, created_at, id) WHERE company_id IS NOT NULL;
+CREATE INDEX contacts_country ON contacts (country, created_at, id);
+CREATE INDEX contacts_source_list ON contacts (source_list, created_at, id) WHERE source_list IS NOT NULL;
 -- Sparse columns get partial indexes: they cost nothing for the rows that lack them.
 CREATE INDEX contacts_merged ON contacts (merged_into) WHERE merged_into IS NOT NULL;
 

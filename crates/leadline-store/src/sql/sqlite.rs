@@ -51,7 +51,9 @@ impl SqliteStore {
             .pragma("cache_size", "-65536")
             .pragma("temp_store", "memory");
         let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
-        let readers = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        // Each SQLite connection has its own worker thread: more readers than cores only adds
+        // switching between them.
+        let readers = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
         let store = Self::new(writer, readers);
         crate::Store::migrate(&store).await?;
         Ok(store)
@@ -61,4 +63,10 @@ impl SqliteStore {
 /// Whether a text column contains a substring.
 pub(crate) fn text_contains(column: &str, param: &str) -> String {
     format!("instr({column}, {param}) > 0")
+}
+
+/// The sort expression of a search: `+x` keeps SQLite from walking the sort column's index
+/// (and testing every row against the search) so it starts from the matching terms instead.
+pub(crate) fn search_order(expr: &str) -> String {
+    format!("+{expr}")
 }

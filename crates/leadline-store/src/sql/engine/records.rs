@@ -197,8 +197,20 @@ pub(super) async fn live_id(conn: &mut Conn, object: ObjectKind, id: &str) -> St
 
 /// The live record an id names, following merges.
 pub(super) async fn get(conn: &mut Conn, object: ObjectKind, id: &str) -> StoreResult<Record> {
-    let id = live_id(conn, object, id).await?;
-    load(conn, object, std::slice::from_ref(&id)).await?.pop().ok_or_else(|| StoreError::not_found(object.as_str(), id))
+    // The common case, a record that was never merged, is one read of its row.
+    let mut q = sql(&format!("SELECT {} FROM {} WHERE id = ", columns(object), table(object)));
+    q.arg(id);
+    let row = query(&q).fetch_optional(&mut *conn).await?.ok_or_else(|| StoreError::not_found(object.as_str(), id))?;
+    if let Some(survivor) = text(&row, "merged_into")? {
+        let live = live_id(conn, object, &survivor).await?;
+        return load(conn, object, std::slice::from_ref(&live))
+            .await?
+            .pop()
+            .ok_or_else(|| StoreError::not_found(object.as_str(), live));
+    }
+    let mut one = vec![record_of(object, &row)?];
+    attach(conn, object, &mut one).await?;
+    one.pop().ok_or_else(|| StoreError::not_found(object.as_str(), id))
 }
 
 /// The ORDER BY expression of a sort field; nullable columns sort as their lowest value.
@@ -326,7 +338,10 @@ fn where_sql(sql: &mut Sql, object: ObjectKind, filters: &[Filter], search: Opti
 }
 
 pub(super) async fn list(conn: &mut Conn, object: ObjectKind, q: &ListQuery) -> StoreResult<Page<Record>> {
-    let expr = sort_expr(q.sort);
+    let expr = match q.search {
+        Some(_) => super::super::search_order(&sort_expr(q.sort)),
+        None => sort_expr(q.sort),
+    };
     let mut sql = sql(&format!("SELECT id, {expr} AS sort_value FROM {}", table(object)));
     where_sql(&mut sql, object, &q.filters, q.search.as_deref())?;
     let (cmp, dir) = if q.descending { ("<", "DESC") } else { (">", "ASC") };

@@ -14,16 +14,22 @@ const USER_COLUMNS: &str = "id, email, name, role, password_hash, disabled, loca
 const TOKEN_COLUMNS: &str = "id, user_id, name, scope, prefix, created_at, last_used_at, revoked_at";
 
 fn user_of(row: &DbRow) -> StoreResult<User> {
-    let role = req_text(row, "role")?;
+    user_with_prefix(row, "")
+}
+
+/// A user from a row whose user columns carry a prefix (`u_` when read through a join).
+fn user_with_prefix(row: &DbRow, prefix: &str) -> StoreResult<User> {
+    let col = |name: &str| format!("{prefix}{name}");
+    let role = req_text(row, &col("role"))?;
     Ok(User {
-        id: req_text(row, "id")?,
-        email: req_text(row, "email")?,
-        name: text(row, "name")?,
+        id: req_text(row, &col("id"))?,
+        email: req_text(row, &col("email"))?,
+        name: text(row, &col("name"))?,
         role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role}")))?,
-        password_hash: text(row, "password_hash")?,
-        disabled: req_int(row, "disabled")? != 0,
-        locale: text(row, "locale")?,
-        created_at: req_int(row, "created_at")?,
+        password_hash: text(row, &col("password_hash"))?,
+        disabled: req_int(row, &col("disabled"))? != 0,
+        locale: text(row, &col("locale"))?,
+        created_at: req_int(row, &col("created_at"))?,
     })
 }
 
@@ -38,21 +44,6 @@ fn token_of(row: &DbRow) -> StoreResult<ApiToken> {
         created_at: req_int(row, "created_at")?,
         last_used_at: int(row, "last_used_at")?,
         revoked_at: int(row, "revoked_at")?,
-    })
-}
-
-/// Columns of a user read through a join, prefixed `u_`.
-fn joined_user(row: &DbRow) -> StoreResult<User> {
-    let role = req_text(row, "u_role")?;
-    Ok(User {
-        id: req_text(row, "u_id")?,
-        email: req_text(row, "u_email")?,
-        name: text(row, "u_name")?,
-        role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role}")))?,
-        password_hash: text(row, "u_password_hash")?,
-        disabled: req_int(row, "u_disabled")? != 0,
-        locale: text(row, "u_locale")?,
-        created_at: req_int(row, "u_created_at")?,
     })
 }
 
@@ -184,7 +175,7 @@ impl crate::UserStore for SqlStore {
             csrf_token: req_text(&row, "csrf_token")?,
             expires_at: req_int(&row, "expires_at")?,
         };
-        Ok(Some((session, joined_user(&row)?)))
+        Ok(Some((session, user_with_prefix(&row, "u_")?)))
     }
 
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
@@ -239,7 +230,7 @@ impl crate::UserStore for SqlStore {
                 .await?;
             tx.commit().await?;
         }
-        Ok(Some((token, joined_user(&row)?)))
+        Ok(Some((token, user_with_prefix(&row, "u_")?)))
     }
 
     async fn tokens(&self, user_id: Option<&str>) -> StoreResult<Vec<ApiToken>> {
