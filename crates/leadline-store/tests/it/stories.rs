@@ -1,6 +1,6 @@
 //! The stories, each written once against `&dyn Store`.
 
-use leadline_core::contact::{Consent, ConsentChannel, FieldChanges, Identity};
+use leadline_core::contact::{Consent, ConsentChannel, FieldChanges};
 use leadline_core::lifecycle::ChangeCause;
 use leadline_core::property::{PropValue, PropertyDef, PropertyType};
 use leadline_core::record::{field, ObjectKind, Scalar};
@@ -531,17 +531,26 @@ pub async fn copy_between_stores_is_verified(s: &dyn Store) {
     )
     .await
     .unwrap();
-    let target = leadline_store::testing::sqlite().await.unwrap();
-    let sums = copy_store(s, target.store.as_ref(), |_, _| {}).await.unwrap();
-    assert_eq!(sums.iter().find(|t| t.table == "contacts").unwrap().rows, 1);
-    assert_eq!(target.store.get(ObjectKind::Contact, &c.id).await.unwrap(), c);
-    let more = target
-        .store
-        .append_activities(vec![NewActivity { kind: "note".into(), ..Default::default() }], actor(NOW))
-        .await
-        .unwrap();
-    assert!(more[0].as_ref().unwrap().0.seq > 1, "sequences continue after the copied rows");
-    assert!(copy_store(s, target.store.as_ref(), |_, _| {}).await.is_err(), "a non-empty target is refused");
-    let _ = Identity::Email(String::new());
-    target.remove().await;
+    // A company with empty integer columns: PostgreSQL wants its NULLs typed.
+    let mut co = FieldChanges::default();
+    set(&mut co, ObjectKind::Company, "name", "No Size Yet");
+    s.create_company(&co, &[], actor(NOW)).await.unwrap();
+    // Into SQLite, and into PostgreSQL when this run has one: both directions get tested.
+    let mut targets = vec![leadline_store::testing::sqlite().await.unwrap()];
+    if let Some(pg) = leadline_store::testing::postgres().await {
+        targets.push(pg.unwrap());
+    }
+    for target in targets {
+        let sums = copy_store(s, target.store.as_ref(), |_, _| {}).await.unwrap();
+        assert_eq!(sums.iter().find(|t| t.table == "contacts").unwrap().rows, 1);
+        assert_eq!(target.store.get(ObjectKind::Contact, &c.id).await.unwrap(), c);
+        let more = target
+            .store
+            .append_activities(vec![NewActivity { kind: "note".into(), ..Default::default() }], actor(NOW))
+            .await
+            .unwrap();
+        assert!(more[0].as_ref().unwrap().0.seq > 1, "sequences continue after the copied rows");
+        assert!(copy_store(s, target.store.as_ref(), |_, _| {}).await.is_err(), "a non-empty target is refused");
+        target.remove().await;
+    }
 }

@@ -32,8 +32,11 @@ fn row_json(row: &DbRow) -> StoreResult<Vec<serde_json::Value>> {
     Ok(out)
 }
 
-fn arg_of(v: &serde_json::Value) -> StoreResult<Arg> {
+/// A dumped value as an argument; a NULL takes the column's type (PostgreSQL will not put a
+/// text NULL into a bigint column).
+fn arg_of(v: &serde_json::Value, integer: bool) -> StoreResult<Arg> {
     Ok(match v {
+        serde_json::Value::Null if integer => Arg::Int(None),
         serde_json::Value::Null => Arg::Text(None),
         serde_json::Value::Number(n) => {
             Arg::Int(Some(n.as_i64().ok_or_else(|| StoreError::Corrupt(format!("{n} is not an integer")))?))
@@ -43,14 +46,21 @@ fn arg_of(v: &serde_json::Value) -> StoreResult<Arg> {
     })
 }
 
-async fn column_names(store: &SqlStore, table: &str) -> StoreResult<Vec<String>> {
-    let row = sqlx::query(&format!("SELECT * FROM {table} LIMIT 1")).fetch_optional(&store.reader).await?;
-    if let Some(row) = row {
-        return Ok(row.columns().iter().map(|c| c.name().to_owned()).collect());
-    }
-    // An empty table still has columns: ask the statement.
+/// A table's columns and whether each holds integers, as this backend declares them.
+async fn columns(store: &SqlStore, table: &str) -> StoreResult<Vec<(String, bool)>> {
     let described = sqlx::Executor::describe(&store.reader, &format!("SELECT * FROM {table}")).await?;
-    Ok(described.columns().iter().map(|c| c.name().to_owned()).collect())
+    Ok(described
+        .columns()
+        .iter()
+        .map(|c| {
+            let ty = c.type_info().name().to_ascii_uppercase();
+            (c.name().to_owned(), ty.contains("INT") || ty.contains("SERIAL"))
+        })
+        .collect())
+}
+
+async fn column_names(store: &SqlStore, table: &str) -> StoreResult<Vec<String>> {
+    Ok(columns(store, table).await?.into_iter().map(|(name, _)| name).collect())
 }
 
 #[async_trait::async_trait]
@@ -72,7 +82,7 @@ impl crate::BulkStore for SqlStore {
                 if i > 0 {
                     sql.push(", ");
                 }
-                sql.arg(arg_of(v)?);
+                sql.arg(arg_of(v, false)?);
             }
             sql.push(")");
         }
@@ -95,7 +105,8 @@ impl crate::BulkStore for SqlStore {
         if rows.is_empty() {
             return Ok(());
         }
-        let cols = column_names(self, table).await?;
+        let typed = columns(self, table).await?;
+        let cols: Vec<&str> = typed.iter().map(|(name, _)| name.as_str()).collect();
         let mut tx = self.begin().await?;
         for chunk in rows.chunks(super::chunk_size(cols.len())) {
             let mut sql = sql(&format!("INSERT INTO {table} ({}) VALUES ", cols.join(", ")));
@@ -112,7 +123,7 @@ impl crate::BulkStore for SqlStore {
                     if j > 0 {
                         sql.push(", ");
                     }
-                    sql.arg(arg_of(v)?);
+                    sql.arg(arg_of(v, typed[j].1)?);
                 }
                 sql.push(")");
             }
