@@ -67,4 +67,5 @@ on_every_backend!(
     jobs_progress_and_cancel,
     deals_track_stage_and_close,
     copy_between_stores_is_verified,
+    search_walks_the_list_when_many_match,
 );

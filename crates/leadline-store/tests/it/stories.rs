@@ -554,3 +554,35 @@ pub async fn copy_between_stores_is_verified(s: &dyn Store) {
         target.remove().await;
     }
 }
+
+pub async fn search_walks_the_list_when_many_match(s: &dyn Store) {
+    // More matches than the planner's threshold, so the search walks the list in order.
+    for batch in 0..3 {
+        let items: Vec<ContactUpsert> = (0..700)
+            .map(|i| ContactUpsert {
+                changes: contact("Samantha", &format!("N{batch}x{i}"), Some(&format!("s{batch}x{i}@x.pl"))),
+            })
+            .collect();
+        s.upsert_contacts(items, actor(NOW + batch), false).await.unwrap();
+    }
+    s.create_contact(&contact("Other", "Person", Some("o@x.pl")), actor(NOW)).await.unwrap();
+    assert_eq!(s.count(ObjectKind::Contact, &[], Some("sam")).await.unwrap(), 2100);
+    let mut q = ListQuery::newest(ObjectKind::Contact, 500);
+    q.search = Some("sam".into());
+    let mut seen = std::collections::HashSet::new();
+    let mut last_created = i64::MAX;
+    loop {
+        let page = s.list(ObjectKind::Contact, &q).await.unwrap();
+        for r in &page.items {
+            assert_eq!(r.text("first_name"), Some("Samantha"));
+            assert!(r.created_at() <= last_created, "newest first");
+            last_created = r.created_at();
+            assert!(seen.insert(r.id.clone()), "each contact once");
+        }
+        match page.next {
+            Some(n) => q.after = Some(n),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 2100);
+}

@@ -316,34 +316,77 @@ fn filter_sql(sql: &mut Sql, object: ObjectKind, f: &Filter) -> StoreResult<()> 
     Ok(())
 }
 
+/// How a search finds its records.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SearchPlan {
+    /// Collect the ids the terms match, then sort them: for searches that match few records.
+    FromTerms,
+    /// Walk the list in its sort order and test each record's own terms: for searches that
+    /// match many, where a page fills after a few hundred records.
+    WalkOrder,
+}
+
 /// `WHERE` for live records matching the filters and the search.
-fn where_sql(sql: &mut Sql, object: ObjectKind, filters: &[Filter], search: Option<&str>) -> StoreResult<()> {
+fn where_sql(
+    sql: &mut Sql,
+    object: ObjectKind,
+    filters: &[Filter],
+    search: Option<&str>,
+    plan: SearchPlan,
+) -> StoreResult<()> {
     sql.push(" WHERE merged_into IS NULL");
     for f in filters {
         sql.push(" AND ");
         filter_sql(sql, object, f)?;
     }
-    if let Some(q) = search {
-        for term in leadline_core::contact::query_terms(q) {
-            sql.push(" AND id IN (SELECT record_id FROM search_terms WHERE object = ")
-                .arg(object.as_str())
-                .push(" AND term >= ")
-                .arg(term.as_str())
-                .push(" AND term < ")
-                .arg(prefix_end(&term))
-                .push(")");
-        }
+    let Some(q) = search else { return Ok(()) };
+    for term in leadline_core::contact::query_terms(q) {
+        match plan {
+            SearchPlan::FromTerms => sql.push(" AND id IN (SELECT record_id FROM search_terms WHERE object = "),
+            SearchPlan::WalkOrder => sql.push(&format!(
+                " AND EXISTS (SELECT 1 FROM search_terms st WHERE st.record_id = {}.id AND st.object = ",
+                table(object)
+            )),
+        };
+        sql.arg(object.as_str())
+            .push(" AND term >= ")
+            .arg(term.as_str())
+            .push(" AND term < ")
+            .arg(prefix_end(&term))
+            .push(")");
     }
     Ok(())
 }
 
+/// Above this many matches a search walks the sort order and tests each record; below it, it
+/// starts from the matching terms and sorts them.
+const FEW_MATCHES: i64 = 2_000;
+
+/// Whether the rarest term of a search matches few enough records to start from the terms.
+async fn search_is_selective(conn: &mut Conn, object: ObjectKind, q: &str) -> StoreResult<bool> {
+    for term in leadline_core::contact::query_terms(q) {
+        let mut probe = sql("SELECT COUNT(*) FROM (SELECT 1 FROM search_terms WHERE object = ");
+        probe.arg(object.as_str()).push(" AND term >= ").arg(term.as_str()).push(" AND term < ").arg(prefix_end(&term));
+        probe.push(" LIMIT ").arg(FEW_MATCHES).push(") AS few");
+        let n: i64 = sqlx::query_scalar_with(&probe.text, bind_all(&probe)).fetch_one(&mut *conn).await?;
+        if n < FEW_MATCHES {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 pub(super) async fn list(conn: &mut Conn, object: ObjectKind, q: &ListQuery) -> StoreResult<Page<Record>> {
-    let expr = match q.search {
-        Some(_) => super::super::search_order(&sort_expr(q.sort)),
-        None => sort_expr(q.sort),
+    let plan = match &q.search {
+        Some(text) if !search_is_selective(conn, object, text).await? => SearchPlan::WalkOrder,
+        _ => SearchPlan::FromTerms,
+    };
+    let expr = match (&q.search, plan) {
+        (Some(_), SearchPlan::FromTerms) => super::super::search_order(&sort_expr(q.sort)),
+        _ => sort_expr(q.sort),
     };
     let mut sql = sql(&format!("SELECT id, {expr} AS sort_value FROM {}", table(object)));
-    where_sql(&mut sql, object, &q.filters, q.search.as_deref())?;
+    where_sql(&mut sql, object, &q.filters, q.search.as_deref(), plan)?;
     let (cmp, dir) = if q.descending { ("<", "DESC") } else { (">", "ASC") };
     if let Some(cursor) = &q.after {
         let (value, id) = decode_cursor(q.sort.name, cursor).ok_or_else(|| {
@@ -386,7 +429,7 @@ pub(super) async fn count(
     search: Option<&str>,
 ) -> StoreResult<i64> {
     let mut sql = sql(&format!("SELECT COUNT(*) FROM {}", table(object)));
-    where_sql(&mut sql, object, filters, search)?;
+    where_sql(&mut sql, object, filters, search, SearchPlan::FromTerms)?;
     Ok(sqlx::query_scalar_with(&sql.text, bind_all(&sql)).fetch_one(&mut *conn).await?)
 }
 
