@@ -385,7 +385,8 @@ pub(super) async fn list(conn: &mut Conn, object: ObjectKind, q: &ListQuery) -> 
         (Some(_), SearchPlan::FromTerms) => super::super::search_order(&sort_expr(q.sort)),
         _ => sort_expr(q.sort),
     };
-    let mut sql = sql(&format!("SELECT id, {expr} AS sort_value FROM {}", table(object)));
+    // The page's whole rows in one read, with the sort value for the cursor.
+    let mut sql = sql(&format!("SELECT {}, {expr} AS sort_value FROM {}", columns(object), table(object)));
     where_sql(&mut sql, object, &q.filters, q.search.as_deref(), plan)?;
     let (cmp, dir) = if q.descending { ("<", "DESC") } else { (">", "ASC") };
     if let Some(cursor) = &q.after {
@@ -403,23 +404,22 @@ pub(super) async fn list(conn: &mut Conn, object: ObjectKind, q: &ListQuery) -> 
     }
     sql.push(&format!(" ORDER BY {expr} {dir}, id {dir} LIMIT ")).arg(i64::from(q.limit) + 1);
     let rows = query(&sql).fetch_all(&mut *conn).await?;
-    let mut keys: Vec<(String, Option<Scalar>)> = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let v = if q.sort.kind.is_integer() {
+    let mut items = Vec::with_capacity(rows.len());
+    let mut last_sort_value = None;
+    for row in rows.iter().take(q.limit as usize) {
+        items.push(record_of(object, row)?);
+        last_sort_value = if q.sort.kind.is_integer() {
             int(row, "sort_value")?.map(Scalar::Int)
         } else {
             text(row, "sort_value")?.map(Scalar::Text)
         };
-        keys.push((req_text(row, "id")?, v));
     }
-    let next = if keys.len() > q.limit as usize {
-        keys.truncate(q.limit as usize);
-        keys.last().map(|(id, v)| encode_cursor(q.sort.name, v.as_ref(), id))
-    } else {
-        None
+    let next = match (rows.len() > q.limit as usize, items.last()) {
+        (true, Some(last)) => Some(encode_cursor(q.sort.name, last_sort_value.as_ref(), &last.id)),
+        _ => None,
     };
-    let ids: Vec<String> = keys.into_iter().map(|(id, _)| id).collect();
-    Ok(Page { items: load(conn, object, &ids).await?, next })
+    attach(conn, object, &mut items).await?;
+    Ok(Page { items, next })
 }
 
 pub(super) async fn count(
