@@ -20,12 +20,13 @@ const DAY: i64 = 86_400_000;
 pub struct DemoSize {
     pub contacts: usize,
     pub companies: usize,
+    pub deals: usize,
     pub activities: usize,
 }
 
 impl Default for DemoSize {
     fn default() -> Self {
-        Self { contacts: 5_000, companies: 800, activities: 60_000 }
+        Self { contacts: 5_000, companies: 800, deals: 600, activities: 60_000 }
     }
 }
 
@@ -397,7 +398,8 @@ pub async fn seed(
             origin: format!("form:{source}"),
         });
         // Where this person stops in the funnel, and when each step happened.
-        let stop = FUNNEL.iter().position(|(s, _)| *s == pick_weighted(&mut rng, FUNNEL)).unwrap_or(0);
+        let last_stage = pick_weighted(&mut rng, FUNNEL);
+        let stop = FUNNEL.iter().position(|(s, _)| *s == last_stage).unwrap_or(0);
         let mut t = created;
         let mut path = vec![("subscriber", created)];
         for (stage, _) in &FUNNEL[1..=stop] {
@@ -439,11 +441,24 @@ pub async fn seed(
     }
     progress("lifecycle");
 
-    // Deals for everyone who reached opportunity; customers' deals are won.
+    // Deals for the contacts that got furthest, from SQL on, opened when they became an
+    // opportunity (or an SQL); customers' deals are won.
     let df = |n| field(ObjectKind::Deal, n).expect("deal field");
     let mut deals: Vec<(usize, String)> = Vec::new();
-    for (i, p) in people.iter().enumerate() {
-        let Some((_, opened)) = p.path.iter().find(|(s, _)| *s == "opportunity") else { continue };
+    let mut candidates: Vec<(usize, i64)> = people
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            let at = |stage: &str| p.path.iter().find(|(s, _)| *s == stage).map(|(_, t)| *t);
+            at("opportunity").or_else(|| at("sql")).map(|t| (i, t))
+        })
+        .collect();
+    candidates.sort_by_key(|(i, _)| std::cmp::Reverse(people[*i].path.len()));
+    candidates.truncate(size.deals);
+    candidates.sort_unstable();
+    for (i, opened) in candidates {
+        let p = &people[i];
+        let opened = &opened;
         let won = p.path.iter().any(|(s, _)| *s == "customer");
         let mut d = FieldChanges::default();
         let company_name = p.company.map_or("Private".to_owned(), |c| company_names[c].clone());
@@ -554,4 +569,44 @@ async fn append(store: &dyn Store, batch: Vec<NewActivity>, now: i64) -> Result<
         r.map_err(|e| e.to_string())?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use leadline_store::{Filter, FilterOp, FilterTarget, ListQuery};
+
+    async fn count(store: &dyn Store, object: ObjectKind, field_name: &str, value: &str) -> i64 {
+        let f = Filter {
+            target: FilterTarget::Field(field(object, field_name).unwrap()),
+            op: FilterOp::Eq,
+            value: vec![Scalar::Text(value.into())],
+        };
+        store.count(object, &[f], None).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_demo_is_a_consistent_funnel() {
+        let t = leadline_store::testing::sqlite().await.unwrap();
+        let size = DemoSize { contacts: 600, companies: 40, deals: 60, activities: 3000 };
+        let password = seed(t.store.as_ref(), &size, 1_795_000_000_000, |_| {}).await.unwrap();
+        assert!(password.starts_with("demo-"));
+        let s = t.store.as_ref();
+        assert_eq!(s.count(ObjectKind::Contact, &[], None).await.unwrap(), 600);
+        assert_eq!(s.count(ObjectKind::Deal, &[], None).await.unwrap(), 60);
+        let stage = |v| count(s, ObjectKind::Contact, "lifecycle_stage", v);
+        let (lead, mql, customer) = (stage("lead").await, stage("mql").await, stage("customer").await);
+        assert!(lead > mql && mql > customer && customer > 0, "the funnel narrows: {lead} > {mql} > {customer}");
+        let won = count(s, ObjectKind::Deal, "status", "won").await;
+        assert!(won > 0 && won <= customer + stage("evangelist").await, "won deals belong to customers");
+        // Stage history was replayed in time order.
+        let someone = s.list(ObjectKind::Contact, &ListQuery::newest(ObjectKind::Contact, 600)).await.unwrap();
+        let customer = someone.items.iter().find(|c| c.text("lifecycle_stage") == Some("customer")).unwrap();
+        let h = s.history(&customer.id).await.unwrap();
+        let stages: Vec<&str> =
+            h.iter().filter(|c| c.field == "lifecycle_stage").filter_map(|c| c.to.as_deref()).collect();
+        assert_eq!(stages, ["subscriber", "lead", "mql", "sql", "opportunity", "customer"]);
+        assert!(h.windows(2).all(|w| w[0].at <= w[1].at));
+        t.remove().await;
+    }
 }

@@ -262,7 +262,12 @@ async fn run(cli: Cli) -> Fallible<()> {
         Command::Store { command: StoreCommand::Copy { from, to } } => copy(&from, &to).await,
         Command::Demo { contacts } => {
             let store = open(&cfg).await?;
-            let size = demo::DemoSize { contacts, companies: (contacts * 4 / 25).max(10), activities: contacts * 12 };
+            let size = demo::DemoSize {
+                contacts,
+                companies: (contacts * 4 / 25).max(10),
+                deals: contacts * 3 / 25,
+                activities: contacts * 12,
+            };
             seed_demo(store.as_ref(), &size).await.map(|_| ())
         }
         Command::Bench { command } => bench::run(command, &cfg).await,
