@@ -74,6 +74,10 @@ pub fn parse_time(field: &str, raw: &str) -> Invalid<crate::Millis> {
         (date[0..4].parse().unwrap_or(0), date[5..7].parse().unwrap_or(1), date[8..10].parse().unwrap_or(1));
     let day_ms = days_from_civil(y, m, d) * 86_400_000;
     let rest = &s[10..];
+    // Everything after the date is ASCII in RFC 3339; checking first keeps byte slicing safe.
+    if !rest.is_ascii() {
+        return Err(bad());
+    }
     if rest.is_empty() {
         return Ok(day_ms);
     }
@@ -126,6 +130,7 @@ mod tests {
         assert_eq!(rfc3339(1_795_357_006_500), "2026-11-22T14:16:46.500Z");
         assert_eq!(parse_time("t", "2026-11-22T15:16:46.5+01:00").unwrap(), 1_795_357_006_500);
         assert!(parse_time("t", "yesterday").is_err());
+        assert!(parse_time("t", "2026-11-22T1é:00:00Z").is_err(), "non-ASCII after the date is refused, not a panic");
     }
 
     proptest::proptest! {
@@ -133,6 +138,12 @@ mod tests {
         fn civil_round_trip(days in -1_000_000i64..1_000_000) {
             let (y, m, d) = civil_from_days(days);
             proptest::prop_assert_eq!(days_from_civil(y, m, d), days);
+        }
+
+        #[test]
+        fn any_text_is_an_error_or_a_time(s in "\\PC{0,40}") {
+            let _ = parse_time("t", &s);
+            let _ = parse_date("t", &s);
         }
 
         #[test]

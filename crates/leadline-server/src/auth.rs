@@ -125,9 +125,9 @@ impl Caller {
     }
 }
 
-fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
-    parts
-        .headers
+/// A cookie's value from the request headers.
+pub fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -156,7 +156,7 @@ impl FromRequestParts<AppState> for Caller {
             };
             return Ok(Caller { user, token_scope: Some(token.scope), csrf_token: None });
         }
-        let session = cookie(parts, SESSION_COOKIE).ok_or_else(ApiError::unauthenticated)?;
+        let session = cookie(&parts.headers, SESSION_COOKIE).ok_or_else(ApiError::unauthenticated)?;
         let (session, user) =
             state.store.session(&hash_secret(session), now).await?.ok_or_else(ApiError::unauthenticated)?;
         // Cookies ride along with cross-site requests; a write must also prove it came from a

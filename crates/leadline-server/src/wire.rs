@@ -324,6 +324,13 @@ fn filter(object: ObjectKind, name: &str, op: FilterOp, value: &str, defs: &[Pro
             format!("{name} is not a field of a {} that lists filter on", object.as_str()),
         ));
     };
+    if op == FilterOp::In && values.is_empty() {
+        return Err(ApiError::invalid(
+            name,
+            "invalid_filter",
+            format!("{name}[in] needs a comma-separated list of values"),
+        ));
+    }
     Ok(Filter { target, op, value: values })
 }
 

@@ -544,7 +544,7 @@ pub async fn seed(
                     }
                     .into(),
                 ),
-                campaign: p.path.first().and(CAMPAIGNS.choose(&mut rng).map(|c| c.to_string())).filter(|_| k % 4 == 0),
+                campaign: CAMPAIGNS.choose(&mut rng).map(|c| c.to_string()).filter(|_| k % 4 == 0),
                 source: None,
                 properties: props,
                 idempotency_key: None,

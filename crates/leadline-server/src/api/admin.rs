@@ -225,16 +225,9 @@ pub async fn login(
 
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204)))]
 pub async fn logout(State(s): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
-    let session = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == auth::SESSION_COOKIE)
-        .map(|(_, v)| v.to_owned());
+    let session = auth::cookie(&headers, auth::SESSION_COOKIE);
     if let Some(sess) = session {
-        s.store.delete_session(&auth::hash_secret(&sess)).await?;
+        s.store.delete_session(&auth::hash_secret(sess)).await?;
     }
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, session_cookie(&s, "", 0))]).into_response())
 }

@@ -79,37 +79,9 @@ pub fn parse<T: DeserializeOwned>(v: Value) -> ApiResult<T> {
 
 /// The query string as pairs, or a 400 saying why it cannot be read.
 pub fn query_pairs(uri: &axum::http::Uri) -> ApiResult<Vec<(String, String)>> {
-    let q = uri.query().unwrap_or_default();
-    serde_urlencoded_pairs(q)
-}
-
-fn serde_urlencoded_pairs(q: &str) -> ApiResult<Vec<(String, String)>> {
-    let mut out = Vec::new();
-    for part in q.split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = part.split_once('=').unwrap_or((part, ""));
-        let decode = |s: &str| -> ApiResult<String> {
-            let s = s.replace('+', " ");
-            let bytes = s.as_bytes();
-            let mut buf = Vec::with_capacity(bytes.len());
-            let mut i = 0;
-            while i < bytes.len() {
-                if bytes[i] == b'%' {
-                    let hex = s.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok());
-                    let b = hex.ok_or_else(|| {
-                        ApiError::bad_request("invalid_query", format!("{part:?} has a broken %-escape"))
-                    })?;
-                    buf.push(b);
-                    i += 3;
-                } else {
-                    buf.push(bytes[i]);
-                    i += 1;
-                }
-            }
-            String::from_utf8(buf).map_err(|_| ApiError::bad_request("invalid_query", "the query string is not UTF-8"))
-        };
-        out.push((decode(k)?, decode(v)?));
-    }
-    Ok(out)
+    axum::extract::Query::<Vec<(String, String)>>::try_from_uri(uri)
+        .map(|q| q.0)
+        .map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))
 }
 
 #[derive(OpenApi)]
@@ -172,7 +144,5 @@ where
     D: serde::Deserializer<'de>,
     T: serde::Deserialize<'de>,
 {
-    Option::<T>::deserialize(d).map(Some)
+    <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
 }
-
-use serde::Deserialize as _;

@@ -184,7 +184,7 @@ fn plural(object: ObjectKind) -> &'static str {
 async fn list_impl(state: &AppState, caller: &Caller, object: ObjectKind, uri: &Uri) -> ApiResult<Json<Value>> {
     caller.require(Action::Read)?;
     let pairs = query_pairs(uri)?;
-    let defs = state.store.properties(Some(object)).await?;
+    let defs = property_defs_for_filters(state, object, &pairs).await?;
     let q = wire::list_query(object, &pairs, &defs)?;
     let page = state.store.list(object, &q).await?;
     let total = match pairs.iter().any(|(k, v)| k == "count" && v == "true") {
@@ -193,6 +193,19 @@ async fn list_impl(state: &AppState, caller: &Caller, object: ObjectKind, uri: &
     };
     let items: Vec<Value> = page.items.iter().map(wire::to_json).collect();
     Ok(Json(json!({ "items": items, "next_cursor": page.next, "total": total })))
+}
+
+/// The property schema, read only when a filter names a custom property (lists are hot).
+pub(crate) async fn property_defs_for_filters(
+    state: &AppState,
+    object: ObjectKind,
+    pairs: &[(String, String)],
+) -> ApiResult<Vec<leadline_core::property::PropertyDef>> {
+    if pairs.iter().any(|(k, _)| k.starts_with("properties.")) {
+        Ok(state.store.properties(Some(object)).await?)
+    } else {
+        Ok(Vec::new())
+    }
 }
 
 async fn get_impl(state: &AppState, caller: &Caller, object: ObjectKind, id: &str) -> ApiResult<Json<Value>> {

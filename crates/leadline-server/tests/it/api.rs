@@ -48,6 +48,17 @@ pub async fn errors_are_json_and_name_the_field(app: &App) {
     app.get("/api/v1/contacts?limit=0").await.error(422, "invalid_limit", Some("limit"));
     app.get("/api/v1/contacts?bogus=1").await.error(422, "unknown_field", Some("bogus"));
     app.get("/api/v1/contacts?cursor=forged").await.error(422, "invalid_cursor", Some("cursor"));
+    app.get("/api/v1/contacts?country[in]=").await.error(422, "invalid_filter", Some("country"));
+    app.get("/api/v1/contacts?created_at[gte]=2026-11-22T1%C3%A9:00:00Z").await.error(
+        422,
+        "invalid_time",
+        Some("created_at"),
+    );
+    app.post("/api/v1/tasks", json!({"title": "x", "due_at": "2026-11-22Té"})).await.error(
+        422,
+        "invalid_time",
+        Some("due_at"),
+    );
     // Nothing of the above was stored.
     assert_eq!(app.get("/api/v1/contacts?count=true").await.json()["total"], 0);
 }
@@ -387,6 +398,11 @@ pub async fn activities_notes_calls_tasks(app: &App) {
     assert_eq!(done["done"], true);
     assert!(app.get("/api/v1/tasks?assignee_id=me&open=true").await.json()["items"].as_array().unwrap().is_empty());
     app.post("/api/v1/tasks", json!({"title": "x", "due_at": "soon"})).await.error(422, "invalid_time", Some("due_at"));
+    app.patch(&format!("/api/v1/tasks/{tid}"), json!({"assignee_id": "nobody"})).await.error(
+        422,
+        "unknown_reference",
+        Some("assignee_id"),
+    );
 }
 
 pub async fn custom_properties(app: &App) {

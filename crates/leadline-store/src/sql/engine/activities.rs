@@ -227,6 +227,17 @@ impl crate::TimelineStore for SqlStore {
 
     async fn update_task(&self, id: &str, changes: &TaskChanges, actor: Actor<'_>) -> StoreResult<Task> {
         let mut tx = self.begin().await?;
+        if let Some(Some(a)) = &changes.assignee_id {
+            let n: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE id = $1").bind(a).fetch_one(&mut *tx).await?;
+            if n == 0 {
+                return Err(StoreError::Invalid(leadline_core::FieldError::new(
+                    "assignee_id",
+                    "unknown_reference",
+                    format!("there is no user {a}"),
+                )));
+            }
+        }
         let mut sql = sql("UPDATE tasks SET updated_at = ");
         sql.arg(actor.now);
         if let Some(t) = &changes.title {
