@@ -11,6 +11,7 @@ pub mod email;
 pub mod error;
 pub mod import;
 pub mod lifecycle;
+pub mod locale;
 pub mod merge;
 pub mod money;
 pub mod phone;
