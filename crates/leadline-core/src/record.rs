@@ -24,6 +24,15 @@ impl ObjectKind {
         }
     }
 
+    /// The plural, as in URLs: `contacts`, `companies`, `deals`.
+    pub fn plural(self) -> &'static str {
+        match self {
+            Self::Contact => "contacts",
+            Self::Company => "companies",
+            Self::Deal => "deals",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Self> {
         match s.trim_end_matches('s').trim_end_matches("ie") {
             "contact" => Some(Self::Contact),

@@ -137,42 +137,58 @@ pub fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a 
         .map(|(_, v)| v)
 }
 
+/// Who sent a request, from its Bearer token or its session cookie; the CSRF check is the
+/// caller's business. Returns the user, the token's scope (token) or the session's CSRF token
+/// (cookie).
+pub async fn authenticate(
+    headers: &axum::http::HeaderMap,
+    state: &AppState,
+) -> Result<(User, Option<TokenScope>, Option<String>), ApiError> {
+    let now = crate::now();
+    if let Some(auth) = headers.get(header::AUTHORIZATION) {
+        let token =
+            auth.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).ok_or_else(ApiError::unauthenticated)?;
+        let hash = hash_secret(token.trim());
+        let (token, user) = match state.tokens.get(&hash) {
+            Some(hit) => hit,
+            None => {
+                let found = state.store.use_token(&hash, now).await?.ok_or_else(ApiError::unauthenticated)?;
+                state.tokens.put(hash, found.0.clone(), found.1.clone());
+                found
+            }
+        };
+        return Ok((user, Some(token.scope), None));
+    }
+    let session = cookie(headers, SESSION_COOKIE).ok_or_else(ApiError::unauthenticated)?;
+    let (session, user) =
+        state.store.session(&hash_secret(session), now).await?.ok_or_else(ApiError::unauthenticated)?;
+    Ok((user, None, Some(session.csrf_token)))
+}
+
+/// The error for a write whose CSRF token is missing or wrong.
+pub fn csrf_error() -> ApiError {
+    ApiError::new(
+        crate::error::Kind::Forbidden,
+        "csrf",
+        "the request lacks this session's CSRF token (reload the page and try again)",
+    )
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let now = crate::now();
-        if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
-            let token =
-                auth.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).ok_or_else(ApiError::unauthenticated)?;
-            let hash = hash_secret(token.trim());
-            let (token, user) = match state.tokens.get(&hash) {
-                Some(hit) => hit,
-                None => {
-                    let found = state.store.use_token(&hash, now).await?.ok_or_else(ApiError::unauthenticated)?;
-                    state.tokens.put(hash, found.0.clone(), found.1.clone());
-                    found
-                }
-            };
-            return Ok(Caller { user, token_scope: Some(token.scope), csrf_token: None });
-        }
-        let session = cookie(&parts.headers, SESSION_COOKIE).ok_or_else(ApiError::unauthenticated)?;
-        let (session, user) =
-            state.store.session(&hash_secret(session), now).await?.ok_or_else(ApiError::unauthenticated)?;
+        let (user, token_scope, csrf_token) = authenticate(&parts.headers, state).await?;
         // Cookies ride along with cross-site requests; a write must also prove it came from a
         // page of ours by echoing the session's CSRF token.
         let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
-        if !safe {
+        if let Some(expected) = csrf_token.as_deref().filter(|_| !safe) {
             let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
-            if sent != Some(session.csrf_token.as_str()) {
-                return Err(ApiError::new(
-                    crate::error::Kind::Forbidden,
-                    "csrf",
-                    "the request lacks this session's CSRF token (header x-csrf-token)",
-                ));
+            if sent != Some(expected) {
+                return Err(csrf_error());
             }
         }
-        Ok(Caller { user, token_scope: None, csrf_token: Some(session.csrf_token) })
+        Ok(Caller { user, token_scope, csrf_token })
     }
 }
 

@@ -1,5 +1,6 @@
 //! Leadline's HTTP server: the `/api/v1` JSON API with its OpenAPI document, authentication,
-//! CSV imports (as background jobs) and exports, health and metrics.
+//! CSV imports (as background jobs) and exports, health and metrics, and the web application
+//! (server-rendered pages in four languages, `web`).
 //!
 //! API boundary: handlers validate at the edge through `wire` (the core's checks), call one
 //! `Store` use-case method, and map the result to JSON. Store and core types never serialize
@@ -12,6 +13,7 @@ pub mod export;
 pub mod import;
 pub mod metrics;
 pub mod ratelimit;
+pub mod web;
 pub mod wire;
 
 use std::net::SocketAddr;

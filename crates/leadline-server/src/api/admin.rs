@@ -310,8 +310,16 @@ pub async fn update_user(
         ));
     }
     let locale = match p.locale.as_deref() {
-        Some(l) if ["en", "fa", "it", "pl"].contains(&l) => Some(Some(l.to_owned())),
-        Some(_) => return Err(ApiError::invalid("locale", "invalid_locale", "locale is en, fa, it or pl")),
+        Some(l) => match leadline_core::locale::Locale::parse(l) {
+            Some(l) => Some(Some(l.tag().to_owned())),
+            None => {
+                return Err(ApiError::invalid(
+                    "locale",
+                    "invalid_locale",
+                    "locale is en, fa (fa-u-nu-latn for Latin digits), it or pl",
+                ))
+            }
+        },
         None => None,
     };
     let changes = UserChanges {

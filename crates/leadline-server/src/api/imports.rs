@@ -96,9 +96,10 @@ pub struct PreviewDto {
 
 /// The parts of an import form.
 #[derive(Default)]
-struct Form {
-    file: Option<(String, std::path::PathBuf, Vec<u8>)>,
-    fields: HashMap<String, String>,
+pub(crate) struct Form {
+    /// (file name, spooled path, first 64 KiB).
+    pub file: Option<(String, std::path::PathBuf, Vec<u8>)>,
+    pub fields: HashMap<String, String>,
 }
 
 fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
@@ -115,7 +116,7 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
 
 /// Read the form, spooling the file to disk (keeping its first 64 KiB for sniffing) unless
 /// `head_only`, when only the head is read.
-async fn read_form(state: &AppState, mut multipart: Multipart, head_only: bool) -> ApiResult<Form> {
+pub(crate) async fn read_form(state: &AppState, mut multipart: Multipart, head_only: bool) -> ApiResult<Form> {
     let mut form = Form::default();
     while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
         let name = field.name().unwrap_or_default().to_owned();
@@ -167,7 +168,7 @@ fn object_field(form: &Form) -> ApiResult<ObjectKind> {
         .ok_or_else(|| ApiError::invalid("object", "invalid_object", "object is contacts, companies or deals"))
 }
 
-fn targets(object: ObjectKind, props: &[leadline_core::property::PropertyDef]) -> Vec<String> {
+pub(crate) fn targets(object: ObjectKind, props: &[leadline_core::property::PropertyDef]) -> Vec<String> {
     let mut t: Vec<String> = vec!["ignore".into()];
     if object == ObjectKind::Contact {
         t.extend(["email", "phone", "tags"].map(String::from));
@@ -233,11 +234,15 @@ pub async fn start(
             return Err(e);
         }
     };
-    let job = s
-        .store
-        .create_job("import", &serde_json::to_value(&params).map_err(internal)?, Some(caller.user_id()), crate::now())
-        .await?;
-    let (state, job_id, user) = (s.clone(), job.id.clone(), caller.user_id().to_owned());
+    let job = spawn(&s, caller.user_id(), params).await?;
+    Ok((StatusCode::ACCEPTED, Json(job.into())))
+}
+
+/// Record an import job and run it in the background (a few at a time).
+pub(crate) async fn spawn(s: &AppState, user_id: &str, params: ImportParams) -> ApiResult<Job> {
+    let job =
+        s.store.create_job("import", &serde_json::to_value(&params).map_err(internal)?, Some(user_id), crate::now()).await?;
+    let (state, job_id, user) = (s.clone(), job.id.clone(), user_id.to_owned());
     tokio::spawn(async move {
         let Ok(_permit) = state.imports.permits.acquire().await else { return };
         if let Err(e) = import::run(state.store.clone(), &job_id, params, Some(user), |_| {}).await {
@@ -246,10 +251,10 @@ pub async fn start(
                 state.store.finish_job(&job_id, JobStatus::Failed, Default::default(), Some(&e), crate::now()).await;
         }
     });
-    Ok((StatusCode::ACCEPTED, Json(job.into())))
+    Ok(job)
 }
 
-async fn import_params(s: &AppState, form: &Form) -> ApiResult<ImportParams> {
+pub(crate) async fn import_params(s: &AppState, form: &Form) -> ApiResult<ImportParams> {
     let object = object_field(form)?;
     let (file_name, path, head) =
         form.file.clone().ok_or_else(|| ApiError::invalid("file", "required", "attach the CSV as `file`"))?;
@@ -293,12 +298,7 @@ async fn import_params(s: &AppState, form: &Form) -> ApiResult<ImportParams> {
         .transpose()?
         .flatten();
     Ok(ImportParams {
-        object: match object {
-            ObjectKind::Contact => "contacts",
-            ObjectKind::Company => "companies",
-            ObjectKind::Deal => "deals",
-        }
-        .into(),
+        object: object.plural().into(),
         path,
         file_name,
         headers: sniffed.headers,

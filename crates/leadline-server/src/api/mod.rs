@@ -1,10 +1,10 @@
 //! The `/api/v1` routes, the request-body extractor, and the OpenAPI document.
 
-mod admin;
-mod imports;
-mod records;
+pub(crate) mod admin;
+pub(crate) mod imports;
+pub(crate) mod records;
 mod system;
-mod timeline;
+pub(crate) mod timeline;
 
 use axum::extract::{DefaultBodyLimit, FromRequest, Request};
 use axum::http::header;
@@ -27,7 +27,11 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(max_json))
         // Uploads have their own, larger limit.
         .merge(imports::routes(state.config.max_upload_bytes));
+    let web = crate::web::routes(state.config.max_upload_bytes)
+        .layer(DefaultBodyLimit::max(max_json))
+        .layer(axum::middleware::from_fn(crate::web::html_errors));
     Router::new()
+        .merge(web)
         .nest("/api/v1", api)
         .route("/healthz", get(system::healthz))
         .route("/metrics", get(system::metrics))

@@ -173,14 +173,6 @@ fn manual(caller: &Caller) -> Actor<'_> {
     Actor { user_id: Some(caller.user_id()), cause: ChangeCause::Manual, now: crate::now() }
 }
 
-fn plural(object: ObjectKind) -> &'static str {
-    match object {
-        ObjectKind::Contact => "contacts",
-        ObjectKind::Company => "companies",
-        ObjectKind::Deal => "deals",
-    }
-}
-
 async fn list_impl(state: &AppState, caller: &Caller, object: ObjectKind, uri: &Uri) -> ApiResult<Json<Value>> {
     caller.require(Action::Read)?;
     let pairs = query_pairs(uri)?;
@@ -227,7 +219,7 @@ fn input_context<'a>(
     }
 }
 
-async fn create_impl(
+pub(crate) async fn create_impl(
     state: &AppState,
     caller: &Caller,
     object: ObjectKind,
@@ -266,7 +258,7 @@ async fn create_impl(
     Ok((StatusCode::CREATED, Json(wire::to_json(&record))))
 }
 
-async fn update_impl(
+pub(crate) async fn update_impl(
     state: &AppState,
     caller: &Caller,
     object: ObjectKind,
@@ -599,7 +591,7 @@ pub fn routes() -> Router<AppState> {
     let mut r = Router::new();
     macro_rules! mount {
         ($m:ident, $object:expr) => {{
-            let base = format!("/{}", plural($object));
+            let base = format!("/{}", $object.plural());
             r = r
                 .route(&base, get($m::list).post($m::create))
                 .route(&format!("{base}/{{id}}"), get($m::get_one).patch($m::update).delete($m::delete))

@@ -1,0 +1,123 @@
+// Leadline's small script: search as you type, bulk selection, live import progress, and
+// "unsaved changes" marking on record forms. Pages work without it.
+"use strict";
+
+const csrf = () => document.querySelector('meta[name="csrf-token"]')?.content ?? "";
+
+// --- Search as you type (header box) --------------------------------------------------------
+(function search() {
+  const input = document.getElementById("global-search");
+  const box = document.getElementById("search-results");
+  if (!input || !box) return;
+  let timer = 0, seq = 0, active = -1;
+  const links = () => Array.from(box.querySelectorAll("a"));
+  const close = () => { box.hidden = true; input.setAttribute("aria-expanded", "false"); active = -1; };
+  const mark = (i) => {
+    const l = links();
+    l.forEach((a, j) => a.setAttribute("aria-selected", String(j === i)));
+    active = i;
+    if (l[i]) input.setAttribute("aria-activedescendant", l[i].id);
+  };
+  async function run() {
+    const q = input.value.trim();
+    const mine = ++seq;
+    if (!q) { close(); return; }
+    const res = await fetch("/search?format=json&q=" + encodeURIComponent(q), { headers: { accept: "application/json" } });
+    if (!res.ok || mine !== seq) return;
+    const groups = await res.json();
+    box.replaceChildren();
+    let n = 0;
+    for (const g of groups) {
+      if (!g.hits.length) continue;
+      const h = document.createElement("h3");
+      h.textContent = g.label;
+      box.append(h);
+      for (const hit of g.hits) {
+        const a = document.createElement("a");
+        a.href = hit.href;
+        a.id = "search-hit-" + n++;
+        a.setAttribute("role", "option");
+        const t = document.createElement("bdi");
+        t.textContent = hit.title;
+        a.append(t);
+        if (hit.detail) {
+          const d = document.createElement("span");
+          d.className = "muted";
+          d.textContent = " · " + hit.detail;
+          a.append(d);
+        }
+        box.append(a);
+      }
+    }
+    if (!n) {
+      const p = document.createElement("p");
+      p.className = "none";
+      p.textContent = box.dataset.none || "—";
+      box.append(p);
+    }
+    box.hidden = false;
+    input.setAttribute("aria-expanded", "true");
+    active = -1;
+  }
+  input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(run, 120); });
+  input.addEventListener("keydown", (e) => {
+    const l = links();
+    if (e.key === "ArrowDown" && l.length) { e.preventDefault(); mark(Math.min(active + 1, l.length - 1)); }
+    else if (e.key === "ArrowUp" && l.length) { e.preventDefault(); mark(Math.max(active - 1, 0)); }
+    else if (e.key === "Enter" && active >= 0 && l[active]) { e.preventDefault(); location.href = l[active].href; }
+    else if (e.key === "Escape") { close(); }
+  });
+  document.addEventListener("click", (e) => { if (!box.contains(e.target) && e.target !== input) close(); });
+})();
+
+// --- Bulk selection on lists ----------------------------------------------------------------
+(function bulk() {
+  const all = document.querySelector("[data-select-all]");
+  const rows = () => Array.from(document.querySelectorAll("input[data-row]"));
+  const form = document.getElementById("bulk");
+  if (!form) return;
+  const count = form.querySelector("[data-selected-count]");
+  const base = count ? count.textContent : "";
+  const update = () => {
+    const n = rows().filter((r) => r.checked).length;
+    form.querySelectorAll("button").forEach((b) => { b.disabled = n === 0; });
+    if (count) count.textContent = n ? base + " (" + n + ")" : base;
+  };
+  all?.addEventListener("change", () => { rows().forEach((r) => { r.checked = all.checked; }); update(); });
+  rows().forEach((r) => r.addEventListener("change", update));
+  update();
+})();
+
+// --- Record forms: say when there are unsaved changes ---------------------------------------
+document.querySelectorAll("form.inline-edit").forEach((form) => {
+  const save = form.querySelector(".actions button[type=submit]");
+  if (!save) return;
+  const label = save.textContent;
+  form.addEventListener("input", () => { save.textContent = label + " •"; save.classList.add("dirty"); });
+});
+
+// --- Import progress ------------------------------------------------------------------------
+(function progress() {
+  const card = document.querySelector("[data-job]");
+  if (!card || card.dataset.running !== "true") return;
+  const id = card.dataset.job;
+  const field = (name) => card.querySelector('[data-field="' + name + '"]');
+  const fmt = new Intl.NumberFormat(document.documentElement.lang || "en");
+  async function poll() {
+    const res = await fetch("/api/v1/imports/" + encodeURIComponent(id), { headers: { "x-csrf-token": csrf() } });
+    if (!res.ok) return;
+    const job = await res.json();
+    const bar = field("progress");
+    bar.max = Math.max(job.total, 1);
+    bar.value = job.processed;
+    field("processed").textContent = fmt.format(job.processed);
+    field("total").textContent = fmt.format(job.total);
+    for (const k of ["created", "updated", "merged", "rejected"]) field(k).textContent = fmt.format(job[k]);
+    if (["queued", "running"].includes(job.status)) {
+      setTimeout(poll, 500);
+    } else {
+      location.reload();
+    }
+  }
+  setTimeout(poll, 300);
+})();

@@ -1,0 +1,391 @@
+# Leadline's interface in English. Every catalog has exactly these keys (a test checks it).
+
+## Layout
+skip-to-content = Skip to content
+nav-label = Main
+nav-dashboard = Dashboard
+nav-contacts = Contacts
+nav-companies = Companies
+nav-deals = Deals
+nav-import = Import
+nav-settings = Settings
+search = Search
+search-label = Search
+search-placeholder = Search names, e-mails, phones, companies…
+search-results = Search results
+search-title = Search: { $q }
+search-hint = Type a name, an e-mail, a phone number or a company.
+search-none = Nothing found.
+search-more = Show all in the list
+language = Language
+language-apply = Change language
+logout = Sign out
+
+## Common words
+save = Save
+saved = Saved.
+create = Create
+cancel = Cancel
+delete = Delete
+apply = Apply
+any = Any
+yes = Yes
+no = No
+never = never
+actions = Actions
+older = Older entries
+minutes = { $count ->
+    [one] { $n } minute
+   *[other] { $n } minutes
+}
+
+## Sign-in and first run
+login-title = Sign in
+login = Sign in
+password = Password
+password-hint = At least 10 characters.
+password-repeat = Repeat the password
+password-change = Change password
+password-current = Current password
+password-new = New password
+setup-title = Welcome to Leadline
+setup-intro = Create the first administrator account. You can invite your team afterwards.
+setup-submit = Create administrator
+setup-passwords-differ = The two passwords are not the same.
+your-name = Name
+
+## Errors
+error-400 = The request could not be read
+error-401 = Please sign in
+error-403 = Not allowed
+error-404 = Not found
+error-409 = That clashes with what is stored
+error-413 = Too large
+error-422 = Please check what you entered
+error-429 = Too many attempts
+error-500 = Something went wrong
+error-other = Something went wrong
+error-internal = The server could not finish this. The problem has been logged; please try again later.
+error-status = Error code { $status }
+error-home = Go to the dashboard
+error-code-invalid_email = This is not a valid e-mail address.
+error-code-invalid_phone = This is not a valid phone number. Add the country code, e.g. +39…
+error-code-weak_password = A password needs at least 10 characters.
+error-code-wrong_password = The current password is wrong.
+error-code-invalid_credentials = The e-mail or the password is wrong.
+error-code-rate_limited = Too many attempts. Wait a minute and try again.
+error-code-csrf = This form has expired. Reload the page and try again.
+error-code-forbidden = Your role does not allow this.
+error-code-not_found = This record does not exist (any more).
+error-code-identity_taken = Another contact already has this e-mail, phone or external id.
+error-code-domain_taken = Another company already has this domain.
+error-code-backward_stage = This moves the contact back in the funnel. Tick “move back” to confirm.
+error-code-invalid_country = Use a two-letter country code such as IT, PL or IR.
+error-code-invalid_language = Use a language code such as en, fa or pl.
+error-code-invalid_amount = This is not an amount.
+error-code-invalid_currency = Use a three-letter currency code such as EUR.
+error-code-invalid_date = Use a date as YYYY-MM-DD.
+error-code-invalid_domain = This is not a web domain.
+error-code-invalid_number = This must be a whole number.
+error-code-invalid_csv = This file is not a CSV file Leadline can read.
+
+## Dashboard
+empty-dashboard-title = No contacts yet
+empty-dashboard = Start by importing a CSV from your old CRM or a spreadsheet, or add a contact by hand.
+import-csv = Import a CSV
+funnel-title = { $count ->
+    [one] Funnel: { $n } contact
+   *[other] Funnel: { $n } contacts
+}
+my-tasks = My open tasks
+recent-contacts = Newest contacts
+
+## Lists
+filters = Filters
+filter-field = Field
+filter-op = Condition
+filter-value = Value
+apply-filters = Filter
+clear-filters = Clear filters
+choose-columns = Columns
+select-all = Select all rows on this page
+select-row = Select this row
+paging = Pages
+first-page = First page
+next-page = Next page
+export-csv = Export CSV
+empty-filtered = No records match these filters.
+empty-contacts = No contacts yet. Import a CSV or add one.
+empty-companies = No companies yet. They appear when contacts with company e-mails are imported, or add one.
+empty-deals = No deals yet. Open a company or a contact and add one.
+new-contact = New contact
+new-company = New company
+new-deal = New deal
+op-eq = is
+op-ne = is not
+op-prefix = starts with
+op-gt = greater than
+op-lt = less than
+op-in = is one of (a, b, …)
+op-empty = is empty
+op-not_empty = is not empty
+
+## Bulk actions
+bulk-label = Bulk actions
+bulk-with-selected = With the selected:
+bulk-set-stage = Set stage
+bulk-set-status = Set status
+bulk-assign = Assign owner
+bulk-add-tag = Add tag
+bulk-none-selected = Select at least one contact first.
+bulk-value-required = Choose a value for this action.
+bulk-unknown-owner = That user does not exist.
+bulk-invalid-action = Unknown action.
+bulk-delete-confirm = { $count ->
+    [one] Delete { $n } contact? Its timeline goes with it. This cannot be undone.
+   *[other] Delete { $n } contacts? Their timelines go with them. This cannot be undone.
+}
+contacts-updated = { $count ->
+    [one] { $n } contact updated
+   *[other] { $n } contacts updated
+}
+contacts-deleted = { $count ->
+    [one] { $n } contact deleted
+   *[other] { $n } contacts deleted
+}
+confirm-title = Please confirm
+delete-confirm = Delete { $name }? This cannot be undone.
+
+## Record pages
+profile = Profile
+allow-backward = Move back in the funnel
+history = Stage and owner history
+history-field = Field
+history-change = Change
+history-when = When
+history-cause = Why
+cause-manual = by hand
+cause-import = import
+cause-merge = merge
+cause-rule = rule
+timeline = Timeline
+timeline-filter = Show
+empty-timeline = Nothing has happened with this record yet.
+empty-history = No changes recorded yet.
+log-activity = Log
+add-note = Add note
+note = Note
+log-call = Log call
+call-outcome = Outcome
+call-minutes = Duration (minutes)
+add-task = Add task
+tasks = Tasks
+task-title = Task
+task-due = Due
+task-assignee = Assignee
+task-complete = Mark done
+task-reopen = Mark not done
+task-overdue = overdue
+task-open-contact = contact
+empty-tasks = No tasks.
+empty-contact-deals = No deals with this contact.
+empty-company-deals = No deals with this company.
+people = People
+empty-people = No contacts linked to this company yet.
+link-role = Role
+deal-parties = Company and contacts
+hint-one-per-line = One per line; the first is the primary.
+hint-phones = One per line, with country code (+39…) or in the contact's country format.
+hint-country = Two letters, e.g. IT
+hint-language = e.g. en, fa, it, pl
+hint-currency = e.g. EUR
+hint-amount = e.g. 1250.00
+hint-comma = Separate with commas.
+hint-options = One or more of: { $options }
+
+## Fields
+field-name = Name
+field-email = E-mail
+field-emails = E-mails
+field-phone = Phone
+field-phones = Phones
+field-tags = Tags
+field-first_name = First name
+field-last_name = Last name
+field-display_name = Display name
+field-job_title = Job title
+field-company_name = Company
+field-company_id = Company
+field-country = Country
+field-language = Language
+field-owner_id = Owner
+field-source = Source
+field-original_source = Original source
+field-source_campaign = Campaign
+field-source_list = Purchased list
+field-lifecycle_stage = Lifecycle stage
+field-lead_status = Lead status
+field-disqualification_reason = Disqualification reason
+field-created_at = Created
+field-updated_at = Updated
+field-domain = Domain
+field-industry = Industry
+field-employee_count = Employees
+field-annual_revenue = Annual revenue
+field-currency = Currency
+field-tier = Target tier
+field-pipeline = Pipeline
+field-stage = Stage
+field-amount = Amount
+field-close_date = Expected close
+field-status = Status
+field-lost_reason = Lost reason
+field-closed_at = Closed
+
+## Values
+stage-subscriber = Subscriber
+stage-lead = Lead
+stage-mql = Marketing qualified lead
+stage-sql = Sales qualified lead
+stage-opportunity = Opportunity
+stage-customer = Customer
+stage-evangelist = Evangelist
+stage-other = Other
+lead-status-new = New
+lead-status-attempting_contact = Attempting contact
+lead-status-connected = Connected
+lead-status-qualified = Qualified
+lead-status-disqualified = Disqualified
+lead-status-recycled = Recycled
+dq-junk = Junk
+dq-no_budget = No budget
+dq-no_authority = No authority
+dq-no_need = No need
+dq-bad_timing = Bad timing
+dq-competitor = Chose a competitor
+dq-unreachable = Unreachable
+dq-duplicate = Duplicate
+dq-other = Other
+deal-status-open = Open
+deal-status-won = Won
+deal-status-lost = Lost
+tier-tier_1 = Tier 1
+tier-tier_2 = Tier 2
+tier-tier_3 = Tier 3
+link-role-decision_maker = Decision maker
+link-role-influencer = Influencer
+link-role-user = User
+link-role-champion = Champion
+link-role-other = Other
+role = Role
+role-admin = Administrator
+role-marketing = Marketing
+role-sales = Sales
+role-agent = Agent
+role-read_only = Read only
+activity-page_view = Page view
+activity-form_submission = Form submission
+activity-email_sent = E-mail sent
+activity-email_opened = E-mail opened
+activity-email_clicked = E-mail clicked
+activity-email_bounced = E-mail bounced
+activity-unsubscribed = Unsubscribed
+activity-chat_message = Chat message
+activity-call = Call
+activity-meeting = Meeting
+activity-note = Note
+activity-task = Task
+activity-product_event = Product event
+activity-purchase = Purchase
+activity-import = Import
+outcome-connected = Connected
+outcome-left_voicemail = Left voicemail
+outcome-no_answer = No answer
+outcome-busy = Busy
+outcome-wrong_number = Wrong number
+object-contact = Contact
+object-company = Company
+object-deal = Deal
+
+## Import
+import-upload = Upload a CSV file
+import-intro = UTF-8 (with or without BOM), separated by commas, semicolons or tabs. Exports from HubSpot, Mautic, Salesforce and Google Contacts are recognised.
+import-file = File
+import-object = Import as
+import-source-list = Purchased list name (optional)
+import-source-list-hint = Every row is tagged with it, so the list's quality can be measured later.
+import-region = Country for phone numbers without a country code (optional)
+import-region-hint = Two letters, e.g. IT
+import-next = Upload and check columns
+import-recent = Recent imports
+import-none = No imports yet.
+import-status = Status
+import-result = Result
+import-dry-run = dry run
+import-choose-file = Choose a CSV file to upload.
+import-map-title = Check the columns
+import-map-intro = Leadline read the columns of { $file }. Change what a column is imported as, or ignore it.
+import-column = Column in the file
+import-sample = First values
+import-target = Import as
+import-ignore = (ignore)
+import-owner-email = Owner (user e-mail)
+import-contact-emails = Contact e-mails
+import-external-id = External id ({ $system })
+import-dry-run-button = Dry run
+import-run-button = Import
+import-job-title = Import
+import-progress = Progress
+import-count-created = Created
+import-count-updated = Updated
+import-count-merged = Duplicates merged
+import-count-rejected = Rejected
+import-created = { $n } created
+import-updated = { $n } updated
+import-merged = { $n } merged
+import-rejected = { $n } rejected
+import-rejects = Download rejected rows
+import-run-now = Import this file now
+import-back = All imports
+job-queued = Waiting
+job-running = Running
+job-done = Done
+job-failed = Failed
+job-cancelled = Cancelled
+
+## Settings
+settings-account = Your account
+settings-tokens = API tokens
+settings-users = Users and roles
+settings-properties = Custom properties
+settings-saved-password = Your password was changed.
+settings-saved-user = The user was saved.
+settings-saved-property = The properties were saved.
+settings-saved-revoked = The token was revoked.
+token-shown-once = Copy this token now. It is shown only once.
+token-name = Name
+token-prefix = Starts with
+token-scope = Access
+token-last-used = Last used
+token-create = Create token
+token-revoke = Revoke
+token-revoked = revoked
+empty-tokens = No tokens yet. A token lets another program use the API as you.
+scope-read = Read
+scope-write = Read and write
+user-add = Add user
+user-disabled = Disabled
+prop-add = Add property
+prop-object = Record
+prop-label = Label
+prop-name = Name in the API
+prop-name-hint = Lower case letters, digits and _, e.g. budget_band
+prop-type = Type
+prop-options = Options (for choice types)
+empty-properties = No custom properties yet.
+prop-type-text = Text
+prop-type-number = Number
+prop-type-bool = Yes/no
+prop-type-date = Date
+prop-type-enum = One choice
+prop-type-multi_enum = Several choices

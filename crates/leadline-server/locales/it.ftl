@@ -1,0 +1,391 @@
+# L'interfaccia di Leadline in italiano.
+
+## Layout
+skip-to-content = Vai al contenuto
+nav-label = Principale
+nav-dashboard = Bacheca
+nav-contacts = Contatti
+nav-companies = Aziende
+nav-deals = Trattative
+nav-import = Importa
+nav-settings = Impostazioni
+search = Cerca
+search-label = Cerca
+search-placeholder = Cerca nomi, e-mail, telefoni, aziende…
+search-results = Risultati della ricerca
+search-title = Ricerca: { $q }
+search-hint = Scrivi un nome, un'e-mail, un numero di telefono o un'azienda.
+search-none = Nessun risultato.
+search-more = Mostra tutti nell'elenco
+language = Lingua
+language-apply = Cambia lingua
+logout = Esci
+
+## Common words
+save = Salva
+saved = Salvato.
+create = Crea
+cancel = Annulla
+delete = Elimina
+apply = Applica
+any = Qualsiasi
+yes = Sì
+no = No
+never = mai
+actions = Azioni
+older = Voci precedenti
+minutes = { $count ->
+    [one] { $n } minuto
+   *[other] { $n } minuti
+}
+
+## Sign-in and first run
+login-title = Accedi
+login = Accedi
+password = Password
+password-hint = Almeno 10 caratteri.
+password-repeat = Ripeti la password
+password-change = Cambia password
+password-current = Password attuale
+password-new = Nuova password
+setup-title = Benvenuto in Leadline
+setup-intro = Crea il primo account amministratore. Potrai invitare il tuo team in seguito.
+setup-submit = Crea amministratore
+setup-passwords-differ = Le due password non coincidono.
+your-name = Nome
+
+## Errors
+error-400 = Impossibile leggere la richiesta
+error-401 = Accedi per continuare
+error-403 = Non consentito
+error-404 = Non trovato
+error-409 = In conflitto con i dati salvati
+error-413 = Troppo grande
+error-422 = Controlla i dati inseriti
+error-429 = Troppi tentativi
+error-500 = Si è verificato un errore
+error-other = Si è verificato un errore
+error-internal = Il server non è riuscito a completare l'operazione. Il problema è stato registrato; riprova più tardi.
+error-status = Codice di errore { $status }
+error-home = Vai alla bacheca
+error-code-invalid_email = Questo non è un indirizzo e-mail valido.
+error-code-invalid_phone = Questo non è un numero di telefono valido. Aggiungi il prefisso internazionale, es. +39…
+error-code-weak_password = La password deve avere almeno 10 caratteri.
+error-code-wrong_password = La password attuale è errata.
+error-code-invalid_credentials = E-mail o password errate.
+error-code-rate_limited = Troppi tentativi. Attendi un minuto e riprova.
+error-code-csrf = Questo modulo è scaduto. Ricarica la pagina e riprova.
+error-code-forbidden = Il tuo ruolo non lo consente.
+error-code-not_found = Questo record non esiste (più).
+error-code-identity_taken = Un altro contatto ha già questa e-mail, questo telefono o questo id esterno.
+error-code-domain_taken = Un'altra azienda ha già questo dominio.
+error-code-backward_stage = Così il contatto torna indietro nel funnel. Spunta «torna indietro» per confermare.
+error-code-invalid_country = Usa un codice paese di due lettere, come IT, PL o IR.
+error-code-invalid_language = Usa un codice lingua come en, fa o pl.
+error-code-invalid_amount = Questo non è un importo.
+error-code-invalid_currency = Usa un codice valuta di tre lettere, come EUR.
+error-code-invalid_date = Scrivi la data come AAAA-MM-GG.
+error-code-invalid_domain = Questo non è un dominio web.
+error-code-invalid_number = Deve essere un numero intero.
+error-code-invalid_csv = Leadline non riesce a leggere questo file come CSV.
+
+## Dashboard
+empty-dashboard-title = Ancora nessun contatto
+empty-dashboard = Inizia importando un CSV dal tuo vecchio CRM o da un foglio di calcolo, oppure aggiungi un contatto a mano.
+import-csv = Importa un CSV
+funnel-title = { $count ->
+    [one] Funnel: { $n } contatto
+   *[other] Funnel: { $n } contatti
+}
+my-tasks = Le mie attività aperte
+recent-contacts = Contatti più recenti
+
+## Lists
+filters = Filtri
+filter-field = Campo
+filter-op = Condizione
+filter-value = Valore
+apply-filters = Filtra
+clear-filters = Rimuovi filtri
+choose-columns = Colonne
+select-all = Seleziona tutte le righe della pagina
+select-row = Seleziona questa riga
+paging = Pagine
+first-page = Prima pagina
+next-page = Pagina successiva
+export-csv = Esporta CSV
+empty-filtered = Nessun record corrisponde a questi filtri.
+empty-contacts = Ancora nessun contatto. Importa un CSV o aggiungine uno.
+empty-companies = Ancora nessuna azienda. Compaiono importando contatti con e-mail aziendali, oppure aggiungine una.
+empty-deals = Ancora nessuna trattativa. Apri un'azienda o un contatto e aggiungine una.
+new-contact = Nuovo contatto
+new-company = Nuova azienda
+new-deal = Nuova trattativa
+op-eq = è
+op-ne = non è
+op-prefix = inizia con
+op-gt = maggiore di
+op-lt = minore di
+op-in = è uno tra (a, b, …)
+op-empty = è vuoto
+op-not_empty = non è vuoto
+
+## Bulk actions
+bulk-label = Azioni di gruppo
+bulk-with-selected = Con i selezionati:
+bulk-set-stage = Imposta fase
+bulk-set-status = Imposta stato
+bulk-assign = Assegna proprietario
+bulk-add-tag = Aggiungi tag
+bulk-none-selected = Seleziona prima almeno un contatto.
+bulk-value-required = Scegli un valore per questa azione.
+bulk-unknown-owner = Questo utente non esiste.
+bulk-invalid-action = Azione sconosciuta.
+bulk-delete-confirm = { $count ->
+    [one] Eliminare { $n } contatto? Anche la sua cronologia verrà eliminata. L'operazione è irreversibile.
+   *[other] Eliminare { $n } contatti? Anche le loro cronologie verranno eliminate. L'operazione è irreversibile.
+}
+contacts-updated = { $count ->
+    [one] { $n } contatto aggiornato
+   *[other] { $n } contatti aggiornati
+}
+contacts-deleted = { $count ->
+    [one] { $n } contatto eliminato
+   *[other] { $n } contatti eliminati
+}
+confirm-title = Conferma
+delete-confirm = Eliminare { $name }? L'operazione è irreversibile.
+
+## Record pages
+profile = Profilo
+allow-backward = Torna indietro nel funnel
+history = Cronologia di fase e proprietario
+history-field = Campo
+history-change = Modifica
+history-when = Quando
+history-cause = Perché
+cause-manual = a mano
+cause-import = importazione
+cause-merge = unione
+cause-rule = regola
+timeline = Cronologia
+timeline-filter = Mostra
+empty-timeline = Per questo record non è ancora successo nulla.
+empty-history = Nessuna modifica registrata.
+log-activity = Registra
+add-note = Aggiungi nota
+note = Nota
+log-call = Registra chiamata
+call-outcome = Esito
+call-minutes = Durata (minuti)
+add-task = Aggiungi attività
+tasks = Attività
+task-title = Attività
+task-due = Scadenza
+task-assignee = Assegnata a
+task-complete = Segna come fatta
+task-reopen = Segna come da fare
+task-overdue = scaduta
+task-open-contact = contatto
+empty-tasks = Nessuna attività.
+empty-contact-deals = Nessuna trattativa con questo contatto.
+empty-company-deals = Nessuna trattativa con questa azienda.
+people = Persone
+empty-people = Nessun contatto collegato a questa azienda.
+link-role = Ruolo
+deal-parties = Azienda e contatti
+hint-one-per-line = Uno per riga; il primo è il principale.
+hint-phones = Uno per riga, con prefisso internazionale (+39…) o nel formato del paese del contatto.
+hint-country = Due lettere, es. IT
+hint-language = es. en, fa, it, pl
+hint-currency = es. EUR
+hint-amount = es. 1250,00
+hint-comma = Separa con virgole.
+hint-options = Uno o più tra: { $options }
+
+## Fields
+field-name = Nome
+field-email = E-mail
+field-emails = E-mail
+field-phone = Telefono
+field-phones = Telefoni
+field-tags = Tag
+field-first_name = Nome
+field-last_name = Cognome
+field-display_name = Nome visualizzato
+field-job_title = Ruolo aziendale
+field-company_name = Azienda
+field-company_id = Azienda
+field-country = Paese
+field-language = Lingua
+field-owner_id = Proprietario
+field-source = Origine
+field-original_source = Origine iniziale
+field-source_campaign = Campagna
+field-source_list = Lista acquistata
+field-lifecycle_stage = Fase del ciclo di vita
+field-lead_status = Stato del lead
+field-disqualification_reason = Motivo della squalifica
+field-created_at = Creato
+field-updated_at = Aggiornato
+field-domain = Dominio
+field-industry = Settore
+field-employee_count = Dipendenti
+field-annual_revenue = Fatturato annuo
+field-currency = Valuta
+field-tier = Livello target
+field-pipeline = Pipeline
+field-stage = Fase
+field-amount = Importo
+field-close_date = Chiusura prevista
+field-status = Stato
+field-lost_reason = Motivo della perdita
+field-closed_at = Chiusa il
+
+## Values
+stage-subscriber = Iscritto
+stage-lead = Lead
+stage-mql = Lead qualificato dal marketing
+stage-sql = Lead qualificato dalle vendite
+stage-opportunity = Opportunità
+stage-customer = Cliente
+stage-evangelist = Promotore
+stage-other = Altro
+lead-status-new = Nuovo
+lead-status-attempting_contact = Tentativo di contatto
+lead-status-connected = In contatto
+lead-status-qualified = Qualificato
+lead-status-disqualified = Squalificato
+lead-status-recycled = Riciclato
+dq-junk = Spam
+dq-no_budget = Nessun budget
+dq-no_authority = Nessun potere decisionale
+dq-no_need = Nessuna necessità
+dq-bad_timing = Momento sbagliato
+dq-competitor = Ha scelto un concorrente
+dq-unreachable = Irraggiungibile
+dq-duplicate = Duplicato
+dq-other = Altro
+deal-status-open = Aperta
+deal-status-won = Vinta
+deal-status-lost = Persa
+tier-tier_1 = Livello 1
+tier-tier_2 = Livello 2
+tier-tier_3 = Livello 3
+link-role-decision_maker = Decisore
+link-role-influencer = Influenzatore
+link-role-user = Utente
+link-role-champion = Sostenitore
+link-role-other = Altro
+role = Ruolo
+role-admin = Amministratore
+role-marketing = Marketing
+role-sales = Vendite
+role-agent = Operatore
+role-read_only = Sola lettura
+activity-page_view = Pagina visitata
+activity-form_submission = Modulo inviato
+activity-email_sent = E-mail inviata
+activity-email_opened = E-mail aperta
+activity-email_clicked = Clic nell'e-mail
+activity-email_bounced = E-mail respinta
+activity-unsubscribed = Disiscritto
+activity-chat_message = Messaggio in chat
+activity-call = Chiamata
+activity-meeting = Riunione
+activity-note = Nota
+activity-task = Attività
+activity-product_event = Evento di prodotto
+activity-purchase = Acquisto
+activity-import = Importazione
+outcome-connected = Risposto
+outcome-left_voicemail = Messaggio in segreteria
+outcome-no_answer = Nessuna risposta
+outcome-busy = Occupato
+outcome-wrong_number = Numero errato
+object-contact = Contatto
+object-company = Azienda
+object-deal = Trattativa
+
+## Import
+import-upload = Carica un file CSV
+import-intro = UTF-8 (con o senza BOM), separato da virgole, punti e virgola o tabulazioni. Le esportazioni di HubSpot, Mautic, Salesforce e Google Contatti vengono riconosciute.
+import-file = File
+import-object = Importa come
+import-source-list = Nome della lista acquistata (facoltativo)
+import-source-list-hint = Ogni riga viene contrassegnata, così se ne potrà misurare la qualità.
+import-region = Paese per i numeri senza prefisso internazionale (facoltativo)
+import-region-hint = Due lettere, es. IT
+import-next = Carica e controlla le colonne
+import-recent = Importazioni recenti
+import-none = Ancora nessuna importazione.
+import-status = Stato
+import-result = Risultato
+import-dry-run = prova
+import-choose-file = Scegli un file CSV da caricare.
+import-map-title = Controlla le colonne
+import-map-intro = Leadline ha letto le colonne di { $file }. Cambia come importare una colonna, oppure ignorala.
+import-column = Colonna nel file
+import-sample = Primi valori
+import-target = Importa come
+import-ignore = (ignora)
+import-owner-email = Proprietario (e-mail dell'utente)
+import-contact-emails = E-mail dei contatti
+import-external-id = Id esterno ({ $system })
+import-dry-run-button = Prova senza salvare
+import-run-button = Importa
+import-job-title = Importazione
+import-progress = Avanzamento
+import-count-created = Creati
+import-count-updated = Aggiornati
+import-count-merged = Duplicati uniti
+import-count-rejected = Rifiutati
+import-created = { $n } creati
+import-updated = { $n } aggiornati
+import-merged = { $n } uniti
+import-rejected = { $n } rifiutati
+import-rejects = Scarica le righe rifiutate
+import-run-now = Importa ora questo file
+import-back = Tutte le importazioni
+job-queued = In attesa
+job-running = In corso
+job-done = Completata
+job-failed = Non riuscita
+job-cancelled = Annullata
+
+## Settings
+settings-account = Il tuo account
+settings-tokens = Token API
+settings-users = Utenti e ruoli
+settings-properties = Proprietà personalizzate
+settings-saved-password = La password è stata cambiata.
+settings-saved-user = L'utente è stato salvato.
+settings-saved-property = Le proprietà sono state salvate.
+settings-saved-revoked = Il token è stato revocato.
+token-shown-once = Copia ora questo token: viene mostrato una sola volta.
+token-name = Nome
+token-prefix = Inizia con
+token-scope = Accesso
+token-last-used = Ultimo uso
+token-create = Crea token
+token-revoke = Revoca
+token-revoked = revocato
+empty-tokens = Ancora nessun token. Un token permette a un altro programma di usare l'API a tuo nome.
+scope-read = Lettura
+scope-write = Lettura e scrittura
+user-add = Aggiungi utente
+user-disabled = Disattivato
+prop-add = Aggiungi proprietà
+prop-object = Record
+prop-label = Etichetta
+prop-name = Nome nell'API
+prop-name-hint = Lettere minuscole, cifre e _, es. fascia_budget
+prop-type = Tipo
+prop-options = Opzioni (per i tipi a scelta)
+empty-properties = Ancora nessuna proprietà personalizzata.
+prop-type-text = Testo
+prop-type-number = Numero
+prop-type-bool = Sì/no
+prop-type-date = Data
+prop-type-enum = Scelta singola
+prop-type-multi_enum = Scelta multipla

@@ -1,0 +1,396 @@
+# Interfejs Leadline po polsku.
+
+## Layout
+skip-to-content = Przejdź do treści
+nav-label = Główna
+nav-dashboard = Pulpit
+nav-contacts = Kontakty
+nav-companies = Firmy
+nav-deals = Szanse sprzedaży
+nav-import = Import
+nav-settings = Ustawienia
+search = Szukaj
+search-label = Szukaj
+search-placeholder = Szukaj imion, e-maili, telefonów, firm…
+search-results = Wyniki wyszukiwania
+search-title = Wyszukiwanie: { $q }
+search-hint = Wpisz imię, e-mail, numer telefonu lub firmę.
+search-none = Nic nie znaleziono.
+search-more = Pokaż wszystkie na liście
+language = Język
+language-apply = Zmień język
+logout = Wyloguj
+
+## Common words
+save = Zapisz
+saved = Zapisano.
+create = Utwórz
+cancel = Anuluj
+delete = Usuń
+apply = Zastosuj
+any = Dowolny
+yes = Tak
+no = Nie
+never = nigdy
+actions = Działania
+older = Starsze wpisy
+minutes = { $count ->
+    [one] { $n } minuta
+    [few] { $n } minuty
+   *[other] { $n } minut
+}
+
+## Sign-in and first run
+login-title = Logowanie
+login = Zaloguj
+password = Hasło
+password-hint = Co najmniej 10 znaków.
+password-repeat = Powtórz hasło
+password-change = Zmień hasło
+password-current = Obecne hasło
+password-new = Nowe hasło
+setup-title = Witamy w Leadline
+setup-intro = Utwórz pierwsze konto administratora. Zespół możesz zaprosić później.
+setup-submit = Utwórz administratora
+setup-passwords-differ = Hasła nie są takie same.
+your-name = Imię i nazwisko
+
+## Errors
+error-400 = Nie udało się odczytać żądania
+error-401 = Zaloguj się
+error-403 = Brak uprawnień
+error-404 = Nie znaleziono
+error-409 = Konflikt z zapisanymi danymi
+error-413 = Za duże
+error-422 = Sprawdź wprowadzone dane
+error-429 = Zbyt wiele prób
+error-500 = Coś poszło nie tak
+error-other = Coś poszło nie tak
+error-internal = Serwer nie mógł dokończyć operacji. Problem został zapisany; spróbuj ponownie później.
+error-status = Kod błędu { $status }
+error-home = Przejdź do pulpitu
+error-code-invalid_email = To nie jest poprawny adres e-mail.
+error-code-invalid_phone = To nie jest poprawny numer telefonu. Dodaj numer kierunkowy kraju, np. +48…
+error-code-weak_password = Hasło musi mieć co najmniej 10 znaków.
+error-code-wrong_password = Obecne hasło jest nieprawidłowe.
+error-code-invalid_credentials = Nieprawidłowy e-mail lub hasło.
+error-code-rate_limited = Zbyt wiele prób. Odczekaj minutę i spróbuj ponownie.
+error-code-csrf = Formularz wygasł. Odśwież stronę i spróbuj ponownie.
+error-code-forbidden = Twoja rola na to nie pozwala.
+error-code-not_found = Ten rekord nie istnieje (już).
+error-code-identity_taken = Inny kontakt ma już ten e-mail, telefon lub identyfikator zewnętrzny.
+error-code-domain_taken = Inna firma ma już tę domenę.
+error-code-backward_stage = To cofa kontakt w lejku. Zaznacz „cofnij”, aby potwierdzić.
+error-code-invalid_country = Użyj dwuliterowego kodu kraju, np. PL, IT lub IR.
+error-code-invalid_language = Użyj kodu języka, np. en, fa lub pl.
+error-code-invalid_amount = To nie jest kwota.
+error-code-invalid_currency = Użyj trzyliterowego kodu waluty, np. PLN.
+error-code-invalid_date = Podaj datę jako RRRR-MM-DD.
+error-code-invalid_domain = To nie jest domena internetowa.
+error-code-invalid_number = To musi być liczba całkowita.
+error-code-invalid_csv = Leadline nie potrafi odczytać tego pliku jako CSV.
+
+## Dashboard
+empty-dashboard-title = Brak kontaktów
+empty-dashboard = Zacznij od importu pliku CSV ze starego CRM-a lub arkusza albo dodaj kontakt ręcznie.
+import-csv = Importuj CSV
+funnel-title = { $count ->
+    [one] Lejek: { $n } kontakt
+    [few] Lejek: { $n } kontakty
+   *[other] Lejek: { $n } kontaktów
+}
+my-tasks = Moje otwarte zadania
+recent-contacts = Najnowsze kontakty
+
+## Lists
+filters = Filtry
+filter-field = Pole
+filter-op = Warunek
+filter-value = Wartość
+apply-filters = Filtruj
+clear-filters = Wyczyść filtry
+choose-columns = Kolumny
+select-all = Zaznacz wszystkie wiersze na stronie
+select-row = Zaznacz ten wiersz
+paging = Strony
+first-page = Pierwsza strona
+next-page = Następna strona
+export-csv = Eksportuj CSV
+empty-filtered = Żaden rekord nie pasuje do tych filtrów.
+empty-contacts = Brak kontaktów. Zaimportuj CSV lub dodaj kontakt.
+empty-companies = Brak firm. Pojawią się po imporcie kontaktów z firmowymi e-mailami; możesz też dodać firmę.
+empty-deals = Brak szans sprzedaży. Otwórz firmę lub kontakt i dodaj szansę.
+new-contact = Nowy kontakt
+new-company = Nowa firma
+new-deal = Nowa szansa
+op-eq = jest
+op-ne = nie jest
+op-prefix = zaczyna się od
+op-gt = większe niż
+op-lt = mniejsze niż
+op-in = jest jednym z (a, b, …)
+op-empty = jest puste
+op-not_empty = nie jest puste
+
+## Bulk actions
+bulk-label = Działania zbiorcze
+bulk-with-selected = Dla zaznaczonych:
+bulk-set-stage = Ustaw etap
+bulk-set-status = Ustaw status
+bulk-assign = Przypisz właściciela
+bulk-add-tag = Dodaj tag
+bulk-none-selected = Najpierw zaznacz co najmniej jeden kontakt.
+bulk-value-required = Wybierz wartość dla tego działania.
+bulk-unknown-owner = Ten użytkownik nie istnieje.
+bulk-invalid-action = Nieznane działanie.
+bulk-delete-confirm = { $count ->
+    [one] Usunąć { $n } kontakt? Jego historia zostanie usunięta. Tego nie można cofnąć.
+    [few] Usunąć { $n } kontakty? Ich historia zostanie usunięta. Tego nie można cofnąć.
+   *[other] Usunąć { $n } kontaktów? Ich historia zostanie usunięta. Tego nie można cofnąć.
+}
+contacts-updated = { $count ->
+    [one] Zaktualizowano { $n } kontakt
+    [few] Zaktualizowano { $n } kontakty
+   *[other] Zaktualizowano { $n } kontaktów
+}
+contacts-deleted = { $count ->
+    [one] Usunięto { $n } kontakt
+    [few] Usunięto { $n } kontakty
+   *[other] Usunięto { $n } kontaktów
+}
+confirm-title = Potwierdź
+delete-confirm = Usunąć { $name }? Tego nie można cofnąć.
+
+## Record pages
+profile = Profil
+allow-backward = Cofnij w lejku
+history = Historia etapów i właścicieli
+history-field = Pole
+history-change = Zmiana
+history-when = Kiedy
+history-cause = Dlaczego
+cause-manual = ręcznie
+cause-import = import
+cause-merge = scalenie
+cause-rule = reguła
+timeline = Oś czasu
+timeline-filter = Pokaż
+empty-timeline = Z tym rekordem nic się jeszcze nie wydarzyło.
+empty-history = Brak zapisanych zmian.
+log-activity = Zapisz
+add-note = Dodaj notatkę
+note = Notatka
+log-call = Zapisz rozmowę
+call-outcome = Wynik
+call-minutes = Czas trwania (minuty)
+add-task = Dodaj zadanie
+tasks = Zadania
+task-title = Zadanie
+task-due = Termin
+task-assignee = Wykonawca
+task-complete = Oznacz jako zrobione
+task-reopen = Oznacz jako niezrobione
+task-overdue = po terminie
+task-open-contact = kontakt
+empty-tasks = Brak zadań.
+empty-contact-deals = Brak szans sprzedaży z tym kontaktem.
+empty-company-deals = Brak szans sprzedaży z tą firmą.
+people = Osoby
+empty-people = Z tą firmą nie powiązano jeszcze kontaktów.
+link-role = Rola
+deal-parties = Firma i kontakty
+hint-one-per-line = Jeden w wierszu; pierwszy jest główny.
+hint-phones = Jeden w wierszu, z numerem kierunkowym (+48…) lub w formacie kraju kontaktu.
+hint-country = Dwie litery, np. PL
+hint-language = np. en, fa, it, pl
+hint-currency = np. PLN
+hint-amount = np. 1250,00
+hint-comma = Oddziel przecinkami.
+hint-options = Jedna lub więcej z: { $options }
+
+## Fields
+field-name = Nazwa
+field-email = E-mail
+field-emails = E-maile
+field-phone = Telefon
+field-phones = Telefony
+field-tags = Tagi
+field-first_name = Imię
+field-last_name = Nazwisko
+field-display_name = Nazwa wyświetlana
+field-job_title = Stanowisko
+field-company_name = Firma
+field-company_id = Firma
+field-country = Kraj
+field-language = Język
+field-owner_id = Właściciel
+field-source = Źródło
+field-original_source = Pierwotne źródło
+field-source_campaign = Kampania
+field-source_list = Kupiona lista
+field-lifecycle_stage = Etap cyklu życia
+field-lead_status = Status leada
+field-disqualification_reason = Powód dyskwalifikacji
+field-created_at = Utworzono
+field-updated_at = Zaktualizowano
+field-domain = Domena
+field-industry = Branża
+field-employee_count = Pracownicy
+field-annual_revenue = Roczny przychód
+field-currency = Waluta
+field-tier = Poziom docelowy
+field-pipeline = Lejek sprzedaży
+field-stage = Etap
+field-amount = Kwota
+field-close_date = Planowane zamknięcie
+field-status = Status
+field-lost_reason = Powód przegranej
+field-closed_at = Zamknięto
+
+## Values
+stage-subscriber = Subskrybent
+stage-lead = Lead
+stage-mql = Lead zakwalifikowany przez marketing
+stage-sql = Lead zakwalifikowany przez sprzedaż
+stage-opportunity = Szansa
+stage-customer = Klient
+stage-evangelist = Ambasador
+stage-other = Inne
+lead-status-new = Nowy
+lead-status-attempting_contact = Próba kontaktu
+lead-status-connected = Nawiązano kontakt
+lead-status-qualified = Zakwalifikowany
+lead-status-disqualified = Zdyskwalifikowany
+lead-status-recycled = Do ponownego kontaktu
+dq-junk = Śmieci
+dq-no_budget = Brak budżetu
+dq-no_authority = Brak decyzyjności
+dq-no_need = Brak potrzeby
+dq-bad_timing = Zły moment
+dq-competitor = Wybrał konkurencję
+dq-unreachable = Nieosiągalny
+dq-duplicate = Duplikat
+dq-other = Inny
+deal-status-open = Otwarta
+deal-status-won = Wygrana
+deal-status-lost = Przegrana
+tier-tier_1 = Poziom 1
+tier-tier_2 = Poziom 2
+tier-tier_3 = Poziom 3
+link-role-decision_maker = Decydent
+link-role-influencer = Wpływowy
+link-role-user = Użytkownik
+link-role-champion = Orędownik
+link-role-other = Inna
+role = Rola
+role-admin = Administrator
+role-marketing = Marketing
+role-sales = Sprzedaż
+role-agent = Konsultant
+role-read_only = Tylko odczyt
+activity-page_view = Odsłona strony
+activity-form_submission = Wysłany formularz
+activity-email_sent = Wysłany e-mail
+activity-email_opened = Otwarty e-mail
+activity-email_clicked = Kliknięcie w e-mailu
+activity-email_bounced = Odbity e-mail
+activity-unsubscribed = Wypisanie
+activity-chat_message = Wiadomość na czacie
+activity-call = Rozmowa
+activity-meeting = Spotkanie
+activity-note = Notatka
+activity-task = Zadanie
+activity-product_event = Zdarzenie w produkcie
+activity-purchase = Zakup
+activity-import = Import
+outcome-connected = Połączono
+outcome-left_voicemail = Wiadomość głosowa
+outcome-no_answer = Brak odpowiedzi
+outcome-busy = Zajęte
+outcome-wrong_number = Błędny numer
+object-contact = Kontakt
+object-company = Firma
+object-deal = Szansa sprzedaży
+
+## Import
+import-upload = Prześlij plik CSV
+import-intro = UTF-8 (z BOM lub bez), rozdzielany przecinkami, średnikami lub tabulatorami. Eksporty z HubSpot, Mautic, Salesforce i Kontaktów Google są rozpoznawane.
+import-file = Plik
+import-object = Importuj jako
+import-source-list = Nazwa kupionej listy (opcjonalnie)
+import-source-list-hint = Każdy wiersz zostanie nią oznaczony, by później zmierzyć jakość listy.
+import-region = Kraj dla numerów bez kierunkowego (opcjonalnie)
+import-region-hint = Dwie litery, np. PL
+import-next = Prześlij i sprawdź kolumny
+import-recent = Ostatnie importy
+import-none = Brak importów.
+import-status = Status
+import-result = Wynik
+import-dry-run = próba
+import-choose-file = Wybierz plik CSV do przesłania.
+import-map-title = Sprawdź kolumny
+import-map-intro = Leadline odczytał kolumny pliku { $file }. Zmień, jak zaimportować kolumnę, lub ją pomiń.
+import-column = Kolumna w pliku
+import-sample = Pierwsze wartości
+import-target = Importuj jako
+import-ignore = (pomiń)
+import-owner-email = Właściciel (e-mail użytkownika)
+import-contact-emails = E-maile kontaktów
+import-external-id = Identyfikator zewnętrzny ({ $system })
+import-dry-run-button = Próba bez zapisu
+import-run-button = Importuj
+import-job-title = Import
+import-progress = Postęp
+import-count-created = Utworzone
+import-count-updated = Zaktualizowane
+import-count-merged = Scalone duplikaty
+import-count-rejected = Odrzucone
+import-created = utworzone: { $n }
+import-updated = zaktualizowane: { $n }
+import-merged = scalone: { $n }
+import-rejected = odrzucone: { $n }
+import-rejects = Pobierz odrzucone wiersze
+import-run-now = Zaimportuj teraz ten plik
+import-back = Wszystkie importy
+job-queued = Oczekuje
+job-running = W toku
+job-done = Gotowe
+job-failed = Nieudane
+job-cancelled = Anulowane
+
+## Settings
+settings-account = Twoje konto
+settings-tokens = Tokeny API
+settings-users = Użytkownicy i role
+settings-properties = Własne właściwości
+settings-saved-password = Hasło zostało zmienione.
+settings-saved-user = Użytkownik został zapisany.
+settings-saved-property = Właściwości zostały zapisane.
+settings-saved-revoked = Token został unieważniony.
+token-shown-once = Skopiuj ten token teraz. Jest wyświetlany tylko raz.
+token-name = Nazwa
+token-prefix = Zaczyna się od
+token-scope = Dostęp
+token-last-used = Ostatnio użyty
+token-create = Utwórz token
+token-revoke = Unieważnij
+token-revoked = unieważniony
+empty-tokens = Brak tokenów. Token pozwala innemu programowi korzystać z API w Twoim imieniu.
+scope-read = Odczyt
+scope-write = Odczyt i zapis
+user-add = Dodaj użytkownika
+user-disabled = Wyłączony
+prop-add = Dodaj właściwość
+prop-object = Rekord
+prop-label = Etykieta
+prop-name = Nazwa w API
+prop-name-hint = Małe litery, cyfry i _, np. przedzial_budzetu
+prop-type = Typ
+prop-options = Opcje (dla typów wyboru)
+empty-properties = Brak własnych właściwości.
+prop-type-text = Tekst
+prop-type-number = Liczba
+prop-type-bool = Tak/nie
+prop-type-date = Data
+prop-type-enum = Jeden wybór
+prop-type-multi_enum = Wiele wyborów

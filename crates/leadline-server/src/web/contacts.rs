@@ -1,0 +1,427 @@
+//! The contact screens: the list with bulk actions, the contact page, and what is logged from
+//! it (notes, calls, tasks).
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, Uri};
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
+use axum::Router;
+use leadline_core::lifecycle::{ChangeCause, LeadStatus, LifecycleStage};
+use leadline_core::record::ObjectKind;
+use leadline_core::role::Action;
+use leadline_store::{ActivityQuery, Actor, FilterOp, FilterTarget, ListQuery, TaskQuery, WriteOptions};
+use serde_json::json;
+
+use super::auth::FormErrors;
+use super::records::{self, Choice, FormField, HistoryItem, ListView, TaskItem, TimelineView};
+use super::view::{Shell, Tr};
+use super::{back_to, render, Fields, PageResult, Posted, Viewer};
+use crate::api::JsonBody;
+use crate::error::ApiError;
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/contacts", get(list))
+        .route("/contacts/new", get(new_form).post(create))
+        .route("/contacts/bulk", post(bulk))
+        .route("/contacts/{id}", get(page).post(update))
+        .route("/contacts/{id}/notes", post(add_note))
+        .route("/contacts/{id}/calls", post(log_call))
+        .route("/contacts/{id}/tasks", post(add_task))
+        .route("/contacts/{id}/delete", post(delete))
+}
+
+#[derive(Template)]
+#[template(path = "contacts.html")]
+struct ContactList {
+    p: Shell,
+    list: ListView,
+    notice: Option<String>,
+    stages: Vec<Choice>,
+    statuses: Vec<Choice>,
+    owners: Vec<Choice>,
+}
+
+async fn list(State(s): State<AppState>, v: Viewer, uri: Uri, headers: HeaderMap) -> PageResult {
+    v.require(Action::Read)?;
+    let tr = Tr { locale: v.locale };
+    let (list, cookie) = records::list_view(&s, &v, ObjectKind::Contact, &uri, &headers).await?;
+    let pairs = crate::api::query_pairs(&uri)?;
+    let notice = pairs.iter().find(|(k, _)| k == "notice").map(|(_, kind)| {
+        let n = pairs.iter().find(|(k, _)| k == "n").and_then(|(_, n)| n.parse().ok()).unwrap_or(0);
+        tr.tn(if kind == "deleted" { "contacts-deleted" } else { "contacts-updated" }, n)
+    });
+    let users = s.store.users().await?;
+    let page = ContactList {
+        p: v.shell("/contacts", tr.t("nav-contacts")),
+        list,
+        notice,
+        stages: choices(LifecycleStage::ALL.iter().map(|s| s.as_str()), |s| tr.t(&format!("stage-{s}"))),
+        statuses: choices(LeadStatus::ALL.iter().map(|s| s.as_str()), |s| tr.t(&format!("lead-status-{s}"))),
+        owners: users
+            .iter()
+            .filter(|u| !u.disabled)
+            .map(|u| Choice { value: u.id.clone(), label: u.name.clone().unwrap_or(u.email.clone()), selected: false })
+            .collect(),
+    };
+    let mut resp = render(&page);
+    if let Some(c) = cookie.and_then(|c| c.parse().ok()) {
+        resp.headers_mut().append(header::SET_COOKIE, c);
+    }
+    Ok(resp)
+}
+
+fn choices<'a>(values: impl Iterator<Item = &'a str>, label: impl Fn(&str) -> String) -> Vec<Choice> {
+    values.map(|v| Choice { value: v.to_owned(), label: label(v), selected: false }).collect()
+}
+
+async fn new_form(State(s): State<AppState>, v: Viewer) -> PageResult {
+    v.require(Action::Write)?;
+    Ok(render(&records::new_page(&s, &v, ObjectKind::Contact, None, &FormErrors::default(), Vec::new()).await?))
+}
+
+async fn create(State(s): State<AppState>, form: Posted) -> PageResult {
+    records::create_from_form(&s, form, ObjectKind::Contact).await
+}
+
+#[derive(Template)]
+#[template(path = "confirm.html")]
+struct Confirm {
+    p: Shell,
+    message: String,
+    action: String,
+    fields: Vec<(String, String)>,
+    cancel: String,
+}
+
+/// Apply one action to the ticked contacts. Deleting asks first.
+async fn bulk(State(s): State<AppState>, form: Posted) -> PageResult {
+    let v = &form.viewer;
+    let tr = Tr { locale: v.locale };
+    let ids: Vec<String> = form.fields.all("id").into_iter().map(str::to_owned).take(500).collect();
+    let back = form.fields.get("back").unwrap_or("/contacts").to_owned();
+    let action = form.fields.get("action").unwrap_or_default();
+    if ids.is_empty() {
+        return Err(ApiError::invalid("id", "nothing_selected", tr.t("bulk-none-selected")).into());
+    }
+    let actor = Actor { user_id: Some(v.user().id.as_str()), cause: ChangeCause::Manual, now: crate::now() };
+    let done = |kind: &str, n: usize| {
+        let path = back.split('?').next().unwrap_or("/contacts");
+        let query: Vec<(String, String)> = crate::api::query_pairs(&back.parse::<Uri>().unwrap_or_default())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(k, _)| k != "notice" && k != "n")
+            .chain([("notice".to_owned(), kind.to_owned()), ("n".to_owned(), n.to_string())])
+            .collect();
+        let q = super::view::query_string(query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        back_to(Some(&format!("{path}?{q}")), "/contacts")
+    };
+    match action {
+        "export" => {
+            v.require(Action::Export)?;
+            let props = s.store.properties(Some(ObjectKind::Contact)).await?;
+            let mut out = csv::Writer::from_writer(Vec::new());
+            let write = |w: &mut csv::Writer<Vec<u8>>, row: Vec<String>| {
+                w.write_record(row).map_err(|e| ApiError::new(crate::error::Kind::Internal, "internal", e.to_string()))
+            };
+            write(&mut out, crate::export::header(ObjectKind::Contact, &props))?;
+            for id in &ids {
+                if let Ok(r) = s.store.get(ObjectKind::Contact, id).await {
+                    write(&mut out, crate::export::row(&r, &props))?;
+                }
+            }
+            let body = out.into_inner().map_err(|e| ApiError::new(crate::error::Kind::Internal, "internal", e.to_string()))?;
+            Ok((
+                [
+                    (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                    (header::CONTENT_DISPOSITION, "attachment; filename=\"contacts-selected.csv\""),
+                ],
+                body,
+            )
+                .into_response())
+        }
+        "delete" => {
+            v.require(Action::Write)?;
+            if form.fields.get("confirm") != Some("yes") {
+                let mut fields: Vec<(String, String)> = ids.iter().map(|id| ("id".to_owned(), id.clone())).collect();
+                fields.extend([
+                    ("action".to_owned(), "delete".to_owned()),
+                    ("confirm".to_owned(), "yes".to_owned()),
+                    ("back".to_owned(), back.clone()),
+                ]);
+                let page = Confirm {
+                    p: v.shell("/contacts", tr.t("confirm-title")),
+                    message: tr.tn("bulk-delete-confirm", ids.len() as i64),
+                    action: "/contacts/bulk".into(),
+                    fields,
+                    cancel: back.clone(),
+                };
+                return Ok(render(&page));
+            }
+            let mut n = 0;
+            for id in &ids {
+                match s.store.delete(ObjectKind::Contact, id, actor).await {
+                    Ok(()) => n += 1,
+                    Err(leadline_store::StoreError::NotFound { .. }) => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            Ok(done("deleted", n))
+        }
+        "owner" | "stage" | "status" | "tag" => {
+            v.require(Action::Write)?;
+            let value = form.fields.text(&format!("{action}_value")).or_else(|| form.fields.text("value")).ok_or_else(|| ApiError::invalid("value", "required", tr.t("bulk-value-required")))?;
+            let body = match action {
+                "owner" => json!({ "owner_id": value }),
+                "stage" => json!({ "lifecycle_stage": value }),
+                "status" => json!({ "lead_status": value }),
+                _ => json!({}),
+            };
+            let props = s.store.properties(Some(ObjectKind::Contact)).await?;
+            let ctx = crate::wire::InputContext {
+                object: ObjectKind::Contact,
+                properties: &props,
+                default_region: s.config.default_region.as_deref(),
+                now: crate::now(),
+                origin: "web",
+            };
+            // Checked once, before anything is written: a bad value changes nothing.
+            let mut changes = crate::wire::contact_changes(&body, &ctx)?;
+            if action == "owner" {
+                s.store.user(value).await.map_err(|_| ApiError::invalid("value", "unknown_user", tr.t("bulk-unknown-owner")))?;
+            }
+            let tag = if action == "tag" { Some(leadline_core::contact::tag(value)?) } else { None };
+            let mut n = 0;
+            for id in &ids {
+                if let Some(t) = &tag {
+                    let r = match s.store.get(ObjectKind::Contact, id).await {
+                        Ok(r) => r,
+                        Err(leadline_store::StoreError::NotFound { .. }) => continue,
+                        Err(e) => return Err(e.into()),
+                    };
+                    let mut tags = r.tags.clone();
+                    if tags.contains(t) {
+                        n += 1;
+                        continue;
+                    }
+                    tags.push(t.clone());
+                    changes.tags = Some(tags);
+                }
+                // A bulk stage change may move contacts back: the user asked for exactly this.
+                match s.store.update_contact(id, &changes, WriteOptions { allow_backward_stage: true }, actor).await {
+                    Ok(_) => n += 1,
+                    Err(leadline_store::StoreError::NotFound { .. }) => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            Ok(done("updated", n))
+        }
+        _ => Err(ApiError::invalid("action", "invalid_action", tr.t("bulk-invalid-action")).into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "contact.html")]
+struct ContactPage {
+    p: Shell,
+    id: String,
+    name: String,
+    subtitle: String,
+    stage: Option<String>,
+    owner: Option<String>,
+    company: Option<(String, String)>,
+    emails: Vec<String>,
+    phones: Vec<String>,
+    tags: Vec<String>,
+    fields: Vec<FormField>,
+    form_error: Option<String>,
+    saved: bool,
+    history: Vec<HistoryItem>,
+    timeline: TimelineView,
+    tasks: Vec<TaskItem>,
+    deals: Vec<(String, String, String)>,
+    companies: Vec<(String, String, String)>,
+    owners: Vec<Choice>,
+    outcomes: Vec<Choice>,
+    backward_blocked: bool,
+    /// A refused note, call or task.
+    log_error: Option<String>,
+}
+
+async fn page(State(s): State<AppState>, v: Viewer, Path(id): Path<String>, uri: Uri) -> PageResult {
+    v.require(Action::Read)?;
+    let pairs = crate::api::query_pairs(&uri)?;
+    let saved = pairs.iter().any(|(k, v)| k == "saved" && v == "1");
+    render_page(&s, &v, &id, &pairs, None, FormErrors::default(), saved).await.map(|(_, r)| r)
+}
+
+async fn render_page(
+    s: &AppState,
+    v: &Viewer,
+    id: &str,
+    pairs: &[(String, String)],
+    typed: Option<&Fields>,
+    errors: FormErrors,
+    saved: bool,
+) -> Result<(axum::http::StatusCode, axum::response::Response), super::PageError> {
+    let tr = Tr { locale: v.locale };
+    let r = s.store.get(ObjectKind::Contact, id).await?;
+    if r.id != id {
+        // A merged contact: its survivor's page.
+        return Ok((axum::http::StatusCode::SEE_OTHER, Redirect::to(&format!("/contacts/{}", r.id)).into_response()));
+    }
+    let users = s.store.users().await?;
+    let props = s.store.properties(Some(ObjectKind::Contact)).await?;
+    let fields = records::record_form(&tr, ObjectKind::Contact, Some(&r), &props, &users, typed, &errors);
+    let history = records::history(s, &tr, id, &users).await?;
+    let q = ActivityQuery { contact_id: Some(id.to_owned()), ..Default::default() };
+    let timeline = records::timeline(s, &tr, q, pairs, &v.here, &users).await?;
+    let tasks = s
+        .store
+        .tasks(&TaskQuery { contact_id: Some(id.to_owned()), limit: 50, ..Default::default() })
+        .await?
+        .items
+        .iter()
+        .map(|t| records::task_item(&tr, t, &users))
+        .collect();
+    let deal_filter = leadline_store::Filter {
+        target: FilterTarget::LinkedTo(ObjectKind::Contact),
+        op: FilterOp::Eq,
+        value: vec![leadline_core::record::Scalar::Text(id.to_owned())],
+    };
+    let deals = s
+        .store
+        .list(ObjectKind::Deal, &ListQuery { filters: vec![deal_filter], ..ListQuery::newest(ObjectKind::Deal, 20) })
+        .await?
+        .items
+        .iter()
+        .map(|d| {
+            let amount = leadline_core::record::field(ObjectKind::Deal, "amount").expect("amount");
+            let stage = d.text("status").map(|st| tr.t(&format!("deal-status-{st}"))).unwrap_or_default();
+            (format!("/deals/{}", d.id), records::title(d), format!("{} · {stage}", records::show(&tr, d, amount, &users)))
+        })
+        .collect();
+    let mut companies = Vec::new();
+    for (company_id, role) in s.store.contact_companies(id).await? {
+        if let Ok(c) = s.store.get(ObjectKind::Company, &company_id).await {
+            companies.push((format!("/companies/{}", c.id), records::title(&c), tr.t(&format!("link-role-{role}"))));
+        }
+    }
+    let company = r.text("company_id").map(|cid| {
+        (format!("/companies/{cid}"), r.text("company_name").filter(|n| !n.is_empty()).unwrap_or(cid).to_owned())
+    });
+    let subtitle = [r.text("job_title"), r.text("company_name")].into_iter().flatten().collect::<Vec<_>>().join(" · ");
+    let status = if errors.is_empty() { axum::http::StatusCode::OK } else { axum::http::StatusCode::UNPROCESSABLE_ENTITY };
+    let backward_blocked = errors.0.iter().any(|(f, _)| f == "lifecycle_stage") && typed.is_some();
+    let page = ContactPage {
+        p: v.shell("/contacts", records::title(&r)),
+        id: r.id.clone(),
+        name: records::title(&r),
+        subtitle,
+        stage: r.text("lifecycle_stage").map(|st| tr.t(&format!("stage-{st}"))),
+        owner: r.text("owner_id").map(|o| records::user_name(&users, o)),
+        company,
+        emails: r.emails.clone(),
+        phones: r.phones.clone(),
+        tags: r.tags.clone(),
+        form_error: errors.of("form").map(str::to_owned),
+        fields,
+        saved,
+        history,
+        timeline,
+        tasks,
+        deals,
+        companies,
+        owners: users
+            .iter()
+            .filter(|u| !u.disabled)
+            .map(|u| Choice { selected: u.id == v.user().id, value: u.id.clone(), label: u.name.clone().unwrap_or(u.email.clone()) })
+            .collect(),
+        outcomes: choices(leadline_core::activity::CALL_OUTCOMES.iter().copied(), |o| tr.t(&format!("outcome-{o}"))),
+        backward_blocked,
+        log_error: errors.0.iter().find(|(f, _)| f.starts_with("log.")).map(|(_, m)| m.clone()),
+    };
+    let mut resp = render(&page);
+    *resp.status_mut() = status;
+    Ok((status, resp))
+}
+
+async fn update(State(s): State<AppState>, Path(id): Path<String>, form: Posted) -> PageResult {
+    match records::update_from_form(&s, &form, ObjectKind::Contact, &id).await? {
+        None => Ok(Redirect::to(&format!("/contacts/{id}?saved=1")).into_response()),
+        Some((errors, _)) => {
+            render_page(&s, &form.viewer, &id, &[], Some(&form.fields), errors, false).await.map(|(_, r)| r)
+        }
+    }
+}
+
+async fn delete(State(s): State<AppState>, Path(id): Path<String>, form: Posted) -> PageResult {
+    let v = &form.viewer;
+    v.require(Action::Write)?;
+    let tr = Tr { locale: v.locale };
+    if form.fields.get("confirm") != Some("yes") {
+        let r = s.store.get(ObjectKind::Contact, &id).await?;
+        let page = Confirm {
+            p: v.shell("/contacts", tr.t("confirm-title")),
+            message: tr.t1("delete-confirm", "name", &records::title(&r)),
+            action: format!("/contacts/{id}/delete"),
+            fields: vec![("confirm".into(), "yes".into())],
+            cancel: format!("/contacts/{id}"),
+        };
+        return Ok(render(&page));
+    }
+    let actor = Actor { user_id: Some(v.user().id.as_str()), cause: ChangeCause::Manual, now: crate::now() };
+    s.store.delete(ObjectKind::Contact, &id, actor).await?;
+    Ok(Redirect::to("/contacts?notice=deleted&n=1").into_response())
+}
+
+/// Hand a small form to the API's own handler for it, so both check input the same way.
+/// Refused input comes back as the contact page with the message at its field.
+async fn via_api<F, Fut, T>(s: &AppState, form: &Posted, id: &str, body: serde_json::Value, call: F) -> PageResult
+where
+    F: FnOnce(AppState, crate::auth::Caller, JsonBody) -> Fut,
+    Fut: std::future::Future<Output = Result<T, ApiError>>,
+{
+    match call(s.clone(), form.viewer.caller.clone(), JsonBody(body)).await {
+        Ok(_) => Ok(Redirect::to(&format!("/contacts/{id}#timeline")).into_response()),
+        Err(e) if e.status().is_client_error() && e.kind != crate::error::Kind::Forbidden => {
+            let tr = Tr { locale: form.viewer.locale };
+            let mut errors = FormErrors::default();
+            errors.add(&format!("log.{}", e.field.as_deref().unwrap_or("form")), super::view::error_text(&tr, &e));
+            let page = render_page(s, &form.viewer, id, &[], None, errors, false).await?;
+            Ok(page.1)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn add_note(State(s): State<AppState>, Path(id): Path<String>, form: Posted) -> PageResult {
+    let body = json!({ "contact_id": id, "body": form.fields.get("body").unwrap_or_default() });
+    via_api(&s, &form, &id, body, |s, c, b| crate::api::timeline::create_note(State(s), c, b)).await
+}
+
+async fn log_call(State(s): State<AppState>, Path(id): Path<String>, form: Posted) -> PageResult {
+    let minutes = form.fields.text("minutes").and_then(|m| m.parse::<f64>().ok());
+    let mut body = json!({
+        "contact_id": id,
+        "outcome": form.fields.get("outcome").unwrap_or_default(),
+        "body": form.fields.text("body"),
+    });
+    if let Some(m) = minutes.filter(|m| m.is_finite() && *m >= 0.0) {
+        body["duration_seconds"] = json!((m * 60.0).round() as i64);
+    }
+    via_api(&s, &form, &id, body, |s, c, b| crate::api::timeline::create_call(State(s), c, b)).await
+}
+
+async fn add_task(State(s): State<AppState>, Path(id): Path<String>, form: Posted) -> PageResult {
+    let due = form.fields.text("due").map(|d| if d.len() == 10 { format!("{d}T09:00:00Z") } else { format!("{d}:00Z") });
+    let body = json!({
+        "contact_id": id,
+        "title": form.fields.get("title").unwrap_or_default(),
+        "due_at": due,
+        "assignee_id": form.fields.text("assignee_id"),
+    });
+    via_api(&s, &form, &id, body, |s, c, b| crate::api::timeline::create_task(State(s), c, b)).await
+}

@@ -1,0 +1,263 @@
+//! The import screens: upload a CSV, check and change the detected column mapping, dry run or
+//! run it as a background job with a live progress bar, download the refused rows.
+
+use std::collections::HashMap;
+use std::io::Read;
+
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
+use axum::Router;
+use leadline_core::record::ObjectKind;
+use leadline_core::role::Action;
+use leadline_store::{Job, JobStatus};
+
+use super::records::Choice;
+use super::view::{Shell, Tr};
+use super::{check_csrf, render, PageResult, Posted, Viewer};
+use crate::api::imports::{import_params, read_form, spawn, targets, Form};
+use crate::error::{ApiError, Kind};
+use crate::import::{self, ImportParams};
+use crate::AppState;
+
+pub fn routes(max_upload: u64) -> Router<AppState> {
+    let limit = usize::try_from(max_upload).unwrap_or(usize::MAX);
+    Router::new()
+        .route("/import", get(start_page).post(upload))
+        .layer(axum::extract::DefaultBodyLimit::max(limit))
+        .route("/import/start", post(start))
+        .route("/import/{id}", get(job_page))
+        .route("/import/{id}/run", post(run_for_real))
+        .route("/import/{id}/cancel", post(cancel))
+}
+
+pub struct JobRow {
+    pub id: String,
+    pub file_name: String,
+    pub object: String,
+    pub status: String,
+    pub when: String,
+    pub dry_run: bool,
+    pub summary: String,
+}
+
+fn job_row(tr: &Tr, j: &Job) -> JobRow {
+    let p: Option<ImportParams> = serde_json::from_value(j.params.clone()).ok();
+    let c = j.counts;
+    JobRow {
+        id: j.id.clone(),
+        file_name: p.as_ref().map(|p| p.file_name.clone()).unwrap_or_default(),
+        object: p.as_ref().map(|p| tr.t(&format!("nav-{}", p.object))).unwrap_or_default(),
+        status: tr.t(&format!("job-{}", j.status.as_str())),
+        when: tr.datetime(j.created_at),
+        dry_run: p.is_some_and(|p| p.dry_run),
+        summary: format!(
+            "{} · {} · {} · {}",
+            tr.tn("import-created", c.created),
+            tr.tn("import-updated", c.updated),
+            tr.tn("import-merged", c.merged),
+            tr.tn("import-rejected", c.rejected)
+        ),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "import.html")]
+struct StartPage {
+    p: Shell,
+    jobs: Vec<JobRow>,
+}
+
+async fn start_page(State(s): State<AppState>, v: Viewer) -> PageResult {
+    v.require(Action::Import)?;
+    let tr = Tr { locale: v.locale };
+    let jobs = s.store.jobs(20).await?.iter().filter(|j| j.kind == "import").map(|j| job_row(&tr, j)).collect();
+    Ok(render(&StartPage { p: v.shell("/import", tr.t("nav-import")), jobs }))
+}
+
+pub struct MapColumn {
+    pub index: usize,
+    pub header: String,
+    pub samples: Vec<String>,
+    pub options: Vec<Choice>,
+}
+
+#[derive(Template)]
+#[template(path = "import_map.html")]
+struct MapPage {
+    p: Shell,
+    upload: String,
+    file_name: String,
+    object: String,
+    object_label: String,
+    source_list: String,
+    default_region: String,
+    columns: Vec<MapColumn>,
+}
+
+/// Label of an import target in the viewer's language.
+fn target_label(tr: &Tr, target: &str) -> String {
+    match target {
+        "ignore" => tr.t("import-ignore"),
+        "owner_email" => tr.t("import-owner-email"),
+        "contact_emails" => tr.t("import-contact-emails"),
+        t if t.starts_with("external_id:") => tr.t1("import-external-id", "system", &t["external_id:".len()..]),
+        t if t.starts_with("properties.") => t["properties.".len()..].to_owned(),
+        t => tr.t(&format!("field-{t}")),
+    }
+}
+
+/// The upload: spooled to disk, then the mapping screen.
+async fn upload(State(s): State<AppState>, v: Viewer, multipart: Multipart) -> PageResult {
+    v.require(Action::Import)?;
+    let tr = Tr { locale: v.locale };
+    let form = read_form(&s, multipart, false).await?;
+    let discard = |form: &Form| {
+        if let Some((_, p, _)) = &form.file {
+            let _ = std::fs::remove_file(p);
+        }
+    };
+    if let Err(e) = check_csrf(&v.caller, form.fields.get("csrf").map(String::as_str)) {
+        discard(&form);
+        return Err(e);
+    }
+    let Some((file_name, path, head)) = form.file.clone().filter(|(_, _, head)| !head.is_empty()) else {
+        discard(&form);
+        return Err(ApiError::invalid("file", "required", tr.t("import-choose-file")).into());
+    };
+    let object = form.fields.get("object").and_then(|o| import::object_of(o)).unwrap_or(ObjectKind::Contact);
+    let sniffed = match import::sniff(&head) {
+        Ok(sn) => sn,
+        Err(m) => {
+            discard(&form);
+            return Err(ApiError::bad_request("invalid_csv", m).into());
+        }
+    };
+    let props = s.store.properties(Some(object)).await?;
+    let cols = import::mapping(object, &sniffed.headers, &HashMap::new(), &props).expect("no overrides");
+    let all_targets = targets(object, &props);
+    let columns = sniffed
+        .headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let chosen = cols.get(i).map(|c| c.name()).unwrap_or_else(|| "ignore".into());
+            MapColumn {
+                index: i,
+                header: h.clone(),
+                samples: sniffed.sample.iter().filter_map(|row| row.get(i).cloned()).take(3).collect(),
+                options: all_targets
+                    .iter()
+                    .map(|t| Choice { value: t.clone(), label: target_label(&tr, t), selected: *t == chosen })
+                    .collect(),
+            }
+        })
+        .collect();
+    let upload = path.file_stem().and_then(|f| f.to_str()).unwrap_or_default().to_owned();
+    let page = MapPage {
+        p: v.shell("/import", tr.t("import-map-title")),
+        upload,
+        file_name,
+        object: object.plural().into(),
+        object_label: tr.t(&format!("nav-{}", object.plural())),
+        source_list: form.fields.get("source_list").cloned().unwrap_or_default(),
+        default_region: form.fields.get("default_region").cloned().unwrap_or_default(),
+        columns,
+    };
+    Ok(render(&page))
+}
+
+/// Start a dry run or an import of an uploaded file with the chosen mapping.
+async fn start(State(s): State<AppState>, form: Posted) -> PageResult {
+    let v = &form.viewer;
+    v.require(Action::Import)?;
+    let f = &form.fields;
+    let upload = f.get("upload").unwrap_or_default();
+    if upload.is_empty() || !upload.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+        return Err(ApiError::invalid("upload", "invalid_upload", "the upload is unknown; upload the file again").into());
+    }
+    let path = s.config.data_dir.join("uploads").join(format!("{upload}.csv"));
+    let mut head = Vec::new();
+    std::fs::File::open(&path)
+        .and_then(|file| file.take(64 * 1024).read_to_end(&mut head))
+        .map_err(|_| ApiError::new(Kind::NotFound, "upload_gone", "the uploaded file is gone; upload it again"))?;
+    let sniffed = import::sniff(&head).map_err(|m| ApiError::bad_request("invalid_csv", m))?;
+    let mapping: HashMap<String, String> = sniffed
+        .headers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| f.get(&format!("map.{i}")).map(|t| (h.clone(), t.to_owned())))
+        .collect();
+    let mut fields: HashMap<String, String> = ["object", "source_list", "default_region"]
+        .iter()
+        .filter_map(|k| f.get(k).map(|v| ((*k).to_owned(), v.to_owned())))
+        .collect();
+    fields.insert("mapping".into(), serde_json::to_string(&mapping).unwrap_or_default());
+    fields.insert("dry_run".into(), (f.get("mode") == Some("dry_run")).to_string());
+    let file_name = f.get("file_name").unwrap_or("upload.csv").chars().filter(|c| !c.is_control()).take(200).collect();
+    let api_form = Form { file: Some((file_name, path, head)), fields };
+    let params = import_params(&s, &api_form).await?;
+    let job = spawn(&s, &v.user().id, params).await?;
+    Ok(Redirect::to(&format!("/import/{}", job.id)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "import_job.html")]
+struct JobPage {
+    p: Shell,
+    job: JobRow,
+    running: bool,
+    can_run: bool,
+    total: i64,
+    processed: i64,
+    counts: Vec<(&'static str, String, String)>,
+    error: Option<String>,
+}
+
+async fn job_page(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) -> PageResult {
+    v.require(Action::Import)?;
+    let tr = Tr { locale: v.locale };
+    let j = s.store.job(&id).await?;
+    let params: Option<ImportParams> = serde_json::from_value(j.params.clone()).ok();
+    let running = matches!(j.status, JobStatus::Queued | JobStatus::Running);
+    let can_run = j.status == JobStatus::Done && params.as_ref().is_some_and(|p| p.dry_run && p.path.exists());
+    let c = j.counts;
+    let counts = vec![
+        ("created", tr.t("import-count-created"), tr.num(c.created)),
+        ("updated", tr.t("import-count-updated"), tr.num(c.updated)),
+        ("merged", tr.t("import-count-merged"), tr.num(c.merged)),
+        ("rejected", tr.t("import-count-rejected"), tr.num(c.rejected)),
+    ];
+    let page = JobPage {
+        p: v.shell("/import", tr.t("import-job-title")),
+        job: job_row(&tr, &j),
+        running,
+        can_run,
+        total: c.total,
+        processed: c.processed,
+        counts,
+        error: j.error.clone(),
+    };
+    Ok(render(&page))
+}
+
+/// After a dry run: the same file and mapping, for real.
+async fn run_for_real(State(s): State<AppState>, Path(id): Path<String>, form: Posted) -> PageResult {
+    form.viewer.require(Action::Import)?;
+    let j = s.store.job(&id).await?;
+    let mut params: ImportParams = serde_json::from_value(j.params)
+        .map_err(|_| ApiError::new(Kind::Conflict, "not_an_import", "this job is not an import"))?;
+    if !params.dry_run || !params.path.exists() {
+        return Err(ApiError::new(Kind::Conflict, "already_imported", "this file was imported already").into());
+    }
+    params.dry_run = false;
+    let job = spawn(&s, &form.viewer.user().id, params).await?;
+    Ok(Redirect::to(&format!("/import/{}", job.id)).into_response())
+}
+
+async fn cancel(State(s): State<AppState>, Path(id): Path<String>, form: Posted) -> PageResult {
+    form.viewer.require(Action::Import)?;
+    s.store.cancel_job(&id).await?;
+    Ok(Redirect::to(&format!("/import/{id}")).into_response())
+}

@@ -1,0 +1,220 @@
+//! The web application: server-rendered pages (askama templates in `templates/`), a little
+//! hand-written CSS and JS (`assets/`, embedded), and Fluent catalogs (`locales/`).
+//!
+//! Pages are a second face of the same use cases as `/api/v1`: a form is turned into the JSON
+//! the API takes and handed to the same functions, so a value the API refuses is refused here
+//! with the same words, shown next to its field. Reads go straight to the store.
+//!
+//! Every page handler takes a [`Viewer`] (who is looking, in which language) and every form
+//! handler a [`Posted`] (a viewer whose form carried the session's CSRF token). Handlers return
+//! [`PageResult`]; errors become an HTML page in the viewer's language (see [`html_errors`]).
+
+mod assets;
+mod auth;
+mod companies;
+mod contacts;
+mod deals;
+pub mod i18n;
+mod imports;
+mod records;
+mod settings;
+pub(crate) mod view;
+
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use leadline_core::locale::Locale;
+use leadline_core::role::Action;
+use leadline_store::User;
+
+use crate::auth::Caller;
+use crate::error::{ApiError, Kind};
+use crate::AppState;
+pub use view::Shell;
+
+/// The cookie that remembers the language before sign-in (and for error pages).
+pub const LANG_COOKIE: &str = "leadline_lang";
+
+pub fn routes(max_upload: u64) -> Router<AppState> {
+    Router::new()
+        .merge(imports::routes(max_upload))
+        .merge(auth::routes())
+        .merge(contacts::routes())
+        .merge(companies::routes())
+        .merge(deals::routes())
+        .merge(settings::routes())
+        .route("/", get(records::dashboard))
+        .route("/search", get(records::search))
+        .route("/tasks/{id}/done", post(records::task_done))
+        .route("/assets/{*path}", get(assets::serve))
+}
+
+/// What a page handler returns.
+pub type PageResult = Result<Response, PageError>;
+
+/// An error on the way to a page. It leaves the handler as an empty response carrying the
+/// error; [`html_errors`] turns that into a page (or, when not signed in, a redirect to sign-in).
+#[derive(Debug)]
+pub struct PageError(pub ApiError);
+
+impl<E: Into<ApiError>> From<E> for PageError {
+    fn from(e: E) -> Self {
+        PageError(e.into())
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let mut r = self.0.status().into_response();
+        r.extensions_mut().insert(self.0);
+        r
+    }
+}
+
+/// Render errors as pages and add the headers every page carries.
+pub async fn html_errors(req: Request, next: Next) -> Response {
+    let locale = locale_from_headers(req.headers());
+    let target = req.uri().path_and_query().map_or("/".to_owned(), |p| p.as_str().to_owned());
+    let mut resp = next.run(req).await;
+    if let Some(err) = resp.extensions_mut().remove::<ApiError>() {
+        resp = if err.kind == Kind::Unauthenticated {
+            Redirect::to(&format!("/login?next={}", view::urlencode(&target))).into_response()
+        } else {
+            let page = view::ErrorPage::new(locale, &err);
+            let mut r = render(&page);
+            *r.status_mut() = err.status();
+            r
+        };
+    }
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        ),
+    );
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    resp
+}
+
+/// A template as an HTML response (a template that fails to render is a logged 500).
+pub fn render<T: askama::Template>(t: &T) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "the page could not be rendered").into_response()
+        }
+    }
+}
+
+/// The language for a request without a signed-in user: the language cookie, then the
+/// browser's `Accept-Language`.
+pub fn locale_from_headers(headers: &HeaderMap) -> Locale {
+    crate::auth::cookie(headers, LANG_COOKIE)
+        .and_then(Locale::parse)
+        .or_else(|| {
+            headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).map(Locale::negotiate)
+        })
+        .unwrap_or(Locale::EN)
+}
+
+/// A signed-in user looking at a page, and the language to show it in.
+#[derive(Clone)]
+pub struct Viewer {
+    pub caller: Caller,
+    pub locale: Locale,
+    /// The path and query of the page being looked at.
+    pub here: String,
+}
+
+impl Viewer {
+    pub fn user(&self) -> &User {
+        &self.caller.user
+    }
+
+    pub fn can(&self, action: Action) -> bool {
+        self.caller.require(action).is_ok()
+    }
+
+    pub fn require(&self, action: Action) -> Result<(), PageError> {
+        Ok(self.caller.require(action)?)
+    }
+
+    /// The layout of a page with `active` highlighted in the navigation.
+    pub fn shell(&self, active: &'static str, title: String) -> Shell {
+        Shell::new(self, active, title)
+    }
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (user, token_scope, csrf_token) = crate::auth::authenticate(&parts.headers, state).await?;
+        let locale =
+            user.locale.as_deref().and_then(Locale::parse).unwrap_or_else(|| locale_from_headers(&parts.headers));
+        let here = parts.uri.path_and_query().map_or("/".to_owned(), |p| p.as_str().to_owned());
+        Ok(Viewer { caller: Caller { user, token_scope, csrf_token }, locale, here })
+    }
+}
+
+/// The fields of a submitted form, in order.
+#[derive(Debug, Default, Clone)]
+pub struct Fields(pub Vec<(String, String)>);
+
+impl Fields {
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    /// A field's value, trimmed; empty is `None`.
+    pub fn text(&self, name: &str) -> Option<&str> {
+        self.get(name).map(str::trim).filter(|v| !v.is_empty())
+    }
+
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect()
+    }
+}
+
+/// A form posted by a signed-in user, its CSRF token checked.
+pub struct Posted {
+    pub viewer: Viewer,
+    pub fields: Fields,
+}
+
+impl FromRequest<AppState> for Posted {
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let viewer = Viewer::from_request_parts(&mut parts, state).await?;
+        let req = Request::from_parts(parts, body);
+        let axum::Form(pairs) = axum::Form::<Vec<(String, String)>>::from_request(req, state)
+            .await
+            .map_err(|e| ApiError::bad_request("invalid_form", e.body_text()))?;
+        let fields = Fields(pairs);
+        check_csrf(&viewer.caller, fields.get("csrf"))?;
+        Ok(Posted { viewer, fields })
+    }
+}
+
+/// A session's forms carry its CSRF token; token-authenticated requests need none.
+pub fn check_csrf(caller: &Caller, sent: Option<&str>) -> Result<(), PageError> {
+    match caller.csrf_token.as_deref() {
+        Some(expected) if sent != Some(expected) => Err(crate::auth::csrf_error().into()),
+        _ => Ok(()),
+    }
+}
+
+/// A redirect after a form: to `next` when it is a path of ours, else to `fallback`.
+pub fn back_to(next: Option<&str>, fallback: &str) -> Response {
+    let local = next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'));
+    Redirect::to(local.unwrap_or(fallback)).into_response()
+}

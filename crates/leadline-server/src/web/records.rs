@@ -1,0 +1,889 @@
+//! What the contact, company and deal screens share: list pages (columns, filters, sort,
+//! keyset paging), record forms (built from the FieldSpec tables and the property schema, and
+//! turned back into API JSON), value formatting, the timeline; and the dashboard and search.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, Uri};
+use axum::response::IntoResponse;
+use leadline_core::lifecycle::{LeadStatus, LifecycleStage, DISQUALIFICATION_REASONS};
+use leadline_core::property::{PropertyDef, PropertyType};
+use leadline_core::record::{self, FieldKind, FieldSpec, ObjectKind, Scalar};
+use leadline_core::role::Action;
+use leadline_store::{Activity, ActivityQuery, Filter, FilterOp, FilterTarget, ListQuery, Record, TaskChanges, TaskQuery, User};
+use serde_json::{Map, Value};
+
+use super::auth::FormErrors;
+use super::view::{query_string, urlencode, Shell, Tr};
+use super::{back_to, render, PageResult, Posted, Viewer};
+use crate::error::ApiError;
+use crate::AppState;
+
+/// The path of an object's screens.
+pub fn base(object: ObjectKind) -> &'static str {
+    match object {
+        ObjectKind::Contact => "/contacts",
+        ObjectKind::Company => "/companies",
+        ObjectKind::Deal => "/deals",
+    }
+}
+
+/// The name a record goes by on screen.
+pub fn title(r: &Record) -> String {
+    let text = |n| r.text(n).unwrap_or_default();
+    match r.object {
+        ObjectKind::Contact => {
+            let full = format!("{} {}", text("first_name"), text("last_name")).trim().to_owned();
+            [text("display_name").to_owned(), full, r.emails.first().cloned().unwrap_or_default()]
+                .into_iter()
+                .chain(r.phones.first().cloned())
+                .find(|s| !s.is_empty())
+                .unwrap_or_else(|| r.id.clone())
+        }
+        _ => [text("name"), text("domain")].into_iter().find(|s| !s.is_empty()).unwrap_or(&r.id).to_owned(),
+    }
+}
+
+/// A field's value as a reader should see it.
+pub fn show(tr: &Tr, r: &Record, spec: &FieldSpec, users: &[User]) -> String {
+    let Some(v) = r.get(spec.name) else { return String::new() };
+    match (spec.kind, v) {
+        (FieldKind::Time, Scalar::Int(t)) => tr.datetime(*t),
+        (FieldKind::Money, Scalar::Int(m)) => tr.money(*m, r.text("currency").unwrap_or("EUR")),
+        (FieldKind::Count, Scalar::Int(n)) => tr.num(*n),
+        (FieldKind::Date, Scalar::Text(d)) => tr.locale.iso_date(d),
+        (FieldKind::LifecycleStage, Scalar::Text(s)) => tr.t(&format!("stage-{s}")),
+        (FieldKind::LeadStatus, Scalar::Text(s)) => tr.t(&format!("lead-status-{s}")),
+        (FieldKind::DisqualificationReason, Scalar::Text(s)) => tr.t(&format!("dq-{s}")),
+        (FieldKind::AccountTier, Scalar::Text(s)) => tr.t(&format!("tier-{s}")),
+        (FieldKind::DealStatus, Scalar::Text(s)) => tr.t(&format!("deal-status-{s}")),
+        (FieldKind::UserId, Scalar::Text(id)) => user_name(users, id),
+        (_, Scalar::Text(s)) => s.clone(),
+        (_, Scalar::Int(n)) => n.to_string(),
+    }
+}
+
+pub fn user_name(users: &[User], id: &str) -> String {
+    users.iter().find(|u| u.id == id).map_or_else(|| id.to_owned(), |u| u.name.clone().unwrap_or(u.email.clone()))
+}
+
+/// A field's value as an edit box holds it (amounts as decimals, not minor units).
+fn raw_value(r: &Record, spec: &FieldSpec) -> String {
+    match (spec.kind, r.get(spec.name)) {
+        (_, None) => String::new(),
+        (FieldKind::Money, Some(Scalar::Int(m))) => {
+            let digits = leadline_core::money::minor_digits(r.text("currency").unwrap_or("EUR"));
+            if digits == 0 {
+                m.to_string()
+            } else {
+                let div = 10_i64.pow(digits);
+                let sign = if *m < 0 { "-" } else { "" };
+                format!("{sign}{}.{:0w$}", (m / div).abs(), (m % div).abs(), w = digits as usize)
+            }
+        }
+        (_, Some(Scalar::Int(n))) => n.to_string(),
+        (_, Some(Scalar::Text(s))) => s.clone(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lists
+
+pub struct Column {
+    pub label: String,
+    /// Link that sorts by this column (toggling direction), when it sorts.
+    pub sort_href: Option<String>,
+    /// `ascending` or `descending` when the list is sorted by it.
+    pub sorted: Option<&'static str>,
+}
+
+pub struct Cell {
+    pub text: String,
+    pub href: Option<String>,
+}
+
+pub struct Row {
+    pub id: String,
+    pub cells: Vec<Cell>,
+}
+
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// A filter select in the list's filter bar.
+pub struct FilterSelect {
+    pub name: &'static str,
+    pub label: String,
+    pub options: Vec<Choice>,
+}
+
+/// A list page's data, whatever the object.
+pub struct ListView {
+    pub base: &'static str,
+    pub columns: Vec<Column>,
+    pub rows: Vec<Row>,
+    pub q: String,
+    pub selects: Vec<FilterSelect>,
+    /// The free filter row: field, operator, value.
+    pub fields: Vec<Choice>,
+    pub ops: Vec<Choice>,
+    pub filter_value: String,
+    /// Column choices (name, label, shown).
+    pub column_choices: Vec<Choice>,
+    pub next_href: Option<String>,
+    pub first_href: Option<String>,
+    /// A query that failed (a bad filter value): said above the list instead of rows.
+    pub error: Option<String>,
+    /// Hidden inputs that keep the current query when a form of the page is sent.
+    pub kept: Vec<(String, String)>,
+    pub filtered: bool,
+    pub export_href: String,
+    /// Rows can be ticked for bulk actions.
+    pub bulk: bool,
+}
+
+/// Query parameters of a list page that are the page's own, not list filters.
+const PAGE_PARAMS: &[&str] = &["cols", "col", "f", "op", "v", "notice", "n"];
+
+/// Pseudo-columns besides the fields: a contact's name, first e-mail, phone and tags.
+fn extra_columns(object: ObjectKind) -> &'static [&'static str] {
+    match object {
+        ObjectKind::Contact => &["name", "email", "phone", "tags"],
+        _ => &["name"],
+    }
+}
+
+fn default_columns(object: ObjectKind) -> &'static [&'static str] {
+    match object {
+        ObjectKind::Contact => &["name", "email", "company_name", "lifecycle_stage", "lead_status", "owner_id", "created_at"],
+        ObjectKind::Company => &["name", "domain", "industry", "employee_count", "country", "tier", "owner_id"],
+        ObjectKind::Deal => &["name", "stage", "amount", "close_date", "status", "owner_id", "created_at"],
+    }
+}
+
+pub fn column_label(tr: &Tr, name: &str) -> String {
+    tr.t(&format!("field-{name}"))
+}
+
+fn cols_cookie(object: ObjectKind) -> String {
+    format!("leadline_cols_{}", object.as_str())
+}
+
+/// The columns to show: from `cols=`, else the remembered choice, else the defaults.
+fn chosen_columns(object: ObjectKind, pairs: &[(String, String)], headers: &HeaderMap) -> (Vec<String>, bool) {
+    let valid = |c: &str| extra_columns(object).contains(&c) || record::field(object, c).is_some();
+    let ticked: Vec<&str> = pairs.iter().filter(|(k, _)| k == "col").map(|(_, v)| v.as_str()).collect();
+    let from_query = if ticked.is_empty() {
+        pairs.iter().find(|(k, _)| k == "cols").map(|(_, v)| v.clone())
+    } else {
+        Some(ticked.join(","))
+    };
+    let remembered = crate::auth::cookie(headers, &cols_cookie(object)).map(|c| c.replace('.', ","));
+    let asked = from_query.is_some();
+    let mut cols: Vec<String> = from_query
+        .or(remembered)
+        .map(|v| v.split(',').map(str::trim).filter(|c| valid(c)).map(str::to_owned).collect())
+        .unwrap_or_default();
+    if cols.is_empty() {
+        cols = default_columns(object).iter().map(|c| (*c).to_owned()).collect();
+    }
+    if !cols.iter().any(|c| c == "name") {
+        cols.insert(0, "name".into());
+    }
+    cols.dedup();
+    (cols, asked)
+}
+
+fn cell(tr: &Tr, r: &Record, col: &str, users: &[User]) -> Cell {
+    let text = match col {
+        "name" => return Cell { text: title(r), href: Some(format!("{}/{}", base(r.object), r.id)) },
+        "email" => r.emails.first().cloned().unwrap_or_default(),
+        "phone" => r.phones.first().cloned().unwrap_or_default(),
+        "tags" => r.tags.join(", "),
+        "company_id" => {
+            let id = r.text("company_id").unwrap_or_default();
+            let name = r.text("company_name").filter(|n| !n.is_empty()).unwrap_or(id).to_owned();
+            return Cell { href: (!id.is_empty()).then(|| format!("/companies/{id}")), text: name };
+        }
+        _ => record::field(r.object, col).map(|spec| show(tr, r, spec, users)).unwrap_or_default(),
+    };
+    Cell { text, href: None }
+}
+
+/// The page's query as the API's list parameters (`f`/`op`/`v` become `f[op]=v`).
+fn api_pairs(pairs: &[(String, String)]) -> Vec<(String, String)> {
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
+    let mut out: Vec<(String, String)> = pairs
+        .iter()
+        .filter(|(k, v)| !PAGE_PARAMS.contains(&k.as_str()) && !v.trim().is_empty())
+        .cloned()
+        .collect();
+    let (f, op, v) = (get("f"), get("op"), get("v"));
+    let op = if op.is_empty() { "eq".to_owned() } else { op };
+    if !f.is_empty() && (!v.is_empty() || op == "empty" || op == "not_empty") {
+        out.push((format!("{f}[{op}]"), v));
+    }
+    out
+}
+
+/// Build a list page for `object` from the page's query string.
+pub async fn list_view(
+    s: &AppState,
+    v: &Viewer,
+    object: ObjectKind,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Result<(ListView, Option<String>), ApiError> {
+    let tr = Tr { locale: v.locale };
+    let pairs = crate::api::query_pairs(uri)?;
+    let (cols, asked) = chosen_columns(object, &pairs, headers);
+    let set_cookie = asked.then(|| {
+        format!("{}={}; Path=/; SameSite=Lax; Max-Age=31536000", cols_cookie(object), cols.join("."))
+    });
+    let api = api_pairs(&pairs);
+    let props = crate::api::records::property_defs_for_filters(s, object, &api).await?;
+    let users = s.store.users().await?;
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+
+    let (page, error) = match crate::wire::list_query(object, &api, &props) {
+        Ok(q) => match s.store.list(object, &q).await {
+            Ok(p) => (Some((p, q)), None),
+            Err(e) => (None, Some(super::view::error_text(&tr, &e.into()))),
+        },
+        Err(e) => (None, Some(super::view::error_text(&tr, &e))),
+    };
+    let (sort, desc) = page.as_ref().map_or(("created_at", true), |(_, q)| (q.sort.name, q.descending));
+    let link = |extra: &[(&str, &str)], drop: &[&str]| {
+        let mut kept: Vec<(&str, &str)> = pairs
+            .iter()
+            .filter(|(k, _)| !drop.contains(&k.as_str()) && !extra.iter().any(|(e, _)| e == k))
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        kept.extend_from_slice(extra);
+        format!("{}?{}", base(object), query_string(kept))
+    };
+    let columns = cols
+        .iter()
+        .map(|c| {
+            let sort_name = if c == "name" {
+                match object {
+                    ObjectKind::Contact => Some("last_name"),
+                    _ => Some("name"),
+                }
+            } else {
+                record::field(object, c).map(|f| f.name)
+            };
+            let sorted = sort_name.filter(|n| *n == sort).map(|_| if desc { "descending" } else { "ascending" });
+            let sort_href = sort_name.map(|n| {
+                let dir = if sorted == Some("ascending") { format!("-{n}") } else { n.to_owned() };
+                link(&[("sort", &dir)], &["cursor"])
+            });
+            Column { label: column_label(&tr, c), sort_href, sorted }
+        })
+        .collect();
+    let (rows, next_href) = match &page {
+        Some((p, _)) => (
+            p.items
+                .iter()
+                .map(|r| Row { id: r.id.clone(), cells: cols.iter().map(|c| cell(&tr, r, c, &users)).collect() })
+                .collect(),
+            p.next.as_ref().map(|n| link(&[("cursor", n)], &[])),
+        ),
+        None => (Vec::new(), None),
+    };
+    let first_href = pairs.iter().any(|(k, _)| k == "cursor").then(|| link(&[], &["cursor"]));
+    let choice = |value: &str, label: String, current: &str| Choice {
+        selected: value == current,
+        value: value.to_owned(),
+        label,
+    };
+    let owner_select = FilterSelect {
+        name: "owner_id",
+        label: tr.t("field-owner_id"),
+        options: users.iter().map(|u| choice(&u.id, u.name.clone().unwrap_or(u.email.clone()), &get("owner_id"))).collect(),
+    };
+    let selects = match object {
+        ObjectKind::Contact => vec![
+            FilterSelect {
+                name: "lifecycle_stage",
+                label: tr.t("field-lifecycle_stage"),
+                options: LifecycleStage::ALL
+                    .iter()
+                    .map(|st| choice(st.as_str(), tr.t(&format!("stage-{}", st.as_str())), &get("lifecycle_stage")))
+                    .collect(),
+            },
+            FilterSelect {
+                name: "lead_status",
+                label: tr.t("field-lead_status"),
+                options: LeadStatus::ALL
+                    .iter()
+                    .map(|st| choice(st.as_str(), tr.t(&format!("lead-status-{}", st.as_str())), &get("lead_status")))
+                    .collect(),
+            },
+            owner_select,
+        ],
+        ObjectKind::Company => vec![
+            FilterSelect {
+                name: "tier",
+                label: tr.t("field-tier"),
+                options: ["tier_1", "tier_2", "tier_3"]
+                    .iter()
+                    .map(|t| choice(t, tr.t(&format!("tier-{t}")), &get("tier")))
+                    .collect(),
+            },
+            owner_select,
+        ],
+        ObjectKind::Deal => vec![
+            FilterSelect {
+                name: "status",
+                label: tr.t("field-status"),
+                options: ["open", "won", "lost"]
+                    .iter()
+                    .map(|t| choice(t, tr.t(&format!("deal-status-{t}")), &get("status")))
+                    .collect(),
+            },
+            owner_select,
+        ],
+    };
+    let fields = record::fields(object)
+        .iter()
+        .map(|f| choice(f.name, column_label(&tr, f.name), &get("f")))
+        .chain(
+            (object == ObjectKind::Contact)
+                .then(|| [choice("tag", tr.t("field-tags"), &get("f")), choice("email", tr.t("field-email"), &get("f"))])
+                .into_iter()
+                .flatten(),
+        )
+        .collect();
+    let ops = ["eq", "ne", "prefix", "gt", "lt", "in", "empty", "not_empty"]
+        .iter()
+        .map(|o| choice(o, tr.t(&format!("op-{o}")), &get("op")))
+        .collect();
+    let column_choices = extra_columns(object)
+        .iter()
+        .copied()
+        .chain(record::fields(object).iter().map(|f| f.name))
+        .map(|c| Choice { value: c.to_owned(), label: column_label(&tr, c), selected: cols.iter().any(|x| x == c) })
+        .collect();
+    let kept = pairs.iter().filter(|(k, _)| !["notice", "n"].contains(&k.as_str())).cloned().collect();
+    let export_pairs: Vec<(&str, &str)> =
+        api.iter().filter(|(k, _)| k != "cursor" && k != "limit").map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let export_href = format!("/api/v1/exports/{}.csv?{}", object.plural(), query_string(export_pairs));
+    let filtered = api.iter().any(|(k, _)| !["sort", "cursor", "limit"].contains(&k.as_str()));
+    Ok((
+        ListView {
+            base: base(object),
+            columns,
+            rows,
+            q: get("q"),
+            selects,
+            fields,
+            ops,
+            filter_value: get("v"),
+            column_choices,
+            next_href,
+            first_href,
+            error,
+            kept,
+            filtered,
+            export_href,
+            bulk: object == ObjectKind::Contact && v.can(Action::Write),
+        },
+        set_cookie,
+    ))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Forms
+
+/// One input of a record form.
+pub struct FormField {
+    pub name: String,
+    pub label: String,
+    /// `text`, `email`, `number`, `date`, `select`, `textarea`.
+    pub input: &'static str,
+    pub value: String,
+    pub options: Vec<Choice>,
+    pub error: Option<String>,
+    pub hint: Option<String>,
+}
+
+/// The fields an edit form offers for an object (system and link fields are not typed in).
+fn editable(object: ObjectKind) -> impl Iterator<Item = &'static FieldSpec> {
+    record::fields(object).iter().filter(|f| !f.system && f.kind != FieldKind::CompanyId)
+}
+
+fn options(tr: &Tr, spec: &FieldSpec, users: &[User]) -> Option<Vec<(String, String)>> {
+    let pairs = |values: &mut dyn Iterator<Item = &str>, prefix: &str| {
+        values.map(|v| (v.to_owned(), tr.t(&format!("{prefix}{v}")))).collect::<Vec<_>>()
+    };
+    Some(match spec.kind {
+        FieldKind::LifecycleStage => pairs(&mut LifecycleStage::ALL.iter().map(|s| s.as_str()), "stage-"),
+        FieldKind::LeadStatus => pairs(&mut LeadStatus::ALL.iter().map(|s| s.as_str()), "lead-status-"),
+        FieldKind::DisqualificationReason => pairs(&mut DISQUALIFICATION_REASONS.iter().copied(), "dq-"),
+        FieldKind::AccountTier => pairs(&mut ["tier_1", "tier_2", "tier_3"].into_iter(), "tier-"),
+        FieldKind::DealStatus => pairs(&mut ["open", "won", "lost"].into_iter(), "deal-status-"),
+        FieldKind::UserId => {
+            users.iter().filter(|u| !u.disabled).map(|u| (u.id.clone(), u.name.clone().unwrap_or(u.email.clone()))).collect()
+        }
+        _ => return None,
+    })
+}
+
+/// The form for a record (or an empty one for `None`), with `values` typed in by the user
+/// taking the place of stored ones after a failed submit.
+pub fn record_form(
+    tr: &Tr,
+    object: ObjectKind,
+    r: Option<&Record>,
+    props: &[PropertyDef],
+    users: &[User],
+    typed: Option<&super::Fields>,
+    errors: &FormErrors,
+) -> Vec<FormField> {
+    let mut out = Vec::new();
+    let value_of = |name: &str, stored: String| match typed {
+        Some(t) => t.get(name).unwrap_or_default().to_owned(),
+        None => stored,
+    };
+    let mut push = |name: String, label: String, input: &'static str, stored: String, opts: Vec<(String, String)>, hint: Option<String>| {
+        let value = value_of(&name, stored);
+        let options = opts
+            .into_iter()
+            .map(|(v, l)| Choice { selected: v == value, value: v, label: l })
+            .collect();
+        let error = errors.of(&name).map(str::to_owned);
+        out.push(FormField { name, label, input, value, options, error, hint });
+    };
+    if object == ObjectKind::Contact {
+        let list = |l: Option<&Vec<String>>| l.map(|l| l.join("\n")).unwrap_or_default();
+        push("emails".into(), tr.t("field-emails"), "textarea", list(r.map(|r| &r.emails)), vec![], Some(tr.t("hint-one-per-line")));
+        push("phones".into(), tr.t("field-phones"), "textarea", list(r.map(|r| &r.phones)), vec![], Some(tr.t("hint-phones")));
+    }
+    for spec in editable(object) {
+        let stored = r.map(|r| raw_value(r, spec)).unwrap_or_default();
+        let (input, opts, hint) = match options(tr, spec, users) {
+            Some(o) => ("select", o, None),
+            None => match spec.kind {
+                FieldKind::Count => ("number", vec![], None),
+                FieldKind::Date => ("date", vec![], None),
+                FieldKind::Country => ("text", vec![], Some(tr.t("hint-country"))),
+                FieldKind::Language => ("text", vec![], Some(tr.t("hint-language"))),
+                FieldKind::Currency => ("text", vec![], Some(tr.t("hint-currency"))),
+                FieldKind::Money => ("text", vec![], Some(tr.t("hint-amount"))),
+                _ => ("text", vec![], None),
+            },
+        };
+        push(spec.name.into(), column_label(tr, spec.name), input, stored, opts, hint);
+    }
+    if object == ObjectKind::Contact {
+        push("tags".into(), tr.t("field-tags"), "text", r.map(|r| r.tags.join(", ")).unwrap_or_default(), vec![], Some(tr.t("hint-comma")));
+    }
+    for p in props.iter().filter(|p| p.object == object) {
+        let name = format!("properties.{}", p.name);
+        let stored = match r.and_then(|r| r.properties.get(&p.name)) {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "),
+            Some(Value::Null) | None => String::new(),
+            Some(v) => v.to_string(),
+        };
+        let (input, opts, hint) = match p.kind {
+            PropertyType::Number => ("number", vec![], None),
+            PropertyType::Date => ("date", vec![], None),
+            PropertyType::Bool => ("select", vec![("true".into(), tr.t("yes")), ("false".into(), tr.t("no"))], None),
+            PropertyType::Enum => ("select", p.options.iter().map(|o| (o.clone(), o.clone())).collect(), None),
+            PropertyType::MultiEnum => ("text", vec![], Some(tr.t1("hint-options", "options", &p.options.join(", ")))),
+            PropertyType::Text => ("text", vec![], None),
+        };
+        push(name, p.label.clone(), input, stored, opts, hint);
+    }
+    out
+}
+
+/// A submitted record form as the JSON the API takes. On create, empty fields are left out; on
+/// update, an empty field clears the value.
+pub fn form_json(object: ObjectKind, fields: &super::Fields, props: &[PropertyDef], create: bool) -> Value {
+    let mut body = Map::new();
+    let split = |s: &str| -> Vec<Value> {
+        s.split(['\n', ',', ';']).map(str::trim).filter(|x| !x.is_empty()).map(|x| Value::String(x.into())).collect()
+    };
+    for spec in editable(object) {
+        let Some(raw) = fields.get(spec.name) else { continue };
+        match raw.trim() {
+            "" if create => {}
+            "" => {
+                body.insert(spec.name.into(), Value::Null);
+            }
+            v => {
+                body.insert(spec.name.into(), Value::String(v.into()));
+            }
+        }
+    }
+    if object == ObjectKind::Contact {
+        for list in ["emails", "phones", "tags"] {
+            if let Some(raw) = fields.get(list) {
+                body.insert(list.into(), Value::Array(split(raw)));
+            }
+        }
+    }
+    let mut properties = Map::new();
+    for p in props.iter().filter(|p| p.object == object) {
+        let Some(raw) = fields.get(&format!("properties.{}", p.name)).map(str::trim) else { continue };
+        let value = match (p.kind, raw) {
+            (_, "") if create => continue,
+            (_, "") => Value::Null,
+            (PropertyType::Number, v) => v.parse::<f64>().ok().and_then(serde_json::Number::from_f64).map_or(Value::String(v.into()), Value::Number),
+            (PropertyType::Bool, v) => Value::Bool(v == "true"),
+            (PropertyType::MultiEnum, v) => Value::Array(split(v)),
+            (_, v) => Value::String(v.into()),
+        };
+        properties.insert(p.name.clone(), value);
+    }
+    if !properties.is_empty() {
+        body.insert("properties".into(), Value::Object(properties));
+    }
+    Value::Object(body)
+}
+
+#[derive(Template)]
+#[template(path = "record_new.html")]
+pub struct NewRecordPage {
+    pub p: Shell,
+    pub action: String,
+    pub fields: Vec<FormField>,
+    pub hidden: Vec<(String, String)>,
+    pub form_error: Option<String>,
+}
+
+/// The "new contact/company/deal" page; `hidden` carries links such as the company of a new
+/// deal.
+pub async fn new_page(
+    s: &AppState,
+    v: &Viewer,
+    object: ObjectKind,
+    typed: Option<&super::Fields>,
+    errors: &FormErrors,
+    hidden: Vec<(String, String)>,
+) -> Result<NewRecordPage, ApiError> {
+    let tr = Tr { locale: v.locale };
+    let props = s.store.properties(Some(object)).await?;
+    let users = s.store.users().await?;
+    let fields = record_form(&tr, object, None, &props, &users, typed, errors);
+    let title = tr.t(&format!("new-{}", object.as_str()));
+    Ok(NewRecordPage {
+        p: v.shell(base(object), title),
+        action: format!("{}/new", base(object)),
+        fields,
+        hidden,
+        form_error: errors.of("form").map(str::to_owned),
+    })
+}
+
+/// Create a record from a posted form: to its page, or back to the form with the errors.
+pub async fn create_from_form(s: &AppState, form: Posted, object: ObjectKind) -> PageResult {
+    let v = &form.viewer;
+    v.require(Action::Write)?;
+    let props = s.store.properties(Some(object)).await?;
+    let mut body = form_json(object, &form.fields, &props, true);
+    for link in ["company_id", "contact_id"] {
+        if let Some(id) = form.fields.text(link) {
+            match link {
+                "contact_id" => body["contact_ids"] = Value::Array(vec![Value::String(id.into())]),
+                _ => body[link] = Value::String(id.into()),
+            }
+        }
+    }
+    match crate::api::records::create_impl(s, &v.caller, object, body).await {
+        Ok((_, axum::Json(created))) => {
+            let id = created["id"].as_str().unwrap_or_default();
+            Ok(axum::response::Redirect::to(&format!("{}/{id}", base(object))).into_response())
+        }
+        Err(e) if e.status().is_client_error() && e.kind != crate::error::Kind::Forbidden => {
+            let tr = Tr { locale: v.locale };
+            let errors = FormErrors::from_api(&tr, &e);
+            let hidden = ["company_id", "contact_id"]
+                .iter()
+                .filter_map(|k| form.fields.text(k).map(|id| ((*k).to_owned(), id.to_owned())))
+                .collect();
+            let page = new_page(s, v, object, Some(&form.fields), &errors, hidden).await?;
+            Ok((e.status(), render(&page)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Save a record's edit form. `Ok(None)` when saved, `Ok(Some(errors))` when the input was
+/// refused (nothing changed).
+pub async fn update_from_form(s: &AppState, form: &Posted, object: ObjectKind, id: &str) -> Result<Option<(FormErrors, axum::http::StatusCode)>, ApiError> {
+    let v = &form.viewer;
+    v.caller.require(Action::Write)?;
+    let props = s.store.properties(Some(object)).await?;
+    let body = form_json(object, &form.fields, &props, false);
+    let uri: Uri = if form.fields.get("allow_backward").is_some() {
+        "/?allow_backward=true".parse().expect("a valid uri")
+    } else {
+        "/".parse().expect("a valid uri")
+    };
+    match crate::api::records::update_impl(s, &v.caller, object, id, &uri, body).await {
+        Ok(_) => Ok(None),
+        Err(e) if e.status().is_client_error() && e.kind != crate::error::Kind::Forbidden && e.kind != crate::error::Kind::NotFound => {
+            Ok(Some((FormErrors::from_api(&Tr { locale: v.locale }, &e), e.status())))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timeline and history
+
+pub struct TimelineItem {
+    pub kind: String,
+    pub label: String,
+    pub when: String,
+    pub summary: String,
+    pub detail: Option<String>,
+    pub who: Option<String>,
+}
+
+pub struct TimelineView {
+    pub items: Vec<TimelineItem>,
+    pub kinds: Vec<Choice>,
+    pub older_href: Option<String>,
+}
+
+fn summary(tr: &Tr, a: &Activity) -> (String, Option<String>) {
+    let prop = |k: &str| a.properties.get(k).and_then(Value::as_str).map(str::to_owned);
+    match a.kind.as_str() {
+        "note" => (prop("body").unwrap_or_default(), None),
+        "call" => {
+            let outcome = prop("outcome").map(|o| tr.t(&format!("outcome-{o}"))).unwrap_or_default();
+            let mins = a.properties.get("duration_seconds").and_then(Value::as_i64).map(|s| tr.tn("minutes", (s + 59) / 60));
+            (
+                [Some(outcome), mins].into_iter().flatten().collect::<Vec<_>>().join(" · "),
+                prop("body"),
+            )
+        }
+        _ => {
+            let what = ["title", "subject", "url", "page", "form", "name"].iter().find_map(|k| prop(k));
+            let via = [a.channel.clone(), a.campaign.clone()].into_iter().flatten().collect::<Vec<_>>().join(" · ");
+            (what.unwrap_or(via.clone()), None)
+        }
+    }
+}
+
+/// A record's timeline, newest first, filtered by `type=` and paged with `before=`.
+pub async fn timeline(s: &AppState, tr: &Tr, mut q: ActivityQuery, pairs: &[(String, String)], here: &str, users: &[User]) -> Result<TimelineView, ApiError> {
+    let kind = pairs.iter().find(|(k, _)| k == "type").map(|(_, v)| v.clone()).unwrap_or_default();
+    if !kind.is_empty() {
+        q.kinds = vec![kind.clone()];
+    }
+    q.before_seq = pairs.iter().find(|(k, _)| k == "before").and_then(|(_, v)| v.parse().ok());
+    q.limit = 30;
+    let acts = s.store.activities(&q).await?;
+    let older_href = (acts.len() == q.limit as usize).then(|| {
+        let last = acts.last().map_or(0, |a| a.seq);
+        let path = here.split('?').next().unwrap_or(here);
+        format!("{path}?{}#timeline", query_string([("type", kind.as_str()), ("before", last.to_string().as_str())]))
+    });
+    let items = acts
+        .iter()
+        .map(|a| {
+            let (summary, detail) = summary(tr, a);
+            TimelineItem {
+                label: if leadline_core::activity::KNOWN_TYPES.contains(&a.kind.as_str()) { tr.t(&format!("activity-{}", a.kind)) } else { a.kind.clone() },
+                kind: a.kind.clone(),
+                when: tr.datetime(a.occurred_at),
+                summary,
+                detail,
+                who: a.actor_id.as_deref().map(|id| user_name(users, id)),
+            }
+        })
+        .collect();
+    let kinds = leadline_core::activity::KNOWN_TYPES
+        .iter()
+        .map(|k| Choice { value: (*k).into(), label: tr.t(&format!("activity-{k}")), selected: *k == kind })
+        .collect();
+    Ok(TimelineView { items, kinds, older_href })
+}
+
+pub struct HistoryItem {
+    pub field: String,
+    pub from: String,
+    pub to: String,
+    pub when: String,
+    pub cause: String,
+    pub who: Option<String>,
+}
+
+/// Tracked changes (stage, status, owner) of a record, newest first.
+pub async fn history(s: &AppState, tr: &Tr, id: &str, users: &[User]) -> Result<Vec<HistoryItem>, ApiError> {
+    let value = |field: &str, v: Option<&str>| match (field, v) {
+        (_, None) => "—".to_owned(),
+        ("lifecycle_stage", Some(v)) => tr.t(&format!("stage-{v}")),
+        ("lead_status", Some(v)) => tr.t(&format!("lead-status-{v}")),
+        ("owner_id", Some(v)) => user_name(users, v),
+        (_, Some(v)) => v.to_owned(),
+    };
+    let mut changes = s.store.history(id).await?;
+    changes.reverse();
+    Ok(changes
+        .into_iter()
+        .map(|c| HistoryItem {
+            field: column_label(tr, &c.field),
+            from: value(&c.field, c.from.as_deref()),
+            to: value(&c.field, c.to.as_deref()),
+            when: tr.datetime(c.at),
+            cause: tr.t(&format!("cause-{}", c.cause)),
+            who: c.actor_id.as_deref().map(|a| user_name(users, a)),
+        })
+        .collect())
+}
+
+pub struct TaskItem {
+    pub id: String,
+    pub title: String,
+    pub due: Option<String>,
+    pub overdue: bool,
+    pub done: bool,
+    pub assignee: Option<String>,
+    pub about: Option<(String, String)>,
+}
+
+pub fn task_item(tr: &Tr, t: &leadline_store::Task, users: &[User]) -> TaskItem {
+    let now = crate::now();
+    TaskItem {
+        id: t.id.clone(),
+        title: t.title.clone(),
+        due: t.due_at.map(|d| tr.datetime(d)),
+        overdue: t.done_at.is_none() && t.due_at.is_some_and(|d| d < now),
+        done: t.done_at.is_some(),
+        assignee: t.assignee_id.as_deref().map(|a| user_name(users, a)),
+        about: t.contact_id.as_ref().map(|c| (format!("/contacts/{c}"), tr.t("task-open-contact"))),
+    }
+}
+
+/// Tick a task off (or back on).
+pub async fn task_done(State(s): State<AppState>, Path(id): Path<String>, form: Posted) -> PageResult {
+    form.viewer.require(Action::Write)?;
+    let done = form.fields.get("done") == Some("true");
+    let actor = leadline_store::Actor { user_id: Some(form.viewer.user().id.as_str()), cause: leadline_core::lifecycle::ChangeCause::Manual, now: crate::now() };
+    s.store.update_task(&id, &TaskChanges { done: Some(done), ..Default::default() }, actor).await?;
+    Ok(back_to(form.fields.get("next"), "/"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dashboard and search
+
+pub struct StageCount {
+    pub label: String,
+    pub count: String,
+    pub href: String,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct Dashboard {
+    p: Shell,
+    stages: Vec<StageCount>,
+    total: i64,
+    tasks: Vec<TaskItem>,
+    recent: Vec<(String, String, String)>,
+}
+
+pub async fn dashboard(State(s): State<AppState>, v: Viewer) -> PageResult {
+    v.require(Action::Read)?;
+    let tr = Tr { locale: v.locale };
+    let users = s.store.users().await?;
+    let recent = s.store.list(ObjectKind::Contact, &ListQuery::newest(ObjectKind::Contact, 8)).await?;
+    let total = if recent.items.is_empty() { 0 } else { s.store.count(ObjectKind::Contact, &[], None).await? };
+    let mut stages = Vec::new();
+    if total > 0 {
+        let spec = record::field(ObjectKind::Contact, "lifecycle_stage").expect("lifecycle_stage");
+        for st in LifecycleStage::ALL {
+            let f = Filter { target: FilterTarget::Field(spec), op: FilterOp::Eq, value: vec![Scalar::Text(st.as_str().into())] };
+            let n = s.store.count(ObjectKind::Contact, &[f], None).await?;
+            stages.push(StageCount {
+                label: tr.t(&format!("stage-{}", st.as_str())),
+                count: tr.num(n),
+                href: format!("/contacts?lifecycle_stage={}", st.as_str()),
+            });
+        }
+    }
+    let tasks = s
+        .store
+        .tasks(&TaskQuery { assignee_id: Some(v.user().id.clone()), open_only: true, limit: 10, ..Default::default() })
+        .await?
+        .items
+        .iter()
+        .map(|t| task_item(&tr, t, &users))
+        .collect();
+    let recent = recent
+        .items
+        .iter()
+        .map(|r| (format!("/contacts/{}", r.id), title(r), tr.datetime(r.created_at())))
+        .collect();
+    Ok(render(&Dashboard { p: v.shell("/", tr.t("nav-dashboard")), stages, total, tasks, recent }))
+}
+
+pub struct Hit {
+    pub href: String,
+    pub title: String,
+    pub detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage {
+    p: Shell,
+    q: String,
+    groups: Vec<(String, Vec<Hit>, String)>,
+}
+
+/// Everything matching the header's search box. `?format=json` answers the as-you-type box.
+pub async fn search(State(s): State<AppState>, v: Viewer, uri: Uri) -> PageResult {
+    v.require(Action::Read)?;
+    let tr = Tr { locale: v.locale };
+    let pairs = crate::api::query_pairs(&uri)?;
+    let q = pairs.iter().find(|(k, _)| k == "q").map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
+    let json = pairs.iter().any(|(k, v)| k == "format" && v == "json");
+    let limit = if json { 5 } else { 20 };
+    let mut groups = Vec::new();
+    if !q.is_empty() {
+        for object in [ObjectKind::Contact, ObjectKind::Company, ObjectKind::Deal] {
+            let query = ListQuery { search: Some(q.clone()), ..ListQuery::newest(object, limit) };
+            let found = s.store.list(object, &query).await?;
+            let hits: Vec<Hit> = found
+                .items
+                .iter()
+                .map(|r| Hit {
+                    href: format!("{}/{}", base(r.object), r.id),
+                    title: title(r),
+                    detail: match r.object {
+                        ObjectKind::Contact => [r.emails.first().map(String::as_str), r.text("company_name")].into_iter().flatten().collect::<Vec<_>>().join(" · "),
+                        ObjectKind::Company => r.text("domain").unwrap_or_default().to_owned(),
+                        ObjectKind::Deal => r.get("amount").map(|_| show(&tr, r, record::field(ObjectKind::Deal, "amount").expect("amount"), &[])).unwrap_or_default(),
+                    },
+                })
+                .collect();
+            let more = format!("{}?q={}", base(object), urlencode(&q));
+            groups.push((tr.t(&format!("nav-{}", object.plural())), hits, more));
+        }
+    }
+    if json {
+        let out: Vec<Value> = groups
+            .iter()
+            .map(|(label, hits, more)| {
+                serde_json::json!({
+                    "label": label,
+                    "more": more,
+                    "hits": hits.iter().map(|h| serde_json::json!({"href": h.href, "title": h.title, "detail": h.detail})).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        return Ok(axum::Json(out).into_response());
+    }
+    Ok(render(&SearchPage { p: v.shell("", tr.t1("search-title", "q", &q)), q, groups }))
+}
