@@ -78,10 +78,8 @@ impl Locale {
         for part in accept_language.split(',') {
             let mut it = part.split(';');
             let tag = it.next().unwrap_or_default();
-            let q = it
-                .find_map(|p| p.trim().strip_prefix("q="))
-                .and_then(|q| q.trim().parse::<f32>().ok())
-                .unwrap_or(1.0);
+            let q =
+                it.find_map(|p| p.trim().strip_prefix("q=")).and_then(|q| q.trim().parse::<f32>().ok()).unwrap_or(1.0);
             if let Some(l) = Locale::parse(tag) {
                 if best.is_none_or(|(bq, _)| q > bq) {
                     best = Some((q, l));

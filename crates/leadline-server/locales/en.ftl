@@ -87,7 +87,6 @@ error-code-invalid_currency = Use a three-letter currency code such as EUR.
 error-code-invalid_date = Use a date as YYYY-MM-DD.
 error-code-invalid_domain = This is not a web domain.
 error-code-invalid_number = This must be a whole number.
-error-code-invalid_csv = This file is not a CSV file Leadline can read.
 
 ## Dashboard
 empty-dashboard-title = No contacts yet

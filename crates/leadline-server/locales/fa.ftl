@@ -84,7 +84,6 @@ error-code-invalid_currency = کد سه‌حرفی ارز را بنویسید، 
 error-code-invalid_date = تاریخ را به شکل YYYY-MM-DD بنویسید.
 error-code-invalid_domain = این یک دامنهٔ وب نیست.
 error-code-invalid_number = این باید یک عدد صحیح باشد.
-error-code-invalid_csv = لیدلاین نمی‌تواند این پرونده را به‌عنوان CSV بخواند.
 
 ## Dashboard
 empty-dashboard-title = هنوز مخاطبی ندارید

@@ -87,7 +87,6 @@ error-code-invalid_currency = Usa un codice valuta di tre lettere, come EUR.
 error-code-invalid_date = Scrivi la data come AAAA-MM-GG.
 error-code-invalid_domain = Questo non è un dominio web.
 error-code-invalid_number = Deve essere un numero intero.
-error-code-invalid_csv = Leadline non riesce a leggere questo file come CSV.
 
 ## Dashboard
 empty-dashboard-title = Ancora nessun contatto

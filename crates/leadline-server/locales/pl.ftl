@@ -88,7 +88,6 @@ error-code-invalid_currency = Użyj trzyliterowego kodu waluty, np. PLN.
 error-code-invalid_date = Podaj datę jako RRRR-MM-DD.
 error-code-invalid_domain = To nie jest domena internetowa.
 error-code-invalid_number = To musi być liczba całkowita.
-error-code-invalid_csv = Leadline nie potrafi odczytać tego pliku jako CSV.
 
 ## Dashboard
 empty-dashboard-title = Brak kontaktów

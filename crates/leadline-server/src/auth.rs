@@ -146,8 +146,7 @@ pub async fn authenticate(
 ) -> Result<(User, Option<TokenScope>, Option<String>), ApiError> {
     let now = crate::now();
     if let Some(auth) = headers.get(header::AUTHORIZATION) {
-        let token =
-            auth.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).ok_or_else(ApiError::unauthenticated)?;
+        let token = auth.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).ok_or_else(ApiError::unauthenticated)?;
         let hash = hash_secret(token.trim());
         let (token, user) = match state.tokens.get(&hash) {
             Some(hit) => hit,

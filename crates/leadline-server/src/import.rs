@@ -69,6 +69,19 @@ pub struct Sniffed {
 /// most outside quotes), headers without a BOM, and up to five rows.
 pub fn sniff(head: &[u8]) -> Result<Sniffed, String> {
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    if head.contains(&0) {
+        return Err("the file is not text (it holds NUL bytes); upload a CSV file".into());
+    }
+    // The head may end inside a multi-byte character; anything else that is not UTF-8 is not
+    // a file Leadline can read.
+    if let Err(e) = std::str::from_utf8(head) {
+        if e.error_len().is_some() {
+            return Err(format!(
+                "the file is not UTF-8 (bad byte at position {}); save it as UTF-8 CSV",
+                e.valid_up_to()
+            ));
+        }
+    }
     let first_line = head.split(|b| *b == b'\n').next().unwrap_or_default();
     let mut counts = [(b',', 0usize), (b';', 0), (b'\t', 0)];
     let mut quoted = false;

@@ -240,8 +240,10 @@ pub async fn start(
 
 /// Record an import job and run it in the background (a few at a time).
 pub(crate) async fn spawn(s: &AppState, user_id: &str, params: ImportParams) -> ApiResult<Job> {
-    let job =
-        s.store.create_job("import", &serde_json::to_value(&params).map_err(internal)?, Some(user_id), crate::now()).await?;
+    let job = s
+        .store
+        .create_job("import", &serde_json::to_value(&params).map_err(internal)?, Some(user_id), crate::now())
+        .await?;
     let (state, job_id, user) = (s.clone(), job.id.clone(), user_id.to_owned());
     tokio::spawn(async move {
         let Ok(_permit) = state.imports.permits.acquire().await else { return };

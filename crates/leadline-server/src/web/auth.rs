@@ -219,7 +219,9 @@ async fn setup(
     };
     let user = s.store.create_user(email.as_str(), name.as_deref(), Role::Admin, Some(&hash), crate::now()).await?;
     let locale = tr.locale.tag().to_owned();
-    s.store.update_user(&user.id, UserChanges { locale: Some(Some(locale)), ..Default::default() }, crate::now()).await?;
+    s.store
+        .update_user(&user.id, UserChanges { locale: Some(Some(locale)), ..Default::default() }, crate::now())
+        .await?;
     let (session, _) = start_session(&s, &user).await?;
     let mut resp = Redirect::to("/").into_response();
     resp.headers_mut().append(header::SET_COOKIE, session.parse().expect("a valid cookie"));
@@ -242,9 +244,10 @@ fn lang_cookie(l: Locale) -> String {
 
 /// Keep the signed-in user's language choice, and remember it in a cookie for the sign-in page.
 async fn language(State(s): State<AppState>, form: Posted) -> PageResult {
-    let l = form.fields.get("locale").and_then(Locale::parse).ok_or_else(|| {
-        ApiError::invalid("locale", "invalid_locale", "choose English, فارسی, Italiano or Polski")
-    })?;
+    let l =
+        form.fields.get("locale").and_then(Locale::parse).ok_or_else(|| {
+            ApiError::invalid("locale", "invalid_locale", "choose English, فارسی, Italiano or Polski")
+        })?;
     let changes = UserChanges { locale: Some(Some(l.tag().to_owned())), ..Default::default() };
     s.store.update_user(form.viewer.user().id.as_str(), changes, crate::now()).await?;
     s.tokens.clear();

@@ -155,15 +155,18 @@ pub async fn linked_deals(
     let spec = leadline_core::record::field(ObjectKind::Deal, field).expect("a deal field");
     let f = Filter { target: FilterTarget::Field(spec), op: FilterOp::Eq, value: vec![Scalar::Text(id.to_owned())] };
     let amount = leadline_core::record::field(ObjectKind::Deal, "amount").expect("amount");
-    Ok(s
-        .store
+    Ok(s.store
         .list(ObjectKind::Deal, &ListQuery { filters: vec![f], ..ListQuery::newest(ObjectKind::Deal, 50) })
         .await?
         .items
         .iter()
         .map(|d| {
             let status = d.text("status").map(|st| tr.t(&format!("deal-status-{st}"))).unwrap_or_default();
-            (format!("/deals/{}", d.id), records::title(d), format!("{} · {status}", records::show(tr, d, amount, users)))
+            (
+                format!("/deals/{}", d.id),
+                records::title(d),
+                format!("{} · {status}", records::show(tr, d, amount, users)),
+            )
         })
         .collect())
 }

@@ -132,7 +132,8 @@ async fn bulk(State(s): State<AppState>, form: Posted) -> PageResult {
                     write(&mut out, crate::export::row(&r, &props))?;
                 }
             }
-            let body = out.into_inner().map_err(|e| ApiError::new(crate::error::Kind::Internal, "internal", e.to_string()))?;
+            let body =
+                out.into_inner().map_err(|e| ApiError::new(crate::error::Kind::Internal, "internal", e.to_string()))?;
             Ok((
                 [
                     (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -172,7 +173,11 @@ async fn bulk(State(s): State<AppState>, form: Posted) -> PageResult {
         }
         "owner" | "stage" | "status" | "tag" => {
             v.require(Action::Write)?;
-            let value = form.fields.text(&format!("{action}_value")).or_else(|| form.fields.text("value")).ok_or_else(|| ApiError::invalid("value", "required", tr.t("bulk-value-required")))?;
+            let value = form
+                .fields
+                .text(&format!("{action}_value"))
+                .or_else(|| form.fields.text("value"))
+                .ok_or_else(|| ApiError::invalid("value", "required", tr.t("bulk-value-required")))?;
             let body = match action {
                 "owner" => json!({ "owner_id": value }),
                 "stage" => json!({ "lifecycle_stage": value }),
@@ -190,7 +195,10 @@ async fn bulk(State(s): State<AppState>, form: Posted) -> PageResult {
             // Checked once, before anything is written: a bad value changes nothing.
             let mut changes = crate::wire::contact_changes(&body, &ctx)?;
             if action == "owner" {
-                s.store.user(value).await.map_err(|_| ApiError::invalid("value", "unknown_user", tr.t("bulk-unknown-owner")))?;
+                s.store
+                    .user(value)
+                    .await
+                    .map_err(|_| ApiError::invalid("value", "unknown_user", tr.t("bulk-unknown-owner")))?;
             }
             let tag = if action == "tag" { Some(leadline_core::contact::tag(value)?) } else { None };
             let mut n = 0;
@@ -232,9 +240,6 @@ struct ContactPage {
     stage: Option<String>,
     owner: Option<String>,
     company: Option<(String, String)>,
-    emails: Vec<String>,
-    phones: Vec<String>,
-    tags: Vec<String>,
     fields: Vec<FormField>,
     form_error: Option<String>,
     saved: bool,
@@ -300,7 +305,11 @@ async fn render_page(
         .map(|d| {
             let amount = leadline_core::record::field(ObjectKind::Deal, "amount").expect("amount");
             let stage = d.text("status").map(|st| tr.t(&format!("deal-status-{st}"))).unwrap_or_default();
-            (format!("/deals/{}", d.id), records::title(d), format!("{} · {stage}", records::show(&tr, d, amount, &users)))
+            (
+                format!("/deals/{}", d.id),
+                records::title(d),
+                format!("{} · {stage}", records::show(&tr, d, amount, &users)),
+            )
         })
         .collect();
     let mut companies = Vec::new();
@@ -313,7 +322,8 @@ async fn render_page(
         (format!("/companies/{cid}"), r.text("company_name").filter(|n| !n.is_empty()).unwrap_or(cid).to_owned())
     });
     let subtitle = [r.text("job_title"), r.text("company_name")].into_iter().flatten().collect::<Vec<_>>().join(" · ");
-    let status = if errors.is_empty() { axum::http::StatusCode::OK } else { axum::http::StatusCode::UNPROCESSABLE_ENTITY };
+    let status =
+        if errors.is_empty() { axum::http::StatusCode::OK } else { axum::http::StatusCode::UNPROCESSABLE_ENTITY };
     let backward_blocked = errors.0.iter().any(|(f, _)| f == "lifecycle_stage") && typed.is_some();
     let page = ContactPage {
         p: v.shell("/contacts", records::title(&r)),
@@ -323,9 +333,6 @@ async fn render_page(
         stage: r.text("lifecycle_stage").map(|st| tr.t(&format!("stage-{st}"))),
         owner: r.text("owner_id").map(|o| records::user_name(&users, o)),
         company,
-        emails: r.emails.clone(),
-        phones: r.phones.clone(),
-        tags: r.tags.clone(),
         form_error: errors.of("form").map(str::to_owned),
         fields,
         saved,
@@ -337,7 +344,11 @@ async fn render_page(
         owners: users
             .iter()
             .filter(|u| !u.disabled)
-            .map(|u| Choice { selected: u.id == v.user().id, value: u.id.clone(), label: u.name.clone().unwrap_or(u.email.clone()) })
+            .map(|u| Choice {
+                selected: u.id == v.user().id,
+                value: u.id.clone(),
+                label: u.name.clone().unwrap_or(u.email.clone()),
+            })
             .collect(),
         outcomes: choices(leadline_core::activity::CALL_OUTCOMES.iter().copied(), |o| tr.t(&format!("outcome-{o}"))),
         backward_blocked,
@@ -416,7 +427,8 @@ async fn log_call(State(s): State<AppState>, Path(id): Path<String>, form: Poste
 }
 
 async fn add_task(State(s): State<AppState>, Path(id): Path<String>, form: Posted) -> PageResult {
-    let due = form.fields.text("due").map(|d| if d.len() == 10 { format!("{d}T09:00:00Z") } else { format!("{d}:00Z") });
+    let due =
+        form.fields.text("due").map(|d| if d.len() == 10 { format!("{d}T09:00:00Z") } else { format!("{d}:00Z") });
     let body = json!({
         "contact_id": id,
         "title": form.fields.get("title").unwrap_or_default(),

@@ -84,7 +84,12 @@ async fn render_page(
     let props = s.store.properties(Some(ObjectKind::Deal)).await?;
     let fields = records::record_form(&tr, ObjectKind::Deal, Some(&r), &props, &users, typed, &errors);
     let company = match r.text("company_id") {
-        Some(cid) => s.store.get(ObjectKind::Company, cid).await.ok().map(|c| (format!("/companies/{}", c.id), records::title(&c))),
+        Some(cid) => s
+            .store
+            .get(ObjectKind::Company, cid)
+            .await
+            .ok()
+            .map(|c| (format!("/companies/{}", c.id), records::title(&c))),
         None => None,
     };
     let mut contacts = Vec::new();

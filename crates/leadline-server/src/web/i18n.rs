@@ -192,7 +192,9 @@ mod tests {
     #[test]
     fn arguments_and_plurals_fill_in() {
         let n = |lang, count: i64| {
-            let tr = crate::web::view::Tr { locale: leadline_core::locale::Locale { lang, native_digits: lang == Lang::Fa } };
+            let tr = crate::web::view::Tr {
+                locale: leadline_core::locale::Locale { lang, native_digits: lang == Lang::Fa },
+            };
             tr.tn("contacts-updated", count)
         };
         assert_eq!(n(Lang::En, 1), "1 contact updated");

@@ -175,7 +175,9 @@ async fn start(State(s): State<AppState>, form: Posted) -> PageResult {
     let f = &form.fields;
     let upload = f.get("upload").unwrap_or_default();
     if upload.is_empty() || !upload.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
-        return Err(ApiError::invalid("upload", "invalid_upload", "the upload is unknown; upload the file again").into());
+        return Err(
+            ApiError::invalid("upload", "invalid_upload", "the upload is unknown; upload the file again").into()
+        );
     }
     let path = s.config.data_dir.join("uploads").join(format!("{upload}.csv"));
     let mut head = Vec::new();

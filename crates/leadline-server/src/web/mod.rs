@@ -118,9 +118,7 @@ pub fn render<T: askama::Template>(t: &T) -> Response {
 pub fn locale_from_headers(headers: &HeaderMap) -> Locale {
     crate::auth::cookie(headers, LANG_COOKIE)
         .and_then(Locale::parse)
-        .or_else(|| {
-            headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).map(Locale::negotiate)
-        })
+        .or_else(|| headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).map(Locale::negotiate))
         .unwrap_or(Locale::EN)
 }
 

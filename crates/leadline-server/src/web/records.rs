@@ -10,7 +10,9 @@ use leadline_core::lifecycle::{LeadStatus, LifecycleStage, DISQUALIFICATION_REAS
 use leadline_core::property::{PropertyDef, PropertyType};
 use leadline_core::record::{self, FieldKind, FieldSpec, ObjectKind, Scalar};
 use leadline_core::role::Action;
-use leadline_store::{Activity, ActivityQuery, Filter, FilterOp, FilterTarget, ListQuery, Record, TaskChanges, TaskQuery, User};
+use leadline_store::{
+    Activity, ActivityQuery, Filter, FilterOp, FilterTarget, ListQuery, Record, TaskChanges, TaskQuery, User,
+};
 use serde_json::{Map, Value};
 
 use super::auth::FormErrors;
@@ -158,7 +160,9 @@ fn extra_columns(object: ObjectKind) -> &'static [&'static str] {
 
 fn default_columns(object: ObjectKind) -> &'static [&'static str] {
     match object {
-        ObjectKind::Contact => &["name", "email", "company_name", "lifecycle_stage", "lead_status", "owner_id", "created_at"],
+        ObjectKind::Contact => {
+            &["name", "email", "company_name", "lifecycle_stage", "lead_status", "owner_id", "created_at"]
+        }
         ObjectKind::Company => &["name", "domain", "industry", "employee_count", "country", "tier", "owner_id"],
         ObjectKind::Deal => &["name", "stage", "amount", "close_date", "status", "owner_id", "created_at"],
     }
@@ -216,11 +220,8 @@ fn cell(tr: &Tr, r: &Record, col: &str, users: &[User]) -> Cell {
 /// The page's query as the API's list parameters (`f`/`op`/`v` become `f[op]=v`).
 fn api_pairs(pairs: &[(String, String)]) -> Vec<(String, String)> {
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
-    let mut out: Vec<(String, String)> = pairs
-        .iter()
-        .filter(|(k, v)| !PAGE_PARAMS.contains(&k.as_str()) && !v.trim().is_empty())
-        .cloned()
-        .collect();
+    let mut out: Vec<(String, String)> =
+        pairs.iter().filter(|(k, v)| !PAGE_PARAMS.contains(&k.as_str()) && !v.trim().is_empty()).cloned().collect();
     let (f, op, v) = (get("f"), get("op"), get("v"));
     let op = if op.is_empty() { "eq".to_owned() } else { op };
     if !f.is_empty() && (!v.is_empty() || op == "empty" || op == "not_empty") {
@@ -240,9 +241,8 @@ pub async fn list_view(
     let tr = Tr { locale: v.locale };
     let pairs = crate::api::query_pairs(uri)?;
     let (cols, asked) = chosen_columns(object, &pairs, headers);
-    let set_cookie = asked.then(|| {
-        format!("{}={}; Path=/; SameSite=Lax; Max-Age=31536000", cols_cookie(object), cols.join("."))
-    });
+    let set_cookie =
+        asked.then(|| format!("{}={}; Path=/; SameSite=Lax; Max-Age=31536000", cols_cookie(object), cols.join(".")));
     let api = api_pairs(&pairs);
     let props = crate::api::records::property_defs_for_filters(s, object, &api).await?;
     let users = s.store.users().await?;
@@ -303,7 +303,10 @@ pub async fn list_view(
     let owner_select = FilterSelect {
         name: "owner_id",
         label: tr.t("field-owner_id"),
-        options: users.iter().map(|u| choice(&u.id, u.name.clone().unwrap_or(u.email.clone()), &get("owner_id"))).collect(),
+        options: users
+            .iter()
+            .map(|u| choice(&u.id, u.name.clone().unwrap_or(u.email.clone()), &get("owner_id")))
+            .collect(),
     };
     let selects = match object {
         ObjectKind::Contact => vec![
@@ -353,7 +356,9 @@ pub async fn list_view(
         .map(|f| choice(f.name, column_label(&tr, f.name), &get("f")))
         .chain(
             (object == ObjectKind::Contact)
-                .then(|| [choice("tag", tr.t("field-tags"), &get("f")), choice("email", tr.t("field-email"), &get("f"))])
+                .then(|| {
+                    [choice("tag", tr.t("field-tags"), &get("f")), choice("email", tr.t("field-email"), &get("f"))]
+                })
                 .into_iter()
                 .flatten(),
         )
@@ -426,9 +431,11 @@ fn options(tr: &Tr, spec: &FieldSpec, users: &[User]) -> Option<Vec<(String, Str
         FieldKind::DisqualificationReason => pairs(&mut DISQUALIFICATION_REASONS.iter().copied(), "dq-"),
         FieldKind::AccountTier => pairs(&mut ["tier_1", "tier_2", "tier_3"].into_iter(), "tier-"),
         FieldKind::DealStatus => pairs(&mut ["open", "won", "lost"].into_iter(), "deal-status-"),
-        FieldKind::UserId => {
-            users.iter().filter(|u| !u.disabled).map(|u| (u.id.clone(), u.name.clone().unwrap_or(u.email.clone()))).collect()
-        }
+        FieldKind::UserId => users
+            .iter()
+            .filter(|u| !u.disabled)
+            .map(|u| (u.id.clone(), u.name.clone().unwrap_or(u.email.clone())))
+            .collect(),
         _ => return None,
     })
 }
@@ -449,19 +456,35 @@ pub fn record_form(
         Some(t) => t.get(name).unwrap_or_default().to_owned(),
         None => stored,
     };
-    let mut push = |name: String, label: String, input: &'static str, stored: String, opts: Vec<(String, String)>, hint: Option<String>| {
+    let mut push = |name: String,
+                    label: String,
+                    input: &'static str,
+                    stored: String,
+                    opts: Vec<(String, String)>,
+                    hint: Option<String>| {
         let value = value_of(&name, stored);
-        let options = opts
-            .into_iter()
-            .map(|(v, l)| Choice { selected: v == value, value: v, label: l })
-            .collect();
+        let options = opts.into_iter().map(|(v, l)| Choice { selected: v == value, value: v, label: l }).collect();
         let error = errors.of(&name).map(str::to_owned);
         out.push(FormField { name, label, input, value, options, error, hint });
     };
     if object == ObjectKind::Contact {
         let list = |l: Option<&Vec<String>>| l.map(|l| l.join("\n")).unwrap_or_default();
-        push("emails".into(), tr.t("field-emails"), "textarea", list(r.map(|r| &r.emails)), vec![], Some(tr.t("hint-one-per-line")));
-        push("phones".into(), tr.t("field-phones"), "textarea", list(r.map(|r| &r.phones)), vec![], Some(tr.t("hint-phones")));
+        push(
+            "emails".into(),
+            tr.t("field-emails"),
+            "textarea",
+            list(r.map(|r| &r.emails)),
+            vec![],
+            Some(tr.t("hint-one-per-line")),
+        );
+        push(
+            "phones".into(),
+            tr.t("field-phones"),
+            "textarea",
+            list(r.map(|r| &r.phones)),
+            vec![],
+            Some(tr.t("hint-phones")),
+        );
     }
     for spec in editable(object) {
         let stored = r.map(|r| raw_value(r, spec)).unwrap_or_default();
@@ -480,7 +503,14 @@ pub fn record_form(
         push(spec.name.into(), column_label(tr, spec.name), input, stored, opts, hint);
     }
     if object == ObjectKind::Contact {
-        push("tags".into(), tr.t("field-tags"), "text", r.map(|r| r.tags.join(", ")).unwrap_or_default(), vec![], Some(tr.t("hint-comma")));
+        push(
+            "tags".into(),
+            tr.t("field-tags"),
+            "text",
+            r.map(|r| r.tags.join(", ")).unwrap_or_default(),
+            vec![],
+            Some(tr.t("hint-comma")),
+        );
     }
     for p in props.iter().filter(|p| p.object == object) {
         let name = format!("properties.{}", p.name);
@@ -535,7 +565,11 @@ pub fn form_json(object: ObjectKind, fields: &super::Fields, props: &[PropertyDe
         let value = match (p.kind, raw) {
             (_, "") if create => continue,
             (_, "") => Value::Null,
-            (PropertyType::Number, v) => v.parse::<f64>().ok().and_then(serde_json::Number::from_f64).map_or(Value::String(v.into()), Value::Number),
+            (PropertyType::Number, v) => v
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+                .map_or(Value::String(v.into()), Value::Number),
             (PropertyType::Bool, v) => Value::Bool(v == "true"),
             (PropertyType::MultiEnum, v) => Value::Array(split(v)),
             (_, v) => Value::String(v.into()),
@@ -617,7 +651,12 @@ pub async fn create_from_form(s: &AppState, form: Posted, object: ObjectKind) ->
 
 /// Save a record's edit form. `Ok(None)` when saved, `Ok(Some(errors))` when the input was
 /// refused (nothing changed).
-pub async fn update_from_form(s: &AppState, form: &Posted, object: ObjectKind, id: &str) -> Result<Option<(FormErrors, axum::http::StatusCode)>, ApiError> {
+pub async fn update_from_form(
+    s: &AppState,
+    form: &Posted,
+    object: ObjectKind,
+    id: &str,
+) -> Result<Option<(FormErrors, axum::http::StatusCode)>, ApiError> {
     let v = &form.viewer;
     v.caller.require(Action::Write)?;
     let props = s.store.properties(Some(object)).await?;
@@ -629,7 +668,11 @@ pub async fn update_from_form(s: &AppState, form: &Posted, object: ObjectKind, i
     };
     match crate::api::records::update_impl(s, &v.caller, object, id, &uri, body).await {
         Ok(_) => Ok(None),
-        Err(e) if e.status().is_client_error() && e.kind != crate::error::Kind::Forbidden && e.kind != crate::error::Kind::NotFound => {
+        Err(e)
+            if e.status().is_client_error()
+                && e.kind != crate::error::Kind::Forbidden
+                && e.kind != crate::error::Kind::NotFound =>
+        {
             Ok(Some((FormErrors::from_api(&Tr { locale: v.locale }, &e), e.status())))
         }
         Err(e) => Err(e),
@@ -660,11 +703,9 @@ fn summary(tr: &Tr, a: &Activity) -> (String, Option<String>) {
         "note" => (prop("body").unwrap_or_default(), None),
         "call" => {
             let outcome = prop("outcome").map(|o| tr.t(&format!("outcome-{o}"))).unwrap_or_default();
-            let mins = a.properties.get("duration_seconds").and_then(Value::as_i64).map(|s| tr.tn("minutes", (s + 59) / 60));
-            (
-                [Some(outcome), mins].into_iter().flatten().collect::<Vec<_>>().join(" · "),
-                prop("body"),
-            )
+            let mins =
+                a.properties.get("duration_seconds").and_then(Value::as_i64).map(|s| tr.tn("minutes", (s + 59) / 60));
+            ([Some(outcome), mins].into_iter().flatten().collect::<Vec<_>>().join(" · "), prop("body"))
         }
         _ => {
             let what = ["title", "subject", "url", "page", "form", "name"].iter().find_map(|k| prop(k));
@@ -675,7 +716,14 @@ fn summary(tr: &Tr, a: &Activity) -> (String, Option<String>) {
 }
 
 /// A record's timeline, newest first, filtered by `type=` and paged with `before=`.
-pub async fn timeline(s: &AppState, tr: &Tr, mut q: ActivityQuery, pairs: &[(String, String)], here: &str, users: &[User]) -> Result<TimelineView, ApiError> {
+pub async fn timeline(
+    s: &AppState,
+    tr: &Tr,
+    mut q: ActivityQuery,
+    pairs: &[(String, String)],
+    here: &str,
+    users: &[User],
+) -> Result<TimelineView, ApiError> {
     let kind = pairs.iter().find(|(k, _)| k == "type").map(|(_, v)| v.clone()).unwrap_or_default();
     if !kind.is_empty() {
         q.kinds = vec![kind.clone()];
@@ -693,7 +741,11 @@ pub async fn timeline(s: &AppState, tr: &Tr, mut q: ActivityQuery, pairs: &[(Str
         .map(|a| {
             let (summary, detail) = summary(tr, a);
             TimelineItem {
-                label: if leadline_core::activity::KNOWN_TYPES.contains(&a.kind.as_str()) { tr.t(&format!("activity-{}", a.kind)) } else { a.kind.clone() },
+                label: if leadline_core::activity::KNOWN_TYPES.contains(&a.kind.as_str()) {
+                    tr.t(&format!("activity-{}", a.kind))
+                } else {
+                    a.kind.clone()
+                },
                 kind: a.kind.clone(),
                 when: tr.datetime(a.occurred_at),
                 summary,
@@ -769,7 +821,11 @@ pub fn task_item(tr: &Tr, t: &leadline_store::Task, users: &[User]) -> TaskItem 
 pub async fn task_done(State(s): State<AppState>, Path(id): Path<String>, form: Posted) -> PageResult {
     form.viewer.require(Action::Write)?;
     let done = form.fields.get("done") == Some("true");
-    let actor = leadline_store::Actor { user_id: Some(form.viewer.user().id.as_str()), cause: leadline_core::lifecycle::ChangeCause::Manual, now: crate::now() };
+    let actor = leadline_store::Actor {
+        user_id: Some(form.viewer.user().id.as_str()),
+        cause: leadline_core::lifecycle::ChangeCause::Manual,
+        now: crate::now(),
+    };
     s.store.update_task(&id, &TaskChanges { done: Some(done), ..Default::default() }, actor).await?;
     Ok(back_to(form.fields.get("next"), "/"))
 }
@@ -803,7 +859,11 @@ pub async fn dashboard(State(s): State<AppState>, v: Viewer) -> PageResult {
     if total > 0 {
         let spec = record::field(ObjectKind::Contact, "lifecycle_stage").expect("lifecycle_stage");
         for st in LifecycleStage::ALL {
-            let f = Filter { target: FilterTarget::Field(spec), op: FilterOp::Eq, value: vec![Scalar::Text(st.as_str().into())] };
+            let f = Filter {
+                target: FilterTarget::Field(spec),
+                op: FilterOp::Eq,
+                value: vec![Scalar::Text(st.as_str().into())],
+            };
             let n = s.store.count(ObjectKind::Contact, &[f], None).await?;
             stages.push(StageCount {
                 label: tr.t(&format!("stage-{}", st.as_str())),
@@ -820,11 +880,8 @@ pub async fn dashboard(State(s): State<AppState>, v: Viewer) -> PageResult {
         .iter()
         .map(|t| task_item(&tr, t, &users))
         .collect();
-    let recent = recent
-        .items
-        .iter()
-        .map(|r| (format!("/contacts/{}", r.id), title(r), tr.datetime(r.created_at())))
-        .collect();
+    let recent =
+        recent.items.iter().map(|r| (format!("/contacts/{}", r.id), title(r), tr.datetime(r.created_at()))).collect();
     Ok(render(&Dashboard { p: v.shell("/", tr.t("nav-dashboard")), stages, total, tasks, recent }))
 }
 
@@ -862,9 +919,16 @@ pub async fn search(State(s): State<AppState>, v: Viewer, uri: Uri) -> PageResul
                     href: format!("{}/{}", base(r.object), r.id),
                     title: title(r),
                     detail: match r.object {
-                        ObjectKind::Contact => [r.emails.first().map(String::as_str), r.text("company_name")].into_iter().flatten().collect::<Vec<_>>().join(" · "),
+                        ObjectKind::Contact => [r.emails.first().map(String::as_str), r.text("company_name")]
+                            .into_iter()
+                            .flatten()
+                            .collect::<Vec<_>>()
+                            .join(" · "),
                         ObjectKind::Company => r.text("domain").unwrap_or_default().to_owned(),
-                        ObjectKind::Deal => r.get("amount").map(|_| show(&tr, r, record::field(ObjectKind::Deal, "amount").expect("amount"), &[])).unwrap_or_default(),
+                        ObjectKind::Deal => r
+                            .get("amount")
+                            .map(|_| show(&tr, r, record::field(ObjectKind::Deal, "amount").expect("amount"), &[]))
+                            .unwrap_or_default(),
                     },
                 })
                 .collect();

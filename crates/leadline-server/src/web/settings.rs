@@ -79,7 +79,9 @@ struct SettingsPage {
 async fn page(State(s): State<AppState>, v: Viewer, uri: Uri) -> PageResult {
     let notice = crate::api::query_pairs(&uri)?.into_iter().find(|(k, _)| k == "notice").map(|(_, n)| n);
     let tr = Tr { locale: v.locale };
-    let notice = notice.filter(|n| ["password", "user", "property", "revoked"].contains(&n.as_str())).map(|n| tr.t(&format!("settings-saved-{n}")));
+    let notice = notice
+        .filter(|n| ["password", "user", "property", "revoked"].contains(&n.as_str()))
+        .map(|n| tr.t(&format!("settings-saved-{n}")));
     show(&s, &v, "", FormErrors::default(), None, notice).await
 }
 
@@ -110,7 +112,11 @@ async fn show(
     let role_choices = |current: Role| {
         Role::ALL
             .iter()
-            .map(|r| Choice { value: r.as_str().into(), label: tr.t(&format!("role-{}", r.as_str())), selected: *r == current })
+            .map(|r| Choice {
+                value: r.as_str().into(),
+                label: tr.t(&format!("role-{}", r.as_str())),
+                selected: *r == current,
+            })
             .collect::<Vec<_>>()
     };
     let users = if is_admin {
@@ -209,16 +215,22 @@ async fn password(State(s): State<AppState>, form: Posted) -> PageResult {
         return show(&s, &form.viewer, "password", errors, None, None).await;
     }
     let body = json!({ "current_password": f.get("current_password").unwrap_or_default(), "new_password": new });
-    Ok(match via_api(&s, &form, "password", body, |s, c, b| admin::change_password(axum::extract::State(s), c, b)).await? {
-        Ok(_) => saved("password"),
-        Err(page) => page,
-    })
+    Ok(
+        match via_api(&s, &form, "password", body, |s, c, b| admin::change_password(axum::extract::State(s), c, b))
+            .await?
+        {
+            Ok(_) => saved("password"),
+            Err(page) => page,
+        },
+    )
 }
 
 async fn create_token(State(s): State<AppState>, form: Posted) -> PageResult {
     let body = json!({ "name": form.fields.get("name").unwrap_or_default(), "scope": form.fields.get("scope").unwrap_or("read") });
     match via_api(&s, &form, "token", body, |s, c, b| admin::create_token(axum::extract::State(s), c, b)).await? {
-        Ok((_, axum::Json(created))) => show(&s, &form.viewer, "token", FormErrors::default(), Some(created.token), None).await,
+        Ok((_, axum::Json(created))) => {
+            show(&s, &form.viewer, "token", FormErrors::default(), Some(created.token), None).await
+        }
         Err(page) => Ok(page),
     }
 }
@@ -247,16 +259,21 @@ async fn update_user(State(s): State<AppState>, Path(id): Path<String>, form: Po
     form.viewer.require(Action::Administer)?;
     let f = &form.fields;
     let body = json!({ "role": f.get("role").unwrap_or_default(), "disabled": f.get("disabled") == Some("true") });
-    Ok(match via_api(&s, &form, "user", body, |s, c, b| admin::update_user(axum::extract::State(s), c, Path(id), b)).await? {
-        Ok(_) => saved("user"),
-        Err(page) => page,
-    })
+    Ok(
+        match via_api(&s, &form, "user", body, |s, c, b| admin::update_user(axum::extract::State(s), c, Path(id), b))
+            .await?
+        {
+            Ok(_) => saved("user"),
+            Err(page) => page,
+        },
+    )
 }
 
 async fn define_property(State(s): State<AppState>, form: Posted) -> PageResult {
     form.viewer.require(Action::Administer)?;
     let f = &form.fields;
-    let options: Vec<&str> = f.get("options").unwrap_or_default().split(',').map(str::trim).filter(|o| !o.is_empty()).collect();
+    let options: Vec<&str> =
+        f.get("options").unwrap_or_default().split(',').map(str::trim).filter(|o| !o.is_empty()).collect();
     let body = json!({
         "object": f.get("object").unwrap_or_default(),
         "name": f.get("name").unwrap_or_default().trim(),
@@ -264,13 +281,21 @@ async fn define_property(State(s): State<AppState>, form: Posted) -> PageResult 
         "type": f.get("type").unwrap_or_default(),
         "options": options,
     });
-    Ok(match via_api(&s, &form, "property", body, |s, c, b| admin::define_property(axum::extract::State(s), c, b)).await? {
-        Ok(_) => saved("property"),
-        Err(page) => page,
-    })
+    Ok(
+        match via_api(&s, &form, "property", body, |s, c, b| admin::define_property(axum::extract::State(s), c, b))
+            .await?
+        {
+            Ok(_) => saved("property"),
+            Err(page) => page,
+        },
+    )
 }
 
-async fn delete_property(State(s): State<AppState>, Path((object, name)): Path<(String, String)>, form: Posted) -> PageResult {
+async fn delete_property(
+    State(s): State<AppState>,
+    Path((object, name)): Path<(String, String)>,
+    form: Posted,
+) -> PageResult {
     admin::delete_property(axum::extract::State(s), form.viewer.caller.clone(), Path((object, name))).await?;
     Ok(saved("property"))
 }

@@ -112,23 +112,24 @@ impl std::ops::Deref for Shell {
 impl Shell {
     pub fn new(v: &Viewer, active: &'static str, title: String) -> Self {
         let tr = Tr { locale: v.locale };
-        let nav = [("/", "nav-dashboard"), ("/contacts", "nav-contacts"), ("/companies", "nav-companies"), ("/deals", "nav-deals")]
-            .into_iter()
-            .chain(v.can(Action::Import).then_some(("/import", "nav-import")))
-            .chain([("/settings", "nav-settings")])
-            .map(|(href, key)| NavItem { href, label: tr.t(key), active: href == active })
-            .collect();
+        let nav = [
+            ("/", "nav-dashboard"),
+            ("/contacts", "nav-contacts"),
+            ("/companies", "nav-companies"),
+            ("/deals", "nav-deals"),
+        ]
+        .into_iter()
+        .chain(v.can(Action::Import).then_some(("/import", "nav-import")))
+        .chain([("/settings", "nav-settings")])
+        .map(|(href, key)| NavItem { href, label: tr.t(key), active: href == active })
+        .collect();
         let mut languages: Vec<LangChoice> = Lang::ALL
             .into_iter()
             .map(|l| Locale { lang: l, native_digits: l == Lang::Fa })
             .map(|l| LangChoice { tag: l.tag(), label: l.lang.endonym(), selected: l == v.locale })
             .collect();
         let fa_latin = Locale { lang: Lang::Fa, native_digits: false };
-        languages.push(LangChoice {
-            tag: fa_latin.tag(),
-            label: "فارسی (0-9)",
-            selected: v.locale == fa_latin,
-        });
+        languages.push(LangChoice { tag: fa_latin.tag(), label: "فارسی (0-9)", selected: v.locale == fa_latin });
         let user = v.user();
         Shell {
             tr,

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use super::App;
 
 /// A multipart/form-data body with text fields and one file.
-fn multipart(fields: &[(&str, &str)], file: &[u8]) -> (String, Vec<u8>) {
+pub fn multipart(fields: &[(&str, &str)], file: &[u8]) -> (String, Vec<u8>) {
     let boundary = "----leadline-test-boundary";
     let mut body = Vec::new();
     for (k, v) in fields {

@@ -3,6 +3,7 @@
 
 mod api;
 mod imports;
+mod web;
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
@@ -46,17 +47,24 @@ impl Reply {
 }
 
 impl App {
-    pub async fn new(t: TestStore) -> App {
+    /// A server on a fresh store with no users at all (the first run).
+    pub async fn bare(t: TestStore) -> App {
         let dir = std::env::temp_dir().join(format!("leadline-api-{}", uuid_like()));
         let config = ServerConfig { data_dir: dir.clone(), default_region: Some("PL".into()), ..Default::default() };
         let state = AppState::new(t.store.clone(), config);
+        App { router: router(state.clone()), state, admin: String::new(), store: Some(t), dir }
+    }
+
+    pub async fn new(t: TestStore) -> App {
+        let mut app = App::bare(t).await;
+        let state = app.state.clone();
         let admin = state
             .store
             .create_user("admin@test.pl", None, Role::Admin, Some(&auth::hash_password("admin password 1").unwrap()), 0)
             .await
             .unwrap();
-        let admin = Self::token_for(&state, &admin.id, TokenScope::Write).await;
-        App { router: router(state.clone()), state, admin, store: Some(t), dir }
+        app.admin = Self::token_for(&state, &admin.id, TokenScope::Write).await;
+        app
     }
 
     pub async fn token_for(state: &AppState, user_id: &str, scope: TokenScope) -> String {
@@ -169,3 +177,23 @@ on_every_backend!(imports::{
     purchased_lists_and_companies_by_domain,
     export_streams_filtered_csv,
 });
+
+on_every_backend!(web::{
+    forms_need_csrf_and_show_errors_at_the_field,
+    persian_contact_found_with_the_other_letters,
+    bulk_stage_change_and_confirmed_delete,
+    read_only_users_see_no_write_actions,
+    language_switch_makes_pages_rtl,
+    import_through_the_pages,
+    every_screen_renders,
+});
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_run_creates_the_admin() {
+    for t in leadline_store::testing::all().await {
+        eprintln!("first_run_creates_the_admin on {}", t.store.backend());
+        let app = App::bare(t).await;
+        web::first_run_creates_the_admin(&app).await;
+        app.remove().await;
+    }
+}

@@ -1,0 +1,534 @@
+//! The web pages, driven as a browser would: cookies, forms with their CSRF tokens, redirects.
+//! (The real-browser scenarios live in e2e/; these pin the server's side of each.)
+
+use std::collections::HashMap;
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use leadline_core::role::{Role, TokenScope};
+use serde_json::{json, Value};
+
+use super::{App, Reply};
+
+/// A cookie jar and the last page's CSRF token.
+struct Browser<'a> {
+    app: &'a App,
+    cookies: HashMap<String, String>,
+}
+
+impl<'a> Browser<'a> {
+    fn new(app: &'a App) -> Self {
+        Browser { app, cookies: HashMap::new() }
+    }
+
+    fn keep_cookies(&mut self, r: &Reply) {
+        for c in r.headers.get_all(header::SET_COOKIE) {
+            let c = c.to_str().unwrap();
+            let (kv, _) = c.split_once(';').unwrap_or((c, ""));
+            let (k, v) = kv.split_once('=').unwrap();
+            if v.is_empty() {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_owned(), v.to_owned());
+            }
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    async fn send(&mut self, req: axum::http::request::Builder, body: Body) -> Reply {
+        let req = req.header(header::COOKIE, self.cookie_header()).body(body).unwrap();
+        let r = self.app.send(req).await;
+        self.keep_cookies(&r);
+        r
+    }
+
+    async fn get(&mut self, path: &str) -> Reply {
+        self.send(Request::builder().uri(path), Body::empty()).await
+    }
+
+    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        let body = fields.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&");
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        self.send(req, Body::from(body)).await
+    }
+
+    async fn sign_in(&mut self, email: &str, password: &str) {
+        let page = self.get("/login").await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+        let csrf = csrf_of(&page);
+        let r = self.post("/login", &[("csrf", &csrf), ("email", email), ("password", password), ("next", "/")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        assert!(self.cookies.contains_key("leadline_session"));
+    }
+
+    /// The CSRF token the pages of this session carry.
+    async fn csrf(&mut self) -> String {
+        csrf_of(&self.get("/settings").await)
+    }
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn csrf_of(page: &Reply) -> String {
+    let at = page.text.find("name=\"csrf\" value=\"").unwrap_or_else(|| panic!("no csrf field in {}", page.text));
+    let rest = &page.text[at + "name=\"csrf\" value=\"".len()..];
+    rest[..rest.find('"').unwrap()].to_owned()
+}
+
+fn location(r: &Reply) -> String {
+    r.headers.get(header::LOCATION).map(|l| l.to_str().unwrap().to_owned()).unwrap_or_default()
+}
+
+async fn admin<'a>(app: &'a App) -> Browser<'a> {
+    let mut b = Browser::new(app);
+    b.sign_in("admin@test.pl", "admin password 1").await;
+    b
+}
+
+pub async fn first_run_creates_the_admin(app: &App) {
+    let mut b = Browser::new(app);
+    let r = b.get("/contacts?q=x").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), "/login?next=%2Fcontacts%3Fq%3Dx");
+    let r = b.get("/login").await;
+    assert_eq!(location(&r), "/setup", "with no users, sign-in leads to the first-run page");
+    let page = b.get("/setup").await;
+    assert!(page.text.contains("Welcome to Leadline"), "{}", page.text);
+    let csrf = csrf_of(&page);
+
+    // Without the form's token nothing happens.
+    let r = b
+        .post(
+            "/setup",
+            &[
+                ("csrf", "forged"),
+                ("email", "boss@firma.pl"),
+                ("password", "long enough 1"),
+                ("password2", "long enough 1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.state.store.count_users().await.unwrap(), 0);
+
+    // Mistakes come back next to their fields.
+    let r =
+        b.post("/setup", &[("csrf", &csrf), ("email", "boss@"), ("password", "short"), ("password2", "other")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("id=\"email-error\""), "{}", r.text);
+    assert!(r.text.contains("at least 10 characters"), "{}", r.text);
+    assert_eq!(app.state.store.count_users().await.unwrap(), 0);
+
+    let r = b
+        .post(
+            "/setup",
+            &[
+                ("csrf", &csrf),
+                ("name", "Ola"),
+                ("email", "Boss@Firma.pl"),
+                ("password", "long enough 1"),
+                ("password2", "long enough 1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let home = b.get("/").await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.text.contains("No contacts yet"), "an empty store says what to do next");
+    let user = app.state.store.user_by_email("boss@firma.pl").await.unwrap().unwrap();
+    assert_eq!(user.role, Role::Admin);
+
+    // The first-run page is gone once someone exists.
+    assert_eq!(location(&Browser::new(app).get("/setup").await), "/login");
+
+    // Sign out ends the session.
+    let csrf = b.csrf().await;
+    let r = b.post("/logout", &[("csrf", &csrf)]).await;
+    assert_eq!(location(&r), "/login");
+    assert_eq!(b.get("/").await.status, StatusCode::SEE_OTHER);
+
+    // A wrong password is said in words, and the session cookie is HttpOnly.
+    let page = b.get("/login").await;
+    let csrf = csrf_of(&page);
+    let r = b.post("/login", &[("csrf", &csrf), ("email", "boss@firma.pl"), ("password", "wrong password")]).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.text.contains("The e-mail or the password is wrong."), "{}", r.text);
+    let r = b.post("/login", &[("csrf", &csrf), ("email", "boss@firma.pl"), ("password", "long enough 1")]).await;
+    let cookie = r
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .find(|c| c.to_str().unwrap().starts_with("leadline_session="))
+        .unwrap();
+    let cookie = cookie.to_str().unwrap();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+}
+
+pub async fn forms_need_csrf_and_show_errors_at_the_field(app: &App) {
+    let mut b = admin(app).await;
+    let r = b.post("/contacts/new", &[("first_name", "Anna"), ("emails", "anna@firma.pl")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.text.contains("This form has expired"), "{}", r.text);
+    assert!(r.headers.get(header::CONTENT_TYPE).unwrap().to_str().unwrap().starts_with("text/html"));
+
+    let csrf = b.csrf().await;
+    let r = b.post("/contacts/new", &[("csrf", &csrf), ("first_name", "Anna"), ("emails", "anna@@firma")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("id=\"f-emails-error\""), "the message sits at the e-mail field: {}", r.text);
+    assert!(r.text.contains("This is not a valid e-mail address."), "{}", r.text);
+    assert!(r.text.contains(">Anna<") || r.text.contains("value=\"Anna\""), "what was typed is kept");
+    assert_eq!(app.get("/api/v1/contacts?count=true").await.json()["total"], 0, "nothing was stored");
+
+    let r = b
+        .post("/contacts/new", &[("csrf", &csrf), ("first_name", "Anna"), ("emails", "anna@firma.pl\nanna.k@firma.pl")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let id = location(&r).trim_start_matches("/contacts/").to_owned();
+    let page = b.get(&format!("/contacts/{id}")).await;
+    assert!(page.text.contains("anna.k@firma.pl"));
+
+    // Editing in place: a bad country is refused at its field and nothing changes.
+    let r = b.post(&format!("/contacts/{id}"), &[("csrf", &csrf), ("first_name", "Anna"), ("country", "Narnia")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("id=\"f-country-error\""), "{}", r.text);
+    let r = b
+        .post(
+            &format!("/contacts/{id}"),
+            &[("csrf", &csrf), ("first_name", "Anna"), ("country", "pl"), ("lifecycle_stage", "lead")],
+        )
+        .await;
+    assert_eq!(location(&r), format!("/contacts/{id}?saved=1"));
+    let stored = app.get(&format!("/api/v1/contacts/{id}")).await.json();
+    assert_eq!(stored["country"], "PL");
+    assert_eq!(stored["lifecycle_stage"], "lead");
+    let page = b.get(&format!("/contacts/{id}")).await;
+    assert!(page.text.contains("Stage and owner history") && page.text.contains("Lead"), "{}", page.text);
+
+    // Notes, calls and tasks logged from the page land on the timeline.
+    assert_eq!(
+        b.post(&format!("/contacts/{id}/notes"), &[("csrf", &csrf), ("body", "Asked for <b>pricing</b>")]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        b.post(&format!("/contacts/{id}/calls"), &[("csrf", &csrf), ("outcome", "connected"), ("minutes", "4")])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let r = b.post(&format!("/contacts/{id}/calls"), &[("csrf", &csrf), ("outcome", "shouting")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a refused call redisplays the page");
+    assert!(r.text.contains("class=\"field-error\""), "{}", r.text);
+    assert_eq!(
+        b.post(
+            &format!("/contacts/{id}/tasks"),
+            &[("csrf", &csrf), ("title", "Send the offer"), ("due", "2030-01-02T10:00")]
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    let page = b.get(&format!("/contacts/{id}")).await;
+    assert!(
+        page.text.contains("Asked for &#60;b&#62;pricing&#60;/b&#62;")
+            || page.text.contains("Asked for &lt;b&gt;pricing&lt;/b&gt;"),
+        "HTML is escaped: {}",
+        page.text
+    );
+    assert!(page.text.contains("Send the offer") && page.text.contains("4 minutes"));
+    let only_calls = b.get(&format!("/contacts/{id}?type=call")).await;
+    assert!(!only_calls.text.contains("pricing") && only_calls.text.contains("4 minutes"));
+}
+
+pub async fn persian_contact_found_with_the_other_letters(app: &App) {
+    let mut b = admin(app).await;
+    let csrf = b.csrf().await;
+    // Written with Persian ی and ک...
+    let r = b
+        .post(
+            "/contacts/new",
+            &[("csrf", &csrf), ("first_name", "یاسمن"), ("last_name", "کریمی"), ("phones", "+98 912 345 6789")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    // ...found when typed with Arabic ي and ك.
+    let found = b.get(&format!("/search?format=json&q={}", enc("كريمي"))).await;
+    assert_eq!(found.status, StatusCode::OK);
+    let groups: Value = found.json();
+    assert_eq!(groups[0]["hits"][0]["title"], "یاسمن کریمی", "{groups}");
+    let page = b.get(&format!("/search?q={}", enc("ياسمن"))).await;
+    assert!(page.text.contains("یاسمن کریمی"));
+    let list = b.get(&format!("/contacts?q={}", enc("كريم"))).await;
+    assert!(list.text.contains("یاسمن کریمی"));
+}
+
+pub async fn bulk_stage_change_and_confirmed_delete(app: &App) {
+    let mut ids = Vec::new();
+    for name in ["Ala", "Ola", "Ela"] {
+        let r = app.post("/api/v1/contacts", json!({"first_name": name, "lifecycle_stage": "customer"})).await;
+        ids.push(r.json()["id"].as_str().unwrap().to_owned());
+    }
+    let mut b = admin(app).await;
+    let csrf = b.csrf().await;
+    let r = b
+        .post(
+            "/contacts/bulk",
+            &[
+                ("csrf", &csrf),
+                ("id", &ids[0]),
+                ("id", &ids[1]),
+                ("action", "stage"),
+                ("stage_value", "mql"),
+                ("back", "/contacts?sort=first_name"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&r), "/contacts?sort=first_name&notice=updated&n=2");
+    let notice = b.get(&location(&r)).await;
+    assert!(notice.text.contains("2 contacts updated"));
+    for (id, stage) in [(&ids[0], "mql"), (&ids[1], "mql"), (&ids[2], "customer")] {
+        assert_eq!(app.get(&format!("/api/v1/contacts/{id}")).await.json()["lifecycle_stage"], stage);
+    }
+    // The move back is recorded like any other.
+    let history = app.get(&format!("/api/v1/contacts/{}/history", ids[0])).await.json();
+    assert!(history.as_array().unwrap().iter().any(|h| h["to"] == "mql" && h["from"] == "customer"), "{history}");
+
+    // A bad value changes nothing.
+    let r = b
+        .post("/contacts/bulk", &[("csrf", &csrf), ("id", &ids[2]), ("action", "owner"), ("owner_value", "nobody")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let tag = b
+        .post("/contacts/bulk", &[("csrf", &csrf), ("id", &ids[2]), ("action", "tag"), ("tag_value", "webinar")])
+        .await;
+    assert_eq!(tag.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.get(&format!("/api/v1/contacts/{}", ids[2])).await.json()["tags"], json!(["webinar"]));
+
+    let export =
+        b.post("/contacts/bulk", &[("csrf", &csrf), ("id", &ids[0]), ("id", &ids[2]), ("action", "export")]).await;
+    assert_eq!(export.status, StatusCode::OK);
+    assert_eq!(export.text.lines().count(), 3, "{}", export.text);
+
+    let ask =
+        b.post("/contacts/bulk", &[("csrf", &csrf), ("id", &ids[0]), ("id", &ids[1]), ("action", "delete")]).await;
+    assert_eq!(ask.status, StatusCode::OK);
+    assert!(ask.text.contains("Delete 2 contacts?"), "{}", ask.text);
+    assert_eq!(app.get("/api/v1/contacts?count=true").await.json()["total"], 3, "asking deletes nothing");
+    let r = b
+        .post(
+            "/contacts/bulk",
+            &[
+                ("csrf", &csrf),
+                ("id", &ids[0]),
+                ("id", &ids[1]),
+                ("action", "delete"),
+                ("confirm", "yes"),
+                ("back", "/contacts"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&r), "/contacts?notice=deleted&n=2");
+    assert_eq!(app.get("/api/v1/contacts?count=true").await.json()["total"], 1);
+}
+
+pub async fn read_only_users_see_no_write_actions(app: &App) {
+    app.user("viewer@test.pl", Role::ReadOnly, TokenScope::Read).await;
+    let id =
+        app.post("/api/v1/contacts", json!({"first_name": "Zofia"})).await.json()["id"].as_str().unwrap().to_owned();
+    let mut b = Browser::new(app);
+    b.sign_in("viewer@test.pl", "user password 1").await;
+    let list = b.get("/contacts").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(!list.text.contains("/contacts/new") && !list.text.contains("id=\"bulk\""), "no write actions shown");
+    assert!(!list.text.contains("Export CSV") && !list.text.contains("href=\"/import\""));
+    let page = b.get(&format!("/contacts/{id}")).await;
+    assert!(page.text.contains("<fieldset disabled>"), "the profile is read-only");
+    assert!(!page.text.contains("Add note"));
+    let csrf = csrf_of(&page);
+    for (path, fields) in [
+        ("/contacts/new".to_owned(), vec![("first_name", "X")]),
+        (format!("/contacts/{id}"), vec![("first_name", "Changed")]),
+        ("/contacts/bulk".to_owned(), vec![("id", id.as_str()), ("action", "stage"), ("stage_value", "lead")]),
+        (format!("/contacts/{id}/notes"), vec![("body", "hi")]),
+        ("/settings/users".to_owned(), vec![("email", "x@y.pl"), ("role", "admin")]),
+    ] {
+        let mut all = vec![("csrf", csrf.as_str())];
+        all.extend(fields);
+        let r = b.post(&path, &all).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}: {}", r.text);
+        assert!(r.text.contains("Your role does not allow this."), "{}", r.text);
+    }
+    assert_eq!(b.get("/import").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get(&format!("/api/v1/contacts/{id}")).await.json()["first_name"], "Zofia");
+}
+
+pub async fn language_switch_makes_pages_rtl(app: &App) {
+    let mut b = admin(app).await;
+    let page = b.get("/contacts").await;
+    assert!(page.text.contains("<html lang=\"en\" dir=\"ltr\">"));
+    let csrf = csrf_of(&page);
+    let r = b.post("/language", &[("csrf", &csrf), ("locale", "fa"), ("next", "/contacts")]).await;
+    assert_eq!(location(&r), "/contacts");
+    let page = b.get("/contacts").await;
+    assert!(page.text.contains("<html lang=\"fa\" dir=\"rtl\">"), "{}", &page.text[..200]);
+    assert!(page.text.contains(">مخاطبان<") && page.text.contains(">شرکت‌ها<"), "navigation is translated");
+    // Persian digits in figures, and the choice is kept with the user.
+    app.post("/api/v1/contacts", json!({"first_name": "Sara"})).await;
+    let home = b.get("/").await;
+    assert!(home.text.contains("۱ مخاطب"), "{}", home.text);
+    let user = app.state.store.user_by_email("admin@test.pl").await.unwrap().unwrap();
+    assert_eq!(user.locale.as_deref(), Some("fa"));
+    // Error pages speak the language too.
+    let missing = b.get("/contacts/no-such-id").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing.text.contains("dir=\"rtl\"") && missing.text.contains("پیدا نشد"));
+    let r = b.post("/language", &[("csrf", &csrf), ("locale", "klingon")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+pub async fn import_through_the_pages(app: &App) {
+    let mut b = admin(app).await;
+    let csrf = b.csrf().await;
+    let csv = "E-mail;Nome;Cognome;Telefono\nmario@rossi.it;Mario;Rossi;+39 02 1234 5678\nnot-an-email;Bad;Row;\nlucia@bianchi.it;Lucia;Bianchi;\n";
+    let (ct, body) = super::imports::multipart(
+        &[("csrf", &csrf), ("object", "contacts"), ("source_list", "fiera-2026")],
+        csv.as_bytes(),
+    );
+    let req = Request::builder().method(Method::POST).uri("/import").header(header::CONTENT_TYPE, ct);
+    let map = b.send(req, Body::from(body)).await;
+    assert_eq!(map.status, StatusCode::OK, "{}", map.text);
+    assert!(map.text.contains("mario@rossi.it"), "samples are shown");
+    let upload_at = map.text.find("name=\"upload\" value=\"").unwrap() + "name=\"upload\" value=\"".len();
+    let upload = map.text[upload_at..][..36].to_owned();
+    // Detected mapping: E-mail → email, Nome → first_name.
+    assert!(map.text.contains("<option value=\"email\" selected>"), "{}", map.text);
+    assert!(map.text.contains("<option value=\"first_name\" selected>"));
+
+    // Dry run first: nothing is stored.
+    let fields = |mode: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("upload", upload.clone()),
+            ("file_name", "people.csv".to_owned()),
+            ("object", "contacts".to_owned()),
+            ("source_list", "fiera-2026".to_owned()),
+            ("map.0", "email".to_owned()),
+            ("map.1", "first_name".to_owned()),
+            ("map.2", "last_name".to_owned()),
+            ("map.3", "phone".to_owned()),
+            ("mode", mode.to_owned()),
+        ]
+    };
+    let as_refs = |v: &Vec<(&'static str, String)>| v.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
+    let dry = as_refs(&fields("dry_run"));
+    let dry: Vec<(&str, &str)> = dry.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = b.post("/import/start", &dry).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let job = location(&r).trim_start_matches("/import/").to_owned();
+    wait(app, &job).await;
+    assert_eq!(app.get("/api/v1/contacts?count=true").await.json()["total"], 0);
+    let page = b.get(&format!("/import/{job}")).await;
+    assert!(page.text.contains("Import this file now"), "{}", page.text);
+
+    // Then for real, from the same upload.
+    let r = b.post(&format!("/import/{job}/run"), &[("csrf", &csrf)]).await;
+    let real = location(&r).trim_start_matches("/import/").to_owned();
+    let done = wait(app, &real).await;
+    assert_eq!((done["created"].as_i64(), done["rejected"].as_i64()), (Some(2), Some(1)), "{done}");
+    let rejects = b.get(&format!("/api/v1/imports/{real}/rejects")).await;
+    assert!(rejects.text.contains("not-an-email"), "{}", rejects.text);
+    let tagged = app.get("/api/v1/contacts?source_list=fiera-2026&count=true").await.json();
+    assert_eq!(tagged["total"], 2);
+    let page = b.get(&format!("/import/{real}")).await;
+    assert!(page.text.contains("Download rejected rows") && page.text.contains("Done"));
+
+    // A file that is not CSV is refused in words.
+    let (ct, body) = super::imports::multipart(&[("csrf", &csrf), ("object", "contacts")], b"\x00\x01\x02binary");
+    let req = Request::builder().method(Method::POST).uri("/import").header(header::CONTENT_TYPE, ct);
+    let r = b.send(req, Body::from(body)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+    assert!(r.text.contains("not text"), "{}", r.text);
+}
+
+async fn wait(app: &App, job: &str) -> Value {
+    for _ in 0..500 {
+        let j = app.get(&format!("/api/v1/imports/{job}")).await.json();
+        if ["done", "failed", "cancelled"].contains(&j["status"].as_str().unwrap()) {
+            return j;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("job {job} did not finish");
+}
+
+pub async fn every_screen_renders(app: &App) {
+    let company = app.post("/api/v1/companies", json!({"name": "Firma", "domain": "firma.pl"})).await.json();
+    let cid = company["id"].as_str().unwrap();
+    let contact = app
+        .post("/api/v1/contacts", json!({"first_name": "Piotr", "emails": ["piotr@firma.pl"], "company_id": cid}))
+        .await
+        .json();
+    let pid = contact["id"].as_str().unwrap();
+    let deal = app
+        .post(
+            "/api/v1/deals",
+            json!({"name": "Licenze", "amount": "1200.50", "currency": "EUR", "company_id": cid, "contact_ids": [pid]}),
+        )
+        .await
+        .json();
+    let did = deal["id"].as_str().unwrap();
+    app.post("/api/v1/properties", json!({"object": "contact", "name": "budget", "label": "Budget", "type": "enum", "options": ["small", "large"]})).await;
+    let mut b = admin(app).await;
+    for path in [
+        "/".to_owned(),
+        "/contacts".into(),
+        "/contacts?sort=-first_name&col=name&col=email&col=country".into(),
+        "/contacts?f=country&op=eq&v=PL".into(),
+        format!("/contacts/{pid}"),
+        "/contacts/new".into(),
+        "/companies".into(),
+        format!("/companies/{cid}"),
+        "/companies/new".into(),
+        "/deals".into(),
+        format!("/deals/{did}"),
+        format!("/deals/new?company_id={cid}"),
+        "/import".into(),
+        "/settings".into(),
+        "/search?q=piotr".into(),
+    ] {
+        let r = b.get(&path).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.text);
+        assert!(r.text.starts_with("<!doctype html>"), "{path}");
+        assert!(r.headers.get(header::CONTENT_SECURITY_POLICY).is_some(), "{path}");
+    }
+    let deal_page = b.get(&format!("/deals/{did}")).await;
+    assert!(deal_page.text.contains("€1,200.50"), "money in the reader's format");
+    let company_page = b.get(&format!("/companies/{cid}")).await;
+    assert!(company_page.text.contains("Piotr") && company_page.text.contains("Licenze"));
+    // A bad filter is said above the list, not a crash.
+    let r = b.get("/contacts?f=country&op=eq&v=Atlantis").await;
+    assert!(r.text.contains("class=\"error\""), "{}", r.text);
+    // Chosen columns are remembered.
+    b.get("/contacts?col=name&col=country").await;
+    let again = b.get("/contacts").await;
+    assert!(again.text.contains(">Country<") && !again.text.contains(">Lead status</a>"), "{}", again.text);
+    // Assets are served with a content hash in the URL.
+    let css_at = again.text.find("/assets/app.css?v=").unwrap();
+    let css = b.get(&again.text[css_at..][..again.text[css_at..].find('"').unwrap()]).await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert!(css.text.contains("inset-inline-start"), "logical properties");
+    assert_eq!(b.get("/assets/nope.js").await.status, StatusCode::NOT_FOUND);
+}
