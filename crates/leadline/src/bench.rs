@@ -42,6 +42,12 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 64)]
         connections: usize,
     },
+    /// Render the contact list and contact pages in process against the configured store
+    /// (e.g. `--data-dir DIR` filled by `bench import --keep DIR`) and print render times.
+    Pages {
+        #[arg(long, default_value_t = 200)]
+        iterations: usize,
+    },
     /// Only write the generated CSV.
     Csv {
         #[arg(long, default_value_t = 1_000_000)]
@@ -141,8 +147,9 @@ pub fn generate(path: &Path, rows: usize) -> std::io::Result<()> {
     w.flush()
 }
 
-pub async fn run(command: BenchCommand, _cfg: &Config) -> Result<(), String> {
+pub async fn run(command: BenchCommand, cfg: &Config) -> Result<(), String> {
     match command {
+        BenchCommand::Pages { iterations } => crate::pagebench::run(cfg, iterations).await,
         BenchCommand::Csv { rows, out } => {
             generate(&out, rows).map_err(|e| e.to_string())?;
             println!("wrote {rows} rows to {}", out.display());
