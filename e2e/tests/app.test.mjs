@@ -82,6 +82,22 @@ test(`[${backend}] an invalid e-mail is refused at its field`, async () => {
   assert.equal(await page.getByLabel("E-mails").getAttribute("aria-invalid"), "true");
   assert.equal(await page.getByLabel("First name").inputValue(), "Marco", "typed values are kept");
   await shot(page, "04-invalid-email");
+
+  // On a contact's page each field saves itself when changed, with the refusal at the field.
+  await page.goto(server.base + "/contacts?q=yasaman");
+  await page.locator("tbody tr a").first().click();
+  const country = page.getByLabel("Country");
+  await country.fill("Narnia");
+  await country.press("Tab");
+  await page.locator("#f-country-error").waitFor();
+  assert.match(await page.locator("#f-country-error").textContent(), /two-letter country code/);
+  await shot(page, "04-inline-error");
+  await country.fill("ir");
+  await country.press("Tab");
+  await page.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+  assert.equal(await page.locator("#f-country-error").count(), 0);
+  await page.reload();
+  assert.equal(await page.getByLabel("Country").inputValue(), "IR");
 });
 
 test(`[${backend}] CSV import with a bad row, through the pages`, async () => {

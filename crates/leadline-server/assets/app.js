@@ -88,12 +88,45 @@ const csrf = () => document.querySelector('meta[name="csrf-token"]')?.content ??
   update();
 })();
 
-// --- Record forms: say when there are unsaved changes ---------------------------------------
+// --- Record forms: a changed field is saved at once (inline editing) ------------------------
+// Without this script the Save button sends the form; with it, each change is sent the same way
+// in the background and a refusal is shown next to its field, in the page's language.
 document.querySelectorAll("form.inline-edit").forEach((form) => {
-  const save = form.querySelector(".actions button[type=submit]");
-  if (!save) return;
-  const label = save.textContent;
-  form.addEventListener("input", () => { save.textContent = label + " •"; save.classList.add("dirty"); });
+  const status = document.createElement("p");
+  status.className = "muted";
+  status.setAttribute("role", "status");
+  form.append(status);
+  const clear = () => {
+    form.querySelectorAll(".field-error").forEach((p) => p.remove());
+    form.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));
+    form.querySelectorAll(".field.invalid").forEach((f) => f.classList.remove("invalid"));
+  };
+  const show = (field, message) => {
+    const el = form.querySelector("#f-" + CSS.escape(field.split("[")[0]));
+    if (!el) { status.textContent = message; return; }
+    const p = document.createElement("p");
+    p.className = "field-error";
+    p.id = el.id + "-error";
+    p.setAttribute("role", "alert");
+    p.textContent = message;
+    el.closest(".field")?.append(p);
+    el.closest(".field")?.classList.add("invalid");
+    el.setAttribute("aria-invalid", "true");
+    el.setAttribute("aria-describedby", p.id);
+  };
+  form.addEventListener("change", async (e) => {
+    if (!e.target.name || e.target.name === "allow_backward") return;
+    status.textContent = "";
+    const res = await fetch(form.action, {
+      method: "POST",
+      headers: { accept: "application/json" },
+      body: new URLSearchParams(new FormData(form)),
+    });
+    const reply = await res.json().catch(() => ({ errors: [["form", res.statusText]] }));
+    clear();
+    if (res.ok) status.textContent = form.dataset.saved;
+    else for (const [field, message] of reply.errors ?? []) show(field, message);
+  });
 });
 
 // --- Import progress ------------------------------------------------------------------------

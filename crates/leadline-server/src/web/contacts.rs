@@ -359,8 +359,12 @@ async fn render_page(
     Ok((status, resp))
 }
 
-async fn update(State(s): State<AppState>, Path(id): Path<String>, form: Posted) -> PageResult {
-    match records::update_from_form(&s, &form, ObjectKind::Contact, &id).await? {
+async fn update(State(s): State<AppState>, Path(id): Path<String>, headers: HeaderMap, form: Posted) -> PageResult {
+    let outcome = records::update_from_form(&s, &form, ObjectKind::Contact, &id).await?;
+    if let Some(reply) = records::inline_reply(&headers, outcome.as_ref().map(|(e, _)| e)) {
+        return Ok(reply);
+    }
+    match outcome {
         None => Ok(Redirect::to(&format!("/contacts/{id}?saved=1")).into_response()),
         Some((errors, _)) => {
             render_page(&s, &form.viewer, &id, &[], Some(&form.fields), errors, false).await.map(|(_, r)| r)

@@ -679,6 +679,25 @@ pub async fn update_from_form(
     }
 }
 
+/// The answer to a record form sent in the background (inline editing asks for JSON): saved, or
+/// the errors by field in the viewer's language.
+pub fn inline_reply(headers: &HeaderMap, refused: Option<&FormErrors>) -> Option<axum::response::Response> {
+    let wants_json = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.starts_with("application/json"));
+    if !wants_json {
+        return None;
+    }
+    Some(match refused {
+        None => axum::Json(serde_json::json!({ "saved": true })).into_response(),
+        Some(errors) => {
+            (axum::http::StatusCode::UNPROCESSABLE_ENTITY, axum::Json(serde_json::json!({ "errors": errors.0 })))
+                .into_response()
+        }
+    })
+}
+
 // ---------------------------------------------------------------------------------------------
 // Timeline and history
 

@@ -204,6 +204,16 @@ pub async fn forms_need_csrf_and_show_errors_at_the_field(app: &App) {
     let r = b.post(&format!("/contacts/{id}"), &[("csrf", &csrf), ("first_name", "Anna"), ("country", "Narnia")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text.contains("id=\"f-country-error\""), "{}", r.text);
+    // The same form sent in the background (inline editing) answers in JSON.
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri(format!("/contacts/{id}"))
+        .header(header::ACCEPT, "application/json")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    let body = format!("csrf={}&first_name=Anna&country=Narnia", enc(&csrf));
+    let r = b.send(req, Body::from(body)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["errors"][0][0], "country", "{}", r.text);
     let r = b
         .post(
             &format!("/contacts/{id}"),
