@@ -2,10 +2,10 @@
 //! administer a deployment from the shell.
 
 mod bench;
-mod pagebench;
 mod config;
 mod demo;
 mod loadgen;
+mod pagebench;
 
 use std::collections::HashMap;
 use std::io::{IsTerminal, Read};

@@ -47,7 +47,9 @@ pub async fn run(cfg: &Config, iterations: usize) -> Result<(), String> {
         }
     }
     if ids.is_empty() {
-        return Err("the store has no contacts: fill it with `leadline bench import --keep DIR` or `leadline demo`".into());
+        return Err(
+            "the store has no contacts: fill it with `leadline bench import --keep DIR` or `leadline demo`".into()
+        );
     }
     ids.shuffle(&mut rand::rngs::StdRng::seed_from_u64(7));
 
@@ -55,7 +57,10 @@ pub async fn run(cfg: &Config, iterations: usize) -> Result<(), String> {
         ("contact list, newest first", Box::new(|_| "/contacts".to_owned())),
         ("contact list, filtered by stage", Box::new(|_| "/contacts?lifecycle_stage=mql".to_owned())),
         ("contact list, sorted by last name", Box::new(|_| "/contacts?sort=last_name".to_owned())),
-        ("contact list, search as typed", Box::new(|i| format!("/contacts?q={}", ["an", "kow", "ross", "mar", "sm"][i % 5]))),
+        (
+            "contact list, search as typed",
+            Box::new(|i| format!("/contacts?q={}", ["an", "kow", "ross", "mar", "sm"][i % 5])),
+        ),
         ("contact page", Box::new(move |i| format!("/contacts/{}", ids[i % ids.len()]))),
     ];
     println!("each page rendered {iterations} times after 5 warm-ups, one at a time (target: under 50 ms)");
@@ -88,7 +93,8 @@ pub async fn run(cfg: &Config, iterations: usize) -> Result<(), String> {
 
 fn report(name: &str, mut t: Vec<Duration>, avg_bytes: usize) {
     t.sort_unstable();
-    let pct = |p: f64| t.get(((t.len() as f64 * p) as usize).min(t.len().saturating_sub(1))).copied().unwrap_or_default();
+    let pct =
+        |p: f64| t.get(((t.len() as f64 * p) as usize).min(t.len().saturating_sub(1))).copied().unwrap_or_default();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
         "{name}: p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms ({} KB of HTML)",

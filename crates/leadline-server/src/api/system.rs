@@ -40,6 +40,21 @@ pub async fn openapi() -> impl IntoResponse {
     Json(super::ApiDoc::openapi())
 }
 
-pub async fn not_found() -> ApiError {
-    ApiError::new(crate::error::Kind::NotFound, "not_found", "there is nothing at this path; see /api/v1/openapi.json")
+/// Unknown paths: a page for a browser, the JSON error for everyone else (and all of /api).
+pub async fn not_found(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let err = ApiError::new(
+        crate::error::Kind::NotFound,
+        "not_found",
+        "there is nothing at this path; see /api/v1/openapi.json",
+    );
+    let browser =
+        headers.get(axum::http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"));
+    if browser && !uri.path().starts_with("/api/") {
+        let page = crate::web::view::ErrorPage::new(crate::web::locale_from_headers(&headers), &err);
+        let mut resp = crate::web::render(&page);
+        *resp.status_mut() = err.status();
+        return resp;
+    }
+    err.into_response()
 }

@@ -18,7 +18,7 @@ pub mod i18n;
 mod imports;
 mod records;
 mod settings;
-pub(crate) mod view;
+pub mod view;
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;

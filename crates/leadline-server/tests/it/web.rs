@@ -541,4 +541,10 @@ pub async fn every_screen_renders(app: &App) {
     assert_eq!(css.status, StatusCode::OK);
     assert!(css.text.contains("inset-inline-start"), "logical properties");
     assert_eq!(b.get("/assets/nope.js").await.status, StatusCode::NOT_FOUND);
+    // A browser that wanders off gets a page; an API client gets JSON.
+    let req = Request::builder().uri("/no/such/page").header(header::ACCEPT, "text/html,*/*");
+    let r = b.send(req, Body::empty()).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.text.contains("<h1>Not found</h1>"), "{}", r.text);
+    app.get("/api/v1/nothing").await.error(404, "not_found", None);
 }

@@ -14,7 +14,10 @@ pub(crate) const BEGIN: &str = "BEGIN";
 pub(crate) const MAX_BINDS: usize = 65_000;
 /// How built statements name their arguments.
 pub(crate) const PLACEHOLDERS: crate::sql::Placeholders = crate::sql::Placeholders::Numbered;
-pub(crate) const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/postgres/0001_foundation.sql"))];
+pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../migrations/postgres/0001_foundation.sql")),
+    (2, include_str!("../../migrations/postgres/0002_sort_indexes.sql")),
+];
 
 pub(crate) fn json_text(column: &str, key_param: &str) -> String {
     format!("({column}::jsonb ->> {key_param})")

@@ -19,7 +19,10 @@ pub(crate) const BEGIN: &str = "BEGIN IMMEDIATE";
 pub(crate) const MAX_BINDS: usize = 32_000;
 /// How built statements name their arguments.
 pub(crate) const PLACEHOLDERS: crate::sql::Placeholders = crate::sql::Placeholders::Anonymous;
-pub(crate) const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/sqlite/0001_foundation.sql"))];
+pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../migrations/sqlite/0001_foundation.sql")),
+    (2, include_str!("../../migrations/sqlite/0002_sort_indexes.sql")),
+];
 
 /// The text value of a custom property.
 pub(crate) fn json_text(column: &str, key_param: &str) -> String {
