@@ -131,7 +131,7 @@ impl Locale {
             out.push('-');
         }
         for (i, c) in digits.chars().enumerate() {
-            if group && i > 0 && (digits.len() - i) % 3 == 0 {
+            if group && i > 0 && (digits.len() - i).is_multiple_of(3) {
                 out.push_str(self.group_sep());
             }
             out.push(c);

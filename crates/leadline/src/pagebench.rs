@@ -15,6 +15,9 @@ use tower::ServiceExt;
 
 use crate::config::Config;
 
+/// The path of a page's i-th request.
+type PathOf = Box<dyn Fn(usize) -> String>;
+
 pub async fn run(cfg: &Config, iterations: usize) -> Result<(), String> {
     let store = leadline_store::open(&cfg.database_url).await.map_err(|e| e.to_string())?;
     let contacts = store.count(ObjectKind::Contact, &[], None).await.map_err(|e| e.to_string())?;
@@ -53,7 +56,7 @@ pub async fn run(cfg: &Config, iterations: usize) -> Result<(), String> {
     }
     ids.shuffle(&mut rand::rngs::StdRng::seed_from_u64(7));
 
-    let pages: Vec<(&str, Box<dyn Fn(usize) -> String>)> = vec![
+    let pages: Vec<(&str, PathOf)> = vec![
         ("contact list, newest first", Box::new(|_| "/contacts".to_owned())),
         ("contact list, filtered by stage", Box::new(|_| "/contacts?lifecycle_stage=mql".to_owned())),
         ("contact list, sorted by last name", Box::new(|_| "/contacts?sort=last_name".to_owned())),
@@ -62,6 +65,7 @@ pub async fn run(cfg: &Config, iterations: usize) -> Result<(), String> {
             Box::new(|i| format!("/contacts?q={}", ["an", "kow", "ross", "mar", "sm"][i % 5])),
         ),
         ("contact page", Box::new(move |i| format!("/contacts/{}", ids[i % ids.len()]))),
+        ("dashboard (funnel counts; no target)", Box::new(|_| "/".to_owned())),
     ];
     println!("each page rendered {iterations} times after 5 warm-ups, one at a time (target: under 50 ms)");
     for (name, path) in &pages {

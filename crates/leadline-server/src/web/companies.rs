@@ -79,8 +79,7 @@ struct CompanyPage {
     name: String,
     domain: Option<String>,
     fields: Vec<FormField>,
-    form_error: Option<String>,
-    saved: bool,
+    profile: records::Profile,
     people: Vec<Person>,
     deals: Vec<(String, String, String)>,
     timeline: TimelineView,
@@ -88,8 +87,7 @@ struct CompanyPage {
 
 async fn page(State(s): State<AppState>, v: Viewer, Path(id): Path<String>, uri: Uri) -> PageResult {
     v.require(Action::Read)?;
-    let pairs = crate::api::query_pairs(&uri)?;
-    let saved = pairs.iter().any(|(k, v)| k == "saved" && v == "1");
+    let (pairs, saved) = records::page_query(&uri)?;
     render_page(&s, &v, &id, &pairs, None, FormErrors::default(), saved).await
 }
 
@@ -130,18 +128,13 @@ async fn render_page(
         id: r.id.clone(),
         name: records::title(&r),
         domain: r.text("domain").map(str::to_owned),
-        form_error: errors.of("form").map(str::to_owned),
+        profile: records::Profile::new(ObjectKind::Company, id, &errors, saved),
         fields,
-        saved,
         people,
         deals,
         timeline,
     };
-    let mut resp = render(&page);
-    if !errors.is_empty() {
-        *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(resp)
+    Ok(records::page_response(&page, &errors))
 }
 
 /// Deals whose `field` is `id`: (link, name, amount and status).

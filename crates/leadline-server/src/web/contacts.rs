@@ -241,8 +241,7 @@ struct ContactPage {
     owner: Option<String>,
     company: Option<(String, String)>,
     fields: Vec<FormField>,
-    form_error: Option<String>,
-    saved: bool,
+    profile: records::Profile,
     history: Vec<HistoryItem>,
     timeline: TimelineView,
     tasks: Vec<TaskItem>,
@@ -250,15 +249,13 @@ struct ContactPage {
     companies: Vec<(String, String, String)>,
     owners: Vec<Choice>,
     outcomes: Vec<Choice>,
-    backward_blocked: bool,
     /// A refused note, call or task.
     log_error: Option<String>,
 }
 
 async fn page(State(s): State<AppState>, v: Viewer, Path(id): Path<String>, uri: Uri) -> PageResult {
     v.require(Action::Read)?;
-    let pairs = crate::api::query_pairs(&uri)?;
-    let saved = pairs.iter().any(|(k, v)| k == "saved" && v == "1");
+    let (pairs, saved) = records::page_query(&uri)?;
     render_page(&s, &v, &id, &pairs, None, FormErrors::default(), saved).await.map(|(_, r)| r)
 }
 
@@ -322,9 +319,6 @@ async fn render_page(
         (format!("/companies/{cid}"), r.text("company_name").filter(|n| !n.is_empty()).unwrap_or(cid).to_owned())
     });
     let subtitle = [r.text("job_title"), r.text("company_name")].into_iter().flatten().collect::<Vec<_>>().join(" · ");
-    let status =
-        if errors.is_empty() { axum::http::StatusCode::OK } else { axum::http::StatusCode::UNPROCESSABLE_ENTITY };
-    let backward_blocked = errors.0.iter().any(|(f, _)| f == "lifecycle_stage") && typed.is_some();
     let page = ContactPage {
         p: v.shell("/contacts", records::title(&r)),
         id: r.id.clone(),
@@ -333,9 +327,8 @@ async fn render_page(
         stage: r.text("lifecycle_stage").map(|st| tr.t(&format!("stage-{st}"))),
         owner: r.text("owner_id").map(|o| records::user_name(&users, o)),
         company,
-        form_error: errors.of("form").map(str::to_owned),
+        profile: records::Profile::new(ObjectKind::Contact, id, &errors, saved),
         fields,
-        saved,
         history,
         timeline,
         tasks,
@@ -351,12 +344,10 @@ async fn render_page(
             })
             .collect(),
         outcomes: choices(leadline_core::activity::CALL_OUTCOMES.iter().copied(), |o| tr.t(&format!("outcome-{o}"))),
-        backward_blocked,
         log_error: errors.0.iter().find(|(f, _)| f.starts_with("log.")).map(|(_, m)| m.clone()),
     };
-    let mut resp = render(&page);
-    *resp.status_mut() = status;
-    Ok((status, resp))
+    let resp = records::page_response(&page, &errors);
+    Ok((resp.status(), resp))
 }
 
 async fn update(State(s): State<AppState>, Path(id): Path<String>, headers: HeaderMap, form: Posted) -> PageResult {

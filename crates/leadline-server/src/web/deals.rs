@@ -51,21 +51,18 @@ async fn create(State(s): State<AppState>, form: Posted) -> PageResult {
 #[template(path = "deal.html")]
 struct DealPage {
     p: Shell,
-    id: String,
     name: String,
     summary: String,
     company: Option<(String, String)>,
     contacts: Vec<(String, String)>,
     fields: Vec<FormField>,
-    form_error: Option<String>,
-    saved: bool,
+    profile: records::Profile,
     timeline: TimelineView,
 }
 
 async fn page(State(s): State<AppState>, v: Viewer, Path(id): Path<String>, uri: Uri) -> PageResult {
     v.require(Action::Read)?;
-    let pairs = crate::api::query_pairs(&uri)?;
-    let saved = pairs.iter().any(|(k, v)| k == "saved" && v == "1");
+    let (pairs, saved) = records::page_query(&uri)?;
     render_page(&s, &v, &id, &pairs, None, FormErrors::default(), saved).await
 }
 
@@ -109,21 +106,15 @@ async fn render_page(
         .join(" · ");
     let page = DealPage {
         p: v.shell("/deals", records::title(&r)),
-        id: r.id.clone(),
         name: records::title(&r),
         summary,
         company,
         contacts,
-        form_error: errors.of("form").map(str::to_owned),
+        profile: records::Profile::new(ObjectKind::Deal, id, &errors, saved),
         fields,
-        saved,
         timeline,
     };
-    let mut resp = render(&page);
-    if !errors.is_empty() {
-        *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(resp)
+    Ok(records::page_response(&page, &errors))
 }
 
 async fn update(State(s): State<AppState>, Path(id): Path<String>, headers: HeaderMap, form: Posted) -> PageResult {

@@ -591,6 +591,43 @@ pub fn form_json(object: ObjectKind, fields: &super::Fields, props: &[PropertyDe
     Value::Object(body)
 }
 
+/// The profile card of a record page: its edit form's target and state.
+pub struct Profile {
+    pub action: String,
+    pub form_error: Option<String>,
+    /// Just saved (the page was reached by the redirect after a save).
+    pub saved: bool,
+    /// The stage change was refused as a move back: offer to confirm it.
+    pub backward_blocked: bool,
+}
+
+impl Profile {
+    pub fn new(object: ObjectKind, id: &str, errors: &FormErrors, saved: bool) -> Self {
+        Profile {
+            action: format!("{}/{id}", base(object)),
+            form_error: errors.of("form").map(str::to_owned),
+            saved,
+            backward_blocked: errors.of("lifecycle_stage").is_some(),
+        }
+    }
+}
+
+/// A record page's query: its pairs, and whether it follows a save.
+pub fn page_query(uri: &Uri) -> Result<(Vec<(String, String)>, bool), ApiError> {
+    let pairs = crate::api::query_pairs(uri)?;
+    let saved = pairs.iter().any(|(k, v)| k == "saved" && v == "1");
+    Ok((pairs, saved))
+}
+
+/// A rendered record page, 422 when it shows refused input.
+pub fn page_response<T: Template>(page: &T, errors: &FormErrors) -> axum::response::Response {
+    let mut resp = render(page);
+    if !errors.is_empty() {
+        *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    resp
+}
+
 #[derive(Template)]
 #[template(path = "record_new.html")]
 pub struct NewRecordPage {

@@ -226,6 +226,26 @@ pub async fn forms_need_csrf_and_show_errors_at_the_field(app: &App) {
     assert_eq!(stored["lifecycle_stage"], "lead");
     let page = b.get(&format!("/contacts/{id}")).await;
     assert!(page.text.contains("Stage and owner history") && page.text.contains("Lead"), "{}", page.text);
+    // Moving back down the funnel is refused until the user says so.
+    let back = |allow: bool| {
+        let mut f =
+            vec![("csrf", csrf.as_str()), ("first_name", "Anna"), ("country", "PL"), ("lifecycle_stage", "subscriber")];
+        if allow {
+            f.push(("allow_backward", "true"));
+        }
+        f
+    };
+    let r = b.post(&format!("/contacts/{id}"), &back(false)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text.contains("id=\"f-lifecycle_stage-error\"") && r.text.contains("name=\"allow_backward\""),
+        "{}",
+        r.text
+    );
+    assert_eq!(app.get(&format!("/api/v1/contacts/{id}")).await.json()["lifecycle_stage"], "lead");
+    let r = b.post(&format!("/contacts/{id}"), &back(true)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    assert_eq!(app.get(&format!("/api/v1/contacts/{id}")).await.json()["lifecycle_stage"], "subscriber");
 
     // Notes, calls and tasks logged from the page land on the timeline.
     assert_eq!(
