@@ -7,13 +7,18 @@ import { backend, shot, signIn, signOut, startBrowser, startServer } from "../li
 const ADMIN = { email: "admin@firma.example", password: "correct horse 1" };
 const VIEWER = { email: "viewer@firma.example", password: "viewer password 1" };
 let server, browser, page;
+const consoleErrors = [];
 
 before(async () => {
   server = await startServer();
   browser = await startBrowser();
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "en-US" });
   page = await context.newPage();
-  page.on("pageerror", (e) => { throw e; });
+  page.on("pageerror", (e) => consoleErrors.push(String(e)));
+  page.on("console", (m) => {
+    // Refused form posts answer 4xx by design; anything else logged as an error is a bug.
+    if (m.type() === "error" && !/status of 4\d\d/.test(m.text())) consoleErrors.push(m.text());
+  });
 });
 
 after(async () => {
@@ -209,4 +214,8 @@ test(`[${backend}] a read-only user sees no write actions and is refused when fo
   assert.equal(resp.status(), 403);
   await page.getByText("Your role does not allow this.").waitFor();
   await shot(page, "08-read-only-forbidden");
+});
+
+test(`[${backend}] no script errors and no Content-Security-Policy violations on any page`, () => {
+  assert.deepEqual(consoleErrors, []);
 });

@@ -96,6 +96,7 @@ funnel-title = { $count ->
     [one] Funnel: { $n } contact
    *[other] Funnel: { $n } contacts
 }
+funnel-counted-at = Counted { $time } (UTC); refreshed every 30 seconds.
 my-tasks = My open tasks
 recent-contacts = Newest contacts
 
@@ -193,6 +194,11 @@ people = People
 empty-people = No contacts linked to this company yet.
 link-role = Role
 deal-parties = Company and contacts
+empty-contact-companies = Not linked to a company.
+unlink = Unlink
+link-company = Link
+link-company-domain = Company domain
+link-no-company = No company has the domain { $domain }. Create it first under Companies.
 hint-one-per-line = One per line; the first is the primary.
 hint-phones = One per line, with country code (+39…) or in the contact's country format.
 hint-country = Two letters, e.g. IT

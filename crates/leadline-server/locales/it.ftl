@@ -96,6 +96,7 @@ funnel-title = { $count ->
     [one] Funnel: { $n } contatto
    *[other] Funnel: { $n } contatti
 }
+funnel-counted-at = Conteggio delle { $time } (UTC); aggiornato ogni 30 secondi.
 my-tasks = Le mie attività aperte
 recent-contacts = Contatti più recenti
 
@@ -193,6 +194,11 @@ people = Persone
 empty-people = Nessun contatto collegato a questa azienda.
 link-role = Ruolo
 deal-parties = Azienda e contatti
+empty-contact-companies = Non collegato a un'azienda.
+unlink = Scollega
+link-company = Collega
+link-company-domain = Dominio dell'azienda
+link-no-company = Nessuna azienda ha il dominio { $domain }. Creala prima in Aziende.
 hint-one-per-line = Uno per riga; il primo è il principale.
 hint-phones = Uno per riga, con prefisso internazionale (+39…) o nel formato del paese del contatto.
 hint-country = Due lettere, es. IT

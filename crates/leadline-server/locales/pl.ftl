@@ -98,6 +98,7 @@ funnel-title = { $count ->
     [few] Lejek: { $n } kontakty
    *[other] Lejek: { $n } kontaktów
 }
+funnel-counted-at = Policzono { $time } (UTC); odświeżane co 30 sekund.
 my-tasks = Moje otwarte zadania
 recent-contacts = Najnowsze kontakty
 
@@ -198,6 +199,11 @@ people = Osoby
 empty-people = Z tą firmą nie powiązano jeszcze kontaktów.
 link-role = Rola
 deal-parties = Firma i kontakty
+empty-contact-companies = Niepowiązany z żadną firmą.
+unlink = Odłącz
+link-company = Powiąż
+link-company-domain = Domena firmy
+link-no-company = Żadna firma nie ma domeny { $domain }. Najpierw utwórz ją w Firmach.
 hint-one-per-line = Jeden w wierszu; pierwszy jest główny.
 hint-phones = Jeden w wierszu, z numerem kierunkowym (+48…) lub w formacie kraju kontaktu.
 hint-country = Dwie litery, np. PL

@@ -65,6 +65,7 @@ pub struct AppState {
     pub login_limiter: Arc<ratelimit::RateLimiter>,
     pub imports: Arc<import::Jobs>,
     pub tokens: Arc<auth::TokenCache>,
+    pub funnel: Arc<web::FunnelCache>,
 }
 
 impl AppState {
@@ -77,6 +78,7 @@ impl AppState {
             login_limiter: Arc::new(ratelimit::RateLimiter::new(10, std::time::Duration::from_secs(6))),
             imports: Arc::new(import::Jobs::default()),
             tokens: Arc::new(auth::TokenCache::default()),
+            funnel: Arc::new(web::FunnelCache::default()),
         }
     }
 }

@@ -113,6 +113,12 @@ pub trait RecordStore: Send + Sync {
     async fn get(&self, object: ObjectKind, id: &str) -> StoreResult<Record>;
     async fn list(&self, object: ObjectKind, query: &ListQuery) -> StoreResult<Page<Record>>;
     async fn count(&self, object: ObjectKind, filters: &[Filter], search: Option<&str>) -> StoreResult<i64>;
+    /// How many live records hold each value of a text field (`None`: no value), in one pass.
+    async fn count_by(
+        &self,
+        object: ObjectKind,
+        field: &'static leadline_core::record::FieldSpec,
+    ) -> StoreResult<Vec<(Option<String>, i64)>>;
     async fn delete(&self, object: ObjectKind, id: &str, actor: Actor<'_>) -> StoreResult<()>;
 
     async fn create_contact(&self, changes: &ContactChanges, actor: Actor<'_>) -> StoreResult<Record>;

@@ -31,6 +31,8 @@ pub fn routes() -> Router<AppState> {
         .route("/contacts/{id}/calls", post(log_call))
         .route("/contacts/{id}/tasks", post(add_task))
         .route("/contacts/{id}/delete", post(delete))
+        .route("/contacts/{id}/companies", post(link_company))
+        .route("/contacts/{id}/companies/{company_id}/unlink", post(unlink_company))
 }
 
 #[derive(Template)]
@@ -230,6 +232,13 @@ async fn bulk(State(s): State<AppState>, form: Posted) -> PageResult {
     }
 }
 
+pub struct LinkedCompany {
+    id: String,
+    href: String,
+    name: String,
+    role: String,
+}
+
 #[derive(Template)]
 #[template(path = "contact.html")]
 struct ContactPage {
@@ -246,7 +255,9 @@ struct ContactPage {
     timeline: TimelineView,
     tasks: Vec<TaskItem>,
     deals: Vec<(String, String, String)>,
-    companies: Vec<(String, String, String)>,
+    companies: Vec<LinkedCompany>,
+    link_roles: Vec<Choice>,
+    link_error: Option<String>,
     owners: Vec<Choice>,
     outcomes: Vec<Choice>,
     /// A refused note, call or task.
@@ -312,7 +323,12 @@ async fn render_page(
     let mut companies = Vec::new();
     for (company_id, role) in s.store.contact_companies(id).await? {
         if let Ok(c) = s.store.get(ObjectKind::Company, &company_id).await {
-            companies.push((format!("/companies/{}", c.id), records::title(&c), tr.t(&format!("link-role-{role}"))));
+            companies.push(LinkedCompany {
+                href: format!("/companies/{}", c.id),
+                name: records::title(&c),
+                role: tr.t(&format!("link-role-{role}")),
+                id: c.id,
+            });
         }
     }
     let company = r.text("company_id").map(|cid| {
@@ -345,6 +361,8 @@ async fn render_page(
             .collect(),
         outcomes: choices(leadline_core::activity::CALL_OUTCOMES.iter().copied(), |o| tr.t(&format!("outcome-{o}"))),
         log_error: errors.0.iter().find(|(f, _)| f.starts_with("log.")).map(|(_, m)| m.clone()),
+        link_error: errors.of("link").map(str::to_owned),
+        link_roles: choices(crate::api::records::ROLES.iter().copied(), |r| tr.t(&format!("link-role-{r}"))),
     };
     let resp = records::page_response(&page, &errors);
     Ok((resp.status(), resp))
@@ -431,4 +449,51 @@ async fn add_task(State(s): State<AppState>, Path(id): Path<String>, form: Poste
         "assignee_id": form.fields.text("assignee_id"),
     });
     via_api(&s, &form, &id, body, |s, c, b| crate::api::timeline::create_task(State(s), c, b)).await
+}
+
+/// Link the contact to a company, found by its domain, with a role.
+async fn link_company(State(s): State<AppState>, Path(id): Path<String>, form: Posted) -> PageResult {
+    form.viewer.require(Action::Write)?;
+    let tr = Tr { locale: form.viewer.locale };
+    let refuse = |message: String| async {
+        let mut errors = FormErrors::default();
+        errors.add("link", message);
+        render_page(&s, &form.viewer, &id, &[], None, errors, false).await.map(|(_, r)| r)
+    };
+    let domain = match leadline_core::record::normalize_domain("domain", form.fields.get("domain").unwrap_or_default())
+    {
+        Ok(d) => d,
+        Err(e) => return refuse(super::view::error_text(&tr, &e.into())).await,
+    };
+    let spec = leadline_core::record::field(ObjectKind::Company, "domain").expect("companies have a domain");
+    let by_domain = leadline_store::Filter {
+        target: FilterTarget::Field(spec),
+        op: FilterOp::Eq,
+        value: vec![leadline_core::record::Scalar::Text(domain.clone())],
+    };
+    let q = ListQuery { filters: vec![by_domain], ..ListQuery::newest(ObjectKind::Company, 1) };
+    let Some(company) = s.store.list(ObjectKind::Company, &q).await?.items.pop() else {
+        return refuse(tr.t1("link-no-company", "domain", &domain)).await;
+    };
+    let body = json!({ "role": form.fields.get("role").unwrap_or("other") });
+    let call = crate::api::records::link_contact(
+        State(s.clone()),
+        form.viewer.caller.clone(),
+        Path((company.id, id.clone())),
+        JsonBody(body),
+    );
+    match call.await {
+        Ok(_) => Ok(Redirect::to(&format!("/contacts/{id}")).into_response()),
+        Err(e) if e.kind == crate::error::Kind::Invalid => refuse(super::view::error_text(&tr, &e)).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn unlink_company(
+    State(s): State<AppState>,
+    Path((id, company_id)): Path<(String, String)>,
+    form: Posted,
+) -> PageResult {
+    crate::api::records::unlink_contact(State(s), form.viewer.caller.clone(), Path((company_id, id.clone()))).await?;
+    Ok(Redirect::to(&format!("/contacts/{id}")).into_response())
 }

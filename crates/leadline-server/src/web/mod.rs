@@ -122,6 +122,33 @@ pub fn locale_from_headers(headers: &HeaderMap) -> Locale {
         .unwrap_or(Locale::EN)
 }
 
+/// The dashboard's funnel (contacts per lifecycle stage), counted at most every 30 seconds:
+/// one pass over every contact is too much for each page view at a million contacts.
+#[derive(Default)]
+pub struct FunnelCache {
+    counted: std::sync::Mutex<Option<(std::time::Instant, i64, Vec<(Option<String>, i64)>)>>,
+}
+
+impl FunnelCache {
+    const TTL: std::time::Duration = std::time::Duration::from_secs(30);
+
+    /// Counts per stage and when they were taken (milliseconds since the epoch).
+    pub async fn get(&self, store: &dyn leadline_store::Store) -> Result<(i64, Vec<(Option<String>, i64)>), ApiError> {
+        if let Some((at, ms, counts)) = self.counted.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            if at.elapsed() < Self::TTL {
+                return Ok((*ms, counts.clone()));
+            }
+        }
+        let stage = leadline_core::record::field(leadline_core::record::ObjectKind::Contact, "lifecycle_stage")
+            .expect("contacts have a lifecycle stage");
+        let counts = store.count_by(leadline_core::record::ObjectKind::Contact, stage).await?;
+        let now = crate::now();
+        *self.counted.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((std::time::Instant::now(), now, counts.clone()));
+        Ok((now, counts))
+    }
+}
+
 /// A signed-in user looking at a page, and the language to show it in.
 #[derive(Clone)]
 pub struct Viewer {

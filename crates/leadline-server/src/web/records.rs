@@ -10,9 +10,7 @@ use leadline_core::lifecycle::{LeadStatus, LifecycleStage, DISQUALIFICATION_REAS
 use leadline_core::property::{PropertyDef, PropertyType};
 use leadline_core::record::{self, FieldKind, FieldSpec, ObjectKind, Scalar};
 use leadline_core::role::Action;
-use leadline_store::{
-    Activity, ActivityQuery, Filter, FilterOp, FilterTarget, ListQuery, Record, TaskChanges, TaskQuery, User,
-};
+use leadline_store::{Activity, ActivityQuery, ListQuery, Record, TaskChanges, TaskQuery, User};
 use serde_json::{Map, Value};
 
 use super::auth::FormErrors;
@@ -912,6 +910,7 @@ struct Dashboard {
     total: i64,
     tasks: Vec<TaskItem>,
     recent: Vec<(String, String, String)>,
+    counted_at: String,
 }
 
 pub async fn dashboard(State(s): State<AppState>, v: Viewer) -> PageResult {
@@ -919,24 +918,20 @@ pub async fn dashboard(State(s): State<AppState>, v: Viewer) -> PageResult {
     let tr = Tr { locale: v.locale };
     let users = s.store.users().await?;
     let recent = s.store.list(ObjectKind::Contact, &ListQuery::newest(ObjectKind::Contact, 8)).await?;
-    let total = if recent.items.is_empty() { 0 } else { s.store.count(ObjectKind::Contact, &[], None).await? };
-    let mut stages = Vec::new();
-    if total > 0 {
-        let spec = record::field(ObjectKind::Contact, "lifecycle_stage").expect("lifecycle_stage");
-        for st in LifecycleStage::ALL {
-            let f = Filter {
-                target: FilterTarget::Field(spec),
-                op: FilterOp::Eq,
-                value: vec![Scalar::Text(st.as_str().into())],
-            };
-            let n = s.store.count(ObjectKind::Contact, &[f], None).await?;
-            stages.push(StageCount {
+    let (counted_at, counts) =
+        if recent.items.is_empty() { (crate::now(), Vec::new()) } else { s.funnel.get(s.store.as_ref()).await? };
+    let total = counts.iter().map(|(_, n)| n).sum();
+    let stages = LifecycleStage::ALL
+        .iter()
+        .map(|st| {
+            let n = counts.iter().find(|(v, _)| v.as_deref() == Some(st.as_str())).map_or(0, |(_, n)| *n);
+            StageCount {
                 label: tr.t(&format!("stage-{}", st.as_str())),
                 count: tr.num(n),
                 href: format!("/contacts?lifecycle_stage={}", st.as_str()),
-            });
-        }
-    }
+            }
+        })
+        .collect();
     let tasks = s
         .store
         .tasks(&TaskQuery { assignee_id: Some(v.user().id.clone()), open_only: true, limit: 10, ..Default::default() })
@@ -947,7 +942,8 @@ pub async fn dashboard(State(s): State<AppState>, v: Viewer) -> PageResult {
         .collect();
     let recent =
         recent.items.iter().map(|r| (format!("/contacts/{}", r.id), title(r), tr.datetime(r.created_at()))).collect();
-    Ok(render(&Dashboard { p: v.shell("/", tr.t("nav-dashboard")), stages, total, tasks, recent }))
+    let counted_at = tr.datetime(counted_at);
+    Ok(render(&Dashboard { p: v.shell("/", tr.t("nav-dashboard")), stages, total, tasks, recent, counted_at }))
 }
 
 pub struct Hit {

@@ -546,8 +546,30 @@ pub async fn every_screen_renders(app: &App) {
     }
     let deal_page = b.get(&format!("/deals/{did}")).await;
     assert!(deal_page.text.contains("€1,200.50"), "money in the reader's format");
+    // Link the contact to its company with a role, from the contact's page.
+    let csrf = b.csrf().await;
+    let r = b
+        .post(
+            &format!("/contacts/{pid}/companies"),
+            &[("csrf", &csrf), ("domain", "nowhere.example"), ("role", "champion")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("No company has the domain nowhere.example"), "{}", r.text);
+    let r = b
+        .post(
+            &format!("/contacts/{pid}/companies"),
+            &[("csrf", &csrf), ("domain", "https://www.Firma.pl/"), ("role", "champion")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
     let company_page = b.get(&format!("/companies/{cid}")).await;
-    assert!(company_page.text.contains("Piotr") && company_page.text.contains("Licenze"));
+    assert!(company_page.text.contains("Champion"), "{}", company_page.text);
+    let r = b.post(&format!("/contacts/{pid}/companies/{cid}/unlink"), &[("csrf", &csrf)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(!b.get(&format!("/companies/{cid}")).await.text.contains("Champion"));
+    let company_page = b.get(&format!("/companies/{cid}")).await;
+    assert!(company_page.text.contains("Licenze"), "the company's deals");
     // A bad filter is said above the list, not a crash.
     let r = b.get("/contacts?f=country&op=eq&v=Atlantis").await;
     assert!(r.text.contains("class=\"error\""), "{}", r.text);

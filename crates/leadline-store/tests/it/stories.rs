@@ -93,6 +93,16 @@ pub async fn lifecycle_history_and_backward_moves(s: &dyn Store) {
             (Some("customer"), Some("lead"), NOW + 30)
         ]
     );
+    // The funnel counts live contacts per stage in one pass.
+    let other = s.create_contact(&contact("Jan", "Nowak", Some("jan@nowak.pl")), actor(NOW)).await.unwrap();
+    let mut to_sql = ContactChanges::default();
+    set(&mut to_sql.record, ObjectKind::Contact, "lifecycle_stage", "sql");
+    s.update_contact(&other.id, &to_sql, WriteOptions::default(), actor(NOW + 40)).await.unwrap();
+    let stage = leadline_core::record::field(ObjectKind::Contact, "lifecycle_stage").unwrap();
+    let counts = s.count_by(ObjectKind::Contact, stage).await.unwrap();
+    assert_eq!(counts, [(Some("lead".to_owned()), 1), (Some("sql".to_owned()), 1)]);
+    let created = leadline_core::record::field(ObjectKind::Contact, "created_at").unwrap();
+    assert!(s.count_by(ObjectKind::Contact, created).await.is_err(), "only text fields are grouped");
     let owner_change = h.iter().find(|c| c.field == "owner_id").unwrap();
     assert_eq!(owner_change.actor_id.as_deref(), Some(owner.id.as_str()));
     assert_eq!(owner_change.cause, "manual");

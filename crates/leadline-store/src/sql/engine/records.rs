@@ -433,6 +433,23 @@ pub(super) async fn count(
     Ok(sqlx::query_scalar_with(&sql.text, bind_all(&sql)).fetch_one(&mut *conn).await?)
 }
 
+pub(super) async fn count_by(
+    conn: &mut Conn,
+    object: ObjectKind,
+    field: &'static FieldSpec,
+) -> StoreResult<Vec<(Option<String>, i64)>> {
+    if field.kind.is_integer() || leadline_core::record::field(object, field.name) != Some(field) {
+        let msg = format!("{} is not a text field of a {}", field.name, object.as_str());
+        return Err(StoreError::Invalid(leadline_core::FieldError::new("field", "invalid_field", msg)));
+    }
+    let text = format!(
+        "SELECT {f}, COUNT(*) FROM {t} WHERE merged_into IS NULL GROUP BY {f} ORDER BY {f}",
+        f = field.name,
+        t = table(object)
+    );
+    Ok(sqlx::query_as::<_, (Option<String>, i64)>(&text).fetch_all(&mut *conn).await?)
+}
+
 fn bind_all(sql: &Sql) -> <Db as Database>::Arguments<'_> {
     use sqlx::Arguments;
     let mut args = <Db as Database>::Arguments::default();
@@ -779,6 +796,10 @@ impl crate::RecordStore for SqlStore {
 
     async fn count(&self, object: ObjectKind, filters: &[Filter], search: Option<&str>) -> StoreResult<i64> {
         count(&mut *self.reader.acquire().await?, object, filters, search).await
+    }
+
+    async fn count_by(&self, object: ObjectKind, field: &'static FieldSpec) -> StoreResult<Vec<(Option<String>, i64)>> {
+        count_by(&mut *self.reader.acquire().await?, object, field).await
     }
 
     async fn delete(&self, object: ObjectKind, id: &str, _actor: Actor<'_>) -> StoreResult<()> {
