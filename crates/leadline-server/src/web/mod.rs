@@ -126,8 +126,11 @@ pub fn locale_from_headers(headers: &HeaderMap) -> Locale {
 /// one pass over every contact is too much for each page view at a million contacts.
 #[derive(Default)]
 pub struct FunnelCache {
-    counted: std::sync::Mutex<Option<(std::time::Instant, i64, Vec<(Option<String>, i64)>)>>,
+    counted: std::sync::Mutex<Option<Counted>>,
 }
+
+/// Counts per stage, when they were taken (instant and epoch milliseconds).
+type Counted = (std::time::Instant, i64, Vec<(Option<String>, i64)>);
 
 impl FunnelCache {
     const TTL: std::time::Duration = std::time::Duration::from_secs(30);
