@@ -44,6 +44,8 @@ pub enum BenchCommand {
     },
     /// Render the contact list and contact pages in process against the configured store
     /// (e.g. `--data-dir DIR` filled by `bench import --keep DIR`) and print render times.
+    /// Signs in as the user bench-pages@leadline.local (created without a password, with a
+    /// read-only token) in that store.
     Pages {
         #[arg(long, default_value_t = 200)]
         iterations: usize,
