@@ -154,3 +154,17 @@ document.querySelectorAll("form.inline-edit").forEach((form) => {
   }
   setTimeout(poll, 300);
 })();
+
+// --- The user menu closes with Escape (focus back on its button) or a click elsewhere -------
+document.addEventListener("keydown", (e) => {
+  if (e.key !== "Escape") return;
+  document.querySelectorAll("details.user-menu[open]").forEach((d) => {
+    d.open = false;
+    d.querySelector("summary")?.focus();
+  });
+});
+document.addEventListener("click", (e) => {
+  document.querySelectorAll("details.user-menu[open]").forEach((d) => {
+    if (!d.contains(e.target)) d.open = false;
+  });
+});
