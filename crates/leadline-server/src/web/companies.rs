@@ -128,7 +128,7 @@ async fn render_page(
         id: r.id.clone(),
         name: records::title(&r),
         domain: r.text("domain").map(str::to_owned),
-        profile: records::Profile::new(ObjectKind::Company, id, &errors, saved),
+        profile: records::Profile::new(ObjectKind::Company, id, &fields, &errors, saved),
         fields,
         people,
         deals,

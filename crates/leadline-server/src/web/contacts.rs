@@ -343,7 +343,7 @@ async fn render_page(
         stage: r.text("lifecycle_stage").map(|st| tr.t(&format!("stage-{st}"))),
         owner: r.text("owner_id").map(|o| records::user_name(&users, o)),
         company,
-        profile: records::Profile::new(ObjectKind::Contact, id, &errors, saved),
+        profile: records::Profile::new(ObjectKind::Contact, id, &fields, &errors, saved),
         fields,
         history,
         timeline,

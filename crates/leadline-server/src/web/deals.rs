@@ -110,7 +110,7 @@ async fn render_page(
         summary,
         company,
         contacts,
-        profile: records::Profile::new(ObjectKind::Deal, id, &errors, saved),
+        profile: records::Profile::new(ObjectKind::Deal, id, &fields, &errors, saved),
         fields,
         timeline,
     };

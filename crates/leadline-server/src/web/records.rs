@@ -600,14 +600,27 @@ pub struct Profile {
 }
 
 impl Profile {
-    pub fn new(object: ObjectKind, id: &str, errors: &FormErrors, saved: bool) -> Self {
+    pub fn new(object: ObjectKind, id: &str, fields: &[FormField], errors: &FormErrors, saved: bool) -> Self {
         Profile {
             action: format!("{}/{id}", base(object)),
-            form_error: errors.of("form").map(str::to_owned),
+            form_error: unplaced(fields, errors),
             saved,
             backward_blocked: errors.of("lifecycle_stage").is_some(),
         }
     }
+}
+
+/// The message of a refusal that no field of the form shows (a form-wide one, or one about a
+/// value the form carries hidden, such as the company of a new deal): said above the form.
+fn unplaced(fields: &[FormField], errors: &FormErrors) -> Option<String> {
+    errors
+        .0
+        .iter()
+        .find(|(field, _)| {
+            let name = field.split('[').next().unwrap_or(field);
+            !name.starts_with("log.") && name != "link" && !fields.iter().any(|f| f.name == name)
+        })
+        .map(|(_, m)| m.clone())
 }
 
 /// A record page's query: its pairs, and whether it follows a save.
@@ -654,9 +667,9 @@ pub async fn new_page(
     Ok(NewRecordPage {
         p: v.shell(base(object), title),
         action: format!("{}/new", base(object)),
+        form_error: unplaced(&fields, errors),
         fields,
         hidden,
-        form_error: errors.of("form").map(str::to_owned),
     })
 }
 

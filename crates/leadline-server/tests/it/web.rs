@@ -544,10 +544,15 @@ pub async fn every_screen_renders(app: &App) {
         assert!(r.text.starts_with("<!doctype html>"), "{path}");
         assert!(r.headers.get(header::CONTENT_SECURITY_POLICY).is_some(), "{path}");
     }
+    // A refusal about a value the form carries hidden (the company of a new deal) is said above it.
+    let csrf = b.csrf().await;
+    let r = b.post("/deals/new", &[("csrf", &csrf), ("name", "Ghost deal"), ("company_id", "no-such-company")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("class=\"error\" role=\"alert\">there is no company no-such-company"), "{}", r.text);
     let deal_page = b.get(&format!("/deals/{did}")).await;
     assert!(deal_page.text.contains("€1,200.50"), "money in the reader's format");
     // Link the contact to its company with a role, from the contact's page.
-    let csrf = b.csrf().await;
+
     let r = b
         .post(
             &format!("/contacts/{pid}/companies"),
