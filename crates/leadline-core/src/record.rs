@@ -166,6 +166,12 @@ pub fn field(object: ObjectKind, name: &str) -> Option<&'static FieldSpec> {
     fields(object).iter().find(|f| f.name == name)
 }
 
+/// The target-account tiers a company can have.
+pub const ACCOUNT_TIERS: &[&str] = &["tier_1", "tier_2", "tier_3"];
+
+/// Where a deal stands.
+pub const DEAL_STATUSES: &[&str] = &["open", "won", "lost"];
+
 /// A stored scalar value.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Scalar {
@@ -255,14 +261,14 @@ pub fn check(spec: &FieldSpec, raw: &RawValue, currency: &str) -> Invalid<Option
         }
         K::Domain => Scalar::Text(normalize_domain(name, &text)?),
         K::AccountTier => match text.to_ascii_lowercase().replace([' ', '-'], "_").as_str() {
-            t @ ("tier_1" | "tier_2" | "tier_3") => Scalar::Text(t.into()),
+            t if ACCOUNT_TIERS.contains(&t) => Scalar::Text(t.into()),
             "1" => Scalar::Text("tier_1".into()),
             "2" => Scalar::Text("tier_2".into()),
             "3" => Scalar::Text("tier_3".into()),
             _ => return bad("invalid_tier", "tier_1, tier_2 or tier_3"),
         },
         K::DealStatus => match text.to_ascii_lowercase().as_str() {
-            s @ ("open" | "won" | "lost") => Scalar::Text(s.into()),
+            s if DEAL_STATUSES.contains(&s) => Scalar::Text(s.into()),
             _ => return bad("invalid_status", "open, won or lost"),
         },
         K::Time => unreachable!("system fields are rejected above"),

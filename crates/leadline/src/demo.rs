@@ -325,7 +325,7 @@ pub async fn seed(
         c.set(cf("country"), text(loc.country));
         c.set(cf("owner_id"), text(reps.choose(&mut rng).expect("reps").clone()));
         if rng.gen_ratio(1, 10) {
-            c.set(cf("tier"), text(["tier_1", "tier_2", "tier_3"][rng.gen_range(0..3)]));
+            c.set(cf("tier"), text(leadline_core::record::ACCOUNT_TIERS[rng.gen_range(0..3)]));
         }
         companies.push(CompanyUpsert { changes: c, external_ids: Vec::new() });
         company_locale.push(i % LOCALES.len());

@@ -37,7 +37,8 @@ pub struct ListPage {
 pub async fn list_page(s: &AppState, v: &Viewer, object: ObjectKind, uri: &Uri, headers: &HeaderMap) -> PageResult {
     v.require(Action::Read)?;
     let tr = Tr { locale: v.locale };
-    let (list, cookie) = records::list_view(s, v, object, uri, headers).await?;
+    let users = s.store.users().await?;
+    let (list, cookie) = records::list_view(s, v, object, uri, headers, &users).await?;
     let page = ListPage {
         p: v.shell(records::base(object), tr.t(&format!("nav-{}", object.plural()))),
         list,

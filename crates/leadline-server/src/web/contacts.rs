@@ -7,10 +7,10 @@ use axum::http::{header, HeaderMap, Uri};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::Router;
-use leadline_core::lifecycle::{ChangeCause, LeadStatus, LifecycleStage};
+use leadline_core::lifecycle::ChangeCause;
 use leadline_core::record::ObjectKind;
 use leadline_core::role::Action;
-use leadline_store::{ActivityQuery, Actor, FilterOp, FilterTarget, ListQuery, TaskQuery, WriteOptions};
+use leadline_store::{ActivityQuery, Actor, FilterOp, FilterTarget, ListQuery, TaskQuery, User, WriteOptions};
 use serde_json::json;
 
 use super::auth::FormErrors;
@@ -49,34 +49,28 @@ struct ContactList {
 async fn list(State(s): State<AppState>, v: Viewer, uri: Uri, headers: HeaderMap) -> PageResult {
     v.require(Action::Read)?;
     let tr = Tr { locale: v.locale };
-    let (list, cookie) = records::list_view(&s, &v, ObjectKind::Contact, &uri, &headers).await?;
+    let users = s.store.users().await?;
+    let (list, cookie) = records::list_view(&s, &v, ObjectKind::Contact, &uri, &headers, &users).await?;
     let pairs = crate::api::query_pairs(&uri)?;
     let notice = pairs.iter().find(|(k, _)| k == "notice").map(|(_, kind)| {
         let n = pairs.iter().find(|(k, _)| k == "n").and_then(|(_, n)| n.parse().ok()).unwrap_or(0);
         tr.tn(if kind == "deleted" { "contacts-deleted" } else { "contacts-updated" }, n)
     });
-    let users = s.store.users().await?;
+    let active: Vec<User> = users.into_iter().filter(|u| !u.disabled).collect();
+    let field = |name| leadline_core::record::field(ObjectKind::Contact, name).expect("a contact field");
     let page = ContactList {
         p: v.shell("/contacts", tr.t("nav-contacts")),
         list,
         notice,
-        stages: choices(LifecycleStage::ALL.iter().map(|s| s.as_str()), |s| tr.t(&format!("stage-{s}"))),
-        statuses: choices(LeadStatus::ALL.iter().map(|s| s.as_str()), |s| tr.t(&format!("lead-status-{s}"))),
-        owners: users
-            .iter()
-            .filter(|u| !u.disabled)
-            .map(|u| Choice { value: u.id.clone(), label: u.name.clone().unwrap_or(u.email.clone()), selected: false })
-            .collect(),
+        stages: records::options(&tr, field("lifecycle_stage"), &[], "").unwrap_or_default(),
+        statuses: records::options(&tr, field("lead_status"), &[], "").unwrap_or_default(),
+        owners: records::options(&tr, field("owner_id"), &active, "").unwrap_or_default(),
     };
     let mut resp = render(&page);
     if let Some(c) = cookie.and_then(|c| c.parse().ok()) {
         resp.headers_mut().append(header::SET_COOKIE, c);
     }
     Ok(resp)
-}
-
-fn choices<'a>(values: impl Iterator<Item = &'a str>, label: impl Fn(&str) -> String) -> Vec<Choice> {
-    values.map(|v| Choice { value: v.to_owned(), label: label(v), selected: false }).collect()
 }
 
 async fn new_form(State(s): State<AppState>, v: Viewer) -> PageResult {
@@ -350,19 +344,23 @@ async fn render_page(
         tasks,
         deals,
         companies,
-        owners: users
-            .iter()
-            .filter(|u| !u.disabled)
-            .map(|u| Choice {
-                selected: u.id == v.user().id,
-                value: u.id.clone(),
-                label: u.name.clone().unwrap_or(u.email.clone()),
-            })
-            .collect(),
-        outcomes: choices(leadline_core::activity::CALL_OUTCOMES.iter().copied(), |o| tr.t(&format!("outcome-{o}"))),
+        owners: {
+            let active: Vec<User> = users.iter().filter(|u| !u.disabled).cloned().collect();
+            let owner_field = leadline_core::record::field(ObjectKind::Contact, "owner_id").expect("owner_id");
+            records::options(&tr, owner_field, &active, &v.user().id).unwrap_or_default()
+        },
+        outcomes: records::choices(
+            leadline_core::activity::CALL_OUTCOMES.iter().copied(),
+            |o| tr.t(&format!("outcome-{o}")),
+            "",
+        ),
         log_error: errors.0.iter().find(|(f, _)| f.starts_with("log.")).map(|(_, m)| m.clone()),
         link_error: errors.of("link").map(str::to_owned),
-        link_roles: choices(crate::api::records::ROLES.iter().copied(), |r| tr.t(&format!("link-role-{r}"))),
+        link_roles: records::choices(
+            crate::api::records::ROLES.iter().copied(),
+            |r| tr.t(&format!("link-role-{r}")),
+            "",
+        ),
     };
     let resp = records::page_response(&page, &errors);
     Ok((resp.status(), resp))

@@ -127,8 +127,8 @@ mod tests {
         keys.extend(Role::ALL.iter().map(|r| format!("role-{}", r.as_str())));
         keys.extend(leadline_core::activity::KNOWN_TYPES.iter().map(|k| format!("activity-{k}")));
         keys.extend(leadline_core::activity::CALL_OUTCOMES.iter().map(|k| format!("outcome-{k}")));
-        keys.extend(["open", "won", "lost"].map(|s| format!("deal-status-{s}")));
-        keys.extend(["tier_1", "tier_2", "tier_3"].map(|s| format!("tier-{s}")));
+        keys.extend(leadline_core::record::DEAL_STATUSES.iter().map(|s| format!("deal-status-{s}")));
+        keys.extend(leadline_core::record::ACCOUNT_TIERS.iter().map(|s| format!("tier-{s}")));
         keys.extend(["decision_maker", "influencer", "user", "champion", "other"].map(|s| format!("link-role-{s}")));
         keys.extend(["text", "number", "bool", "date", "enum", "multi_enum"].map(|s| format!("prop-type-{s}")));
         keys.extend(["queued", "running", "done", "failed", "cancelled"].map(|s| format!("job-{s}")));

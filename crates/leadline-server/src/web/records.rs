@@ -63,8 +63,22 @@ pub fn show(tr: &Tr, r: &Record, spec: &FieldSpec, users: &[User]) -> String {
     }
 }
 
+/// What a user is called on screen: their name, else their e-mail.
+pub fn user_label(u: &User) -> String {
+    u.name.clone().unwrap_or_else(|| u.email.clone())
+}
+
 pub fn user_name(users: &[User], id: &str) -> String {
-    users.iter().find(|u| u.id == id).map_or_else(|| id.to_owned(), |u| u.name.clone().unwrap_or(u.email.clone()))
+    users.iter().find(|u| u.id == id).map_or_else(|| id.to_owned(), user_label)
+}
+
+/// Choices of a select: each value with its label, `current` selected.
+pub fn choices<'a>(
+    values: impl IntoIterator<Item = &'a str>,
+    label: impl Fn(&str) -> String,
+    current: &str,
+) -> Vec<Choice> {
+    values.into_iter().map(|v| Choice { value: v.to_owned(), label: label(v), selected: v == current }).collect()
 }
 
 /// A field's value as an edit box holds it (amounts as decimals, not minor units).
@@ -251,6 +265,7 @@ pub async fn list_view(
     object: ObjectKind,
     uri: &Uri,
     headers: &HeaderMap,
+    users: &[User],
 ) -> Result<(ListView, Option<String>), ApiError> {
     let tr = Tr { locale: v.locale };
     let pairs = crate::api::query_pairs(uri)?;
@@ -259,7 +274,6 @@ pub async fn list_view(
         asked.then(|| format!("{}={}; Path=/; SameSite=Lax; Max-Age=31536000", cols_cookie(object), cols.join(".")));
     let api = api_pairs(&pairs);
     let props = crate::api::records::property_defs_for_filters(s, object, &api).await?;
-    let users = s.store.users().await?;
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
 
     let (page, error) = match crate::wire::list_query(object, &api, &props) {
@@ -295,7 +309,7 @@ pub async fn list_view(
         Some((p, _)) => (
             p.items
                 .iter()
-                .map(|r| Row { id: r.id.clone(), cells: cols.iter().map(|c| cell(&tr, r, c, &users)).collect() })
+                .map(|r| Row { id: r.id.clone(), cells: cols.iter().map(|c| cell(&tr, r, c, users)).collect() })
                 .collect(),
             p.next.as_ref().map(|n| link(&[("cursor", n)], &[])),
         ),
@@ -307,57 +321,21 @@ pub async fn list_view(
         value: value.to_owned(),
         label,
     };
-    let owner_select = FilterSelect {
-        name: "owner_id",
-        label: tr.t("field-owner_id"),
-        options: users
-            .iter()
-            .map(|u| choice(&u.id, u.name.clone().unwrap_or(u.email.clone()), &get("owner_id")))
-            .collect(),
+    let filter_fields: &[&str] = match object {
+        ObjectKind::Contact => &["lifecycle_stage", "lead_status", "owner_id"],
+        ObjectKind::Company => &["tier", "owner_id"],
+        ObjectKind::Deal => &["status", "owner_id"],
     };
-    let selects = match object {
-        ObjectKind::Contact => vec![
-            FilterSelect {
-                name: "lifecycle_stage",
-                label: tr.t("field-lifecycle_stage"),
-                options: LifecycleStage::ALL
-                    .iter()
-                    .map(|st| choice(st.as_str(), tr.t(&format!("stage-{}", st.as_str())), &get("lifecycle_stage")))
-                    .collect(),
-            },
-            FilterSelect {
-                name: "lead_status",
-                label: tr.t("field-lead_status"),
-                options: LeadStatus::ALL
-                    .iter()
-                    .map(|st| choice(st.as_str(), tr.t(&format!("lead-status-{}", st.as_str())), &get("lead_status")))
-                    .collect(),
-            },
-            owner_select,
-        ],
-        ObjectKind::Company => vec![
-            FilterSelect {
-                name: "tier",
-                label: tr.t("field-tier"),
-                options: ["tier_1", "tier_2", "tier_3"]
-                    .iter()
-                    .map(|t| choice(t, tr.t(&format!("tier-{t}")), &get("tier")))
-                    .collect(),
-            },
-            owner_select,
-        ],
-        ObjectKind::Deal => vec![
-            FilterSelect {
-                name: "status",
-                label: tr.t("field-status"),
-                options: ["open", "won", "lost"]
-                    .iter()
-                    .map(|t| choice(t, tr.t(&format!("deal-status-{t}")), &get("status")))
-                    .collect(),
-            },
-            owner_select,
-        ],
-    };
+    let selects = filter_fields
+        .iter()
+        .filter_map(|name| record::field(object, name))
+        .map(|spec| FilterSelect {
+            name: spec.name,
+            label: column_label(&tr, spec.name),
+            // Owners who left still own records: filters offer every user.
+            options: options(&tr, spec, users, &get(spec.name)).unwrap_or_default(),
+        })
+        .collect();
     let fields = record::fields(object)
         .iter()
         .map(|f| choice(f.name, column_label(&tr, f.name), &get("f")))
@@ -428,20 +406,21 @@ fn editable(object: ObjectKind) -> impl Iterator<Item = &'static FieldSpec> {
     record::fields(object).iter().filter(|f| !f.system && f.kind != FieldKind::CompanyId)
 }
 
-fn options(tr: &Tr, spec: &FieldSpec, users: &[User]) -> Option<Vec<(String, String)>> {
-    let pairs = |values: &mut dyn Iterator<Item = &str>, prefix: &str| {
-        values.map(|v| (v.to_owned(), tr.t(&format!("{prefix}{v}")))).collect::<Vec<_>>()
+/// The choices of a field that has a fixed set of values (or the given users, for owners),
+/// with `current` selected; `None` for a field typed in freely.
+pub fn options(tr: &Tr, spec: &FieldSpec, users: &[User], current: &str) -> Option<Vec<Choice>> {
+    let labelled = |values: &mut dyn Iterator<Item = &str>, prefix: &str| {
+        choices(values, |v| tr.t(&format!("{prefix}{v}")), current)
     };
     Some(match spec.kind {
-        FieldKind::LifecycleStage => pairs(&mut LifecycleStage::ALL.iter().map(|s| s.as_str()), "stage-"),
-        FieldKind::LeadStatus => pairs(&mut LeadStatus::ALL.iter().map(|s| s.as_str()), "lead-status-"),
-        FieldKind::DisqualificationReason => pairs(&mut DISQUALIFICATION_REASONS.iter().copied(), "dq-"),
-        FieldKind::AccountTier => pairs(&mut ["tier_1", "tier_2", "tier_3"].into_iter(), "tier-"),
-        FieldKind::DealStatus => pairs(&mut ["open", "won", "lost"].into_iter(), "deal-status-"),
+        FieldKind::LifecycleStage => labelled(&mut LifecycleStage::ALL.iter().map(|s| s.as_str()), "stage-"),
+        FieldKind::LeadStatus => labelled(&mut LeadStatus::ALL.iter().map(|s| s.as_str()), "lead-status-"),
+        FieldKind::DisqualificationReason => labelled(&mut DISQUALIFICATION_REASONS.iter().copied(), "dq-"),
+        FieldKind::AccountTier => labelled(&mut record::ACCOUNT_TIERS.iter().copied(), "tier-"),
+        FieldKind::DealStatus => labelled(&mut record::DEAL_STATUSES.iter().copied(), "deal-status-"),
         FieldKind::UserId => users
             .iter()
-            .filter(|u| !u.disabled)
-            .map(|u| (u.id.clone(), u.name.clone().unwrap_or(u.email.clone())))
+            .map(|u| Choice { value: u.id.clone(), label: user_label(u), selected: u.id == current })
             .collect(),
         _ => return None,
     })
@@ -493,10 +472,14 @@ pub fn record_form(
             Some(tr.t("hint-phones")),
         );
     }
+    // Owners to pick from: active users, and whoever owns the record now (so saving the form
+    // never drops an owner who has left).
+    let owner = r.and_then(|r| r.text("owner_id"));
+    let selectable: Vec<User> = users.iter().filter(|u| !u.disabled || owner == Some(u.id.as_str())).cloned().collect();
     for spec in editable(object) {
         let stored = r.map(|r| raw_value(r, spec)).unwrap_or_default();
-        let (input, opts, hint) = match options(tr, spec, users) {
-            Some(o) => ("select", o, None),
+        let (input, opts, hint) = match options(tr, spec, &selectable, "") {
+            Some(o) => ("select", o.into_iter().map(|c| (c.value, c.label)).collect(), None),
             None => match spec.kind {
                 FieldKind::Count => ("number", vec![], None),
                 FieldKind::Date => ("date", vec![], None),

@@ -11,7 +11,7 @@ use leadline_core::role::{Action, Role};
 use serde_json::{json, Value};
 
 use super::auth::FormErrors;
-use super::records::Choice;
+use super::records::{self, Choice};
 use super::view::{Shell, Tr};
 use super::{render, PageResult, Posted, Viewer};
 use crate::api::admin;
@@ -110,14 +110,7 @@ async fn show(
         .collect();
     let is_admin = v.can(Action::Administer);
     let role_choices = |current: Role| {
-        Role::ALL
-            .iter()
-            .map(|r| Choice {
-                value: r.as_str().into(),
-                label: tr.t(&format!("role-{}", r.as_str())),
-                selected: *r == current,
-            })
-            .collect::<Vec<_>>()
+        records::choices(Role::ALL.iter().map(|r| r.as_str()), |r| tr.t(&format!("role-{r}")), current.as_str())
     };
     let users = if is_admin {
         s.store
@@ -163,14 +156,12 @@ async fn show(
         users,
         roles: role_choices(Role::Sales),
         properties,
-        objects: ["contact", "company", "deal"]
-            .iter()
-            .map(|o| Choice { value: (*o).into(), label: tr.t(&format!("object-{o}")), selected: false })
-            .collect(),
-        kinds: ["text", "number", "bool", "date", "enum", "multi_enum"]
-            .iter()
-            .map(|k| Choice { value: (*k).into(), label: tr.t(&format!("prop-type-{k}")), selected: false })
-            .collect(),
+        objects: records::choices(["contact", "company", "deal"], |o| tr.t(&format!("object-{o}")), ""),
+        kinds: records::choices(
+            leadline_core::property::PropertyType::ALL.iter().map(|k| k.as_str()),
+            |k| tr.t(&format!("prop-type-{k}")),
+            "",
+        ),
     };
     let mut resp = render(&page);
     if !page.errors.is_empty() {
