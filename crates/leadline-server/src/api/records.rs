@@ -263,7 +263,7 @@ pub(crate) async fn update_impl(
     caller: &Caller,
     object: ObjectKind,
     id: &str,
-    uri: &Uri,
+    options: WriteOptions,
     body: Value,
 ) -> ApiResult<Json<Value>> {
     caller.require(Action::Write)?;
@@ -273,8 +273,7 @@ pub(crate) async fn update_impl(
     let record = match object {
         ObjectKind::Contact => {
             let changes = wire::contact_changes(&body, &ctx)?;
-            let backward = query_pairs(uri)?.iter().any(|(k, v)| k == "allow_backward" && v == "true");
-            state.store.update_contact(id, &changes, WriteOptions { allow_backward_stage: backward }, actor).await?
+            state.store.update_contact(id, &changes, options, actor).await?
         }
         ObjectKind::Company => {
             let changes = wire::field_changes(&body, &ctx)?;
@@ -469,7 +468,8 @@ macro_rules! object_routes {
                 params(("allow_backward" = Option<bool>, Query, description = "contacts: allow moving the lifecycle stage back")),
                 responses((status = 200, body = $Out), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
             pub async fn update(State(s): State<AppState>, caller: Caller, Path(id): Path<String>, uri: Uri, JsonBody(body): JsonBody) -> ApiResult<Json<Value>> {
-                update_impl(&s, &caller, $object, &id, &uri, body).await
+                let backward = query_pairs(&uri)?.iter().any(|(k, v)| k == "allow_backward" && v == "true");
+                update_impl(&s, &caller, $object, &id, WriteOptions { allow_backward_stage: backward }, body).await
             }
 
             #[utoipa::path(delete, path = concat!("/api/v1/", $path, "/{id}"), tag = $tag,

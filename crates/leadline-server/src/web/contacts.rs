@@ -368,12 +368,12 @@ async fn render_page(
 
 async fn update(State(s): State<AppState>, Path(id): Path<String>, headers: HeaderMap, form: Posted) -> PageResult {
     let outcome = records::update_from_form(&s, &form, ObjectKind::Contact, &id).await?;
-    if let Some(reply) = records::inline_reply(&headers, outcome.as_ref().map(|(e, _)| e)) {
+    if let Some(reply) = records::inline_reply(&headers, outcome.as_ref()) {
         return Ok(reply);
     }
     match outcome {
         None => Ok(Redirect::to(&format!("/contacts/{id}?saved=1")).into_response()),
-        Some((errors, _)) => {
+        Some(errors) => {
             render_page(&s, &form.viewer, &id, &[], Some(&form.fields), errors, false).await.map(|(_, r)| r)
         }
     }
@@ -408,7 +408,7 @@ where
 {
     match call(s.clone(), form.viewer.caller.clone(), JsonBody(body)).await {
         Ok(_) => Ok(Redirect::to(&format!("/contacts/{id}#timeline")).into_response()),
-        Err(e) if e.status().is_client_error() && e.kind != crate::error::Kind::Forbidden => {
+        Err(e) if super::view::refuses_input(&e) => {
             let tr = Tr { locale: form.viewer.locale };
             let mut errors = FormErrors::default();
             errors.add(&format!("log.{}", e.field.as_deref().unwrap_or("form")), super::view::error_text(&tr, &e));
@@ -482,7 +482,7 @@ async fn link_company(State(s): State<AppState>, Path(id): Path<String>, form: P
     );
     match call.await {
         Ok(_) => Ok(Redirect::to(&format!("/contacts/{id}")).into_response()),
-        Err(e) if e.kind == crate::error::Kind::Invalid => refuse(super::view::error_text(&tr, &e)).await,
+        Err(e) if super::view::refuses_input(&e) => refuse(super::view::error_text(&tr, &e)).await,
         Err(e) => Err(e.into()),
     }
 }

@@ -119,11 +119,11 @@ async fn render_page(
 
 async fn update(State(s): State<AppState>, Path(id): Path<String>, headers: HeaderMap, form: Posted) -> PageResult {
     let outcome = records::update_from_form(&s, &form, ObjectKind::Deal, &id).await?;
-    if let Some(reply) = records::inline_reply(&headers, outcome.as_ref().map(|(e, _)| e)) {
+    if let Some(reply) = records::inline_reply(&headers, outcome.as_ref()) {
         return Ok(reply);
     }
     match outcome {
         None => Ok(Redirect::to(&format!("/deals/{id}?saved=1")).into_response()),
-        Some((errors, _)) => render_page(&s, &form.viewer, &id, &[], Some(&form.fields), errors, false).await,
+        Some(errors) => render_page(&s, &form.viewer, &id, &[], Some(&form.fields), errors, false).await,
     }
 }

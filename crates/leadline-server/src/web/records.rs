@@ -675,7 +675,7 @@ pub async fn create_from_form(s: &AppState, form: Posted, object: ObjectKind) ->
             let id = created["id"].as_str().unwrap_or_default();
             Ok(axum::response::Redirect::to(&format!("{}/{id}", base(object))).into_response())
         }
-        Err(e) if e.status().is_client_error() && e.kind != crate::error::Kind::Forbidden => {
+        Err(e) if super::view::refuses_input(&e) => {
             let tr = Tr { locale: v.locale };
             let errors = FormErrors::from_api(&tr, &e);
             let hidden = ["company_id", "contact_id"]
@@ -696,25 +696,15 @@ pub async fn update_from_form(
     form: &Posted,
     object: ObjectKind,
     id: &str,
-) -> Result<Option<(FormErrors, axum::http::StatusCode)>, ApiError> {
+) -> Result<Option<FormErrors>, ApiError> {
     let v = &form.viewer;
     v.caller.require(Action::Write)?;
     let props = s.store.properties(Some(object)).await?;
     let body = form_json(object, &form.fields, &props, false);
-    let uri: Uri = if form.fields.get("allow_backward").is_some() {
-        "/?allow_backward=true".parse().expect("a valid uri")
-    } else {
-        "/".parse().expect("a valid uri")
-    };
-    match crate::api::records::update_impl(s, &v.caller, object, id, &uri, body).await {
+    let options = leadline_store::WriteOptions { allow_backward_stage: form.fields.get("allow_backward").is_some() };
+    match crate::api::records::update_impl(s, &v.caller, object, id, options, body).await {
         Ok(_) => Ok(None),
-        Err(e)
-            if e.status().is_client_error()
-                && e.kind != crate::error::Kind::Forbidden
-                && e.kind != crate::error::Kind::NotFound =>
-        {
-            Ok(Some((FormErrors::from_api(&Tr { locale: v.locale }, &e), e.status())))
-        }
+        Err(e) if super::view::refuses_input(&e) => Ok(Some(FormErrors::from_api(&Tr { locale: v.locale }, &e))),
         Err(e) => Err(e),
     }
 }

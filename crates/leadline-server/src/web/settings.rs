@@ -185,7 +185,7 @@ where
 {
     match call(s.clone(), form.viewer.caller.clone(), JsonBody(body)).await {
         Ok(out) => Ok(Ok(out)),
-        Err(e) if e.status().is_client_error() && e.kind != crate::error::Kind::Forbidden => {
+        Err(e) if super::view::refuses_input(&e) => {
             let errors = FormErrors::from_api(&Tr { locale: form.viewer.locale }, &e);
             Ok(Err(show(s, &form.viewer, section, errors, None, None).await?))
         }

@@ -181,6 +181,13 @@ pub fn error_text(tr: &Tr, err: &ApiError) -> String {
     }
 }
 
+/// Whether an error refuses what the user typed (shown next to the field, the form kept), as
+/// opposed to one that replaces the page (not allowed, not found, a failure).
+pub fn refuses_input(e: &ApiError) -> bool {
+    use crate::error::Kind;
+    matches!(e.kind, Kind::Invalid | Kind::Conflict | Kind::BadRequest | Kind::PayloadTooLarge)
+}
+
 /// Percent-encode a query-string value.
 pub fn urlencode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
