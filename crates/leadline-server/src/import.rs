@@ -56,6 +56,13 @@ pub struct ImportParams {
     pub spooled: bool,
 }
 
+impl ImportParams {
+    /// The parameters an import job was started with (`None` for a job that is not an import).
+    pub fn of(job: &leadline_store::Job) -> Option<ImportParams> {
+        serde_json::from_value(job.params.clone()).ok()
+    }
+}
+
 /// The shape of a file: its delimiter and header row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sniffed {

@@ -50,7 +50,7 @@ pub struct JobDto {
 
 impl From<Job> for JobDto {
     fn from(j: Job) -> Self {
-        let p: Option<ImportParams> = serde_json::from_value(j.params.clone()).ok();
+        let p = ImportParams::of(&j);
         let c = j.counts;
         Self {
             id: j.id,

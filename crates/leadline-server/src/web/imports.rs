@@ -43,7 +43,7 @@ pub struct JobRow {
 }
 
 fn job_row(tr: &Tr, j: &Job) -> JobRow {
-    let p: Option<ImportParams> = serde_json::from_value(j.params.clone()).ok();
+    let p = ImportParams::of(j);
     let c = j.counts;
     JobRow {
         id: j.id.clone(),
@@ -221,7 +221,7 @@ async fn job_page(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) 
     v.require(Action::Import)?;
     let tr = Tr { locale: v.locale };
     let j = s.store.job(&id).await?;
-    let params: Option<ImportParams> = serde_json::from_value(j.params.clone()).ok();
+    let params = ImportParams::of(&j);
     let running = matches!(j.status, JobStatus::Queued | JobStatus::Running);
     let can_run = j.status == JobStatus::Done && params.as_ref().is_some_and(|p| p.dry_run && p.path.exists());
     let c = j.counts;
@@ -248,8 +248,8 @@ async fn job_page(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) 
 async fn run_for_real(State(s): State<AppState>, Path(id): Path<String>, form: Posted) -> PageResult {
     form.viewer.require(Action::Import)?;
     let j = s.store.job(&id).await?;
-    let mut params: ImportParams = serde_json::from_value(j.params)
-        .map_err(|_| ApiError::new(Kind::Conflict, "not_an_import", "this job is not an import"))?;
+    let mut params = ImportParams::of(&j)
+        .ok_or_else(|| ApiError::new(Kind::Conflict, "not_an_import", "this job is not an import"))?;
     if !params.dry_run || !params.path.exists() {
         return Err(ApiError::new(Kind::Conflict, "already_imported", "this file was imported already").into());
     }
