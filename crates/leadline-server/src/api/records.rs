@@ -6,6 +6,7 @@ use std::borrow::Cow;
 
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use leadline_core::lifecycle::ChangeCause;
@@ -173,7 +174,15 @@ fn manual(caller: &Caller) -> Actor<'_> {
     Actor { user_id: Some(caller.user_id()), cause: ChangeCause::Manual, now: crate::now() }
 }
 
-async fn list_impl(state: &AppState, caller: &Caller, object: ObjectKind, uri: &Uri) -> ApiResult<Json<Value>> {
+/// A page of records as the list endpoints answer it.
+#[derive(Serialize)]
+struct PageBody<'a> {
+    items: Vec<wire::RecordJson<'a>>,
+    next_cursor: Option<String>,
+    total: Option<i64>,
+}
+
+async fn list_impl(state: &AppState, caller: &Caller, object: ObjectKind, uri: &Uri) -> ApiResult<Response> {
     caller.require(Action::Read)?;
     let pairs = query_pairs(uri)?;
     let defs = property_defs_for_filters(state, object, &pairs).await?;
@@ -183,8 +192,8 @@ async fn list_impl(state: &AppState, caller: &Caller, object: ObjectKind, uri: &
         true => Some(state.store.count(object, &q.filters, q.search.as_deref()).await?),
         false => None,
     };
-    let items: Vec<Value> = page.items.iter().map(wire::to_json).collect();
-    Ok(Json(json!({ "items": items, "next_cursor": page.next, "total": total })))
+    let items = page.items.iter().map(wire::RecordJson).collect();
+    Ok(Json(PageBody { items, next_cursor: page.next.clone(), total }).into_response())
 }
 
 /// The property schema, read only when a filter names a custom property (lists are hot).
@@ -200,9 +209,9 @@ pub(crate) async fn property_defs_for_filters(
     }
 }
 
-async fn get_impl(state: &AppState, caller: &Caller, object: ObjectKind, id: &str) -> ApiResult<Json<Value>> {
+async fn get_impl(state: &AppState, caller: &Caller, object: ObjectKind, id: &str) -> ApiResult<Response> {
     caller.require(Action::Read)?;
-    Ok(Json(wire::to_json(&state.store.get(object, id).await?)))
+    Ok(Json(wire::RecordJson(&state.store.get(object, id).await?)).into_response())
 }
 
 fn input_context<'a>(
@@ -447,7 +456,7 @@ macro_rules! object_routes {
                 ),
                 description = "Filter on any field with `field=value` or `field[op]=value` (ops: eq, ne, lt, lte, gt, gte, prefix, in, empty, not_empty); custom properties as `properties.name=value`.",
                 responses((status = 200, body = $PageTy), (status = 422, body = crate::error::ErrorBody)))]
-            pub async fn list(State(s): State<AppState>, caller: Caller, uri: Uri) -> ApiResult<Json<Value>> {
+            pub async fn list(State(s): State<AppState>, caller: Caller, uri: Uri) -> ApiResult<Response> {
                 list_impl(&s, &caller, $object, &uri).await
             }
 
@@ -460,7 +469,7 @@ macro_rules! object_routes {
             #[utoipa::path(get, path = concat!("/api/v1/", $path, "/{id}"), tag = $tag,
                 description = "A merged record's id answers with its survivor.",
                 responses((status = 200, body = $Out), (status = 404, body = crate::error::ErrorBody)))]
-            pub async fn get_one(State(s): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+            pub async fn get_one(State(s): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Response> {
                 get_impl(&s, &caller, $object, &id).await
             }
 

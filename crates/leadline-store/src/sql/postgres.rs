@@ -23,6 +23,10 @@ pub(crate) fn json_text(column: &str, key_param: &str) -> String {
     format!("({column}::jsonb ->> {key_param})")
 }
 
+pub(crate) fn json_array_of(column: &str, table: &str, condition: &str, order: &str) -> String {
+    format!("(SELECT COALESCE(json_agg({column} ORDER BY {order}), '[]')::text FROM {table} WHERE {condition})")
+}
+
 pub(crate) fn json_array_has(column: &str, param: &str) -> String {
     format!("({column}::jsonb ? {param})")
 }

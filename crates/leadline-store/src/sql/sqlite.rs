@@ -29,6 +29,12 @@ pub(crate) fn json_text(column: &str, key_param: &str) -> String {
     format!("json_extract({column}, '$.' || {key_param})")
 }
 
+/// A JSON array (as text) of `column` over the rows of `table` matching `condition`, in
+/// `order`: a record's e-mails, phones or deal contacts, read in the same statement as the record.
+pub(crate) fn json_array_of(column: &str, table: &str, condition: &str, order: &str) -> String {
+    format!("(SELECT json_group_array({column} ORDER BY {order}) FROM {table} WHERE {condition})")
+}
+
 /// Whether a JSON array column contains a string.
 pub(crate) fn json_array_has(column: &str, param: &str) -> String {
     format!("EXISTS (SELECT 1 FROM json_each({column}) WHERE json_each.value = {param})")

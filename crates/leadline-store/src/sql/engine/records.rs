@@ -40,10 +40,21 @@ fn columns(object: ObjectKind) -> String {
         cols.push_str(", ");
         cols.push_str(f.name);
     }
+    // What lives outside the row comes along as a JSON array: one statement reads a record
+    // whole (a second round trip per list page cost more than the subquery).
+    let linked = super::super::json_array_of;
     match object {
-        ObjectKind::Contact => cols.push_str(", tags, consent"),
+        ObjectKind::Contact => {
+            cols.push_str(", tags, consent, ");
+            cols.push_str(&linked("key", "contact_identities", "contact_id = contacts.id", "position"));
+            cols.push_str(" AS linked");
+        }
         ObjectKind::Company => cols.push_str(", external_ids"),
-        ObjectKind::Deal => {}
+        ObjectKind::Deal => {
+            cols.push_str(", ");
+            cols.push_str(&linked("contact_id", "deal_contacts", "deal_id = deals.id", "contact_id"));
+            cols.push_str(" AS linked");
+        }
     }
     cols
 }
@@ -71,12 +82,21 @@ fn record_of(object: ObjectKind, row: &DbRow) -> StoreResult<Record> {
         ObjectKind::Contact => {
             r.tags = serde_json::from_str(&req_text(row, "tags")?)?;
             r.consent = consent_from_json(&req_text(row, "consent")?)?;
+            let keys: Vec<String> = serde_json::from_str(&req_text(row, "linked")?)?;
+            for key in keys {
+                match leadline_core::contact::Identity::from_key(&key) {
+                    Some(leadline_core::contact::Identity::Email(e)) => r.emails.push(e),
+                    Some(leadline_core::contact::Identity::Phone(p)) => r.phones.push(p),
+                    Some(leadline_core::contact::Identity::External(s, id)) => r.external_ids.push((s, id)),
+                    None => return Err(StoreError::Corrupt(format!("identity key {key}"))),
+                }
+            }
         }
         ObjectKind::Company => {
             let ids: Vec<(String, String)> = serde_json::from_str(&req_text(row, "external_ids")?)?;
             r.external_ids = ids;
         }
-        ObjectKind::Deal => {}
+        ObjectKind::Deal => r.contact_ids = serde_json::from_str(&req_text(row, "linked")?)?,
     }
     Ok(r)
 }
@@ -128,53 +148,7 @@ pub(super) async fn load(conn: &mut Conn, object: ObjectKind, ids: &[String]) ->
         let r = record_of(object, row)?;
         by_id.insert(r.id.clone(), r);
     }
-    let mut out: Vec<Record> = ids.iter().filter_map(|id| by_id.remove(id)).collect();
-    attach(conn, object, &mut out).await?;
-    Ok(out)
-}
-
-/// Fill in what lives outside the record's row: e-mails, phones, external ids, deal contacts.
-async fn attach(conn: &mut Conn, object: ObjectKind, records: &mut [Record]) -> StoreResult<()> {
-    if records.is_empty() {
-        return Ok(());
-    }
-    let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
-    let (sql_text, owner_col) = match object {
-        ObjectKind::Contact => {
-            ("SELECT contact_id AS owner, key AS value FROM contact_identities WHERE contact_id IN (", "owner")
-        }
-        ObjectKind::Deal => {
-            ("SELECT deal_id AS owner, contact_id AS value FROM deal_contacts WHERE deal_id IN (", "owner")
-        }
-        ObjectKind::Company => return Ok(()),
-    };
-    let mut sql = sql(sql_text);
-    sql.list(ids.iter().copied()).push(")");
-    if object == ObjectKind::Contact {
-        sql.push(" ORDER BY contact_id, position");
-    } else {
-        sql.push(" ORDER BY deal_id, contact_id");
-    }
-    let rows = query(&sql).fetch_all(&mut *conn).await?;
-    let index: HashMap<String, usize> = records.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect();
-    for row in &rows {
-        let (owner, value) = (req_text(row, owner_col)?, req_text(row, "value")?);
-        let Some(&i) = index.get(&owner) else {
-            continue;
-        };
-        let r = &mut records[i];
-        if object == ObjectKind::Deal {
-            r.contact_ids.push(value);
-            continue;
-        }
-        match leadline_core::contact::Identity::from_key(&value) {
-            Some(leadline_core::contact::Identity::Email(e)) => r.emails.push(e),
-            Some(leadline_core::contact::Identity::Phone(p)) => r.phones.push(p),
-            Some(leadline_core::contact::Identity::External(s, id)) => r.external_ids.push((s, id)),
-            None => return Err(StoreError::Corrupt(format!("identity key {value}"))),
-        }
-    }
-    Ok(())
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
 
 /// The id of the live record an id names, following merges.
@@ -208,9 +182,7 @@ pub(super) async fn get(conn: &mut Conn, object: ObjectKind, id: &str) -> StoreR
             .pop()
             .ok_or_else(|| StoreError::not_found(object.as_str(), live));
     }
-    let mut one = vec![record_of(object, &row)?];
-    attach(conn, object, &mut one).await?;
-    one.pop().ok_or_else(|| StoreError::not_found(object.as_str(), id))
+    record_of(object, &row)
 }
 
 /// The ORDER BY expression of a sort field; nullable columns sort as their lowest value.
@@ -418,7 +390,6 @@ pub(super) async fn list(conn: &mut Conn, object: ObjectKind, q: &ListQuery) -> 
         (true, Some(last)) => Some(encode_cursor(q.sort.name, last_sort_value.as_ref(), &last.id)),
         _ => None,
     };
-    attach(conn, object, &mut items).await?;
     Ok(Page { items, next })
 }
 
