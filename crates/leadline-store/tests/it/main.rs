@@ -57,6 +57,7 @@ on_every_backend!(
     list_pages_cover_everything_once,
     filters_on_fields_properties_tags_and_links,
     batch_upsert_dedupes_and_isolates_failures,
+    upserts_add_to_existing_contacts,
     dry_run_changes_nothing,
     merge_and_unmerge_contacts,
     merge_companies_moves_contacts_and_deals,

@@ -281,6 +281,51 @@ pub async fn batch_upsert_dedupes_and_isolates_failures(s: &dyn Store) {
     assert_eq!(s.count(ObjectKind::Contact, &[], Some("phone")).await.unwrap(), 1);
 }
 
+pub async fn upserts_add_to_existing_contacts(s: &dyn Store) {
+    let anna = s.create_contact(&contact("Anna", "Nowak", Some("anna@firma.pl")), actor(NOW)).await.unwrap();
+    let other = s.create_contact(&with_phone(contact("Ola", "K", None), "601000001"), actor(NOW)).await.unwrap();
+    let mut tagged = contact("Anna", "Kowalska", Some("anna@firma.pl"));
+    tagged.tags = Some(vec!["expo".into()]);
+    set(&mut tagged.record, ObjectKind::Contact, "lifecycle_stage", "sql");
+    let mut f = FieldChanges::default();
+    set(&mut f, ObjectKind::Company, "name", "Firma");
+    let co = s.create_company(&f, &[], actor(NOW)).await.unwrap();
+    set(&mut tagged.record, ObjectKind::Contact, "company_id", &co.id);
+    // The same contact twice in one batch: the second row moves the stage back (kept at sql),
+    // adds a phone that is free and one that another contact holds, and another tag.
+    let mut again = contact("Anna", "Kowalska", Some("ANNA@firma.pl"));
+    let phone = |p| leadline_core::phone::Phone::parse("phone", p, Some("PL")).unwrap();
+    again.phones = Some(vec![phone("601000002"), phone("601000001")]);
+    again.tags = Some(vec!["vip".into(), "expo".into()]);
+    set(&mut again.record, ObjectKind::Contact, "lifecycle_stage", "lead");
+    set(&mut again.record, ObjectKind::Contact, "job_title", "CFO");
+    let items = vec![ContactUpsert { changes: tagged }, ContactUpsert { changes: again }];
+    let out = s.upsert_contacts(items, actor(NOW + 5), false).await.unwrap();
+    assert!(out.iter().all(|o| o.as_ref().unwrap().id == anna.id), "{out:?}");
+    let got = s.get(ObjectKind::Contact, &anna.id).await.unwrap();
+    assert_eq!(got.text("last_name"), Some("Kowalska"));
+    assert_eq!(got.text("job_title"), Some("CFO"));
+    assert_eq!(got.text("lifecycle_stage"), Some("sql"), "an upsert never moves a contact back");
+    assert_eq!(got.tags, ["expo", "vip"]);
+    assert_eq!(got.emails, ["anna@firma.pl"]);
+    assert_eq!(got.phones, ["+48601000002"], "the phone of another contact stays with it");
+    assert_eq!(s.get(ObjectKind::Contact, &other.id).await.unwrap().phones, ["+48601000001"]);
+    assert_eq!(s.contact_companies(&anna.id).await.unwrap().len(), 1);
+    let stages: Vec<(Option<String>, Option<String>)> = s
+        .history(&anna.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.field == "lifecycle_stage")
+        .map(|c| (c.from, c.to))
+        .collect();
+    assert_eq!(stages, [(None, Some("lead".into())), (Some("lead".into()), Some("sql".into()))]);
+    // Search follows: the new name and phone find her, the old name no longer does.
+    assert_eq!(s.count(ObjectKind::Contact, &[], Some("kowalska")).await.unwrap(), 1);
+    assert_eq!(s.count(ObjectKind::Contact, &[], Some("601000002")).await.unwrap(), 1);
+    assert_eq!(s.count(ObjectKind::Contact, &[], Some("nowak")).await.unwrap(), 0);
+}
+
 pub async fn dry_run_changes_nothing(s: &dyn Store) {
     s.create_contact(&contact("Old", "Timer", Some("old@x.pl")), actor(NOW)).await.unwrap();
     let items = vec![

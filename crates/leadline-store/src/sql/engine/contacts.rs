@@ -144,13 +144,38 @@ async fn link_primary_company(
     Ok(())
 }
 
-/// Apply a write to an existing contact inside a transaction.
+/// Record consent statements in the history and return the contact's new consent column
+/// (`None` when the write states no consent).
+async fn record_consent(
+    conn: &mut Conn,
+    current: &Record,
+    statements: &[Consent],
+    actor: Actor<'_>,
+) -> StoreResult<Option<Arg>> {
+    if statements.is_empty() {
+        return Ok(None);
+    }
+    let history: Vec<(String, Option<String>, Option<String>)> = statements
+        .iter()
+        .map(|c| {
+            let before = current.consent.iter().find(|o| o.channel == c.channel).map(|o| o.granted.to_string());
+            (format!("consent.{}", c.channel.as_str()), before, Some(format!("{} ({})", c.granted, c.origin)))
+        })
+        .collect();
+    let history: Vec<(&str, Option<String>, Option<String>)> =
+        history.iter().map(|(f, a, b)| (f.as_str(), a.clone(), b.clone())).collect();
+    records::record_history(conn, ObjectKind::Contact, &current.id, &history, actor).await?;
+    Ok(Some(Arg::from(consent_to_json(&merge_consent(&current.consent, statements)))))
+}
+
+/// Apply a write to an existing contact inside a transaction: the fields it names, and the
+/// lists (e-mails, phones, tags) it carries replace the contact's. Upserts, which add to the
+/// lists instead, go through [`update_many`].
 async fn apply_update(
     conn: &mut Conn,
     current: &Record,
     changes: &ContactChanges,
     options: WriteOptions,
-    replace_lists: bool,
     actor: Actor<'_>,
 ) -> StoreResult<()> {
     let backward = match (changes.record.get("lifecycle_stage"), current.text("lifecycle_stage")) {
@@ -160,42 +185,20 @@ async fn apply_update(
         },
         _ => None,
     };
-    let without_stage;
-    let changes = match backward {
-        // An upsert (import, batch) never moves a contact back: it keeps the stage and takes
-        // the rest of the row, as HubSpot's import does.
-        Some(_) if !replace_lists => {
-            let mut c = changes.clone();
-            c.record.fields.retain(|(f, _)| f.name != "lifecycle_stage");
-            without_stage = c;
-            &without_stage
-        }
-        Some((from, to)) => {
-            return Err(StoreError::Conflict {
-                code: "backward_stage",
-                field: Some("lifecycle_stage".into()),
-                message: format!(
-                    "moving from {} back to {} must be asked for with allow_backward",
-                    from.as_str(),
-                    to.as_str()
-                ),
-            })
-        }
-        None => changes,
-    };
+    if let Some((from, to)) = backward {
+        return Err(StoreError::Conflict {
+            code: "backward_stage",
+            field: Some("lifecycle_stage".into()),
+            message: format!(
+                "moving from {} back to {} must be asked for with allow_backward",
+                from.as_str(),
+                to.as_str()
+            ),
+        });
+    }
     check_refs(conn, &changes.record).await?;
-    let identities = changes.identities();
-    let taken: HashSet<String> = if replace_lists {
-        check_identities_free(conn, &identities, Some(&current.id)).await?;
-        HashSet::new()
-    } else {
-        // An upsert adds what is free; identities of other contacts stay with them.
-        let keys: Vec<String> = identities.iter().map(Identity::key).collect();
-        owners(conn, &keys).await?.into_iter().filter(|(_, owner)| *owner != current.id).map(|(k, _)| k).collect()
-    };
-    // Every check is above this line, every write below: a refused update wrote nothing,
-    // which lets batches skip per-item savepoints (costly in SQLite's large transactions).
-    // E-mails and phones: a plain update replaces the lists; an upsert adds to them.
+    check_identities_free(conn, &changes.identities(), Some(&current.id)).await?;
+    // Every check is above this line, every write below: a refused update wrote nothing.
     let mut new_rows = Vec::new();
     let replace = |kind: &str, list: Option<Vec<Identity>>, conn_rows: &mut Vec<(String, String, i64)>| {
         if let Some(list) = list {
@@ -208,74 +211,34 @@ async fn apply_update(
         changes.emails.as_ref().map(|v| v.iter().map(|e| Identity::Email(e.as_str().into())).collect());
     let phones: Option<Vec<Identity>> =
         changes.phones.as_ref().map(|v| v.iter().map(|p| Identity::Phone(p.as_str().into())).collect());
-    if replace_lists {
-        for (kind, list) in [("email", &emails), ("phone", &phones)] {
-            if list.is_some() {
-                sqlx::query("DELETE FROM contact_identities WHERE contact_id = $1 AND substr(key, 1, 6) = $2")
-                    .bind(&current.id)
-                    .bind(format!("{kind}:"))
-                    .execute(&mut *conn)
-                    .await?;
-            }
+    for (kind, list) in [("email", &emails), ("phone", &phones)] {
+        if list.is_some() {
+            sqlx::query("DELETE FROM contact_identities WHERE contact_id = $1 AND substr(key, 1, 6) = $2")
+                .bind(&current.id)
+                .bind(format!("{kind}:"))
+                .execute(&mut *conn)
+                .await?;
         }
-        replace("email", emails, &mut new_rows);
-        replace("phone", phones, &mut new_rows);
-    } else {
-        let held: HashSet<String> = current
-            .emails
-            .iter()
-            .map(|e| Identity::Email(e.clone()).key())
-            .chain(current.phones.iter().map(|p| Identity::Phone(p.clone()).key()))
-            .collect();
-        let next = (current.emails.len() + current.phones.len()) as i64;
-        let added: Vec<Identity> = emails
-            .into_iter()
-            .flatten()
-            .chain(phones.into_iter().flatten())
-            .filter(|i| !held.contains(&i.key()) && !taken.contains(&i.key()))
-            .collect();
-        new_rows.extend(
-            added
-                .iter()
-                .enumerate()
-                .map(|(i, k)| (k.key(), current.id.clone(), kind_base(&k.key()[..5]) + next + i as i64)),
-        );
     }
+    replace("email", emails, &mut new_rows);
+    replace("phone", phones, &mut new_rows);
     let held_ext: HashSet<(String, String)> = current.external_ids.iter().cloned().collect();
     let ext: Vec<Identity> = changes
         .external_ids
         .iter()
         .filter(|i| matches!(i, Identity::External(s, v) if !held_ext.contains(&(s.clone(), v.clone()))))
-        .filter(|i| !taken.contains(&i.key()))
         .cloned()
         .collect();
     new_rows.extend(identity_rows(&current.id, &ext, 200 + current.external_ids.len() as i64));
     insert_identities(conn, &new_rows).await?;
     let mut extra = Vec::new();
     if let Some(tags) = &changes.tags {
-        let tags: Vec<String> = if replace_lists {
-            tags.clone()
-        } else {
-            current.tags.iter().chain(tags.iter().filter(|t| !current.tags.contains(t))).cloned().collect()
-        };
-        if tags != current.tags {
-            extra.push(("tags", tags_json(&tags)));
+        if *tags != current.tags {
+            extra.push(("tags", tags_json(tags)));
         }
     }
-    if !changes.consent.is_empty() {
-        let merged = merge_consent(&current.consent, &changes.consent);
-        let history: Vec<(String, Option<String>, Option<String>)> = changes
-            .consent
-            .iter()
-            .map(|c| {
-                let before = current.consent.iter().find(|o| o.channel == c.channel).map(|o| o.granted.to_string());
-                (format!("consent.{}", c.channel.as_str()), before, Some(format!("{} ({})", c.granted, c.origin)))
-            })
-            .collect();
-        let history: Vec<(&str, Option<String>, Option<String>)> =
-            history.iter().map(|(f, a, b)| (f.as_str(), a.clone(), b.clone())).collect();
-        records::record_history(conn, ObjectKind::Contact, &current.id, &history, actor).await?;
-        extra.push(("consent", Arg::from(consent_to_json(&merged))));
+    if let Some(consent) = record_consent(conn, current, &changes.consent, actor).await? {
+        extra.push(("consent", consent));
     }
     update(conn, current, &changes.record, extra, actor).await?;
     link_primary_company(conn, &current.id, changes, actor.now).await?;
@@ -329,7 +292,7 @@ impl SqlStore {
     ) -> StoreResult<Record> {
         let mut tx = self.begin().await?;
         let current = get(&mut tx, ObjectKind::Contact, id).await?;
-        apply_update(&mut tx, &current, changes, options, true, actor).await?;
+        apply_update(&mut tx, &current, changes, options, actor).await?;
         let r = get(&mut tx, ObjectKind::Contact, &current.id).await?;
         tx.commit().await?;
         Ok(r)
@@ -370,16 +333,7 @@ impl SqlStore {
             }
         }
         bulk_insert(&mut tx, &creates, actor).await?;
-        for (i, id) in updates {
-            let current = get(&mut tx, ObjectKind::Contact, &id).await?;
-            match apply_update(&mut tx, &current, &items[i].changes, WriteOptions::default(), false, actor).await {
-                Ok(()) => {}
-                // A database failure may have left the item half-written: give up on the batch.
-                Err(StoreError::Backend(e)) => return Err(StoreError::Backend(e)),
-                // Any other error came from a check, before the item wrote anything.
-                Err(e) => results[i] = Some(Err(e)),
-            }
-        }
+        update_many(&mut tx, &items, &updates, actor).await?;
         if dry_run {
             tx.rollback().await?;
         } else {
@@ -554,16 +508,153 @@ async fn bulk_insert(
             _ => None,
         })
         .collect();
+    link_many(conn, &links, actor.now).await
+}
+
+/// Link contacts to their primary companies (as "other"), keeping links that exist.
+async fn link_many(conn: &mut Conn, links: &[(&str, &str)], now: i64) -> StoreResult<()> {
     for chunk in links.chunks(super::chunk_size(4)) {
         let mut q = sql("INSERT INTO contact_companies (contact_id, company_id, role, created_at) VALUES ");
         for (n, (contact, company)) in chunk.iter().enumerate() {
             q.push(if n == 0 { "(" } else { ", (" });
-            q.arg(*contact).push(", ").arg(*company).push(", ").arg("other").push(", ").arg(actor.now).push(")");
+            q.arg(*contact).push(", ").arg(*company).push(", ").arg("other").push(", ").arg(now).push(")");
         }
         q.push(" ON CONFLICT DO NOTHING");
         query(&q).execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+/// Apply the batch items that update existing contacts. An upsert sets the fields it names,
+/// adds e-mails, phones, external ids and tags the contact lacks (identities another contact
+/// holds stay with it), and never moves a contact back down the funnel: it keeps the stage and
+/// takes the rest of the row, as HubSpot's import does.
+///
+/// The contacts and the owners of their identities are read once for the batch, each contact
+/// is written with one statement however many items name it, and identities, company links
+/// and search terms are written for the whole batch at once: per-item statements made these
+/// updates cost as much as all the batch's inserts.
+async fn update_many(
+    conn: &mut Conn,
+    items: &[ContactUpsert],
+    updates: &[(usize, String)],
+    actor: Actor<'_>,
+) -> StoreResult<()> {
+    if updates.is_empty() {
+        return Ok(());
+    }
+    let mut items_of: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut ids: Vec<String> = Vec::new();
+    for (i, id) in updates {
+        let entry = items_of.entry(id.as_str()).or_default();
+        if entry.is_empty() {
+            ids.push(id.clone());
+        }
+        entry.push(*i);
+    }
+    let currents = load(conn, ObjectKind::Contact, &ids).await?;
+    let keys: Vec<String> = updates
+        .iter()
+        .flat_map(|(i, _)| items[*i].changes.identities())
+        .map(|k| k.key())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    // Who holds each identity, kept current as this batch hands out free ones.
+    let mut holder = owners(conn, &keys).await?;
+    let mut identity_rows = Vec::new();
+    let mut links: Vec<(String, String)> = Vec::new();
+    let mut terms = Vec::new();
+    for current in &currents {
+        let mut after = current.clone();
+        let mut fields = leadline_core::contact::FieldChanges::default();
+        let mut consent = Vec::new();
+        let mut tags = current.tags.clone();
+        let mut added: Vec<Identity> = Vec::new();
+        for &i in &items_of[current.id.as_str()] {
+            let changes = &items[i].changes;
+            for (spec, v) in &changes.record.fields {
+                if spec.name == "lifecycle_stage" && moves_back(after.text("lifecycle_stage"), v.as_ref()) {
+                    continue;
+                }
+                fields.set(spec, v.clone());
+                match after.fields.iter_mut().find(|(f, _)| f.name == spec.name) {
+                    Some(slot) => slot.1 = v.clone(),
+                    None => after.fields.push((spec, v.clone())),
+                }
+            }
+            fields.properties.extend(changes.record.properties.iter().cloned());
+            consent.extend(changes.consent.iter().cloned());
+            if let Some(t) = &changes.tags {
+                tags.extend(t.iter().filter(|t| !tags.contains(t)).cloned().collect::<Vec<_>>());
+            }
+            for identity in changes.identities() {
+                let key = identity.key();
+                if holder.get(&key).is_none_or(|h| *h == current.id) && !held(&after, &identity) {
+                    holder.insert(key, current.id.clone());
+                    match &identity {
+                        Identity::Email(e) => after.emails.push(e.clone()),
+                        Identity::Phone(p) => after.phones.push(p.clone()),
+                        Identity::External(s, v) => after.external_ids.push((s.clone(), v.clone())),
+                    }
+                    added.push(identity);
+                }
+            }
+        }
+        let mut next =
+            [current.emails.len() as i64, 100 + current.phones.len() as i64, 200 + current.external_ids.len() as i64];
+        for identity in &added {
+            let slot = match identity {
+                Identity::Email(_) => 0,
+                Identity::Phone(_) => 1,
+                Identity::External(..) => 2,
+            };
+            identity_rows.push((identity.key(), current.id.clone(), next[slot]));
+            next[slot] += 1;
+        }
+        let mut extra = Vec::new();
+        if tags != current.tags {
+            extra.push(("tags", tags_json(&tags)));
+        }
+        if let Some(consent) = record_consent(conn, current, &consent, actor).await? {
+            extra.push(("consent", consent));
+        }
+        update(conn, current, &fields, extra, actor).await?;
+        if let Some(Some(Scalar::Text(company))) = fields.get("company_id") {
+            links.push((current.id.clone(), company.clone()));
+        }
+        let new_terms = terms_of(&after);
+        if new_terms != terms_of(current) {
+            terms.push((current.id.clone(), new_terms));
+        }
+    }
+    insert_identities(conn, &identity_rows).await?;
+    let links: Vec<(&str, &str)> = links.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    link_many(conn, &links, actor.now).await?;
+    let stale: Vec<&str> = terms.iter().map(|(id, _)| id.as_str()).collect();
+    for chunk in stale.chunks(super::chunk_size(1)) {
+        let mut q = sql("DELETE FROM search_terms WHERE record_id IN (");
+        q.list(chunk.iter().copied()).push(")");
+        query(&q).execute(&mut *conn).await?;
+    }
+    records::insert_terms(conn, ObjectKind::Contact, &terms).await
+}
+
+/// Whether setting the stage to `to` would move a contact at `from` back down the funnel.
+fn moves_back(from: Option<&str>, to: Option<&Scalar>) -> bool {
+    match (from.and_then(LifecycleStage::parse), to.and_then(Scalar::as_text).and_then(LifecycleStage::parse)) {
+        (Some(from), Some(to)) => from.is_backward(to),
+        _ => false,
+    }
+}
+
+/// Whether a contact already has this identity.
+fn held(r: &Record, identity: &Identity) -> bool {
+    match identity {
+        Identity::Email(e) => r.emails.contains(e),
+        Identity::Phone(p) => r.phones.contains(p),
+        Identity::External(s, v) => r.external_ids.iter().any(|(a, b)| a == s && b == v),
+    }
 }
 
 // ---- merges
