@@ -565,6 +565,7 @@ async fn update_many(
     let mut identity_rows = Vec::new();
     let mut links: Vec<(String, String)> = Vec::new();
     let mut terms = Vec::new();
+    let mut history = Vec::new();
     for current in &currents {
         let mut after = current.clone();
         let mut fields = leadline_core::contact::FieldChanges::default();
@@ -619,7 +620,7 @@ async fn update_many(
         if let Some(consent) = record_consent(conn, current, &consent, actor).await? {
             extra.push(("consent", consent));
         }
-        update(conn, current, &fields, extra, actor).await?;
+        history.extend(records::update_row(conn, current, &fields, extra, actor).await?.unwrap_or_default());
         if let Some(Some(Scalar::Text(company))) = fields.get("company_id") {
             links.push((current.id.clone(), company.clone()));
         }
@@ -628,6 +629,7 @@ async fn update_many(
             terms.push((current.id.clone(), new_terms));
         }
     }
+    records::write_history(conn, ObjectKind::Contact, &history, actor).await?;
     insert_identities(conn, &identity_rows).await?;
     let links: Vec<(&str, &str)> = links.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     link_many(conn, &links, actor.now).await?;

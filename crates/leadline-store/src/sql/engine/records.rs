@@ -532,34 +532,15 @@ pub(super) async fn insert_many(
         }
         query(&q).execute(&mut *conn).await?;
     }
-    let history: Vec<(&str, &'static str, String)> = rows
-        .iter()
-        .flat_map(|r| {
-            r.changes.fields.iter().filter(|(spec, v)| tracked(object, spec.name) && v.is_some()).map(
-                move |(spec, v)| (r.id.as_str(), spec.name, v.as_ref().map(ToString::to_string).unwrap_or_default()),
-            )
-        })
-        .collect();
-    for chunk in history.chunks(super::chunk_size(8)) {
-        let mut q = sql(
-            "INSERT INTO field_history (object, object_id, field, from_value, to_value, at, cause, actor_id) VALUES ",
-        );
-        for (n, (id, field, to)) in chunk.iter().enumerate() {
-            q.push(if n == 0 { "(" } else { ", (" });
-            q.list([
-                Arg::from(object.as_str()),
-                (*id).into(),
-                (*field).into(),
-                Arg::Text(None),
-                to.as_str().into(),
-                actor.now.into(),
-                actor.cause.as_str().into(),
-                actor.user_id.into(),
-            ]);
-            q.push(")");
-        }
-        query(&q).execute(&mut *conn).await?;
-    }
+    let history: Vec<HistoryRow> =
+        rows.iter()
+            .flat_map(|r| {
+                r.changes.fields.iter().filter(|(spec, v)| tracked(object, spec.name) && v.is_some()).map(
+                    move |(spec, v)| (r.id.clone(), spec.name.to_owned(), None, v.as_ref().map(ToString::to_string)),
+                )
+            })
+            .collect();
+    write_history(conn, object, &history, actor).await?;
     Ok(())
 }
 
@@ -593,6 +574,20 @@ pub(super) async fn update(
     extra: Vec<(&str, Arg)>,
     actor: Actor<'_>,
 ) -> StoreResult<bool> {
+    let history = update_row(conn, current, changes, extra, actor).await?;
+    write_history(conn, current.object, history.as_deref().unwrap_or_default(), actor).await?;
+    Ok(history.is_some())
+}
+
+/// Update a record's row; returns the history the change makes (`None` when nothing changed),
+/// for the caller to write, so a batch can write all its history at once.
+pub(super) async fn update_row(
+    conn: &mut Conn,
+    current: &Record,
+    changes: &FieldChanges,
+    extra: Vec<(&str, Arg)>,
+    actor: Actor<'_>,
+) -> StoreResult<Option<Vec<HistoryRow>>> {
     let object = current.object;
     let mut sql = sql(&format!("UPDATE {} SET updated_at = ", table(object)));
     sql.arg(actor.now);
@@ -606,7 +601,12 @@ pub(super) async fn update(
         changed = true;
         sql.push(&format!(", {} = ", spec.name)).arg(scalar_arg(spec, value.as_ref()));
         if tracked(object, spec.name) {
-            history.push((spec.name, before.map(ToString::to_string), value.as_ref().map(ToString::to_string)));
+            history.push((
+                current.id.clone(),
+                spec.name.to_owned(),
+                before.map(ToString::to_string),
+                value.as_ref().map(ToString::to_string),
+            ));
         }
         if object == ObjectKind::Deal && spec.name == "status" {
             let closed = matches!(value, Some(Scalar::Text(s)) if s != "open");
@@ -624,13 +624,15 @@ pub(super) async fn update(
         sql.push(&format!(", {c} = ")).arg(a);
     }
     if !changed {
-        return Ok(false);
+        return Ok(None);
     }
     sql.push(" WHERE id = ").arg(current.id.as_str());
     query(&sql).execute(&mut *conn).await?;
-    record_history(conn, object, &current.id, &history, actor).await?;
-    Ok(true)
+    Ok(Some(history))
 }
+
+/// One entry of the field history: record id, field, from, to.
+pub(super) type HistoryRow = (String, String, Option<String>, Option<String>);
 
 pub(super) async fn record_history(
     conn: &mut Conn,
@@ -639,26 +641,38 @@ pub(super) async fn record_history(
     changes: &[(&str, Option<String>, Option<String>)],
     actor: Actor<'_>,
 ) -> StoreResult<()> {
-    if changes.is_empty() {
-        return Ok(());
+    let rows: Vec<HistoryRow> =
+        changes.iter().map(|(f, from, to)| (id.to_owned(), (*f).to_owned(), from.clone(), to.clone())).collect();
+    write_history(conn, object, &rows, actor).await
+}
+
+/// Write history entries with as few statements as the bind limit allows.
+pub(super) async fn write_history(
+    conn: &mut Conn,
+    object: ObjectKind,
+    rows: &[HistoryRow],
+    actor: Actor<'_>,
+) -> StoreResult<()> {
+    for chunk in rows.chunks(super::chunk_size(8)) {
+        let mut q = sql(
+            "INSERT INTO field_history (object, object_id, field, from_value, to_value, at, cause, actor_id) VALUES ",
+        );
+        for (n, (id, field, from, to)) in chunk.iter().enumerate() {
+            q.push(if n == 0 { "(" } else { ", (" });
+            q.list([
+                Arg::from(object.as_str()),
+                id.as_str().into(),
+                field.as_str().into(),
+                from.clone().into(),
+                to.clone().into(),
+                actor.now.into(),
+                actor.cause.as_str().into(),
+                actor.user_id.into(),
+            ]);
+            q.push(")");
+        }
+        query(&q).execute(&mut *conn).await?;
     }
-    let mut sql =
-        sql("INSERT INTO field_history (object, object_id, field, from_value, to_value, at, cause, actor_id) VALUES ");
-    for (i, (field, from, to)) in changes.iter().enumerate() {
-        sql.push(if i == 0 { "(" } else { ", (" });
-        sql.list([
-            Arg::from(object.as_str()),
-            id.into(),
-            (*field).into(),
-            from.clone().into(),
-            to.clone().into(),
-            actor.now.into(),
-            actor.cause.as_str().into(),
-            actor.user_id.into(),
-        ]);
-        sql.push(")");
-    }
-    query(&sql).execute(&mut *conn).await?;
     Ok(())
 }
 
