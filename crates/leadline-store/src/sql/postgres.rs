@@ -17,6 +17,7 @@ pub(crate) const PLACEHOLDERS: crate::sql::Placeholders = crate::sql::Placeholde
 pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_foundation.sql")),
     (2, include_str!("../../migrations/postgres/0002_sort_indexes.sql")),
+    (3, include_str!("../../migrations/postgres/0003_identity_order.sql")),
 ];
 
 pub(crate) fn json_text(column: &str, key_param: &str) -> String {

@@ -22,6 +22,7 @@ pub(crate) const PLACEHOLDERS: crate::sql::Placeholders = crate::sql::Placeholde
 pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/sqlite/0001_foundation.sql")),
     (2, include_str!("../../migrations/sqlite/0002_sort_indexes.sql")),
+    (3, include_str!("../../migrations/sqlite/0003_identity_order.sql")),
 ];
 
 /// The text value of a custom property.
