@@ -178,21 +178,15 @@ async fn apply_update(
     options: WriteOptions,
     actor: Actor<'_>,
 ) -> StoreResult<()> {
-    let backward = match (changes.record.get("lifecycle_stage"), current.text("lifecycle_stage")) {
-        (Some(Some(Scalar::Text(to))), Some(from)) => match (LifecycleStage::parse(from), LifecycleStage::parse(to)) {
-            (Some(from), Some(to)) if from.is_backward(to) && !options.allow_backward_stage => Some((from, to)),
-            _ => None,
-        },
-        _ => None,
-    };
-    if let Some((from, to)) = backward {
+    let to = changes.record.get("lifecycle_stage").and_then(Option::as_ref);
+    if !options.allow_backward_stage && moves_back(current.text("lifecycle_stage"), to) {
         return Err(StoreError::Conflict {
             code: "backward_stage",
             field: Some("lifecycle_stage".into()),
             message: format!(
                 "moving from {} back to {} must be asked for with allow_backward",
-                from.as_str(),
-                to.as_str()
+                current.text("lifecycle_stage").unwrap_or_default(),
+                to.and_then(Scalar::as_text).unwrap_or_default()
             ),
         });
     }
