@@ -22,8 +22,9 @@ use leadline_store::Store;
 use config::{Config, Overrides};
 
 /// glibc's allocator spent a quarter of a busy server's time in malloc/free and its arena
-/// locks (measured with perf under `bench http`); mimalloc's per-thread heaps avoid both. With
-/// the `override` feature it also serves the bundled SQLite's (C) allocations.
+/// locks (measured with perf under `bench http`); mimalloc's per-thread heaps avoid both. Not
+/// with its `override` feature: replacing C's malloc in a statically linked binary is fragile
+/// (its maintainers advise against it), and the bundled SQLite did as well without it.
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
