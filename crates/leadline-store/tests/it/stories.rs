@@ -299,6 +299,7 @@ pub async fn upserts_add_to_existing_contacts(s: &dyn Store) {
     again.tags = Some(vec!["vip".into(), "expo".into()]);
     set(&mut again.record, ObjectKind::Contact, "lifecycle_stage", "lead");
     set(&mut again.record, ObjectKind::Contact, "job_title", "CFO");
+    again.consent.push(Consent { channel: ConsentChannel::Email, granted: true, at: NOW + 4, origin: "import".into() });
     let items = vec![ContactUpsert { changes: tagged }, ContactUpsert { changes: again }];
     let out = s.upsert_contacts(items, actor(NOW + 5), false).await.unwrap();
     assert!(out.iter().all(|o| o.as_ref().unwrap().id == anna.id), "{out:?}");
@@ -320,6 +321,8 @@ pub async fn upserts_add_to_existing_contacts(s: &dyn Store) {
         .map(|c| (c.from, c.to))
         .collect();
     assert_eq!(stages, [(None, Some("lead".into())), (Some("lead".into()), Some("sql".into()))]);
+    assert_eq!(got.consent.len(), 1);
+    assert!(s.history(&anna.id).await.unwrap().iter().any(|c| c.field == "consent.email"));
     // Search follows: the new name and phone find her, the old name no longer does.
     assert_eq!(s.count(ObjectKind::Contact, &[], Some("kowalska")).await.unwrap(), 1);
     assert_eq!(s.count(ObjectKind::Contact, &[], Some("601000002")).await.unwrap(), 1);

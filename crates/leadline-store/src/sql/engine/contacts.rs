@@ -144,28 +144,22 @@ async fn link_primary_company(
     Ok(())
 }
 
-/// Record consent statements in the history and return the contact's new consent column
-/// (`None` when the write states no consent).
-async fn record_consent(
-    conn: &mut Conn,
-    current: &Record,
-    statements: &[Consent],
-    actor: Actor<'_>,
-) -> StoreResult<Option<Arg>> {
+/// What consent statements change: the contact's new consent column and the history entries
+/// that say so (`None` when the write states no consent). Pure, so a batch can write the
+/// history of all its contacts at once.
+fn consent_change(current: &Record, statements: &[Consent]) -> Option<(Arg, Vec<records::HistoryRow>)> {
     if statements.is_empty() {
-        return Ok(None);
+        return None;
     }
-    let history: Vec<(String, Option<String>, Option<String>)> = statements
+    let history = statements
         .iter()
         .map(|c| {
             let before = current.consent.iter().find(|o| o.channel == c.channel).map(|o| o.granted.to_string());
-            (format!("consent.{}", c.channel.as_str()), before, Some(format!("{} ({})", c.granted, c.origin)))
+            let after = Some(format!("{} ({})", c.granted, c.origin));
+            (current.id.clone(), format!("consent.{}", c.channel.as_str()), before, after)
         })
         .collect();
-    let history: Vec<(&str, Option<String>, Option<String>)> =
-        history.iter().map(|(f, a, b)| (f.as_str(), a.clone(), b.clone())).collect();
-    records::record_history(conn, ObjectKind::Contact, &current.id, &history, actor).await?;
-    Ok(Some(Arg::from(consent_to_json(&merge_consent(&current.consent, statements)))))
+    Some((Arg::from(consent_to_json(&merge_consent(&current.consent, statements))), history))
 }
 
 /// Apply a write to an existing contact inside a transaction: the fields it names, and the
@@ -231,7 +225,8 @@ async fn apply_update(
             extra.push(("tags", tags_json(tags)));
         }
     }
-    if let Some(consent) = record_consent(conn, current, &changes.consent, actor).await? {
+    if let Some((consent, history)) = consent_change(current, &changes.consent) {
+        records::write_history(conn, ObjectKind::Contact, &history, actor).await?;
         extra.push(("consent", consent));
     }
     update(conn, current, &changes.record, extra, actor).await?;
@@ -611,7 +606,8 @@ async fn update_many(
         if tags != current.tags {
             extra.push(("tags", tags_json(&tags)));
         }
-        if let Some(consent) = record_consent(conn, current, &consent, actor).await? {
+        if let Some((consent, consent_history)) = consent_change(current, &consent) {
+            history.extend(consent_history);
             extra.push(("consent", consent));
         }
         history.extend(records::update_row(conn, current, &fields, extra, actor).await?.unwrap_or_default());
