@@ -53,16 +53,21 @@ fn push_folded(c: char, out: &mut String) {
     }
 }
 
+/// A term is cut after this many characters, in records and queries alike, so a longer query
+/// still finds what starts like it. Indexes bound their keys (PostgreSQL's lexemes at 2 kB) and
+/// a 10 kB "word" is not something anyone types.
+pub const MAX_TERM_CHARS: usize = 64;
+
 /// The words of a folded text, as search terms. Words are runs of letters and digits;
 /// `@`, `.`, `-`, `+` and `_` inside e-mail addresses split words too, so "anna.nowak@firma.pl"
-/// is found by "nowak" and by "firma".
+/// is found by "nowak" and by "firma". Each is at most [`MAX_TERM_CHARS`] long.
 pub fn terms(s: &str) -> impl Iterator<Item = String> + '_ {
     // Fold first: folding removes joiners, which must not split a word.
     let folded = fold(s);
     folded
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(str::to_owned)
+        .map(|w| w.chars().take(MAX_TERM_CHARS).collect::<String>())
         .collect::<Vec<_>>()
         .into_iter()
 }
@@ -107,6 +112,15 @@ mod tests {
     fn terms_split_emails() {
         let t: Vec<String> = terms("Anna.Nowak@Firma.pl").collect();
         assert_eq!(t, ["anna", "nowak", "firma", "pl"]);
+    }
+
+    #[test]
+    fn long_words_are_cut_alike_in_records_and_queries() {
+        let word = "ż".repeat(5_000);
+        let record: Vec<String> = terms(&word).collect();
+        assert_eq!(record[0].chars().count(), MAX_TERM_CHARS);
+        assert!(matches(&record, &query_terms(&word)));
+        assert!(matches(&record, &query_terms(&"z".repeat(80))));
     }
 
     #[test]

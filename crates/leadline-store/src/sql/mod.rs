@@ -23,7 +23,6 @@ pub const TABLES: &[(&str, &str)] = &[
     ("companies", "id"),
     ("contacts", "id"),
     ("contact_identities", "key"),
-    ("search_terms", "object, term, record_id"),
     ("contact_companies", "contact_id, company_id"),
     ("deals", "id"),
     ("deal_contacts", "deal_id, contact_id"),
@@ -175,13 +174,6 @@ pub(crate) fn decode_cursor(sort: &str, cursor: &str) -> Option<(Option<Scalar>,
         _ => return None,
     };
     Some((value, id.to_owned()))
-}
-
-/// The first key past every term starting with `prefix`, for a range scan.
-pub(crate) fn prefix_end(prefix: &str) -> String {
-    let mut s = prefix.to_owned();
-    s.push(char::MAX);
-    s
 }
 
 #[cfg(test)]

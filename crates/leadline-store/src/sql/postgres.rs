@@ -12,12 +12,15 @@ pub(crate) const NAME: &str = "postgres";
 pub(crate) const BEGIN: &str = "BEGIN";
 /// PostgreSQL's bound-parameter limit is 65535.
 pub(crate) const MAX_BINDS: usize = 65_000;
+/// Columns this backend derives for itself, which `store copy` leaves out: `search`: the generated `tsvector` each searchable table's GIN index is built on.
+pub(crate) const DERIVED_COLUMNS: &[&str] = &["search"];
 /// How built statements name their arguments.
 pub(crate) const PLACEHOLDERS: crate::sql::Placeholders = crate::sql::Placeholders::Numbered;
 pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_foundation.sql")),
     (2, include_str!("../../migrations/postgres/0002_sort_indexes.sql")),
     (3, include_str!("../../migrations/postgres/0003_identity_order.sql")),
+    (4, include_str!("../../migrations/postgres/0004_search_index.sql")),
 ];
 
 pub(crate) fn json_text(column: &str, key_param: &str) -> String {
@@ -56,4 +59,21 @@ pub(crate) fn text_contains(column: &str, param: &str) -> String {
 /// PostgreSQL plans searches from the terms on its own statistics.
 pub(crate) fn search_order(expr: &str) -> String {
     expr.to_owned()
+}
+
+/// The search index's query for `terms`: each a prefix lexeme (`'ann':*`), all required.
+pub(crate) fn search_query(terms: &[String]) -> String {
+    let lexeme = |t: &String| format!("'{}':*", t.replace('\\', "\\\\").replace('\'', "''"));
+    terms.iter().map(lexeme).collect::<Vec<_>>().join(" & ")
+}
+
+/// A record of `table` matches the search query `param`: its generated `search` vector.
+pub(crate) fn search_match(table: &str, param: &str) -> String {
+    format!("{table}.search @@ CAST({param} AS tsquery)")
+}
+
+/// None: PostgreSQL plans searches itself, with the GIN index and the sort order's index both
+/// visible to its planner and statistics on how common each lexeme is.
+pub(crate) fn search_probe(_table: &str, _param: &str) -> Option<String> {
+    None
 }

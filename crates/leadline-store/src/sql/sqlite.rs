@@ -17,12 +17,15 @@ pub(crate) const NAME: &str = "sqlite";
 pub(crate) const BEGIN: &str = "BEGIN IMMEDIATE";
 /// SQLite's bound-parameter limit is 32766.
 pub(crate) const MAX_BINDS: usize = 32_000;
+/// Columns this backend derives for itself, which `store copy` leaves out: `search_key`: each table's integer key, which its FTS5 index is keyed by.
+pub(crate) const DERIVED_COLUMNS: &[&str] = &["search_key"];
 /// How built statements name their arguments.
 pub(crate) const PLACEHOLDERS: crate::sql::Placeholders = crate::sql::Placeholders::Anonymous;
 pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/sqlite/0001_foundation.sql")),
     (2, include_str!("../../migrations/sqlite/0002_sort_indexes.sql")),
     (3, include_str!("../../migrations/sqlite/0003_identity_order.sql")),
+    (4, include_str!("../../migrations/sqlite/0004_search_index.sql")),
 ];
 
 /// The text value of a custom property.
@@ -79,4 +82,23 @@ pub(crate) fn text_contains(column: &str, param: &str) -> String {
 /// (and testing every row against the search) so it starts from the matching terms instead.
 pub(crate) fn search_order(expr: &str) -> String {
     format!("+{expr}")
+}
+
+/// The search index's query for `terms`: each a prefix (`"ann"*`), all required. The terms
+/// are folded words (letters and digits only), so quoting cannot be broken out of.
+pub(crate) fn search_query(terms: &[String]) -> String {
+    terms.iter().map(|t| format!("\"{}\"*", t.replace('"', "\"\""))).collect::<Vec<_>>().join(" ")
+}
+
+/// A record of `table` matches the search index query `param`. Each table's FTS5 index is
+/// `{table}_search`, keyed by the record's `search_key`.
+pub(crate) fn search_match(table: &str, param: &str) -> String {
+    format!("{table}.search_key IN (SELECT rowid FROM {table}_search WHERE {table}_search MATCH {param})")
+}
+
+/// The records of `table` the index query `param` matches, straight from the index, for the
+/// engine to count before it picks a search's plan: SQLite's planner knows nothing of how
+/// many records an FTS5 query matches.
+pub(crate) fn search_probe(table: &str, param: &str) -> Option<String> {
+    Some(format!("SELECT 1 FROM {table}_search WHERE {table}_search MATCH {param}"))
 }

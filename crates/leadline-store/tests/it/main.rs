@@ -69,4 +69,5 @@ on_every_backend!(
     deals_track_stage_and_close,
     copy_between_stores_is_verified,
     search_walks_the_list_when_many_match,
+    search_follows_every_write,
 );

@@ -602,6 +602,10 @@ pub async fn copy_between_stores_is_verified(s: &dyn Store) {
         let sums = copy_store(s, target.store.as_ref(), |_, _| {}).await.unwrap();
         assert_eq!(sums.iter().find(|t| t.table == "contacts").unwrap().rows, 1);
         assert_eq!(target.store.get(ObjectKind::Contact, &c.id).await.unwrap(), c);
+        let mut q = ListQuery::newest(ObjectKind::Contact, 10);
+        q.search = Some("angst".into());
+        let found = target.store.list(ObjectKind::Contact, &q).await.unwrap().items;
+        assert_eq!(found, std::slice::from_ref(&c), "the target's own search index is built from the copy");
         let more = target
             .store
             .append_activities(vec![NewActivity { kind: "note".into(), ..Default::default() }], actor(NOW))
@@ -643,4 +647,63 @@ pub async fn search_walks_the_list_when_many_match(s: &dyn Store) {
         }
     }
     assert_eq!(seen.len(), 2100);
+}
+
+pub async fn search_follows_every_write(s: &dyn Store) {
+    let found = |object: ObjectKind, q: &'static str| async move {
+        let mut query = ListQuery::newest(object, 50);
+        query.search = Some(q.into());
+        let listed: Vec<String> = s.list(object, &query).await.unwrap().items.into_iter().map(|r| r.id).collect();
+        assert_eq!(s.count(object, &[], Some(q)).await.unwrap(), listed.len() as i64, "count agrees with list: {q}");
+        listed
+    };
+    let anna = s.create_contact(&contact("Anna", "Nowak", Some("anna@firma.pl")), actor(NOW)).await.unwrap();
+    let mut rename = ContactChanges::default();
+    set(&mut rename.record, ObjectKind::Contact, "last_name", "Kowalska");
+    s.update_contact(&anna.id, &rename, WriteOptions::default(), actor(NOW + 1)).await.unwrap();
+    assert!(found(ObjectKind::Contact, "nowak").await.is_empty(), "the old name is gone from the index");
+    assert_eq!(found(ObjectKind::Contact, "kowal").await, std::slice::from_ref(&anna.id));
+
+    // Words longer than a term are cut alike on both sides; search syntax is only text.
+    let long = "Wolfeschlegelsteinhausenbergerdorffwelchevoralternwarengewissenhaftschaferswessen".repeat(100);
+    let odd = s.create_contact(&contact("Zed", &long, None), actor(NOW)).await.unwrap();
+    assert_eq!(found(ObjectKind::Contact, "wolfeschlegelsteinhausenbergerdorff").await, std::slice::from_ref(&odd.id));
+    for hostile in ["\"", "'", "*", "a\" OR \"b", "NEAR(x y)", "zed AND", "zed:*", "\\'", "-zed", "^zed", "(zed"] {
+        let mut q = ListQuery::newest(ObjectKind::Contact, 50);
+        q.search = Some(hostile.into());
+        s.list(ObjectKind::Contact, &q).await.unwrap_or_else(|e| panic!("search {hostile:?}: {e}"));
+    }
+    assert_eq!(found(ObjectKind::Contact, "zed\"").await, std::slice::from_ref(&odd.id));
+
+    // Merged records are found through their survivor only; unmerged, each by its own name.
+    let ania = s.create_contact(&contact("Ania", "Zielinska", Some("ania@gmail.com")), actor(NOW + 2)).await.unwrap();
+    let m = s.merge_contacts(&anna.id, &ania.id, actor(NOW + 3)).await.unwrap();
+    assert_eq!(found(ObjectKind::Contact, "ania").await, std::slice::from_ref(&anna.id), "by the e-mail it brought");
+    assert!(found(ObjectKind::Contact, "zielin").await.is_empty(), "the survivor kept its own name");
+    s.unmerge(&m.id, actor(NOW + 4)).await.unwrap();
+    assert_eq!(found(ObjectKind::Contact, "zielin").await, std::slice::from_ref(&ania.id));
+    assert_eq!(found(ObjectKind::Contact, "ania").await, std::slice::from_ref(&ania.id));
+    s.delete(ObjectKind::Contact, &ania.id, actor(NOW + 5)).await.unwrap();
+    assert!(found(ObjectKind::Contact, "zielin").await.is_empty(), "a deleted contact is not found");
+
+    let mut co = FieldChanges::default();
+    set(&mut co, ObjectKind::Company, "name", "Acme Polska");
+    set(&mut co, ObjectKind::Company, "domain", "acme.pl");
+    let acme = s.create_company(&co, &[], actor(NOW)).await.unwrap();
+    assert_eq!(found(ObjectKind::Company, "acme.pl").await, std::slice::from_ref(&acme.id));
+    let mut co = FieldChanges::default();
+    set(&mut co, ObjectKind::Company, "name", "Łódź Logistics");
+    s.update_company(&acme.id, &co, &[], actor(NOW + 1)).await.unwrap();
+    assert_eq!(found(ObjectKind::Company, "lodz").await, std::slice::from_ref(&acme.id));
+    assert!(found(ObjectKind::Company, "polska").await.is_empty());
+
+    let mut d = FieldChanges::default();
+    set(&mut d, ObjectKind::Deal, "name", "Rinnovo licenze");
+    let deal = s.create_deal(&d, &[], actor(NOW)).await.unwrap();
+    assert_eq!(found(ObjectKind::Deal, "rinn lic").await, std::slice::from_ref(&deal.id));
+    let mut d = FieldChanges::default();
+    set(&mut d, ObjectKind::Deal, "name", "Nowa umowa");
+    s.update_deal(&deal.id, &d, None, actor(NOW + 1)).await.unwrap();
+    assert!(found(ObjectKind::Deal, "rinn").await.is_empty());
+    assert_eq!(found(ObjectKind::Deal, "umo").await, std::slice::from_ref(&deal.id));
 }

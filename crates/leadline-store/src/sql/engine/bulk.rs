@@ -46,12 +46,15 @@ fn arg_of(v: &serde_json::Value, integer: bool) -> StoreResult<Arg> {
     })
 }
 
-/// A table's columns and whether each holds integers, as this backend declares them.
+/// A table's columns and whether each holds integers, as this backend declares them. Columns
+/// the backend derives (its search index keys and vectors) are left out: each backend builds
+/// its own from the copied `search_text`.
 async fn columns(store: &SqlStore, table: &str) -> StoreResult<Vec<(String, bool)>> {
     let described = sqlx::Executor::describe(&store.reader, &format!("SELECT * FROM {table}")).await?;
     Ok(described
         .columns()
         .iter()
+        .filter(|c| !super::super::DERIVED_COLUMNS.contains(&c.name()))
         .map(|c| {
             let ty = c.type_info().name().to_ascii_uppercase();
             (c.name().to_owned(), ty.contains("INT") || ty.contains("SERIAL"))

@@ -262,11 +262,11 @@ impl SqlStore {
         let extra = vec![
             ("tags", tags_json(changes.tags.as_deref().unwrap_or_default())),
             ("consent", Arg::from(consent_to_json(&consent))),
+            records::search_column(&terms_of_changes(&changes)),
         ];
         insert(&mut tx, ObjectKind::Contact, &id, &changes.record, extra, actor).await?;
         insert_identities(&mut tx, &ordered_identity_rows(&id, &changes)).await?;
         link_primary_company(&mut tx, &id, &changes, actor.now).await?;
-        set_terms(&mut tx, ObjectKind::Contact, &id, &terms_of_changes(&changes)).await?;
         let r = get(&mut tx, ObjectKind::Contact, &id).await?;
         tx.commit().await?;
         Ok(r)
@@ -480,6 +480,7 @@ async fn bulk_insert(
             extra: vec![
                 ("tags", tags_json(c.tags.as_deref().unwrap_or_default())),
                 ("consent", Arg::from(consent_to_json(&merge_consent(&[], &c.consent)))),
+                records::search_column(&terms_of_changes(c)),
             ],
         })
         .collect();
@@ -487,9 +488,6 @@ async fn bulk_insert(
     let identities: Vec<(String, String, i64)> =
         creates.iter().flat_map(|(_, id, c)| ordered_identity_rows(id, c)).collect();
     insert_identities(conn, &identities).await?;
-    let terms: Vec<(String, Vec<String>)> =
-        creates.iter().map(|(_, id, c)| (id.clone(), terms_of_changes(c))).collect();
-    records::insert_terms(conn, ObjectKind::Contact, &terms).await?;
     let links: Vec<(&str, &str)> = creates
         .iter()
         .filter_map(|(_, id, c)| match c.record.get("company_id") {
@@ -520,9 +518,9 @@ async fn link_many(conn: &mut Conn, links: &[(&str, &str)], now: i64) -> StoreRe
 /// takes the rest of the row, as HubSpot's import does.
 ///
 /// The contacts and the owners of their identities are read once for the batch, each contact
-/// is written with one statement however many items name it, and identities, company links
-/// and search terms are written for the whole batch at once: per-item statements made these
-/// updates cost as much as all the batch's inserts.
+/// is written with one statement (search text included) however many items name it, and
+/// identities and company links are written for the whole batch at once: per-item statements
+/// made these updates cost as much as all the batch's inserts.
 async fn update_many(
     conn: &mut Conn,
     items: &[ContactUpsert],
@@ -553,7 +551,6 @@ async fn update_many(
     let mut holder = owners(conn, &keys).await?;
     let mut identity_rows = Vec::new();
     let mut links: Vec<(String, String)> = Vec::new();
-    let mut terms = Vec::new();
     let mut history = Vec::new();
     for current in &currents {
         let mut after = current.clone();
@@ -610,26 +607,19 @@ async fn update_many(
             history.extend(consent_history);
             extra.push(("consent", consent));
         }
+        let terms = terms_of(&after);
+        if terms != terms_of(current) {
+            extra.push(records::search_column(&terms));
+        }
         history.extend(records::update_row(conn, current, &fields, extra, actor).await?.unwrap_or_default());
         if let Some(Some(Scalar::Text(company))) = fields.get("company_id") {
             links.push((current.id.clone(), company.clone()));
-        }
-        let new_terms = terms_of(&after);
-        if new_terms != terms_of(current) {
-            terms.push((current.id.clone(), new_terms));
         }
     }
     records::write_history(conn, ObjectKind::Contact, &history, actor).await?;
     insert_identities(conn, &identity_rows).await?;
     let links: Vec<(&str, &str)> = links.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-    link_many(conn, &links, actor.now).await?;
-    let stale: Vec<&str> = terms.iter().map(|(id, _)| id.as_str()).collect();
-    for chunk in stale.chunks(super::chunk_size(1)) {
-        let mut q = sql("DELETE FROM search_terms WHERE record_id IN (");
-        q.list(chunk.iter().copied()).push(")");
-        query(&q).execute(&mut *conn).await?;
-    }
-    records::insert_terms(conn, ObjectKind::Contact, &terms).await
+    link_many(conn, &links, actor.now).await
 }
 
 /// Whether setting the stage to `to` would move a contact at `from` back down the funnel.
@@ -828,7 +818,8 @@ impl SqlStore {
             .execute(&mut *tx)
             .await?;
         self.refresh_terms(&mut tx, object, &sid).await?;
-        sqlx::query("DELETE FROM search_terms WHERE record_id = $1").bind(&mid).execute(&mut *tx).await?;
+        // A merged record is found through its survivor only.
+        set_terms(&mut tx, object, &mid, &[]).await?;
         let id = new_id();
         sqlx::query(&format!("INSERT INTO merges ({MERGE_COLUMNS}, detail) VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)"))
             .bind(&id)

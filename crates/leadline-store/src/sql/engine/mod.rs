@@ -7,6 +7,7 @@ mod bulk;
 mod contacts;
 mod jobs;
 mod records;
+mod search;
 mod users;
 
 use sqlx::{Database, Row};
@@ -60,6 +61,20 @@ fn query(sql: &Sql) -> Query<'_> {
     q
 }
 
+/// Bind every argument of `sql` to a statement that answers one integer (a count).
+fn query_count(sql: &Sql) -> sqlx::query::QueryScalar<'_, Db, i64, <Db as Database>::Arguments<'_>> {
+    use sqlx::Arguments;
+    let mut args = <Db as Database>::Arguments::default();
+    for a in &sql.args {
+        let added = match a {
+            Arg::Text(v) => args.add(v.clone()),
+            Arg::Int(v) => args.add(*v),
+        };
+        debug_assert!(added.is_ok());
+    }
+    sqlx::query_scalar_with(&sql.text, args)
+}
+
 fn text(row: &DbRow, col: &str) -> StoreResult<Option<String>> {
     Ok(row.try_get::<Option<String>, _>(col)?)
 }
@@ -89,10 +104,26 @@ fn chunk_size(binds_per_item: usize) -> usize {
 }
 
 /// The statements of a migration script, one at a time. The scripts hold plain DDL: no `;`
-/// inside strings or bodies, comments on lines of their own.
+/// inside strings, comments on lines of their own; a trigger's body (whose statements end in
+/// `;` too) runs to its `END`.
 fn statements(script: &str) -> Vec<String> {
     let code: String = script.lines().filter(|l| !l.trim_start().starts_with("--")).collect::<Vec<_>>().join("\n");
-    code.split(';').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+    let mut out = Vec::new();
+    let mut pending = String::new();
+    for part in code.split(';') {
+        pending.push_str(part);
+        let statement = pending.trim().to_owned();
+        let upper = statement.to_ascii_uppercase();
+        if upper.starts_with("CREATE TRIGGER") && !upper.ends_with("END") {
+            pending.push(';');
+            continue;
+        }
+        if !statement.is_empty() {
+            out.push(statement);
+        }
+        pending.clear();
+    }
+    out
 }
 
 #[async_trait::async_trait]

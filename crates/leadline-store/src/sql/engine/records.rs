@@ -8,12 +8,13 @@ use leadline_core::property::PropValue;
 use leadline_core::record::{self, FieldKind, FieldSpec, ObjectKind, Scalar};
 use sqlx::Database;
 
-use super::{int, json_map, query, req_int, req_text, sql, text, Db, DbRow, SqlStore};
+use super::search::Search;
+use super::{int, json_map, query, query_count, req_int, req_text, sql, text, Db, DbRow, SqlStore};
 use crate::error::{StoreError, StoreResult};
 use crate::model::{
     Actor, CompanyUpsert, Filter, FilterOp, FilterTarget, ListQuery, Page, Record, UpsertKind, UpsertOutcome,
 };
-use crate::sql::{decode_cursor, encode_cursor, new_id, prefix_end, Arg, Sql};
+use crate::sql::{decode_cursor, encode_cursor, new_id, Arg, Sql};
 
 pub(super) type Conn = <Db as Database>::Connection;
 
@@ -288,78 +289,31 @@ fn filter_sql(sql: &mut Sql, object: ObjectKind, f: &Filter) -> StoreResult<()> 
     Ok(())
 }
 
-/// How a search finds its records.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum SearchPlan {
-    /// Collect the ids the terms match, then sort them: for searches that match few records.
-    FromTerms,
-    /// Walk the list in its sort order and test each record's own terms: for searches that
-    /// match many, where a page fills after a few hundred records.
-    WalkOrder,
-}
-
 /// `WHERE` for live records matching the filters and the search.
-fn where_sql(
-    sql: &mut Sql,
-    object: ObjectKind,
-    filters: &[Filter],
-    search: Option<&str>,
-    plan: SearchPlan,
-) -> StoreResult<()> {
+fn where_sql(sql: &mut Sql, object: ObjectKind, filters: &[Filter], search: Option<&Search>) -> StoreResult<()> {
     sql.push(" WHERE merged_into IS NULL");
     for f in filters {
         sql.push(" AND ");
         filter_sql(sql, object, f)?;
     }
-    let Some(q) = search else { return Ok(()) };
-    for term in leadline_core::contact::query_terms(q) {
-        match plan {
-            SearchPlan::FromTerms => sql.push(" AND id IN (SELECT record_id FROM search_terms WHERE object = "),
-            SearchPlan::WalkOrder => sql.push(&format!(
-                " AND EXISTS (SELECT 1 FROM search_terms st WHERE st.record_id = {}.id AND st.object = ",
-                table(object)
-            )),
-        };
-        sql.arg(object.as_str())
-            .push(" AND term >= ")
-            .arg(term.as_str())
-            .push(" AND term < ")
-            .arg(prefix_end(&term))
-            .push(")");
+    if let Some(search) = search {
+        search.push_where(sql);
     }
     Ok(())
 }
 
-/// Above this many matches a search walks the sort order and tests each record; below it, it
-/// starts from the matching terms and sorts them.
-const FEW_MATCHES: i64 = 2_000;
-
-/// Whether the rarest term of a search matches few enough records to start from the terms.
-async fn search_is_selective(conn: &mut Conn, object: ObjectKind, q: &str) -> StoreResult<bool> {
-    for term in leadline_core::contact::query_terms(q) {
-        let mut probe = sql("SELECT COUNT(*) FROM (SELECT 1 FROM search_terms WHERE object = ");
-        probe.arg(object.as_str()).push(" AND term >= ").arg(term.as_str()).push(" AND term < ").arg(prefix_end(&term));
-        probe.push(" LIMIT ").arg(FEW_MATCHES).push(") AS few");
-        let n: i64 = sqlx::query_scalar_with(&probe.text, bind_all(&probe)).fetch_one(&mut *conn).await?;
-        if n < FEW_MATCHES {
-            return Ok(true);
-        }
-    }
-    Ok(false)
-}
-
 pub(super) async fn list(conn: &mut Conn, object: ObjectKind, q: &ListQuery) -> StoreResult<Page<Record>> {
-    let plan = match &q.search {
-        Some(text) if !search_is_selective(conn, object, text).await? => SearchPlan::WalkOrder,
-        _ => SearchPlan::FromTerms,
+    let search = match &q.search {
+        Some(text) => Search::planned(conn, object, text).await?,
+        None => None,
     };
-    let expr = match (&q.search, plan) {
-        (Some(_), SearchPlan::FromTerms) => super::super::search_order(&sort_expr(q.sort)),
+    let expr = match &search {
+        Some(s) if s.starts_from_index() => super::super::search_order(&sort_expr(q.sort)),
         _ => sort_expr(q.sort),
     };
     // The page's whole rows in one read, with the sort value for the cursor.
     let mut sql = sql(&format!("SELECT {}, {expr} AS sort_value FROM {}", columns(object), table(object)));
-    where_sql(&mut sql, object, &q.filters, q.search.as_deref(), plan)?;
+    where_sql(&mut sql, object, &q.filters, search.as_ref())?;
     let (cmp, dir) = if q.descending { ("<", "DESC") } else { (">", "ASC") };
     if let Some(cursor) = &q.after {
         let (value, id) = decode_cursor(q.sort.name, cursor).ok_or_else(|| {
@@ -400,8 +354,9 @@ pub(super) async fn count(
     search: Option<&str>,
 ) -> StoreResult<i64> {
     let mut sql = sql(&format!("SELECT COUNT(*) FROM {}", table(object)));
-    where_sql(&mut sql, object, filters, search, SearchPlan::FromTerms)?;
-    Ok(sqlx::query_scalar_with(&sql.text, bind_all(&sql)).fetch_one(&mut *conn).await?)
+    let search = search.and_then(|q| Search::unplanned(object, q));
+    where_sql(&mut sql, object, filters, search.as_ref())?;
+    Ok(query_count(&sql).fetch_one(&mut *conn).await?)
 }
 
 pub(super) async fn count_by(
@@ -419,19 +374,6 @@ pub(super) async fn count_by(
         t = table(object)
     );
     Ok(sqlx::query_as::<_, (Option<String>, i64)>(&text).fetch_all(&mut *conn).await?)
-}
-
-fn bind_all(sql: &Sql) -> <Db as Database>::Arguments<'_> {
-    use sqlx::Arguments;
-    let mut args = <Db as Database>::Arguments::default();
-    for a in &sql.args {
-        let r = match a {
-            Arg::Text(v) => args.add(v.clone()),
-            Arg::Int(v) => args.add(*v),
-        };
-        debug_assert!(r.is_ok());
-    }
-    args
 }
 
 /// Check that the users and companies a write points at exist.
@@ -676,30 +618,17 @@ pub(super) async fn write_history(
     Ok(())
 }
 
-/// Replace a record's search terms.
+/// Replace a record's search terms (the backend's index follows its `search_text`).
 pub(super) async fn set_terms(conn: &mut Conn, object: ObjectKind, id: &str, terms: &[String]) -> StoreResult<()> {
-    sqlx::query("DELETE FROM search_terms WHERE record_id = $1").bind(id).execute(&mut *conn).await?;
-    insert_terms(conn, object, &[(id.to_owned(), terms.to_vec())]).await
+    let text = super::search::text(terms);
+    let statement = format!("UPDATE {} SET search_text = $1 WHERE id = $2 AND search_text <> $1", table(object));
+    sqlx::query(&statement).bind(text).bind(id).execute(&mut *conn).await?;
+    Ok(())
 }
 
-/// Insert the terms of many records in as few statements as the bind limit allows.
-pub(super) async fn insert_terms(
-    conn: &mut Conn,
-    object: ObjectKind,
-    items: &[(String, Vec<String>)],
-) -> StoreResult<()> {
-    let rows: Vec<(&str, &str)> =
-        items.iter().flat_map(|(id, ts)| ts.iter().map(move |t| (id.as_str(), t.as_str()))).collect();
-    for chunk in rows.chunks(super::chunk_size(3)) {
-        let mut sql = sql("INSERT INTO search_terms (object, term, record_id) VALUES ");
-        for (i, (id, term)) in chunk.iter().enumerate() {
-            sql.push(if i == 0 { "(" } else { ", (" });
-            sql.arg(object.as_str()).push(", ").arg(*term).push(", ").arg(*id).push(")");
-        }
-        sql.push(" ON CONFLICT DO NOTHING");
-        query(&sql).execute(&mut *conn).await?;
-    }
-    Ok(())
+/// The `search_text` column of a new row, as an extra column for [`insert`] and [`insert_many`].
+pub(super) fn search_column(terms: &[String]) -> (&'static str, Arg) {
+    ("search_text", super::search::text(terms).into())
 }
 
 fn company_terms(changes_or_record: (Option<&str>, Option<&str>)) -> Vec<String> {
@@ -791,8 +720,7 @@ impl crate::RecordStore for SqlStore {
         let mut tx = self.begin().await?;
         let record = get(&mut tx, object, id).await?;
         let id = record.id.as_str();
-        let mut statements: Vec<&str> =
-            vec!["DELETE FROM search_terms WHERE record_id = $1", "DELETE FROM field_history WHERE object_id = $1"];
+        let mut statements: Vec<&str> = vec!["DELETE FROM field_history WHERE object_id = $1"];
         match object {
             ObjectKind::Contact => statements.extend([
                 "DELETE FROM contact_identities WHERE contact_id = $1",
@@ -861,10 +789,9 @@ impl crate::RecordStore for SqlStore {
         check_refs(&mut tx, changes).await?;
         check_domain_free(&mut tx, changes, None).await?;
         let id = new_id();
-        let extra = vec![("external_ids", Arg::from(serde_json::to_string(external_ids)?))];
-        insert(&mut tx, ObjectKind::Company, &id, changes, extra, actor).await?;
         let terms = company_terms((text_change(changes, None, "name"), text_change(changes, None, "domain")));
-        set_terms(&mut tx, ObjectKind::Company, &id, &terms).await?;
+        let extra = vec![("external_ids", Arg::from(serde_json::to_string(external_ids)?)), search_column(&terms)];
+        insert(&mut tx, ObjectKind::Company, &id, changes, extra, actor).await?;
         let r = get(&mut tx, ObjectKind::Company, &id).await?;
         tx.commit().await?;
         Ok(r)
@@ -991,9 +918,9 @@ impl crate::RecordStore for SqlStore {
                 changes.set(spec(name), Some(Scalar::Text(default.into())));
             }
         }
-        insert(&mut tx, ObjectKind::Deal, &id, &changes, Vec::new(), actor).await?;
+        let extra = vec![search_column(&deal_terms(text_change(&changes, None, "name")))];
+        insert(&mut tx, ObjectKind::Deal, &id, &changes, extra, actor).await?;
         set_deal_contacts(&mut tx, &id, contact_ids).await?;
-        set_terms(&mut tx, ObjectKind::Deal, &id, &deal_terms(text_change(&changes, None, "name"))).await?;
         let r = get(&mut tx, ObjectKind::Deal, &id).await?;
         tx.commit().await?;
         Ok(r)
@@ -1169,19 +1096,13 @@ async fn upsert_companies(
     let rows: Vec<NewRow<'_>> = creates
         .iter()
         .map(|(i, id)| {
+            let c = &items[*i].changes;
             let ids = serde_json::to_string(&items[*i].external_ids).unwrap_or_else(|_| "[]".into());
-            NewRow { id: id.clone(), changes: &items[*i].changes, extra: vec![("external_ids", Arg::from(ids))] }
+            let terms = company_terms((text_change(c, None, "name"), text_change(c, None, "domain")));
+            NewRow { id: id.clone(), changes: c, extra: vec![("external_ids", Arg::from(ids)), search_column(&terms)] }
         })
         .collect();
     insert_many(conn, ObjectKind::Company, &rows, actor).await?;
-    let terms: Vec<(String, Vec<String>)> = creates
-        .iter()
-        .map(|(i, id)| {
-            let c = &items[*i].changes;
-            (id.clone(), company_terms((text_change(c, None, "name"), text_change(c, None, "domain"))))
-        })
-        .collect();
-    insert_terms(conn, ObjectKind::Company, &terms).await?;
     for (i, id) in creates {
         out[i] = Some(Ok(UpsertOutcome { kind: UpsertKind::Created, id }));
     }

@@ -1,0 +1,96 @@
+//! Search: which live records a search box's text matches.
+//!
+//! A record keeps its folded search terms (core's `search_terms`) in its `search_text`
+//! column, space-separated; writes only ever set that column. The backend derives its
+//! full-text index from it: on SQLite an FTS5 table kept by triggers, on PostgreSQL a
+//! generated `tsvector` under GIN (see the `0004_search_index` migrations). A record matches
+//! when every query term is a prefix of one of its terms, as `leadline_core::text::matches`
+//! defines.
+
+use leadline_core::record::ObjectKind;
+
+use super::records::{table, Conn};
+use super::{query_count, sql};
+use crate::error::StoreResult;
+use crate::sql::Sql;
+
+/// What a record's `search_text` holds for these terms.
+pub(super) fn text(terms: &[String]) -> String {
+    terms.join(" ")
+}
+
+/// How a search finds its records.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Plan {
+    /// Ask the index for every match, then sort: for searches that match few records.
+    FromIndex,
+    /// Walk the list in its sort order and test each record's own terms: for searches that
+    /// match many, where a page fills after a few hundred records.
+    WalkOrder,
+}
+
+/// Above this many matches a search walks the sort order; below it, it starts from the index.
+const FEW_MATCHES: i64 = 2_000;
+
+/// A search of one object's records.
+pub(super) struct Search {
+    object: ObjectKind,
+    terms: Vec<String>,
+    plan: Plan,
+}
+
+impl Search {
+    /// The search for a search box's text; `None` when the text has nothing to search by.
+    /// Planned from the index: on SQLite a capped count of the matches picks the plan, on
+    /// PostgreSQL the planner does that from its own statistics.
+    pub(super) async fn planned(conn: &mut Conn, object: ObjectKind, q: &str) -> StoreResult<Option<Search>> {
+        let Some(mut search) = Self::unplanned(object, q) else { return Ok(None) };
+        let mut probe = sql("SELECT COUNT(*) FROM (");
+        let param = probe.bind(super::super::search_query(&search.terms));
+        if let Some(matches) = super::super::search_probe(table(object), &param) {
+            probe.push(&matches).push(" LIMIT ").arg(FEW_MATCHES).push(") AS few");
+            if query_count(&probe).fetch_one(&mut *conn).await? >= FEW_MATCHES {
+                search.plan = Plan::WalkOrder;
+            }
+        }
+        Ok(Some(search))
+    }
+
+    /// The search without a plan: it starts from the index (for counts, which visit every
+    /// match anyway).
+    pub(super) fn unplanned(object: ObjectKind, q: &str) -> Option<Search> {
+        let terms = leadline_core::contact::query_terms(q);
+        (!terms.is_empty()).then_some(Search { object, terms, plan: Plan::FromIndex })
+    }
+
+    /// Whether the search starts from the index (and the sort must not tempt the planner into
+    /// walking the list instead).
+    pub(super) fn starts_from_index(&self) -> bool {
+        self.plan == Plan::FromIndex
+    }
+
+    /// ` AND` the search's condition.
+    pub(super) fn push_where(&self, sql: &mut Sql) {
+        sql.push(" AND ");
+        match self.plan {
+            Plan::FromIndex => self.push_match(sql),
+            Plan::WalkOrder => {
+                // The record's own terms, each preceded by a space: " ann" finds a term that
+                // starts with "ann".
+                let searched = format!("' ' || {}.search_text", table(self.object));
+                for (i, term) in self.terms.iter().enumerate() {
+                    if i > 0 {
+                        sql.push(" AND ");
+                    }
+                    let param = sql.bind(format!(" {term}"));
+                    sql.push(&super::super::text_contains(&searched, &param));
+                }
+            }
+        }
+    }
+
+    fn push_match(&self, sql: &mut Sql) {
+        let param = sql.bind(super::super::search_query(&self.terms));
+        sql.push(&super::super::search_match(table(self.object), &param));
+    }
+}
