@@ -518,9 +518,10 @@ async fn link_many(conn: &mut Conn, links: &[(&str, &str)], now: i64) -> StoreRe
 /// takes the rest of the row, as HubSpot's import does.
 ///
 /// The contacts and the owners of their identities are read once for the batch, each contact
-/// is written with one statement (search text included) however many items name it, and
-/// identities and company links are written for the whole batch at once: per-item statements
-/// made these updates cost as much as all the batch's inserts.
+/// is written with one statement however many items name it, and identities, company links
+/// and search texts are written for the whole batch at once: per-item statements made these
+/// updates cost as much as all the batch's inserts (and on SQLite each statement that changes
+/// a search text makes FTS5 write a segment).
 async fn update_many(
     conn: &mut Conn,
     items: &[ContactUpsert],
@@ -552,6 +553,7 @@ async fn update_many(
     let mut identity_rows = Vec::new();
     let mut links: Vec<(String, String)> = Vec::new();
     let mut history = Vec::new();
+    let mut searches = Vec::new();
     for current in &currents {
         let mut after = current.clone();
         let mut fields = leadline_core::contact::FieldChanges::default();
@@ -609,7 +611,7 @@ async fn update_many(
         }
         let terms = terms_of(&after);
         if terms != terms_of(current) {
-            extra.push(records::search_column(&terms));
+            searches.push((current.id.clone(), terms));
         }
         history.extend(records::update_row(conn, current, &fields, extra, actor).await?.unwrap_or_default());
         if let Some(Some(Scalar::Text(company))) = fields.get("company_id") {
@@ -619,7 +621,8 @@ async fn update_many(
     records::write_history(conn, ObjectKind::Contact, &history, actor).await?;
     insert_identities(conn, &identity_rows).await?;
     let links: Vec<(&str, &str)> = links.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-    link_many(conn, &links, actor.now).await
+    link_many(conn, &links, actor.now).await?;
+    records::set_terms_many(conn, ObjectKind::Contact, &searches).await
 }
 
 /// Whether setting the stage to `to` would move a contact at `from` back down the funnel.

@@ -626,6 +626,23 @@ pub(super) async fn set_terms(conn: &mut Conn, object: ObjectKind, id: &str, ter
     Ok(())
 }
 
+/// Replace the search terms of many records with one statement per chunk.
+pub(super) async fn set_terms_many(
+    conn: &mut Conn,
+    object: ObjectKind,
+    items: &[(String, Vec<String>)],
+) -> StoreResult<()> {
+    for chunk in items.chunks(super::chunk_size(3)) {
+        let mut q = sql(&format!("UPDATE {} SET search_text = CASE id", table(object)));
+        for (id, terms) in chunk {
+            q.push(" WHEN ").arg(id.as_str()).push(" THEN ").arg(super::search::text(terms));
+        }
+        q.push(" END WHERE id IN (").list(chunk.iter().map(|(id, _)| id.as_str())).push(")");
+        query(&q).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 /// The `search_text` column of a new row, as an extra column for [`insert`] and [`insert_many`].
 pub(super) fn search_column(terms: &[String]) -> (&'static str, Arg) {
     ("search_text", super::search::text(terms).into())
