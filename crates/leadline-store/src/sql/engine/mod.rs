@@ -49,20 +49,8 @@ fn sql(text: &str) -> Sql {
     Sql::new(text, super::PLACEHOLDERS)
 }
 
-/// Bind every argument of `sql` to a query.
-fn query(sql: &Sql) -> Query<'_> {
-    let mut q = sqlx::query(&sql.text);
-    for a in &sql.args {
-        q = match a {
-            Arg::Text(v) => q.bind(v.clone()),
-            Arg::Int(v) => q.bind(*v),
-        };
-    }
-    q
-}
-
-/// Bind every argument of `sql` to a statement that answers one integer (a count).
-fn query_count(sql: &Sql) -> sqlx::query::QueryScalar<'_, Db, i64, <Db as Database>::Arguments<'_>> {
+/// The arguments of `sql`, bound in order.
+fn arguments(sql: &Sql) -> <Db as Database>::Arguments<'_> {
     use sqlx::Arguments;
     let mut args = <Db as Database>::Arguments::default();
     for a in &sql.args {
@@ -72,7 +60,17 @@ fn query_count(sql: &Sql) -> sqlx::query::QueryScalar<'_, Db, i64, <Db as Databa
         };
         debug_assert!(added.is_ok());
     }
-    sqlx::query_scalar_with(&sql.text, args)
+    args
+}
+
+/// `sql` as a statement with its arguments bound.
+fn query(sql: &Sql) -> Query<'_> {
+    sqlx::query_with(&sql.text, arguments(sql))
+}
+
+/// `sql` as a statement that answers one integer (a count).
+fn query_count(sql: &Sql) -> sqlx::query::QueryScalar<'_, Db, i64, <Db as Database>::Arguments<'_>> {
+    sqlx::query_scalar_with(&sql.text, arguments(sql))
 }
 
 fn text(row: &DbRow, col: &str) -> StoreResult<Option<String>> {
