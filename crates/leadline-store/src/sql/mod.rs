@@ -127,14 +127,31 @@ impl Sql {
 
     /// Append a placeholder for `arg`.
     pub fn arg(&mut self, arg: impl Into<Arg>) -> &mut Self {
-        let placeholder = self.bind(arg);
-        self.text.push_str(&placeholder);
+        self.args.push(arg.into());
+        match self.style {
+            Placeholders::Numbered => {
+                use std::fmt::Write;
+                let _ = write!(self.text, "${}", self.args.len());
+            }
+            Placeholders::Anonymous => self.text.push('?'),
+        }
+        self
+    }
+
+    /// Make room for `args` more arguments and about as many bytes of text as they take: a
+    /// multi-row statement grows to thousands of arguments, and growing there step by step
+    /// copies it over and over.
+    pub fn reserve(&mut self, args: usize) -> &mut Self {
+        self.args.reserve(args);
+        self.text.reserve(args * 4);
         self
     }
 
     /// Append `$a, $b, ...` for each item.
     pub fn list<A: Into<Arg>>(&mut self, items: impl IntoIterator<Item = A>) -> &mut Self {
-        for (i, a) in items.into_iter().enumerate() {
+        let items = items.into_iter();
+        self.reserve(items.size_hint().0);
+        for (i, a) in items.enumerate() {
             if i > 0 {
                 self.text.push_str(", ");
             }

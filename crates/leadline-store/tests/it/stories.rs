@@ -300,12 +300,20 @@ pub async fn upserts_add_to_existing_contacts(s: &dyn Store) {
     set(&mut again.record, ObjectKind::Contact, "lifecycle_stage", "lead");
     set(&mut again.record, ObjectKind::Contact, "job_title", "CFO");
     again.consent.push(Consent { channel: ConsentChannel::Email, granted: true, at: NOW + 4, origin: "import".into() });
-    let items = vec![ContactUpsert { changes: tagged }, ContactUpsert { changes: again }];
+    // Another contact in the same batch changes a column Anna's rows leave alone.
+    let mut ola = with_phone(contact("Ola", "K", None), "601000001");
+    set(&mut ola.record, ObjectKind::Contact, "country", "PL");
+    let items =
+        vec![ContactUpsert { changes: tagged }, ContactUpsert { changes: again }, ContactUpsert { changes: ola }];
     let out = s.upsert_contacts(items, actor(NOW + 5), false).await.unwrap();
-    assert!(out.iter().all(|o| o.as_ref().unwrap().id == anna.id), "{out:?}");
+    assert!(out[..2].iter().all(|o| o.as_ref().unwrap().id == anna.id), "{out:?}");
+    assert_eq!(out[2].as_ref().unwrap().id, other.id);
+    let ola = s.get(ObjectKind::Contact, &other.id).await.unwrap();
+    assert_eq!((ola.text("country"), ola.text("last_name"), ola.text("job_title")), (Some("PL"), Some("K"), None));
     let got = s.get(ObjectKind::Contact, &anna.id).await.unwrap();
     assert_eq!(got.text("last_name"), Some("Kowalska"));
     assert_eq!(got.text("job_title"), Some("CFO"));
+    assert_eq!(got.text("country"), None);
     assert_eq!(got.text("lifecycle_stage"), Some("sql"), "an upsert never moves a contact back");
     assert_eq!(got.tags, ["expo", "vip"]);
     assert_eq!(got.emails, ["anna@firma.pl"]);

@@ -9,10 +9,10 @@ use leadline_core::record::{self, ObjectKind, Scalar};
 use leadline_core::FieldError;
 
 use super::records::{self, check_refs, consent_to_json, get, insert, load, set_terms, update, Conn};
-use super::{query, req_text, sql, SqlStore};
+use super::{query, query_count, req_text, sql, SqlStore};
 use crate::error::{StoreError, StoreResult};
 use crate::model::{Actor, ContactUpsert, MergeRecord, Record, UpsertKind, UpsertOutcome, WriteOptions};
-use crate::sql::{new_id, Arg};
+use crate::sql::{new_id, Arg, Sql};
 
 /// Contacts start as new leads unless the write says otherwise.
 fn with_defaults(changes: &ContactChanges) -> ContactChanges {
@@ -73,16 +73,21 @@ async fn check_identities_free(conn: &mut Conn, identities: &[Identity], me: Opt
 }
 
 /// Insert identity rows: (key, contact id, position).
-async fn insert_identities(conn: &mut Conn, rows: &[(String, String, i64)]) -> StoreResult<()> {
-    for chunk in rows.chunks(super::chunk_size(3)) {
+async fn insert_identities(conn: &mut Conn, rows: Vec<(String, String, i64)>) -> StoreResult<()> {
+    super::execute_all(conn, identity_statements(rows.into_iter())).await
+}
+
+/// The statements that insert identity rows, built as they are pulled.
+fn identity_statements<'a>(rows: impl Iterator<Item = (String, String, i64)> + 'a) -> impl Iterator<Item = Sql> + 'a {
+    super::chunked(rows, super::chunk_size(3)).map(|chunk| {
         let mut sql = sql("INSERT INTO contact_identities (key, contact_id, position) VALUES ");
-        for (i, (key, id, pos)) in chunk.iter().enumerate() {
+        sql.reserve(chunk.len() * 3);
+        for (i, (key, id, pos)) in chunk.into_iter().enumerate() {
             sql.push(if i == 0 { "(" } else { ", (" });
-            sql.arg(key.as_str()).push(", ").arg(id.as_str()).push(", ").arg(*pos).push(")");
+            sql.arg(key).push(", ").arg(id).push(", ").arg(pos).push(")");
         }
-        query(&sql).execute(&mut *conn).await?;
-    }
-    Ok(())
+        sql
+    })
 }
 
 fn identity_rows(id: &str, identities: &[Identity], start: i64) -> Vec<(String, String, i64)> {
@@ -218,7 +223,7 @@ async fn apply_update(
         .cloned()
         .collect();
     new_rows.extend(identity_rows(&current.id, &ext, 200 + current.external_ids.len() as i64));
-    insert_identities(conn, &new_rows).await?;
+    insert_identities(conn, new_rows).await?;
     let mut extra = Vec::new();
     if let Some(tags) = &changes.tags {
         if *tags != current.tags {
@@ -226,7 +231,7 @@ async fn apply_update(
         }
     }
     if let Some((consent, history)) = consent_change(current, &changes.consent) {
-        records::write_history(conn, ObjectKind::Contact, &history, actor).await?;
+        records::write_history(conn, ObjectKind::Contact, history, actor).await?;
         extra.push(("consent", consent));
     }
     update(conn, current, &changes.record, extra, actor).await?;
@@ -262,10 +267,10 @@ impl SqlStore {
         let extra = vec![
             ("tags", tags_json(changes.tags.as_deref().unwrap_or_default())),
             ("consent", Arg::from(consent_to_json(&consent))),
-            records::search_column(&terms_of_changes(&changes)),
+            ("search_text", records::search_column(&terms_of_changes(&changes))),
         ];
         insert(&mut tx, ObjectKind::Contact, &id, &changes.record, extra, actor).await?;
-        insert_identities(&mut tx, &ordered_identity_rows(&id, &changes)).await?;
+        insert_identities(&mut tx, ordered_identity_rows(&id, &changes)).await?;
         link_primary_company(&mut tx, &id, &changes, actor.now).await?;
         let r = get(&mut tx, ObjectKind::Contact, &id).await?;
         tx.commit().await?;
@@ -428,7 +433,9 @@ async fn plan_upsert(conn: &mut Conn, items: &[ContactUpsert]) -> StoreResult<Pl
     Ok(Plan { targets, rejected })
 }
 
-/// Users and companies that exist, among those the items point at: one query per table.
+/// Users and companies that exist, among those the items point at. Each table is asked first
+/// for a count: in an import every reference usually exists, and one number is cheaper to
+/// send back than thousands of ids; only when some are missing are the known ones listed.
 async fn known_references(conn: &mut Conn, items: &[ContactUpsert]) -> StoreResult<HashSet<String>> {
     let mut wanted: HashMap<&'static str, HashSet<&str>> = HashMap::new();
     for item in items {
@@ -445,6 +452,12 @@ async fn known_references(conn: &mut Conn, items: &[ContactUpsert]) -> StoreResu
     for (table, ids) in wanted {
         let ids: Vec<&str> = ids.into_iter().collect();
         for chunk in ids.chunks(super::chunk_size(1)) {
+            let mut q = sql(&format!("SELECT count(*) FROM {table} WHERE id IN ("));
+            q.list(chunk.iter().copied()).push(")");
+            if query_count(&q).fetch_one(&mut *conn).await? == chunk.len() as i64 {
+                known.extend(chunk.iter().map(|id| (*id).to_owned()));
+                continue;
+            }
             let mut q = sql(&format!("SELECT id FROM {table} WHERE id IN ("));
             q.list(chunk.iter().copied()).push(")");
             for row in query(&q).fetch_all(&mut *conn).await? {
@@ -466,50 +479,51 @@ fn unknown_reference(changes: &ContactChanges, known: &HashSet<String>) -> Optio
     })
 }
 
-/// Insert many new contacts with a handful of multi-row statements.
+/// Insert many new contacts with a handful of multi-row statements, each built while the
+/// database writes the one before.
 async fn bulk_insert(
     conn: &mut Conn,
     creates: &[(usize, String, ContactChanges)],
     actor: Actor<'_>,
 ) -> StoreResult<()> {
-    let rows: Vec<records::NewRow<'_>> = creates
-        .iter()
-        .map(|(_, id, c)| records::NewRow {
-            id: id.clone(),
-            changes: &c.record,
-            extra: vec![
-                ("tags", tags_json(c.tags.as_deref().unwrap_or_default())),
-                ("consent", Arg::from(consent_to_json(&merge_consent(&[], &c.consent)))),
-                records::search_column(&terms_of_changes(c)),
-            ],
-        })
-        .collect();
-    records::insert_many(conn, ObjectKind::Contact, &rows, actor).await?;
-    let identities: Vec<(String, String, i64)> =
-        creates.iter().flat_map(|(_, id, c)| ordered_identity_rows(id, c)).collect();
-    insert_identities(conn, &identities).await?;
-    let links: Vec<(&str, &str)> = creates
-        .iter()
-        .filter_map(|(_, id, c)| match c.record.get("company_id") {
-            Some(Some(Scalar::Text(company))) => Some((id.as_str(), company.as_str())),
-            _ => None,
-        })
-        .collect();
-    link_many(conn, &links, actor.now).await
+    let rows = creates.iter().map(|(_, id, c)| records::NewRow {
+        id: id.clone(),
+        changes: &c.record,
+        extra: vec![
+            tags_json(c.tags.as_deref().unwrap_or_default()),
+            Arg::from(consent_to_json(&merge_consent(&[], &c.consent))),
+            records::search_column(&terms_of_changes(c)),
+        ],
+    });
+    let history = creates.iter().flat_map(|(_, id, c)| records::created_history(ObjectKind::Contact, id, &c.record));
+    let identities = creates.iter().flat_map(|(_, id, c)| ordered_identity_rows(id, c));
+    let links = creates.iter().filter_map(|(_, id, c)| match c.record.get("company_id") {
+        Some(Some(Scalar::Text(company))) => Some((id.clone(), company.clone())),
+        _ => None,
+    });
+    super::execute_all(
+        conn,
+        records::insert_statements(ObjectKind::Contact, &["tags", "consent", "search_text"], rows, actor.now)
+            .chain(records::history_statements(ObjectKind::Contact, history, actor))
+            .chain(identity_statements(identities))
+            .chain(link_statements(links, actor.now)),
+    )
+    .await
 }
 
-/// Link contacts to their primary companies (as "other"), keeping links that exist.
-async fn link_many(conn: &mut Conn, links: &[(&str, &str)], now: i64) -> StoreResult<()> {
-    for chunk in links.chunks(super::chunk_size(4)) {
+/// The statements that link contacts to their primary companies (as "other"), keeping links
+/// that exist.
+fn link_statements<'a>(links: impl Iterator<Item = (String, String)> + 'a, now: i64) -> impl Iterator<Item = Sql> + 'a {
+    super::chunked(links, super::chunk_size(4)).map(move |chunk| {
         let mut q = sql("INSERT INTO contact_companies (contact_id, company_id, role, created_at) VALUES ");
-        for (n, (contact, company)) in chunk.iter().enumerate() {
+        q.reserve(chunk.len() * 4);
+        for (n, (contact, company)) in chunk.into_iter().enumerate() {
             q.push(if n == 0 { "(" } else { ", (" });
-            q.arg(*contact).push(", ").arg(*company).push(", ").arg("other").push(", ").arg(now).push(")");
+            q.arg(contact).push(", ").arg(company).push(", ").arg("other").push(", ").arg(now).push(")");
         }
         q.push(" ON CONFLICT DO NOTHING");
-        query(&q).execute(&mut *conn).await?;
-    }
-    Ok(())
+        q
+    })
 }
 
 /// Apply the batch items that update existing contacts. An upsert sets the fields it names,
@@ -554,6 +568,7 @@ async fn update_many(
     let mut links: Vec<(String, String)> = Vec::new();
     let mut history = Vec::new();
     let mut searches = Vec::new();
+    let mut rows = Vec::new();
     for current in &currents {
         let mut after = current.clone();
         let mut fields = leadline_core::contact::FieldChanges::default();
@@ -613,16 +628,23 @@ async fn update_many(
         if terms != terms_of(current) {
             searches.push((current.id.clone(), terms));
         }
-        history.extend(records::update_row(conn, current, &fields, extra, actor).await?.unwrap_or_default());
+        if let Some(update) = records::row_update(current, &fields, extra, actor.now) {
+            history.extend(update.history);
+            rows.push((current.id.clone(), update.set));
+        }
         if let Some(Some(Scalar::Text(company))) = fields.get("company_id") {
             links.push((current.id.clone(), company.clone()));
         }
     }
-    records::write_history(conn, ObjectKind::Contact, &history, actor).await?;
-    insert_identities(conn, &identity_rows).await?;
-    let links: Vec<(&str, &str)> = links.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-    link_many(conn, &links, actor.now).await?;
-    records::set_terms_many(conn, ObjectKind::Contact, &searches).await
+    super::execute_all(
+        conn,
+        records::updates_statements(ObjectKind::Contact, rows, actor.now)
+            .chain(records::history_statements(ObjectKind::Contact, history.into_iter(), actor))
+            .chain(identity_statements(identity_rows.into_iter()))
+            .chain(link_statements(links.into_iter(), actor.now))
+            .chain(records::terms_statements(ObjectKind::Contact, &searches)),
+    )
+    .await
 }
 
 /// Whether setting the stage to `to` would move a contact at `from` back down the funnel.

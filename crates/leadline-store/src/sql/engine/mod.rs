@@ -51,21 +51,60 @@ fn sql(text: &str) -> Sql {
 
 /// The arguments of `sql`, bound in order.
 fn arguments(sql: &Sql) -> <Db as Database>::Arguments<'_> {
+    bind_all(sql.args.iter().cloned())
+}
+
+fn bind_all<'q>(args: impl ExactSizeIterator<Item = Arg>) -> <Db as Database>::Arguments<'q> {
     use sqlx::Arguments;
-    let mut args = <Db as Database>::Arguments::default();
-    for a in &sql.args {
+    let mut bound = <Db as Database>::Arguments::default();
+    bound.reserve(args.len(), 0);
+    for a in args {
         let added = match a {
-            Arg::Text(v) => args.add(v.clone()),
-            Arg::Int(v) => args.add(*v),
+            Arg::Text(v) => bound.add(v),
+            Arg::Int(v) => bound.add(v),
         };
         debug_assert!(added.is_ok());
     }
-    args
+    bound
 }
 
 /// `sql` as a statement with its arguments bound.
 fn query(sql: &Sql) -> Query<'_> {
     sqlx::query_with(&sql.text, arguments(sql))
+}
+
+/// `sql` as a statement, its arguments moved rather than copied into the binding.
+fn query_taking(sql: &mut Sql) -> Query<'_> {
+    let args = bind_all(std::mem::take(&mut sql.args).into_iter());
+    sqlx::query_with(&sql.text, args)
+}
+
+/// Run statements in order, building each while the database runs the one before it. The
+/// database works elsewhere (SQLite on its connection's thread, PostgreSQL in its server), so
+/// with statements built as they are pulled from a lazy iterator, the CPU work of a bulk
+/// write overlaps the database's instead of taking turns with it.
+async fn execute_all(conn: &mut records::Conn, statements: impl IntoIterator<Item = Sql>) -> StoreResult<()> {
+    let mut statements = statements.into_iter();
+    let mut next = statements.next();
+    while let Some(mut current) = next {
+        // `join` polls the statement first, which sends it off; building the next one then
+        // runs on this thread while the database works.
+        let (done, following) =
+            futures_util::future::join(query_taking(&mut current).execute(&mut *conn), async { statements.next() })
+                .await;
+        done?;
+        next = following;
+    }
+    Ok(())
+}
+
+/// `items` in chunks of at most `size`, each taken only when asked for.
+fn chunked<T>(items: impl Iterator<Item = T>, size: usize) -> impl Iterator<Item = Vec<T>> {
+    let mut items = items.fuse();
+    std::iter::from_fn(move || {
+        let chunk: Vec<T> = items.by_ref().take(size).collect();
+        (!chunk.is_empty()).then_some(chunk)
+    })
 }
 
 /// `sql` as a statement that answers one integer (a count).

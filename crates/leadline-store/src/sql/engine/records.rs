@@ -427,63 +427,62 @@ pub(super) async fn insert(
     let mut sql = sql(&format!("INSERT INTO {} ({}) VALUES (", table(object), cols.join(", ")));
     sql.list(args).push(")");
     query(&sql).execute(&mut *conn).await?;
-    let tracked_changes: Vec<(&str, Option<String>, Option<String>)> = changes
-        .fields
-        .iter()
-        .filter(|(spec, v)| tracked(object, spec.name) && v.is_some())
-        .map(|(spec, v)| (spec.name, None, v.as_ref().map(ToString::to_string)))
-        .collect();
-    record_history(conn, object, id, &tracked_changes, actor).await
+    write_history(conn, object, created_history(object, id, changes).collect(), actor).await
 }
 
-/// A new record for [`insert_many`]: its id, its fields, and values for extra columns (the
-/// same extra columns, in the same order, for every row of one call).
+/// A new record for [`insert_statements`]: its id, its fields, and the values of the extra
+/// columns the call names, in that order.
 pub(super) struct NewRow<'a> {
     pub id: String,
     pub changes: &'a FieldChanges,
-    pub extra: Vec<(&'static str, Arg)>,
+    pub extra: Vec<Arg>,
 }
 
-/// Insert many records with a few multi-row statements, with their history.
-pub(super) async fn insert_many(
-    conn: &mut Conn,
+/// The multi-row statements that insert many records, each built only when pulled, for
+/// [`execute_all`](super::execute_all) to build one while the database runs the one before.
+/// The records' history is [`created_history`]'s, written with [`history_statements`].
+pub(super) fn insert_statements<'a>(
     object: ObjectKind,
-    rows: &[NewRow<'_>],
-    actor: Actor<'_>,
-) -> StoreResult<()> {
-    let Some(first) = rows.first() else { return Ok(()) };
+    extra_columns: &[&'static str],
+    rows: impl Iterator<Item = NewRow<'a>> + 'a,
+    now: i64,
+) -> impl Iterator<Item = Sql> + 'a {
     let writable: Vec<&'static FieldSpec> = record::fields(object).iter().filter(|f| !f.system).collect();
     let mut cols = vec!["id", "properties", "created_at", "updated_at"];
     cols.extend(writable.iter().map(|f| f.name));
-    cols.extend(first.extra.iter().map(|(c, _)| *c));
+    cols.extend(extra_columns);
     let head = format!("INSERT INTO {} ({}) VALUES ", table(object), cols.join(", "));
-    for chunk in rows.chunks(super::chunk_size(cols.len())) {
+    super::chunked(rows, super::chunk_size(cols.len())).map(move |chunk| {
         let mut q = sql(&head);
-        for (n, row) in chunk.iter().enumerate() {
+        q.reserve(chunk.len() * cols.len());
+        for (n, row) in chunk.into_iter().enumerate() {
             q.push(if n == 0 { "(" } else { ", (" });
             let props = apply_properties(serde_json::Map::new(), row.changes);
-            q.arg(row.id.as_str()).push(", ").arg(serde_json::Value::Object(props).to_string());
-            q.push(", ").arg(actor.now).push(", ").arg(actor.now);
+            q.arg(row.id).push(", ").arg(serde_json::Value::Object(props).to_string());
+            q.push(", ").arg(now).push(", ").arg(now);
             for f in &writable {
                 q.push(", ").arg(scalar_arg(f, row.changes.get(f.name).and_then(Option::as_ref)));
             }
-            for (_, a) in &row.extra {
-                q.push(", ").arg(a.clone());
+            for a in row.extra {
+                q.push(", ").arg(a);
             }
             q.push(")");
         }
-        query(&q).execute(&mut *conn).await?;
-    }
-    let history: Vec<HistoryRow> =
-        rows.iter()
-            .flat_map(|r| {
-                r.changes.fields.iter().filter(|(spec, v)| tracked(object, spec.name) && v.is_some()).map(
-                    move |(spec, v)| (r.id.clone(), spec.name.to_owned(), None, v.as_ref().map(ToString::to_string)),
-                )
-            })
-            .collect();
-    write_history(conn, object, &history, actor).await?;
-    Ok(())
+        q
+    })
+}
+
+/// The history of a record created with `changes`: every tracked field it was given.
+pub(super) fn created_history<'a>(
+    object: ObjectKind,
+    id: &'a str,
+    changes: &'a FieldChanges,
+) -> impl Iterator<Item = HistoryRow> + 'a {
+    changes
+        .fields
+        .iter()
+        .filter(move |(spec, v)| tracked(object, spec.name) && v.is_some())
+        .map(move |(spec, v)| (id.to_owned(), spec.name.to_owned(), None, v.as_ref().map(ToString::to_string)))
 }
 
 fn scalar_arg(spec: &FieldSpec, value: Option<&Scalar>) -> Arg {
@@ -513,35 +512,45 @@ pub(super) async fn update(
     conn: &mut Conn,
     current: &Record,
     changes: &FieldChanges,
-    extra: Vec<(&str, Arg)>,
+    extra: Vec<(&'static str, Arg)>,
     actor: Actor<'_>,
 ) -> StoreResult<bool> {
-    let history = update_row(conn, current, changes, extra, actor).await?;
-    write_history(conn, current.object, history.as_deref().unwrap_or_default(), actor).await?;
-    Ok(history.is_some())
+    let Some(RowUpdate { set, history }) = row_update(current, changes, extra, actor.now) else { return Ok(false) };
+    let mut sql = sql(&format!("UPDATE {} SET updated_at = ", table(current.object)));
+    sql.arg(actor.now);
+    for (column, value) in set {
+        sql.push(&format!(", {column} = ")).arg(value);
+    }
+    sql.push(" WHERE id = ").arg(current.id.as_str());
+    query(&sql).execute(&mut *conn).await?;
+    write_history(conn, current.object, history, actor).await?;
+    Ok(true)
 }
 
-/// Update a record's row; returns the history the change makes (`None` when nothing changed),
-/// for the caller to write, so a batch can write all its history at once.
-pub(super) async fn update_row(
-    conn: &mut Conn,
+/// What writing changes to a record does to its row: the columns that change (besides
+/// `updated_at`), and the history that makes.
+pub(super) struct RowUpdate {
+    pub set: Vec<(&'static str, Arg)>,
+    pub history: Vec<HistoryRow>,
+}
+
+/// The update `changes` (and the extra columns) make to `current`; `None` when nothing
+/// changes. Pure, so a batch can work out all its updates and write them together.
+pub(super) fn row_update(
     current: &Record,
     changes: &FieldChanges,
-    extra: Vec<(&str, Arg)>,
-    actor: Actor<'_>,
-) -> StoreResult<Option<Vec<HistoryRow>>> {
+    extra: Vec<(&'static str, Arg)>,
+    now: i64,
+) -> Option<RowUpdate> {
     let object = current.object;
-    let mut sql = sql(&format!("UPDATE {} SET updated_at = ", table(object)));
-    sql.arg(actor.now);
-    let mut changed = !extra.is_empty();
+    let mut set = Vec::new();
     let mut history = Vec::new();
     for (spec, value) in &changes.fields {
         let before = current.get(spec.name);
         if before == value.as_ref() {
             continue;
         }
-        changed = true;
-        sql.push(&format!(", {} = ", spec.name)).arg(scalar_arg(spec, value.as_ref()));
+        set.push((spec.name, scalar_arg(spec, value.as_ref())));
         if tracked(object, spec.name) {
             history.push((
                 current.id.clone(),
@@ -552,70 +561,107 @@ pub(super) async fn update_row(
         }
         if object == ObjectKind::Deal && spec.name == "status" {
             let closed = matches!(value, Some(Scalar::Text(s)) if s != "open");
-            sql.push(", closed_at = ").arg(closed.then_some(actor.now));
+            set.push(("closed_at", Arg::from(closed.then_some(now))));
         }
     }
     if !changes.properties.is_empty() {
         let props = apply_properties(current.properties.clone(), changes);
         if props != current.properties {
-            changed = true;
-            sql.push(", properties = ").arg(serde_json::Value::Object(props).to_string());
+            set.push(("properties", Arg::from(serde_json::Value::Object(props).to_string())));
         }
     }
-    for (c, a) in extra {
-        sql.push(&format!(", {c} = ")).arg(a);
-    }
-    if !changed {
-        return Ok(None);
-    }
-    sql.push(" WHERE id = ").arg(current.id.as_str());
-    query(&sql).execute(&mut *conn).await?;
-    Ok(Some(history))
+    set.extend(extra);
+    (!set.is_empty()).then_some(RowUpdate { set, history })
+}
+
+/// The statements that write many records' updates ([`row_update`]'s `set`), as few as the
+/// bind limit allows: each column that any record of a chunk changes is set with a
+/// `CASE id WHEN .. THEN .. ELSE column END`, so one statement updates hundreds of rows that
+/// change different columns.
+pub(super) fn updates_statements(
+    object: ObjectKind,
+    rows: Vec<(String, Vec<(&'static str, Arg)>)>,
+    now: i64,
+) -> impl Iterator<Item = Sql> {
+    let mut rows = rows.into_iter().peekable();
+    std::iter::from_fn(move || {
+        rows.peek()?;
+        // Cut the chunk where its arguments would pass the bind limit: two per changed column
+        // of each record, one for each record's id, one for `updated_at`.
+        let mut chunk = Vec::new();
+        let mut binds = 1;
+        while let Some((_, set)) = rows.peek() {
+            let more = 2 * set.len() + 1;
+            if !chunk.is_empty() && binds + more > super::super::MAX_BINDS {
+                break;
+            }
+            binds += more;
+            chunk.extend(rows.next());
+        }
+        let mut columns: Vec<&'static str> = Vec::new();
+        for (_, set) in &chunk {
+            for (column, _) in set {
+                if !columns.contains(column) {
+                    columns.push(column);
+                }
+            }
+        }
+        let mut q = sql(&format!("UPDATE {} SET updated_at = ", table(object)));
+        q.arg(now);
+        for column in columns {
+            q.push(&format!(", {column} = CASE id"));
+            for (id, set) in chunk.iter_mut() {
+                if let Some((_, value)) = set.iter_mut().find(|(c, _)| *c == column) {
+                    q.push(" WHEN ").arg(id.as_str()).push(" THEN ").arg(std::mem::replace(value, Arg::Int(None)));
+                }
+            }
+            q.push(&format!(" ELSE {column} END"));
+        }
+        q.push(" WHERE id IN (").list(chunk.iter().map(|(id, _)| id.as_str())).push(")");
+        Some(q)
+    })
 }
 
 /// One entry of the field history: record id, field, from, to.
 pub(super) type HistoryRow = (String, String, Option<String>, Option<String>);
 
-pub(super) async fn record_history(
-    conn: &mut Conn,
-    object: ObjectKind,
-    id: &str,
-    changes: &[(&str, Option<String>, Option<String>)],
-    actor: Actor<'_>,
-) -> StoreResult<()> {
-    let rows: Vec<HistoryRow> =
-        changes.iter().map(|(f, from, to)| (id.to_owned(), (*f).to_owned(), from.clone(), to.clone())).collect();
-    write_history(conn, object, &rows, actor).await
-}
-
 /// Write history entries with as few statements as the bind limit allows.
 pub(super) async fn write_history(
     conn: &mut Conn,
     object: ObjectKind,
-    rows: &[HistoryRow],
+    rows: Vec<HistoryRow>,
     actor: Actor<'_>,
 ) -> StoreResult<()> {
-    for chunk in rows.chunks(super::chunk_size(8)) {
+    super::execute_all(conn, history_statements(object, rows.into_iter(), actor)).await
+}
+
+/// The statements that write history entries, built as they are pulled.
+pub(super) fn history_statements<'a>(
+    object: ObjectKind,
+    rows: impl Iterator<Item = HistoryRow> + 'a,
+    actor: Actor<'a>,
+) -> impl Iterator<Item = Sql> + 'a {
+    super::chunked(rows, super::chunk_size(8)).map(move |chunk| {
         let mut q = sql(
             "INSERT INTO field_history (object, object_id, field, from_value, to_value, at, cause, actor_id) VALUES ",
         );
-        for (n, (id, field, from, to)) in chunk.iter().enumerate() {
+        q.reserve(chunk.len() * 8);
+        for (n, (id, field, from, to)) in chunk.into_iter().enumerate() {
             q.push(if n == 0 { "(" } else { ", (" });
             q.list([
                 Arg::from(object.as_str()),
-                id.as_str().into(),
-                field.as_str().into(),
-                from.clone().into(),
-                to.clone().into(),
+                id.into(),
+                field.into(),
+                from.into(),
+                to.into(),
                 actor.now.into(),
                 actor.cause.as_str().into(),
                 actor.user_id.into(),
             ]);
             q.push(")");
         }
-        query(&q).execute(&mut *conn).await?;
-    }
-    Ok(())
+        q
+    })
 }
 
 /// Replace a record's search terms (the backend's index follows its `search_text`).
@@ -626,26 +672,24 @@ pub(super) async fn set_terms(conn: &mut Conn, object: ObjectKind, id: &str, ter
     Ok(())
 }
 
-/// Replace the search terms of many records with one statement per chunk.
-pub(super) async fn set_terms_many(
-    conn: &mut Conn,
+/// The statements that replace the search terms of many records, one per chunk.
+pub(super) fn terms_statements<'a>(
     object: ObjectKind,
-    items: &[(String, Vec<String>)],
-) -> StoreResult<()> {
-    for chunk in items.chunks(super::chunk_size(3)) {
+    items: &'a [(String, Vec<String>)],
+) -> impl Iterator<Item = Sql> + 'a {
+    items.chunks(super::chunk_size(3)).map(move |chunk| {
         let mut q = sql(&format!("UPDATE {} SET search_text = CASE id", table(object)));
         for (id, terms) in chunk {
             q.push(" WHEN ").arg(id.as_str()).push(" THEN ").arg(super::search::text(terms));
         }
         q.push(" END WHERE id IN (").list(chunk.iter().map(|(id, _)| id.as_str())).push(")");
-        query(&q).execute(&mut *conn).await?;
-    }
-    Ok(())
+        q
+    })
 }
 
-/// The `search_text` column of a new row, as an extra column for [`insert`] and [`insert_many`].
-pub(super) fn search_column(terms: &[String]) -> (&'static str, Arg) {
-    ("search_text", super::search::text(terms).into())
+/// The value of a new row's `search_text` column.
+pub(super) fn search_column(terms: &[String]) -> Arg {
+    super::search::text(terms).into()
 }
 
 fn company_terms(changes_or_record: (Option<&str>, Option<&str>)) -> Vec<String> {
@@ -807,7 +851,10 @@ impl crate::RecordStore for SqlStore {
         check_domain_free(&mut tx, changes, None).await?;
         let id = new_id();
         let terms = company_terms((text_change(changes, None, "name"), text_change(changes, None, "domain")));
-        let extra = vec![("external_ids", Arg::from(serde_json::to_string(external_ids)?)), search_column(&terms)];
+        let extra = vec![
+            ("external_ids", Arg::from(serde_json::to_string(external_ids)?)),
+            ("search_text", search_column(&terms)),
+        ];
         insert(&mut tx, ObjectKind::Company, &id, changes, extra, actor).await?;
         let r = get(&mut tx, ObjectKind::Company, &id).await?;
         tx.commit().await?;
@@ -935,7 +982,7 @@ impl crate::RecordStore for SqlStore {
                 changes.set(spec(name), Some(Scalar::Text(default.into())));
             }
         }
-        let extra = vec![search_column(&deal_terms(text_change(&changes, None, "name")))];
+        let extra = vec![("search_text", search_column(&deal_terms(text_change(&changes, None, "name"))))];
         insert(&mut tx, ObjectKind::Deal, &id, &changes, extra, actor).await?;
         set_deal_contacts(&mut tx, &id, contact_ids).await?;
         let r = get(&mut tx, ObjectKind::Deal, &id).await?;
@@ -1110,16 +1157,19 @@ async fn upsert_companies(
             }
         }
     }
-    let rows: Vec<NewRow<'_>> = creates
-        .iter()
-        .map(|(i, id)| {
-            let c = &items[*i].changes;
-            let ids = serde_json::to_string(&items[*i].external_ids).unwrap_or_else(|_| "[]".into());
-            let terms = company_terms((text_change(c, None, "name"), text_change(c, None, "domain")));
-            NewRow { id: id.clone(), changes: c, extra: vec![("external_ids", Arg::from(ids)), search_column(&terms)] }
-        })
-        .collect();
-    insert_many(conn, ObjectKind::Company, &rows, actor).await?;
+    let rows = creates.iter().map(|(i, id)| {
+        let c = &items[*i].changes;
+        let ids = serde_json::to_string(&items[*i].external_ids).unwrap_or_else(|_| "[]".into());
+        let terms = company_terms((text_change(c, None, "name"), text_change(c, None, "domain")));
+        NewRow { id: id.clone(), changes: c, extra: vec![Arg::from(ids), search_column(&terms)] }
+    });
+    let history = creates.iter().flat_map(|(i, id)| created_history(ObjectKind::Company, id, &items[*i].changes));
+    super::execute_all(
+        conn,
+        insert_statements(ObjectKind::Company, &["external_ids", "search_text"], rows, actor.now)
+            .chain(history_statements(ObjectKind::Company, history, actor)),
+    )
+    .await?;
     for (i, id) in creates {
         out[i] = Some(Ok(UpsertOutcome { kind: UpsertKind::Created, id }));
     }
