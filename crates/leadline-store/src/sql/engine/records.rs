@@ -1,7 +1,7 @@
 //! Reading, listing and writing contacts, companies and deals through their `FieldSpec` tables,
 //! plus companies and deals themselves. Contacts' own writes are in `contacts.rs`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use leadline_core::contact::{Consent, ConsentChannel, FieldChanges};
 use leadline_core::property::PropValue;
@@ -574,52 +574,55 @@ pub(super) fn row_update(
     (!set.is_empty()).then_some(RowUpdate { set, history })
 }
 
-/// The statements that write many records' updates ([`row_update`]'s `set`), as few as the
-/// bind limit allows: each column that any record of a chunk changes is set with a
-/// `CASE id WHEN .. THEN .. ELSE column END`, so one statement updates hundreds of rows that
-/// change different columns.
+/// The statements that write many records' updates ([`row_update`]'s `set`). Records that
+/// change the same columns (in an import, nearly all of them) go together, as many per
+/// statement as the bind limit allows, through [`values_update`].
 pub(super) fn updates_statements(
     object: ObjectKind,
     rows: Vec<(String, Vec<(&'static str, Arg)>)>,
     now: i64,
 ) -> impl Iterator<Item = Sql> {
-    let mut rows = rows.into_iter().peekable();
-    std::iter::from_fn(move || {
-        rows.peek()?;
-        // Cut the chunk where its arguments would pass the bind limit: two per changed column
-        // of each record, one for each record's id, one for `updated_at`.
-        let mut chunk = Vec::new();
-        let mut binds = 1;
-        while let Some((_, set)) = rows.peek() {
-            let more = 2 * set.len() + 1;
-            if !chunk.is_empty() && binds + more > super::super::MAX_BINDS {
-                break;
-            }
-            binds += more;
-            chunk.extend(rows.next());
-        }
-        let mut columns: Vec<&'static str> = Vec::new();
-        for (_, set) in &chunk {
-            for (column, _) in set {
-                if !columns.contains(column) {
-                    columns.push(column);
-                }
-            }
-        }
-        let mut q = sql(&format!("UPDATE {} SET updated_at = ", table(object)));
-        q.arg(now);
-        for column in columns {
-            q.push(&format!(", {column} = CASE id"));
-            for (id, set) in chunk.iter_mut() {
-                if let Some((_, value)) = set.iter_mut().find(|(c, _)| *c == column) {
-                    q.push(" WHEN ").arg(id.as_str()).push(" THEN ").arg(std::mem::replace(value, Arg::Int(None)));
-                }
-            }
-            q.push(&format!(" ELSE {column} END"));
-        }
-        q.push(" WHERE id IN (").list(chunk.iter().map(|(id, _)| id.as_str())).push(")");
-        Some(q)
+    let mut shapes: BTreeMap<Vec<&'static str>, Vec<(String, Vec<Arg>)>> = BTreeMap::new();
+    for (id, mut set) in rows {
+        set.sort_by_key(|(column, _)| *column);
+        let (columns, values): (Vec<&'static str>, Vec<Arg>) = set.into_iter().unzip();
+        shapes.entry(columns).or_default().push((id, values));
+    }
+    shapes.into_iter().flat_map(move |(mut columns, rows)| {
+        columns.push("updated_at");
+        let size = super::chunk_size(columns.len() + 1);
+        let mut rows = rows.into_iter();
+        std::iter::from_fn(move || {
+            let chunk: Vec<(String, Vec<Arg>)> = rows
+                .by_ref()
+                .take(size)
+                .map(|(id, mut values)| {
+                    values.push(now.into());
+                    (id, values)
+                })
+                .collect();
+            (!chunk.is_empty()).then(|| values_update(object, &columns, chunk, ""))
+        })
     })
+}
+
+/// One statement that sets `columns` of many records, each to its own values:
+/// `WITH v(id, a, b) AS (VALUES (..), ..) UPDATE t SET a = v.a, b = v.b FROM v WHERE t.id = v.id`,
+/// each record found through the id index. `condition` narrows the rows further.
+fn values_update(object: ObjectKind, columns: &[&str], rows: Vec<(String, Vec<Arg>)>, condition: &str) -> Sql {
+    let table = table(object);
+    let mut q = sql(&format!("WITH v(id, {}) AS (VALUES ", columns.join(", ")));
+    q.reserve(rows.len() * (columns.len() + 1));
+    for (n, (id, values)) in rows.into_iter().enumerate() {
+        q.push(if n == 0 { "(" } else { ", (" }).arg(id);
+        for value in values {
+            q.push(", ").arg(value);
+        }
+        q.push(")");
+    }
+    let set: Vec<String> = columns.iter().map(|c| format!("{c} = v.{c}")).collect();
+    q.push(&format!(") UPDATE {table} SET {} FROM v WHERE {table}.id = v.id{condition}", set.join(", ")));
+    q
 }
 
 /// One entry of the field history: record id, field, from, to.
@@ -677,13 +680,10 @@ pub(super) fn terms_statements<'a>(
     object: ObjectKind,
     items: &'a [(String, Vec<String>)],
 ) -> impl Iterator<Item = Sql> + 'a {
-    items.chunks(super::chunk_size(3)).map(move |chunk| {
-        let mut q = sql(&format!("UPDATE {} SET search_text = CASE id", table(object)));
-        for (id, terms) in chunk {
-            q.push(" WHEN ").arg(id.as_str()).push(" THEN ").arg(super::search::text(terms));
-        }
-        q.push(" END WHERE id IN (").list(chunk.iter().map(|(id, _)| id.as_str())).push(")");
-        q
+    let condition = format!(" AND {}.search_text <> v.search_text", table(object));
+    items.chunks(super::chunk_size(2)).map(move |chunk| {
+        let rows = chunk.iter().map(|(id, terms)| (id.clone(), vec![Arg::from(super::search::text(terms))])).collect();
+        values_update(object, &["search_text"], rows, &condition)
     })
 }
 
