@@ -53,7 +53,6 @@ pub use engine::SqlStore as SqliteStore;
 impl SqliteStore {
     /// Open (creating if needed) the database a `sqlite:` URL names and migrate it.
     pub async fn connect(url: &str) -> StoreResult<Self> {
-        library::configure();
         let options = SqliteConnectOptions::from_str(url)
             .map_err(|e| StoreError::Config(e.to_string()))?
             .create_if_missing(true)
@@ -72,110 +71,6 @@ impl SqliteStore {
         crate::Store::migrate(&store).await?;
         Ok(store)
     }
-}
-
-/// Process-wide settings of the SQLite library, made once before its first connection.
-mod library {
-    use std::alloc::{alloc, dealloc, realloc, Layout};
-    use std::os::raw::{c_int, c_void};
-
-    use libsqlite3_sys as ffi;
-
-    /// Every SQLite allocation carries its size in a header of this many bytes (which also
-    /// keeps SQLite's 8-byte alignment).
-    const HEADER: usize = 8;
-
-    /// Before the first connection: SQLite allocates through the process's allocator (which
-    /// keeps per-thread heaps) instead of the C library's, and keeps no memory statistics,
-    /// whose upkeep takes a global mutex on every allocation. Under a bulk import these two
-    /// were an eighth of the SQLite thread's time. Once SQLite is initialised (a connection
-    /// made elsewhere in the process first) the calls are refused and its defaults stay,
-    /// which is correct, only slower.
-    pub(super) fn configure() {
-        static ONCE: std::sync::Once = std::sync::Once::new();
-        ONCE.call_once(|| {
-            let methods = ffi::sqlite3_mem_methods {
-                xMalloc: Some(x_malloc),
-                xFree: Some(x_free),
-                xRealloc: Some(x_realloc),
-                xSize: Some(x_size),
-                xRoundup: Some(x_roundup),
-                xInit: Some(x_init),
-                xShutdown: Some(x_shutdown),
-                pAppData: std::ptr::null_mut(),
-            };
-            // SAFETY: sqlite3_config is called before any connection of this module is
-            // opened, from one thread (`Once`); SQLite copies the methods struct, and checks
-            // its own state, returning SQLITE_MISUSE if it is too late.
-            unsafe {
-                ffi::sqlite3_config(ffi::SQLITE_CONFIG_MEMSTATUS, 0 as c_int);
-                ffi::sqlite3_config(ffi::SQLITE_CONFIG_MALLOC, &methods as *const ffi::sqlite3_mem_methods);
-            }
-        });
-    }
-
-    fn layout(size: usize) -> Option<Layout> {
-        Layout::from_size_align(size.checked_add(HEADER)?, HEADER).ok()
-    }
-
-    /// SAFETY (all below): SQLite calls these with pointers it got from them, as its
-    /// allocator contract says; each block is `HEADER` bytes of size, then the caller's bytes.
-    unsafe extern "C" fn x_malloc(size: c_int) -> *mut c_void {
-        let Some(l) = usize::try_from(size).ok().and_then(layout) else { return std::ptr::null_mut() };
-        unsafe {
-            let base = alloc(l);
-            if base.is_null() {
-                return std::ptr::null_mut();
-            }
-            (base as *mut usize).write(l.size() - HEADER);
-            base.add(HEADER) as *mut c_void
-        }
-    }
-
-    unsafe extern "C" fn x_free(p: *mut c_void) {
-        if p.is_null() {
-            return;
-        }
-        unsafe {
-            let base = (p as *mut u8).sub(HEADER);
-            let size = (base as *const usize).read();
-            dealloc(base, Layout::from_size_align_unchecked(size + HEADER, HEADER));
-        }
-    }
-
-    unsafe extern "C" fn x_realloc(p: *mut c_void, size: c_int) -> *mut c_void {
-        if p.is_null() {
-            return unsafe { x_malloc(size) };
-        }
-        let Some(new) = usize::try_from(size).ok().and_then(layout) else { return std::ptr::null_mut() };
-        unsafe {
-            let base = (p as *mut u8).sub(HEADER);
-            let old = (base as *const usize).read();
-            let base = realloc(base, Layout::from_size_align_unchecked(old + HEADER, HEADER), new.size());
-            if base.is_null() {
-                return std::ptr::null_mut();
-            }
-            (base as *mut usize).write(new.size() - HEADER);
-            base.add(HEADER) as *mut c_void
-        }
-    }
-
-    unsafe extern "C" fn x_size(p: *mut c_void) -> c_int {
-        if p.is_null() {
-            return 0;
-        }
-        unsafe { ((p as *const u8).sub(HEADER) as *const usize).read() as c_int }
-    }
-
-    unsafe extern "C" fn x_roundup(size: c_int) -> c_int {
-        size.saturating_add(7) & !7
-    }
-
-    unsafe extern "C" fn x_init(_: *mut c_void) -> c_int {
-        ffi::SQLITE_OK
-    }
-
-    unsafe extern "C" fn x_shutdown(_: *mut c_void) {}
 }
 
 /// Whether a text column contains a substring.
