@@ -1,6 +1,6 @@
 //! CSV import: a file on disk becomes validated batches that go to the store's bulk upsert.
 //!
-//! Parsing and validation run on a blocking thread and hand batches of 1,000 rows to the
+//! Parsing and validation run on a blocking thread and hand batches of 5,000 rows to the
 //! async side through a small channel, so a file of any size streams through in constant
 //! memory while the CPU work of one batch overlaps the database work of the previous one.
 
