@@ -114,10 +114,9 @@ impl Sql {
     /// placeholder must be pushed before any later argument's.
     pub fn bind(&mut self, arg: impl Into<Arg>) -> String {
         self.args.push(arg.into());
-        match self.style {
-            Placeholders::Numbered => format!("${}", self.args.len()),
-            Placeholders::Anonymous => "?".to_owned(),
-        }
+        let mut placeholder = String::new();
+        write_placeholder(self.style, self.args.len(), &mut placeholder);
+        placeholder
     }
 
     pub fn push(&mut self, text: &str) -> &mut Self {
@@ -128,13 +127,7 @@ impl Sql {
     /// Append a placeholder for `arg`.
     pub fn arg(&mut self, arg: impl Into<Arg>) -> &mut Self {
         self.args.push(arg.into());
-        match self.style {
-            Placeholders::Numbered => {
-                use std::fmt::Write;
-                let _ = write!(self.text, "${}", self.args.len());
-            }
-            Placeholders::Anonymous => self.text.push('?'),
-        }
+        write_placeholder(self.style, self.args.len(), &mut self.text);
         self
     }
 
@@ -158,6 +151,17 @@ impl Sql {
             self.arg(a);
         }
         self
+    }
+}
+
+/// The placeholder of the `n`th argument (from 1).
+fn write_placeholder(style: Placeholders, n: usize, out: &mut String) {
+    match style {
+        Placeholders::Numbered => {
+            use std::fmt::Write;
+            let _ = write!(out, "${n}");
+        }
+        Placeholders::Anonymous => out.push('?'),
     }
 }
 
@@ -196,6 +200,31 @@ pub(crate) fn decode_cursor(sort: &str, cursor: &str) -> Option<(Option<Scalar>,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholders_follow_the_arguments_in_either_style() {
+        for (style, expected) in [
+            (Placeholders::Numbered, "SELECT $1, $2 WHERE x IN ($3, $4, $5) AND y = $6"),
+            (Placeholders::Anonymous, "SELECT ?, ? WHERE x IN (?, ?, ?) AND y = ?"),
+        ] {
+            let mut q = Sql::new("SELECT ", style);
+            q.arg(1i64).push(", ").arg("a").push(" WHERE x IN (").list(["b", "c", "d"]).push(") AND y = ");
+            let placeholder = q.bind(Some(7i64));
+            q.push(&placeholder);
+            assert_eq!(q.text, expected);
+            assert_eq!(
+                q.args,
+                [
+                    Arg::Int(Some(1)),
+                    Arg::Text(Some("a".into())),
+                    Arg::Text(Some("b".into())),
+                    Arg::Text(Some("c".into())),
+                    Arg::Text(Some("d".into())),
+                    Arg::Int(Some(7))
+                ]
+            );
+        }
+    }
 
     #[test]
     fn cursors_round_trip_and_reject_tampering() {
