@@ -12,7 +12,8 @@ pub(crate) const NAME: &str = "postgres";
 pub(crate) const BEGIN: &str = "BEGIN";
 /// PostgreSQL's bound-parameter limit is 65535.
 pub(crate) const MAX_BINDS: usize = 65_000;
-/// Columns this backend derives for itself, which `store copy` leaves out: `search`: the generated `tsvector` each searchable table's GIN index is built on.
+/// Columns this backend derives for itself, which `store copy` leaves out: `search`, the
+/// generated `tsvector` each searchable table's GIN index is built on.
 pub(crate) const DERIVED_COLUMNS: &[&str] = &["search"];
 /// How built statements name their arguments.
 pub(crate) const PLACEHOLDERS: crate::sql::Placeholders = crate::sql::Placeholders::Numbered;

@@ -17,7 +17,8 @@ pub(crate) const NAME: &str = "sqlite";
 pub(crate) const BEGIN: &str = "BEGIN IMMEDIATE";
 /// SQLite's bound-parameter limit is 32766.
 pub(crate) const MAX_BINDS: usize = 32_000;
-/// Columns this backend derives for itself, which `store copy` leaves out: `search_key`: each table's integer key, which its FTS5 index is keyed by.
+/// Columns this backend derives for itself, which `store copy` leaves out: `search_key`, each
+/// table's integer key, which its FTS5 index is keyed by.
 pub(crate) const DERIVED_COLUMNS: &[&str] = &["search_key"];
 /// How built statements name their arguments.
 pub(crate) const PLACEHOLDERS: crate::sql::Placeholders = crate::sql::Placeholders::Anonymous;

@@ -135,18 +135,8 @@ async fn link_primary_company(
     changes: &ContactChanges,
     now: i64,
 ) -> StoreResult<()> {
-    if let Some(Some(Scalar::Text(company))) = changes.record.get("company_id") {
-        let exists: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM contact_companies WHERE contact_id = $1 AND company_id = $2")
-                .bind(contact_id)
-                .bind(company)
-                .fetch_one(&mut *conn)
-                .await?;
-        if exists == 0 {
-            records::link(conn, contact_id, company, "other", now).await?;
-        }
-    }
-    Ok(())
+    let Some(Some(Scalar::Text(company))) = changes.record.get("company_id") else { return Ok(()) };
+    super::execute_all(conn, link_statements(std::iter::once((contact_id.to_owned(), company.clone())), now)).await
 }
 
 /// What consent statements change: the contact's new consent column and the history entries
@@ -531,11 +521,11 @@ fn link_statements<'a>(links: impl Iterator<Item = (String, String)> + 'a, now: 
 /// holds stay with it), and never moves a contact back down the funnel: it keeps the stage and
 /// takes the rest of the row, as HubSpot's import does.
 ///
-/// The contacts and the owners of their identities are read once for the batch, each contact
-/// is written with one statement however many items name it, and identities, company links
-/// and search texts are written for the whole batch at once: per-item statements made these
-/// updates cost as much as all the batch's inserts (and on SQLite each statement that changes
-/// a search text makes FTS5 write a segment).
+/// The contacts and the owners of their identities are read once for the batch, each
+/// contact's items are folded into one change, and the rows, history, identities, company
+/// links and search texts are written for the whole batch at once: per-item statements made
+/// these updates cost as much as all the batch's inserts (and on SQLite each statement that
+/// changes a search text makes FTS5 write a segment).
 async fn update_many(
     conn: &mut Conn,
     items: &[ContactUpsert],

@@ -516,14 +516,15 @@ pub(super) async fn update(
     actor: Actor<'_>,
 ) -> StoreResult<bool> {
     let Some(RowUpdate { set, history }) = row_update(current, changes, extra, actor.now) else { return Ok(false) };
-    let mut sql = sql(&format!("UPDATE {} SET updated_at = ", table(current.object)));
-    sql.arg(actor.now);
-    for (column, value) in set {
-        sql.push(&format!(", {column} = ")).arg(value);
-    }
-    sql.push(" WHERE id = ").arg(current.id.as_str());
-    query(&sql).execute(&mut *conn).await?;
-    write_history(conn, current.object, history, actor).await?;
+    super::execute_all(
+        conn,
+        updates_statements(current.object, vec![(current.id.clone(), set)], actor.now).chain(history_statements(
+            current.object,
+            history.into_iter(),
+            actor,
+        )),
+    )
+    .await?;
     Ok(true)
 }
 
@@ -590,19 +591,12 @@ pub(super) fn updates_statements(
     }
     shapes.into_iter().flat_map(move |(mut columns, rows)| {
         columns.push("updated_at");
-        let size = super::chunk_size(columns.len() + 1);
-        let mut rows = rows.into_iter();
-        std::iter::from_fn(move || {
-            let chunk: Vec<(String, Vec<Arg>)> = rows
-                .by_ref()
-                .take(size)
-                .map(|(id, mut values)| {
-                    values.push(now.into());
-                    (id, values)
-                })
-                .collect();
-            (!chunk.is_empty()).then(|| values_update(object, &columns, chunk, ""))
-        })
+        let rows = rows.into_iter().map(move |(id, mut values)| {
+            values.push(now.into());
+            (id, values)
+        });
+        super::chunked(rows, super::chunk_size(columns.len() + 1))
+            .map(move |chunk| values_update(object, &columns, chunk, ""))
     })
 }
 
@@ -669,10 +663,7 @@ pub(super) fn history_statements<'a>(
 
 /// Replace a record's search terms (the backend's index follows its `search_text`).
 pub(super) async fn set_terms(conn: &mut Conn, object: ObjectKind, id: &str, terms: &[String]) -> StoreResult<()> {
-    let text = super::search::text(terms);
-    let statement = format!("UPDATE {} SET search_text = $1 WHERE id = $2 AND search_text <> $1", table(object));
-    sqlx::query(&statement).bind(text).bind(id).execute(&mut *conn).await?;
-    Ok(())
+    super::execute_all(conn, terms_statements(object, &[(id.to_owned(), terms.to_vec())])).await
 }
 
 /// The statements that replace the search terms of many records, one per chunk.

@@ -73,7 +73,10 @@ impl Search {
     pub(super) fn push_where(&self, sql: &mut Sql) {
         sql.push(" AND ");
         match self.plan {
-            Plan::FromIndex => self.push_match(sql),
+            Plan::FromIndex => {
+                let param = sql.bind(super::super::search_query(&self.terms));
+                sql.push(&super::super::search_match(table(self.object), &param));
+            }
             Plan::WalkOrder => {
                 // The record's own terms, each preceded by a space: " ann" finds a term that
                 // starts with "ann".
@@ -87,10 +90,5 @@ impl Search {
                 }
             }
         }
-    }
-
-    fn push_match(&self, sql: &mut Sql) {
-        let param = sql.bind(super::super::search_query(&self.terms));
-        sql.push(&super::super::search_match(table(self.object), &param));
     }
 }
