@@ -71,3 +71,27 @@ on_every_backend!(
     search_walks_the_list_when_many_match,
     search_follows_every_write,
 );
+
+/// SQLite's writer never checkpoints; the store's background task copies the WAL back into
+/// the database file while the store is open. Only a checkpoint grows the main file (every
+/// write lands in the WAL first), so its growth shows the task ran.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_checkpoints_off_the_writer() {
+    use leadline_store::ContactUpsert;
+    let t = leadline_store::testing::sqlite().await.unwrap();
+    let path = t.url.strip_prefix("sqlite:").unwrap().to_owned();
+    let size = || std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    let before = size();
+    let items = (0..2_000)
+        .map(|n| ContactUpsert { changes: contact("Zofia", "Nowak", Some(&format!("zofia{n}@firma.pl"))) })
+        .collect();
+    let out = t.store.upsert_contacts(items, actor(NOW), false).await.unwrap();
+    assert!(out.iter().all(Result::is_ok));
+    let mut waited = 0;
+    while size() <= before && waited < 200 {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        waited += 1;
+    }
+    assert!(size() > before, "the database file is still {before} bytes: nothing was checkpointed");
+    t.remove().await;
+}
