@@ -454,6 +454,7 @@ async fn import_contacts(
     // A contact at a company's own domain belongs to that company; free-mail never makes one.
     let company_field = record::field(ObjectKind::Contact, "company_id").expect("contacts have company_id");
     let mut wanted: Vec<(String, Option<String>)> = Vec::new();
+    let mut asked: HashSet<&str> = HashSet::new();
     for (_, _, row) in &rows {
         if matches!(row.contact.record.get("company_id"), Some(Some(_))) {
             continue;
@@ -461,8 +462,8 @@ async fn import_contacts(
         let Some(email) = row.contact.emails.as_ref().and_then(|e| e.iter().find(|e| !e.is_free_mail())) else {
             continue;
         };
-        let domain = email.domain().to_owned();
-        if !lookups.companies.contains_key(&domain) && !wanted.iter().any(|(d, _)| *d == domain) {
+        let domain = email.domain();
+        if !lookups.companies.contains_key(domain) && asked.insert(domain) {
             let name = row
                 .contact
                 .record
@@ -470,7 +471,7 @@ async fn import_contacts(
                 .and_then(|v| v.as_ref())
                 .and_then(Scalar::as_text)
                 .map(str::to_owned);
-            wanted.push((domain, name));
+            wanted.push((domain.to_owned(), name));
         }
     }
     if !wanted.is_empty() {
