@@ -192,14 +192,27 @@ pub fn search_terms<'a>(
     for p in phones {
         // "+48601234567" is found by "48601..." and by the national number "601234...".
         let digits: String = p.chars().filter(char::is_ascii_digit).collect();
-        if let Ok(n) = phonenumber::parse(None, p) {
-            out.push(n.national().value().to_string());
+        if let Some(national) = national_number(p) {
+            out.push(national.to_owned());
         }
         out.push(digits);
     }
     out.sort();
     out.dedup();
     out
+}
+
+/// The national significant number of an E.164 number, without leading zeros (as a query's
+/// digits are): "+48601234567" gives "601234567", "+390669821234" gives "669821234". Country
+/// calling codes are prefix-free, so the first one to three digits that name a country are
+/// its code. A table lookup: parsing the number again cost more than the rest of the terms.
+fn national_number(e164: &str) -> Option<&str> {
+    let digits = e164.strip_prefix('+')?;
+    (1..=3.min(digits.len().saturating_sub(1))).find_map(|n| {
+        let code: u16 = digits.get(..n)?.parse().ok()?;
+        phonenumber::metadata::DATABASE.region(&code)?;
+        Some(digits[n..].trim_start_matches('0'))
+    })
 }
 
 /// Query terms for a search box: a phone-looking query becomes one digit string.
@@ -245,6 +258,31 @@ mod tests {
         assert!(crate::text::matches(&terms, &query_terms("+48 601")));
         assert!(crate::text::matches(&terms, &query_terms("0601234")));
         assert!(crate::text::matches(&terms, &query_terms("now")));
+    }
+
+    proptest::proptest! {
+        /// The table lookup agrees with parsing the number in full, for any number a region
+        /// accepts.
+        #[test]
+        fn national_number_matches_a_full_parse(
+            region in proptest::sample::select(vec!["PL", "IT", "IR", "US", "GB", "DE", "FR", "BR", "IN", "JP", "AE", "SM", "VA", "CA", "RU", "KZ"]),
+            national in "[0-9]{4,12}",
+        ) {
+            if let Ok(phone) = crate::phone::Phone::parse("phone", &national, Some(region)) {
+                let parsed = phonenumber::parse(None, phone.as_str()).unwrap().national().value().to_string();
+                proptest::prop_assert_eq!(national_number(phone.as_str()), Some(parsed.as_str()));
+            }
+        }
+    }
+
+    #[test]
+    fn national_numbers_of_known_numbers() {
+        assert_eq!(national_number("+48601234567"), Some("601234567"));
+        assert_eq!(national_number("+390669821234"), Some("669821234"));
+        assert_eq!(national_number("+14155552671"), Some("4155552671"));
+        assert_eq!(national_number("+989123456789"), Some("9123456789"));
+        assert_eq!(national_number("48601234567"), None);
+        assert_eq!(national_number("+"), None);
     }
 
     #[test]
