@@ -453,19 +453,20 @@ async fn import_contacts(
 ) -> Result<(), String> {
     // A contact at a company's own domain belongs to that company; free-mail never makes one.
     let company_field = record::field(ObjectKind::Contact, "company_id").expect("contacts have company_id");
+    let (lines, contacts): (Vec<(i64, String)>, Vec<_>) =
+        rows.into_iter().map(|(l, r, row)| ((l, r), row.contact)).unzip();
     let mut wanted: Vec<(String, Option<String>)> = Vec::new();
     let mut asked: HashSet<&str> = HashSet::new();
-    for (_, _, row) in &rows {
-        if matches!(row.contact.record.get("company_id"), Some(Some(_))) {
+    for contact in &contacts {
+        if matches!(contact.record.get("company_id"), Some(Some(_))) {
             continue;
         }
-        let Some(email) = row.contact.emails.as_ref().and_then(|e| e.iter().find(|e| !e.is_free_mail())) else {
+        let Some(email) = contact.emails.as_ref().and_then(|e| e.iter().find(|e| !e.is_free_mail())) else {
             continue;
         };
         let domain = email.domain();
         if !lookups.companies.contains_key(domain) && asked.insert(domain) {
-            let name = row
-                .contact
+            let name = contact
                 .record
                 .get("company_name")
                 .and_then(|v| v.as_ref())
@@ -500,10 +501,9 @@ async fn import_contacts(
             }
         }
     }
-    let items: Vec<ContactUpsert> = rows
-        .iter()
-        .map(|(_, _, row)| {
-            let mut changes = row.contact.clone();
+    let items: Vec<ContactUpsert> = contacts
+        .into_iter()
+        .map(|mut changes| {
             if !matches!(changes.record.get("company_id"), Some(Some(_))) {
                 let company = changes
                     .emails
@@ -517,8 +517,12 @@ async fn import_contacts(
             ContactUpsert { changes }
         })
         .collect();
-    let keys: Vec<Vec<String>> =
-        items.iter().map(|i| i.changes.identities().iter().map(Identity::key).collect()).collect();
+    // A dry run remembers the identities of its batches (see `Lookups::seen`).
+    let keys: Vec<Vec<String>> = if params.dry_run {
+        items.iter().map(|i| i.changes.identities().iter().map(Identity::key).collect()).collect()
+    } else {
+        vec![Vec::new(); items.len()]
+    };
     let outcomes = store.upsert_contacts(items, actor, params.dry_run).await.map_err(|e| e.to_string())?;
     let kinds = outcomes.into_iter().zip(keys).map(|(o, keys)| {
         let kind = o.map(|o| o.kind).map_err(|e| e.to_string());
@@ -535,7 +539,7 @@ async fn import_contacts(
         kind
     });
     let kinds: Vec<_> = kinds.collect();
-    tally(counts, rejects, rows.into_iter().map(|(l, r, _)| (l, r)).zip(kinds));
+    tally(counts, rejects, lines.into_iter().zip(kinds));
     Ok(())
 }
 
