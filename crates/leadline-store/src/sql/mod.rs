@@ -7,6 +7,7 @@
 
 pub mod postgres;
 pub mod sqlite;
+mod sqlite_alloc;
 
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;

@@ -63,6 +63,7 @@ pub use engine::SqlStore as SqliteStore;
 impl SqliteStore {
     /// Open (creating if needed) the database a `sqlite:` URL names and migrate it.
     pub async fn connect(url: &str) -> StoreResult<Self> {
+        super::sqlite_alloc::install();
         let options = SqliteConnectOptions::from_str(url)
             .map_err(|e| StoreError::Config(e.to_string()))?
             .create_if_missing(true)
