@@ -44,9 +44,9 @@ def run(rows, variant, batch=10_000):
     db.execute("PRAGMA journal_mode=wal")
     db.execute("PRAGMA synchronous=normal")
     db.execute("PRAGMA cache_size=-65536")
-    # The store's writer checkpoints at 32 MB (a background task does the rest, which a
+    # The store's writer checkpoints at 256 MB (a background task does the rest, which a
     # single-threaded client cannot mirror).
-    db.execute("PRAGMA wal_autocheckpoint=8192")
+    db.execute("PRAGMA wal_autocheckpoint=65536")
     for name in sorted(os.listdir(MIGRATIONS)):
         db.executescript(schema_script(name))
     row = f"({', '.join('?' * len(COLUMNS.split(', ')))})"
