@@ -41,11 +41,11 @@ fn field_of(identity: &Identity) -> &'static str {
 }
 
 /// Which contact holds each of these identity keys.
-async fn owners(conn: &mut Conn, keys: &[String]) -> StoreResult<HashMap<String, String>> {
+async fn owners(conn: &mut Conn, keys: &[impl AsRef<str>]) -> StoreResult<HashMap<String, String>> {
     let mut out = HashMap::with_capacity(keys.len());
     for chunk in keys.chunks(super::chunk_size(1)) {
         let mut sql = sql("SELECT key, contact_id FROM contact_identities WHERE key IN (");
-        sql.list(chunk.iter().map(String::as_str)).push(")");
+        sql.list(chunk.iter().map(AsRef::as_ref)).push(")");
         for row in query(&sql).fetch_all(&mut *conn).await? {
             out.insert(req_text(&row, "key")?, req_text(&row, "contact_id")?);
         }
@@ -382,39 +382,36 @@ struct Plan {
 
 /// Decide, for every item, whether it creates a contact or which contact it updates.
 async fn plan_upsert(conn: &mut Conn, items: &[ContactUpsert]) -> StoreResult<Plan> {
-    let keys: Vec<String> = items
-        .iter()
-        .flat_map(|i| i.changes.identities())
-        .map(|k| k.key())
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
+    // Each item's identity keys, made once: in dedupe order (`identities` lists e-mails, then
+    // phones, then external ids).
+    let item_keys: Vec<Vec<String>> =
+        items.iter().map(|i| i.changes.identities().iter().map(Identity::key).collect()).collect();
+    let keys: Vec<&str> =
+        item_keys.iter().flatten().map(String::as_str).collect::<HashSet<_>>().into_iter().collect();
     let existing = owners(conn, &keys).await?;
     let known_refs = known_references(conn, items).await?;
-    let mut in_batch: HashMap<String, String> = HashMap::new();
+    let mut in_batch: HashMap<&str, String> = HashMap::with_capacity(keys.len());
     let mut targets = Vec::with_capacity(items.len());
     let mut rejected = Vec::with_capacity(items.len());
-    for item in items {
+    for (item, keys) in items.iter().zip(&item_keys) {
         if let Some(e) = unknown_reference(&item.changes, &known_refs) {
             targets.push(Target::Rejected);
             rejected.push(Some(Err(StoreError::Invalid(e))));
             continue;
         }
-        let mut ids = item.changes.identities();
-        ids.sort_by_key(Identity::priority);
-        let target = ids
+        let target = keys
             .iter()
-            .find_map(|k| in_batch.get(&k.key()).map(|id| Target::SameAs(id.clone())))
-            .or_else(|| ids.iter().find_map(|k| existing.get(&k.key()).map(|id| Target::Existing(id.clone()))))
+            .find_map(|k| in_batch.get(k.as_str()).map(|id| Target::SameAs(id.clone())))
+            .or_else(|| keys.iter().find_map(|k| existing.get(k).map(|id| Target::Existing(id.clone()))))
             .unwrap_or_else(|| Target::New(new_id()));
         let id = match &target {
-            Target::New(id) | Target::SameAs(id) | Target::Existing(id) => id.clone(),
+            Target::New(id) | Target::SameAs(id) | Target::Existing(id) => id,
             Target::Rejected => unreachable!("rejected items are handled above"),
         };
-        for k in &ids {
+        for k in keys {
             // An identity that names another contact stays with it.
-            if existing.get(&k.key()).is_none_or(|owner| *owner == id) {
-                in_batch.entry(k.key()).or_insert_with(|| id.clone());
+            if existing.get(k).is_none_or(|owner| owner == id) {
+                in_batch.entry(k.as_str()).or_insert_with(|| id.clone());
             }
         }
         targets.push(target);
