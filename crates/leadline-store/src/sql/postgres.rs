@@ -45,7 +45,12 @@ pub use engine::SqlStore as PgStore;
 impl PgStore {
     /// Connect to the database a `postgres://` URL names and migrate it.
     pub async fn connect(url: &str) -> StoreResult<Self> {
-        let options = PgConnectOptions::from_str(url).map_err(|e| StoreError::Config(e.to_string()))?;
+        let options = PgConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Config(e.to_string()))?
+            // No JIT compilation: Leadline's statements are short, and on a table just filled
+            // by an import (no statistics yet) PostgreSQL's estimates cross its JIT threshold,
+            // so that reading 500 contacts by id spent 180 of its 235 ms compiling.
+            .options([("jit", "off")]);
         let pool = PgPoolOptions::new().max_connections(16).connect_with(options).await?;
         let store = Self::new(pool.clone(), pool);
         crate::Store::migrate(&store).await?;
