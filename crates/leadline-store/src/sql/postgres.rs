@@ -17,6 +17,8 @@ pub(crate) const MAX_BINDS: usize = 65_000;
 pub(crate) const DERIVED_COLUMNS: &[&str] = &["search"];
 /// How built statements name their arguments.
 pub(crate) const PLACEHOLDERS: crate::sql::Placeholders = crate::sql::Placeholders::Numbered;
+/// How statements take many rows: one array per column, unnested.
+pub(crate) const ROWS: crate::sql::RowSource = crate::sql::RowSource::Unnest;
 pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_foundation.sql")),
     (2, include_str!("../../migrations/postgres/0002_sort_indexes.sql")),
@@ -55,6 +57,18 @@ impl PgStore {
         let store = Self::new(pool.clone(), pool);
         crate::Store::migrate(&store).await?;
         Ok(store)
+    }
+}
+
+/// Bind a column of values as one array parameter.
+pub(crate) fn add_array(
+    args: &mut sqlx::postgres::PgArguments,
+    values: crate::sql::Array,
+) -> Result<(), sqlx::error::BoxDynError> {
+    use sqlx::Arguments;
+    match values {
+        crate::sql::Array::Text(v) => args.add(v),
+        crate::sql::Array::Int(v) => args.add(v),
     }
 }
 

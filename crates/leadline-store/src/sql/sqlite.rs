@@ -33,6 +33,8 @@ pub(crate) const MAX_BINDS: usize = 32_000;
 pub(crate) const DERIVED_COLUMNS: &[&str] = &["search_key"];
 /// How built statements name their arguments.
 pub(crate) const PLACEHOLDERS: crate::sql::Placeholders = crate::sql::Placeholders::Anonymous;
+/// How statements take many rows: SQLite has no array parameters.
+pub(crate) const ROWS: crate::sql::RowSource = crate::sql::RowSource::Values;
 pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/sqlite/0001_foundation.sql")),
     (2, include_str!("../../migrations/sqlite/0002_sort_indexes.sql")),
@@ -117,6 +119,15 @@ async fn checkpoint_while_open(readers: sqlx::SqlitePool) {
         // longer until the next tick.
         let _ = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&readers).await;
     }
+}
+
+/// SQLite has no array parameters, and statements for it are built without them (`ROWS`);
+/// one that had any would fail to bind.
+pub(crate) fn add_array(
+    _: &mut sqlx::sqlite::SqliteArguments<'_>,
+    _: crate::sql::Array,
+) -> Result<(), sqlx::error::BoxDynError> {
+    Err("SQLite takes no array parameters".into())
 }
 
 /// Whether a text column contains a substring.

@@ -111,9 +111,10 @@ impl crate::BulkStore for SqlStore {
         let typed = columns(self, table).await?;
         let cols: Vec<&str> = typed.iter().map(|(name, _)| name.as_str()).collect();
         let mut tx = self.begin().await?;
+        let head = format!("INSERT INTO {table} ({}) ", cols.join(", "));
         for chunk in rows.chunks(super::chunk_size(cols.len())) {
-            let mut sql = sql(&format!("INSERT INTO {table} ({}) VALUES ", cols.join(", ")));
-            for (i, row) in chunk.iter().enumerate() {
+            let mut values = Vec::with_capacity(chunk.len());
+            for row in chunk {
                 if row.len() != cols.len() {
                     return Err(StoreError::Corrupt(format!(
                         "{table}: a row has {} values for {} columns",
@@ -121,16 +122,11 @@ impl crate::BulkStore for SqlStore {
                         cols.len()
                     )));
                 }
-                sql.push(if i == 0 { "(" } else { ", (" });
-                for (j, v) in row.iter().enumerate() {
-                    if j > 0 {
-                        sql.push(", ");
-                    }
-                    sql.arg(arg_of(v, typed[j].1)?);
-                }
-                sql.push(")");
+                values.push(
+                    row.iter().zip(&typed).map(|(v, (_, integer))| arg_of(v, *integer)).collect::<StoreResult<_>>()?,
+                );
             }
-            query(&sql).execute(&mut *tx).await?;
+            query(&super::sql_rows(&head, values)).execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(())

@@ -80,13 +80,8 @@ async fn insert_identities(conn: &mut Conn, rows: Vec<(String, String, i64)>) ->
 /// The statements that insert identity rows, built as they are pulled.
 fn identity_statements<'a>(rows: impl Iterator<Item = (String, String, i64)> + 'a) -> impl Iterator<Item = Sql> + 'a {
     super::chunked(rows, super::chunk_size(3)).map(|chunk| {
-        let mut sql = sql("INSERT INTO contact_identities (key, contact_id, position) VALUES ");
-        sql.reserve(chunk.len() * 3);
-        for (i, (key, id, pos)) in chunk.into_iter().enumerate() {
-            sql.push(if i == 0 { "(" } else { ", (" });
-            sql.arg(key).push(", ").arg(id).push(", ").arg(pos).push(")");
-        }
-        sql
+        let rows = chunk.into_iter().map(|(key, id, pos)| vec![key.into(), id.into(), pos.into()]).collect();
+        super::sql_rows("INSERT INTO contact_identities (key, contact_id, position) ", rows)
     })
 }
 
@@ -386,8 +381,7 @@ async fn plan_upsert(conn: &mut Conn, items: &[ContactUpsert]) -> StoreResult<Pl
     // phones, then external ids).
     let item_keys: Vec<Vec<String>> =
         items.iter().map(|i| i.changes.identities().iter().map(Identity::key).collect()).collect();
-    let keys: Vec<&str> =
-        item_keys.iter().flatten().map(String::as_str).collect::<HashSet<_>>().into_iter().collect();
+    let keys: Vec<&str> = item_keys.iter().flatten().map(String::as_str).collect::<HashSet<_>>().into_iter().collect();
     let existing = owners(conn, &keys).await?;
     let known_refs = known_references(conn, items).await?;
     let mut in_batch: HashMap<&str, String> = HashMap::with_capacity(keys.len());
@@ -502,12 +496,11 @@ async fn bulk_insert(
 /// that exist.
 fn link_statements<'a>(links: impl Iterator<Item = (String, String)> + 'a, now: i64) -> impl Iterator<Item = Sql> + 'a {
     super::chunked(links, super::chunk_size(4)).map(move |chunk| {
-        let mut q = sql("INSERT INTO contact_companies (contact_id, company_id, role, created_at) VALUES ");
-        q.reserve(chunk.len() * 4);
-        for (n, (contact, company)) in chunk.into_iter().enumerate() {
-            q.push(if n == 0 { "(" } else { ", (" });
-            q.arg(contact).push(", ").arg(company).push(", ").arg("other").push(", ").arg(now).push(")");
-        }
+        let rows = chunk
+            .into_iter()
+            .map(|(contact, company)| vec![contact.into(), company.into(), "other".into(), now.into()])
+            .collect();
+        let mut q = super::sql_rows("INSERT INTO contact_companies (contact_id, company_id, role, created_at) ", rows);
         q.push(" ON CONFLICT DO NOTHING");
         q
     })

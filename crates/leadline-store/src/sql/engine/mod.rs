@@ -49,6 +49,13 @@ fn sql(text: &str) -> Sql {
     Sql::new(text, super::PLACEHOLDERS)
 }
 
+/// `head` followed by `rows` in this backend's multi-row form (see `RowSource`).
+fn sql_rows(head: &str, rows: Vec<Vec<Arg>>) -> Sql {
+    let mut q = sql(head);
+    q.rows(super::ROWS, rows);
+    q
+}
+
 /// The arguments of `sql`, bound in order.
 fn arguments(sql: &Sql) -> <Db as Database>::Arguments<'_> {
     bind_all(sql.args.iter().cloned())
@@ -62,6 +69,7 @@ fn bind_all<'q>(args: impl ExactSizeIterator<Item = Arg>) -> <Db as Database>::A
         let added = match a {
             Arg::Text(v) => bound.add(v),
             Arg::Int(v) => bound.add(v),
+            Arg::Array(v) => super::add_array(&mut bound, v),
         };
         debug_assert!(added.is_ok());
     }

@@ -451,24 +451,25 @@ pub(super) fn insert_statements<'a>(
     let mut cols = vec!["id", "properties", "created_at", "updated_at"];
     cols.extend(writable.iter().map(|f| f.name));
     cols.extend(extra_columns);
-    let head = format!("INSERT INTO {} ({}) VALUES ", table(object), cols.join(", "));
+    let head = format!("INSERT INTO {} ({}) ", table(object), cols.join(", "));
     super::chunked(rows, super::chunk_size(cols.len())).map(move |chunk| {
-        let mut q = sql(&head);
-        q.reserve(chunk.len() * cols.len());
-        for (n, row) in chunk.into_iter().enumerate() {
-            q.push(if n == 0 { "(" } else { ", (" });
-            let props = apply_properties(serde_json::Map::new(), row.changes);
-            q.arg(row.id).push(", ").arg(serde_json::Value::Object(props).to_string());
-            q.push(", ").arg(now).push(", ").arg(now);
-            for f in &writable {
-                q.push(", ").arg(scalar_arg(f, row.changes.get(f.name).and_then(Option::as_ref)));
-            }
-            for a in row.extra {
-                q.push(", ").arg(a);
-            }
-            q.push(")");
-        }
-        q
+        let rows = chunk
+            .into_iter()
+            .map(|row| {
+                let mut values = Vec::with_capacity(cols.len());
+                let props = apply_properties(serde_json::Map::new(), row.changes);
+                values.extend([
+                    Arg::from(row.id),
+                    serde_json::Value::Object(props).to_string().into(),
+                    now.into(),
+                    now.into(),
+                ]);
+                values.extend(writable.iter().map(|f| scalar_arg(f, row.changes.get(f.name).and_then(Option::as_ref))));
+                values.extend(row.extra);
+                values
+            })
+            .collect();
+        super::sql_rows(&head, rows)
     })
 }
 
@@ -601,19 +602,20 @@ pub(super) fn updates_statements(
 }
 
 /// One statement that sets `columns` of many records, each to its own values:
-/// `WITH v(id, a, b) AS (VALUES (..), ..) UPDATE t SET a = v.a, b = v.b FROM v WHERE t.id = v.id`,
+/// `WITH v(id, a, b) AS (<rows>) UPDATE t SET a = v.a, b = v.b FROM v WHERE t.id = v.id`,
 /// each record found through the id index. `condition` narrows the rows further.
 fn values_update(object: ObjectKind, columns: &[&str], rows: Vec<(String, Vec<Arg>)>, condition: &str) -> Sql {
     let table = table(object);
-    let mut q = sql(&format!("WITH v(id, {}) AS (VALUES ", columns.join(", ")));
-    q.reserve(rows.len() * (columns.len() + 1));
-    for (n, (id, values)) in rows.into_iter().enumerate() {
-        q.push(if n == 0 { "(" } else { ", (" }).arg(id);
-        for value in values {
-            q.push(", ").arg(value);
-        }
-        q.push(")");
-    }
+    let rows = rows
+        .into_iter()
+        .map(|(id, values)| {
+            let mut row = Vec::with_capacity(values.len() + 1);
+            row.push(Arg::from(id));
+            row.extend(values);
+            row
+        })
+        .collect();
+    let mut q = super::sql_rows(&format!("WITH v(id, {}) AS (", columns.join(", ")), rows);
     let set: Vec<String> = columns.iter().map(|c| format!("{c} = v.{c}")).collect();
     q.push(&format!(") UPDATE {table} SET {} FROM v WHERE {table}.id = v.id{condition}", set.join(", ")));
     q
@@ -639,25 +641,25 @@ pub(super) fn history_statements<'a>(
     actor: Actor<'a>,
 ) -> impl Iterator<Item = Sql> + 'a {
     super::chunked(rows, super::chunk_size(8)).map(move |chunk| {
-        let mut q = sql(
-            "INSERT INTO field_history (object, object_id, field, from_value, to_value, at, cause, actor_id) VALUES ",
-        );
-        q.reserve(chunk.len() * 8);
-        for (n, (id, field, from, to)) in chunk.into_iter().enumerate() {
-            q.push(if n == 0 { "(" } else { ", (" });
-            q.list([
-                Arg::from(object.as_str()),
-                id.into(),
-                field.into(),
-                from.into(),
-                to.into(),
-                actor.now.into(),
-                actor.cause.as_str().into(),
-                actor.user_id.into(),
-            ]);
-            q.push(")");
-        }
-        q
+        let rows = chunk
+            .into_iter()
+            .map(|(id, field, from, to)| {
+                vec![
+                    Arg::from(object.as_str()),
+                    id.into(),
+                    field.into(),
+                    from.into(),
+                    to.into(),
+                    actor.now.into(),
+                    actor.cause.as_str().into(),
+                    actor.user_id.into(),
+                ]
+            })
+            .collect();
+        super::sql_rows(
+            "INSERT INTO field_history (object, object_id, field, from_value, to_value, at, cause, actor_id) ",
+            rows,
+        )
     })
 }
 
