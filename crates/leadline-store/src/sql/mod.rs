@@ -40,7 +40,7 @@ pub const TABLES: &[(&str, &str)] = &[
 pub(crate) enum Arg {
     Text(Option<String>),
     Int(Option<i64>),
-    /// A column of many rows, for a backend with array parameters (see `RowSource`).
+    /// A column of many rows, for a backend with array parameters (see `ManyValues`).
     Array(Array),
 }
 
@@ -80,15 +80,16 @@ impl Array {
     }
 }
 
-/// How a backend takes many rows in one statement.
+/// How a backend takes many values in one statement: the rows of a multi-row write, the
+/// members of an `IN` list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum RowSource {
-    /// `VALUES (?, ?), (?, ?), ...`: one parameter per value (SQLite).
-    Values,
-    /// `SELECT * FROM UNNEST($1::text[], $2::bigint[])`: one array parameter per column
-    /// (PostgreSQL, which parses, binds and plans a statement of 64,000 parameters far more
-    /// slowly than one of eight arrays holding the same rows).
-    Unnest,
+pub(crate) enum ManyValues {
+    /// One parameter per value: `VALUES (?, ?), (?, ?)`, `IN (?, ?)` (SQLite).
+    Inline,
+    /// One array parameter per column: `SELECT * FROM UNNEST($1::text[], $2::bigint[])`,
+    /// `= ANY($1::text[])` (PostgreSQL, which parses, binds and plans a statement of 64,000
+    /// parameters far more slowly than one of eight arrays holding the same rows).
+    Arrays,
 }
 
 impl From<&str> for Arg {
@@ -190,17 +191,17 @@ impl Sql {
         self
     }
 
-    /// Append `rows` as a row source in `source`'s form, for `INSERT INTO t (a, b) <rows>` or
+    /// Append `rows` as a row source in `form`, for `INSERT INTO t (a, b) <rows>` or
     /// `WITH v(a, b) AS (<rows>)`. The rows all have the same columns.
-    pub fn rows(&mut self, source: RowSource, rows: Vec<Vec<Arg>>) -> &mut Self {
-        match source {
-            RowSource::Values => {
+    pub fn rows(&mut self, form: ManyValues, rows: Vec<Vec<Arg>>) -> &mut Self {
+        match form {
+            ManyValues::Inline => {
                 self.reserve(rows.len() * rows.first().map_or(0, Vec::len));
                 for (n, row) in rows.into_iter().enumerate() {
                     self.push(if n == 0 { "VALUES (" } else { ", (" }).list(row).push(")");
                 }
             }
-            RowSource::Unnest => {
+            ManyValues::Arrays => {
                 let width = rows.first().map_or(0, Vec::len);
                 let mut columns: Vec<Vec<Arg>> = (0..width).map(|_| Vec::with_capacity(rows.len())).collect();
                 for row in rows {
@@ -218,6 +219,24 @@ impl Sql {
             }
         }
         self
+    }
+
+    /// Append a test that the expression before it is one of `items`, in `form`: ` IN (?, ?)`
+    /// or ` = ANY($1::text[])`. An empty list matches nothing.
+    pub fn in_texts<'a>(&mut self, form: ManyValues, items: impl IntoIterator<Item = &'a str>) -> &mut Self {
+        match form {
+            ManyValues::Inline => {
+                let items: Vec<&str> = items.into_iter().collect();
+                if items.is_empty() {
+                    return self.push(" IN (NULL)");
+                }
+                self.push(" IN (").list(items).push(")")
+            }
+            ManyValues::Arrays => {
+                let array = Array::Text(items.into_iter().map(|s| Some(s.to_owned())).collect());
+                self.push(" = ANY(").arg(Arg::Array(array)).push("::text[])")
+            }
+        }
     }
 
     /// Append `$a, $b, ...` for each item.
@@ -315,12 +334,12 @@ mod tests {
             ]
         };
         let mut q = Sql::new("INSERT INTO t (k, n, s) ", Placeholders::Anonymous);
-        q.rows(RowSource::Values, rows());
+        q.rows(ManyValues::Inline, rows());
         assert_eq!(q.text, "INSERT INTO t (k, n, s) VALUES (?, ?, ?), (?, ?, ?)");
         assert_eq!(q.args, rows().concat());
 
         let mut q = Sql::new("INSERT INTO t (k, n, s) ", Placeholders::Numbered);
-        q.rows(RowSource::Unnest, rows());
+        q.rows(ManyValues::Arrays, rows());
         assert_eq!(q.text, "INSERT INTO t (k, n, s) SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::text[])");
         assert_eq!(
             q.args,
@@ -330,6 +349,20 @@ mod tests {
                 Arg::Array(Array::Text(vec![None, Some("x".into())])),
             ]
         );
+    }
+
+    #[test]
+    fn membership_as_a_list_or_as_one_array() {
+        let mut q = Sql::new("SELECT 1 WHERE x", Placeholders::Anonymous);
+        q.in_texts(ManyValues::Inline, ["a", "b"]);
+        assert_eq!(q.text, "SELECT 1 WHERE x IN (?, ?)");
+        let mut q = Sql::new("SELECT 1 WHERE x", Placeholders::Anonymous);
+        q.in_texts(ManyValues::Inline, []);
+        assert_eq!((q.text.as_str(), q.args.len()), ("SELECT 1 WHERE x IN (NULL)", 0));
+        let mut q = Sql::new("SELECT 1 WHERE x", Placeholders::Numbered);
+        q.in_texts(ManyValues::Arrays, ["a", "b"]);
+        assert_eq!(q.text, "SELECT 1 WHERE x = ANY($1::text[])");
+        assert_eq!(q.args, [Arg::Array(Array::Text(vec![Some("a".into()), Some("b".into())]))]);
     }
 
     #[test]

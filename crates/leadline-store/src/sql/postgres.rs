@@ -17,8 +17,8 @@ pub(crate) const MAX_BINDS: usize = 65_000;
 pub(crate) const DERIVED_COLUMNS: &[&str] = &["search"];
 /// How built statements name their arguments.
 pub(crate) const PLACEHOLDERS: crate::sql::Placeholders = crate::sql::Placeholders::Numbered;
-/// How statements take many rows: one array per column, unnested.
-pub(crate) const ROWS: crate::sql::RowSource = crate::sql::RowSource::Unnest;
+/// How statements take many values: as arrays.
+pub(crate) const MANY: crate::sql::ManyValues = crate::sql::ManyValues::Arrays;
 pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_foundation.sql")),
     (2, include_str!("../../migrations/postgres/0002_sort_indexes.sql")),

@@ -33,8 +33,8 @@ pub(crate) const MAX_BINDS: usize = 32_000;
 pub(crate) const DERIVED_COLUMNS: &[&str] = &["search_key"];
 /// How built statements name their arguments.
 pub(crate) const PLACEHOLDERS: crate::sql::Placeholders = crate::sql::Placeholders::Anonymous;
-/// How statements take many rows: SQLite has no array parameters.
-pub(crate) const ROWS: crate::sql::RowSource = crate::sql::RowSource::Values;
+/// How statements take many values: SQLite has no array parameters.
+pub(crate) const MANY: crate::sql::ManyValues = crate::sql::ManyValues::Inline;
 pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/sqlite/0001_foundation.sql")),
     (2, include_str!("../../migrations/sqlite/0002_sort_indexes.sql")),
@@ -121,7 +121,7 @@ async fn checkpoint_while_open(readers: sqlx::SqlitePool) {
     }
 }
 
-/// SQLite has no array parameters, and statements for it are built without them (`ROWS`);
+/// SQLite has no array parameters, and statements for it are built without them (`MANY`);
 /// one that had any would fail to bind.
 pub(crate) fn add_array(
     _: &mut sqlx::sqlite::SqliteArguments<'_>,

@@ -44,8 +44,8 @@ fn field_of(identity: &Identity) -> &'static str {
 async fn owners(conn: &mut Conn, keys: &[impl AsRef<str>]) -> StoreResult<HashMap<String, String>> {
     let mut out = HashMap::with_capacity(keys.len());
     for chunk in keys.chunks(super::chunk_size(1)) {
-        let mut sql = sql("SELECT key, contact_id FROM contact_identities WHERE key IN (");
-        sql.list(chunk.iter().map(AsRef::as_ref)).push(")");
+        let mut sql = sql("SELECT key, contact_id FROM contact_identities WHERE key");
+        sql.in_texts(super::MANY, chunk.iter().map(AsRef::as_ref));
         for row in query(&sql).fetch_all(&mut *conn).await? {
             out.insert(req_text(&row, "key")?, req_text(&row, "contact_id")?);
         }
@@ -433,14 +433,14 @@ async fn known_references(conn: &mut Conn, items: &[ContactUpsert]) -> StoreResu
     for (table, ids) in wanted {
         let ids: Vec<&str> = ids.into_iter().collect();
         for chunk in ids.chunks(super::chunk_size(1)) {
-            let mut q = sql(&format!("SELECT count(*) FROM {table} WHERE id IN ("));
-            q.list(chunk.iter().copied()).push(")");
+            let mut q = sql(&format!("SELECT count(*) FROM {table} WHERE id"));
+            q.in_texts(super::MANY, chunk.iter().copied());
             if query_count(&q).fetch_one(&mut *conn).await? == chunk.len() as i64 {
                 known.extend(chunk.iter().map(|id| (*id).to_owned()));
                 continue;
             }
-            let mut q = sql(&format!("SELECT id FROM {table} WHERE id IN ("));
-            q.list(chunk.iter().copied()).push(")");
+            let mut q = sql(&format!("SELECT id FROM {table} WHERE id"));
+            q.in_texts(super::MANY, chunk.iter().copied());
             for row in query(&q).fetch_all(&mut *conn).await? {
                 known.insert(req_text(&row, "id")?);
             }

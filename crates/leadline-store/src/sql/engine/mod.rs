@@ -12,7 +12,7 @@ mod users;
 
 use sqlx::{Database, Row};
 
-use super::{Db, BEGIN, MIGRATIONS, NAME};
+use super::{Db, BEGIN, MANY, MIGRATIONS, NAME};
 use crate::error::{StoreError, StoreResult};
 use crate::sql::{Arg, Sql};
 
@@ -49,10 +49,10 @@ fn sql(text: &str) -> Sql {
     Sql::new(text, super::PLACEHOLDERS)
 }
 
-/// `head` followed by `rows` in this backend's multi-row form (see `RowSource`).
+/// `head` followed by `rows` in this backend's multi-row form (see `ManyValues`).
 fn sql_rows(head: &str, rows: Vec<Vec<Arg>>) -> Sql {
     let mut q = sql(head);
-    q.rows(super::ROWS, rows);
+    q.rows(MANY, rows);
     q
 }
 

@@ -141,8 +141,8 @@ pub(super) async fn load(conn: &mut Conn, object: ObjectKind, ids: &[String]) ->
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut sql = sql(&format!("SELECT {} FROM {} WHERE id IN (", columns(object), table(object)));
-    sql.list(ids.iter().map(String::as_str)).push(")");
+    let mut sql = sql(&format!("SELECT {} FROM {} WHERE id", columns(object), table(object)));
+    sql.in_texts(super::MANY, ids.iter().map(String::as_str));
     let rows = query(&sql).fetch_all(&mut *conn).await?;
     let mut by_id: HashMap<String, Record> = HashMap::with_capacity(rows.len());
     for row in &rows {
@@ -1076,8 +1076,8 @@ fn external_ids_extra(current: &Record, new: &[(String, String)]) -> StoreResult
 async fn domain_owners(conn: &mut Conn, domains: &[&str]) -> StoreResult<HashMap<String, String>> {
     let mut out = HashMap::new();
     for chunk in domains.chunks(super::chunk_size(1)) {
-        let mut q = sql("SELECT domain, id FROM companies WHERE merged_into IS NULL AND domain IN (");
-        q.list(chunk.iter().copied()).push(")");
+        let mut q = sql("SELECT domain, id FROM companies WHERE merged_into IS NULL AND domain");
+        q.in_texts(super::MANY, chunk.iter().copied());
         for row in query(&q).fetch_all(&mut *conn).await? {
             out.insert(req_text(&row, "domain")?, req_text(&row, "id")?);
         }
