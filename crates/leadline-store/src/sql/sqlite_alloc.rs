@@ -1,11 +1,10 @@
 //! SQLite's memory, from Rust's allocator.
 //!
-//! The bundled SQLite allocates with the C library's malloc and, by default, counts every
-//! allocation under a global mutex (its memory statistics, which nothing here reads). In a bulk
-//! import that made malloc, free and their bookkeeping an eighth of the writer thread's time
-//! (perf, `bench import`). Routed through Rust's global allocator (mimalloc in the `leadline`
-//! binary) and with the statistics off, SQLite's allocations cost what the rest of the
-//! program's do.
+//! The bundled SQLite allocates with the C library's malloc. In a bulk import, malloc, free
+//! and their bookkeeping were an eighth of the writer thread's time (perf, `bench import`).
+//! Routed through Rust's global allocator (mimalloc in the `leadline` binary), SQLite's
+//! allocations cost what the rest of the program's do. (Its memory statistics, which would
+//! take a global mutex per allocation, are compiled out: see `.cargo/config.toml`.)
 //!
 //! SQLite needs the size of an allocation back from its pointer, which Rust's allocator API
 //! does not offer, so each block carries its size in a header in front of it.
@@ -40,11 +39,10 @@ pub(crate) fn install() {
             xShutdown: Some(x_shutdown),
             pAppData: std::ptr::null_mut(),
         };
-        // SAFETY: both calls happen before SQLite is initialised, or fail harmlessly with
+        // SAFETY: the call happens before SQLite is initialised, or fails harmlessly with
         // SQLITE_MISUSE after; SQLite copies the methods struct, and its functions keep the
         // contract below for as long as the process lives.
         unsafe {
-            ffi::sqlite3_config(ffi::SQLITE_CONFIG_MEMSTATUS, 0 as c_int);
             ffi::sqlite3_config(ffi::SQLITE_CONFIG_MALLOC, &methods as *const ffi::sqlite3_mem_methods);
         }
     });
