@@ -39,15 +39,6 @@ impl Identity {
             _ => return None,
         })
     }
-
-    /// Dedupe order: e-mail first, then phone, then external id.
-    pub fn priority(&self) -> u8 {
-        match self {
-            Identity::Email(_) => 0,
-            Identity::Phone(_) => 1,
-            Identity::External(..) => 2,
-        }
-    }
 }
 
 /// Check an external id pair.
@@ -159,7 +150,8 @@ pub struct ContactChanges {
 }
 
 impl ContactChanges {
-    /// The identities this write names, in dedupe order.
+    /// The identities this write names, in dedupe order: e-mails, then phones, then external
+    /// ids.
     pub fn identities(&self) -> Vec<Identity> {
         let mut ids: Vec<Identity> = Vec::new();
         ids.extend(self.emails.iter().flatten().map(|e| Identity::Email(e.as_str().into())));

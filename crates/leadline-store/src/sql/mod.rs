@@ -192,7 +192,7 @@ impl Sql {
     }
 
     /// Append `rows` as a row source in `form`, for `INSERT INTO t (a, b) <rows>` or
-    /// `WITH v(a, b) AS (<rows>)`. The rows all have the same columns.
+    /// `WITH v(a, b) AS (<rows>)`. There is at least one row, and all have the same columns.
     pub fn rows(&mut self, form: ManyValues, rows: Vec<Vec<Arg>>) -> &mut Self {
         match form {
             ManyValues::Inline => {
