@@ -138,20 +138,19 @@ impl crate::JobStore for SqlStore {
     async fn add_rejects(&self, job_id: &str, rejects: &[Reject]) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         for chunk in rejects.chunks(super::chunk_size(5)) {
-            let mut sql = sql("INSERT INTO job_rejects (job_id, line, field, reason, raw) VALUES ");
-            for (i, r) in chunk.iter().enumerate() {
-                sql.push(if i == 0 { "(" } else { ", (" });
-                sql.arg(job_id)
-                    .push(", ")
-                    .arg(r.line)
-                    .push(", ")
-                    .arg(r.field.clone())
-                    .push(", ")
-                    .arg(r.reason.as_str())
-                    .push(", ")
-                    .arg(r.raw.as_str())
-                    .push(")");
-            }
+            let rows = chunk
+                .iter()
+                .map(|r| {
+                    vec![
+                        job_id.into(),
+                        r.line.into(),
+                        r.field.clone().into(),
+                        r.reason.as_str().into(),
+                        r.raw.as_str().into(),
+                    ]
+                })
+                .collect();
+            let mut sql = super::sql_rows("INSERT INTO job_rejects (job_id, line, field, reason, raw) ", rows);
             sql.push(" ON CONFLICT DO NOTHING");
             query(&sql).execute(&mut *tx).await?;
         }
