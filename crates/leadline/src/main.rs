@@ -24,7 +24,8 @@ use config::{Config, Overrides};
 /// glibc's allocator spent a quarter of a busy server's time in malloc/free and its arena
 /// locks (measured with perf under `bench http`); mimalloc's per-thread heaps avoid both. Not
 /// with its `override` feature: replacing C's malloc in a statically linked binary is fragile
-/// (its maintainers advise against it), and the bundled SQLite did as well without it.
+/// (its maintainers advise against it). SQLite is pointed at this allocator by the store itself
+/// (`leadline-store`'s `sql/sqlite_alloc.rs`).
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -73,7 +73,7 @@ on_every_backend!(
 );
 
 /// SQLite's writer leaves checkpoints to the store's background task until the WAL passes
-/// 32 MB, far more than this write. Only a checkpoint grows the main file (every write lands
+/// 256 MB, far more than this write. Only a checkpoint grows the main file (every write lands
 /// in the WAL first), so its growth shows the task ran.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_checkpoints_off_the_writer() {
