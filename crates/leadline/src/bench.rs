@@ -217,6 +217,7 @@ async fn import_into(url: &str, csv: &Path, label: &str) -> Result<(), String> {
         default_region: None,
         default_currency: "EUR".into(),
         spooled: false,
+        batch: leadline_server::import::BATCH,
     };
     let job = store
         .create_job("import", &serde_json::to_value(&params).map_err(|e| e.to_string())?, None, leadline_server::now())

@@ -404,6 +404,7 @@ async fn import(store: Arc<dyn Store>, object: Object, file: &PathBuf, opts: Imp
         default_currency: opts.currency,
         // The CLI imports the caller's own file: it is never deleted.
         spooled: false,
+        batch: leadline_server::import::BATCH,
     };
     let job_params = serde_json::to_value(&params).map_err(|e| e.to_string())?;
     let job = store.create_job("import", &job_params, None, leadline_server::now()).await.map_err(|e| e.to_string())?;

@@ -311,6 +311,7 @@ pub(crate) async fn import_params(s: &AppState, form: &Form) -> ApiResult<Import
         default_region: region,
         default_currency: currency.into(),
         spooled: true,
+        batch: crate::import::BATCH,
     })
 }
 

@@ -2,6 +2,8 @@
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
+use leadline_core::record::ObjectKind;
+use leadline_store::JobCounts;
 use serde_json::{json, Value};
 
 use super::App;
@@ -143,4 +145,47 @@ pub async fn export_streams_filtered_csv(app: &App) {
     assert!(filtered.text.contains("Dąbrowska"));
     app.get("/api/v1/exports/contacts?country=Poland").await.error(422, "invalid_country", Some("country"));
     app.get("/api/v1/exports/widgets").await.error(404, "not_found", None);
+}
+
+/// Where the file is cut into batches changes nothing the import reports or keeps: a row that
+/// repeats a person from an earlier batch is a duplicate within the file, in a dry run and in
+/// a real one, as it is when both rows share a batch.
+pub async fn batch_boundaries_change_nothing(app: &App) {
+    use leadline_server::import::{self, ImportParams};
+    let path = app.dir.join("people-in-pairs.csv");
+    std::fs::create_dir_all(&app.dir).unwrap();
+    std::fs::write(&path, PEOPLE).unwrap();
+    let sniffed = import::sniff(PEOPLE.as_bytes()).unwrap();
+    let columns = import::mapping(ObjectKind::Contact, &sniffed.headers, &Default::default(), &[]).unwrap();
+    let run = |dry_run: bool| {
+        let params = ImportParams {
+            object: "contacts".into(),
+            path: path.clone(),
+            file_name: "people.csv".into(),
+            headers: sniffed.headers.clone(),
+            mapping: columns.iter().map(|c| c.name()).collect(),
+            delimiter: sniffed.delimiter,
+            dry_run,
+            source_list: None,
+            default_region: Some("PL".into()),
+            default_currency: "EUR".into(),
+            spooled: false,
+            // Lines 2-3, 4-5 and 6-7: the second Łukasz (line 5) follows the first in
+            // another batch.
+            batch: 2,
+        };
+        let store = app.state.store.clone();
+        async move {
+            let job = store.create_job("import", &serde_json::to_value(&params).unwrap(), None, 1).await.unwrap();
+            import::run(store, &job.id, params, None, |_| {}).await.unwrap()
+        }
+    };
+    let counts = |c: JobCounts| (c.processed, c.created, c.updated, c.merged, c.rejected);
+    assert_eq!(counts(run(true).await), (6, 3, 0, 1, 2), "dry run");
+    assert_eq!(app.get("/api/v1/contacts?count=true").await.json()["total"], 0);
+    assert_eq!(counts(run(false).await), (6, 3, 0, 1, 2), "the same file, imported");
+    let lukasz = app.get("/api/v1/contacts?q=lukasz").await.json();
+    assert_eq!(lukasz["items"].as_array().unwrap().len(), 1);
+    assert_eq!(lukasz["items"][0]["last_name"], "W.", "the later row of the same person wins");
+    assert_eq!(counts(run(false).await), (6, 0, 3, 1, 2), "again: every person is in the store, one twice");
 }

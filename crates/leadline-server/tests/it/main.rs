@@ -21,7 +21,7 @@ pub struct App {
     pub state: AppState,
     pub admin: String,
     store: Option<TestStore>,
-    dir: std::path::PathBuf,
+    pub dir: std::path::PathBuf,
 }
 
 pub struct Reply {
@@ -175,6 +175,7 @@ on_every_backend!(imports::{
     import_with_bad_rows_and_rejects,
     dry_run_reports_and_keeps_nothing,
     purchased_lists_and_companies_by_domain,
+    batch_boundaries_change_nothing,
     export_streams_filtered_csv,
 });
 
