@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The floor under `leadline bench import` on SQLite: Leadline's own schema loaded by a thin
-client (multi-row INSERTs of 1,000 rows, as the store writes them, in 10,000-row
-transactions) with rows shaped like the benchmark's, and no parsing, validation or dedupe.
+client (multi-row INSERTs of 1,000 rows, as the store writes them, in transactions of the
+import's batch size) with rows shaped like the benchmark's, and no parsing, validation, dedupe
+or updates.
 
 Multi-row statements matter here beyond saving round trips: FTS5 writes its pending terms out
 at every statement boundary inside a transaction, so one row per statement would make a tiny
@@ -9,8 +10,15 @@ index segment per row.
 
     python3 bench/sqlite_floor.py [ROWS] [VARIANT ...]
 
-Variants: `schema` (the schema as it is: a contact row with its search text, which triggers
-put into the FTS5 index, and its identities), `nosearch` (the same rows without search text).
+Variants: `schema` (a contact row with its search text, which triggers put into the FTS5
+index, and its identities), `nosearch` (the same rows without search text), `full` (what the
+benchmark's new contact really writes: `schema`, plus a company among 20,000, which puts the
+contact in the `contacts_company` index, its `contact_companies` link and the history row of
+its first lifecycle stage). `full` is the floor to compare `leadline bench import` with: a
+company and an e-mail address are random keys, so every batch dirties pages all over their
+indexes, and at a million rows most of the writing is there.
+
+BATCH (environment) sets the rows per transaction; the default is the import's.
 
 Python's own SQLite may predate FTS5's `contentless_delete` (3.43); the option only matters
 for deletes, so it is dropped when the library is older.
@@ -28,7 +36,8 @@ MIGRATIONS = os.path.join(HERE, "..", "crates", "leadline-store", "migrations", 
 FIRST = ["Anna", "Lukasz", "Zofia", "Giulia", "Marco"]
 LAST = ["Nowak", "Rossi", "Smith", "Conti", "Walker", "Bianchi"]
 COLUMNS = ("id, first_name, last_name, company_name, job_title, country, lifecycle_stage, lead_status, "
-           "properties, tags, consent, created_at, updated_at, search_text")
+           "properties, tags, consent, created_at, updated_at, search_text, company_id")
+BATCH = int(os.environ.get("BATCH", "25000"))
 
 
 def schema_script(name):
@@ -38,7 +47,15 @@ def schema_script(name):
     return text
 
 
-def run(rows, variant, batch=10_000):
+def insert(db, table, rows):
+    """Insert `rows` into `table` 1,000 to a statement."""
+    for i in range(0, len(rows), 1000):
+        chunk = rows[i:i + 1000]
+        row = f"({', '.join('?' * len(chunk[0]))})"
+        db.execute(f"INSERT INTO {table} VALUES {', '.join([row] * len(chunk))}", [v for r in chunk for v in r])
+
+
+def run(rows, variant, batch=BATCH):
     path = os.path.join(tempfile.mkdtemp(prefix="leadline-floor-"), "floor.db")
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA journal_mode=wal")
@@ -49,11 +66,10 @@ def run(rows, variant, batch=10_000):
     db.execute("PRAGMA wal_autocheckpoint=65536")
     for name in sorted(os.listdir(MIGRATIONS)):
         db.executescript(schema_script(name))
-    row = f"({', '.join('?' * len(COLUMNS.split(', ')))})"
     now = 1_700_000_000_000
     spent = 0.0
     for start in range(0, rows, batch):
-        contacts, identities = [], []
+        contacts, identities, links, history = [], [], [], []
         for n in range(start, min(rows, start + batch)):
             cid = str(uuid.UUID(int=(now + n) << 80 | random.getrandbits(64)))
             first, last = FIRST[n % len(FIRST)], LAST[(n // 7) % len(LAST)]
@@ -62,19 +78,19 @@ def run(rows, variant, batch=10_000):
             if n % 2 == 0:
                 identities.append((f"phone:+4860{n:07d}", cid, 100))
                 words |= {f"4860{n:07d}", f"60{n:07d}"}
-            text = " ".join(sorted(words)) if variant == "schema" else ""
+            text = " ".join(sorted(words)) if variant != "nosearch" else ""
+            company = f"company-{random.randrange(20000):05d}" if variant == "full" else None
             contacts.append((cid, first, last, f"Firm {n % 20000}", "Manager", "PL", "lead", "new", "{}", "[]", "[]",
-                             now + n, now + n, text))
+                             now + n, now + n, text, company))
+            if company:
+                links.append((cid, company, "other", now))
+                history.append(("contact", cid, "lifecycle_stage", None, "lead", now, "import", None))
         t = time.perf_counter()
         db.execute("BEGIN IMMEDIATE")
-        for i in range(0, len(contacts), 1000):
-            chunk = contacts[i:i + 1000]
-            db.execute(f"INSERT INTO contacts ({COLUMNS}) VALUES {', '.join([row] * len(chunk))}",
-                       [v for r in chunk for v in r])
-        for i in range(0, len(identities), 1000):
-            chunk = identities[i:i + 1000]
-            db.execute(f"INSERT INTO contact_identities VALUES {', '.join(['(?, ?, ?)'] * len(chunk))}",
-                       [v for r in chunk for v in r])
+        insert(db, f"contacts ({COLUMNS})", contacts)
+        insert(db, "contact_identities", identities)
+        insert(db, "contact_companies", links)
+        insert(db, "field_history (object, object_id, field, from_value, to_value, at, cause, actor_id)", history)
         db.execute("COMMIT")
         spent += time.perf_counter() - t
     db.close()
@@ -83,5 +99,5 @@ def run(rows, variant, batch=10_000):
 
 if __name__ == "__main__":
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
-    for v in sys.argv[2:] or ["schema", "nosearch"]:
+    for v in sys.argv[2:] or ["full", "schema", "nosearch"]:
         run(n, v)
