@@ -93,8 +93,8 @@ impl SqliteStore {
         // Each SQLite connection has its own worker thread: more readers than cores only adds
         // switching between them.
         let readers = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
-        tokio::spawn(checkpoint_while_open(readers.clone()));
-        let store = Self::new(writer, readers);
+        let store = Self::new(writer, readers.clone());
+        tokio::spawn(checkpoint_while_open(readers, store.liveness()));
         crate::Store::migrate(&store).await?;
         Ok(store)
     }
@@ -104,15 +104,15 @@ impl SqliteStore {
 /// copy costs microseconds; one that has work takes no lock the writer or readers wait on.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
 
-/// Checkpoint the WAL from `readers` until the pool is closed. Closing the store checkpoints
-/// whatever is left (the last connection to close does), so nothing depends on this task
-/// having run.
-async fn checkpoint_while_open(readers: sqlx::SqlitePool) {
+/// Checkpoint the WAL from `readers` until the store is closed or dropped; the task's own
+/// handle on the pool then goes too, so a dropped store closes its connections. Closing the
+/// last connection checkpoints whatever is left, so nothing depends on this task having run.
+async fn checkpoint_while_open(readers: sqlx::SqlitePool, store: std::sync::Weak<()>) {
     let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        if readers.is_closed() {
+        if readers.is_closed() || store.strong_count() == 0 {
             return;
         }
         // A failure (a busy database, a pool closing under us) only means the WAL stays

@@ -95,3 +95,24 @@ async fn sqlite_checkpoints_off_the_writer() {
     assert!(size() > before, "the database file is still {before} bytes: nothing was checkpointed");
     t.remove().await;
 }
+
+/// A store dropped without `close()` lets go of its database: its checkpoint task ends with
+/// it, and the last connection to close checkpoints and removes the WAL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_store_dropped_unclosed_lets_go() {
+    let dir = std::env::temp_dir().join(format!("leadline-drop-{}-{NOW}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("leadline.db");
+    let wal = dir.join("leadline.db-wal");
+    let store = leadline_store::open(&format!("sqlite:{}", db.display())).await.unwrap();
+    store.create_contact(&contact("Zofia", "Nowak", Some("zofia@firma.pl")), actor(NOW)).await.unwrap();
+    assert!(wal.exists(), "a write in WAL mode leaves a WAL file while the store is open");
+    drop(store);
+    let mut waited = 0;
+    while wal.exists() && waited < 100 {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        waited += 1;
+    }
+    assert!(!wal.exists(), "the dropped store still holds the database open");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -25,11 +25,20 @@ type Query<'q> = sqlx::query::Query<'q, Db, <Db as Database>::Arguments<'q>>;
 pub struct SqlStore {
     writer: sqlx::Pool<Db>,
     reader: sqlx::Pool<Db>,
+    /// Shared by every clone of this store: a background task that holds a pool of its own
+    /// watches it through `liveness`, and stops once the last clone is dropped, closed or not.
+    alive: std::sync::Arc<()>,
 }
 
 impl SqlStore {
     pub(crate) fn new(writer: sqlx::Pool<Db>, reader: sqlx::Pool<Db>) -> Self {
-        Self { writer, reader }
+        Self { writer, reader, alive: std::sync::Arc::new(()) }
+    }
+
+    /// A handle that tells whether any clone of this store is still in use.
+    #[allow(dead_code, reason = "only the SQLite backend runs a task of its own")]
+    pub(crate) fn liveness(&self) -> std::sync::Weak<()> {
+        std::sync::Arc::downgrade(&self.alive)
     }
 
     /// Start a write transaction.
