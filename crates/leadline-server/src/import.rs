@@ -29,7 +29,8 @@ use tokio::sync::Semaphore;
 /// them among more rows. Importing a million contacts into SQLite, 25,000 rows ran 10-14%
 /// faster than 10,000, and 40,000 rows 18-21% (PostgreSQL: about 5%). Each step up costs
 /// peak memory (40,000: 200 MB more than 10,000) and the time one batch holds the store's
-/// write lock, which other writes wait out: for 25,000, just under a second at a million contacts.
+/// write lock, which other writes wait out: for 25,000, just under a second at a million
+/// contacts.
 pub const BATCH: usize = 25_000;
 
 /// Imports run one at a time: they all write, and the store has one writer.
