@@ -100,7 +100,7 @@ async fn sqlite_checkpoints_off_the_writer() {
 /// it, and the last connection to close checkpoints and removes the WAL.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_store_dropped_unclosed_lets_go() {
-    let dir = std::env::temp_dir().join(format!("leadline-drop-{}-{NOW}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("leadline-drop-{}", uuid::Uuid::now_v7().simple()));
     std::fs::create_dir_all(&dir).unwrap();
     let db = dir.join("leadline.db");
     let wal = dir.join("leadline.db-wal");
