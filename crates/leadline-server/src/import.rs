@@ -564,7 +564,10 @@ async fn import_contacts(
         if params.dry_run {
             lookups.seen.extend(keys);
         }
-        lookups.touched.extend(id);
+        // A dry run's new ids are thrown away with its transaction and never come back.
+        if !(params.dry_run && o.kind == UpsertKind::Created) {
+            lookups.touched.extend(id);
+        }
         Ok(if earlier { UpsertKind::Merged } else { o.kind })
     });
     let kinds: Vec<_> = kinds.collect();
