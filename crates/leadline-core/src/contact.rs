@@ -160,6 +160,17 @@ impl ContactChanges {
         ids
     }
 
+    /// Keep only the e-mails, phones and external ids `keep` accepts.
+    pub fn retain_identities(&mut self, mut keep: impl FnMut(&Identity) -> bool) {
+        if let Some(emails) = &mut self.emails {
+            emails.retain(|e| keep(&Identity::Email(e.as_str().into())));
+        }
+        if let Some(phones) = &mut self.phones {
+            phones.retain(|p| keep(&Identity::Phone(p.as_str().into())));
+        }
+        self.external_ids.retain(|i| keep(i));
+    }
+
     /// Whether the write names anything that tells who the person is.
     pub fn identifies_someone(&self) -> bool {
         !self.identities().is_empty()
@@ -241,6 +252,20 @@ mod tests {
         ] {
             assert_eq!(Identity::from_key(&id.key()), Some(id));
         }
+    }
+
+    #[test]
+    fn retained_identities_are_those_kept() {
+        let mut c = ContactChanges {
+            emails: Some(vec![Email::parse("email", "a@b.pl").unwrap(), Email::parse("email", "c@d.pl").unwrap()]),
+            phones: Some(vec![crate::phone::Phone::parse("phone", "601234567", Some("PL")).unwrap()]),
+            external_ids: vec![Identity::External("sf".into(), "1".into())],
+            ..Default::default()
+        };
+        let all = c.identities();
+        let gone = [all[1].key(), all[2].key()];
+        c.retain_identities(|i| !gone.contains(&i.key()));
+        assert_eq!(c.identities(), [all[0].clone(), all[3].clone()]);
     }
 
     #[test]

@@ -58,6 +58,7 @@ on_every_backend!(
     filters_on_fields_properties_tags_and_links,
     batch_upsert_dedupes_and_isolates_failures,
     upserts_add_to_existing_contacts,
+    a_repeated_new_contact_leaves_others_identities_alone,
     dry_run_changes_nothing,
     merge_and_unmerge_contacts,
     merge_companies_moves_contacts_and_deals,

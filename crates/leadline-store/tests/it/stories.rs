@@ -337,6 +337,22 @@ pub async fn upserts_add_to_existing_contacts(s: &dyn Store) {
     assert_eq!(s.count(ObjectKind::Contact, &[], Some("nowak")).await.unwrap(), 0);
 }
 
+/// A row that repeats a new contact of its batch may bring along an e-mail or phone another
+/// contact holds: it stays with that contact, and the new one is created without it.
+pub async fn a_repeated_new_contact_leaves_others_identities_alone(s: &dyn Store) {
+    let ola = s.create_contact(&with_phone(contact("Ola", "K", None), "601000001"), actor(NOW)).await.unwrap();
+    let items = vec![
+        ContactUpsert { changes: contact("Jan", "Nowy", Some("jan@x.pl")) },
+        ContactUpsert { changes: with_phone(contact("Jan", "Nowy", Some("jan@x.pl")), "601000001") },
+    ];
+    let out = s.upsert_contacts(items, actor(NOW + 1), false).await.unwrap();
+    let kinds: Vec<UpsertKind> = out.iter().map(|o| o.as_ref().unwrap().kind).collect();
+    assert_eq!(kinds, [UpsertKind::Created, UpsertKind::Merged]);
+    let jan = s.get(ObjectKind::Contact, &out[0].as_ref().unwrap().id).await.unwrap();
+    assert_eq!((jan.emails.as_slice(), jan.phones.len()), (["jan@x.pl".to_owned()].as_slice(), 0));
+    assert_eq!(s.get(ObjectKind::Contact, &ola.id).await.unwrap().phones, ["+48601000001"]);
+}
+
 pub async fn dry_run_changes_nothing(s: &dyn Store) {
     s.create_contact(&contact("Old", "Timer", Some("old@x.pl")), actor(NOW)).await.unwrap();
     let items = vec![

@@ -300,7 +300,12 @@ impl SqlStore {
                 }
                 Target::SameAs(id) => {
                     match create_index.get(id) {
-                        Some(&c) => fold_into(&mut creates[c].2, &items[i].changes),
+                        Some(&c) => {
+                            // What another contact holds stays with it, as `plan_upsert` says.
+                            let mut later = items[i].changes.clone();
+                            later.retain_identities(|k| !plan.held.contains_key(&k.key()));
+                            fold_into(&mut creates[c].2, &later)
+                        }
                         None => updates.push((i, id.clone())),
                     }
                     results[i] = Some(Ok(UpsertOutcome { kind: UpsertKind::Merged, id: id.clone() }));
@@ -372,6 +377,8 @@ enum Target {
 
 struct Plan {
     targets: Vec<Target>,
+    /// The batch's identities that contacts already hold, and who holds each.
+    held: HashMap<String, String>,
     rejected: Vec<Option<StoreResult<UpsertOutcome>>>,
 }
 
@@ -411,7 +418,7 @@ async fn plan_upsert(conn: &mut Conn, items: &[ContactUpsert]) -> StoreResult<Pl
         targets.push(target);
         rejected.push(None);
     }
-    Ok(Plan { targets, rejected })
+    Ok(Plan { targets, held: existing, rejected })
 }
 
 /// Users and companies that exist, among those the items point at. Each table is asked first
