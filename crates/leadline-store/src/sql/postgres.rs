@@ -10,6 +10,11 @@ pub(crate) type Db = sqlx::Postgres;
 
 pub(crate) const NAME: &str = "postgres";
 pub(crate) const BEGIN: &str = "BEGIN";
+/// Write transactions a bulk write may spread over. A PostgreSQL backend is one process
+/// running one statement at a time, and in a bulk insert it is the busy side (maintaining a
+/// new contact's dozen indexes costs the server far more than building its row costs
+/// Leadline), so a second connection puts the machine's second core to work.
+pub(crate) const WRITERS: usize = 2;
 /// PostgreSQL's bound-parameter limit is 65535.
 pub(crate) const MAX_BINDS: usize = 65_000;
 /// Columns this backend derives for itself, which `store copy` leaves out: `search`, the

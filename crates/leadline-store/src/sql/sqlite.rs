@@ -26,6 +26,9 @@ pub(crate) type Db = sqlx::Sqlite;
 pub(crate) const NAME: &str = "sqlite";
 /// Take the write lock at the start, so a transaction never fails to upgrade halfway.
 pub(crate) const BEGIN: &str = "BEGIN IMMEDIATE";
+/// Write transactions a bulk write may spread over: one, as SQLite has a single writer (a
+/// second transaction would only wait for the first).
+pub(crate) const WRITERS: usize = 1;
 /// SQLite's bound-parameter limit is 32766.
 pub(crate) const MAX_BINDS: usize = 32_000;
 /// Columns this backend derives for itself, which `store copy` leaves out: `search_key`, each

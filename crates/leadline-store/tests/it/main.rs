@@ -60,6 +60,7 @@ on_every_backend!(
     upserts_add_to_existing_contacts,
     a_repeated_new_contact_leaves_others_identities_alone,
     dry_run_changes_nothing,
+    a_big_upsert_writes_each_contact_once,
     merge_and_unmerge_contacts,
     merge_companies_moves_contacts_and_deals,
     activities_are_idempotent_and_ordered,

@@ -368,6 +368,61 @@ pub async fn dry_run_changes_nothing(s: &dyn Store) {
     assert_eq!(s.count(ObjectKind::Contact, &[], Some("changed")).await.unwrap(), 0);
 }
 
+/// An upsert big enough to be shared among several writers (on PostgreSQL) writes each new
+/// contact once, whole, alongside the batch's updates; as a dry run it writes nothing.
+pub async fn a_big_upsert_writes_each_contact_once(s: &dyn Store) {
+    let mut f = FieldChanges::default();
+    set(&mut f, ObjectKind::Company, "name", "Firma");
+    let co = s.create_company(&f, &[], actor(NOW)).await.unwrap();
+    let old = (0..300).map(|i| ContactUpsert { changes: contact("Old", "Timer", Some(&format!("old{i}@x.pl"))) });
+    s.upsert_contacts(old.collect(), actor(NOW), false).await.unwrap();
+    // 5,400 new contacts; every twentieth row updates an old contact and every other tenth
+    // repeats the row before it, adding a phone.
+    let items = || -> Vec<ContactUpsert> {
+        (0..6_000)
+            .map(|i| {
+                let mut c = if i % 20 == 19 {
+                    contact("Old", "Again", Some(&format!("old{}@x.pl", i / 20)))
+                } else if i % 10 == 9 {
+                    with_phone(contact("New", "Again", Some(&format!("new{}@x.pl", i - 1))), &format!("60{i:07}"))
+                } else {
+                    contact("New", &format!("N{i}"), Some(&format!("new{i}@x.pl")))
+                };
+                set(&mut c.record, ObjectKind::Contact, "company_id", &co.id);
+                ContactUpsert { changes: c }
+            })
+            .collect()
+    };
+    let tally = |out: Vec<StoreResult<UpsertOutcome>>| {
+        let kinds: Vec<UpsertKind> = out.into_iter().map(|o| o.unwrap().kind).collect();
+        [UpsertKind::Created, UpsertKind::Updated, UpsertKind::Merged]
+            .map(|k| kinds.iter().filter(|&&x| x == k).count())
+    };
+    let count = |search: &'static str| s.count(ObjectKind::Contact, &[], Some(search));
+    assert_eq!(tally(s.upsert_contacts(items(), actor(NOW + 1), true).await.unwrap()), [5_400, 300, 300]);
+    assert_eq!((count("new").await.unwrap(), count("again").await.unwrap()), (0, 0), "a dry run writes nothing");
+    assert_eq!(tally(s.upsert_contacts(items(), actor(NOW + 2), false).await.unwrap()), [5_400, 300, 300]);
+    assert_eq!((count("new").await.unwrap(), count("again").await.unwrap()), (5_400, 600));
+    let at_firma = Filter {
+        target: FilterTarget::Field(field(ObjectKind::Contact, "company_id").unwrap()),
+        op: FilterOp::Eq,
+        value: vec![Scalar::Text(co.id.clone())],
+    };
+    assert_eq!(s.count(ObjectKind::Contact, &[at_firma], None).await.unwrap(), 5_700);
+    let mut q = ListQuery::newest(ObjectKind::Contact, 1);
+    q.search = Some("600000089".into());
+    let repeated = s.list(ObjectKind::Contact, &q).await.unwrap().items.pop().expect("the phone of row 89 is found");
+    assert_eq!(
+        (repeated.emails.as_slice(), repeated.text("last_name")),
+        (["new88@x.pl".to_owned()].as_slice(), Some("Again"))
+    );
+    assert_eq!(s.contact_companies(&repeated.id).await.unwrap().len(), 1);
+    assert!(s.history(&repeated.id).await.unwrap().iter().any(|c| c.field == "lifecycle_stage"));
+    // Every identity was stored: the same rows again create nothing.
+    assert_eq!(tally(s.upsert_contacts(items(), actor(NOW + 3), false).await.unwrap()), [0, 5_700, 300]);
+    assert_eq!(s.count(ObjectKind::Contact, &[], None).await.unwrap(), 5_700);
+}
+
 pub async fn merge_and_unmerge_contacts(s: &dyn Store) {
     let older = s.create_contact(&contact("Anna", "Nowak", Some("anna@firma.pl")), actor(NOW)).await.unwrap();
     let mut newer_c = with_phone(contact("Ania", "Nowak", Some("ania@gmail.com")), "601234567");

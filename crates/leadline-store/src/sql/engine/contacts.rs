@@ -14,6 +14,13 @@ use crate::error::{StoreError, StoreResult};
 use crate::model::{Actor, ContactUpsert, MergeRecord, Record, UpsertKind, UpsertOutcome, WriteOptions};
 use crate::sql::{new_id, Arg, Sql};
 
+/// The fewest new contacts an upsert shares among several writers: below it (every API batch
+/// call) a second transaction would cost more than it saves.
+const SHARED_WRITE_MIN: usize = 2_000;
+/// How many new contacts a writer takes at a time when several share a batch: a few
+/// statements' worth, so that the writers finish together.
+const SHARED_WRITE_SLICE: usize = 2_500;
+
 /// Contacts start as new leads unless the write says otherwise.
 fn with_defaults(changes: &ContactChanges) -> ContactChanges {
     let mut c = changes.clone();
@@ -316,17 +323,53 @@ impl SqlStore {
                 }
             }
         }
-        bulk_insert(&mut tx, &creates, actor).await?;
-        update_many(&mut tx, &items, &updates, actor).await?;
-        if dry_run {
-            tx.rollback().await?;
-        } else {
-            tx.commit().await?;
+        // A big batch of new contacts is shared among the backend's writers (`WRITERS`), each
+        // in a transaction of its own that takes the next slice of contacts whenever it is free
+        // (the first also applies the updates, so a fixed split would leave the others idle
+        // at the end). The plan gave every new contact identities no other holds, so the
+        // writers never wait on each other. They commit only once all have written: a failed
+        // write commits nothing (only a commit that fails after another succeeded, a lost
+        // connection, would keep part of the batch).
+        let writers = if creates.len() >= SHARED_WRITE_MIN { super::WRITERS } else { 1 };
+        let slice = if writers > 1 { SHARED_WRITE_SLICE } else { creates.len().max(1) };
+        let queue = std::sync::Mutex::new(creates.chunks(slice));
+        let mut others = Vec::with_capacity(writers - 1);
+        for _ in 1..writers {
+            others.push(self.begin().await?);
+        }
+        let (mine, theirs) = futures_util::future::join(
+            async {
+                update_many(&mut tx, &items, &updates, actor).await?;
+                insert_from(&mut tx, &queue, actor).await
+            },
+            futures_util::future::join_all(others.iter_mut().map(|t| insert_from(t, &queue, actor))),
+        )
+        .await;
+        mine?;
+        theirs.into_iter().collect::<StoreResult<()>>()?;
+        for t in others.into_iter().chain([tx]) {
+            if dry_run {
+                t.rollback().await?;
+            } else {
+                t.commit().await?;
+            }
         }
         Ok(results
             .into_iter()
             .map(|r| r.unwrap_or_else(|| Err(StoreError::Corrupt("item without outcome".into()))))
             .collect())
+    }
+}
+
+type Creates<'a> = std::sync::Mutex<std::slice::Chunks<'a, (usize, String, ContactChanges)>>;
+
+/// Insert slices of new contacts taken from `queue` until it is empty.
+async fn insert_from(conn: &mut Conn, queue: &Creates<'_>, actor: Actor<'_>) -> StoreResult<()> {
+    loop {
+        // The lock is let go before the insert: the other writers take theirs meanwhile.
+        let slice = queue.lock().expect("nothing panics holding the queue").next();
+        let Some(slice) = slice else { return Ok(()) };
+        bulk_insert(conn, slice, actor).await?;
     }
 }
 

@@ -12,7 +12,7 @@ mod users;
 
 use sqlx::{Database, Row};
 
-use super::{Db, BEGIN, MANY, MIGRATIONS, NAME};
+use super::{Db, BEGIN, MANY, MIGRATIONS, NAME, WRITERS};
 use crate::error::{StoreError, StoreResult};
 use crate::sql::{Arg, Sql};
 
