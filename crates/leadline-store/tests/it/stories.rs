@@ -338,7 +338,8 @@ pub async fn upserts_add_to_existing_contacts(s: &dyn Store) {
 }
 
 /// A row that repeats a new contact of its batch may bring along an e-mail or phone another
-/// contact holds: it stays with that contact, and the new one is created without it.
+/// contact holds, one in the store or one new in the same batch: it stays with that contact,
+/// and the new one is created without it.
 pub async fn a_repeated_new_contact_leaves_others_identities_alone(s: &dyn Store) {
     let ola = s.create_contact(&with_phone(contact("Ola", "K", None), "601000001"), actor(NOW)).await.unwrap();
     let items = vec![
@@ -351,6 +352,23 @@ pub async fn a_repeated_new_contact_leaves_others_identities_alone(s: &dyn Store
     let jan = s.get(ObjectKind::Contact, &out[0].as_ref().unwrap().id).await.unwrap();
     assert_eq!((jan.emails.as_slice(), jan.phones.len()), (["jan@x.pl".to_owned()].as_slice(), 0));
     assert_eq!(s.get(ObjectKind::Contact, &ola.id).await.unwrap().phones, ["+48601000001"]);
+    // Both addresses of the third row belong to new contacts of the batch: the first names it.
+    let mut both = contact("Ewa", "A", Some("ewa@x.pl"));
+    both.emails.as_mut().unwrap().push(leadline_core::email::Email::parse("email", "piotr@x.pl").unwrap());
+    let items = vec![
+        ContactUpsert { changes: contact("Ewa", "A", Some("ewa@x.pl")) },
+        ContactUpsert { changes: contact("Piotr", "B", Some("piotr@x.pl")) },
+        ContactUpsert { changes: both },
+    ];
+    let out = s.upsert_contacts(items, actor(NOW + 2), false).await.unwrap();
+    let kinds: Vec<UpsertKind> = out.iter().map(|o| o.as_ref().unwrap().kind).collect();
+    assert_eq!(kinds, [UpsertKind::Created, UpsertKind::Created, UpsertKind::Merged]);
+    let emails = |i: usize| {
+        let id = out[i].as_ref().unwrap().id.clone();
+        async move { s.get(ObjectKind::Contact, &id).await.unwrap().emails }
+    };
+    assert_eq!(emails(0).await, ["ewa@x.pl"]);
+    assert_eq!(emails(1).await, ["piotr@x.pl"]);
 }
 
 pub async fn dry_run_changes_nothing(s: &dyn Store) {

@@ -308,9 +308,9 @@ impl SqlStore {
                 Target::SameAs(id) => {
                     match create_index.get(id) {
                         Some(&c) => {
-                            // What another contact holds stays with it, as `plan_upsert` says.
+                            // An identity the plan gives another contact stays with it.
                             let mut later = items[i].changes.clone();
-                            later.retain_identities(|k| !plan.held.contains_key(&k.key()));
+                            later.retain_identities(|k| plan.owner.get(&k.key()) == Some(id));
                             fold_into(&mut creates[c].2, &later)
                         }
                         None => updates.push((i, id.clone())),
@@ -420,8 +420,9 @@ enum Target {
 
 struct Plan {
     targets: Vec<Target>,
-    /// The batch's identities that contacts already hold, and who holds each.
-    held: HashMap<String, String>,
+    /// Who each of the batch's identities belongs to once it is written: the contact that
+    /// holds it already, or else the first item's contact that names it.
+    owner: HashMap<String, String>,
     rejected: Vec<Option<StoreResult<UpsertOutcome>>>,
 }
 
@@ -461,7 +462,11 @@ async fn plan_upsert(conn: &mut Conn, items: &[ContactUpsert]) -> StoreResult<Pl
         targets.push(target);
         rejected.push(None);
     }
-    Ok(Plan { targets, held: existing, rejected })
+    let mut owner = existing;
+    for (k, id) in in_batch {
+        owner.entry(k.to_owned()).or_insert(id);
+    }
+    Ok(Plan { targets, owner, rejected })
 }
 
 /// Users and companies that exist, among those the items point at. Each table is asked first
