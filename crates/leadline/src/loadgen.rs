@@ -180,6 +180,18 @@ pub async fn run(url: &str, token: &str, rps: u32, seconds: u32, connections: us
         .collect();
     phase(&t, token, rps, seconds, connections, lists, "GET /api/v1/contacts?country=..&lifecycle_stage=lead&limit=50")
         .await?;
+    // A company's contacts: the filter goes through the contacts' company links.
+    let companies: Vec<String> = page["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["company_id"].as_str())
+        .map(|id| format!("/api/v1/contacts?company_id={id}&lifecycle_stage=lead&limit=50"))
+        .collect();
+    if !companies.is_empty() {
+        let name = "GET /api/v1/contacts?company_id=..&lifecycle_stage=lead&limit=50";
+        phase(&t, token, rps, seconds, connections, companies, name).await?;
+    }
     // Search as typed, at a quarter of the rate: name prefixes in several scripts ("Łuk", and
     // "كریم" with an Arabic kaf that must find Persian spellings), an e-mail, phone digits.
     let searches = ["%C5%81uk", "zofia", "%D9%83%D8%B1%DB%8C%D9%85", "giul", "person4211", "601234"]

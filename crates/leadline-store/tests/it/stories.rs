@@ -529,10 +529,43 @@ pub async fn merge_companies_moves_contacts_and_deals(s: &dyn Store) {
     assert_eq!(s.get(ObjectKind::Contact, &marco.id).await.unwrap().text("company_id"), Some(a.id.as_str()));
     assert_eq!(s.get(ObjectKind::Deal, &deal.id).await.unwrap().text("company_id"), Some(a.id.as_str()));
     assert_eq!(s.company_contacts(&a.id, 10).await.unwrap().len(), 1);
+    assert_eq!((contacts_at(s, &a.id).await, contacts_at(s, &b.id).await), (vec![marco.id.clone()], vec![]));
     s.unmerge(&m.id, actor(NOW + 6)).await.unwrap();
     assert_eq!(s.get(ObjectKind::Company, &b.id).await.unwrap().text("domain"), Some("acme.it"));
     assert_eq!(s.get(ObjectKind::Company, &a.id).await.unwrap().text("domain"), None);
     assert_eq!(s.get(ObjectKind::Deal, &deal.id).await.unwrap().text("company_id"), Some(b.id.as_str()));
+    assert_eq!(contacts_at(s, &b.id).await, [marco.id.as_str()]);
+    s.delete(ObjectKind::Company, &b.id, actor(NOW + 7)).await.unwrap();
+    assert_eq!(s.get(ObjectKind::Contact, &marco.id).await.unwrap().text("company_id"), None);
+    assert!(contacts_at(s, &b.id).await.is_empty());
+}
+
+/// The contacts whose primary company is `company`, found by the company filter alone, with
+/// another filter, and among several companies.
+async fn contacts_at(s: &dyn Store, company: &str) -> Vec<String> {
+    let by = |op, value: Vec<Scalar>| Filter {
+        target: FilterTarget::Field(field(ObjectKind::Contact, "company_id").unwrap()),
+        op,
+        value,
+    };
+    let stage = Filter {
+        target: FilterTarget::Field(field(ObjectKind::Contact, "lifecycle_stage").unwrap()),
+        op: FilterOp::Ne,
+        value: vec![Scalar::Text("customer".into())],
+    };
+    let mut found = Vec::new();
+    for filters in [
+        vec![by(FilterOp::Eq, vec![Scalar::Text(company.into())])],
+        vec![by(FilterOp::Eq, vec![Scalar::Text(company.into())]), stage],
+        vec![by(FilterOp::In, vec![Scalar::Text("no-such".into()), Scalar::Text(company.into())])],
+    ] {
+        let mut q = ListQuery::newest(ObjectKind::Contact, 10);
+        q.filters = filters;
+        let ids: Vec<String> = s.list(ObjectKind::Contact, &q).await.unwrap().items.into_iter().map(|r| r.id).collect();
+        assert!(found.is_empty() || found == ids, "every form of the filter finds the same contacts");
+        found = ids;
+    }
+    found
 }
 
 pub async fn activities_are_idempotent_and_ordered(s: &dyn Store) {

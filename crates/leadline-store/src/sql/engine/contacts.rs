@@ -718,16 +718,24 @@ const MERGE_COLUMNS: &str = "id, object, survivor_id, merged_id, at, actor_id, u
 
 /// Ids in `table.col` that point at `from`, moved to `to`; returns the moved rows' keys.
 async fn repoint(conn: &mut Conn, table: &str, key: &str, col: &str, from: &str, to: &str) -> StoreResult<Vec<String>> {
-    let keys: Vec<String> = sqlx::query_scalar(&format!("SELECT {key} FROM {table} WHERE {col} = $1"))
-        .bind(from)
-        .fetch_all(&mut *conn)
-        .await?;
-    sqlx::query(&format!("UPDATE {table} SET {col} = $1 WHERE {col} = $2"))
+    repoint_where(conn, table, key, col, from, to, "").await
+}
+
+/// `repoint` for the rows that also meet `within`, a condition on the old id, `$2`.
+async fn repoint_where(
+    conn: &mut Conn,
+    table: &str,
+    key: &str,
+    col: &str,
+    from: &str,
+    to: &str,
+    within: &str,
+) -> StoreResult<Vec<String>> {
+    Ok(sqlx::query_scalar(&format!("UPDATE {table} SET {col} = $1 WHERE {col} = $2{within} RETURNING {key}"))
         .bind(to)
         .bind(from)
-        .execute(&mut *conn)
-        .await?;
-    Ok(keys)
+        .fetch_all(&mut *conn)
+        .await?)
 }
 
 /// Move link rows (`left`, `right`) from one record to another, skipping links the target
@@ -835,7 +843,10 @@ impl SqlStore {
                 detail["tags"] = new_tags.into();
             }
             ObjectKind::Company => {
-                detail["contacts"] = repoint(&mut tx, "contacts", "id", "company_id", &mid, &sid).await?.into();
+                // The contacts whose primary company moves are among its links (moved below).
+                let linked = " AND id IN (SELECT contact_id FROM contact_companies WHERE company_id = $2)";
+                detail["contacts"] =
+                    repoint_where(&mut tx, "contacts", "id", "company_id", &mid, &sid, linked).await?.into();
                 detail["deals"] = repoint(&mut tx, "deals", "id", "company_id", &mid, &sid).await?.into();
                 detail["links"] =
                     move_links(&mut tx, "contact_companies", "company_id", "contact_id", &mid, &sid).await?.into();

@@ -195,7 +195,25 @@ fn sort_expr(spec: &FieldSpec) -> String {
     }
 }
 
-fn filter_sql(sql: &mut Sql, object: ObjectKind, f: &Filter) -> StoreResult<()> {
+/// Whether a filter names a handful of records through a link or identity table, where the
+/// query had best start (the other filters and the sort are then `unindexed`).
+fn narrows(object: ObjectKind, f: &Filter) -> bool {
+    match &f.target {
+        FilterTarget::Email | FilterTarget::LinkedTo(_) => true,
+        FilterTarget::Field(spec) => is_contacts_company(object, spec) && matches!(f.op, FilterOp::Eq | FilterOp::In),
+        FilterTarget::Property(_) | FilterTarget::Tag => false,
+    }
+}
+
+/// A contact's primary company, which has no index of its own: it is always among the
+/// contact's links, and `contact_companies` finds a company's contacts.
+fn is_contacts_company(object: ObjectKind, spec: &FieldSpec) -> bool {
+    object == ObjectKind::Contact && spec.name == "company_id"
+}
+
+/// `f` as a condition. `unindexed` hides its column from the planner: another filter narrows
+/// the query more.
+fn filter_sql(sql: &mut Sql, object: ObjectKind, f: &Filter, unindexed: bool) -> StoreResult<()> {
     let bad = |msg: &str| StoreError::Invalid(leadline_core::FieldError::new("filter", "invalid_filter", msg));
     let first = || f.value.first().cloned().ok_or_else(|| bad("the filter needs a value"));
     let text_value = |what: &str| match f.value.first() {
@@ -209,11 +227,23 @@ fn filter_sql(sql: &mut Sql, object: ObjectKind, f: &Filter) -> StoreResult<()> 
                 let key = sql.bind(name.as_str());
                 super::super::json_text("properties", &key)
             }
+            FilterTarget::Field(spec) if unindexed => super::super::unindexed(spec.name),
             FilterTarget::Field(spec) => spec.name.to_owned(),
             _ => String::new(),
         }
     };
     match &f.target {
+        FilterTarget::Field(spec) if is_contacts_company(object, spec) && narrows(object, f) => {
+            // The same test on the link table, for the contacts to be found from its index.
+            first()?;
+            let op = if f.op == FilterOp::Eq { "= " } else { "IN " };
+            let values = || f.value.iter().take(if f.op == FilterOp::Eq { 1 } else { usize::MAX });
+            sql.push(&format!("company_id {op}(")).list(values()).push(")");
+            sql.push(&format!(" AND id IN (SELECT contact_id FROM contact_companies WHERE company_id {op}("))
+                .list(values())
+                .push("))");
+            return Ok(());
+        }
         FilterTarget::Field(_) => {}
         FilterTarget::Property(_) => {
             let text_ops =
@@ -292,9 +322,10 @@ fn filter_sql(sql: &mut Sql, object: ObjectKind, f: &Filter) -> StoreResult<()> 
 /// `WHERE` for live records matching the filters and the search.
 fn where_sql(sql: &mut Sql, object: ObjectKind, filters: &[Filter], search: Option<&Search>) -> StoreResult<()> {
     sql.push(" WHERE merged_into IS NULL");
+    let narrowed = narrowed(object, filters, search);
     for f in filters {
         sql.push(" AND ");
-        filter_sql(sql, object, f)?;
+        filter_sql(sql, object, f, narrowed && !narrows(object, f))?;
     }
     if let Some(search) = search {
         search.push_where(sql);
@@ -302,14 +333,22 @@ fn where_sql(sql: &mut Sql, object: ObjectKind, filters: &[Filter], search: Opti
     Ok(())
 }
 
+/// Whether the query starts from a few records (a narrowing filter, or a search that starts
+/// from its index), so that the sort and the other filters must not tempt the planner into
+/// walking their indexes and testing every row instead.
+fn narrowed(object: ObjectKind, filters: &[Filter], search: Option<&Search>) -> bool {
+    search.is_some_and(Search::starts_from_index) || filters.iter().any(|f| narrows(object, f))
+}
+
 pub(super) async fn list(conn: &mut Conn, object: ObjectKind, q: &ListQuery) -> StoreResult<Page<Record>> {
     let search = match &q.search {
         Some(text) => Search::planned(conn, object, text).await?,
         None => None,
     };
-    let expr = match &search {
-        Some(s) if s.starts_from_index() => super::super::search_order(&sort_expr(q.sort)),
-        _ => sort_expr(q.sort),
+    let expr = if narrowed(object, &q.filters, search.as_ref()) {
+        super::super::unindexed(&sort_expr(q.sort))
+    } else {
+        sort_expr(q.sort)
     };
     // The page's whole rows in one read, with the sort value for the cursor.
     let mut sql = sql(&format!("SELECT {}, {expr} AS sort_value FROM {}", columns(object), table(object)));
@@ -786,8 +825,10 @@ impl crate::RecordStore for SqlStore {
                 "DELETE FROM contacts WHERE id = $1",
             ]),
             ObjectKind::Company => statements.extend([
+                // Before the links go: they find the company's contacts.
+                "UPDATE contacts SET company_id = NULL WHERE company_id = $1 AND id IN \
+                 (SELECT contact_id FROM contact_companies WHERE company_id = $1)",
                 "DELETE FROM contact_companies WHERE company_id = $1",
-                "UPDATE contacts SET company_id = NULL WHERE company_id = $1",
                 "UPDATE deals SET company_id = NULL WHERE company_id = $1",
                 "UPDATE activities SET company_id = NULL WHERE company_id = $1",
                 "DELETE FROM companies WHERE merged_into = $1",
