@@ -59,7 +59,10 @@ impl PgStore {
             // by an import (no statistics yet) PostgreSQL's estimates cross its JIT threshold,
             // so that reading 500 contacts by id spent 180 of its 235 ms compiling.
             .options([("jit", "off")]);
-        let pool = PgPoolOptions::new().max_connections(16).connect_with(options).await?;
+        // A big upsert's other writers take only connections that sit idle (`try_begin`):
+        // the pool keeps that many open.
+        let pool =
+            PgPoolOptions::new().max_connections(16).min_connections(WRITERS as u32).connect_with(options).await?;
         let store = Self::new(pool.clone(), pool);
         crate::Store::migrate(&store).await?;
         Ok(store)

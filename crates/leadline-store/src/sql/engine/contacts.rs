@@ -330,13 +330,17 @@ impl SqlStore {
         // writers never wait on each other. They commit only once all have written: a failed
         // write commits nothing (only a commit that fails after another succeeded, a lost
         // connection, would keep part of the batch).
+        // Only connections free at once join: a busy pool leaves the batch to this one.
         let writers = if creates.len() >= SHARED_WRITE_MIN { super::WRITERS } else { 1 };
-        let slice = if writers > 1 { SHARED_WRITE_SLICE } else { creates.len().max(1) };
-        let queue = std::sync::Mutex::new(creates.chunks(slice));
         let mut others = Vec::with_capacity(writers - 1);
         for _ in 1..writers {
-            others.push(self.begin().await?);
+            match self.try_begin().await? {
+                Some(t) => others.push(t),
+                None => break,
+            }
         }
+        let slice = if others.is_empty() { creates.len().max(1) } else { SHARED_WRITE_SLICE };
+        let queue = std::sync::Mutex::new(creates.chunks(slice));
         let (mine, theirs) = futures_util::future::join(
             async {
                 update_many(&mut tx, &items, &updates, actor).await?;

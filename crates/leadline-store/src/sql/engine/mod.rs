@@ -46,6 +46,13 @@ impl SqlStore {
         Ok(self.writer.begin_with(BEGIN).await?)
     }
 
+    /// Start a write transaction if a connection is free now, without waiting for one: a
+    /// caller that already holds a connection must not wait on the pool for another (enough
+    /// such callers at once would each hold one and wait for the rest).
+    async fn try_begin(&self) -> StoreResult<Option<Tx>> {
+        Ok(self.writer.try_begin_with(BEGIN).await?)
+    }
+
     /// Close both pools, flushing SQLite's WAL.
     pub async fn close(&self) {
         self.writer.close().await;
