@@ -329,8 +329,9 @@ impl SqlStore {
         // at the end). The plan gave every new contact identities no other holds, so the
         // writers never wait on each other. They commit only once all have written: a failed
         // write commits nothing (only a commit that fails after another succeeded, a lost
-        // connection, would keep part of the batch).
-        // Only connections free at once join: a busy pool leaves the batch to this one.
+        // connection, would keep part of the batch). Only connections idle at this moment
+        // join: waiting on the pool while holding a connection could leave every upsert
+        // holding one and waiting for another.
         let writers = if creates.len() >= SHARED_WRITE_MIN { super::WRITERS } else { 1 };
         let mut others = Vec::with_capacity(writers - 1);
         for _ in 1..writers {
