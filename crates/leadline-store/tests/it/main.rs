@@ -118,3 +118,53 @@ async fn sqlite_store_dropped_unclosed_lets_go() {
     assert!(!wal.exists(), "the dropped store still holds the database open");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A store from before `contacts_company` was dropped may hold a contact whose primary company
+/// has no link row (the company filter found it through that index). The migration that drops
+/// the index links it first, so the filter, which now goes through the links, still finds it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropping_the_company_index_keeps_every_contact_findable() {
+    use leadline_store::{Filter, FilterOp, FilterTarget, ListQuery};
+    use sqlx::Connection;
+    for t in leadline_store::testing::all().await {
+        let backend = t.store.backend();
+        let mut firma = leadline_core::contact::FieldChanges::default();
+        set(&mut firma, ObjectKind::Company, "name", "Firma");
+        let company = t.store.create_company(&firma, &[], actor(NOW)).await.unwrap().id;
+        let mut c = contact("Zofia", "Nowak", Some("zofia@firma.pl"));
+        set(&mut c.record, ObjectKind::Contact, "company_id", &company);
+        let zofia = t.store.create_contact(&c, actor(NOW)).await.unwrap().id;
+        // The old schema, and a contact linked only by its column.
+        let version = if backend == "sqlite" { 6 } else { 5 };
+        let old = [
+            "DELETE FROM contact_companies".to_owned(),
+            "CREATE INDEX contacts_company ON contacts (company_id, created_at, id) WHERE company_id IS NOT NULL"
+                .into(),
+            format!("DELETE FROM schema_migrations WHERE version = {version}"),
+        ];
+        if backend == "sqlite" {
+            let mut conn = sqlx::SqliteConnection::connect(&t.url).await.unwrap();
+            for s in &old {
+                sqlx::query(s).execute(&mut conn).await.unwrap();
+            }
+        } else {
+            let mut conn = sqlx::PgConnection::connect(&t.url).await.unwrap();
+            for s in &old {
+                sqlx::query(s).execute(&mut conn).await.unwrap();
+            }
+        }
+        let reopened = leadline_store::open(&t.url).await.unwrap();
+        let mut q = ListQuery::newest(ObjectKind::Contact, 10);
+        q.filters = vec![Filter {
+            target: FilterTarget::Field(field(ObjectKind::Contact, "company_id").unwrap()),
+            op: FilterOp::Eq,
+            value: vec![Scalar::Text(company.clone())],
+        }];
+        let found: Vec<String> =
+            reopened.list(ObjectKind::Contact, &q).await.unwrap().items.into_iter().map(|r| r.id).collect();
+        assert_eq!(found, [zofia.as_str()], "on {backend}");
+        assert_eq!(reopened.contact_companies(&zofia).await.unwrap(), [(company, "other".to_owned())], "on {backend}");
+        drop(reopened);
+        t.remove().await;
+    }
+}
