@@ -136,22 +136,15 @@ async fn dropping_the_company_index_keeps_every_contact_findable() {
         let zofia = t.store.create_contact(&c, actor(NOW)).await.unwrap().id;
         // The old schema, and a contact linked only by its column.
         let version = if backend == "sqlite" { 6 } else { 5 };
-        let old = [
-            "DELETE FROM contact_companies".to_owned(),
-            "CREATE INDEX contacts_company ON contacts (company_id, created_at, id) WHERE company_id IS NOT NULL"
-                .into(),
-            format!("DELETE FROM schema_migrations WHERE version = {version}"),
-        ];
+        let old = format!(
+            "DELETE FROM contact_companies;
+             CREATE INDEX contacts_company ON contacts (company_id, created_at, id) WHERE company_id IS NOT NULL;
+             DELETE FROM schema_migrations WHERE version = {version}"
+        );
         if backend == "sqlite" {
-            let mut conn = sqlx::SqliteConnection::connect(&t.url).await.unwrap();
-            for s in &old {
-                sqlx::query(s).execute(&mut conn).await.unwrap();
-            }
+            sqlx::raw_sql(&old).execute(&mut sqlx::SqliteConnection::connect(&t.url).await.unwrap()).await.unwrap();
         } else {
-            let mut conn = sqlx::PgConnection::connect(&t.url).await.unwrap();
-            for s in &old {
-                sqlx::query(s).execute(&mut conn).await.unwrap();
-            }
+            sqlx::raw_sql(&old).execute(&mut sqlx::PgConnection::connect(&t.url).await.unwrap()).await.unwrap();
         }
         let reopened = leadline_store::open(&t.url).await.unwrap();
         let mut q = ListQuery::newest(ObjectKind::Contact, 10);

@@ -233,7 +233,8 @@ fn filter_sql(sql: &mut Sql, object: ObjectKind, f: &Filter, unindexed: bool) ->
         }
     };
     match &f.target {
-        FilterTarget::Field(spec) if is_contacts_company(object, spec) && narrows(object, f) => {
+        // `narrows` holds of a field only for a contact's company, compared with eq or in.
+        FilterTarget::Field(_) if narrows(object, f) => {
             // The same test on the link table, for the contacts to be found from its index.
             first()?;
             let op = if f.op == FilterOp::Eq { "= " } else { "IN " };
