@@ -106,6 +106,10 @@ pub enum FilterTarget {
     LinkedTo(ObjectKind),
 }
 
+/// The most values an `in` filter takes: every value is a bound parameter (some filters bind
+/// each twice), and a backend refuses a statement with more than tens of thousands.
+pub const MAX_IN_VALUES: usize = 1_000;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Filter {
     pub target: FilterTarget,

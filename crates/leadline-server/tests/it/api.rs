@@ -49,6 +49,8 @@ pub async fn errors_are_json_and_name_the_field(app: &App) {
     app.get("/api/v1/contacts?bogus=1").await.error(422, "unknown_field", Some("bogus"));
     app.get("/api/v1/contacts?cursor=forged").await.error(422, "invalid_cursor", Some("cursor"));
     app.get("/api/v1/contacts?country[in]=").await.error(422, "invalid_filter", Some("country"));
+    let companies = vec!["c"; leadline_store::MAX_IN_VALUES + 1].join(",");
+    app.get(&format!("/api/v1/contacts?company_id[in]={companies}")).await.error(422, "invalid_filter", Some("filter"));
     app.get("/api/v1/contacts?created_at[gte]=2026-11-22T1%C3%A9:00:00Z").await.error(
         422,
         "invalid_time",

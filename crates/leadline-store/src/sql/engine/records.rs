@@ -216,6 +216,9 @@ fn is_contacts_company(object: ObjectKind, spec: &FieldSpec) -> bool {
 fn filter_sql(sql: &mut Sql, object: ObjectKind, f: &Filter, unindexed: bool) -> StoreResult<()> {
     let bad = |msg: &str| StoreError::Invalid(leadline_core::FieldError::new("filter", "invalid_filter", msg));
     let first = || f.value.first().cloned().ok_or_else(|| bad("the filter needs a value"));
+    if f.value.len() > crate::model::MAX_IN_VALUES {
+        return Err(bad(&format!("a filter takes at most {} values", crate::model::MAX_IN_VALUES)));
+    }
     let text_value = |what: &str| match f.value.first() {
         Some(Scalar::Text(t)) => Ok(t.clone()),
         _ => Err(bad(&format!("{what} filters need text"))),
