@@ -282,8 +282,9 @@ struct Lookups {
     seen: HashSet<String>,
     /// The contacts this import has created or updated (their UUIDs as integers, 16 bytes
     /// each): a later batch's row that updates one of them is a duplicate within the file, as
-    /// it would have been had both rows fallen in one batch.
-    touched: HashSet<u128>,
+    /// it would have been had both rows fallen in one batch. Every row hashes into it, so it
+    /// uses foldhash (seeded per process) rather than SipHash.
+    touched: foldhash::HashSet<u128>,
 }
 
 fn id_bits(id: &str) -> Option<u128> {

@@ -1,7 +1,9 @@
 //! Contact writes: create, update, the bulk upsert behind imports and batch calls, and
 //! reversible merges of contacts and companies.
 
-use std::collections::{HashMap, HashSet};
+// A bulk upsert hashes every identity key and id of its batch several times over: foldhash
+// (seeded per process) in place of SipHash.
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use leadline_core::contact::{Consent, ContactChanges, Identity};
 use leadline_core::lifecycle::LifecycleStage;
@@ -22,8 +24,7 @@ const SHARED_WRITE_MIN: usize = 2_000;
 const SHARED_WRITE_SLICE: usize = 2_500;
 
 /// Contacts start as new leads unless the write says otherwise.
-fn with_defaults(changes: &ContactChanges) -> ContactChanges {
-    let mut c = changes.clone();
+fn with_defaults(mut c: ContactChanges) -> ContactChanges {
     let spec = |n| record::field(ObjectKind::Contact, n).expect("contact field");
     if !matches!(c.record.get("lifecycle_stage"), Some(Some(_))) {
         c.record.set(spec("lifecycle_stage"), Some(Scalar::Text(LifecycleStage::Lead.as_str().into())));
@@ -250,7 +251,7 @@ fn kind_base(kind: &str) -> i64 {
 
 impl SqlStore {
     pub(super) async fn create_contact_impl(&self, changes: &ContactChanges, actor: Actor<'_>) -> StoreResult<Record> {
-        let changes = with_defaults(changes);
+        let changes = with_defaults(changes.clone());
         let mut tx = self.begin().await?;
         check_refs(&mut tx, &changes.record).await?;
         check_identities_free(&mut tx, &changes.identities(), None).await?;
@@ -286,14 +287,15 @@ impl SqlStore {
 
     pub(super) async fn upsert_contacts_impl(
         &self,
-        items: Vec<ContactUpsert>,
+        mut items: Vec<ContactUpsert>,
         actor: Actor<'_>,
         dry_run: bool,
     ) -> StoreResult<Vec<StoreResult<UpsertOutcome>>> {
         let mut tx = self.begin().await?;
         let plan = plan_upsert(&mut tx, &items).await?;
         let mut results: Vec<Option<StoreResult<UpsertOutcome>>> = plan.rejected.into_iter().collect();
-        // New contacts, with later duplicates in the batch folded into them, in bulk.
+        // New contacts, with later duplicates in the batch folded into them, in bulk. Their
+        // items are taken, not copied: only the updates read `items` from here on.
         let mut creates: Vec<(usize, String, ContactChanges)> = Vec::new();
         let mut create_index: HashMap<String, usize> = HashMap::new();
         let mut updates: Vec<(usize, String)> = Vec::new();
@@ -302,14 +304,14 @@ impl SqlStore {
                 Target::Rejected => {}
                 Target::New(id) => {
                     create_index.insert(id.clone(), creates.len());
-                    creates.push((i, id.clone(), with_defaults(&items[i].changes)));
+                    creates.push((i, id.clone(), with_defaults(std::mem::take(&mut items[i].changes))));
                     results[i] = Some(Ok(UpsertOutcome { kind: UpsertKind::Created, id: id.clone() }));
                 }
                 Target::SameAs(id) => {
                     match create_index.get(id) {
                         Some(&c) => {
                             // An identity the plan gives another contact stays with it.
-                            let mut later = items[i].changes.clone();
+                            let mut later = std::mem::take(&mut items[i].changes);
                             later.retain_identities(|k| plan.owner.get(&k.key()) == Some(id));
                             fold_into(&mut creates[c].2, &later)
                         }
