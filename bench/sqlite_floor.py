@@ -12,11 +12,11 @@ index segment per row.
 
 Variants: `schema` (a contact row with its search text, which triggers put into the FTS5
 index, and its identities), `nosearch` (the same rows without search text), `full` (what the
-benchmark's new contact really writes: `schema`, plus a company among 20,000, which puts the
-contact in the `contacts_company` index, its `contact_companies` link and the history row of
-its first lifecycle stage). `full` is the floor to compare `leadline bench import` with: a
-company and an e-mail address are random keys, so every batch dirties pages all over their
-indexes, and at a million rows most of the writing is there.
+benchmark's new contact really writes: `schema`, plus a company among 20,000, its
+`contact_companies` link and the history row of its first lifecycle stage). `full` is the floor
+to compare `leadline bench import` with. A company and an e-mail address are random keys, so
+every batch dirties pages all over their indexes; on some machines that writing dominates at a
+million rows, on others (where batch size makes no difference) SQLite's work per row does.
 
 BATCH (environment) sets the rows per transaction; the default is the import's.
 
