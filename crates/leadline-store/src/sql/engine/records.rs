@@ -237,16 +237,14 @@ fn filter_sql(sql: &mut Sql, object: ObjectKind, f: &Filter, unindexed: bool) ->
     };
     match &f.target {
         // `narrows` holds of a field only for a contact's company, compared with eq or in.
+        // The same test on the link table first, for the contacts to be found from its index;
+        // the column's own test follows below.
         FilterTarget::Field(_) if narrows(object, f) => {
-            // The same test on the link table, for the contacts to be found from its index.
             first()?;
-            let op = if f.op == FilterOp::Eq { "= " } else { "IN " };
-            let values = || f.value.iter().take(if f.op == FilterOp::Eq { 1 } else { usize::MAX });
-            sql.push(&format!("company_id {op}(")).list(values()).push(")");
-            sql.push(&format!(" AND id IN (SELECT contact_id FROM contact_companies WHERE company_id {op}("))
-                .list(values())
-                .push("))");
-            return Ok(());
+            let values = f.value.iter().take(if f.op == FilterOp::Eq { 1 } else { usize::MAX });
+            sql.push("id IN (SELECT contact_id FROM contact_companies WHERE company_id IN (")
+                .list(values)
+                .push(")) AND ");
         }
         FilterTarget::Field(_) => {}
         FilterTarget::Property(_) => {
