@@ -45,6 +45,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../../migrations/sqlite/0004_search_index.sql")),
     (5, include_str!("../../migrations/sqlite/0005_search_merge.sql")),
     (6, include_str!("../../migrations/sqlite/0006_company_filter.sql")),
+    (7, include_str!("../../migrations/sqlite/0007_search_without_tombstones.sql")),
 ];
 
 /// The text value of a custom property.

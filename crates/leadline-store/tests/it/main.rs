@@ -98,6 +98,70 @@ async fn sqlite_checkpoints_off_the_writer() {
     t.remove().await;
 }
 
+/// SQLite's search index holds exactly what the records' `search_text` says, whatever wrote
+/// them: each term finds the records whose text has it, and no others (no leftovers of old
+/// names, merged or deleted records). The triggers remove a row's terms with the text they
+/// indexed, so a wrong one would leave postings behind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_search_index_matches_the_search_text() {
+    use leadline_store::{ContactUpsert, WriteOptions};
+    use sqlx::Connection;
+    let t = leadline_store::testing::sqlite().await.unwrap();
+    let s = t.store.as_ref();
+    let anna = s.create_contact(&contact("Anna", "Nowak", Some("anna@firma.pl")), actor(NOW)).await.unwrap();
+    let ania = s.create_contact(&contact("Ania", "Zielinska", Some("ania@gmail.com")), actor(NOW)).await.unwrap();
+    let gone = s.create_contact(&contact("Piotr", "Wrona", None), actor(NOW)).await.unwrap();
+    let mut rename = ContactChanges::default();
+    set(&mut rename.record, ObjectKind::Contact, "last_name", "Kowalska");
+    s.update_contact(&anna.id, &rename, WriteOptions::default(), actor(NOW + 1)).await.unwrap();
+    // A batch that updates stored contacts in bulk and creates new ones beside them.
+    let items = (0..50)
+        .map(|n| {
+            let email = if n % 2 == 0 { "anna@firma.pl".to_owned() } else { format!("nowy{n}@firma.pl") };
+            ContactUpsert { changes: with_phone(contact("Zofia", &format!("Lis{n}"), Some(&email)), "601000200") }
+        })
+        .collect();
+    assert!(s.upsert_contacts(items, actor(NOW + 2), false).await.unwrap().iter().all(Result::is_ok));
+    let m = s.merge_contacts(&anna.id, &ania.id, actor(NOW + 3)).await.unwrap();
+    s.unmerge(&m.id, actor(NOW + 4)).await.unwrap();
+    s.merge_contacts(&anna.id, &ania.id, actor(NOW + 5)).await.unwrap();
+    s.delete(ObjectKind::Contact, &gone.id, actor(NOW + 6)).await.unwrap();
+
+    let mut db = sqlx::SqliteConnection::connect(&t.url).await.unwrap();
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as("SELECT search_key, search_text FROM contacts").fetch_all(&mut db).await.unwrap();
+    // The `ascii` tokenizer: ASCII letters and digits and every non-ASCII character make terms.
+    let terms_of = |text: &str| -> std::collections::BTreeSet<String> {
+        text.split(|c: char| c.is_ascii() && !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_ascii_lowercase)
+            .collect()
+    };
+    let mut expected: std::collections::BTreeMap<String, Vec<i64>> = Default::default();
+    for (key, text) in &rows {
+        for term in terms_of(text) {
+            expected.entry(term).or_default().push(*key);
+        }
+    }
+    for gone_term in ["wrona", "piotr", "nowak"] {
+        assert!(!expected.contains_key(gone_term), "{gone_term} is in no record's text");
+        expected.insert(gone_term.into(), Vec::new());
+    }
+    assert!(expected.len() > 20, "the records have terms to check");
+    for (term, mut keys) in expected {
+        let mut found: Vec<i64> = sqlx::query_scalar("SELECT rowid FROM contacts_search WHERE contacts_search MATCH ?")
+            .bind(format!("\"{term}\""))
+            .fetch_all(&mut db)
+            .await
+            .unwrap();
+        found.sort_unstable();
+        keys.sort_unstable();
+        assert_eq!(found, keys, "the index's records for {term:?}");
+    }
+    db.close().await.unwrap();
+    t.remove().await;
+}
+
 /// A store dropped without `close()` lets go of its database: its checkpoint task ends with
 /// it, and the last connection to close checkpoints and removes the WAL.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
