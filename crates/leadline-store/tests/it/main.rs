@@ -98,6 +98,32 @@ async fn sqlite_checkpoints_off_the_writer() {
     t.remove().await;
 }
 
+/// The WAL keeps its size while writes come, and is cut to nothing once they stop: a bulk
+/// import's few hundred MB are not left behind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_wal_is_cut_back_when_idle() {
+    use leadline_store::ContactUpsert;
+    let t = leadline_store::testing::sqlite().await.unwrap();
+    let wal = format!("{}-wal", t.url.strip_prefix("sqlite:").unwrap());
+    let size = || std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    let items = (0..2_000)
+        .map(|n| ContactUpsert { changes: contact("Zofia", "Nowak", Some(&format!("zofia{n}@firma.pl"))) })
+        .collect();
+    let out = t.store.upsert_contacts(items, actor(NOW), false).await.unwrap();
+    assert!(out.iter().all(Result::is_ok));
+    assert!(size() > 0, "the write went to the WAL");
+    let mut waited = 0;
+    while size() > 0 && waited < 200 {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        waited += 1;
+    }
+    assert_eq!(size(), 0, "the idle store's WAL was not cut back");
+    let mut q = leadline_store::ListQuery::newest(ObjectKind::Contact, 10);
+    q.search = Some("zofia1999".into());
+    assert_eq!(t.store.list(ObjectKind::Contact, &q).await.unwrap().items.len(), 1, "nothing was lost with it");
+    t.remove().await;
+}
+
 /// SQLite's search index holds exactly what the records' `search_text` says, whatever wrote
 /// them: each term finds the records whose text has it, and no others (no leftovers of old
 /// names, merged or deleted records). The triggers remove a row's terms with the text they
