@@ -51,6 +51,11 @@ pub trait Store:
 
     /// Apply the migrations this build knows and the database lacks. Returns how many ran.
     async fn migrate(&self) -> StoreResult<usize>;
+
+    /// Let go of the database: wait for the connections in use, then close them all (the last
+    /// SQLite connection copies the WAL back and removes it). Every call after it fails. A
+    /// store dropped without it lets go too, but only while its async runtime still runs.
+    async fn close(&self);
 }
 
 /// Users, their browser sessions and their API tokens.

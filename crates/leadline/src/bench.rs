@@ -226,6 +226,7 @@ async fn import_into(url: &str, csv: &Path, label: &str) -> Result<(), String> {
     let started = Instant::now();
     let c = leadline_server::import::run(store.clone(), &job.id, params, None, |_| {}).await?;
     let secs = started.elapsed().as_secs_f64();
+    store.close().await;
     println!(
         "import into {label}: {} rows in {secs:.1} s = {:.0} rows/s ({} created, {} updated, {} duplicates merged, {} rejected)",
         c.processed,

@@ -216,47 +216,61 @@ async fn run(cli: Cli) -> Fallible<()> {
     match cli.command {
         Command::Serve { demo, .. } => serve(&cfg, demo).await,
         Command::Migrate => {
-            let store = open(&cfg).await?;
-            println!("{} store at {} is up to date", store.backend(), redact(&cfg.database_url));
-            Ok(())
+            with_store(&cfg, async |store| {
+                println!("{} store at {} is up to date", store.backend(), redact(&cfg.database_url));
+                Ok(())
+            })
+            .await
         }
         Command::User { command: UserCommand::Create { email, role, name } } => {
-            let store = open(&cfg).await?;
             let email = leadline_core::email::Email::parse("email", &email).map_err(|e| e.message)?;
             let password = read_password()?;
             let hash = leadline_server::auth::hash_password(&password).map_err(|e| e.message)?;
-            let u = store
-                .create_user(email.as_str(), name.as_deref(), role, Some(&hash), leadline_server::now())
-                .await
-                .map_err(|e| e.to_string())?;
-            println!("created {} ({}) with id {}", u.email, u.role.as_str(), u.id);
-            Ok(())
+            with_store(&cfg, async |store| {
+                let u = store
+                    .create_user(email.as_str(), name.as_deref(), role, Some(&hash), leadline_server::now())
+                    .await
+                    .map_err(|e| e.to_string())?;
+                println!("created {} ({}) with id {}", u.email, u.role.as_str(), u.id);
+                Ok(())
+            })
+            .await
         }
         Command::User { command: UserCommand::List } => {
-            for u in open(&cfg).await?.users().await.map_err(|e| e.to_string())? {
-                println!("{}\t{}\t{}{}", u.id, u.email, u.role.as_str(), if u.disabled { "\tdisabled" } else { "" });
-            }
-            Ok(())
+            with_store(&cfg, async |store| {
+                for u in store.users().await.map_err(|e| e.to_string())? {
+                    println!(
+                        "{}\t{}\t{}{}",
+                        u.id,
+                        u.email,
+                        u.role.as_str(),
+                        if u.disabled { "\tdisabled" } else { "" }
+                    );
+                }
+                Ok(())
+            })
+            .await
         }
         Command::Token { command: TokenCommand::Create { user, name, scope } } => {
-            let store = open(&cfg).await?;
-            let u = store
-                .user_by_email(&user)
-                .await
-                .map_err(|e| e.to_string())?
-                .ok_or_else(|| format!("there is no user {user}"))?;
-            let (token, prefix) = leadline_server::auth::new_token();
-            let hash = leadline_server::auth::hash_secret(&token);
-            store
-                .create_token(&u.id, &name, scope, &hash, &prefix, leadline_server::now())
-                .await
-                .map_err(|e| e.to_string())?;
-            eprintln!("token {name:?} for {} ({}); it is shown only now:", u.email, scope.as_str());
-            println!("{token}");
-            Ok(())
+            with_store(&cfg, async |store| {
+                let u = store
+                    .user_by_email(&user)
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .ok_or_else(|| format!("there is no user {user}"))?;
+                let (token, prefix) = leadline_server::auth::new_token();
+                let hash = leadline_server::auth::hash_secret(&token);
+                store
+                    .create_token(&u.id, &name, scope, &hash, &prefix, leadline_server::now())
+                    .await
+                    .map_err(|e| e.to_string())?;
+                eprintln!("token {name:?} for {} ({}); it is shown only now:", u.email, scope.as_str());
+                println!("{token}");
+                Ok(())
+            })
+            .await
         }
         Command::Import { object, file, dry_run, source_list, region, currency, mappings, rejects } => {
-            let store = open(&cfg).await?;
             let opts = ImportOptions {
                 dry_run,
                 source_list,
@@ -265,19 +279,20 @@ async fn run(cli: Cli) -> Fallible<()> {
                 mappings,
                 rejects,
             };
-            import(store, object, &file, opts).await
+            with_store(&cfg, async |store| import(store.clone(), object, &file, opts).await).await
         }
-        Command::Export { object, out, filters } => export(open(&cfg).await?, object, out, &filters).await,
+        Command::Export { object, out, filters } => {
+            with_store(&cfg, async |store| export(store.clone(), object, out, &filters).await).await
+        }
         Command::Store { command: StoreCommand::Copy { from, to } } => copy(&from, &to).await,
         Command::Demo { contacts } => {
-            let store = open(&cfg).await?;
             let size = demo::DemoSize {
                 contacts,
                 companies: (contacts * 4 / 25).max(10),
                 deals: contacts * 3 / 25,
                 activities: contacts * 12,
             };
-            seed_demo(store.as_ref(), &size).await.map(|_| ())
+            with_store(&cfg, async |store| seed_demo(store.as_ref(), &size).await.map(|_| ())).await
         }
         Command::Bench { command } => bench::run(command, &cfg).await,
     }
@@ -293,6 +308,15 @@ fn redact(url: &str) -> String {
         }
         _ => url.to_owned(),
     }
+}
+
+/// Run `work` on the configured store, then close the store whatever came of it, so that
+/// SQLite's WAL is copied back and removed before the process exits.
+async fn with_store<T>(cfg: &Config, work: impl AsyncFnOnce(&Arc<dyn Store>) -> Fallible<T>) -> Fallible<T> {
+    let store = open(cfg).await?;
+    let result = work(&store).await;
+    store.close().await;
+    result
 }
 
 async fn open(cfg: &Config) -> Fallible<Arc<dyn Store>> {
@@ -356,8 +380,10 @@ async fn serve(cfg: &Config, demo: bool) -> Fallible<()> {
         cfg.listen,
         store.backend()
     );
-    let state = leadline_server::AppState::new(store, cfg.server());
-    leadline_server::serve(state, cfg.listen).await.map_err(|e| format!("{}: {e}", cfg.listen))
+    let state = leadline_server::AppState::new(store.clone(), cfg.server());
+    let served = leadline_server::serve(state, cfg.listen).await.map_err(|e| format!("{}: {e}", cfg.listen));
+    store.close().await;
+    served
 }
 
 struct ImportOptions {
@@ -502,5 +528,7 @@ async fn copy(from: &str, to: &str) -> Fallible<()> {
         println!("{:<20} {:>10} rows  sha256 {}", t.table, t.rows, &t.sha256[..16]);
     }
     println!("copied and verified {} tables in {:.1} s", sums.len(), started.elapsed().as_secs_f64());
+    source.close().await;
+    target.close().await;
     Ok(())
 }

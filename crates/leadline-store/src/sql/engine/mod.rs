@@ -52,12 +52,6 @@ impl SqlStore {
     async fn try_begin(&self) -> StoreResult<Option<Tx>> {
         Ok(self.writer.try_begin_with(BEGIN).await?)
     }
-
-    /// Close both pools, flushing SQLite's WAL.
-    pub async fn close(&self) {
-        self.writer.close().await;
-        self.reader.close().await;
-    }
 }
 
 /// A statement builder in this backend's placeholder style.
@@ -218,5 +212,10 @@ impl crate::Store for SqlStore {
         }
         tx.commit().await?;
         Ok(ran)
+    }
+
+    async fn close(&self) {
+        self.writer.close().await;
+        self.reader.close().await;
     }
 }
