@@ -75,6 +75,7 @@ const CONTACT_HEADERS: &[(&str, &[&str])] = &[
         "email",
         &[
             "email",
+            "emails",
             "emailaddress",
             "mail",
             "e1value",
@@ -91,6 +92,7 @@ const CONTACT_HEADERS: &[(&str, &[&str])] = &[
         "phone",
         &[
             "phone",
+            "phones",
             "phonenumber",
             "mobile",
             "mobilephone",
@@ -150,6 +152,7 @@ const CONTACT_HEADERS: &[(&str, &[&str])] = &[
     ("source", &["source", "leadsource", "latestsource", "fonte", "zrodlo", "منبع"]),
     ("original_source", &["originalsource", "originalsourcetype", "firstsource"]),
     ("source_campaign", &["campaign", "sourcecampaign", "utmcampaign", "campagna", "kampania"]),
+    ("disqualification_reason", &["disqualificationreason", "disqualifiedreason", "motivoesclusione"]),
     ("owner_email", &["owner", "contactowner", "owneremail", "leadowner", "proprietario", "wlasciciel"]),
     ("tags", &["tags", "tag", "labels", "groupmembership", "segments", "etichette", "tagi"]),
     ("external_id:hubspot", &["recordid", "hubspotid", "hsobjectid"]),
@@ -211,6 +214,12 @@ const DEAL_HEADERS: &[(&str, &[&str])] = &[
     ("owner_email", &["owner", "dealowner", "opportunityowner", "owneremail"]),
     ("contact_emails", &["contactemails", "contactemail", "email", "contacts"]),
 ];
+
+/// The values of a cell that may hold several: e-mails and phones are `;`-separated in
+/// Leadline's own export and ` ::: `-separated in Google Contacts'.
+fn values(cell: &str) -> impl Iterator<Item = &str> {
+    cell.split(';').flat_map(|v| v.split(":::")).map(str::trim).filter(|v| !v.is_empty())
+}
 
 fn header_key(h: &str) -> String {
     crate::text::fold(h).chars().filter(|c| c.is_alphanumeric()).collect()
@@ -293,8 +302,8 @@ pub fn read_row(columns: &[Column], row: &[&str], ctx: &RowContext<'_>) -> Resul
             Column::Field(spec) => {
                 record::check(spec, &RawValue::Text(v.into()), &currency).map(|s| record.set(spec, s))
             }
-            Column::Email => Email::parse("email", v).map(|e| emails.push(e)),
-            Column::Phone => Phone::parse("phone", v, region).map(|p| phones.push(p)),
+            Column::Email => values(v).try_for_each(|v| Email::parse("email", v).map(|e| emails.push(e))),
+            Column::Phone => values(v).try_for_each(|v| Phone::parse("phone", v, region).map(|p| phones.push(p))),
             Column::ExternalId(system) => external_id(system, v).map(|id| out.contact.external_ids.push(id)),
             Column::Tags => v
                 .split([';', ','])
@@ -410,6 +419,66 @@ mod tests {
         let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["email", "phone", "country"]);
         assert!(read_row(&cols, &["", "", "", "PL"], &ctx(&[])).is_err());
+    }
+
+    #[test]
+    fn leadlines_own_export_maps_back() {
+        let export = [
+            "id",
+            "first_name",
+            "last_name",
+            "lifecycle_stage",
+            "lead_status",
+            "disqualification_reason",
+            "emails",
+            "phones",
+            "tags",
+        ];
+        let cols = auto_map(ObjectKind::Contact, &export, &[]);
+        let names: Vec<String> = cols.iter().map(Column::name).collect();
+        assert_eq!(
+            names,
+            [
+                "external_id:import",
+                "first_name",
+                "last_name",
+                "lifecycle_stage",
+                "lead_status",
+                "disqualification_reason",
+                "email",
+                "phone",
+                "tags"
+            ]
+        );
+        let row = [
+            "x",
+            "Anna",
+            "Nowak",
+            "lead",
+            "disqualified",
+            "no_budget",
+            "a@firma.pl;anna@gmail.com",
+            "+48601234567;",
+            "vip",
+        ];
+        let row = read_row(&cols, &row, &ctx(&[])).unwrap();
+        let emails: Vec<&str> = row.contact.emails.as_ref().unwrap().iter().map(Email::as_str).collect();
+        assert_eq!(emails, ["a@firma.pl", "anna@gmail.com"], "several e-mails in one cell, the first primary");
+        assert_eq!(row.contact.phones.as_ref().unwrap().len(), 1);
+        assert_eq!(row.contact.record.get("disqualification_reason"), Some(&Some(Scalar::Text("no_budget".into()))));
+        let bad = read_row(&cols, &["x", "Anna", "", "", "", "", "a@firma.pl;oops", "", ""], &ctx(&[])).unwrap_err();
+        assert_eq!(bad.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["email"]);
+    }
+
+    #[test]
+    fn google_puts_several_values_in_one_cell() {
+        let cols = auto_map(ObjectKind::Contact, &["E-mail 1 - Value", "Phone 1 - Value"], &[]);
+        let row =
+            read_row(&cols, &["anna@firma.pl ::: anna@gmail.com", "+48 601 234 567 ::: +48 22 123 45 67"], &ctx(&[]))
+                .unwrap();
+        assert_eq!(row.contact.emails.as_ref().unwrap().len(), 2);
+        let phones: Vec<&str> = row.contact.phones.as_ref().unwrap().iter().map(Phone::as_str).collect();
+        assert_eq!(phones, ["+48601234567", "+48221234567"]);
     }
 
     #[test]

@@ -159,7 +159,8 @@ async fn truncate_wal(readers: &sqlx::SqlitePool) -> sqlx::Result<()> {
     let mut conn = readers.acquire().await?;
     sqlx::query("PRAGMA busy_timeout = 0").execute(&mut *conn).await?;
     let cut = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut *conn).await;
-    let restored = sqlx::query(&format!("PRAGMA busy_timeout = {}", BUSY_TIMEOUT.as_millis())).execute(&mut *conn).await;
+    let restored =
+        sqlx::query(&format!("PRAGMA busy_timeout = {}", BUSY_TIMEOUT.as_millis())).execute(&mut *conn).await;
     if restored.is_err() {
         // Not back in the pool without its busy timeout.
         conn.detach();
