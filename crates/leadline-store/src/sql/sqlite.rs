@@ -116,10 +116,9 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// copy costs microseconds; one that has work takes no lock the writer or readers wait on.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
 
-/// How long the WAL must stand still, wholly copied back, before its file is cut to nothing
-/// (a bulk import's WAL reaches a few hundred MB). A write transaction in progress is never
-/// waited for longer than this: only a writer that starts in the instant of the cut waits,
-/// for as long as a truncate takes.
+/// How long the WAL must stand still, wholly copied back, before its file is cut to nothing:
+/// a bulk import's WAL reaches a few hundred MB, which an idle store need not keep. (A writer
+/// that starts in the instant of the cut waits only as long as the truncate takes.)
 const IDLE_BEFORE_TRUNCATE: Duration = Duration::from_secs(2);
 
 /// Checkpoint the WAL from `readers` until the store is closed or dropped; the task's own
