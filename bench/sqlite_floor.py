@@ -14,7 +14,9 @@ Variants: `schema` (a contact row with its search text, which triggers put into 
 index, and its identities), `nosearch` (the same rows without search text), `full` (what the
 benchmark's new contact really writes: `schema`, plus a company among 20,000, its
 `contact_companies` link and the history row of its first lifecycle stage). `full` is the floor
-to compare `leadline bench import` with. A company and an e-mail address are random keys, so
+to compare `leadline bench import` with; `deferred` writes what `full` writes, with the secondary
+indexes and the search trigger dropped first and everything rebuilt at the end (timed too), to
+show whether the order of the work matters. A company and an e-mail address are random keys, so
 every batch dirties pages all over their indexes; on some machines that writing dominates at a
 million rows, on others (where batch size makes no difference) SQLite's work per row does.
 
@@ -38,6 +40,10 @@ LAST = ["Nowak", "Rossi", "Smith", "Conti", "Walker", "Bianchi"]
 COLUMNS = ("id, first_name, last_name, company_name, job_title, country, lifecycle_stage, lead_status, "
            "properties, tags, consent, created_at, updated_at, search_text, company_id")
 BATCH = int(os.environ.get("BATCH", "25000"))
+# What `deferred` drops and rebuilds: every secondary index a new contact touches.
+DEFERRED_INDEXES = ("contacts_updated", "contacts_owner", "contacts_stage", "contacts_country", "contacts_source_list",
+                    "contacts_merged", "contacts_sort_last_name", "contact_identities_contact",
+                    "contact_companies_company", "field_history_object")
 
 
 def schema_script(name):
@@ -68,6 +74,16 @@ def run(rows, variant, batch=BATCH):
         db.executescript(schema_script(name))
     now = 1_700_000_000_000
     spent = 0.0
+    deferred = variant == "deferred"
+    if deferred:
+        t = time.perf_counter()
+        ddl = dict(db.execute("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name IN (%s)"
+                              % ", ".join("?" * (len(DEFERRED_INDEXES) + 1)),
+                              DEFERRED_INDEXES + ("contacts_search_insert",)).fetchall())
+        for name in DEFERRED_INDEXES:
+            db.execute(f"DROP INDEX {name}")
+        db.execute("DROP TRIGGER contacts_search_insert")
+        spent += time.perf_counter() - t
     for start in range(0, rows, batch):
         contacts, identities, links, history = [], [], [], []
         for n in range(start, min(rows, start + batch)):
@@ -79,7 +95,7 @@ def run(rows, variant, batch=BATCH):
                 identities.append((f"phone:+4860{n:07d}", cid, 100))
                 words |= {f"4860{n:07d}", f"60{n:07d}"}
             text = " ".join(sorted(words)) if variant != "nosearch" else ""
-            company = f"company-{random.randrange(20000):05d}" if variant == "full" else None
+            company = f"company-{random.randrange(20000):05d}" if variant in ("full", "deferred") else None
             contacts.append((cid, first, last, f"Firm {n % 20000}", "Manager", "PL", "lead", "new", "{}", "[]", "[]",
                              now + n, now + n, text, company))
             if company:
@@ -91,6 +107,16 @@ def run(rows, variant, batch=BATCH):
         insert(db, "contact_identities", identities)
         insert(db, "contact_companies", links)
         insert(db, "field_history (object, object_id, field, from_value, to_value, at, cause, actor_id)", history)
+        db.execute("COMMIT")
+        spent += time.perf_counter() - t
+    if deferred:
+        t = time.perf_counter()
+        db.execute("BEGIN IMMEDIATE")
+        for name in DEFERRED_INDEXES:
+            db.execute(ddl[name])
+        db.execute("INSERT INTO contacts_search (rowid, terms) SELECT search_key, search_text FROM contacts "
+                   "WHERE search_text <> ''")
+        db.execute(ddl["contacts_search_insert"])
         db.execute("COMMIT")
         spent += time.perf_counter() - t
     db.close()
