@@ -33,9 +33,54 @@ use tokio::sync::Semaphore;
 /// contacts.
 pub const BATCH: usize = 25_000;
 
+/// How often a job that waits or runs tells the store it is still at work: a running import
+/// does so with every batch's progress (a batch takes seconds), a queued one on this clock.
+pub const HEARTBEAT_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// How long a job may go untouched before it counts as interrupted (its process gone) and is
+/// failed (`Store::fail_silent_jobs`).
+pub const SILENT_FOR: std::time::Duration = std::time::Duration::from_secs(180);
+
+/// What an interrupted job says.
+pub const INTERRUPTED: &str =
+    "interrupted: the server running this import stopped before it finished; import the file again \
+     (the rows already imported are matched, not duplicated)";
+
 /// Imports run one at a time: they all write, and the store has one writer.
 pub struct Jobs {
     pub permits: Semaphore,
+}
+
+/// Run an import job once it has its turn (`jobs` runs one at a time). While it waits it keeps
+/// its heartbeat, and a cancellation that arrives meanwhile ends it before it starts.
+pub async fn run_in_turn(
+    store: Arc<dyn Store>,
+    jobs: &Jobs,
+    job_id: &str,
+    params: ImportParams,
+    user_id: Option<String>,
+) -> Result<(), String> {
+    let cancelled = || async {
+        store.finish_job(job_id, JobStatus::Cancelled, JobCounts::default(), None, crate::now()).await.map(drop)
+    };
+    // One acquire for the whole wait: the semaphore is first come, first served.
+    let turn = jobs.permits.acquire();
+    tokio::pin!(turn);
+    let mut beat = tokio::time::interval(HEARTBEAT_EVERY);
+    let _permit = loop {
+        tokio::select! {
+            permit = &mut turn => break permit.map_err(|e| e.to_string())?,
+            _ = beat.tick() => {
+                if store.touch_job(job_id, crate::now()).await.map_err(|e| e.to_string())? {
+                    return cancelled().await.map_err(|e| e.to_string());
+                }
+            }
+        }
+    };
+    if store.touch_job(job_id, crate::now()).await.map_err(|e| e.to_string())? {
+        return cancelled().await.map_err(|e| e.to_string());
+    }
+    run(store, job_id, params, user_id, |_| {}).await.map(drop)
 }
 
 impl Default for Jobs {

@@ -87,10 +87,29 @@ impl AppState {
 pub async fn serve(state: AppState, listen: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!(%listen, "leadline is listening");
+    let reaper = tokio::spawn(fail_interrupted_jobs(state.store.clone()));
     let app = api::router(state);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+    let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown())
-        .await
+        .await;
+    reaper.abort();
+    served
+}
+
+/// Fail the jobs whose process went away mid-run (a crash, a restart, another instance that
+/// stopped): at start, and then on the heartbeat's clock.
+async fn fail_interrupted_jobs(store: std::sync::Arc<dyn leadline_store::Store>) {
+    let mut tick = tokio::time::interval(import::HEARTBEAT_EVERY);
+    loop {
+        tick.tick().await;
+        let now = now();
+        let silent_since = now - import::SILENT_FOR.as_millis() as i64;
+        match store.fail_silent_jobs(silent_since, import::INTERRUPTED, now).await {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!(jobs = n, "interrupted jobs marked failed"),
+            Err(e) => tracing::warn!(error = %e, "could not look for interrupted jobs"),
+        }
+    }
 }
 
 async fn shutdown() {

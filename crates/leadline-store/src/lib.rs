@@ -239,8 +239,15 @@ pub trait JobStore: Send + Sync {
     ) -> StoreResult<Job>;
     async fn job(&self, id: &str) -> StoreResult<Job>;
     async fn jobs(&self, limit: u32) -> StoreResult<Vec<Job>>;
-    /// Record progress; returns whether cancellation was asked for meanwhile.
+    /// Record progress; returns whether cancellation was asked for meanwhile. Progress is also
+    /// the job's heartbeat (see `fail_silent_jobs`).
     async fn job_progress(&self, id: &str, status: JobStatus, counts: JobCounts, now: Millis) -> StoreResult<bool>;
+    /// Say that a job's owner is still there (a queued job waiting for its turn); returns
+    /// whether cancellation was asked for meanwhile.
+    async fn touch_job(&self, id: &str, now: Millis) -> StoreResult<bool>;
+    /// Mark failed, with `error`, every unfinished job that nothing has created, touched or
+    /// moved on since `silent_since`: the process that owned it is gone. Returns how many.
+    async fn fail_silent_jobs(&self, silent_since: Millis, error: &str, now: Millis) -> StoreResult<u64>;
     async fn finish_job(
         &self,
         id: &str,

@@ -246,8 +246,7 @@ pub(crate) async fn spawn(s: &AppState, user_id: &str, params: ImportParams) -> 
         .await?;
     let (state, job_id, user) = (s.clone(), job.id.clone(), user_id.to_owned());
     tokio::spawn(async move {
-        let Ok(_permit) = state.imports.permits.acquire().await else { return };
-        if let Err(e) = import::run(state.store.clone(), &job_id, params, Some(user), |_| {}).await {
+        if let Err(e) = import::run_in_turn(state.store.clone(), &state.imports, &job_id, params, Some(user)).await {
             tracing::warn!(job = %job_id, error = %e, "import failed");
             let _ =
                 state.store.finish_job(&job_id, JobStatus::Failed, Default::default(), Some(&e), crate::now()).await;

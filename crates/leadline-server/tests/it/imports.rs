@@ -56,6 +56,30 @@ Broken;Row;not-an-email;601 000 111;;PL\n\
 Too;Few\n\
 \"Nowak; Anna\";Nowak;anna@wisla-logistics.pl;+48 22 123 45 67;Wisła Logistics;PL\n";
 
+/// An import waits for the one before it; cancelled while it waits, it ends without writing.
+pub async fn a_queued_import_cancelled_never_runs(app: &App) {
+    let busy = app.state.imports.permits.acquire().await.unwrap();
+    let r = upload(app, "/api/v1/imports", &[("object", "contacts")], PEOPLE.as_bytes()).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+    let id = r.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(app.get(&format!("/api/v1/imports/{id}")).await.json()["status"], "queued");
+    let cancel = app.post(&format!("/api/v1/imports/{id}/cancel"), json!({})).await;
+    assert_eq!(cancel.status, StatusCode::OK, "{}", cancel.text);
+    drop(busy);
+    let mut job = Value::Null;
+    for _ in 0..500 {
+        job = app.get(&format!("/api/v1/imports/{id}")).await.json();
+        if job["status"] != "queued" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(job["status"], "cancelled", "{job}");
+    assert_eq!(job["processed"], 0, "{job}");
+    let contacts = app.get("/api/v1/contacts?q=lukasz").await.json();
+    assert_eq!(contacts["items"].as_array().unwrap().len(), 0, "nothing was imported: {contacts}");
+}
+
 pub async fn import_with_bad_rows_and_rejects(app: &App) {
     let preview = upload(app, "/api/v1/imports/preview", &[("object", "contacts")], PEOPLE.as_bytes()).await.json();
     assert_eq!(preview["delimiter"], ";");

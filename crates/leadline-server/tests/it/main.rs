@@ -172,6 +172,7 @@ on_every_backend!(api::{
 });
 
 on_every_backend!(imports::{
+    a_queued_import_cancelled_never_runs,
     import_with_bad_rows_and_rejects,
     dry_run_reports_and_keeps_nothing,
     purchased_lists_and_companies_by_domain,

@@ -52,6 +52,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("../../migrations/sqlite/0005_search_merge.sql")),
     (6, include_str!("../../migrations/sqlite/0006_company_filter.sql")),
     (7, include_str!("../../migrations/sqlite/0007_search_without_tombstones.sql")),
+    (8, include_str!("../../migrations/sqlite/0008_job_heartbeat.sql")),
 ];
 
 /// The text value of a custom property.

@@ -694,6 +694,28 @@ pub async fn jobs_progress_and_cancel(s: &dyn Store) {
     assert!(s.cancel_job(&job.id).await.is_err());
     assert_eq!(s.rejects(&job.id, 0, 10).await.unwrap()[0].line, 3);
     assert_eq!(s.jobs(10).await.unwrap().len(), 1);
+
+    // A job whose owner stopped touching it is failed; one still touched, or finished, is not.
+    let gone = s.create_job("import", &serde_json::json!({}), None, NOW).await.unwrap();
+    s.job_progress(&gone.id, JobStatus::Running, counts, NOW + 10).await.unwrap();
+    let waiting = s.create_job("import", &serde_json::json!({}), None, NOW).await.unwrap();
+    assert!(!s.touch_job(&waiting.id, NOW + 100).await.unwrap());
+    let working = s.create_job("import", &serde_json::json!({}), None, NOW).await.unwrap();
+    s.job_progress(&working.id, JobStatus::Running, counts, NOW + 100).await.unwrap();
+    let failed = s.fail_silent_jobs(NOW + 50, "the server stopped", NOW + 200).await.unwrap();
+    assert_eq!(failed, 1, "only the silent unfinished job");
+    let gone = s.job(&gone.id).await.unwrap();
+    assert_eq!(
+        (gone.status, gone.error.as_deref(), gone.finished_at),
+        (JobStatus::Failed, Some("the server stopped"), Some(NOW + 200))
+    );
+    assert_eq!(gone.counts, counts, "the progress made is kept");
+    assert_eq!(s.job(&waiting.id).await.unwrap().status, JobStatus::Queued);
+    assert_eq!(s.job(&working.id).await.unwrap().status, JobStatus::Running);
+    assert_eq!(s.job(&job.id).await.unwrap().status, JobStatus::Cancelled);
+    s.cancel_job(&waiting.id).await.unwrap();
+    assert!(s.touch_job(&waiting.id, NOW + 300).await.unwrap(), "a waiting job hears of its cancellation");
+    assert!(s.touch_job("no-such-job", NOW).await.is_err());
 }
 
 pub async fn deals_track_stage_and_close(s: &dyn Store) {

@@ -34,6 +34,15 @@ fn job_of(row: &DbRow) -> StoreResult<Job> {
     })
 }
 
+/// Whether cancellation was asked for a job.
+async fn cancel_requested(conn: &mut super::records::Conn, id: &str) -> StoreResult<bool> {
+    let cancel: Option<i64> = sqlx::query_scalar("SELECT cancel_requested FROM jobs WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(cancel.ok_or_else(|| StoreError::not_found("job", id))? != 0)
+}
+
 fn set_counts(sql: &mut Sql, c: JobCounts) {
     sql.push(", total = ").arg(c.total).push(", processed = ").arg(c.processed).push(", created = ").arg(c.created);
     sql.push(", updated = ").arg(c.updated).push(", merged = ").arg(c.merged).push(", rejected = ").arg(c.rejected);
@@ -51,7 +60,8 @@ impl crate::JobStore for SqlStore {
         let mut tx = self.begin().await?;
         let id = new_id();
         sqlx::query(
-            "INSERT INTO jobs (id, kind, status, params, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO jobs (id, kind, status, params, created_by, created_at, heartbeat_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6)",
         )
         .bind(&id)
         .bind(kind)
@@ -85,15 +95,40 @@ impl crate::JobStore for SqlStore {
         let mut tx = self.begin().await?;
         let mut sql = sql("UPDATE jobs SET status = ");
         sql.arg(status.as_str()).push(", started_at = COALESCE(started_at, ").arg(now).push(")");
+        sql.push(", heartbeat_at = ").arg(now);
         set_counts(&mut sql, counts);
         sql.push(" WHERE id = ").arg(id);
         query(&sql).execute(&mut *tx).await?;
-        let cancel: Option<i64> = sqlx::query_scalar("SELECT cancel_requested FROM jobs WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let cancel = cancel_requested(&mut tx, id).await?;
         tx.commit().await?;
-        Ok(cancel.ok_or_else(|| StoreError::not_found("job", id))? != 0)
+        Ok(cancel)
+    }
+
+    async fn touch_job(&self, id: &str, now: Millis) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        sqlx::query("UPDATE jobs SET heartbeat_at = $1 WHERE id = $2").bind(now).bind(id).execute(&mut *tx).await?;
+        let cancel = cancel_requested(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(cancel)
+    }
+
+    async fn fail_silent_jobs(&self, silent_since: Millis, error: &str, now: Millis) -> StoreResult<u64> {
+        let mut tx = self.begin().await?;
+        let failed = sqlx::query(
+            "UPDATE jobs SET status = $1, error = $2, finished_at = $3 \
+             WHERE status IN ($4, $5) AND COALESCE(heartbeat_at, started_at, created_at) < $6",
+        )
+        .bind(JobStatus::Failed.as_str())
+        .bind(error)
+        .bind(now)
+        .bind(JobStatus::Queued.as_str())
+        .bind(JobStatus::Running.as_str())
+        .bind(silent_since)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(failed)
     }
 
     async fn finish_job(
