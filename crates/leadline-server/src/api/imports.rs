@@ -238,7 +238,7 @@ pub async fn start(
     Ok((StatusCode::ACCEPTED, Json(job.into())))
 }
 
-/// Record an import job and run it in the background (a few at a time).
+/// Record an import job and run it in the background (one at a time).
 pub(crate) async fn spawn(s: &AppState, user_id: &str, params: ImportParams) -> ApiResult<Job> {
     let job = s
         .store
@@ -248,8 +248,9 @@ pub(crate) async fn spawn(s: &AppState, user_id: &str, params: ImportParams) -> 
     tokio::spawn(async move {
         if let Err(e) = import::run_in_turn(state.store.clone(), &state.imports, &job_id, params, Some(user)).await {
             tracing::warn!(job = %job_id, error = %e, "import failed");
-            let _ =
-                state.store.finish_job(&job_id, JobStatus::Failed, Default::default(), Some(&e), crate::now()).await;
+            // The batches written before the failure stay written: so do their counts.
+            let counts = state.store.job(&job_id).await.map(|j| j.counts).unwrap_or_default();
+            let _ = state.store.finish_job(&job_id, JobStatus::Failed, counts, Some(&e), crate::now()).await;
         }
     });
     Ok(job)
