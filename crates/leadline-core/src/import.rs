@@ -20,6 +20,10 @@ pub enum Column {
     Phone,
     /// An id in another system: the value is `ExternalId(system)`.
     ExternalId(String),
+    /// A contact's id in Leadline (a Leadline export's `id`): the row updates that contact. A
+    /// value no contact has is kept as the external id `import:<value>`, as a foreign file's
+    /// ids are, so the same file imported again finds the contacts it made.
+    Id,
     /// Tags separated by `;` or `,`.
     Tags,
     /// A custom property by name.
@@ -39,6 +43,7 @@ impl Column {
             Column::Email => "email".into(),
             Column::Phone => "phone".into(),
             Column::ExternalId(s) => format!("external_id:{s}"),
+            Column::Id => "id".into(),
             Column::Tags => "tags".into(),
             Column::Property(p) => format!("properties.{p}"),
             Column::OwnerEmail => "owner_email".into(),
@@ -60,6 +65,7 @@ impl Column {
         match (object, t) {
             (_, "ignore") => Some(Column::Ignore),
             (_, "owner_email") => Some(Column::OwnerEmail),
+            (ObjectKind::Contact, "id") => Some(Column::Id),
             (ObjectKind::Contact, "email") => Some(Column::Email),
             (ObjectKind::Contact, "phone") => Some(Column::Phone),
             (ObjectKind::Contact, "tags") => Some(Column::Tags),
@@ -158,7 +164,8 @@ const CONTACT_HEADERS: &[(&str, &[&str])] = &[
     ("external_id:hubspot", &["recordid", "hubspotid", "hsobjectid"]),
     ("external_id:salesforce", &["contactid", "leadid", "salesforceid", "sfid"]),
     ("external_id:mautic", &["mauticid"]),
-    ("external_id:import", &["id", "externalid", "customerid", "clientid"]),
+    ("id", &["id", "leadlineid"]),
+    ("external_id:import", &["externalid", "customerid", "clientid"]),
 ];
 
 const COMPANY_HEADERS: &[(&str, &[&str])] = &[
@@ -280,6 +287,8 @@ pub struct RowContext<'a> {
 /// One row turned into a write.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ImportRow {
+    /// The value of an `id` column (`Column::Id`).
+    pub id: Option<String>,
     pub contact: ContactChanges,
     pub owner_email: Option<Email>,
     pub contact_emails: Vec<Email>,
@@ -305,6 +314,11 @@ pub fn read_row(columns: &[Column], row: &[&str], ctx: &RowContext<'_>) -> Resul
             Column::Email => values(v).try_for_each(|v| Email::parse("email", v).map(|e| emails.push(e))),
             Column::Phone => values(v).try_for_each(|v| Phone::parse("phone", v, region).map(|p| phones.push(p))),
             Column::ExternalId(system) => external_id(system, v).map(|id| out.contact.external_ids.push(id)),
+            // Held to an external id's rules, which it may become.
+            Column::Id => external_id("import", v).map(|_| out.id = Some(v.to_owned())).map_err(|mut e| {
+                e.field = "id".into();
+                e
+            }),
             Column::Tags => v
                 .split([';', ','])
                 .filter(|t| !t.trim().is_empty())
@@ -339,7 +353,7 @@ pub fn read_row(columns: &[Column], row: &[&str], ctx: &RowContext<'_>) -> Resul
     out.contact.phones = (!phones.is_empty()).then_some(phones);
     out.contact.tags = (!tags.is_empty()).then_some(tags);
     out.contact.record = record;
-    if errors.is_empty() && ctx.object == ObjectKind::Contact && !out.contact.identifies_someone() {
+    if errors.is_empty() && ctx.object == ObjectKind::Contact && out.id.is_none() && !out.contact.identifies_someone() {
         errors.push(FieldError::new("email", "required", "the row has no e-mail, phone, external id or name"));
     }
     let has = |field| matches!(out.contact.record.get(field), Some(Some(_)));
@@ -439,7 +453,7 @@ mod tests {
         assert_eq!(
             names,
             [
-                "external_id:import",
+                "id",
                 "first_name",
                 "last_name",
                 "lifecycle_stage",
@@ -462,12 +476,23 @@ mod tests {
             "vip",
         ];
         let row = read_row(&cols, &row, &ctx(&[])).unwrap();
+        assert_eq!(row.id.as_deref(), Some("x"));
         let emails: Vec<&str> = row.contact.emails.as_ref().unwrap().iter().map(Email::as_str).collect();
         assert_eq!(emails, ["a@firma.pl", "anna@gmail.com"], "several e-mails in one cell, the first primary");
         assert_eq!(row.contact.phones.as_ref().unwrap().len(), 1);
         assert_eq!(row.contact.record.get("disqualification_reason"), Some(&Some(Scalar::Text("no_budget".into()))));
         let bad = read_row(&cols, &["x", "Anna", "", "", "", "", "a@firma.pl;oops", "", ""], &ctx(&[])).unwrap_err();
         assert_eq!(bad.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["email"]);
+    }
+
+    #[test]
+    fn an_id_alone_names_someone() {
+        let cols = auto_map(ObjectKind::Contact, &["ID", "Lifecycle stage"], &[]);
+        let row = read_row(&cols, &["01a2289d-69e0-767f-af9f-fb6d25a301cb", "customer"], &ctx(&[])).unwrap();
+        assert_eq!(row.id.as_deref(), Some("01a2289d-69e0-767f-af9f-fb6d25a301cb"));
+        let long = "x".repeat(201);
+        let errs = read_row(&cols, &[long.as_str(), "customer"], &ctx(&[])).unwrap_err();
+        assert_eq!(errs[0].field, "id");
     }
 
     #[test]

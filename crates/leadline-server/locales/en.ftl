@@ -337,6 +337,7 @@ import-ignore = (ignore)
 import-owner-email = Owner (user e-mail)
 import-contact-emails = Contact e-mails
 import-external-id = External id ({ $system })
+import-leadline-id = Leadline id (updates that contact)
 import-dry-run-button = Dry run
 import-run-button = Import
 import-job-title = Import

@@ -322,6 +322,7 @@ import-ignore = (نادیده)
 import-owner-email = مسئول (ایمیل کاربر)
 import-contact-emails = ایمیل‌های مخاطبان
 import-external-id = شناسهٔ بیرونی ({ $system })
+import-leadline-id = شناسهٔ Leadline (همان مخاطب را به‌روز می‌کند)
 import-dry-run-button = اجرای آزمایشی
 import-run-button = ورود
 import-job-title = ورود داده

@@ -337,6 +337,7 @@ import-ignore = (ignora)
 import-owner-email = Proprietario (e-mail dell'utente)
 import-contact-emails = E-mail dei contatti
 import-external-id = Id esterno ({ $system })
+import-leadline-id = Id di Leadline (aggiorna quel contatto)
 import-dry-run-button = Prova senza salvare
 import-run-button = Importa
 import-job-title = Importazione

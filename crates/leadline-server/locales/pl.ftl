@@ -342,6 +342,7 @@ import-ignore = (pomiń)
 import-owner-email = Właściciel (e-mail użytkownika)
 import-contact-emails = E-maile kontaktów
 import-external-id = Identyfikator zewnętrzny ({ $system })
+import-leadline-id = Identyfikator Leadline (aktualizuje tę osobę)
 import-dry-run-button = Próba bez zapisu
 import-run-button = Importuj
 import-job-title = Import

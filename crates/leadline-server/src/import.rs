@@ -526,11 +526,18 @@ async fn import_contacts(
 ) -> Result<(), String> {
     // A contact at a company's own domain belongs to that company; free-mail never makes one.
     let company_field = record::field(ObjectKind::Contact, "company_id").expect("contacts have company_id");
+    // A row that names a contact by Leadline's own id updates it (`Column::Id`).
+    let named: Vec<String> = rows.iter().filter_map(|(_, _, row)| row.id.clone()).collect();
+    let live = if named.is_empty() {
+        HashMap::new()
+    } else {
+        store.live_ids(ObjectKind::Contact, &named).await.map_err(|e| e.to_string())?
+    };
     let (lines, contacts): (Vec<(i64, String)>, Vec<_>) =
-        rows.into_iter().map(|(l, r, row)| ((l, r), row.contact)).unzip();
+        rows.into_iter().map(|(l, r, row)| ((l, r), (row.id, row.contact))).unzip();
     let mut wanted: Vec<(String, Option<String>)> = Vec::new();
     let mut asked: HashSet<&str> = HashSet::new();
-    for contact in &contacts {
+    for (_, contact) in &contacts {
         if matches!(contact.record.get("company_id"), Some(Some(_))) {
             continue;
         }
@@ -576,7 +583,7 @@ async fn import_contacts(
     }
     let items: Vec<ContactUpsert> = contacts
         .into_iter()
-        .map(|mut changes| {
+        .map(|(id, mut changes)| {
             if !matches!(changes.record.get("company_id"), Some(Some(_))) {
                 let company = changes
                     .emails
@@ -587,7 +594,15 @@ async fn import_contacts(
                     changes.record.set(company_field, Some(Scalar::Text(id.clone())));
                 }
             }
-            ContactUpsert { changes }
+            // An id no contact has is kept as the external id `import:<id>`, as other files' are.
+            let id = id.and_then(|id| match live.get(&id) {
+                Some(live) => Some(live.clone()),
+                None => {
+                    changes.external_ids.extend(leadline_core::contact::external_id("import", &id));
+                    None
+                }
+            });
+            ContactUpsert { id, changes }
         })
         .collect();
     // A dry run remembers the identities of its batches (see `Lookups::seen`).

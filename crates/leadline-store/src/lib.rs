@@ -116,6 +116,13 @@ pub trait SchemaStore: Send + Sync {
 pub trait RecordStore: Send + Sync {
     /// A record by id; a merged contact's id gives its survivor.
     async fn get(&self, object: ObjectKind, id: &str) -> StoreResult<Record>;
+    /// The live id each of `ids` names (itself, or the survivor it was merged into); ids that
+    /// name no record are left out.
+    async fn live_ids(
+        &self,
+        object: ObjectKind,
+        ids: &[String],
+    ) -> StoreResult<std::collections::HashMap<String, String>>;
     async fn list(&self, object: ObjectKind, query: &ListQuery) -> StoreResult<Page<Record>>;
     async fn count(&self, object: ObjectKind, filters: &[Filter], search: Option<&str>) -> StoreResult<i64>;
     /// How many live records hold each value of a text field (`None`: no value), in one pass.

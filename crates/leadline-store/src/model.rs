@@ -149,6 +149,10 @@ pub struct Page<T> {
 /// A contact write that may create or update, keyed by e-mail, then phone, then external id.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ContactUpsert {
+    /// The live contact the item updates, named by its own id (see `RecordStore::live_ids`),
+    /// instead of the contact its identities find. An id that names no live contact refuses
+    /// the item.
+    pub id: Option<String>,
     pub changes: ContactChanges,
 }
 

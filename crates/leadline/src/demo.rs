@@ -409,7 +409,7 @@ pub async fn seed(
             }
             path.push((stage, t));
         }
-        by_day.entry(created / DAY).or_default().push((i, ContactUpsert { changes: c }));
+        by_day.entry(created / DAY).or_default().push((i, ContactUpsert { id: None, changes: c }));
         people.push(Person { id: String::new(), created, path, company });
     }
     let mut days: Vec<i64> = by_day.keys().copied().collect();

@@ -171,7 +171,7 @@ fn object_field(form: &Form) -> ApiResult<ObjectKind> {
 pub(crate) fn targets(object: ObjectKind, props: &[leadline_core::property::PropertyDef]) -> Vec<String> {
     let mut t: Vec<String> = vec!["ignore".into()];
     if object == ObjectKind::Contact {
-        t.extend(["email", "phone", "tags"].map(String::from));
+        t.extend(["id", "email", "phone", "tags"].map(String::from));
     }
     if object == ObjectKind::Deal {
         t.push("contact_emails".into());

@@ -365,7 +365,7 @@ async fn batch_impl(
                         "a batch item needs an e-mail, a phone or an external id to be matched by",
                     ));
                 }
-                contacts.push(ContactUpsert { changes: c });
+                contacts.push(ContactUpsert { id: None, changes: c });
                 Ok(())
             }),
             ObjectKind::Company => wire::field_changes(item, &ctx).and_then(|c| {

@@ -102,6 +102,7 @@ fn target_label(tr: &Tr, target: &str) -> String {
         "ignore" => tr.t("import-ignore"),
         "owner_email" => tr.t("import-owner-email"),
         "contact_emails" => tr.t("import-contact-emails"),
+        "id" => tr.t("import-leadline-id"),
         t if t.starts_with("external_id:") => tr.t1("import-external-id", "system", &t["external_id:".len()..]),
         t if t.starts_with("properties.") => t["properties.".len()..].to_owned(),
         t => tr.t(&format!("field-{t}")),

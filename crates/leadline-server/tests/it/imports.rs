@@ -171,6 +171,45 @@ pub async fn export_streams_filtered_csv(app: &App) {
     app.get("/api/v1/exports/widgets").await.error(404, "not_found", None);
 }
 
+/// An export imports back as the same contacts, by their ids (one with no e-mail or phone
+/// too), and edits made to the file land on them; an id Leadline does not know is another
+/// system's, kept so that the same file imported again finds its contact.
+pub async fn an_export_imports_back_onto_the_same_contacts(app: &App) {
+    import(app, &[("object", "contacts")], PEOPLE.as_bytes()).await;
+    let nameless = app.post("/api/v1/contacts", json!({"first_name": "Bez", "last_name": "Adresu"})).await.json();
+    let exported = app.get("/api/v1/exports/contacts").await.text;
+    let mut reader = csv::Reader::from_reader(exported.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let stage = header.iter().position(|h| h == "lifecycle_stage").unwrap();
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(&header).unwrap();
+    for record in reader.records() {
+        let mut row: Vec<String> = record.unwrap().iter().map(str::to_owned).collect();
+        if row[0] == nameless["id"].as_str().unwrap() {
+            row[stage] = "customer".into();
+        }
+        out.write_record(&row).unwrap();
+    }
+    let edited = out.into_inner().unwrap();
+    let job = import(app, &[("object", "contacts")], &edited).await;
+    assert_eq!(
+        (job["created"].as_i64(), job["updated"].as_i64(), job["rejected"].as_i64()),
+        (Some(0), Some(4), Some(0)),
+        "{job}"
+    );
+    let got = app.get(&format!("/api/v1/contacts/{}", nameless["id"].as_str().unwrap())).await.json();
+    assert_eq!(got["lifecycle_stage"], "customer");
+    assert_eq!(got["external_ids"], json!([]), "its own id is not kept as another system's");
+
+    let foreign = "id,first name,last name\ncrm-42,Ewa,Nowa\n";
+    let job = import(app, &[("object", "contacts")], foreign.as_bytes()).await;
+    assert_eq!(job["created"], 1, "{job}");
+    let job = import(app, &[("object", "contacts")], foreign.as_bytes()).await;
+    assert_eq!((job["created"].as_i64(), job["updated"].as_i64()), (Some(0), Some(1)), "{job}");
+    let ewa = app.get("/api/v1/contacts?q=ewa").await.json();
+    assert_eq!(ewa["items"][0]["external_ids"], json!([{"system": "import", "id": "crm-42"}]), "{ewa}");
+}
+
 /// Where the file is cut into batches changes nothing the import reports or keeps: a row that
 /// repeats a person from an earlier batch is a duplicate within the file, in a dry run and in
 /// a real one, as it is when both rows share a batch.

@@ -178,6 +178,7 @@ on_every_backend!(imports::{
     purchased_lists_and_companies_by_domain,
     batch_boundaries_change_nothing,
     export_streams_filtered_csv,
+    an_export_imports_back_onto_the_same_contacts,
 });
 
 on_every_backend!(web::{

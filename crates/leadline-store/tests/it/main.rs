@@ -57,6 +57,7 @@ on_every_backend!(
     list_pages_cover_everything_once,
     filters_on_fields_properties_tags_and_links,
     batch_upsert_dedupes_and_isolates_failures,
+    upserts_name_contacts_by_id,
     upserts_add_to_existing_contacts,
     a_repeated_new_contact_leaves_others_identities_alone,
     dry_run_changes_nothing,
@@ -85,7 +86,7 @@ async fn sqlite_checkpoints_off_the_writer() {
     let size = || std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
     let before = size();
     let items = (0..2_000)
-        .map(|n| ContactUpsert { changes: contact("Zofia", "Nowak", Some(&format!("zofia{n}@firma.pl"))) })
+        .map(|n| ContactUpsert { id: None, changes: contact("Zofia", "Nowak", Some(&format!("zofia{n}@firma.pl"))) })
         .collect();
     let out = t.store.upsert_contacts(items, actor(NOW), false).await.unwrap();
     assert!(out.iter().all(Result::is_ok));
@@ -107,7 +108,7 @@ async fn sqlite_wal_is_cut_back_when_idle() {
     let wal = format!("{}-wal", t.url.strip_prefix("sqlite:").unwrap());
     let size = || std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
     let items = (0..2_000)
-        .map(|n| ContactUpsert { changes: contact("Zofia", "Nowak", Some(&format!("zofia{n}@firma.pl"))) })
+        .map(|n| ContactUpsert { id: None, changes: contact("Zofia", "Nowak", Some(&format!("zofia{n}@firma.pl"))) })
         .collect();
     let out = t.store.upsert_contacts(items, actor(NOW), false).await.unwrap();
     assert!(out.iter().all(Result::is_ok));
@@ -144,7 +145,10 @@ async fn sqlite_search_index_matches_the_search_text() {
     let items = (0..50)
         .map(|n| {
             let email = if n % 2 == 0 { "anna@firma.pl".to_owned() } else { format!("nowy{n}@firma.pl") };
-            ContactUpsert { changes: with_phone(contact("Zofia", &format!("Lis{n}"), Some(&email)), "601000200") }
+            ContactUpsert {
+                id: None,
+                changes: with_phone(contact("Zofia", &format!("Lis{n}"), Some(&email)), "601000200"),
+            }
         })
         .collect();
     assert!(s.upsert_contacts(items, actor(NOW + 2), false).await.unwrap().iter().all(Result::is_ok));

@@ -259,11 +259,11 @@ pub async fn batch_upsert_dedupes_and_isolates_failures(s: &dyn Store) {
     let mut renamed = contact("Olde", "Timer", Some("OLD@x.pl"));
     renamed.tags = Some(vec!["imported".into()]);
     let items = vec![
-        ContactUpsert { changes: contact("New", "One", Some("new@x.pl")) },
-        ContactUpsert { changes: renamed },
-        ContactUpsert { changes: bad },
-        ContactUpsert { changes: with_phone(contact("New", "Again", Some("new@x.pl")), "601234567") },
-        ContactUpsert { changes: with_phone(contact("By", "Phone", None), "+48601234567") },
+        ContactUpsert { id: None, changes: contact("New", "One", Some("new@x.pl")) },
+        ContactUpsert { id: None, changes: renamed },
+        ContactUpsert { id: None, changes: bad },
+        ContactUpsert { id: None, changes: with_phone(contact("New", "Again", Some("new@x.pl")), "601234567") },
+        ContactUpsert { id: None, changes: with_phone(contact("By", "Phone", None), "+48601234567") },
     ];
     let out = s.upsert_contacts(items, actor(NOW + 5), false).await.unwrap();
     let kinds: Vec<Option<UpsertKind>> = out.iter().map(|r| r.as_ref().ok().map(|o| o.kind)).collect();
@@ -292,6 +292,46 @@ pub async fn batch_upsert_dedupes_and_isolates_failures(s: &dyn Store) {
     assert_eq!(s.count(ObjectKind::Contact, &[], Some("phone")).await.unwrap(), 1);
 }
 
+pub async fn upserts_name_contacts_by_id(s: &dyn Store) {
+    let anna = s.create_contact(&contact("Anna", "Nowak", Some("anna@firma.pl")), actor(NOW)).await.unwrap();
+    let ola = s.create_contact(&with_phone(contact("Ola", "K", None), "601000001"), actor(NOW)).await.unwrap();
+    let ania = s.create_contact(&contact("Ania", "Z", Some("ania@gmail.com")), actor(NOW)).await.unwrap();
+    s.merge_contacts(&anna.id, &ania.id, actor(NOW + 1)).await.unwrap();
+    // By id, whatever the row's own e-mail says: a new address is added, one another contact
+    // holds stays with it.
+    let mut renamed = contact("Anna", "Kowalska", Some("a.kowalska@firma.pl"));
+    set(&mut renamed.record, ObjectKind::Contact, "lifecycle_stage", "customer");
+    let mut stolen = contact("Ola", "Lis", Some("anna@firma.pl"));
+    set(&mut stolen.record, ObjectKind::Contact, "job_title", "CEO");
+    let items = vec![
+        ContactUpsert { id: Some(anna.id.clone()), changes: renamed },
+        ContactUpsert { id: Some(ola.id.clone()), changes: stolen },
+        ContactUpsert { id: Some(ania.id.clone()), changes: contact("Ania", "Z", None) },
+        ContactUpsert { id: Some("no-such-contact".into()), changes: contact("Nikt", "Nikt", Some("nikt@firma.pl")) },
+    ];
+    let total = s.count(ObjectKind::Contact, &[], None).await.unwrap();
+    let out = s.upsert_contacts(items, actor(NOW + 2), false).await.unwrap();
+    assert_eq!(out[0].as_ref().unwrap().kind, UpsertKind::Updated);
+    assert_eq!(out[1].as_ref().unwrap().id, ola.id);
+    assert!(matches!(&out[2], Err(StoreError::NotFound { .. })), "a merged id is not a live contact: {:?}", out[2]);
+    assert!(matches!(&out[3], Err(StoreError::NotFound { .. })), "{:?}", out[3]);
+    assert_eq!(s.count(ObjectKind::Contact, &[], None).await.unwrap(), total, "nothing new was made");
+    let got = s.get(ObjectKind::Contact, &anna.id).await.unwrap();
+    assert_eq!((got.text("last_name"), got.text("lifecycle_stage")), (Some("Kowalska"), Some("customer")));
+    let mut emails = got.emails.clone();
+    emails.sort();
+    assert_eq!(emails, ["a.kowalska@firma.pl", "ania@gmail.com", "anna@firma.pl"]);
+    assert_eq!(got.emails[0], "anna@firma.pl", "the primary address stays first");
+    let got = s.get(ObjectKind::Contact, &ola.id).await.unwrap();
+    assert_eq!((got.text("last_name"), got.text("job_title")), (Some("Lis"), Some("CEO")));
+    assert!(got.emails.is_empty(), "Anna's address stayed hers: {:?}", got.emails);
+    // What a caller resolves first: ids to live ones, merged ones to their survivor.
+    let live =
+        s.live_ids(ObjectKind::Contact, &[anna.id.clone(), ania.id.clone(), "no-such-contact".into()]).await.unwrap();
+    assert_eq!(live.len(), 2);
+    assert_eq!((&live[&anna.id], &live[&ania.id]), (&anna.id, &anna.id));
+}
+
 pub async fn upserts_add_to_existing_contacts(s: &dyn Store) {
     let anna = s.create_contact(&contact("Anna", "Nowak", Some("anna@firma.pl")), actor(NOW)).await.unwrap();
     let other = s.create_contact(&with_phone(contact("Ola", "K", None), "601000001"), actor(NOW)).await.unwrap();
@@ -314,8 +354,11 @@ pub async fn upserts_add_to_existing_contacts(s: &dyn Store) {
     // Another contact in the same batch changes a column Anna's rows leave alone.
     let mut ola = with_phone(contact("Ola", "K", None), "601000001");
     set(&mut ola.record, ObjectKind::Contact, "country", "PL");
-    let items =
-        vec![ContactUpsert { changes: tagged }, ContactUpsert { changes: again }, ContactUpsert { changes: ola }];
+    let items = vec![
+        ContactUpsert { id: None, changes: tagged },
+        ContactUpsert { id: None, changes: again },
+        ContactUpsert { id: None, changes: ola },
+    ];
     let out = s.upsert_contacts(items, actor(NOW + 5), false).await.unwrap();
     assert!(out[..2].iter().all(|o| o.as_ref().unwrap().id == anna.id), "{out:?}");
     assert_eq!(out[2].as_ref().unwrap().id, other.id);
@@ -354,8 +397,8 @@ pub async fn upserts_add_to_existing_contacts(s: &dyn Store) {
 pub async fn a_repeated_new_contact_leaves_others_identities_alone(s: &dyn Store) {
     let ola = s.create_contact(&with_phone(contact("Ola", "K", None), "601000001"), actor(NOW)).await.unwrap();
     let items = vec![
-        ContactUpsert { changes: contact("Jan", "Nowy", Some("jan@x.pl")) },
-        ContactUpsert { changes: with_phone(contact("Jan", "Nowy", Some("jan@x.pl")), "601000001") },
+        ContactUpsert { id: None, changes: contact("Jan", "Nowy", Some("jan@x.pl")) },
+        ContactUpsert { id: None, changes: with_phone(contact("Jan", "Nowy", Some("jan@x.pl")), "601000001") },
     ];
     let out = s.upsert_contacts(items, actor(NOW + 1), false).await.unwrap();
     let kinds: Vec<UpsertKind> = out.iter().map(|o| o.as_ref().unwrap().kind).collect();
@@ -367,9 +410,9 @@ pub async fn a_repeated_new_contact_leaves_others_identities_alone(s: &dyn Store
     let mut both = contact("Ewa", "A", Some("ewa@x.pl"));
     both.emails.as_mut().unwrap().push(leadline_core::email::Email::parse("email", "piotr@x.pl").unwrap());
     let items = vec![
-        ContactUpsert { changes: contact("Ewa", "A", Some("ewa@x.pl")) },
-        ContactUpsert { changes: contact("Piotr", "B", Some("piotr@x.pl")) },
-        ContactUpsert { changes: both },
+        ContactUpsert { id: None, changes: contact("Ewa", "A", Some("ewa@x.pl")) },
+        ContactUpsert { id: None, changes: contact("Piotr", "B", Some("piotr@x.pl")) },
+        ContactUpsert { id: None, changes: both },
     ];
     let out = s.upsert_contacts(items, actor(NOW + 2), false).await.unwrap();
     let kinds: Vec<UpsertKind> = out.iter().map(|o| o.as_ref().unwrap().kind).collect();
@@ -385,8 +428,8 @@ pub async fn a_repeated_new_contact_leaves_others_identities_alone(s: &dyn Store
 pub async fn dry_run_changes_nothing(s: &dyn Store) {
     s.create_contact(&contact("Old", "Timer", Some("old@x.pl")), actor(NOW)).await.unwrap();
     let items = vec![
-        ContactUpsert { changes: contact("New", "One", Some("new@x.pl")) },
-        ContactUpsert { changes: contact("Old", "Changed", Some("old@x.pl")) },
+        ContactUpsert { id: None, changes: contact("New", "One", Some("new@x.pl")) },
+        ContactUpsert { id: None, changes: contact("Old", "Changed", Some("old@x.pl")) },
     ];
     let out = s.upsert_contacts(items, actor(NOW), true).await.unwrap();
     assert_eq!(
@@ -403,7 +446,8 @@ pub async fn a_big_upsert_writes_each_contact_once(s: &dyn Store) {
     let mut f = FieldChanges::default();
     set(&mut f, ObjectKind::Company, "name", "Firma");
     let co = s.create_company(&f, &[], actor(NOW)).await.unwrap();
-    let old = (0..300).map(|i| ContactUpsert { changes: contact("Old", "Timer", Some(&format!("old{i}@x.pl"))) });
+    let old =
+        (0..300).map(|i| ContactUpsert { id: None, changes: contact("Old", "Timer", Some(&format!("old{i}@x.pl"))) });
     s.upsert_contacts(old.collect(), actor(NOW), false).await.unwrap();
     // 5,400 new contacts; every twentieth row updates an old contact and every other tenth
     // repeats the row before it, adding a phone.
@@ -418,7 +462,7 @@ pub async fn a_big_upsert_writes_each_contact_once(s: &dyn Store) {
                     contact("New", &format!("N{i}"), Some(&format!("new{i}@x.pl")))
                 };
                 set(&mut c.record, ObjectKind::Contact, "company_id", &co.id);
-                ContactUpsert { changes: c }
+                ContactUpsert { id: None, changes: c }
             })
             .collect()
     };
@@ -784,6 +828,7 @@ pub async fn search_walks_the_list_when_many_match(s: &dyn Store) {
     for batch in 0..3 {
         let items: Vec<ContactUpsert> = (0..700)
             .map(|i| ContactUpsert {
+                id: None,
                 changes: contact("Samantha", &format!("N{batch}x{i}"), Some(&format!("s{batch}x{i}@x.pl"))),
             })
             .collect();

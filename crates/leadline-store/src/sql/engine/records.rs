@@ -799,6 +799,25 @@ impl crate::RecordStore for SqlStore {
         get(&mut *self.reader.acquire().await?, object, id).await
     }
 
+    async fn live_ids(&self, object: ObjectKind, ids: &[String]) -> StoreResult<HashMap<String, String>> {
+        let conn = &mut *self.reader.acquire().await?;
+        let mut live = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(super::chunk_size(1)) {
+            let mut q = sql(&format!("SELECT id, merged_into FROM {} WHERE id", table(object)));
+            q.in_texts(super::MANY, chunk.iter().map(String::as_str));
+            for row in query(&q).fetch_all(&mut *conn).await? {
+                let id = req_text(&row, "id")?;
+                let to = match text(&row, "merged_into")? {
+                    // Merges are few: their survivors are followed one at a time.
+                    Some(survivor) => live_id(conn, object, &survivor).await?,
+                    None => id.clone(),
+                };
+                live.insert(id, to);
+            }
+        }
+        Ok(live)
+    }
+
     async fn list(&self, object: ObjectKind, q: &ListQuery) -> StoreResult<Page<Record>> {
         list(&mut *self.reader.acquire().await?, object, q).await
     }
