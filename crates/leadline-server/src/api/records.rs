@@ -71,7 +71,8 @@ page_schema!(DealPage, Deal);
 #[derive(Deserialize, ToSchema)]
 pub struct BatchRequest {
     /// Up to 1000 records, each matched by e-mail, phone, external id (contacts) or domain
-    /// and external id (companies); a record that matches nothing is created.
+    /// and external id (companies); a record that matches nothing is created. A contact item
+    /// with an `id` updates that contact (or the one it was merged into) instead.
     #[schema(value_type = Vec<Object>)]
     pub items: Vec<Value>,
     /// Report what would happen without keeping anything.
@@ -333,6 +334,15 @@ async fn timeline_impl(
     super::timeline::activity_page(state, q).await
 }
 
+/// The `id` a batch item names its record by, if any.
+fn named_id(item: &Value) -> ApiResult<Option<String>> {
+    match item.get("id") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(id)) => Ok(Some(id.clone())),
+        Some(_) => Err(ApiError::invalid("id", "invalid_type", "id is the text of a record's id")),
+    }
+}
+
 async fn batch_impl(
     state: &AppState,
     caller: &Caller,
@@ -357,15 +367,16 @@ async fn batch_impl(
     let mut companies = Vec::new();
     for (i, item) in req.items.iter().enumerate() {
         let parsed: ApiResult<()> = match object {
-            ObjectKind::Contact => wire::contact_changes(item, &ctx).and_then(|c| {
-                if c.identities().is_empty() {
+            ObjectKind::Contact => named_id(item).and_then(|id| {
+                let c = wire::contact_changes(item, &ctx)?;
+                if id.is_none() && c.identities().is_empty() {
                     return Err(ApiError::invalid(
                         "emails",
                         "required",
-                        "a batch item needs an e-mail, a phone or an external id to be matched by",
+                        "a batch item needs an id, an e-mail, a phone or an external id to be matched by",
                     ));
                 }
-                contacts.push(ContactUpsert { id: None, changes: c });
+                contacts.push(ContactUpsert { id, changes: c });
                 Ok(())
             }),
             ObjectKind::Company => wire::field_changes(item, &ctx).and_then(|c| {
@@ -385,6 +396,18 @@ async fn batch_impl(
         match parsed {
             Ok(()) => valid_index.push(i),
             Err(e) => results[i] = Some(error_result(i, e)),
+        }
+    }
+    // Items name contacts by the ids callers hold, which a merge may have retired since.
+    let named: Vec<String> = contacts.iter().filter_map(|c| c.id.clone()).collect();
+    if !named.is_empty() {
+        let live = state.store.live_ids(ObjectKind::Contact, &named).await?;
+        for c in &mut contacts {
+            if let Some(id) = c.id.as_mut() {
+                if let Some(survivor) = live.get(id.as_str()) {
+                    id.clone_from(survivor);
+                }
+            }
         }
     }
     let actor = Actor { user_id: Some(caller.user_id()), cause: ChangeCause::Manual, now: crate::now() };

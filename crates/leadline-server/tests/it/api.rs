@@ -251,6 +251,33 @@ pub async fn batch_upsert_reports_each_item(app: &App) {
     assert_eq!(j["results"][2]["error"]["field"], "emails[0]");
     assert_eq!((j["created"].as_u64(), j["failed"].as_u64()), (Some(1), Some(2)));
     assert_eq!(app.get("/api/v1/contacts?count=true").await.json()["total"], 2);
+    // By id: an update whatever the item's e-mail, through a merge to its survivor; an id that
+    // names no contact fails alone.
+    let old = app.get("/api/v1/contacts?email=old@x.pl").await.json()["items"][0]["id"].as_str().unwrap().to_owned();
+    let gone = app.post("/api/v1/contacts", json!({"first_name": "Gone", "emails": ["gone@x.pl"]})).await.json();
+    let gone = gone["id"].as_str().unwrap().to_owned();
+    let merged = app.post("/api/v1/contacts/merge", json!({"ids": [old, gone]})).await;
+    assert_eq!(merged.status, StatusCode::OK, "{}", merged.text);
+    let r = app
+        .post(
+            "/api/v1/contacts/batch",
+            json!({"items": [
+                {"id": old, "job_title": "CEO", "emails": ["other@x.pl"]},
+                {"id": gone, "country": "PL"},
+                {"id": "no-such-contact", "first_name": "X"},
+                {"id": 7, "first_name": "X"},
+            ]}),
+        )
+        .await
+        .json();
+    let statuses: Vec<&str> = r["results"].as_array().unwrap().iter().map(|x| x["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["updated", "updated", "error", "error"], "{r}");
+    assert_eq!(r["results"][1]["id"], old.as_str(), "the merged id reached its survivor");
+    assert_eq!(r["results"][2]["error"]["code"], "not_found");
+    assert_eq!(r["results"][3]["error"]["field"], "id");
+    let got = app.get(&format!("/api/v1/contacts/{old}")).await.json();
+    assert_eq!((got["job_title"].as_str(), got["country"].as_str()), (Some("CEO"), Some("PL")));
+    assert!(got["emails"].as_array().unwrap().contains(&json!("other@x.pl")), "{got}");
     let too_many: Vec<Value> = (0..1001).map(|i| json!({"emails": [format!("m{i}@x.pl")]})).collect();
     app.post("/api/v1/contacts/batch", json!({"items": too_many})).await.error(413, "batch_too_large", Some("items"));
 }
