@@ -20,9 +20,9 @@ pub enum Column {
     Phone,
     /// An id in another system: the value is `ExternalId(system)`.
     ExternalId(String),
-    /// A contact's id in Leadline (a Leadline export's `id`): the row updates that contact. A
-    /// value no contact has is kept as the external id `import:<value>`, as a foreign file's
-    /// ids are, so the same file imported again finds the contacts it made.
+    /// A contact's or company's id in Leadline (a Leadline export's `id`): the row updates that
+    /// record. A value no record has is kept as the external id `import:<value>`, as a foreign
+    /// file's ids are, so the same file imported again finds the records it made.
     Id,
     /// Tags separated by `;` or `,`.
     Tags,
@@ -65,7 +65,7 @@ impl Column {
         match (object, t) {
             (_, "ignore") => Some(Column::Ignore),
             (_, "owner_email") => Some(Column::OwnerEmail),
-            (ObjectKind::Contact, "id") => Some(Column::Id),
+            (ObjectKind::Contact | ObjectKind::Company, "id") => Some(Column::Id),
             (ObjectKind::Contact, "email") => Some(Column::Email),
             (ObjectKind::Contact, "phone") => Some(Column::Phone),
             (ObjectKind::Contact, "tags") => Some(Column::Tags),
@@ -206,7 +206,8 @@ const COMPANY_HEADERS: &[(&str, &[&str])] = &[
     ("owner_email", &["owner", "companyowner", "accountowner", "owneremail"]),
     ("external_id:hubspot", &["recordid", "hubspotid"]),
     ("external_id:salesforce", &["accountid", "salesforceid"]),
-    ("external_id:import", &["id", "externalid"]),
+    ("id", &["id", "leadlineid"]),
+    ("external_id:import", &["externalid"]),
 ];
 
 const DEAL_HEADERS: &[(&str, &[&str])] = &[
@@ -358,7 +359,7 @@ pub fn read_row(columns: &[Column], row: &[&str], ctx: &RowContext<'_>) -> Resul
     }
     let has = |field| matches!(out.contact.record.get(field), Some(Some(_)));
     // Companies and deals need a name; a company may go by its domain alone.
-    let named = has("name") || (ctx.object == ObjectKind::Company && has("domain"));
+    let named = has("name") || (ctx.object == ObjectKind::Company && (has("domain") || out.id.is_some()));
     if errors.is_empty() && ctx.object != ObjectKind::Contact && !named {
         errors.push(FieldError::new("name", "required", "the row has no name"));
     }

@@ -436,12 +436,15 @@ async fn import_batch(
         }
         kept.push((line, raw, row));
     }
+    let ids = named_records(store, object, &mut kept).await?;
     match object {
-        ObjectKind::Contact => import_contacts(store, kept, params, actor, lookups, counts, &mut rejects).await?,
+        ObjectKind::Contact => import_contacts(store, kept, ids, params, actor, lookups, counts, &mut rejects).await?,
         ObjectKind::Company => {
             let items = kept
                 .iter()
-                .map(|(_, _, r)| CompanyUpsert {
+                .zip(ids)
+                .map(|((_, _, r), id)| CompanyUpsert {
+                    id,
                     changes: r.contact.record.clone(),
                     external_ids: r
                         .contact
@@ -488,6 +491,33 @@ async fn import_batch(
     Ok(rejects)
 }
 
+/// The records the rows name in an `id` column (`Column::Id`), one per row: an id that names a
+/// record (or a merged one's survivor) becomes the record the row updates; one that names none
+/// is kept as the row's external id `import:<id>`, as another file's ids are.
+async fn named_records(
+    store: &dyn Store,
+    object: ObjectKind,
+    rows: &mut [(i64, String, ImportRow)],
+) -> Result<Vec<Option<String>>, String> {
+    let named: Vec<String> = rows.iter().filter_map(|(_, _, row)| row.id.clone()).collect();
+    let live = if named.is_empty() {
+        HashMap::new()
+    } else {
+        store.live_ids(object, &named).await.map_err(|e| e.to_string())?
+    };
+    Ok(rows
+        .iter_mut()
+        .map(|(_, _, row)| {
+            let id = row.id.take()?;
+            let live = live.get(&id).cloned();
+            if live.is_none() {
+                row.contact.external_ids.extend(leadline_core::contact::external_id("import", &id));
+            }
+            live
+        })
+        .collect())
+}
+
 async fn contact_by_email(store: &dyn Store, email: &str, lookups: &mut Lookups) -> Result<Option<String>, String> {
     if let Some(hit) = lookups.contacts_by_email.get(email) {
         return Ok(hit.clone());
@@ -515,9 +545,11 @@ fn tally(
     counts.rejected = counts.processed - counts.created - counts.updated - counts.merged;
 }
 
+#[allow(clippy::too_many_arguments, reason = "one batch's rows and what the whole import shares")]
 async fn import_contacts(
     store: &dyn Store,
     rows: Vec<(i64, String, ImportRow)>,
+    ids: Vec<Option<String>>,
     params: &ImportParams,
     actor: Actor<'_>,
     lookups: &mut Lookups,
@@ -526,15 +558,8 @@ async fn import_contacts(
 ) -> Result<(), String> {
     // A contact at a company's own domain belongs to that company; free-mail never makes one.
     let company_field = record::field(ObjectKind::Contact, "company_id").expect("contacts have company_id");
-    // A row that names a contact by Leadline's own id updates it (`Column::Id`).
-    let named: Vec<String> = rows.iter().filter_map(|(_, _, row)| row.id.clone()).collect();
-    let live = if named.is_empty() {
-        HashMap::new()
-    } else {
-        store.live_ids(ObjectKind::Contact, &named).await.map_err(|e| e.to_string())?
-    };
     let (lines, contacts): (Vec<(i64, String)>, Vec<_>) =
-        rows.into_iter().map(|(l, r, row)| ((l, r), (row.id, row.contact))).unzip();
+        rows.into_iter().zip(ids).map(|((l, r, row), id)| ((l, r), (id, row.contact))).unzip();
     let mut wanted: Vec<(String, Option<String>)> = Vec::new();
     let mut asked: HashSet<&str> = HashSet::new();
     for (_, contact) in &contacts {
@@ -568,7 +593,7 @@ async fn import_contacts(
                     record::field(ObjectKind::Company, "name").expect("name"),
                     Some(Scalar::Text(name.clone().unwrap_or_else(|| domain.clone()))),
                 );
-                CompanyUpsert { changes: c, external_ids: Vec::new() }
+                CompanyUpsert { id: None, changes: c, external_ids: Vec::new() }
             })
             .collect();
         // Companies are only looked up in a dry run: creating them is part of what it reports.
@@ -594,14 +619,6 @@ async fn import_contacts(
                     changes.record.set(company_field, Some(Scalar::Text(id.clone())));
                 }
             }
-            // An id no contact has is kept as the external id `import:<id>`, as other files' are.
-            let id = id.and_then(|id| match live.get(&id) {
-                Some(live) => Some(live.clone()),
-                None => {
-                    changes.external_ids.extend(leadline_core::contact::external_id("import", &id));
-                    None
-                }
-            });
             ContactUpsert { id, changes }
         })
         .collect();

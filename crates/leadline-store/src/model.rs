@@ -149,9 +149,8 @@ pub struct Page<T> {
 /// A contact write that may create or update, keyed by e-mail, then phone, then external id.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ContactUpsert {
-    /// The live contact the item updates, named by its own id (see `RecordStore::live_ids`),
-    /// instead of the contact its identities find. An id that names no live contact refuses
-    /// the item.
+    /// The contact the item updates, named by its id (a merged one's survivor), instead of
+    /// the contact its identities find. An id that names no contact refuses the item.
     pub id: Option<String>,
     pub changes: ContactChanges,
 }
@@ -159,6 +158,9 @@ pub struct ContactUpsert {
 /// A company write keyed by domain, then external id.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CompanyUpsert {
+    /// The company the item updates, named by its id (a merged one's survivor), instead of the
+    /// one its domain or external ids find. An id that names no company refuses the item.
+    pub id: Option<String>,
     pub changes: FieldChanges,
     pub external_ids: Vec<(String, String)>,
 }

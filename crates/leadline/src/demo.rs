@@ -327,7 +327,7 @@ pub async fn seed(
         if rng.gen_ratio(1, 10) {
             c.set(cf("tier"), text(leadline_core::record::ACCOUNT_TIERS[rng.gen_range(0..3)]));
         }
-        companies.push(CompanyUpsert { changes: c, external_ids: Vec::new() });
+        companies.push(CompanyUpsert { id: None, changes: c, external_ids: Vec::new() });
         company_locale.push(i % LOCALES.len());
     }
     let actor = |now| Actor { user_id: None, cause: ChangeCause::Import, now };

@@ -176,6 +176,9 @@ pub(crate) fn targets(object: ObjectKind, props: &[leadline_core::property::Prop
     if object == ObjectKind::Deal {
         t.push("contact_emails".into());
     }
+    if object == ObjectKind::Company {
+        t.push("id".into());
+    }
     t.push("owner_email".into());
     t.extend(
         leadline_core::record::fields(object)

@@ -71,8 +71,8 @@ page_schema!(DealPage, Deal);
 #[derive(Deserialize, ToSchema)]
 pub struct BatchRequest {
     /// Up to 1000 records, each matched by e-mail, phone, external id (contacts) or domain
-    /// and external id (companies); a record that matches nothing is created. A contact item
-    /// with an `id` updates that contact (or the one it was merged into) instead.
+    /// and external id (companies); a record that matches nothing is created. An item with an
+    /// `id` updates that record (or the one it was merged into) instead.
     #[schema(value_type = Vec<Object>)]
     pub items: Vec<Value>,
     /// Report what would happen without keeping anything.
@@ -379,16 +379,17 @@ async fn batch_impl(
                 contacts.push(ContactUpsert { id, changes: c });
                 Ok(())
             }),
-            ObjectKind::Company => wire::field_changes(item, &ctx).and_then(|c| {
+            ObjectKind::Company => named_id(item).and_then(|id| {
+                let c = wire::field_changes(item, &ctx)?;
                 let ids = wire::external_ids(item.as_object().expect("checked"))?;
-                if !matches!(c.get("domain"), Some(Some(_))) && ids.is_empty() {
+                if id.is_none() && !matches!(c.get("domain"), Some(Some(_))) && ids.is_empty() {
                     return Err(ApiError::invalid(
                         "domain",
                         "required",
-                        "a batch item needs a domain or an external id to be matched by",
+                        "a batch item needs an id, a domain or an external id to be matched by",
                     ));
                 }
-                companies.push(CompanyUpsert { changes: c, external_ids: ids });
+                companies.push(CompanyUpsert { id, changes: c, external_ids: ids });
                 Ok(())
             }),
             ObjectKind::Deal => unreachable!("deals have no batch route"),
@@ -396,18 +397,6 @@ async fn batch_impl(
         match parsed {
             Ok(()) => valid_index.push(i),
             Err(e) => results[i] = Some(error_result(i, e)),
-        }
-    }
-    // Items name contacts by the ids callers hold, which a merge may have retired since.
-    let named: Vec<String> = contacts.iter().filter_map(|c| c.id.clone()).collect();
-    if !named.is_empty() {
-        let live = state.store.live_ids(ObjectKind::Contact, &named).await?;
-        for c in &mut contacts {
-            if let Some(id) = c.id.as_mut() {
-                if let Some(survivor) = live.get(id.as_str()) {
-                    id.clone_from(survivor);
-                }
-            }
         }
     }
     let actor = Actor { user_id: Some(caller.user_id()), cause: ChangeCause::Manual, now: crate::now() };

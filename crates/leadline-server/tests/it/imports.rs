@@ -201,6 +201,18 @@ pub async fn an_export_imports_back_onto_the_same_contacts(app: &App) {
     assert_eq!(got["lifecycle_stage"], "customer");
     assert_eq!(got["external_ids"], json!([]), "its own id is not kept as another system's");
 
+    // Companies too: one with no domain is found again by its id alone.
+    let plain = app.post("/api/v1/companies", json!({"name": "Bez Domeny"})).await.json();
+    let companies = app.get("/api/v1/exports/companies").await.text;
+    let job = import(app, &[("object", "companies")], companies.as_bytes()).await;
+    assert_eq!(
+        (job["created"].as_i64(), job["updated"].as_i64(), job["rejected"].as_i64()),
+        (Some(0), Some(2), Some(0)),
+        "{job}"
+    );
+    let got = app.get(&format!("/api/v1/companies/{}", plain["id"].as_str().unwrap())).await.json();
+    assert_eq!(got["external_ids"], json!([]), "{got}");
+
     let foreign = "id,first name,last name\ncrm-42,Ewa,Nowa\n";
     let job = import(app, &[("object", "contacts")], foreign.as_bytes()).await;
     assert_eq!(job["created"], 1, "{job}");

@@ -57,7 +57,7 @@ on_every_backend!(
     list_pages_cover_everything_once,
     filters_on_fields_properties_tags_and_links,
     batch_upsert_dedupes_and_isolates_failures,
-    upserts_name_contacts_by_id,
+    upserts_name_records_by_id,
     upserts_add_to_existing_contacts,
     a_repeated_new_contact_leaves_others_identities_alone,
     dry_run_changes_nothing,

@@ -292,7 +292,7 @@ pub async fn batch_upsert_dedupes_and_isolates_failures(s: &dyn Store) {
     assert_eq!(s.count(ObjectKind::Contact, &[], Some("phone")).await.unwrap(), 1);
 }
 
-pub async fn upserts_name_contacts_by_id(s: &dyn Store) {
+pub async fn upserts_name_records_by_id(s: &dyn Store) {
     let anna = s.create_contact(&contact("Anna", "Nowak", Some("anna@firma.pl")), actor(NOW)).await.unwrap();
     let ola = s.create_contact(&with_phone(contact("Ola", "K", None), "601000001"), actor(NOW)).await.unwrap();
     let ania = s.create_contact(&contact("Ania", "Z", Some("ania@gmail.com")), actor(NOW)).await.unwrap();
@@ -306,14 +306,17 @@ pub async fn upserts_name_contacts_by_id(s: &dyn Store) {
     let items = vec![
         ContactUpsert { id: Some(anna.id.clone()), changes: renamed },
         ContactUpsert { id: Some(ola.id.clone()), changes: stolen },
-        ContactUpsert { id: Some(ania.id.clone()), changes: contact("Ania", "Z", None) },
+        ContactUpsert {
+            id: Some(ania.id.clone()),
+            changes: with_phone(contact("Anna", "Kowalska", None), "601000009"),
+        },
         ContactUpsert { id: Some("no-such-contact".into()), changes: contact("Nikt", "Nikt", Some("nikt@firma.pl")) },
     ];
     let total = s.count(ObjectKind::Contact, &[], None).await.unwrap();
     let out = s.upsert_contacts(items, actor(NOW + 2), false).await.unwrap();
     assert_eq!(out[0].as_ref().unwrap().kind, UpsertKind::Updated);
     assert_eq!(out[1].as_ref().unwrap().id, ola.id);
-    assert!(matches!(&out[2], Err(StoreError::NotFound { .. })), "a merged id is not a live contact: {:?}", out[2]);
+    assert_eq!(out[2].as_ref().unwrap().id, anna.id, "a merged id names its survivor");
     assert!(matches!(&out[3], Err(StoreError::NotFound { .. })), "{:?}", out[3]);
     assert_eq!(s.count(ObjectKind::Contact, &[], None).await.unwrap(), total, "nothing new was made");
     let got = s.get(ObjectKind::Contact, &anna.id).await.unwrap();
@@ -322,6 +325,7 @@ pub async fn upserts_name_contacts_by_id(s: &dyn Store) {
     emails.sort();
     assert_eq!(emails, ["a.kowalska@firma.pl", "ania@gmail.com", "anna@firma.pl"]);
     assert_eq!(got.emails[0], "anna@firma.pl", "the primary address stays first");
+    assert_eq!(got.phones, ["+48601000009"]);
     let got = s.get(ObjectKind::Contact, &ola.id).await.unwrap();
     assert_eq!((got.text("last_name"), got.text("job_title")), (Some("Lis"), Some("CEO")));
     assert!(got.emails.is_empty(), "Anna's address stayed hers: {:?}", got.emails);
@@ -330,6 +334,28 @@ pub async fn upserts_name_contacts_by_id(s: &dyn Store) {
         s.live_ids(ObjectKind::Contact, &[anna.id.clone(), ania.id.clone(), "no-such-contact".into()]).await.unwrap();
     assert_eq!(live.len(), 2);
     assert_eq!((&live[&anna.id], &live[&ania.id]), (&anna.id, &anna.id));
+
+    // Companies likewise, by id before their domain.
+    let company = |name: &str, domain: &str| {
+        let mut f = FieldChanges::default();
+        set(&mut f, ObjectKind::Company, "name", name);
+        set(&mut f, ObjectKind::Company, "domain", domain);
+        f
+    };
+    let acme = s.create_company(&company("Acme", "acme.pl"), &[], actor(NOW)).await.unwrap();
+    let acme2 = s.create_company(&company("Acme Sp. z o.o.", "acme.com.pl"), &[], actor(NOW + 1)).await.unwrap();
+    s.merge_companies(&acme.id, &acme2.id, actor(NOW + 2)).await.unwrap();
+    let mut renamed = FieldChanges::default();
+    set(&mut renamed, ObjectKind::Company, "name", "Acme Polska");
+    let items = vec![
+        CompanyUpsert { id: Some(acme2.id.clone()), changes: renamed, external_ids: vec![] },
+        CompanyUpsert { id: Some("no-such-company".into()), changes: company("Nic", "nic.pl"), external_ids: vec![] },
+    ];
+    let out = s.upsert_companies(items, actor(NOW + 3), false).await.unwrap();
+    assert_eq!(out[0].as_ref().unwrap().id, acme.id, "a merged company's id names its survivor");
+    assert!(matches!(&out[1], Err(StoreError::NotFound { .. })), "{:?}", out[1]);
+    assert_eq!(s.get(ObjectKind::Company, &acme.id).await.unwrap().text("name"), Some("Acme Polska"));
+    assert_eq!(s.count(ObjectKind::Company, &[], None).await.unwrap(), 1, "nic.pl was not made");
 }
 
 pub async fn upserts_add_to_existing_contacts(s: &dyn Store) {

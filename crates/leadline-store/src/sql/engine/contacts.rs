@@ -442,7 +442,9 @@ async fn plan_upsert(conn: &mut Conn, items: &[ContactUpsert]) -> StoreResult<Pl
     let keys: Vec<&str> = item_keys.iter().flatten().map(String::as_str).collect::<HashSet<_>>().into_iter().collect();
     let existing = owners(conn, &keys).await?;
     let known_refs = known_references(conn, items).await?;
-    let named = named_contacts(conn, items).await?;
+    let named =
+        records::live_ids(conn, ObjectKind::Contact, &items.iter().filter_map(|i| i.id.as_deref()).collect::<Vec<_>>())
+            .await?;
     let mut in_batch: HashMap<&str, String> = HashMap::with_capacity(keys.len());
     let mut targets = Vec::with_capacity(items.len());
     let mut rejected = Vec::with_capacity(items.len());
@@ -453,7 +455,7 @@ async fn plan_upsert(conn: &mut Conn, items: &[ContactUpsert]) -> StoreResult<Pl
             continue;
         }
         let target = match &item.id {
-            Some(id) if named.contains(id.as_str()) => Target::Existing(id.clone()),
+            Some(id) if named.contains_key(id) => Target::Existing(named[id].clone()),
             Some(id) => {
                 targets.push(Target::Rejected);
                 rejected.push(Some(Err(StoreError::not_found("contact", id))));
@@ -483,20 +485,6 @@ async fn plan_upsert(conn: &mut Conn, items: &[ContactUpsert]) -> StoreResult<Pl
         owner.entry(k.to_owned()).or_insert(id);
     }
     Ok(Plan { targets, owner, rejected })
-}
-
-/// The live contacts among those the items name by id.
-async fn named_contacts(conn: &mut Conn, items: &[ContactUpsert]) -> StoreResult<HashSet<String>> {
-    let ids: Vec<&str> = items.iter().filter_map(|i| i.id.as_deref()).collect();
-    let mut live = HashSet::with_capacity(ids.len());
-    for chunk in ids.chunks(super::chunk_size(1)) {
-        let mut q = sql("SELECT id FROM contacts WHERE merged_into IS NULL AND id");
-        q.in_texts(super::MANY, chunk.iter().copied());
-        for row in query(&q).fetch_all(&mut *conn).await? {
-            live.insert(req_text(&row, "id")?);
-        }
-    }
-    Ok(live)
 }
 
 /// Users and companies that exist, among those the items point at. Each table is asked first

@@ -170,6 +170,30 @@ pub(super) async fn live_id(conn: &mut Conn, object: ObjectKind, id: &str) -> St
     Err(StoreError::Corrupt(format!("merge chain of {id} does not end")))
 }
 
+/// The live id each of `ids` names (itself, or the survivor of its merges); ids that name no
+/// record are left out.
+pub(super) async fn live_ids(
+    conn: &mut Conn,
+    object: ObjectKind,
+    ids: &[&str],
+) -> StoreResult<HashMap<String, String>> {
+    let mut live = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(super::chunk_size(1)) {
+        let mut q = sql(&format!("SELECT id, merged_into FROM {} WHERE id", table(object)));
+        q.in_texts(super::MANY, chunk.iter().copied());
+        for row in query(&q).fetch_all(&mut *conn).await? {
+            let id = req_text(&row, "id")?;
+            let to = match text(&row, "merged_into")? {
+                // Merges are few: their survivors are followed one at a time.
+                Some(survivor) => live_id(conn, object, &survivor).await?,
+                None => id.clone(),
+            };
+            live.insert(id, to);
+        }
+    }
+    Ok(live)
+}
+
 /// The live record an id names, following merges.
 pub(super) async fn get(conn: &mut Conn, object: ObjectKind, id: &str) -> StoreResult<Record> {
     // The common case, a record that was never merged, is one read of its row.
@@ -800,22 +824,8 @@ impl crate::RecordStore for SqlStore {
     }
 
     async fn live_ids(&self, object: ObjectKind, ids: &[String]) -> StoreResult<HashMap<String, String>> {
-        let conn = &mut *self.reader.acquire().await?;
-        let mut live = HashMap::with_capacity(ids.len());
-        for chunk in ids.chunks(super::chunk_size(1)) {
-            let mut q = sql(&format!("SELECT id, merged_into FROM {} WHERE id", table(object)));
-            q.in_texts(super::MANY, chunk.iter().map(String::as_str));
-            for row in query(&q).fetch_all(&mut *conn).await? {
-                let id = req_text(&row, "id")?;
-                let to = match text(&row, "merged_into")? {
-                    // Merges are few: their survivors are followed one at a time.
-                    Some(survivor) => live_id(conn, object, &survivor).await?,
-                    None => id.clone(),
-                };
-                live.insert(id, to);
-            }
-        }
-        Ok(live)
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        live_ids(&mut *self.reader.acquire().await?, object, &ids).await
     }
 
     async fn list(&self, object: ObjectKind, q: &ListQuery) -> StoreResult<Page<Record>> {
@@ -1162,8 +1172,9 @@ async fn company_by_external_id(conn: &mut Conn, ids: &[(String, String)]) -> St
     Ok(None)
 }
 
-/// Create or update companies matched by domain, then external id: new ones in bulk, matched
-/// ones one by one, each in a savepoint so a failed item leaves nothing behind.
+/// Create or update companies named by id, or matched by domain, then external id: new ones
+/// in bulk, matched ones one by one, each in a savepoint so a failed item leaves nothing
+/// behind.
 async fn upsert_companies(
     conn: &mut Conn,
     items: &[CompanyUpsert],
@@ -1175,6 +1186,8 @@ async fn upsert_companies(
     };
     let domains: Vec<String> = items.iter().filter_map(domain_of).collect();
     let existing = domain_owners(conn, &domains.iter().map(String::as_str).collect::<Vec<_>>()).await?;
+    let named =
+        live_ids(conn, ObjectKind::Company, &items.iter().filter_map(|i| i.id.as_deref()).collect::<Vec<_>>()).await?;
     let mut out: Vec<Option<StoreResult<UpsertOutcome>>> = (0..items.len()).map(|_| None).collect();
     let mut new_by_domain: HashMap<String, String> = HashMap::new();
     let mut creates: Vec<(usize, String)> = Vec::new();
@@ -1193,9 +1206,16 @@ async fn upsert_companies(
             }
         }
         let domain = domain_of(item);
-        let found = match &domain {
-            Some(d) => existing.get(d).cloned(),
-            None => company_by_external_id(conn, &item.external_ids).await?,
+        let found = match (&item.id, &domain) {
+            (Some(id), _) => match named.get(id) {
+                Some(live) => Some(live.clone()),
+                None => {
+                    out[i] = Some(Err(StoreError::not_found("company", id)));
+                    continue;
+                }
+            },
+            (None, Some(d)) => existing.get(d).cloned(),
+            (None, None) => company_by_external_id(conn, &item.external_ids).await?,
         };
         match (found, domain.as_ref().and_then(|d| new_by_domain.get(d))) {
             (Some(id), _) => {
