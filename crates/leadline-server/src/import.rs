@@ -436,15 +436,14 @@ async fn import_batch(
         }
         kept.push((line, raw, row));
     }
-    let ids = named_records(store, object, &mut kept).await?;
+    resolve_ids(store, object, &mut kept).await?;
     match object {
-        ObjectKind::Contact => import_contacts(store, kept, ids, params, actor, lookups, counts, &mut rejects).await?,
+        ObjectKind::Contact => import_contacts(store, kept, params, actor, lookups, counts, &mut rejects).await?,
         ObjectKind::Company => {
             let items = kept
                 .iter()
-                .zip(ids)
-                .map(|((_, _, r), id)| CompanyUpsert {
-                    id,
+                .map(|(_, _, r)| CompanyUpsert {
+                    id: r.id.clone(),
                     changes: r.contact.record.clone(),
                     external_ids: r
                         .contact
@@ -491,31 +490,27 @@ async fn import_batch(
     Ok(rejects)
 }
 
-/// The records the rows name in an `id` column (`Column::Id`), one per row: an id that names a
-/// record (or a merged one's survivor) becomes the record the row updates; one that names none
-/// is kept as the row's external id `import:<id>`, as another file's ids are.
-async fn named_records(
+/// Resolve the rows' `id` column (`Column::Id`) in place: an id that names a record (or a
+/// merged one's survivor) becomes that record's live id, which the row then updates; one that
+/// names none is moved into the row's external ids as `import:<id>`, as another file's ids are.
+async fn resolve_ids(
     store: &dyn Store,
     object: ObjectKind,
     rows: &mut [(i64, String, ImportRow)],
-) -> Result<Vec<Option<String>>, String> {
+) -> Result<(), String> {
     let named: Vec<String> = rows.iter().filter_map(|(_, _, row)| row.id.clone()).collect();
-    let live = if named.is_empty() {
-        HashMap::new()
-    } else {
-        store.live_ids(object, &named).await.map_err(|e| e.to_string())?
-    };
-    Ok(rows
-        .iter_mut()
-        .map(|(_, _, row)| {
-            let id = row.id.take()?;
-            let live = live.get(&id).cloned();
-            if live.is_none() {
-                row.contact.external_ids.extend(leadline_core::contact::external_id("import", &id));
-            }
-            live
-        })
-        .collect())
+    if named.is_empty() {
+        return Ok(());
+    }
+    let live = store.live_ids(object, &named).await.map_err(|e| e.to_string())?;
+    for (_, _, row) in rows {
+        let Some(id) = row.id.take() else { continue };
+        row.id = live.get(&id).cloned();
+        if row.id.is_none() {
+            row.contact.external_ids.extend(leadline_core::contact::external_id("import", &id));
+        }
+    }
+    Ok(())
 }
 
 async fn contact_by_email(store: &dyn Store, email: &str, lookups: &mut Lookups) -> Result<Option<String>, String> {
@@ -545,11 +540,9 @@ fn tally(
     counts.rejected = counts.processed - counts.created - counts.updated - counts.merged;
 }
 
-#[allow(clippy::too_many_arguments, reason = "one batch's rows and what the whole import shares")]
 async fn import_contacts(
     store: &dyn Store,
     rows: Vec<(i64, String, ImportRow)>,
-    ids: Vec<Option<String>>,
     params: &ImportParams,
     actor: Actor<'_>,
     lookups: &mut Lookups,
@@ -559,7 +552,7 @@ async fn import_contacts(
     // A contact at a company's own domain belongs to that company; free-mail never makes one.
     let company_field = record::field(ObjectKind::Contact, "company_id").expect("contacts have company_id");
     let (lines, contacts): (Vec<(i64, String)>, Vec<_>) =
-        rows.into_iter().zip(ids).map(|((l, r, row), id)| ((l, r), (id, row.contact))).unzip();
+        rows.into_iter().map(|(l, r, row)| ((l, r), (row.id, row.contact))).unzip();
     let mut wanted: Vec<(String, Option<String>)> = Vec::new();
     let mut asked: HashSet<&str> = HashSet::new();
     for (_, contact) in &contacts {
