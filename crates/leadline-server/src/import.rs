@@ -43,8 +43,7 @@ pub const SILENT_FOR: std::time::Duration = std::time::Duration::from_secs(180);
 
 /// What an interrupted job says.
 pub const INTERRUPTED: &str =
-    "interrupted: the server running this import stopped before it finished; import the file again \
-     (the rows already imported are matched, not duplicated)";
+    "interrupted: the server running this import stopped before it finished; its counts say how far it got";
 
 /// Imports run one at a time: they all write, and the store has one writer.
 pub struct Jobs {
@@ -60,9 +59,6 @@ pub async fn run_in_turn(
     params: ImportParams,
     user_id: Option<String>,
 ) -> Result<(), String> {
-    let cancelled = || async {
-        store.finish_job(job_id, JobStatus::Cancelled, JobCounts::default(), None, crate::now()).await.map(drop)
-    };
     // One acquire for the whole wait: the semaphore is first come, first served.
     let turn = jobs.permits.acquire();
     tokio::pin!(turn);
@@ -70,17 +66,26 @@ pub async fn run_in_turn(
     let _permit = loop {
         tokio::select! {
             permit = &mut turn => break permit.map_err(|e| e.to_string())?,
-            _ = beat.tick() => {
-                if store.touch_job(job_id, crate::now()).await.map_err(|e| e.to_string())? {
-                    return cancelled().await.map_err(|e| e.to_string());
-                }
-            }
+            _ = beat.tick() => if cancelled_while_queued(store.as_ref(), job_id).await? {
+                return Ok(());
+            },
         }
     };
-    if store.touch_job(job_id, crate::now()).await.map_err(|e| e.to_string())? {
-        return cancelled().await.map_err(|e| e.to_string());
+    if cancelled_while_queued(store.as_ref(), job_id).await? {
+        return Ok(());
     }
     run(store, job_id, params, user_id, |_| {}).await.map(drop)
+}
+
+/// Keep a queued job's heartbeat; if its cancellation was asked for, end it as cancelled and
+/// say so.
+async fn cancelled_while_queued(store: &dyn Store, job_id: &str) -> Result<bool, String> {
+    let now = crate::now();
+    if !store.touch_job(job_id, now).await.map_err(|e| e.to_string())? {
+        return Ok(false);
+    }
+    store.finish_job(job_id, JobStatus::Cancelled, JobCounts::default(), None, now).await.map_err(|e| e.to_string())?;
+    Ok(true)
 }
 
 impl Default for Jobs {

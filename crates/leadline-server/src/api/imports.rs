@@ -171,12 +171,12 @@ fn object_field(form: &Form) -> ApiResult<ObjectKind> {
 pub(crate) fn targets(object: ObjectKind, props: &[leadline_core::property::PropertyDef]) -> Vec<String> {
     let mut t: Vec<String> = vec!["ignore".into()];
     if object == ObjectKind::Contact {
-        t.extend(["id", "email", "phone", "tags"].map(String::from));
+        t.extend(["email", "phone", "tags"].map(String::from));
     }
     if object == ObjectKind::Deal {
         t.push("contact_emails".into());
     }
-    if object == ObjectKind::Company {
+    if matches!(object, ObjectKind::Contact | ObjectKind::Company) {
         t.push("id".into());
     }
     t.push("owner_email".into());

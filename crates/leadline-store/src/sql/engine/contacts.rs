@@ -455,12 +455,14 @@ async fn plan_upsert(conn: &mut Conn, items: &[ContactUpsert]) -> StoreResult<Pl
             continue;
         }
         let target = match &item.id {
-            Some(id) if named.contains_key(id) => Target::Existing(named[id].clone()),
-            Some(id) => {
-                targets.push(Target::Rejected);
-                rejected.push(Some(Err(StoreError::not_found("contact", id))));
-                continue;
-            }
+            Some(id) => match named.get(id) {
+                Some(live) => Target::Existing(live.clone()),
+                None => {
+                    targets.push(Target::Rejected);
+                    rejected.push(Some(Err(StoreError::not_found("contact", id))));
+                    continue;
+                }
+            },
             None => keys
                 .iter()
                 .find_map(|k| in_batch.get(k.as_str()).map(|id| Target::SameAs(id.clone())))
