@@ -7,6 +7,7 @@
 pub mod activity;
 pub mod contact;
 pub mod date;
+pub mod dedupe;
 pub mod email;
 pub mod error;
 pub mod import;

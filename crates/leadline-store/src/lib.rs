@@ -44,7 +44,7 @@ pub async fn open(url: &str) -> StoreResult<Arc<dyn Store>> {
 /// Everything Leadline keeps, as the use cases that need it, grouped by area.
 #[async_trait::async_trait]
 pub trait Store:
-    UserStore + SchemaStore + RecordStore + TimelineStore + JobStore + BulkStore + Send + Sync + 'static
+    UserStore + SchemaStore + RecordStore + DuplicateStore + TimelineStore + JobStore + BulkStore + Send + Sync + 'static
 {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
@@ -141,8 +141,11 @@ pub trait RecordStore: Send + Sync {
         options: WriteOptions,
         actor: Actor<'_>,
     ) -> StoreResult<Record>;
-    /// Create or update many contacts in one transaction. Items are matched by e-mail, then
-    /// phone, then external id; an item that fails does not stop the others. With `dry_run`
+    /// Create or update many contacts in one transaction. An item is the contact it names by
+    /// id, else by e-mail or external id; a phone names a contact only for an item without
+    /// e-mail whose name does not contradict it, and only when one contact fits (see
+    /// `leadline_core::dedupe`). Other contacts met through a shared phone are listed as
+    /// possible duplicates. An item that fails does not stop the others. With `dry_run`
     /// nothing is kept, but every outcome is what a real run would report.
     async fn upsert_contacts(
         &self,
@@ -210,6 +213,26 @@ pub trait RecordStore: Send + Sync {
 
     /// Stage, status, owner and consent changes of a record, oldest first.
     async fn history(&self, object_id: &str) -> StoreResult<Vec<FieldChange>>;
+}
+
+/// Possible duplicates: pairs of contacts that look like one person without proving it (a
+/// shared phone, the same name), for a person to merge or dismiss. Upserts and contact writes
+/// list the pairs they meet through a phone; [`DuplicateStore::scan_duplicates`] pairs people
+/// by name.
+#[async_trait::async_trait]
+pub trait DuplicateStore: Send + Sync {
+    /// Pairs in one status, newest first; open pairs only while both contacts are live.
+    async fn duplicates(&self, query: &DuplicateQuery) -> StoreResult<Page<DuplicatePair>>;
+    async fn count_duplicates(&self, status: DuplicateStatus) -> StoreResult<i64>;
+    async fn duplicate(&self, id: &str) -> StoreResult<DuplicatePair>;
+    /// Say that an open pair is two people: it is not listed again.
+    async fn dismiss_duplicate(&self, id: &str, actor: Actor<'_>) -> StoreResult<DuplicatePair>;
+    /// Merge an open pair's contacts (as [`RecordStore::merge_contacts`], undone the same way,
+    /// which opens the pair again).
+    async fn merge_duplicate(&self, id: &str, actor: Actor<'_>) -> StoreResult<MergeRecord>;
+    /// Pair every live contact with those of the same full name at the same company, or of a
+    /// rare full name with other e-mails. Returns how many pairs are new.
+    async fn scan_duplicates(&self, actor: Actor<'_>) -> StoreResult<u64>;
 }
 
 /// The append-only activity log, and tasks.

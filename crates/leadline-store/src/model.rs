@@ -178,6 +178,63 @@ pub enum UpsertKind {
 pub struct UpsertOutcome {
     pub kind: UpsertKind,
     pub id: String,
+    /// Other contacts this one looks like (a shared phone), now listed as possible duplicates.
+    pub possible_duplicates: Vec<String>,
+}
+
+impl UpsertOutcome {
+    pub fn new(kind: UpsertKind, id: String) -> Self {
+        Self { kind, id, possible_duplicates: Vec::new() }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DuplicateStatus {
+    Open,
+    Merged,
+    Dismissed,
+}
+
+impl DuplicateStatus {
+    pub const ALL: [DuplicateStatus; 3] = [Self::Open, Self::Merged, Self::Dismissed];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Merged => "merged",
+            Self::Dismissed => "dismissed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|d| d.as_str() == s)
+    }
+}
+
+/// A page of possible duplicates in one status, newest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DuplicateQuery {
+    pub status: DuplicateStatus,
+    pub limit: u32,
+    pub cursor: Option<String>,
+}
+
+/// Two contacts that look like one person, for someone to merge or dismiss.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DuplicatePair {
+    pub id: String,
+    /// The two contacts as they are now (the older first).
+    pub a: Record,
+    pub b: Record,
+    pub reason: leadline_core::dedupe::Reason,
+    pub status: DuplicateStatus,
+    /// What found it: `import:<job id>`, `api`, `scan`.
+    pub source: String,
+    pub found_at: Millis,
+    pub resolved_at: Option<Millis>,
+    pub resolved_by: Option<String>,
+    /// The merge that resolved it.
+    pub merge_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -376,6 +433,9 @@ pub struct JobCounts {
     pub updated: i64,
     pub merged: i64,
     pub rejected: i64,
+    /// Rows that made or updated a contact which looks like another one (a shared phone):
+    /// listed for review among the possible duplicates.
+    pub possible_duplicates: i64,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -1,6 +1,7 @@
 //! The `/api/v1` routes, the request-body extractor, and the OpenAPI document.
 
 pub(crate) mod admin;
+pub(crate) mod duplicates;
 pub(crate) mod imports;
 pub(crate) mod records;
 mod system;
@@ -23,6 +24,7 @@ pub fn router(state: AppState) -> Router {
         .merge(records::routes())
         .merge(timeline::routes())
         .merge(admin::routes())
+        .merge(duplicates::routes())
         .route("/openapi.json", get(system::openapi))
         .layer(DefaultBodyLimit::max(max_json))
         // Uploads have their own, larger limit.
@@ -100,6 +102,7 @@ pub fn query_pairs(uri: &axum::http::Uri) -> ApiResult<Vec<(String, String)>> {
         records::deals::list, records::deals::create, records::deals::get_one, records::deals::update, records::deals::delete,
         records::deals::history, records::deals::timeline,
         records::company_contacts, records::link_contact, records::unlink_contact, records::undo_merge, records::merges,
+        duplicates::list, duplicates::get_one, duplicates::dismiss, duplicates::merge, duplicates::scan,
         timeline::list_activities, timeline::create_activities, timeline::get_activity, timeline::delete_activity,
         timeline::create_note, timeline::create_call,
         timeline::list_tasks, timeline::create_task, timeline::get_task, timeline::update_task, timeline::delete_task,
@@ -119,6 +122,7 @@ pub fn query_pairs(uri: &axum::http::Uri) -> ApiResult<Vec<(String, String)>> {
         admin::LoginRequest, admin::SessionDto, admin::PasswordChange, admin::UserDto, admin::UserInput, admin::UserPatch,
         admin::TokenDto, admin::TokenInput, admin::TokenCreated, admin::PropertyDto,
         imports::JobDto, imports::PreviewDto,
+        duplicates::DuplicateDto, duplicates::DuplicatePage, duplicates::ScanResult,
     )),
     modifiers(&BearerAuth),
     security(("bearer" = []), ("session" = [])),

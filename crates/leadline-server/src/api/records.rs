@@ -70,9 +70,12 @@ page_schema!(DealPage, Deal);
 
 #[derive(Deserialize, ToSchema)]
 pub struct BatchRequest {
-    /// Up to 1000 records, each matched by e-mail, phone, external id (contacts) or domain
-    /// and external id (companies); a record that matches nothing is created. An item with an
-    /// `id` updates that record (or the one it was merged into) instead.
+    /// Up to 1000 records, each matched by e-mail or external id (contacts) or domain and
+    /// external id (companies); a record that matches nothing is created. A phone matches a
+    /// contact only for an item without e-mail whose name does not contradict the contact's,
+    /// and only when one contact has it; other contacts met through a phone are listed as
+    /// possible duplicates. An item with an `id` updates that record (or the one it was merged
+    /// into) instead.
     #[schema(value_type = Vec<Object>)]
     pub items: Vec<Value>,
     /// Report what would happen without keeping anything.
@@ -86,6 +89,8 @@ pub struct BatchResult {
     /// created, updated, merged (a duplicate of an earlier item in the same batch) or error.
     pub status: String,
     pub id: Option<String>,
+    /// Other contacts this one looks like (a shared phone), listed at /api/v1/duplicates.
+    pub possible_duplicates: Vec<String>,
     pub error: Option<crate::error::ErrorBody>,
 }
 
@@ -171,7 +176,7 @@ pub struct CompanyContact {
 pub const ROLES: &[&str] = &["decision_maker", "influencer", "user", "champion", "other"];
 pub const MAX_BATCH: usize = 1000;
 
-fn manual(caller: &Caller) -> Actor<'_> {
+pub(crate) fn manual(caller: &Caller) -> Actor<'_> {
     Actor { user_id: Some(caller.user_id()), cause: ChangeCause::Manual, now: crate::now() }
 }
 
@@ -415,6 +420,7 @@ async fn batch_impl(
                 }
                 .into(),
                 id: Some(o.id),
+                possible_duplicates: o.possible_duplicates,
                 error: None,
             },
             Err(e) => error_result(i, e.into()),
@@ -437,6 +443,7 @@ fn error_result(index: usize, e: ApiError) -> BatchResult {
         index,
         status: "error".into(),
         id: None,
+        possible_duplicates: Vec::new(),
         error: Some(crate::error::ErrorBody { code: e.code, message: e.message, field: e.field }),
     }
 }

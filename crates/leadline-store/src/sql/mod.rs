@@ -23,7 +23,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("properties", "object, name"),
     ("companies", "id"),
     ("contacts", "id"),
-    ("contact_identities", "key"),
+    ("contact_identities", "key, contact_id"),
     ("contact_companies", "contact_id, company_id"),
     ("deals", "id"),
     ("deal_contacts", "deal_id, contact_id"),
@@ -31,6 +31,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("tasks", "id"),
     ("field_history", "seq"),
     ("merges", "id"),
+    ("duplicate_candidates", "id"),
     ("jobs", "id"),
     ("job_rejects", "job_id, line"),
 ];

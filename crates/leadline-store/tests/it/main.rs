@@ -30,6 +30,11 @@ fn with_phone(mut c: ContactChanges, phone: &str) -> ContactChanges {
     c
 }
 
+/// The first page of open possible duplicates.
+fn open_pairs() -> leadline_store::DuplicateQuery {
+    leadline_store::DuplicateQuery { status: leadline_store::DuplicateStatus::Open, limit: 50, cursor: None }
+}
+
 fn set(c: &mut leadline_core::contact::FieldChanges, object: ObjectKind, name: &str, v: &str) {
     c.set(field(object, name).unwrap(), Some(Scalar::Text(v.into())));
 }
@@ -51,7 +56,7 @@ macro_rules! on_every_backend {
 
 on_every_backend!(
     contacts_are_created_found_and_updated,
-    identities_are_unique,
+    emails_are_unique_and_phones_shared,
     lifecycle_history_and_backward_moves,
     search_folds_scripts_and_prefixes,
     list_pages_cover_everything_once,
@@ -63,6 +68,9 @@ on_every_backend!(
     dry_run_changes_nothing,
     a_big_upsert_writes_each_contact_once,
     merge_and_unmerge_contacts,
+    a_shared_phone_never_merges_two_people,
+    possible_duplicates_are_merged_dismissed_and_found_by_name,
+    random_batches_never_join_different_emails,
     merge_companies_moves_contacts_and_deals,
     activities_are_idempotent_and_ordered,
     tasks_are_assigned_and_completed,

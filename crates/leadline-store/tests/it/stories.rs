@@ -7,7 +7,9 @@ use leadline_core::record::{field, ObjectKind, Scalar};
 use leadline_core::role::{Role, TokenScope};
 use leadline_store::*;
 
-use super::{actor, contact, set, with_phone, NOW};
+use leadline_core::dedupe::Reason;
+
+use super::{actor, contact, open_pairs, set, with_phone, NOW};
 
 pub async fn contacts_are_created_found_and_updated(s: &dyn Store) {
     let mut c = contact("Anna", "Nowak", Some("anna.nowak@firma.pl"));
@@ -48,17 +50,26 @@ pub async fn contacts_are_created_found_and_updated(s: &dyn Store) {
 
 use leadline_core::contact::ContactChanges;
 
-pub async fn identities_are_unique(s: &dyn Store) {
+pub async fn emails_are_unique_and_phones_shared(s: &dyn Store) {
     let a = s.create_contact(&with_phone(contact("A", "A", Some("a@x.pl")), "601234567"), actor(NOW)).await.unwrap();
     let err = s.create_contact(&contact("B", "B", Some("A@X.pl")), actor(NOW)).await.unwrap_err();
     assert!(
         matches!(err, StoreError::Conflict { code: "identity_taken", ref field, .. } if field.as_deref() == Some("emails")),
         "{err:?}"
     );
-    let err = s.create_contact(&with_phone(contact("B", "B", None), "+48 601 234 567"), actor(NOW)).await.unwrap_err();
-    assert!(matches!(err, StoreError::Conflict { ref field, .. } if field.as_deref() == Some("phones")));
     // A failed write leaves nothing behind.
     assert_eq!(s.count(ObjectKind::Contact, &[], None).await.unwrap(), 1);
+    // A phone may be shared (an office line): the second holder is created, and the two are
+    // listed as a possible duplicate.
+    let shared = s.create_contact(&with_phone(contact("C", "C", None), "+48 601 234 567"), actor(NOW)).await.unwrap();
+    assert_eq!(shared.phones, ["+48601234567"]);
+    assert_eq!(s.get(ObjectKind::Contact, &a.id).await.unwrap().phones, ["+48601234567"]);
+    let open = s.duplicates(&open_pairs()).await.unwrap().items;
+    assert_eq!(open.len(), 1);
+    assert_eq!(
+        (open[0].a.id.as_str(), open[0].b.id.as_str(), open[0].reason),
+        (a.id.as_str(), shared.id.as_str(), Reason::Phone)
+    );
     let b = s.create_contact(&contact("B", "B", Some("b@x.pl")), actor(NOW)).await.unwrap();
     let steal = ContactChanges {
         emails: Some(vec![leadline_core::email::Email::parse("e", "a@x.pl").unwrap()]),
@@ -263,6 +274,7 @@ pub async fn batch_upsert_dedupes_and_isolates_failures(s: &dyn Store) {
         ContactUpsert { id: None, changes: renamed },
         ContactUpsert { id: None, changes: bad },
         ContactUpsert { id: None, changes: with_phone(contact("New", "Again", Some("new@x.pl")), "601234567") },
+        ContactUpsert { id: None, changes: with_phone(contact("new", "AGAIN", None), "+48601234567") },
         ContactUpsert { id: None, changes: with_phone(contact("By", "Phone", None), "+48601234567") },
     ];
     let out = s.upsert_contacts(items, actor(NOW + 5), false).await.unwrap();
@@ -274,20 +286,26 @@ pub async fn batch_upsert_dedupes_and_isolates_failures(s: &dyn Store) {
             Some(UpsertKind::Updated),
             None,
             Some(UpsertKind::Merged),
-            Some(UpsertKind::Merged)
+            Some(UpsertKind::Merged),
+            Some(UpsertKind::Created),
         ]
     );
     assert!(matches!(&out[2], Err(StoreError::Invalid(e)) if e.field == "owner_id"));
     let new_id = &out[0].as_ref().unwrap().id;
     assert_eq!(&out[3].as_ref().unwrap().id, new_id);
-    assert_eq!(&out[4].as_ref().unwrap().id, new_id, "the phone added by row 4 identifies row 5");
+    assert_eq!(&out[4].as_ref().unwrap().id, new_id, "the phone added by row 4 names row 5, of the same name");
+    // Row 6 has the phone too, under another name: another person, listed as a possible
+    // duplicate of the first.
+    let by_phone = out[5].as_ref().unwrap();
+    assert_ne!(&by_phone.id, new_id);
+    assert_eq!(by_phone.possible_duplicates, [new_id.as_str()]);
     let new = s.get(ObjectKind::Contact, new_id).await.unwrap();
-    assert_eq!(new.text("last_name"), Some("Phone"), "later rows win");
+    assert_eq!(new.text("last_name"), Some("AGAIN"), "later rows win");
     assert_eq!(new.phones, ["+48601234567"]);
     let old = s.get(ObjectKind::Contact, &existing.id).await.unwrap();
     assert_eq!(old.text("first_name"), Some("Olde"));
     assert_eq!(old.tags, ["imported"]);
-    assert_eq!(s.count(ObjectKind::Contact, &[], None).await.unwrap(), 2, "the bad row created nothing");
+    assert_eq!(s.count(ObjectKind::Contact, &[], None).await.unwrap(), 3, "the bad row created nothing");
     // The upsert is searchable like any contact.
     assert_eq!(s.count(ObjectKind::Contact, &[], Some("phone")).await.unwrap(), 1);
 }
@@ -397,8 +415,9 @@ pub async fn upserts_add_to_existing_contacts(s: &dyn Store) {
     assert_eq!(got.text("lifecycle_stage"), Some("sql"), "an upsert never moves a contact back");
     assert_eq!(got.tags, ["expo", "vip"]);
     assert_eq!(got.emails, ["anna@firma.pl"]);
-    assert_eq!(got.phones, ["+48601000002"], "the phone of another contact stays with it");
+    assert_eq!(got.phones, ["+48601000002", "+48601000001"], "a phone may be shared");
     assert_eq!(s.get(ObjectKind::Contact, &other.id).await.unwrap().phones, ["+48601000001"]);
+    assert_eq!(out[1].as_ref().unwrap().possible_duplicates, [other.id.as_str()]);
     assert_eq!(s.contact_companies(&anna.id).await.unwrap().len(), 1);
     let stages: Vec<(Option<String>, Option<String>)> = s
         .history(&anna.id)
@@ -417,9 +436,9 @@ pub async fn upserts_add_to_existing_contacts(s: &dyn Store) {
     assert_eq!(s.count(ObjectKind::Contact, &[], Some("nowak")).await.unwrap(), 0);
 }
 
-/// A row that repeats a new contact of its batch may bring along an e-mail or phone another
-/// contact holds, one in the store or one new in the same batch: it stays with that contact,
-/// and the new one is created without it.
+/// A row that repeats a new contact of its batch may bring along an e-mail another contact
+/// holds, one in the store or one new in the same batch: it stays with that contact, and the
+/// new one is created without it. A phone is shared, and the pair listed.
 pub async fn a_repeated_new_contact_leaves_others_identities_alone(s: &dyn Store) {
     let ola = s.create_contact(&with_phone(contact("Ola", "K", None), "601000001"), actor(NOW)).await.unwrap();
     let items = vec![
@@ -430,7 +449,11 @@ pub async fn a_repeated_new_contact_leaves_others_identities_alone(s: &dyn Store
     let kinds: Vec<UpsertKind> = out.iter().map(|o| o.as_ref().unwrap().kind).collect();
     assert_eq!(kinds, [UpsertKind::Created, UpsertKind::Merged]);
     let jan = s.get(ObjectKind::Contact, &out[0].as_ref().unwrap().id).await.unwrap();
-    assert_eq!((jan.emails.as_slice(), jan.phones.len()), (["jan@x.pl".to_owned()].as_slice(), 0));
+    assert_eq!(
+        (jan.emails.as_slice(), jan.phones.as_slice()),
+        (["jan@x.pl".to_owned()].as_slice(), ["+48601000001".to_owned()].as_slice())
+    );
+    assert_eq!(out[1].as_ref().unwrap().possible_duplicates, [ola.id.as_str()]);
     assert_eq!(s.get(ObjectKind::Contact, &ola.id).await.unwrap().phones, ["+48601000001"]);
     // Both addresses of the third row belong to new contacts of the batch: the first names it.
     let mut both = contact("Ewa", "A", Some("ewa@x.pl"));
@@ -751,7 +774,8 @@ pub async fn property_schema(s: &dyn Store) {
 pub async fn jobs_progress_and_cancel(s: &dyn Store) {
     let job = s.create_job("import", &serde_json::json!({"object": "contacts"}), None, NOW).await.unwrap();
     assert_eq!(job.status, JobStatus::Queued);
-    let counts = JobCounts { total: 10, processed: 5, created: 4, updated: 0, merged: 0, rejected: 1 };
+    let counts =
+        JobCounts { total: 10, processed: 5, created: 4, updated: 0, merged: 0, rejected: 1, possible_duplicates: 2 };
     assert!(!s.job_progress(&job.id, JobStatus::Running, counts, NOW + 1).await.unwrap());
     s.add_rejects(&job.id, &[Reject { line: 3, field: Some("email".into()), reason: "bad".into(), raw: "x,y".into() }])
         .await
@@ -939,4 +963,194 @@ pub async fn search_follows_every_write(s: &dyn Store) {
     s.update_deal(&deal.id, &d, None, actor(NOW + 1)).await.unwrap();
     assert!(found(ObjectKind::Deal, "rinn").await.is_empty());
     assert_eq!(found(ObjectKind::Deal, "umo").await, std::slice::from_ref(&deal.id));
+}
+
+/// The import that turned Anna into "Bruno": a row with a new e-mail and the office phone Anna
+/// holds makes a new contact, so does a row with another name and no e-mail, in any script;
+/// only a row without e-mail whose name agrees with Anna's is Anna.
+pub async fn a_shared_phone_never_merges_two_people(s: &dyn Store) {
+    let anna = s
+        .create_contact(&with_phone(contact("Anna", "Nowak", Some("anna@firma.pl")), "221234567"), actor(NOW))
+        .await
+        .unwrap();
+    let kasra =
+        s.create_contact(&with_phone(contact("کسری", "یزدان پناه", None), "221234000"), actor(NOW)).await.unwrap();
+    let mut title = contact("ANNA", "nowak", None);
+    set(&mut title.record, ObjectKind::Contact, "job_title", "CFO");
+    let items = vec![
+        ContactUpsert {
+            id: None,
+            changes: with_phone(contact("Bruno", "Rossi", Some("bruno@firma.pl")), "22 123 45 67"),
+        },
+        ContactUpsert { id: None, changes: with_phone(contact("زهرا", "محمدی", None), "+48221234567") },
+        ContactUpsert { id: None, changes: with_phone(title, "221234567") },
+        // The same person with the name written without its space.
+        ContactUpsert { id: None, changes: with_phone(contact("کسری", "یزدانپناه", None), "221234000") },
+    ];
+    let out: Vec<UpsertOutcome> =
+        s.upsert_contacts(items, actor(NOW + 1), false).await.unwrap().into_iter().map(Result::unwrap).collect();
+    let kinds: Vec<UpsertKind> = out.iter().map(|o| o.kind).collect();
+    assert_eq!(kinds, [UpsertKind::Created, UpsertKind::Created, UpsertKind::Updated, UpsertKind::Updated]);
+    assert_eq!((out[2].id.as_str(), out[3].id.as_str()), (anna.id.as_str(), kasra.id.as_str()));
+    let got = s.get(ObjectKind::Contact, &anna.id).await.unwrap();
+    assert_eq!((got.text("first_name"), got.text("job_title")), (Some("ANNA"), Some("CFO")));
+    assert_eq!(got.emails, ["anna@firma.pl"], "Anna keeps her one address");
+    let bruno = s.get(ObjectKind::Contact, &out[0].id).await.unwrap();
+    assert_eq!(
+        (bruno.text("first_name"), bruno.emails.as_slice()),
+        (Some("Bruno"), ["bruno@firma.pl".to_owned()].as_slice())
+    );
+    assert_eq!(bruno.phones, ["+48221234567"]);
+    // Anna, Bruno and Zahra share the phone: three pairs to review, each listed once.
+    assert_eq!(out[0].possible_duplicates, [anna.id.as_str()]);
+    assert_eq!(out[1].possible_duplicates.len(), 2);
+    assert_eq!(s.count_duplicates(DuplicateStatus::Open).await.unwrap(), 3);
+    // The phone finds all three.
+    assert_eq!(s.count(ObjectKind::Contact, &[], Some("221234567")).await.unwrap(), 3);
+    // A dry run plans the same and keeps nothing.
+    let again =
+        vec![ContactUpsert { id: None, changes: with_phone(contact("Piotr", "Z", Some("p@x.pl")), "221234567") }];
+    let dry = s.upsert_contacts(again, actor(NOW + 2), true).await.unwrap();
+    assert_eq!(dry[0].as_ref().unwrap().possible_duplicates.len(), 3);
+    assert_eq!(s.count_duplicates(DuplicateStatus::Open).await.unwrap(), 3);
+}
+
+pub async fn possible_duplicates_are_merged_dismissed_and_found_by_name(s: &dyn Store) {
+    let a = s
+        .create_contact(&with_phone(contact("Anna", "Nowak", Some("anna@firma.pl")), "221234567"), actor(NOW))
+        .await
+        .unwrap();
+    let b = s
+        .create_contact(&with_phone(contact("Anna", "Nowak", Some("anna@gmail.com")), "221234567"), actor(NOW + 1))
+        .await
+        .unwrap();
+    let c = s
+        .create_contact(&with_phone(contact("Ola", "K", Some("ola@firma.pl")), "221234567"), actor(NOW + 2))
+        .await
+        .unwrap();
+    let open = s.duplicates(&open_pairs()).await.unwrap();
+    assert_eq!(open.items.len(), 3);
+    let pair_of = |x: &str, y: &str| {
+        open.items.iter().find(|p| [&p.a.id, &p.b.id] == [x, y]).map(|p| p.id.clone()).expect("the pair is listed")
+    };
+    let (ab, ac) = (pair_of(&a.id, &b.id), pair_of(&a.id, &c.id));
+    // Paging walks every pair once.
+    let mut q = open_pairs();
+    q.limit = 2;
+    let first = s.duplicates(&q).await.unwrap();
+    q.cursor = first.next.clone();
+    let second = s.duplicates(&q).await.unwrap();
+    assert_eq!((first.items.len(), second.items.len(), second.next), (2, 1, None));
+    // Anna and Ola are two people.
+    let dismissed = s.dismiss_duplicate(&ac, actor(NOW + 3)).await.unwrap();
+    assert_eq!(dismissed.status, DuplicateStatus::Dismissed);
+    assert!(matches!(s.dismiss_duplicate(&ac, actor(NOW + 3)).await, Err(StoreError::Conflict { .. })));
+    // The two Annas are one: merged, the pair settled, the other pairs of the merged one gone.
+    let m = s.merge_duplicate(&ab, actor(NOW + 4)).await.unwrap();
+    assert_eq!((m.survivor_id.as_str(), m.merged_id.as_str()), (a.id.as_str(), b.id.as_str()));
+    let merged = s.duplicate(&ab).await.unwrap();
+    assert_eq!((merged.status, merged.merge_id.as_deref()), (DuplicateStatus::Merged, Some(m.id.as_str())));
+    assert_eq!(s.count_duplicates(DuplicateStatus::Open).await.unwrap(), 0, "b's pair with c went with b");
+    let survivor = s.get(ObjectKind::Contact, &a.id).await.unwrap();
+    assert_eq!(survivor.phones, ["+48221234567"], "a phone both held is kept once");
+    assert_eq!(survivor.emails, ["anna@firma.pl", "anna@gmail.com"]);
+    // Undone: both come back with the phone, and the pair is open again.
+    s.unmerge(&m.id, actor(NOW + 5)).await.unwrap();
+    assert_eq!(s.get(ObjectKind::Contact, &b.id).await.unwrap().phones, ["+48221234567"]);
+    assert_eq!(s.get(ObjectKind::Contact, &a.id).await.unwrap().phones, ["+48221234567"]);
+    assert_eq!(s.duplicate(&ab).await.unwrap().status, DuplicateStatus::Open);
+    assert_eq!(s.count_duplicates(DuplicateStatus::Open).await.unwrap(), 2);
+    // A merge asked for by hand settles the pair too.
+    let m = s.merge_contacts(&b.id, &a.id, actor(NOW + 6)).await.unwrap();
+    assert_eq!(s.duplicate(&ab).await.unwrap().merge_id, Some(m.id));
+
+    // The name scan: the same full name at the same company, or a rare name with other
+    // e-mails; a dismissed pair is not raised again, and a second scan finds nothing new.
+    let mut f = FieldChanges::default();
+    set(&mut f, ObjectKind::Company, "name", "Acme");
+    let acme = s.create_company(&f, &[], actor(NOW)).await.unwrap();
+    let at_acme = |first: &str, last: &str| {
+        let mut c = contact(first, last, None);
+        set(&mut c.record, ObjectKind::Contact, "company_id", &acme.id);
+        c
+    };
+    let z1 = s.create_contact(&at_acme("Zofia", "Wiśniewska"), actor(NOW + 7)).await.unwrap();
+    let z2 = s.create_contact(&at_acme("ZOFIA", "Wisniewska"), actor(NOW + 8)).await.unwrap();
+    let p1 = s.create_contact(&contact("Piotr", "Łęcki", Some("piotr@a.pl")), actor(NOW + 9)).await.unwrap();
+    let p2 = s.create_contact(&contact("Piotr", "Lecki", Some("piotr@b.pl")), actor(NOW + 10)).await.unwrap();
+    s.create_contact(&contact("Piotr", "Nowy", Some("piotr@c.pl")), actor(NOW + 11)).await.unwrap();
+    assert_eq!(s.scan_duplicates(actor(NOW + 12)).await.unwrap(), 2);
+    let open = s.duplicates(&open_pairs()).await.unwrap().items;
+    let found: Vec<(String, String, Reason, String)> =
+        open.iter().map(|p| (p.a.id.clone(), p.b.id.clone(), p.reason, p.source.clone())).collect();
+    assert!(found.contains(&(z1.id.clone(), z2.id.clone(), Reason::NameAndCompany, "scan".into())), "{found:?}");
+    assert!(found.contains(&(p1.id.clone(), p2.id.clone(), Reason::NameOtherEmail, "scan".into())), "{found:?}");
+    assert_eq!(s.scan_duplicates(actor(NOW + 13)).await.unwrap(), 0);
+}
+
+/// Random batches against the store: two rows whose e-mails are not linked through a chain of
+/// shared e-mails never end in one contact, whatever phones and names they carry; a row without
+/// e-mail that joins a contact has a phone that contact holds.
+pub async fn random_batches_never_join_different_emails(s: &dyn Store) {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(18);
+    let names = [("Anna", "Nowak"), ("Bruno", "Rossi"), ("Anna", ""), ("زهرا", "محمدی")];
+    let mut rows: Vec<(Vec<String>, String)> = Vec::new(); // (e-mails, contact id)
+    for round in 0..6 {
+        let mut items = Vec::new();
+        let mut emails_of = Vec::new();
+        for _ in 0..rng.gen_range(1..15) {
+            let mut emails: Vec<String> =
+                (0..rng.gen_range(0..3)).map(|_| format!("e{}@x.pl", rng.gen_range(0..10))).collect();
+            emails.dedup();
+            let (first, last) = names[rng.gen_range(0..names.len())];
+            let mut c = contact(first, last, None);
+            c.emails = (!emails.is_empty())
+                .then(|| emails.iter().map(|e| leadline_core::email::Email::parse("email", e).unwrap()).collect());
+            if rng.gen_bool(0.7) || emails.is_empty() {
+                c = with_phone(c, &format!("60000000{}", rng.gen_range(0..4)));
+            }
+            emails_of.push(emails);
+            items.push(ContactUpsert { id: None, changes: c });
+        }
+        let out = s.upsert_contacts(items, actor(NOW + round), false).await.unwrap();
+        for (emails, o) in emails_of.into_iter().zip(out) {
+            rows.push((emails, o.unwrap().id));
+        }
+    }
+    // Union-find over rows, joined by shared e-mails.
+    let mut parent: Vec<usize> = (0..rows.len()).collect();
+    fn find(p: &mut [usize], x: usize) -> usize {
+        if p[x] != x {
+            p[x] = find(p, p[x]);
+        }
+        p[x]
+    }
+    for i in 0..rows.len() {
+        for j in 0..i {
+            if rows[i].0.iter().any(|e| rows[j].0.contains(e)) {
+                let (a, b) = (find(&mut parent, i), find(&mut parent, j));
+                parent[a] = b;
+            }
+        }
+    }
+    for i in 0..rows.len() {
+        for j in 0..i {
+            if !rows[i].0.is_empty() && !rows[j].0.is_empty() && rows[i].1 == rows[j].1 {
+                assert_eq!(
+                    find(&mut parent, i),
+                    find(&mut parent, j),
+                    "rows {j} and {i} share no e-mail yet one contact"
+                );
+            }
+        }
+    }
+    // Every contact holds its e-mails once, and no address is held twice.
+    let all = s.list(ObjectKind::Contact, &ListQuery::newest(ObjectKind::Contact, 500)).await.unwrap().items;
+    let mut seen = std::collections::HashSet::new();
+    for c in &all {
+        for e in &c.emails {
+            assert!(seen.insert(e.clone()), "{e} is held twice");
+        }
+    }
 }

@@ -6,6 +6,7 @@
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use leadline_core::contact::{Consent, ContactChanges, Identity};
+use leadline_core::dedupe::{self, Reason, Who};
 use leadline_core::lifecycle::LifecycleStage;
 use leadline_core::record::{self, ObjectKind, Scalar};
 use leadline_core::FieldError;
@@ -48,23 +49,41 @@ fn field_of(identity: &Identity) -> &'static str {
     }
 }
 
-/// Which contact holds each of these identity keys.
-async fn owners(conn: &mut Conn, keys: &[impl AsRef<str>]) -> StoreResult<HashMap<String, String>> {
-    let mut out = HashMap::with_capacity(keys.len());
+/// Who holds each of these identity keys: the one contact holding each e-mail or external id,
+/// and every contact holding each phone (oldest first).
+async fn holders(conn: &mut Conn, keys: &[impl AsRef<str>]) -> StoreResult<Holders> {
+    let mut out = Holders::default();
     for chunk in keys.chunks(super::chunk_size(1)) {
         let mut sql = sql("SELECT key, contact_id FROM contact_identities WHERE key");
         sql.in_texts(super::MANY, chunk.iter().map(AsRef::as_ref));
+        sql.push(" ORDER BY key, contact_id");
         for row in query(&sql).fetch_all(&mut *conn).await? {
-            out.insert(req_text(&row, "key")?, req_text(&row, "contact_id")?);
+            let (key, id) = (req_text(&row, "key")?, req_text(&row, "contact_id")?);
+            if is_shared(&key) {
+                out.phones.entry(key).or_default().push(id);
+            } else {
+                out.unique.insert(key, id);
+            }
         }
     }
     Ok(out)
 }
 
-/// Refuse identities that already name another contact.
+#[derive(Default)]
+struct Holders {
+    unique: std::collections::HashMap<String, String>,
+    phones: std::collections::HashMap<String, Vec<String>>,
+}
+
+/// Whether an identity key may belong to several contacts: a phone may (an office line).
+fn is_shared(key: &str) -> bool {
+    key.starts_with("phone:")
+}
+
+/// Refuse e-mails and external ids that already name another contact. Phones may be shared.
 async fn check_identities_free(conn: &mut Conn, identities: &[Identity], me: Option<&str>) -> StoreResult<()> {
-    let keys: Vec<String> = identities.iter().map(Identity::key).collect();
-    let taken = owners(conn, &keys).await?;
+    let keys: Vec<String> = identities.iter().map(Identity::key).filter(|k| !is_shared(k)).collect();
+    let taken = holders(conn, &keys).await?.unique;
     for id in identities {
         if let Some(owner) = taken.get(&id.key()) {
             if Some(owner.as_str()) != me {
@@ -78,6 +97,24 @@ async fn check_identities_free(conn: &mut Conn, identities: &[Identity], me: Opt
         }
     }
     Ok(())
+}
+
+/// List as possible duplicates of `id` the other contacts holding any of its phones. Returns
+/// their ids.
+async fn flag_shared_phones(
+    conn: &mut Conn,
+    id: &str,
+    phones: &[leadline_core::phone::Phone],
+    actor: Actor<'_>,
+) -> StoreResult<Vec<String>> {
+    let keys: Vec<String> = phones.iter().map(|p| Identity::Phone(p.as_str().into()).key()).collect();
+    let mut others: Vec<String> =
+        holders(conn, &keys).await?.phones.into_values().flatten().filter(|h| h != id).collect();
+    others.sort();
+    others.dedup();
+    let pairs = others.iter().map(|o| (id.to_owned(), o.clone(), Reason::Phone));
+    super::duplicates::add(conn, pairs, actor.cause.as_str(), actor.now).await?;
+    Ok(others)
 }
 
 /// Insert identity rows: (key, contact id, position).
@@ -208,6 +245,10 @@ async fn apply_update(
     }
     replace("email", emails, &mut new_rows);
     replace("phone", phones, &mut new_rows);
+    if let Some(list) = &changes.phones {
+        let added: Vec<_> = list.iter().filter(|p| !current.phones.iter().any(|c| c == p.as_str())).cloned().collect();
+        flag_shared_phones(conn, &current.id, &added, actor).await?;
+    }
     let held_ext: HashSet<(String, String)> = current.external_ids.iter().cloned().collect();
     let ext: Vec<Identity> = changes
         .external_ids
@@ -264,6 +305,7 @@ impl SqlStore {
         ];
         insert(&mut tx, ObjectKind::Contact, &id, &changes.record, extra, actor).await?;
         insert_identities(&mut tx, ordered_identity_rows(&id, &changes)).await?;
+        flag_shared_phones(&mut tx, &id, changes.phones.as_deref().unwrap_or_default(), actor).await?;
         link_primary_company(&mut tx, &id, &changes, actor.now).await?;
         let r = get(&mut tx, ObjectKind::Contact, &id).await?;
         tx.commit().await?;
@@ -305,31 +347,35 @@ impl SqlStore {
                 Target::New(id) => {
                     create_index.insert(id.clone(), creates.len());
                     creates.push((i, id.clone(), with_defaults(std::mem::take(&mut items[i].changes))));
-                    results[i] = Some(Ok(UpsertOutcome { kind: UpsertKind::Created, id: id.clone() }));
+                    results[i] = Some(Ok(UpsertOutcome::new(UpsertKind::Created, id.clone())));
                 }
                 Target::SameAs(id) => {
                     match create_index.get(id) {
                         Some(&c) => {
-                            // An identity the plan gives another contact stays with it.
+                            // An e-mail or external id the plan gives another contact stays
+                            // with it; phones are shared.
                             let mut later = std::mem::take(&mut items[i].changes);
-                            later.retain_identities(|k| plan.owner.get(&k.key()) == Some(id));
+                            later.retain_identities(|k| {
+                                matches!(k, Identity::Phone(_)) || plan.owner.get(&k.key()) == Some(id)
+                            });
                             fold_into(&mut creates[c].2, &later)
                         }
                         None => updates.push((i, id.clone())),
                     }
-                    results[i] = Some(Ok(UpsertOutcome { kind: UpsertKind::Merged, id: id.clone() }));
+                    results[i] = Some(Ok(UpsertOutcome::new(UpsertKind::Merged, id.clone())));
                 }
                 Target::Existing(id) => {
                     updates.push((i, id.clone()));
-                    results[i] = Some(Ok(UpsertOutcome { kind: UpsertKind::Updated, id: id.clone() }));
+                    results[i] = Some(Ok(UpsertOutcome::new(UpsertKind::Updated, id.clone())));
                 }
             }
         }
         // A big batch of new contacts is shared among the backend's writers (`WRITERS`), each
         // in a transaction of its own that takes the next slice of contacts whenever it is free
         // (the first also applies the updates, so a fixed split would leave the others idle
-        // at the end). The plan gave every new contact identities no other holds, so the
-        // writers never wait on each other. They commit only once all have written: a failed
+        // at the end). The plan gave every new contact e-mails and external ids no other
+        // holds (phones, which may be shared, have no unique index), so the writers never
+        // wait on each other. They commit only once all have written: a failed
         // write commits nothing (only a commit that fails after another succeeded, a lost
         // connection, would keep part of the batch). Only connections idle at this moment
         // join: waiting on the pool while holding a connection could leave every upsert
@@ -354,6 +400,13 @@ impl SqlStore {
         .await;
         mine?;
         theirs.into_iter().collect::<StoreResult<()>>()?;
+        let pairs = plan.possible.iter().map(|(_, mine, other, reason)| (mine.clone(), other.clone(), *reason));
+        super::duplicates::add(&mut tx, pairs, actor.cause.as_str(), actor.now).await?;
+        for (i, _, other, _) in plan.possible {
+            if let Some(Some(Ok(outcome))) = results.get_mut(i) {
+                outcome.possible_duplicates.push(other);
+            }
+        }
         for t in others.into_iter().chain([tx]) {
             if dry_run {
                 t.rollback().await?;
@@ -427,66 +480,107 @@ enum Target {
 
 struct Plan {
     targets: Vec<Target>,
-    /// Who each of the batch's identities belongs to once it is written: the contact that
-    /// holds it already, or else the first item's contact that names it.
+    /// Who each of the batch's e-mails and external ids belongs to once it is written: the
+    /// contact that holds it already, or else the first item's contact that names it. Phones
+    /// are shared and go with every item that carries them.
     owner: HashMap<String, String>,
     rejected: Vec<Option<StoreResult<UpsertOutcome>>>,
+    /// (item, its contact, the contact it looks like, why).
+    possible: Vec<(usize, String, String, Reason)>,
 }
 
-/// Decide, for every item, whether it creates a contact or which contact it updates.
+/// Decide, for every item, whether it creates a contact or which contact it updates: read what
+/// the store holds of the batch's identities, and let the core's dedupe decide
+/// ([`leadline_core::dedupe::plan`]).
 async fn plan_upsert(conn: &mut Conn, items: &[ContactUpsert]) -> StoreResult<Plan> {
-    // Each item's identity keys, made once: in dedupe order (`identities` lists e-mails, then
-    // phones, then external ids).
-    let item_keys: Vec<Vec<String>> =
-        items.iter().map(|i| i.changes.identities().iter().map(Identity::key).collect()).collect();
-    let keys: Vec<&str> = item_keys.iter().flatten().map(String::as_str).collect::<HashSet<_>>().into_iter().collect();
-    let existing = owners(conn, &keys).await?;
+    let keys: Vec<String> = items
+        .iter()
+        .flat_map(|i| i.changes.identities())
+        .map(|k| k.key())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let held = holders(conn, &keys).await?;
     let known_refs = known_references(conn, items).await?;
     let named =
         records::live_ids(conn, ObjectKind::Contact, &items.iter().filter_map(|i| i.id.as_deref()).collect::<Vec<_>>())
             .await?;
-    let mut in_batch: HashMap<&str, String> = HashMap::with_capacity(keys.len());
-    let mut targets = Vec::with_capacity(items.len());
+    let mut rows = Vec::with_capacity(items.len());
+    // The item of each planned row: refused items take no part in the plan.
+    let mut item_of = Vec::with_capacity(items.len());
     let mut rejected = Vec::with_capacity(items.len());
-    for (item, keys) in items.iter().zip(&item_keys) {
-        if let Some(e) = unknown_reference(&item.changes, &known_refs) {
-            targets.push(Target::Rejected);
-            rejected.push(Some(Err(StoreError::Invalid(e))));
+    for (i, item) in items.iter().enumerate() {
+        let refusal = match (&item.id, unknown_reference(&item.changes, &known_refs)) {
+            (_, Some(e)) => Some(StoreError::Invalid(e)),
+            (Some(id), None) if !named.contains_key(id) => Some(StoreError::not_found("contact", id)),
+            _ => None,
+        };
+        if let Some(e) = refusal {
+            rejected.push(Some(Err(e)));
             continue;
         }
-        let target = match &item.id {
-            Some(id) => match named.get(id) {
-                Some(live) => Target::Existing(live.clone()),
-                None => {
-                    targets.push(Target::Rejected);
-                    rejected.push(Some(Err(StoreError::not_found("contact", id))));
-                    continue;
-                }
-            },
-            None => keys
-                .iter()
-                .find_map(|k| in_batch.get(k.as_str()).map(|id| Target::SameAs(id.clone())))
-                .or_else(|| keys.iter().find_map(|k| existing.get(k).map(|id| Target::Existing(id.clone()))))
-                .unwrap_or_else(|| Target::New(new_id())),
-        };
-        let id = match &target {
-            Target::New(id) | Target::SameAs(id) | Target::Existing(id) => id,
-            Target::Rejected => unreachable!("rejected items are handled above"),
-        };
-        for k in keys {
-            // An identity that names another contact stays with it.
-            if existing.get(k).is_none_or(|owner| owner == id) {
-                in_batch.entry(k.as_str()).or_insert_with(|| id.clone());
-            }
-        }
-        targets.push(target);
         rejected.push(None);
+        item_of.push(i);
+        rows.push(dedupe::Row::of_changes(item.id.as_ref().map(|id| named[id].clone()), &item.changes));
     }
-    let mut owner = existing;
-    for (k, id) in in_batch {
-        owner.entry(k.to_owned()).or_insert(id);
+    // The names of the contacts holding a phone that a row without e-mail carries: only those
+    // rows may be named by a phone, and only when the names agree.
+    let asked: Vec<String> = rows
+        .iter()
+        .filter(|r| !r.has_email)
+        .flat_map(|r| r.phones.iter().filter_map(|k| held.phones.get(k)).flatten().cloned())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let mut names = std::collections::HashMap::with_capacity(asked.len());
+    for chunk in asked.chunks(super::chunk_size(1)) {
+        for r in load(conn, ObjectKind::Contact, chunk).await? {
+            names.insert(r.id.clone(), person_name(&r));
+        }
     }
-    Ok(Plan { targets, owner, rejected })
+    let known = dedupe::Known { unique: held.unique, phones: held.phones, names };
+    let decided = dedupe::plan(&rows, &known);
+    // New contacts get their ids here: the core names them by the row that creates them.
+    let new_ids: HashMap<usize, String> = decided
+        .rows
+        .iter()
+        .filter_map(|(who, _)| match who {
+            Who::New(r) => Some(*r),
+            _ => None,
+        })
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .map(|r| (r, new_id()))
+        .collect();
+    let id_of = |who: &Who| match who {
+        Who::Existing(id) => id.clone(),
+        Who::New(r) => new_ids[r].clone(),
+    };
+    let mut targets: Vec<Target> = items.iter().map(|_| Target::Rejected).collect();
+    for ((who, outcome), &i) in decided.rows.iter().zip(&item_of) {
+        let id = id_of(who);
+        targets[i] = match outcome {
+            dedupe::Outcome::Created => Target::New(id),
+            dedupe::Outcome::Merged => Target::SameAs(id),
+            dedupe::Outcome::Updated => Target::Existing(id),
+        };
+    }
+    let owner = decided.owner.iter().map(|(k, who)| (k.clone(), id_of(who))).collect();
+    let possible = decided
+        .possible
+        .iter()
+        .map(|p| {
+            let (a, b) = (id_of(&p.a), id_of(&p.b));
+            let mine = id_of(&decided.rows[p.row].0);
+            let other = if a == mine { b } else { a };
+            (item_of[p.row], mine, other, p.reason)
+        })
+        .collect();
+    Ok(Plan { targets, owner, rejected, possible })
+}
+
+pub(super) fn person_name(r: &Record) -> dedupe::PersonName {
+    dedupe::PersonName::new(r.text("first_name"), r.text("last_name"), r.text("display_name"))
 }
 
 /// Users and companies that exist, among those the items point at. Each table is asked first
@@ -582,9 +676,9 @@ fn link_statements<'a>(links: impl Iterator<Item = (String, String)> + 'a, now: 
 }
 
 /// Apply the batch items that update existing contacts. An upsert sets the fields it names,
-/// adds e-mails, phones, external ids and tags the contact lacks (identities another contact
-/// holds stay with it), and never moves a contact back down the funnel: it keeps the stage and
-/// takes the rest of the row, as HubSpot's import does.
+/// adds e-mails, phones, external ids and tags the contact lacks (an e-mail or external id
+/// another contact holds stays with it; phones may be shared), and never moves a contact back
+/// down the funnel: it keeps the stage and takes the rest of the row, as HubSpot's import does.
 ///
 /// The contacts and the owners of their identities are read once for the batch, each
 /// contact's items are folded into one change, and the rows, history, identities, company
@@ -614,11 +708,12 @@ async fn update_many(
         .iter()
         .flat_map(|(i, _)| items[*i].changes.identities())
         .map(|k| k.key())
+        .filter(|k| !is_shared(k))
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    // Who holds each identity, kept current as this batch hands out free ones.
-    let mut holder = owners(conn, &keys).await?;
+    // Who holds each e-mail and external id, kept current as this batch hands out free ones.
+    let mut holder = holders(conn, &keys).await?.unique;
     let mut identity_rows = Vec::new();
     let mut links: Vec<(String, String)> = Vec::new();
     let mut history = Vec::new();
@@ -649,8 +744,11 @@ async fn update_many(
             }
             for identity in changes.identities() {
                 let key = identity.key();
-                if holder.get(&key).is_none_or(|h| *h == current.id) && !held(&after, &identity) {
-                    holder.insert(key, current.id.clone());
+                let free = is_shared(&key) || holder.get(&key).is_none_or(|h| *h == current.id);
+                if free && !held(&after, &identity) {
+                    if !is_shared(&key) {
+                        holder.insert(key, current.id.clone());
+                    }
                     match &identity {
                         Identity::Email(e) => after.emails.push(e.clone()),
                         Identity::Phone(p) => after.phones.push(p.clone()),
@@ -832,6 +930,17 @@ impl SqlStore {
         let merge_actor = Actor { cause: leadline_core::lifecycle::ChangeCause::Merge, ..actor };
         match object {
             ObjectKind::Contact => {
+                // A phone both hold stays with the survivor once; the merged contact's row is
+                // kept in the merge's detail, for an undo to give back.
+                let both = "FROM contact_identities WHERE contact_id = $1 \
+                    AND key IN (SELECT key FROM contact_identities WHERE contact_id = $2)";
+                let shared: Vec<(String, i64)> = sqlx::query_as(&format!("SELECT key, position {both}"))
+                    .bind(&mid)
+                    .bind(&sid)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                sqlx::query(&format!("DELETE {both}")).bind(&mid).bind(&sid).execute(&mut *tx).await?;
+                detail["shared_identities"] = shared.iter().map(|(k, p)| serde_json::json!([k, p])).collect();
                 let keys: Vec<String> = sqlx::query_scalar("SELECT key FROM contact_identities WHERE contact_id = $1")
                     .bind(&mid)
                     .fetch_all(&mut *tx)
@@ -922,6 +1031,9 @@ impl SqlStore {
             .bind(detail.to_string())
             .execute(&mut *tx)
             .await?;
+        if object == ObjectKind::Contact {
+            super::duplicates::resolve_merged(&mut tx, [a, b], [&sid, &mid], &id, actor).await?;
+        }
         let row = sqlx::query(&format!("SELECT {MERGE_COLUMNS} FROM merges WHERE id = $1"))
             .bind(&id)
             .fetch_one(&mut *tx)
@@ -998,6 +1110,12 @@ impl SqlStore {
                         .execute(&mut *tx)
                         .await?;
                 }
+                for shared in detail["shared_identities"].as_array().into_iter().flatten() {
+                    if let (Some(key), Some(position)) = (shared[0].as_str(), shared[1].as_i64()) {
+                        insert_identities(&mut tx, vec![(key.to_owned(), mid.clone(), position)]).await?;
+                    }
+                }
+                super::duplicates::reopen_unmerged(&mut tx, &m.id).await?;
                 sqlx::query("UPDATE activities SET contact_id = $1, merged_from = NULL WHERE merged_from = $1 AND contact_id = $2").bind(&mid).bind(&sid).execute(&mut *tx).await?;
                 for t in strings("tasks") {
                     sqlx::query("UPDATE tasks SET contact_id = $1 WHERE id = $2")

@@ -8,7 +8,7 @@ use crate::model::{Job, JobCounts, JobStatus, Reject};
 use crate::sql::{new_id, Sql};
 
 const JOB_COLUMNS: &str =
-    "id, kind, status, params, created_by, created_at, started_at, finished_at, total, processed, created, updated, merged, rejected, cancel_requested, error";
+    "id, kind, status, params, created_by, created_at, started_at, finished_at, total, processed, created, updated, merged, rejected, possible_duplicates, cancel_requested, error";
 
 fn job_of(row: &DbRow) -> StoreResult<Job> {
     let status = req_text(row, "status")?;
@@ -28,6 +28,7 @@ fn job_of(row: &DbRow) -> StoreResult<Job> {
             updated: req_int(row, "updated")?,
             merged: req_int(row, "merged")?,
             rejected: req_int(row, "rejected")?,
+            possible_duplicates: req_int(row, "possible_duplicates")?,
         },
         cancel_requested: req_int(row, "cancel_requested")? != 0,
         error: text(row, "error")?,
@@ -46,6 +47,7 @@ async fn cancel_requested(conn: &mut super::records::Conn, id: &str) -> StoreRes
 fn set_counts(sql: &mut Sql, c: JobCounts) {
     sql.push(", total = ").arg(c.total).push(", processed = ").arg(c.processed).push(", created = ").arg(c.created);
     sql.push(", updated = ").arg(c.updated).push(", merged = ").arg(c.merged).push(", rejected = ").arg(c.rejected);
+    sql.push(", possible_duplicates = ").arg(c.possible_duplicates);
 }
 
 #[async_trait::async_trait]

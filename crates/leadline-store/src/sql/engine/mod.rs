@@ -5,6 +5,7 @@
 mod activities;
 mod bulk;
 mod contacts;
+mod duplicates;
 mod jobs;
 mod records;
 mod search;

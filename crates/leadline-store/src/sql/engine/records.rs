@@ -1246,7 +1246,7 @@ async fn upsert_companies(
     )
     .await?;
     for (i, id) in creates {
-        out[i] = Some(Ok(UpsertOutcome { kind: UpsertKind::Created, id }));
+        out[i] = Some(Ok(UpsertOutcome::new(UpsertKind::Created, id)));
     }
     for (i, id, kind) in updates {
         let item = &items[i];
@@ -1262,7 +1262,7 @@ async fn upsert_companies(
             text_change(&item.changes, Some(&current), "domain"),
         ));
         set_terms(conn, ObjectKind::Company, &id, &terms).await?;
-        out[i] = Some(Ok(UpsertOutcome { kind, id }));
+        out[i] = Some(Ok(UpsertOutcome::new(kind, id)));
     }
     Ok(out.into_iter().map(|o| o.unwrap_or_else(|| Err(StoreError::Corrupt("item without outcome".into())))).collect())
 }
