@@ -620,15 +620,25 @@ async fn import_contacts(
             ContactUpsert { id, changes }
         })
         .collect();
-    // A dry run remembers the identities of its batches (see `Lookups::seen`).
+    // A dry run remembers the e-mails and external ids of its batches (see `Lookups::seen`);
+    // a phone alone does not name a contact.
     let keys: Vec<Vec<String>> = if params.dry_run {
-        items.iter().map(|i| i.changes.identities().iter().map(Identity::key).collect()).collect()
+        items
+            .iter()
+            .map(|i| {
+                i.changes.identities().iter().filter(|k| !matches!(k, Identity::Phone(_))).map(Identity::key).collect()
+            })
+            .collect()
     } else {
         vec![Vec::new(); items.len()]
     };
     let outcomes = store.upsert_contacts(items, actor, params.dry_run).await.map_err(|e| e.to_string())?;
+    let mut flagged = 0;
     let kinds = outcomes.into_iter().zip(keys).map(|(o, keys)| {
         let o = o.map_err(|e| e.to_string())?;
+        if !o.possible_duplicates.is_empty() {
+            flagged += 1;
+        }
         let id = id_bits(&o.id);
         let earlier = match o.kind {
             // A dry run keeps nothing: a "new" contact seen in an earlier batch would have
@@ -647,6 +657,7 @@ async fn import_contacts(
         Ok(if earlier { UpsertKind::Merged } else { o.kind })
     });
     let kinds: Vec<_> = kinds.collect();
+    counts.possible_duplicates += flagged;
     tally(counts, rejects, lines.into_iter().zip(kinds));
     Ok(())
 }

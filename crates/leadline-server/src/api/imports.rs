@@ -37,6 +37,9 @@ pub struct JobDto {
     /// Rows that were duplicates of earlier rows of the same file.
     pub merged: i64,
     pub rejected: i64,
+    /// Rows whose contact shares a phone with another one: not merged, listed for review at
+    /// /api/v1/duplicates.
+    pub possible_duplicates: i64,
     /// 0 to 1.
     pub progress: f64,
     pub headers: Vec<String>,
@@ -64,6 +67,7 @@ impl From<Job> for JobDto {
             updated: c.updated,
             merged: c.merged,
             rejected: c.rejected,
+            possible_duplicates: c.possible_duplicates,
             progress: if j.status == JobStatus::Done {
                 1.0
             } else if c.total > 0 {

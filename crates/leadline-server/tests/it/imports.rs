@@ -264,3 +264,59 @@ pub async fn batch_boundaries_change_nothing(app: &App) {
     assert_eq!(lukasz["items"][0]["last_name"], "W.", "the later row of the same person wins");
     assert_eq!(counts(run(false).await), (6, 0, 3, 1, 2), "again: every person is in the store, one twice");
 }
+
+/// A shared office phone keeps people apart through an import: the rows become contacts of
+/// their own, the job counts them, and the pairs are reviewed through the API: merged (and the
+/// merge undone), dismissed, found again by a name scan.
+pub async fn a_shared_phone_is_a_possible_duplicate_not_a_merge(app: &App) {
+    let anna = app
+        .post("/api/v1/contacts", json!({"first_name": "Anna", "last_name": "Nowak", "emails": ["anna@firma.pl"], "phones": ["+48 22 123 45 67"]}))
+        .await
+        .json();
+    let anna_id = anna["id"].as_str().unwrap().to_owned();
+    let file = "Email,First Name,Last Name,Phone Number\n\
+        bruno@firma.pl,Bruno,Rossi,22 123 45 67\n\
+        ,زهرا,محمدی,+48221234567\n\
+        ,Anna,Nowak,221234567\n";
+    let job = import(app, &[("object", "contacts")], file.as_bytes()).await;
+    assert_eq!((job["created"].as_i64(), job["updated"].as_i64()), (Some(2), Some(1)), "{job}");
+    assert_eq!(job["possible_duplicates"], 2, "{job}");
+    let got = app.get(&format!("/api/v1/contacts/{anna_id}")).await.json();
+    assert_eq!((got["first_name"].as_str(), got["emails"].clone()), (Some("Anna"), json!(["anna@firma.pl"])));
+
+    let list = app.get("/api/v1/duplicates?count=true&limit=2").await.json();
+    assert_eq!(list["total"], 3, "{list}");
+    assert_eq!(list["items"].as_array().unwrap().len(), 2);
+    let rest = app.get(&format!("/api/v1/duplicates?cursor={}", list["next_cursor"].as_str().unwrap())).await.json();
+    let pairs: Vec<Value> = list["items"].as_array().unwrap().iter().chain(rest["items"].as_array().unwrap()).cloned().collect();
+    assert_eq!(pairs.len(), 3);
+    assert!(pairs.iter().all(|p| p["reason"] == "same_phone" && p["status"] == "open" && p["source"] == "import"));
+    let with_anna: Vec<&Value> =
+        pairs.iter().filter(|p| p["contacts"][0]["id"] == anna_id.as_str() || p["contacts"][1]["id"] == anna_id.as_str()).collect();
+    assert_eq!(with_anna.len(), 2);
+    // Merge one, undo it, dismiss it.
+    let pid = with_anna[0]["id"].as_str().unwrap();
+    let m = app.post(&format!("/api/v1/duplicates/{pid}/merge"), json!({})).await;
+    assert_eq!(m.status, StatusCode::OK, "{}", m.text);
+    assert_eq!(app.get(&format!("/api/v1/duplicates/{pid}")).await.json()["status"], "merged");
+    app.post(&format!("/api/v1/duplicates/{pid}/merge"), json!({})).await.error(409, "not_open", None);
+    let undo = app.post(&format!("/api/v1/merges/{}/undo", m.json()["id"].as_str().unwrap()), json!({})).await;
+    assert_eq!(undo.status, StatusCode::OK, "{}", undo.text);
+    assert_eq!(app.get(&format!("/api/v1/duplicates/{pid}")).await.json()["status"], "open");
+    let d = app.post(&format!("/api/v1/duplicates/{pid}/dismiss"), json!({})).await;
+    assert_eq!(d.json()["status"], "dismissed", "{}", d.text);
+    assert_eq!(app.get("/api/v1/duplicates?status=dismissed&count=true").await.json()["total"], 1);
+    assert_eq!(app.get("/api/v1/duplicates?count=true").await.json()["total"], 2);
+    // Bad input and roles.
+    app.get("/api/v1/duplicates?status=maybe").await.error(422, "invalid_status", Some("status"));
+    app.get("/api/v1/duplicates?limit=0").await.error(422, "invalid_limit", Some("limit"));
+    app.get("/api/v1/duplicates/nope").await.error(404, "not_found", None);
+    let reader = app.user("reader@test.pl", leadline_core::role::Role::ReadOnly, leadline_core::role::TokenScope::Read).await;
+    assert_eq!(app.call(&reader, Method::GET, "/api/v1/duplicates", None).await.status, StatusCode::OK);
+    let refused = app.call(&reader, Method::POST, "/api/v1/duplicates/scan", Some(json!({}))).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.text);
+    // The scan pairs the same name with another address.
+    app.post("/api/v1/contacts", json!({"first_name": "Bruno", "last_name": "ROSSI", "emails": ["bruno@gmail.com"]})).await;
+    let scan = app.post("/api/v1/duplicates/scan", json!({})).await;
+    assert_eq!(scan.json()["found"], 1, "{}", scan.text);
+}

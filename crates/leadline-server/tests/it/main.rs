@@ -179,6 +179,7 @@ on_every_backend!(imports::{
     batch_boundaries_change_nothing,
     export_streams_filtered_csv,
     an_export_imports_back_onto_the_same_contacts,
+    a_shared_phone_is_a_possible_duplicate_not_a_merge,
 });
 
 on_every_backend!(web::{
