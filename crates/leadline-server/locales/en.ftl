@@ -395,3 +395,27 @@ prop-type-bool = Yes/no
 prop-type-date = Date
 prop-type-enum = One choice
 prop-type-multi_enum = Several choices
+
+dup-title = Possible duplicates
+dup-intro = Contacts that look like one person but were not merged: they share a phone, or a full name and a company, or a rare full name. Merge them (a merge can be undone from the contact's page) or keep them apart.
+dup-reason-same_phone = Same phone number
+dup-reason-same_name_company = Same name at the same company
+dup-reason-same_name_other_email = Same name, another e-mail address
+dup-status-open = To review
+dup-status-merged = Merged
+dup-status-dismissed = Kept apart
+dup-merge = Merge
+dup-dismiss = Not the same person
+dup-scan = Find people with the same name
+dup-none = Nothing to review here.
+dup-scanned = { $count ->
+    [one] Found { $n } new pair to review.
+   *[other] Found { $n } new pairs to review.
+}
+dup-merged = Merged. The older contact keeps its id; undo the merge from its page.
+dup-dismissed = Kept apart: this pair will not be suggested again.
+dup-found-on = found { $when }
+dup-merged-on = merged { $when }
+dup-dismissed-on = kept apart { $when }
+dup-created = added { $when }
+import-count-possible_duplicates = Possible duplicates

@@ -395,3 +395,27 @@ prop-type-bool = Sì/no
 prop-type-date = Data
 prop-type-enum = Scelta singola
 prop-type-multi_enum = Scelta multipla
+
+dup-title = Possibili duplicati
+dup-intro = Contatti che sembrano la stessa persona ma non sono stati uniti: hanno lo stesso telefono, oppure lo stesso nome e la stessa azienda, oppure un nome completo raro. Uniscili (l'unione si può annullare dalla pagina del contatto) o tienili separati.
+dup-reason-same_phone = Stesso numero di telefono
+dup-reason-same_name_company = Stesso nome nella stessa azienda
+dup-reason-same_name_other_email = Stesso nome, altro indirizzo e-mail
+dup-status-open = Da verificare
+dup-status-merged = Uniti
+dup-status-dismissed = Tenuti separati
+dup-merge = Unisci
+dup-dismiss = Non è la stessa persona
+dup-scan = Trova persone con lo stesso nome
+dup-none = Niente da verificare qui.
+dup-scanned = { $count ->
+    [one] Trovata { $n } nuova coppia da verificare.
+   *[other] Trovate { $n } nuove coppie da verificare.
+}
+dup-merged = Uniti. Il contatto più vecchio conserva il suo id; l'unione si annulla dalla sua pagina.
+dup-dismissed = Tenuti separati: questa coppia non sarà più proposta.
+dup-found-on = trovata { $when }
+dup-merged-on = uniti { $when }
+dup-dismissed-on = tenuti separati { $when }
+dup-created = aggiunto { $when }
+import-count-possible_duplicates = Possibili duplicati

@@ -400,3 +400,28 @@ prop-type-bool = Tak/nie
 prop-type-date = Data
 prop-type-enum = Jeden wybór
 prop-type-multi_enum = Wiele wyborów
+
+dup-title = Możliwe duplikaty
+dup-intro = Kontakty, które wyglądają na jedną osobę, ale nie zostały scalone: mają ten sam telefon, to samo imię i nazwisko w tej samej firmie albo rzadkie imię i nazwisko. Scal je (scalenie można cofnąć na stronie kontaktu) lub zostaw osobno.
+dup-reason-same_phone = Ten sam numer telefonu
+dup-reason-same_name_company = To samo imię i nazwisko w tej samej firmie
+dup-reason-same_name_other_email = To samo imię i nazwisko, inny adres e-mail
+dup-status-open = Do sprawdzenia
+dup-status-merged = Scalone
+dup-status-dismissed = Osobno
+dup-merge = Scal
+dup-dismiss = To nie ta sama osoba
+dup-scan = Znajdź osoby o tym samym imieniu i nazwisku
+dup-none = Nic do sprawdzenia.
+dup-scanned = { $count ->
+    [one] Znaleziono { $n } nową parę do sprawdzenia.
+    [few] Znaleziono { $n } nowe pary do sprawdzenia.
+   *[other] Znaleziono { $n } nowych par do sprawdzenia.
+}
+dup-merged = Scalono. Starszy kontakt zachowuje swój identyfikator; scalenie można cofnąć na jego stronie.
+dup-dismissed = Zostawiono osobno: ta para nie będzie już proponowana.
+dup-found-on = znaleziono { $when }
+dup-merged-on = scalono { $when }
+dup-dismissed-on = zostawiono osobno { $when }
+dup-created = dodano { $when }
+import-count-possible_duplicates = Możliwe duplikaty

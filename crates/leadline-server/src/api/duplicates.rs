@@ -67,11 +67,11 @@ pub struct ScanResult {
     pub found: u64,
 }
 
-/// `status`, `limit`, `cursor` and `count` from a query string.
-pub(crate) fn duplicate_query(uri: &Uri) -> ApiResult<(DuplicateQuery, bool)> {
+/// `status`, `limit`, `cursor` and `count` from a query string's pairs.
+pub(crate) fn duplicate_query(pairs: Vec<(String, String)>) -> ApiResult<(DuplicateQuery, bool)> {
     let mut q = DuplicateQuery { status: DuplicateStatus::Open, limit: 50, cursor: None };
     let mut count = false;
-    for (k, v) in query_pairs(uri)? {
+    for (k, v) in pairs {
         match k.as_str() {
             "status" => {
                 q.status = DuplicateStatus::parse(&v).ok_or_else(|| {
@@ -103,7 +103,7 @@ pub(crate) fn duplicate_query(uri: &Uri) -> ApiResult<(DuplicateQuery, bool)> {
     responses((status = 200, body = DuplicatePage), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn list(State(s): State<AppState>, caller: Caller, uri: Uri) -> ApiResult<Json<DuplicatePage>> {
     caller.require(Action::Read)?;
-    let (q, count) = duplicate_query(&uri)?;
+    let (q, count) = duplicate_query(query_pairs(&uri)?)?;
     let page = s.store.duplicates(&q).await?;
     let total = if count { Some(s.store.count_duplicates(q.status).await?) } else { None };
     Ok(Json(DuplicatePage { items: page.items.iter().map(Into::into).collect(), next_cursor: page.next, total }))

@@ -231,6 +231,7 @@ async fn job_page(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) 
         ("updated", tr.t("import-count-updated"), tr.num(c.updated)),
         ("merged", tr.t("import-count-merged"), tr.num(c.merged)),
         ("rejected", tr.t("import-count-rejected"), tr.num(c.rejected)),
+        ("possible_duplicates", tr.t("import-count-possible_duplicates"), tr.num(c.possible_duplicates)),
     ];
     let page = JobPage {
         p: v.shell("/import", tr.t("import-job-title")),

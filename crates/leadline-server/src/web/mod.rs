@@ -14,6 +14,7 @@ mod auth;
 mod companies;
 mod contacts;
 mod deals;
+mod duplicates;
 pub mod i18n;
 mod imports;
 mod records;
@@ -46,6 +47,7 @@ pub fn routes(max_upload: u64) -> Router<AppState> {
         .merge(contacts::routes())
         .merge(companies::routes())
         .merge(deals::routes())
+        .merge(duplicates::routes())
         .merge(settings::routes())
         .route("/", get(records::dashboard))
         .route("/search", get(records::search))

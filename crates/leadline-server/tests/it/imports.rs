@@ -288,11 +288,14 @@ pub async fn a_shared_phone_is_a_possible_duplicate_not_a_merge(app: &App) {
     assert_eq!(list["total"], 3, "{list}");
     assert_eq!(list["items"].as_array().unwrap().len(), 2);
     let rest = app.get(&format!("/api/v1/duplicates?cursor={}", list["next_cursor"].as_str().unwrap())).await.json();
-    let pairs: Vec<Value> = list["items"].as_array().unwrap().iter().chain(rest["items"].as_array().unwrap()).cloned().collect();
+    let pairs: Vec<Value> =
+        list["items"].as_array().unwrap().iter().chain(rest["items"].as_array().unwrap()).cloned().collect();
     assert_eq!(pairs.len(), 3);
     assert!(pairs.iter().all(|p| p["reason"] == "same_phone" && p["status"] == "open" && p["source"] == "import"));
-    let with_anna: Vec<&Value> =
-        pairs.iter().filter(|p| p["contacts"][0]["id"] == anna_id.as_str() || p["contacts"][1]["id"] == anna_id.as_str()).collect();
+    let with_anna: Vec<&Value> = pairs
+        .iter()
+        .filter(|p| p["contacts"][0]["id"] == anna_id.as_str() || p["contacts"][1]["id"] == anna_id.as_str())
+        .collect();
     assert_eq!(with_anna.len(), 2);
     // Merge one, undo it, dismiss it.
     let pid = with_anna[0]["id"].as_str().unwrap();
@@ -311,12 +314,14 @@ pub async fn a_shared_phone_is_a_possible_duplicate_not_a_merge(app: &App) {
     app.get("/api/v1/duplicates?status=maybe").await.error(422, "invalid_status", Some("status"));
     app.get("/api/v1/duplicates?limit=0").await.error(422, "invalid_limit", Some("limit"));
     app.get("/api/v1/duplicates/nope").await.error(404, "not_found", None);
-    let reader = app.user("reader@test.pl", leadline_core::role::Role::ReadOnly, leadline_core::role::TokenScope::Read).await;
+    let reader =
+        app.user("reader@test.pl", leadline_core::role::Role::ReadOnly, leadline_core::role::TokenScope::Read).await;
     assert_eq!(app.call(&reader, Method::GET, "/api/v1/duplicates", None).await.status, StatusCode::OK);
     let refused = app.call(&reader, Method::POST, "/api/v1/duplicates/scan", Some(json!({}))).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.text);
     // The scan pairs the same name with another address.
-    app.post("/api/v1/contacts", json!({"first_name": "Bruno", "last_name": "ROSSI", "emails": ["bruno@gmail.com"]})).await;
+    app.post("/api/v1/contacts", json!({"first_name": "Bruno", "last_name": "ROSSI", "emails": ["bruno@gmail.com"]}))
+        .await;
     let scan = app.post("/api/v1/duplicates/scan", json!({})).await;
     assert_eq!(scan.json()["found"], 1, "{}", scan.text);
 }

@@ -190,6 +190,7 @@ on_every_backend!(web::{
     language_switch_makes_pages_rtl,
     import_through_the_pages,
     every_screen_renders,
+    duplicates_are_reviewed_on_their_screen,
 });
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

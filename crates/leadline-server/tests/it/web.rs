@@ -538,6 +538,8 @@ pub async fn every_screen_renders(app: &App) {
         "/import".into(),
         "/settings".into(),
         "/search?q=piotr".into(),
+        "/duplicates".into(),
+        "/duplicates?status=dismissed".into(),
     ] {
         let r = b.get(&path).await;
         assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.text);
@@ -594,4 +596,38 @@ pub async fn every_screen_renders(app: &App) {
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert!(r.text.contains("<h1>Not found</h1>"), "{}", r.text);
     app.get("/api/v1/nothing").await.error(404, "not_found", None);
+}
+
+/// The possible duplicates screen shows a shared-phone pair side by side, and its forms merge
+/// or keep apart (with the CSRF token; without it nothing changes).
+pub async fn duplicates_are_reviewed_on_their_screen(app: &App) {
+    let mut ids = Vec::new();
+    for (name, email) in [("Anna", "anna@firma.pl"), ("Bruno", "bruno@firma.pl"), ("<b>Zofia</b>", "zofia@firma.pl")] {
+        let c = app
+            .post("/api/v1/contacts", json!({"first_name": name, "emails": [email], "phones": ["+48 22 123 45 67"]}))
+            .await;
+        ids.push(c.json()["id"].as_str().unwrap().to_owned());
+    }
+    let mut b = admin(app).await;
+    let page = b.get("/duplicates").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    assert!(page.text.contains("Same phone number") && page.text.contains("bruno@firma.pl"), "{}", page.text);
+    assert!(page.text.contains("Zofia") && !page.text.contains("<b>Zofia"), "names are escaped");
+    assert!(page.text.contains("To review (3)"));
+    let pairs = app.get("/api/v1/duplicates").await.json();
+    let pair = pairs["items"][0]["id"].as_str().unwrap().to_owned();
+    let refused = b.post(&format!("/duplicates/{pair}/dismiss"), &[("csrf", "wrong")]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let csrf = b.csrf().await;
+    let r = b.post(&format!("/duplicates/{pair}/dismiss"), &[("csrf", &csrf)]).await;
+    assert_eq!(location(&r), "/duplicates?notice=dismissed");
+    assert!(b.get(&location(&r)).await.text.contains("Kept apart (1)"));
+    let other = app.get("/api/v1/duplicates").await.json()["items"][0]["id"].as_str().unwrap().to_owned();
+    let r = b.post(&format!("/duplicates/{other}/merge"), &[("csrf", &csrf)]).await;
+    assert_eq!(location(&r), "/duplicates?notice=merged");
+    assert_eq!(app.get(&format!("/api/v1/duplicates/{other}")).await.json()["status"], "merged");
+    let r = b.post("/duplicates/scan", &[("csrf", &csrf)]).await;
+    assert_eq!(location(&r), "/duplicates?notice=scanned&n=0");
+    let fa = b.get("/duplicates?status=merged").await;
+    assert_eq!(fa.status, StatusCode::OK);
 }
