@@ -134,6 +134,35 @@ test(`[${backend}] CSV import with a bad row, through the pages`, async () => {
   await shot(page, "05-import-done");
 });
 
+test(`[${backend}] a shared office phone is reviewed as a possible duplicate, not merged`, async () => {
+  await page.goto(server.base + "/import");
+  // Jan's office line again, for a colleague with an address of her own.
+  const csv = ["Email,First Name,Last Name,Phone Number", "ewa@biuro.example,Ewa,Nowak,+48 22 123 45 67"].join("\n");
+  await page.locator("#import-file").setInputFiles({ name: "office.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+  await page.getByRole("button", { name: "Upload and check columns" }).click();
+  await page.getByRole("heading", { name: "Check the columns" }).waitFor();
+  await page.getByRole("button", { name: "Import", exact: true }).click();
+  await page.waitForURL(/\/import\/[0-9a-f-]{36}$/);
+  await page.getByText("Done", { exact: true }).waitFor({ timeout: 30_000 });
+  assert.equal(await page.locator('[data-field="created"]').textContent(), "1");
+  assert.equal(await page.locator('[data-field="possible_duplicates"]').textContent(), "1");
+  await page.getByRole("link", { name: "Possible duplicates" }).click();
+  await page.waitForURL(/\/duplicates$/);
+  const pair = page.locator(".pair").first();
+  await pair.getByText("Same phone number").waitFor();
+  assert.ok((await pair.textContent()).includes("ewa@biuro.example"));
+  assert.ok((await pair.textContent()).includes("jan@biuro.example"));
+  await page.setViewportSize({ width: 390, height: 800 });
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `the page fits a 390 px screen (${width} px)`);
+  await shot(page, "05-duplicates-390");
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await shot(page, "05-duplicates");
+  await pair.getByRole("button", { name: "Not the same person" }).click();
+  await page.getByText("Kept apart: this pair will not be suggested again.").waitFor();
+  await page.getByRole("link", { name: "Kept apart (1)" }).waitFor();
+});
+
 test(`[${backend}] bulk stage change from the list`, async () => {
   await page.goto(server.base + "/contacts?sort=first_name");
   const rows = page.locator("tbody tr");

@@ -270,15 +270,30 @@ pub struct Person {
     pub name: PersonName,
     /// The companies it is linked to.
     pub companies: Vec<String>,
+    /// Its e-mail addresses.
     pub emails: Vec<String>,
 }
 
 /// A name shared by more people than this is a common name, not a sign of one person written
 /// twice ("Anna Nowak" at 1M contacts): only the same company pairs them.
-pub const RARE_NAME_MAX: usize = 5;
+pub const RARE_NAME_MAX: usize = 3;
+
+/// Whether two sets of addresses look like one person's: a work and a private address (one of
+/// them at a free-mail provider), or two at the same domain. Two work addresses at different
+/// companies are more likely two people.
+fn addresses_related(a: &[String], b: &[String]) -> bool {
+    let domain = |e: &String| e.rsplit_once('@').map(|(_, d)| d.to_owned()).unwrap_or_default();
+    a.iter().any(|x| {
+        b.iter().any(|y| {
+            let (dx, dy) = (domain(x), domain(y));
+            dx == dy || crate::email::is_free_mail_domain(&dx) || crate::email::is_free_mail_domain(&dy)
+        })
+    })
+}
 
 /// Pairs of people (indexes into `people`, smaller first) that share a full name and either a
-/// company, or, when the name is rare, nothing else but different e-mail addresses. Linear in
+/// company, or, when the name is rare, different e-mail addresses that look like one person's
+/// (a work and a private one, or two at one domain). Linear in
 /// `people` plus the pairs found; a group of common-name people at one company is paired
 /// within that company only.
 pub fn name_pairs(people: &[Person]) -> Vec<(usize, usize, Reason)> {
@@ -320,7 +335,7 @@ pub fn name_pairs(people: &[Person]) -> Vec<(usize, usize, Reason)> {
                 for &b in &group[x + 1..] {
                     let (ea, eb) = (&people[a].emails, &people[b].emails);
                     let different = !ea.is_empty() && !eb.is_empty() && !ea.iter().any(|e| eb.contains(e));
-                    if different && pairs.insert((a.min(b), a.max(b))) {
+                    if different && addresses_related(ea, eb) && pairs.insert((a.min(b), a.max(b))) {
                         out.push((a.min(b), a.max(b), Reason::NameOtherEmail));
                     }
                 }
@@ -448,6 +463,8 @@ mod tests {
             person("Nowak Anna", "", "anna@gmail.com"),
             person("Bruno Rossi", "", "b@x.it"),
             person("Anna", "acme", "a@acme.pl"),
+            // Two work addresses at two companies: two people.
+            person("Bruno Rossi", "", "bruno@other.it"),
         ];
         assert_eq!(name_pairs(&people), [(0, 1, Reason::NameAndCompany), (0, 2, Reason::NameOtherEmail)]);
         // A name shared by many is paired through the company alone.

@@ -385,7 +385,14 @@ pub async fn seed(
         }
         c.record.set(f("lifecycle_stage"), text("subscriber"));
         c.emails = Some(vec![email]);
-        if rng.gen_ratio(6, 10) {
+        // Some people at a company give its switchboard rather than a phone of their own:
+        // several contacts then share a number, and are listed as possible duplicates, never
+        // merged.
+        let switchboard =
+            company.filter(|_| rng.gen_ratio(1, 8)).map(|c| format!("{}{:05}", loc.phone_prefix, 99_999 - c));
+        if let Some(phone) = switchboard {
+            c.phones = Phone::parse("phone", &phone, None).ok().map(|p| vec![p]);
+        } else if rng.gen_ratio(6, 10) {
             let phone = format!("{}{:05}", loc.phone_prefix, (i * 7919) % 100_000);
             if let Ok(p) = Phone::parse("phone", &phone, None) {
                 c.phones = Some(vec![p]);
@@ -423,6 +430,7 @@ pub async fn seed(
         }
     }
     progress("contacts");
+    store.scan_duplicates(actor(now)).await.map_err(e)?;
 
     // Stage changes, replayed in time order so history and time-in-stage are real.
     let mut moves: Vec<(i64, usize, &str)> =
@@ -607,6 +615,8 @@ mod tests {
             h.iter().filter(|c| c.field == "lifecycle_stage").filter_map(|c| c.to.as_deref()).collect();
         assert_eq!(stages, ["subscriber", "lead", "mql", "sql", "opportunity", "customer"]);
         assert!(h.windows(2).all(|w| w[0].at <= w[1].at));
+        // Switchboard numbers made possible duplicates to review, and merged no one.
+        assert!(s.count_duplicates(leadline_store::DuplicateStatus::Open).await.unwrap() > 0);
         t.remove().await;
     }
 }

@@ -1076,9 +1076,12 @@ pub async fn possible_duplicates_are_merged_dismissed_and_found_by_name(s: &dyn 
     };
     let z1 = s.create_contact(&at_acme("Zofia", "Wiśniewska"), actor(NOW + 7)).await.unwrap();
     let z2 = s.create_contact(&at_acme("ZOFIA", "Wisniewska"), actor(NOW + 8)).await.unwrap();
-    let p1 = s.create_contact(&contact("Piotr", "Łęcki", Some("piotr@a.pl")), actor(NOW + 9)).await.unwrap();
+    let p1 = s.create_contact(&contact("Piotr", "Łęcki", Some("piotr@gmail.com")), actor(NOW + 9)).await.unwrap();
     let p2 = s.create_contact(&contact("Piotr", "Lecki", Some("piotr@b.pl")), actor(NOW + 10)).await.unwrap();
     s.create_contact(&contact("Piotr", "Nowy", Some("piotr@c.pl")), actor(NOW + 11)).await.unwrap();
+    // Two work addresses at two companies under one name are two people.
+    s.create_contact(&contact("Ewa", "Lis", Some("ewa@a.pl")), actor(NOW + 11)).await.unwrap();
+    s.create_contact(&contact("Ewa", "Lis", Some("ewa@b.pl")), actor(NOW + 11)).await.unwrap();
     assert_eq!(s.scan_duplicates(actor(NOW + 12)).await.unwrap(), 2);
     let open = s.duplicates(&open_pairs()).await.unwrap().items;
     let found: Vec<(String, String, Reason, String)> =

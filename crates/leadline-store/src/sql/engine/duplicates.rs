@@ -233,7 +233,8 @@ impl SqlStore {
                     .fetch(&mut *conn);
             while let Some(row) = emails.try_next().await? {
                 if let Some(&i) = index.get(&req_text(&row, "contact_id")?) {
-                    people[i].emails.push(req_text(&row, "key")?);
+                    let key = req_text(&row, "key")?;
+                    people[i].emails.push(key.strip_prefix("email:").unwrap_or(&key).to_owned());
                 }
             }
         }
