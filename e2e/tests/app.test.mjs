@@ -126,6 +126,8 @@ test(`[${backend}] CSV import with a bad row, through the pages`, async () => {
   await page.getByText("Done", { exact: true }).waitFor({ timeout: 30_000 });
   assert.equal(await page.locator('[data-field="created"]').textContent(), "3");
   assert.equal(await page.locator('[data-field="rejected"]').textContent(), "1");
+  // The first reasons are on the page, with the file's own line numbers (the header is line 1).
+  assert.match(await page.locator("[data-rejects]").textContent(), /Line 3:.*not an e-mail|Line 3:/);
   const download = page.waitForEvent("download");
   await page.getByRole("link", { name: "Download rejected rows" }).click();
   const file = await (await download).path();

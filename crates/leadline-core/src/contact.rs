@@ -107,6 +107,12 @@ pub fn tag(raw: &str) -> Invalid<String> {
     }
 }
 
+/// The tags of a cell or a form field that holds several, as exports write them: separated by
+/// `;`, `,` or `|` (HubSpot's multi-select values, Mautic's tags).
+pub fn split_tags(cell: &str) -> impl Iterator<Item = &str> {
+    cell.split([';', ',', '|']).map(str::trim).filter(|t| !t.is_empty())
+}
+
 /// The validated scalar and custom-property changes of a write to any record.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FieldChanges {

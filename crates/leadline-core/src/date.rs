@@ -18,6 +18,42 @@ pub fn parse_date(field: &str, raw: &str) -> Invalid<String> {
     Ok(s.to_owned())
 }
 
+/// A date as exports and spreadsheets write it, as `YYYY-MM-DD`: ISO with or without a time
+/// (HubSpot's "2026-03-15 10:22", Mautic's "2026-03-15 10:22:33"), `YYYY/MM/DD`, day first
+/// with dots, slashes or dashes ("15.03.2026", Excel in Italian or Polish "15/03/2026"), month
+/// first when the day shows it ("03/15/2026"; a date that reads both ways is taken day first,
+/// as four of this project's five languages write it), and milliseconds since 1970. `None` when
+/// it is none of these.
+pub fn parse_loose_date(raw: &str) -> Option<String> {
+    let s = raw.trim();
+    if s.len() == 13 && s.bytes().all(|b| b.is_ascii_digit()) {
+        return s.parse().ok().map(date_of_millis);
+    }
+    // The date part: up to the first space or `T` after it.
+    let date = s.split([' ', 'T']).next()?;
+    let parts: Vec<&str> = date.split(['-', '/', '.']).collect();
+    let [a, b, c] = parts.as_slice() else { return None };
+    let num = |p: &str| {
+        (!p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| p.parse::<u32>().ok())
+            .flatten()
+    };
+    let (a_n, b_n, c_n) = (num(a)?, num(b)?, num(c)?);
+    let (y, m, d) = if a.len() == 4 {
+        (a_n, b_n, c_n)
+    } else if c.len() == 4 {
+        if a_n <= 12 && b_n > 12 {
+            (c_n, a_n, b_n)
+        } else {
+            (c_n, b_n, a_n)
+        }
+    } else {
+        return None;
+    };
+    let out = format!("{y:04}-{m:02}-{d:02}");
+    parse_date("date", &out).ok()
+}
+
 fn days_in_month(y: u32, m: u32) -> u32 {
     match m {
         2 if (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400) => 29,
@@ -119,6 +155,27 @@ pub fn parse_time(field: &str, raw: &str) -> Invalid<crate::Millis> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_as_exports_write_them() {
+        for (raw, want) in [
+            ("2026-03-15", "2026-03-15"),
+            ("2026-03-15 10:22", "2026-03-15"),
+            ("2026-03-15T10:22:33.000Z", "2026-03-15"),
+            ("2026/03/15", "2026-03-15"),
+            ("15.03.2026", "2026-03-15"),
+            ("15.03.2026 08:00", "2026-03-15"),
+            ("15/03/2026", "2026-03-15"),
+            ("03/15/2026", "2026-03-15"),
+            ("04/03/2026", "2026-03-04"),
+            ("1773568953000", "2026-03-15"),
+        ] {
+            assert_eq!(parse_loose_date(raw).as_deref(), Some(want), "{raw}");
+        }
+        for raw in ["", "31.02.2026", "13/13/2026", "next week", "2026-3", "1.2.3"] {
+            assert_eq!(parse_loose_date(raw), None, "{raw}");
+        }
+    }
 
     #[test]
     fn dates() {

@@ -24,11 +24,11 @@ pub enum Column {
     /// record. A value no record has is kept as the external id `import:<value>`, as a foreign
     /// file's ids are, so the same file imported again finds the records it made.
     Id,
-    /// Tags separated by `;` or `,`.
+    /// Tags separated by `;`, `,` or `|`.
     Tags,
     /// A custom property by name.
     Property(String),
-    /// The owner given as a user's e-mail; resolved to a user id by the importer.
+    /// The owner given as a user's e-mail or name; resolved to a user id by the importer.
     OwnerEmail,
     /// A deal's contacts given by e-mail, separated by `;`.
     ContactEmails,
@@ -73,6 +73,24 @@ impl Column {
             _ => record::field(object, t).filter(|f| !f.system).map(Column::Field),
         }
     }
+}
+
+/// Every target a column of `object` may be mapped to, as [`Column::parse`] reads them.
+pub fn targets(object: ObjectKind, props: &[PropertyDef]) -> Vec<String> {
+    let special: &[&str] = match object {
+        ObjectKind::Contact => &["email", "phone", "tags", "owner_email", "id"],
+        ObjectKind::Company => &["owner_email", "id"],
+        ObjectKind::Deal => &["contact_emails", "owner_email"],
+    };
+    let fields = record::fields(object).iter().filter(|f| !f.system).map(|f| f.name.to_owned());
+    let props = props.iter().filter(|p| p.object == object).map(|p| format!("properties.{}", p.name));
+    special
+        .iter()
+        .map(|s| (*s).to_owned())
+        .chain(fields)
+        .chain(props)
+        .chain(["external_id:<system>".to_owned(), "ignore".to_owned()])
+        .collect()
 }
 
 /// Header spellings, folded and stripped of everything but letters and digits.
@@ -154,7 +172,19 @@ const CONTACT_HEADERS: &[(&str, &[&str])] = &[
     ("country", &["country", "countryregion", "mailingcountry", "address1country", "paese", "nazione", "kraj", "کشور"]),
     ("language", &["language", "preferredlanguage", "lingua", "jezyk", "زبان"]),
     ("lifecycle_stage", &["lifecyclestage", "stage", "fasedelciclodivita", "etap"]),
-    ("lead_status", &["leadstatus", "hsleadstatus", "status", "statolead"]),
+    (
+        "lead_status",
+        &[
+            "leadstatus",
+            "hsleadstatus",
+            "status",
+            "statolead",
+            "statodellead",
+            "statusleada",
+            "statuslead",
+            "وضعیتسرنخ",
+        ],
+    ),
     ("source", &["source", "leadsource", "latestsource", "fonte", "zrodlo", "منبع"]),
     ("original_source", &["originalsource", "originalsourcetype", "firstsource"]),
     ("source_campaign", &["campaign", "sourcecampaign", "utmcampaign", "campagna", "kampania"]),
@@ -278,11 +308,23 @@ pub struct RowContext<'a> {
     pub default_region: Option<&'a str>,
     /// Currency for amounts when the row has none.
     pub default_currency: &'a str,
-    /// Tag of a purchased list: recorded as the source of every row.
+    /// Tag of a purchased list: recorded as every row's list, and as its source where the file
+    /// gives none.
     pub source_list: Option<&'a str>,
+    /// The lifecycle stage of rows that give none (a purchased list's start at the earliest
+    /// stage unless this says otherwise).
+    pub default_stage: Option<crate::lifecycle::LifecycleStage>,
     pub properties: &'a [PropertyDef],
     /// When the import runs, for consent times.
     pub now: crate::Millis,
+}
+
+/// An owner as a file names one: by a user's e-mail, or by the user's name.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OwnerRef {
+    Email(Email),
+    /// Folded, to compare with users' folded names.
+    Name(String),
 }
 
 /// One row turned into a write.
@@ -291,60 +333,134 @@ pub struct ImportRow {
     /// The value of an `id` column (`Column::Id`).
     pub id: Option<String>,
     pub contact: ContactChanges,
-    pub owner_email: Option<Email>,
+    pub owner: Option<OwnerRef>,
     pub contact_emails: Vec<Email>,
+    /// Values the row carried that could not be used, with the cell they were in: the row is
+    /// imported without them.
+    pub warnings: Vec<(FieldError, String)>,
 }
 
-/// Validate one CSV row. Every problem is reported, not just the first.
+/// A value as a peer's export writes it, in the form Leadline's fields take: a country's name
+/// as its ISO code, HubSpot's lead statuses as Leadline's, a date in a spreadsheet's or an
+/// export's own format as `YYYY-MM-DD`. Anything else is given back as it is, for the field's
+/// own check to judge.
+pub fn peer_value<'a>(spec: &FieldSpec, cell: &'a str) -> std::borrow::Cow<'a, str> {
+    use record::FieldKind as K;
+    use std::borrow::Cow;
+    let translated = match spec.kind {
+        K::Country => crate::country::code(cell).map(str::to_owned),
+        K::LeadStatus => hubspot_lead_status(cell).map(str::to_owned),
+        K::Date => crate::date::parse_loose_date(cell),
+        _ => None,
+    };
+    translated.map_or(Cow::Borrowed(cell), Cow::Owned)
+}
+
+/// HubSpot's lead statuses as Leadline's (`hs_lead_status` in an export).
+fn hubspot_lead_status(cell: &str) -> Option<&'static str> {
+    Some(match cell.trim().to_ascii_uppercase().replace([' ', '-'], "_").as_str() {
+        "NEW" | "OPEN" => "new",
+        "IN_PROGRESS" | "ATTEMPTED_TO_CONTACT" => "attempting_contact",
+        "CONNECTED" => "connected",
+        "OPEN_DEAL" => "qualified",
+        "UNQUALIFIED" => "disqualified",
+        "BAD_TIMING" => "recycled",
+        _ => return None,
+    })
+}
+
+/// Whether a column's bad value refuses its row: the values that say who or what the row is
+/// (an id, an external id, a company's domain). Any other bad value is left out with a
+/// warning; e-mails refuse the row only when none of the row's is usable (`read_row`).
+fn identifies(column: &Column) -> bool {
+    matches!(column, Column::Id | Column::ExternalId(_)) || matches!(column, Column::Field(f) if f.name == "domain")
+}
+
+/// Validate one CSV row. A value that cannot be used is left out and reported as a warning; the
+/// row is refused (with every reason) only when what says who it is cannot be read: an id, an
+/// external id, a company's domain, its e-mails when none is usable, or nothing that names a
+/// person, company or deal at all.
 pub fn read_row(columns: &[Column], row: &[&str], ctx: &RowContext<'_>) -> Result<ImportRow, Vec<FieldError>> {
     let mut errors = Vec::new();
     let mut out = ImportRow::default();
     let mut record = FieldChanges::default();
     let value = |i: usize| row.get(i).map(|s| s.trim()).filter(|s| !s.is_empty());
     let column_of = |name: &str| columns.iter().position(|c| matches!(c, Column::Field(f) if f.name == name));
-    let region = column_of("country").and_then(value).filter(|c| c.len() == 2).or(ctx.default_region);
+    let region = column_of("country").and_then(value).and_then(crate::country::code).or(ctx.default_region);
     let currency = column_of("currency").and_then(value).unwrap_or(ctx.default_currency).to_ascii_uppercase();
     let (mut emails, mut phones, mut tags) = (Vec::new(), Vec::new(), Vec::new());
+    let mut bad_emails: Vec<(FieldError, String)> = Vec::new();
     for (i, column) in columns.iter().enumerate() {
         let Some(v) = value(i) else { continue };
-        let result = match column {
-            Column::Ignore => Ok(()),
-            Column::Field(spec) => {
-                record::check(spec, &RawValue::Text(v.into()), &currency).map(|s| record.set(spec, s))
+        let mut problems: Vec<FieldError> = Vec::new();
+        let mut note = |r: Result<(), FieldError>| {
+            if let Err(e) = r {
+                problems.push(e)
             }
-            Column::Email => values(v).try_for_each(|v| Email::parse("email", v).map(|e| emails.push(e))),
-            Column::Phone => values(v).try_for_each(|v| Phone::parse("phone", v, region).map(|p| phones.push(p))),
-            Column::ExternalId(system) => external_id(system, v).map(|id| out.contact.external_ids.push(id)),
+        };
+        match column {
+            Column::Ignore => {}
+            Column::Field(spec) => note(
+                record::check(spec, &RawValue::Text(peer_value(spec, v).into_owned()), &currency)
+                    .map(|s| record.set(spec, s)),
+            ),
+            Column::Email => values(v).for_each(|v| match Email::parse("email", v) {
+                Ok(e) => emails.push(e),
+                Err(e) => bad_emails.push((e, v.to_owned())),
+            }),
+            Column::Phone => values(v).for_each(|v| note(Phone::parse("phone", v, region).map(|p| phones.push(p)))),
+            Column::ExternalId(system) => note(external_id(system, v).map(|id| out.contact.external_ids.push(id))),
             // Held to an external id's rules, which it may become.
-            Column::Id => external_id("import", v).map(|_| out.id = Some(v.to_owned())).map_err(|mut e| {
+            Column::Id => note(external_id("import", v).map(|_| out.id = Some(v.to_owned())).map_err(|mut e| {
                 e.field = "id".into();
                 e
-            }),
-            Column::Tags => v
-                .split([';', ','])
-                .filter(|t| !t.trim().is_empty())
-                .try_for_each(|t| crate::contact::tag(t).map(|t| tags.push(t))),
-            Column::Property(name) => match ctx.properties.iter().find(|p| p.object == ctx.object && &p.name == name) {
-                Some(def) => def.check(&RawValue::Text(v.into())).map(|pv| record.properties.push((name.clone(), pv))),
-                None => Ok(()),
-            },
-            Column::OwnerEmail => Email::parse("owner_email", v).map(|e| out.owner_email = Some(e)),
+            })),
+            Column::Tags => {
+                crate::contact::split_tags(v).for_each(|t| note(crate::contact::tag(t).map(|t| tags.push(t))))
+            }
+            Column::Property(name) => {
+                if let Some(def) = ctx.properties.iter().find(|p| p.object == ctx.object && &p.name == name) {
+                    note(def.check(&RawValue::Text(v.into())).map(|pv| record.properties.push((name.clone(), pv))))
+                }
+            }
+            Column::OwnerEmail if v.contains('@') => {
+                note(Email::parse("owner_email", v).map(|e| out.owner = Some(OwnerRef::Email(e))))
+            }
+            Column::OwnerEmail => out.owner = Some(OwnerRef::Name(owner_key(v))),
             Column::ContactEmails => v
                 .split([';', ','])
                 .filter(|e| !e.trim().is_empty())
-                .try_for_each(|e| Email::parse("contact_emails", e).map(|e| out.contact_emails.push(e))),
-        };
-        if let Err(e) = result {
-            errors.push(e);
+                .for_each(|e| note(Email::parse("contact_emails", e).map(|e| out.contact_emails.push(e)))),
+        }
+        if identifies(column) {
+            errors.extend(problems);
+        } else {
+            out.warnings.extend(problems.into_iter().map(|e| (e, v.to_owned())));
         }
     }
-    if let Some(list) = ctx.source_list {
-        let text = |s: &str| Some(record::Scalar::Text(s.into()));
-        let spec = |n| record::field(ObjectKind::Contact, n).expect("contact source fields exist");
-        if ctx.object == ObjectKind::Contact {
+    // An address that cannot be read loses the person only when the row has no other.
+    if emails.is_empty() {
+        errors.extend(bad_emails.into_iter().map(|(e, _)| e));
+    } else {
+        out.warnings.extend(bad_emails);
+    }
+    let spec = |n| record::field(ObjectKind::Contact, n).expect("contact fields exist");
+    let text = |s: &str| Some(record::Scalar::Text(s.into()));
+    if ctx.object == ObjectKind::Contact {
+        if let Some(list) = ctx.source_list {
+            // The list is a field of its own; a source the file gives is kept.
             record.set(spec("source_list"), text(list));
-            record.set(spec("source"), text("purchased_list"));
-            record.set(spec("original_source"), text("purchased_list"));
+            for source in ["source", "original_source"] {
+                if !matches!(record.get(source), Some(Some(_))) {
+                    record.set(spec(source), text("purchased_list"));
+                }
+            }
+        }
+        if !matches!(record.get("lifecycle_stage"), Some(Some(_))) {
+            let purchased = ctx.source_list.map(|_| crate::lifecycle::LifecycleStage::Subscriber);
+            if let Some(stage) = ctx.default_stage.or(purchased) {
+                record.set(spec("lifecycle_stage"), text(stage.as_str()));
+            }
         }
     }
     dedup_in_order(&mut emails);
@@ -355,7 +471,11 @@ pub fn read_row(columns: &[Column], row: &[&str], ctx: &RowContext<'_>) -> Resul
     out.contact.tags = (!tags.is_empty()).then_some(tags);
     out.contact.record = record;
     if errors.is_empty() && ctx.object == ObjectKind::Contact && out.id.is_none() && !out.contact.identifies_someone() {
-        errors.push(FieldError::new("email", "required", "the row has no e-mail, phone, external id or name"));
+        let why = match out.warnings.first() {
+            Some((w, _)) => format!("the row has no usable e-mail, phone, external id or name ({})", w.message),
+            None => "the row has no e-mail, phone, external id or name".to_owned(),
+        };
+        errors.push(FieldError::new("email", "required", why));
     }
     let has = |field| matches!(out.contact.record.get(field), Some(Some(_)));
     // Companies and deals need a name; a company may go by its domain alone.
@@ -368,6 +488,12 @@ pub fn read_row(columns: &[Column], row: &[&str], ctx: &RowContext<'_>) -> Resul
     } else {
         Err(errors)
     }
+}
+
+/// How a user's name is compared with an owner cell: folded (case, diacritics), words in order,
+/// single spaces.
+pub fn owner_key(name: &str) -> String {
+    crate::text::terms(name).collect::<Vec<_>>().join(" ")
 }
 
 fn dedup_in_order<T: PartialEq>(v: &mut Vec<T>) {
@@ -392,6 +518,7 @@ mod tests {
             default_region: Some("PL"),
             default_currency: "EUR",
             source_list: None,
+            default_stage: None,
             properties: props,
             now: 0,
         }
@@ -430,10 +557,17 @@ mod tests {
         assert_eq!(row.contact.emails.as_ref().unwrap()[0].as_str(), "anna@firma.pl");
         assert_eq!(row.contact.phones.as_ref().unwrap()[0].as_str(), "+48601234567");
         assert_eq!(row.contact.record.get("country"), Some(&Some(Scalar::Text("PL".into()))));
+        // A bad phone or country leaves the row without it; an unreadable only e-mail refuses it.
+        let row = read_row(&cols, &["anna@firma.pl", "xx", "Anna", "Atlantis"], &ctx(&[])).unwrap();
+        let fields: Vec<(&str, &str)> = row.warnings.iter().map(|(e, v)| (e.field.as_str(), v.as_str())).collect();
+        assert_eq!(fields, [("phone", "xx"), ("country", "Atlantis")]);
+        assert_eq!((row.contact.phones.as_ref(), row.contact.record.get("country")), (None, None));
         let errs = read_row(&cols, &["not-an-email", "xx", "Anna", "Poland"], &ctx(&[])).unwrap_err();
-        let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["email", "phone", "country"]);
+        assert_eq!(errs.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["email"]);
         assert!(read_row(&cols, &["", "", "", "PL"], &ctx(&[])).is_err());
+        // Nothing usable to name a person: refused, saying why.
+        let errs = read_row(&cols, &["", "call me", "", ""], &ctx(&[])).unwrap_err();
+        assert!(errs[0].message.contains("no usable"), "{}", errs[0].message);
     }
 
     #[test]
@@ -482,7 +616,10 @@ mod tests {
         assert_eq!(emails, ["a@firma.pl", "anna@gmail.com"], "several e-mails in one cell, the first primary");
         assert_eq!(row.contact.phones.as_ref().unwrap().len(), 1);
         assert_eq!(row.contact.record.get("disqualification_reason"), Some(&Some(Scalar::Text("no_budget".into()))));
-        let bad = read_row(&cols, &["x", "Anna", "", "", "", "", "a@firma.pl;oops", "", ""], &ctx(&[])).unwrap_err();
+        let one_bad = read_row(&cols, &["x", "Anna", "", "", "", "", "a@firma.pl;oops", "", ""], &ctx(&[])).unwrap();
+        assert_eq!(one_bad.warnings.iter().map(|(e, _)| e.field.as_str()).collect::<Vec<_>>(), ["email"]);
+        assert_eq!(one_bad.contact.emails.as_ref().unwrap().len(), 1);
+        let bad = read_row(&cols, &["", "Anna", "", "", "", "", "oops", "", ""], &ctx(&[])).unwrap_err();
         assert_eq!(bad.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["email"]);
     }
 
@@ -505,6 +642,69 @@ mod tests {
         assert_eq!(row.contact.emails.as_ref().unwrap().len(), 2);
         let phones: Vec<&str> = row.contact.phones.as_ref().unwrap().iter().map(Phone::as_str).collect();
         assert_eq!(phones, ["+48601234567", "+48221234567"]);
+    }
+
+    #[test]
+    fn values_as_hubspot_mautic_and_spreadsheets_write_them() {
+        let headers =
+            ["Email", "Country/Region", "Lead Status", "Lifecycle Stage", "Tags", "Contact owner", "Phone Number"];
+        let cols = auto_map(ObjectKind::Contact, &headers, &[]);
+        let get = |row: &ImportRow, f: &str| row.contact.record.get(f).cloned().flatten();
+        let row = read_row(
+            &cols,
+            &[
+                "a@b.it",
+                "Italia",
+                "IN_PROGRESS",
+                "marketingqualifiedlead",
+                "webinar|vip; expo",
+                "Łukasz Wiśniewski",
+                "06 6982 1234",
+            ],
+            &ctx(&[]),
+        )
+        .unwrap();
+        assert!(row.warnings.is_empty(), "{:?}", row.warnings);
+        assert_eq!(get(&row, "country"), Some(Scalar::Text("IT".into())));
+        assert_eq!(get(&row, "lead_status"), Some(Scalar::Text("attempting_contact".into())));
+        assert_eq!(get(&row, "lifecycle_stage"), Some(Scalar::Text("mql".into())));
+        assert_eq!(row.contact.tags.as_deref().unwrap(), ["webinar", "vip", "expo"]);
+        assert_eq!(row.owner, Some(OwnerRef::Name("lukasz wisniewski".into())));
+        // The row's own country gives the phone its region, not the file's.
+        assert_eq!(row.contact.phones.as_ref().unwrap()[0].as_str(), "+390669821234");
+        for (country, code) in [("Włochy", "IT"), ("ایتالیا", "IT"), ("Polska", "PL"), ("USA", "US")] {
+            let row = read_row(&cols, &["a@b.it", country, "", "", "", "", ""], &ctx(&[])).unwrap();
+            assert_eq!(get(&row, "country"), Some(Scalar::Text(code.into())), "{country}");
+        }
+        for (status, ours) in [
+            ("NEW", "new"),
+            ("OPEN_DEAL", "qualified"),
+            ("UNQUALIFIED", "disqualified"),
+            ("BAD_TIMING", "recycled"),
+            ("CONNECTED", "connected"),
+        ] {
+            let row = read_row(&cols, &["a@b.it", "", status, "", "", "", ""], &ctx(&[])).unwrap();
+            assert_eq!(get(&row, "lead_status"), Some(Scalar::Text(ours.into())), "{status}");
+        }
+        let owner = read_row(&cols, &["a@b.it", "", "", "", "", "Owner@Firma.pl", ""], &ctx(&[])).unwrap();
+        assert!(matches!(owner.owner, Some(OwnerRef::Email(ref e)) if e.as_str() == "owner@firma.pl"));
+    }
+
+    #[test]
+    fn a_purchased_list_keeps_the_files_source_and_starts_at_the_first_stage() {
+        let cols = auto_map(ObjectKind::Contact, &["email", "Original Source", "Lifecycle Stage"], &[]);
+        let mut c = ctx(&[]);
+        c.source_list = Some("expo-2026");
+        let get = |row: &ImportRow, f: &str| row.contact.record.get(f).cloned().flatten();
+        let row = read_row(&cols, &["a@b.pl", "OFFLINE", ""], &c).unwrap();
+        assert_eq!(get(&row, "original_source"), Some(Scalar::Text("OFFLINE".into())));
+        assert_eq!(get(&row, "source"), Some(Scalar::Text("purchased_list".into())));
+        assert_eq!(get(&row, "lifecycle_stage"), Some(Scalar::Text("subscriber".into())));
+        let row = read_row(&cols, &["a@b.pl", "", "customer"], &c).unwrap();
+        assert_eq!(get(&row, "lifecycle_stage"), Some(Scalar::Text("customer".into())), "the file's stage wins");
+        c.default_stage = Some(crate::lifecycle::LifecycleStage::Lead);
+        let row = read_row(&cols, &["a@b.pl", "", ""], &c).unwrap();
+        assert_eq!(get(&row, "lifecycle_stage"), Some(Scalar::Text("lead".into())), "the page's choice wins");
     }
 
     #[test]

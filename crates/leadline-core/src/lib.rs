@@ -6,6 +6,7 @@
 
 pub mod activity;
 pub mod contact;
+pub mod country;
 pub mod date;
 pub mod dedupe;
 pub mod email;

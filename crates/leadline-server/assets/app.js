@@ -145,7 +145,7 @@ document.querySelectorAll("form.inline-edit").forEach((form) => {
     bar.value = job.processed;
     field("processed").textContent = fmt.format(job.processed);
     field("total").textContent = fmt.format(job.total);
-    for (const k of ["created", "updated", "merged", "rejected", "possible_duplicates"]) field(k).textContent = fmt.format(job[k]);
+    for (const k of ["created", "updated", "merged", "rejected", "possible_duplicates", "warnings"]) field(k).textContent = fmt.format(job[k]);
     if (["queued", "running"].includes(job.status)) {
       setTimeout(poll, 500);
     } else {

@@ -12,13 +12,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use leadline_core::contact::Identity;
-use leadline_core::import::{auto_map, read_row, Column, ImportRow, RowContext};
+use leadline_core::import::{auto_map, read_row, Column, ImportRow, OwnerRef, RowContext};
 use leadline_core::lifecycle::ChangeCause;
 use leadline_core::property::PropertyDef;
 use leadline_core::record::{self, ObjectKind, Scalar};
 use leadline_store::{
     Actor, CompanyUpsert, ContactUpsert, Filter, FilterOp, FilterTarget, JobCounts, JobStatus, ListQuery, Reject,
-    Store, UpsertKind,
+    Store, UpsertKind, Warning,
 };
 use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
@@ -109,6 +109,10 @@ pub struct ImportParams {
     pub delimiter: u8,
     pub dry_run: bool,
     pub source_list: Option<String>,
+    /// The lifecycle stage of rows that give none (`None`: a new contact's default, or the
+    /// earliest stage for a purchased list).
+    #[serde(default)]
+    pub default_stage: Option<String>,
     pub default_region: Option<String>,
     pub default_currency: String,
     /// The file is an upload the job owns (deleted after a real run), not a user's own file.
@@ -187,17 +191,21 @@ pub fn sniff(head: &[u8]) -> Result<Sniffed, String> {
 }
 
 /// Resolve a mapping: automatic per header, then the user's overrides (`header -> target`).
+/// A target that is none says which ones there are.
 pub fn mapping(
     object: ObjectKind,
     headers: &[String],
     overrides: &HashMap<String, String>,
     props: &[PropertyDef],
-) -> Result<Vec<Column>, (String, String)> {
+) -> Result<Vec<Column>, String> {
     let refs: Vec<&str> = headers.iter().map(String::as_str).collect();
     let mut cols = auto_map(object, &refs, props);
     for (i, h) in headers.iter().enumerate() {
         if let Some(target) = overrides.get(h) {
-            cols[i] = Column::parse(object, target, props).ok_or_else(|| (h.clone(), target.clone()))?;
+            cols[i] = Column::parse(object, target, props).ok_or_else(|| {
+                let valid = leadline_core::import::targets(object, props).join(", ");
+                format!("{target:?} (for column {h:?}) is not an import target; the targets are {valid}")
+            })?;
         }
     }
     Ok(cols)
@@ -261,6 +269,7 @@ fn parse_file(
         default_region: params.default_region.as_deref(),
         default_currency: &params.default_currency,
         source_list: params.source_list.as_deref(),
+        default_stage: params.default_stage.as_deref().and_then(leadline_core::lifecycle::LifecycleStage::parse),
         properties: &props,
         now,
     };
@@ -326,6 +335,8 @@ fn parse_file(
 #[derive(Default)]
 struct Lookups {
     owners: HashMap<String, Option<String>>,
+    /// Users by folded name, for owners a file names by name (read once, when first needed).
+    owners_by_name: Option<HashMap<String, String>>,
     companies: HashMap<String, String>,
     contacts_by_email: HashMap<String, Option<String>>,
     /// Dry runs keep nothing, so identities seen in earlier batches are remembered here.
@@ -370,9 +381,13 @@ pub async fn run(
     while let Some(batch) = rx.recv().await {
         let now = crate::now();
         let actor = Actor { user_id: user_id.as_deref(), cause: ChangeCause::Import, now };
-        let rejects = import_batch(store.as_ref(), object, batch, &params, actor, &mut lookups, &mut counts).await?;
+        let (rejects, warnings) =
+            import_batch(store.as_ref(), object, batch, &params, actor, &mut lookups, &mut counts).await?;
         if !rejects.is_empty() {
             store.add_rejects(job_id, &rejects).await.map_err(|e| e.to_string())?;
+        }
+        if !warnings.is_empty() {
+            store.add_warnings(job_id, &warnings).await.map_err(|e| e.to_string())?;
         }
         on_progress(counts);
         if store.job_progress(job_id, JobStatus::Running, counts, now).await.map_err(|e| e.to_string())? {
@@ -401,8 +416,9 @@ async fn import_batch(
     actor: Actor<'_>,
     lookups: &mut Lookups,
     counts: &mut JobCounts,
-) -> Result<Vec<Reject>, String> {
+) -> Result<(Vec<Reject>, Vec<Warning>), String> {
     let mut rejects = Vec::new();
+    let mut warnings = Vec::new();
     let mut rows: Vec<(i64, String, ImportRow)> = Vec::with_capacity(batch.len());
     for p in batch {
         counts.processed += 1;
@@ -411,36 +427,38 @@ async fn import_batch(
             Err((field, reason)) => rejects.push(Reject { line: p.line, field, reason, raw: p.raw }),
         }
     }
-    // Owners given by e-mail become user ids.
+    // Owners given by e-mail or name become user ids; an owner nobody is leaves the row
+    // without one.
     let mut kept = Vec::with_capacity(rows.len());
     for (line, raw, mut row) in rows {
-        if let Some(email) = row.owner_email.take() {
-            let owner = match lookups.owners.get(email.as_str()) {
-                Some(o) => o.clone(),
-                None => {
-                    let o = store.user_by_email(email.as_str()).await.map_err(|e| e.to_string())?.map(|u| u.id);
-                    lookups.owners.insert(email.as_str().to_owned(), o.clone());
-                    o
-                }
-            };
-            match owner {
+        if let Some(owner) = row.owner.take() {
+            match owner_id(store, &owner, lookups).await? {
                 Some(id) => row
                     .contact
                     .record
                     .set(record::field(object, "owner_id").expect("every object has an owner"), Some(Scalar::Text(id))),
                 None => {
-                    rejects.push(Reject {
-                        line,
-                        field: Some("owner_email".into()),
-                        reason: format!("there is no user with e-mail {}", email.as_str()),
-                        raw,
-                    });
-                    continue;
+                    let (value, reason) = match owner {
+                        OwnerRef::Email(e) => {
+                            (e.as_str().to_owned(), format!("there is no user with e-mail {}", e.as_str()))
+                        }
+                        OwnerRef::Name(n) => (n.clone(), format!("there is no user named {n}")),
+                    };
+                    warnings.push(Warning { line, field: "owner_email".into(), value, reason });
                 }
             }
         }
+        for (e, value) in row.warnings.drain(..) {
+            warnings.push(Warning {
+                line,
+                field: e.field,
+                value: value.chars().take(200).collect(),
+                reason: e.message,
+            });
+        }
         kept.push((line, raw, row));
     }
+    counts.warnings += warnings.len() as i64;
     resolve_ids(store, object, &mut kept).await?;
     match object {
         ObjectKind::Contact => import_contacts(store, kept, params, actor, lookups, counts, &mut rejects).await?,
@@ -492,7 +510,33 @@ async fn import_batch(
         }
     }
     counts.rejected = counts.processed - counts.created - counts.updated - counts.merged;
-    Ok(rejects)
+    Ok((rejects, warnings))
+}
+
+/// The user an owner cell names: by e-mail, or by name (case and diacritics aside).
+async fn owner_id(store: &dyn Store, owner: &OwnerRef, lookups: &mut Lookups) -> Result<Option<String>, String> {
+    match owner {
+        OwnerRef::Email(email) => {
+            if let Some(o) = lookups.owners.get(email.as_str()) {
+                return Ok(o.clone());
+            }
+            let o = store.user_by_email(email.as_str()).await.map_err(|e| e.to_string())?.map(|u| u.id);
+            lookups.owners.insert(email.as_str().to_owned(), o.clone());
+            Ok(o)
+        }
+        OwnerRef::Name(name) => {
+            if lookups.owners_by_name.is_none() {
+                let users = store.users().await.map_err(|e| e.to_string())?;
+                let names = users
+                    .into_iter()
+                    .filter(|u| !u.disabled)
+                    .filter_map(|u| Some((leadline_core::import::owner_key(u.name.as_deref()?), u.id)))
+                    .collect();
+                lookups.owners_by_name = Some(names);
+            }
+            Ok(lookups.owners_by_name.as_ref().and_then(|m| m.get(name)).cloned())
+        }
+    }
 }
 
 /// Resolve the rows' `id` column (`Column::Id`) in place: an id that names a record (or a

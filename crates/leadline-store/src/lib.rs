@@ -289,6 +289,11 @@ pub trait JobStore: Send + Sync {
     async fn cancel_job(&self, id: &str) -> StoreResult<Job>;
     async fn add_rejects(&self, job_id: &str, rejects: &[Reject]) -> StoreResult<()>;
     async fn rejects(&self, job_id: &str, after_line: i64, limit: u32) -> StoreResult<Vec<Reject>>;
+    /// Record values left out of rows that were kept (a repeated line, field and value is kept
+    /// once).
+    async fn add_warnings(&self, job_id: &str, warnings: &[Warning]) -> StoreResult<()>;
+    /// A job's warnings in line order, after `after_line`.
+    async fn warnings(&self, job_id: &str, after_line: i64, limit: u32) -> StoreResult<Vec<Warning>>;
 }
 
 /// Whole-store operations: copying a deployment between backends and verifying it.

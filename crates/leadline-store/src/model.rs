@@ -436,6 +436,8 @@ pub struct JobCounts {
     /// Rows that made or updated a contact which looks like another one (a shared phone):
     /// listed for review among the possible duplicates.
     pub possible_duplicates: i64,
+    /// Values left out of the rows that were kept (see [`Warning`]).
+    pub warnings: i64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -462,6 +464,16 @@ pub struct Reject {
     pub reason: String,
     /// The row as it was in the file, re-encoded as CSV.
     pub raw: String,
+}
+
+/// A value an import left out of a row it kept, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Warning {
+    pub line: i64,
+    /// The field or column the value was for.
+    pub field: String,
+    pub value: String,
+    pub reason: String,
 }
 
 /// Per-table figures from a copy or a verification.

@@ -203,8 +203,7 @@ async fn import_into(url: &str, csv: &Path, label: &str) -> Result<(), String> {
         &sniffed.headers,
         &Default::default(),
         &[],
-    )
-    .map_err(|(h, t)| format!("{h}: {t}"))?;
+    )?;
     let params = leadline_server::import::ImportParams {
         object: "contacts".into(),
         path: csv.to_path_buf(),
@@ -214,6 +213,7 @@ async fn import_into(url: &str, csv: &Path, label: &str) -> Result<(), String> {
         delimiter: sniffed.delimiter,
         dry_run: false,
         source_list: None,
+        default_stage: None,
         default_region: None,
         default_currency: "EUR".into(),
         spooled: false,
@@ -269,6 +269,7 @@ mod tests {
             default_region: None,
             default_currency: "EUR",
             source_list: None,
+            default_stage: None,
             properties: &[],
             now: 0,
         };

@@ -78,6 +78,9 @@ enum Command {
         /// Tag every row as coming from this purchased list.
         #[arg(long)]
         source_list: Option<String>,
+        /// Lifecycle stage of rows that give none (a purchased list starts at subscriber).
+        #[arg(long)]
+        stage: Option<String>,
         /// Region for phone numbers without a country code, e.g. IT.
         #[arg(long)]
         region: Option<String>,
@@ -270,10 +273,11 @@ async fn run(cli: Cli) -> Fallible<()> {
             })
             .await
         }
-        Command::Import { object, file, dry_run, source_list, region, currency, mappings, rejects } => {
+        Command::Import { object, file, dry_run, source_list, stage, region, currency, mappings, rejects } => {
             let opts = ImportOptions {
                 dry_run,
                 source_list,
+                stage,
                 region: region.or(cfg.default_region.clone()),
                 currency,
                 mappings,
@@ -389,6 +393,7 @@ async fn serve(cfg: &Config, demo: bool) -> Fallible<()> {
 struct ImportOptions {
     dry_run: bool,
     source_list: Option<String>,
+    stage: Option<String>,
     region: Option<String>,
     currency: String,
     mappings: Vec<String>,
@@ -412,8 +417,16 @@ async fn import(store: Arc<dyn Store>, object: Object, file: &PathBuf, opts: Imp
         })
         .collect::<Fallible<_>>()?;
     let props = store.properties(Some(object.kind())).await.map_err(|e| e.to_string())?;
-    let cols = leadline_server::import::mapping(object.kind(), &sniffed.headers, &overrides, &props)
-        .map_err(|(h, t)| format!("{t:?} (for {h:?}) is not an import target"))?;
+    let cols = leadline_server::import::mapping(object.kind(), &sniffed.headers, &overrides, &props)?;
+    let default_stage = match &opts.stage {
+        Some(s) => Some(
+            leadline_core::lifecycle::LifecycleStage::parse(s)
+                .ok_or_else(|| format!("{s:?} is not a lifecycle stage"))?
+                .as_str()
+                .to_owned(),
+        ),
+        None => None,
+    };
     for (h, c) in sniffed.headers.iter().zip(&cols) {
         eprintln!("  {h:>28} -> {}", c.name());
     }
@@ -426,6 +439,7 @@ async fn import(store: Arc<dyn Store>, object: Object, file: &PathBuf, opts: Imp
         delimiter: sniffed.delimiter,
         dry_run: opts.dry_run,
         source_list: opts.source_list,
+        default_stage,
         default_region: opts.region,
         default_currency: opts.currency,
         // The CLI imports the caller's own file: it is never deleted.

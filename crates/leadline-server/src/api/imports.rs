@@ -40,6 +40,8 @@ pub struct JobDto {
     /// Rows whose contact shares a phone with another one: not merged, listed for review at
     /// /api/v1/duplicates.
     pub possible_duplicates: i64,
+    /// Values left out of rows that were kept: listed at /api/v1/imports/{id}/warnings.
+    pub warnings: i64,
     /// 0 to 1.
     pub progress: f64,
     pub headers: Vec<String>,
@@ -68,6 +70,7 @@ impl From<Job> for JobDto {
             merged: c.merged,
             rejected: c.rejected,
             possible_duplicates: c.possible_duplicates,
+            warnings: c.warnings,
             progress: if j.status == JobStatus::Done {
                 1.0
             } else if c.total > 0 {
@@ -279,9 +282,8 @@ pub(crate) async fn import_params(s: &AppState, form: &Form) -> ApiResult<Import
         None => HashMap::new(),
     };
     let props = s.store.properties(Some(object)).await?;
-    let cols = import::mapping(object, &sniffed.headers, &overrides, &props).map_err(|(h, t)| {
-        ApiError::invalid("mapping", "invalid_target", format!("{t:?} (for column {h:?}) is not an import target"))
-    })?;
+    let cols = import::mapping(object, &sniffed.headers, &overrides, &props)
+        .map_err(|m| ApiError::invalid("mapping", "invalid_target", m))?;
     let region = form
         .fields
         .get("default_region")
@@ -306,6 +308,17 @@ pub(crate) async fn import_params(s: &AppState, form: &Form) -> ApiResult<Import
         .map(|l| leadline_core::error::clean_text("source_list", l))
         .transpose()?
         .flatten();
+    let default_stage = match form.fields.get("default_stage").map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        Some(v) => Some(
+            leadline_core::lifecycle::LifecycleStage::parse(v)
+                .ok_or_else(|| {
+                    ApiError::invalid("default_stage", "invalid_stage", format!("{v:?} is not a lifecycle stage"))
+                })?
+                .as_str()
+                .to_owned(),
+        ),
+        None => None,
+    };
     Ok(ImportParams {
         object: object.plural().into(),
         path,
@@ -315,6 +328,7 @@ pub(crate) async fn import_params(s: &AppState, form: &Form) -> ApiResult<Import
         delimiter: sniffed.delimiter,
         dry_run: form.fields.get("dry_run").is_some_and(|v| v == "true" || v == "on" || v == "1"),
         source_list,
+        default_stage,
         default_region: region,
         default_currency: currency.into(),
         spooled: true,
@@ -359,6 +373,57 @@ pub async fn rejects(State(s): State<AppState>, caller: Caller, Path(id): Path<S
         .into_response())
 }
 
+#[derive(Serialize, ToSchema)]
+pub struct WarningDto {
+    /// The line in the file (the header is line 1).
+    pub line: i64,
+    /// The field or column the value was for.
+    pub field: String,
+    pub value: String,
+    pub reason: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/imports/{id}/warnings", tag = "imports",
+    params(("id" = String, Path), ("after_line" = Option<i64>, Query), ("limit" = Option<u32>, Query, description = "1 to 1000, 100 by default")),
+    description = "Values left out of rows that were imported (an unknown country, an unreadable phone, an owner who is no user), in line order.",
+    responses((status = 200, body = Vec<WarningDto>), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn warnings(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    uri: Uri,
+) -> ApiResult<Json<Vec<WarningDto>>> {
+    caller.require(Action::Import)?;
+    s.store.job(&id).await?;
+    let (mut after, mut limit) = (0i64, 100u32);
+    for (k, v) in query_pairs(&uri)? {
+        match k.as_str() {
+            "after_line" => {
+                after = v
+                    .parse()
+                    .map_err(|_| ApiError::invalid("after_line", "invalid_number", "after_line is a line number"))?
+            }
+            "limit" => {
+                limit = v
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=1000).contains(n))
+                    .ok_or_else(|| ApiError::invalid("limit", "invalid_limit", "limit is 1 to 1000"))?
+            }
+            _ => {
+                return Err(ApiError::invalid(&k, "unknown_parameter", format!("{k} is not a parameter of this list")))
+            }
+        }
+    }
+    let found = s.store.warnings(&id, after, limit).await?;
+    Ok(Json(
+        found
+            .into_iter()
+            .map(|w| WarningDto { line: w.line, field: w.field, value: w.value, reason: w.reason })
+            .collect(),
+    ))
+}
+
 #[utoipa::path(get, path = "/api/v1/exports/{object}", tag = "imports",
     params(("object" = String, Path, description = "contacts, companies or deals")),
     description = "Every record the list filters match (same query parameters as the list), as CSV, streamed.",
@@ -399,5 +464,6 @@ pub fn routes(max_upload: u64) -> Router<AppState> {
         .route("/imports/{id}", get(get_one))
         .route("/imports/{id}/cancel", post(cancel))
         .route("/imports/{id}/rejects", get(rejects))
+        .route("/imports/{id}/warnings", get(warnings))
         .route("/exports/{object}", get(export))
 }

@@ -196,21 +196,30 @@ async fn bulk(State(s): State<AppState>, form: Posted) -> PageResult {
                     .await
                     .map_err(|_| ApiError::invalid("value", "unknown_user", tr.t("bulk-unknown-owner")))?;
             }
-            let tag = if action == "tag" { Some(leadline_core::contact::tag(value)?) } else { None };
+            // "webinar, vip" adds two tags.
+            let added: Vec<String> = match action {
+                "tag" => leadline_core::contact::split_tags(value)
+                    .map(leadline_core::contact::tag)
+                    .collect::<Result<_, _>>()?,
+                _ => Vec::new(),
+            };
+            if action == "tag" && added.is_empty() {
+                return Err(ApiError::invalid("value", "required", tr.t("bulk-value-required")).into());
+            }
             let mut n = 0;
             for id in &ids {
-                if let Some(t) = &tag {
+                if !added.is_empty() {
                     let r = match s.store.get(ObjectKind::Contact, id).await {
                         Ok(r) => r,
                         Err(leadline_store::StoreError::NotFound { .. }) => continue,
                         Err(e) => return Err(e.into()),
                     };
                     let mut tags = r.tags.clone();
-                    if tags.contains(t) {
+                    tags.extend(added.iter().filter(|t| !r.tags.contains(t)).cloned());
+                    if tags == r.tags {
                         n += 1;
                         continue;
                     }
-                    tags.push(t.clone());
                     changes.tags = Some(tags);
                 }
                 // A bulk stage change may move contacts back: the user asked for exactly this.

@@ -94,6 +94,8 @@ struct MapPage {
     source_list: String,
     default_region: String,
     columns: Vec<MapColumn>,
+    /// The lifecycle stage for rows that give none.
+    stages: Vec<Choice>,
 }
 
 /// Label of an import target in the viewer's language.
@@ -165,6 +167,17 @@ async fn upload(State(s): State<AppState>, v: Viewer, multipart: Multipart) -> P
         source_list: form.fields.get("source_list").cloned().unwrap_or_default(),
         default_region: form.fields.get("default_region").cloned().unwrap_or_default(),
         columns,
+        stages: std::iter::once(Choice {
+            value: String::new(),
+            label: tr.t("import-default-stage-auto"),
+            selected: true,
+        })
+        .chain(leadline_core::lifecycle::LifecycleStage::ALL.into_iter().map(|st| Choice {
+            value: st.as_str().into(),
+            label: tr.t(&format!("stage-{}", st.as_str())),
+            selected: false,
+        }))
+        .collect(),
     };
     Ok(render(&page))
 }
@@ -192,7 +205,7 @@ async fn start(State(s): State<AppState>, form: Posted) -> PageResult {
         .enumerate()
         .filter_map(|(i, h)| f.get(&format!("map.{i}")).map(|t| (h.clone(), t.to_owned())))
         .collect();
-    let mut fields: HashMap<String, String> = ["object", "source_list", "default_region"]
+    let mut fields: HashMap<String, String> = ["object", "source_list", "default_region", "default_stage"]
         .iter()
         .filter_map(|k| f.get(k).map(|v| ((*k).to_owned(), v.to_owned())))
         .collect();
@@ -216,6 +229,9 @@ struct JobPage {
     processed: i64,
     counts: Vec<(&'static str, String, String)>,
     error: Option<String>,
+    /// The first refused rows and left-out values, with their lines and reasons.
+    first_rejects: Vec<(String, String)>,
+    first_warnings: Vec<(String, String)>,
 }
 
 async fn job_page(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) -> PageResult {
@@ -232,7 +248,19 @@ async fn job_page(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) 
         ("merged", tr.t("import-count-merged"), tr.num(c.merged)),
         ("rejected", tr.t("import-count-rejected"), tr.num(c.rejected)),
         ("possible_duplicates", tr.t("import-count-possible_duplicates"), tr.num(c.possible_duplicates)),
+        ("warnings", tr.t("import-count-warnings"), tr.num(c.warnings)),
     ];
+    // The first few reasons are shown here; the rest are in the downloads.
+    const SHOWN: u32 = 5;
+    let line = |n: i64| tr.t1("import-line", "line", &tr.num(n));
+    let first_rejects = s.store.rejects(&id, 0, SHOWN).await?.into_iter().map(|r| (line(r.line), r.reason)).collect();
+    let first_warnings = s
+        .store
+        .warnings(&id, 0, SHOWN)
+        .await?
+        .into_iter()
+        .map(|w| (line(w.line), format!("{}: {}", target_label(&tr, &w.field), w.reason)))
+        .collect();
     let page = JobPage {
         p: v.shell("/import", tr.t("import-job-title")),
         job: job_row(&tr, &j),
@@ -242,6 +270,8 @@ async fn job_page(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) 
         processed: c.processed,
         counts,
         error: j.error.clone(),
+        first_rejects,
+        first_warnings,
     };
     Ok(render(&page))
 }

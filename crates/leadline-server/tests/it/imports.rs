@@ -242,6 +242,7 @@ pub async fn batch_boundaries_change_nothing(app: &App) {
             delimiter: sniffed.delimiter,
             dry_run,
             source_list: None,
+            default_stage: None,
             default_region: Some("PL".into()),
             default_currency: "EUR".into(),
             spooled: false,
@@ -324,4 +325,86 @@ pub async fn a_shared_phone_is_a_possible_duplicate_not_a_merge(app: &App) {
         .await;
     let scan = app.post("/api/v1/duplicates/scan", json!({})).await;
     assert_eq!(scan.json()["found"], 1, "{}", scan.text);
+}
+
+/// Exports as HubSpot, Mautic and a Polish Excel write them import with no row lost: their
+/// countries, statuses, stages, tags and owners are understood, and a value that is not is
+/// left out of its row with a warning naming line, column, value and reason.
+pub async fn peer_exports_import_whole(app: &App) {
+    let sales = app
+        .state
+        .store
+        .create_user("lukasz@firma.pl", Some("Łukasz Wiśniewski"), leadline_core::role::Role::Sales, None, 0)
+        .await
+        .unwrap();
+    let hubspot = "\"Record ID\",\"First Name\",\"Last Name\",\"Email\",\"Phone Number\",\"Lifecycle Stage\",\"Lead Status\",\"Contact owner\",\"Country/Region\",\"Marketing contact status\"\n\
+        \"101\",\"Giulia\",\"Conti\",\"giulia@studio.example\",\"06 6982 1234\",\"marketingqualifiedlead\",\"IN_PROGRESS\",\"lukasz wisniewski\",\"Italy\",\"Marketing contact\"\n\
+        \"102\",\"Anna\",\"Nowak\",\"anna@firma.example\",\"+48 22 123 45 67\",\"salesqualifiedlead\",\"OPEN_DEAL\",\"Nobody Known\",\"Poland\",\"Non-marketing contact\"\n\
+        \"103\",\"Ali\",\"Karimi\",\"ali@shirkat.example\",\"not a phone\",\"lead\",\"BAD_TIMING\",\"\",\"Atlantis\",\"\"\n";
+    let job = import(app, &[("object", "contacts")], hubspot.as_bytes()).await;
+    assert_eq!((job["created"].as_i64(), job["rejected"].as_i64()), (Some(3), Some(0)), "{job}");
+    assert_eq!(job["warnings"], 3, "an unknown owner, a bad phone, an unknown country: {job}");
+    let giulia = app.get("/api/v1/contacts?email=giulia@studio.example").await.json()["items"][0].clone();
+    assert_eq!(giulia["country"], "IT");
+    assert_eq!(giulia["lead_status"], "attempting_contact");
+    assert_eq!(giulia["lifecycle_stage"], "mql");
+    assert_eq!(giulia["owner_id"], sales.id.as_str(), "the owner found by name");
+    assert_eq!(giulia["phones"], json!(["+390669821234"]), "the row's country gives the phone its region");
+    assert_eq!(giulia["external_ids"], json!([{"system": "hubspot", "id": "101"}]), "{giulia}");
+    let ali = app.get("/api/v1/contacts?email=ali@shirkat.example").await.json()["items"][0].clone();
+    assert_eq!((ali["lead_status"].as_str(), ali["country"].as_str()), (Some("recycled"), None));
+    let id = job["id"].as_str().unwrap();
+    let warnings = app.get(&format!("/api/v1/imports/{id}/warnings")).await.json();
+    let lines: Vec<(i64, &str, &str)> = warnings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| (w["line"].as_i64().unwrap(), w["field"].as_str().unwrap(), w["value"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        lines,
+        [(3, "owner_email", "nobody known"), (4, "country", "Atlantis"), (4, "phone", "not a phone")],
+        "lines are the file's own: the header is line 1"
+    );
+
+    let mautic = "id,firstname,lastname,email,company,position,mobile,country,tags,stage\n\
+        7,Zofia,Dąbrowska,zofia@gmail.com,Wisła Logistics,CEO,601 234 567,Polska,\"webinar-2026,vip\",Lead\n\
+        8,Marco,Rossi,marco@firm.example,,,,Italia,expo|vip,\n";
+    let job = import(app, &[("object", "contacts"), ("default_stage", "subscriber")], mautic.as_bytes()).await;
+    assert_eq!(
+        (job["created"].as_i64(), job["rejected"].as_i64(), job["warnings"].as_i64()),
+        (Some(2), Some(0), Some(0)),
+        "{job}"
+    );
+    let marco = app.get("/api/v1/contacts?email=marco@firm.example").await.json()["items"][0].clone();
+    assert_eq!(marco["tags"], json!(["expo", "vip"]));
+    assert_eq!((marco["country"].as_str(), marco["lifecycle_stage"].as_str()), (Some("IT"), Some("subscriber")));
+    let zofia = app.get("/api/v1/contacts?email=zofia@gmail.com").await.json()["items"][0].clone();
+    assert_eq!(
+        (zofia["tags"].clone(), zofia["lifecycle_stage"].as_str()),
+        (json!(["webinar-2026", "vip"]), Some("lead"))
+    );
+
+    // Excel in Polish: BOM, semicolons, day-first dates.
+    let excel = "\u{feff}Imię;Nazwisko;Adres e-mail;Telefon;Kraj;Status leada\r\n\
+        Łukasz;Żółć;lukasz.zolc@firma.pl;601 000 222;Polska;NEW\r\n\
+        Małgorzata;Wójcik;m.wojcik@firma.pl;;Włochy;CONNECTED\r\n";
+    let job = import(app, &[("object", "contacts")], excel.as_bytes()).await;
+    assert_eq!(
+        (job["created"].as_i64(), job["rejected"].as_i64(), job["warnings"].as_i64()),
+        (Some(2), Some(0), Some(0)),
+        "{job}"
+    );
+    let m = app.get("/api/v1/contacts?email=m.wojcik@firma.pl").await.json()["items"][0].clone();
+    assert_eq!((m["country"].as_str(), m["lead_status"].as_str()), (Some("IT"), Some("connected")));
+    // A mapping to a target that does not exist says which ones do.
+    let bad = upload(
+        app,
+        "/api/v1/imports",
+        &[("object", "contacts"), ("mapping", "{\"Imię\": \"given\"}")],
+        excel.as_bytes(),
+    )
+    .await;
+    bad.error(422, "invalid_target", Some("mapping"));
+    assert!(bad.json()["message"].as_str().unwrap().contains("first_name"), "{}", bad.text);
 }

@@ -180,6 +180,7 @@ on_every_backend!(imports::{
     export_streams_filtered_csv,
     an_export_imports_back_onto_the_same_contacts,
     a_shared_phone_is_a_possible_duplicate_not_a_merge,
+    peer_exports_import_whole,
 });
 
 on_every_backend!(web::{

@@ -32,4 +32,16 @@ CREATE INDEX duplicate_candidates_status ON duplicate_candidates (status, found_
 CREATE INDEX duplicate_candidates_b ON duplicate_candidates (contact_b);
 CREATE INDEX duplicate_candidates_merge ON duplicate_candidates (merge_id) WHERE merge_id IS NOT NULL;
 
-ALTER TABLE jobs ADD COLUMN possible_duplicates INTEGER NOT NULL DEFAULT 0
+ALTER TABLE jobs ADD COLUMN possible_duplicates INTEGER NOT NULL DEFAULT 0;
+
+-- Values an import left out of the rows it kept (a country it does not know, a phone it cannot
+-- read), each with its line, column and reason.
+ALTER TABLE jobs ADD COLUMN warnings INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE job_warnings (
+    job_id TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    field TEXT NOT NULL,
+    value TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    PRIMARY KEY (job_id, line, field, value)
+)

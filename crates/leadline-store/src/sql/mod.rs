@@ -34,6 +34,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("duplicate_candidates", "id"),
     ("jobs", "id"),
     ("job_rejects", "job_id, line"),
+    ("job_warnings", "job_id, line, field, value"),
 ];
 
 /// A bind argument, typed the way both backends store it.

@@ -774,8 +774,16 @@ pub async fn property_schema(s: &dyn Store) {
 pub async fn jobs_progress_and_cancel(s: &dyn Store) {
     let job = s.create_job("import", &serde_json::json!({"object": "contacts"}), None, NOW).await.unwrap();
     assert_eq!(job.status, JobStatus::Queued);
-    let counts =
-        JobCounts { total: 10, processed: 5, created: 4, updated: 0, merged: 0, rejected: 1, possible_duplicates: 2 };
+    let counts = JobCounts {
+        total: 10,
+        processed: 5,
+        created: 4,
+        updated: 0,
+        merged: 0,
+        rejected: 1,
+        possible_duplicates: 2,
+        warnings: 3,
+    };
     assert!(!s.job_progress(&job.id, JobStatus::Running, counts, NOW + 1).await.unwrap());
     s.add_rejects(&job.id, &[Reject { line: 3, field: Some("email".into()), reason: "bad".into(), raw: "x,y".into() }])
         .await

@@ -4,11 +4,11 @@ use leadline_core::Millis;
 
 use super::{int, query, req_int, req_text, sql, text, DbRow, SqlStore};
 use crate::error::{StoreError, StoreResult};
-use crate::model::{Job, JobCounts, JobStatus, Reject};
+use crate::model::{Job, JobCounts, JobStatus, Reject, Warning};
 use crate::sql::{new_id, Sql};
 
 const JOB_COLUMNS: &str =
-    "id, kind, status, params, created_by, created_at, started_at, finished_at, total, processed, created, updated, merged, rejected, possible_duplicates, cancel_requested, error";
+    "id, kind, status, params, created_by, created_at, started_at, finished_at, total, processed, created, updated, merged, rejected, possible_duplicates, warnings, cancel_requested, error";
 
 fn job_of(row: &DbRow) -> StoreResult<Job> {
     let status = req_text(row, "status")?;
@@ -29,6 +29,7 @@ fn job_of(row: &DbRow) -> StoreResult<Job> {
             merged: req_int(row, "merged")?,
             rejected: req_int(row, "rejected")?,
             possible_duplicates: req_int(row, "possible_duplicates")?,
+            warnings: req_int(row, "warnings")?,
         },
         cancel_requested: req_int(row, "cancel_requested")? != 0,
         error: text(row, "error")?,
@@ -47,7 +48,7 @@ async fn cancel_requested(conn: &mut super::records::Conn, id: &str) -> StoreRes
 fn set_counts(sql: &mut Sql, c: JobCounts) {
     sql.push(", total = ").arg(c.total).push(", processed = ").arg(c.processed).push(", created = ").arg(c.created);
     sql.push(", updated = ").arg(c.updated).push(", merged = ").arg(c.merged).push(", rejected = ").arg(c.rejected);
-    sql.push(", possible_duplicates = ").arg(c.possible_duplicates);
+    sql.push(", possible_duplicates = ").arg(c.possible_duplicates).push(", warnings = ").arg(c.warnings);
 }
 
 #[async_trait::async_trait]
@@ -193,6 +194,51 @@ impl crate::JobStore for SqlStore {
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn add_warnings(&self, job_id: &str, warnings: &[Warning]) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        for chunk in warnings.chunks(super::chunk_size(5)) {
+            let rows = chunk
+                .iter()
+                .map(|w| {
+                    vec![
+                        job_id.into(),
+                        w.line.into(),
+                        w.field.as_str().into(),
+                        w.value.as_str().into(),
+                        w.reason.as_str().into(),
+                    ]
+                })
+                .collect();
+            let mut sql = super::sql_rows("INSERT INTO job_warnings (job_id, line, field, value, reason) ", rows);
+            sql.push(" ON CONFLICT DO NOTHING");
+            query(&sql).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn warnings(&self, job_id: &str, after_line: i64, limit: u32) -> StoreResult<Vec<Warning>> {
+        let rows = sqlx::query(
+            "SELECT line, field, value, reason FROM job_warnings WHERE job_id = $1 AND line > $2 \
+             ORDER BY line, field, value LIMIT $3",
+        )
+        .bind(job_id)
+        .bind(after_line)
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Warning {
+                    line: req_int(r, "line")?,
+                    field: req_text(r, "field")?,
+                    value: req_text(r, "value")?,
+                    reason: req_text(r, "reason")?,
+                })
+            })
+            .collect()
     }
 
     async fn rejects(&self, job_id: &str, after_line: i64, limit: u32) -> StoreResult<Vec<Reject>> {
