@@ -155,9 +155,7 @@ pub fn code(cell: &str) -> Option<&'static str> {
     let t = cell.trim();
     if t.len() == 2 && t.is_ascii() {
         let upper = t.to_ascii_uppercase();
-        if upper.parse::<phonenumber::country::Id>().is_ok() {
-            return COUNTRIES.iter().map(|(c, _, _)| *c).find(|c| *c == upper).or_else(|| any_region(&upper));
-        }
+        return COUNTRIES.iter().map(|(c, _, _)| *c).find(|c| *c == upper).or_else(|| any_region(&upper));
     }
     let k = key(t);
     if k.is_empty() {

@@ -8,24 +8,27 @@
 //! other meeting of a phone (and a name shared with other signals, found by [`name_pairs`]) is
 //! a possible duplicate for a person to review, merge or dismiss.
 
-use std::collections::{HashMap, HashSet};
+// A batch plans tens of thousands of rows, hashing each key several times: foldhash (seeded per
+// process) rather than SipHash.
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use crate::contact::{ContactChanges, Identity};
 use crate::record::Scalar;
 
 /// A person's name as the dedupe compares it: the folded words of the first and last names,
-/// or of the display name when those are missing.
+/// or of the display name when those are missing. It keeps the text as given and folds it
+/// only when compared: a batch of new contacts names thousands of people, and is compared
+/// for the few rows that a phone alone could name.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PersonName {
-    words: Vec<String>,
+    text: String,
 }
 
 impl PersonName {
     pub fn new(first: Option<&str>, last: Option<&str>, display: Option<&str>) -> Self {
-        let given: Vec<&str> = [first, last].into_iter().flatten().collect();
-        let parts = if given.iter().any(|p| !p.trim().is_empty()) { given } else { display.into_iter().collect() };
-        let words = parts.iter().flat_map(|p| crate::text::terms(p)).collect();
-        PersonName { words }
+        let given: Vec<&str> = [first, last].into_iter().flatten().filter(|p| !p.trim().is_empty()).collect();
+        let parts = if given.is_empty() { display.into_iter().collect() } else { given };
+        PersonName { text: parts.join(" ") }
     }
 
     /// The name a write sets, from its `first_name`, `last_name` and `display_name`.
@@ -34,34 +37,34 @@ impl PersonName {
         Self::new(get("first_name"), get("last_name"), get("display_name"))
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.words.is_empty()
+    fn words(&self) -> Vec<String> {
+        crate::text::terms(&self.text).collect()
     }
 
-    /// The letters of the name without the spaces between its words: "یزدان پناه",
-    /// "یزدان‌پناه" and "یزدانپناه" are one name.
-    fn joined(&self) -> String {
-        self.words.concat()
+    pub fn is_empty(&self) -> bool {
+        self.text.trim().is_empty()
     }
 
     /// Whether two names say these are two people. A missing name says nothing; a name whose
     /// words are all among the other's ("Anna" and "Anna Nowak", "Nowak Anna") agrees with it,
-    /// and so does one spelled with or without the spaces between its words.
+    /// and so does one spelled with or without the spaces between its words ("یزدان پناه",
+    /// "یزدان‌پناه" and "یزدانپناه" are one name).
     pub fn contradicts(&self, other: &PersonName) -> bool {
-        if self.is_empty() || other.is_empty() {
+        let (a, b) = (self.words(), other.words());
+        if a.is_empty() || b.is_empty() {
             return false;
         }
-        let within = |a: &PersonName, b: &PersonName| a.words.iter().all(|w| b.words.contains(w));
-        !(within(self, other) || within(other, self) || self.joined() == other.joined())
+        let within = |x: &[String], y: &[String]| x.iter().all(|w| y.contains(w));
+        !(within(&a, &b) || within(&b, &a) || a.concat() == b.concat())
     }
 
     /// The key that groups people of the same full name, in any word order and spacing; `None`
     /// for a name of one word, which says too little to pair people by.
     pub fn key(&self) -> Option<String> {
-        if self.words.len() < 2 {
+        let mut words = self.words();
+        if words.len() < 2 {
             return None;
         }
-        let mut words = self.words.clone();
         words.sort();
         Some(words.concat())
     }
@@ -179,19 +182,21 @@ pub struct Pair {
 /// contact; else the first of its e-mails and external ids that an earlier row of the batch
 /// carried, else the first that a stored contact holds; else, for a row without e-mail, the one
 /// contact holding one of its phones whose name it does not contradict; else a new contact.
-pub fn plan(rows: &[Row], known: &Known) -> Plan {
+pub fn plan<'a>(rows: &'a [Row], known: &'a Known) -> Plan {
     let mut in_batch: HashMap<&str, Who> = HashMap::new();
     // Phone key -> the batch's contacts holding it (stored holders are in `known`).
     let mut batch_phones: HashMap<&str, Vec<Who>> = HashMap::new();
-    let mut names: HashMap<Who, PersonName> = HashMap::new();
+    // The name each contact of the batch goes by now (the latest row's that gave one).
+    let mut names: HashMap<Who, &PersonName> = HashMap::new();
     let mut seen: HashSet<Who> = HashSet::new();
     let mut out = Plan::default();
     let mut paired: HashSet<(Who, Who)> = HashSet::new();
-    let name_of = |who: &Who, names: &HashMap<Who, PersonName>| -> PersonName {
+    static NAMELESS: PersonName = PersonName { text: String::new() };
+    let name_of = |who: &Who, names: &HashMap<Who, &'a PersonName>| -> &'a PersonName {
         match (names.get(who), who) {
-            (Some(n), _) => n.clone(),
-            (None, Who::Existing(id)) => known.names.get(id).cloned().unwrap_or_default(),
-            (None, Who::New(_)) => PersonName::default(),
+            (Some(n), _) => n,
+            (None, Who::Existing(id)) => known.names.get(id).unwrap_or(&NAMELESS),
+            (None, Who::New(_)) => &NAMELESS,
         }
     };
     for (i, row) in rows.iter().enumerate() {
@@ -216,8 +221,7 @@ pub fn plan(rows: &[Row], known: &Known) -> Plan {
                 if row.has_email {
                     return None;
                 }
-                let fitting: Vec<&Who> =
-                    holders.iter().filter(|h| !row.name.contradicts(&name_of(h, &names))).collect();
+                let fitting: Vec<&Who> = holders.iter().filter(|h| !row.name.contradicts(name_of(h, &names))).collect();
                 match fitting.as_slice() {
                     [one] => Some((*one).clone()),
                     _ => None,
@@ -251,7 +255,7 @@ pub fn plan(rows: &[Row], known: &Known) -> Plan {
             }
         }
         if !row.name.is_empty() {
-            names.insert(who.clone(), row.name.clone());
+            names.insert(who.clone(), &row.name);
         }
         out.rows.push((who, outcome));
     }
@@ -390,6 +394,7 @@ mod tests {
         assert!(name("Anna Nowak").contradicts(&name("Bruno Nowak")));
         assert!(name("علی کریمی").contradicts(&name("زهرا کریمی")));
         assert_eq!(PersonName::new(Some("Anna"), Some("Nowak"), Some("Boss")), name("Anna Nowak"));
+        assert_eq!(PersonName::new(Some(" "), None, Some("Boss")), name("Boss"));
         assert_eq!(name("Nowak  Anna").key(), name("anna nowak").key());
         assert_eq!(name("Anna").key(), None);
     }
