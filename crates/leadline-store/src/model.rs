@@ -319,11 +319,38 @@ pub struct ActivityQuery {
     pub company_id: Option<String>,
     pub deal_id: Option<String>,
     pub kinds: Vec<String>,
-    /// Only activities with a smaller seq (paging backwards through a timeline).
-    pub before_seq: Option<i64>,
+    /// Newest first, only activities after this one in that order (paging back through a
+    /// timeline): see [`TimelineCursor`].
+    pub before: Option<TimelineCursor>,
     /// Only activities with a larger seq (a consumer resuming the log).
     pub after_seq: Option<i64>,
     pub limit: u32,
+}
+
+/// Where a newest-first page of activities ended: the last activity's time and seq. A
+/// record's timeline is ordered by when each touch happened, then by seq (a touch recorded
+/// late lands in its place); the whole log, with no record named, by seq alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimelineCursor {
+    pub occurred_at: Millis,
+    pub seq: i64,
+}
+
+impl TimelineCursor {
+    pub fn of(a: &Activity) -> Self {
+        Self { occurred_at: a.occurred_at, seq: a.seq }
+    }
+
+    /// `occurred_at:seq`, as `next_before` gives it.
+    pub fn encode(self) -> String {
+        format!("{}:{}", self.occurred_at, self.seq)
+    }
+
+    /// The encoded form; `None` when it is not one.
+    pub fn decode(s: &str) -> Option<Self> {
+        let (t, seq) = s.split_once(':')?;
+        Some(Self { occurred_at: t.parse().ok()?, seq: seq.parse().ok()? })
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -514,7 +514,7 @@ macro_rules! object_routes {
             }
 
             #[utoipa::path(get, path = concat!("/api/v1/", $path, "/{id}/timeline"), tag = $tag,
-                params(("type" = Option<String>, Query, description = "comma-separated activity types"), ("before" = Option<i64>, Query, description = "seq to page back from"), ("limit" = Option<u32>, Query)),
+                params(("type" = Option<String>, Query, description = "comma-separated activity types"), ("before" = Option<String>, Query, description = "the previous page's next_before: newest first by when each touch happened, then seq"), ("limit" = Option<u32>, Query)),
                 responses((status = 200, body = Vec<super::super::timeline::ActivityDto>)))]
             pub async fn timeline(State(s): State<AppState>, caller: Caller, Path(id): Path<String>, uri: Uri) -> ApiResult<Json<Value>> {
                 timeline_impl(&s, &caller, $object, &id, &uri).await

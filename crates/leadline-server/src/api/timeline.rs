@@ -6,7 +6,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use leadline_core::lifecycle::ChangeCause;
 use leadline_core::role::Action;
-use leadline_store::{Activity, ActivityQuery, Actor, NewActivity, NewTask, Task, TaskChanges, TaskQuery};
+use leadline_store::{
+    Activity, ActivityQuery, Actor, NewActivity, NewTask, Task, TaskChanges, TaskQuery, TimelineCursor,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use utoipa::ToSchema;
@@ -217,7 +219,8 @@ fn new_activity(input: ActivityInput, now: i64) -> ApiResult<NewActivity> {
     })
 }
 
-/// `type=note,call`, `before=<seq>`, `after=<seq>`, `limit`.
+/// `type=note,call`, `before=<cursor>` (a page's `next_before`; a bare seq is still taken),
+/// `after=<seq>`, `limit`.
 pub fn activity_query(pairs: &[(String, String)]) -> ApiResult<ActivityQuery> {
     let mut q = ActivityQuery { limit: 50, ..Default::default() };
     for (k, v) in pairs {
@@ -225,7 +228,13 @@ pub fn activity_query(pairs: &[(String, String)]) -> ApiResult<ActivityQuery> {
             || v.parse::<i64>().map_err(|_| ApiError::invalid(k, "invalid_number", format!("{k} is a seq number")));
         match k.as_str() {
             "type" => q.kinds = v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect(),
-            "before" => q.before_seq = Some(seq()?),
+            "before" => {
+                q.before = Some(match TimelineCursor::decode(v) {
+                    Some(c) => c,
+                    // A bare seq, as earlier pages gave it: as old as anything.
+                    None => TimelineCursor { occurred_at: i64::MAX, seq: seq()? },
+                })
+            }
             "after" => q.after_seq = Some(seq()?),
             "limit" => {
                 q.limit = v
@@ -245,15 +254,16 @@ pub fn activity_query(pairs: &[(String, String)]) -> ApiResult<ActivityQuery> {
 
 pub async fn activity_page(state: &AppState, q: ActivityQuery) -> ApiResult<Json<Value>> {
     let items = state.store.activities(&q).await?;
-    let next =
-        (items.len() == q.limit as usize && q.after_seq.is_none()).then(|| items.last().map(|a| a.seq)).flatten();
+    let next = (items.len() == q.limit as usize && q.after_seq.is_none())
+        .then(|| items.last().map(|a| TimelineCursor::of(a).encode()))
+        .flatten();
     let items: Vec<ActivityDto> = items.into_iter().map(Into::into).collect();
     Ok(Json(json!({ "items": items, "next_before": next })))
 }
 
 #[utoipa::path(get, path = "/api/v1/activities", tag = "activities",
     params(("type" = Option<String>, Query), ("contact_id" = Option<String>, Query), ("company_id" = Option<String>, Query), ("deal_id" = Option<String>, Query),
-        ("before" = Option<i64>, Query, description = "newest first, older than this seq"), ("after" = Option<i64>, Query, description = "in log order, newer than this seq: resume a consumer"), ("limit" = Option<u32>, Query)),
+        ("before" = Option<String>, Query, description = "newest first, after this point: the previous page's next_before. A record's timeline is ordered by when each touch happened, the whole log by seq"), ("after" = Option<i64>, Query, description = "in log order, newer than this seq: resume a consumer"), ("limit" = Option<u32>, Query)),
     responses((status = 200, body = Vec<ActivityDto>)))]
 pub async fn list_activities(State(s): State<AppState>, caller: Caller, uri: Uri) -> ApiResult<Json<Value>> {
     caller.require(Action::Read)?;

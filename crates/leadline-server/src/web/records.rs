@@ -777,13 +777,13 @@ pub async fn timeline(
     if !kind.is_empty() {
         q.kinds = vec![kind.clone()];
     }
-    q.before_seq = pairs.iter().find(|(k, _)| k == "before").and_then(|(_, v)| v.parse().ok());
+    q.before = pairs.iter().find(|(k, _)| k == "before").and_then(|(_, v)| leadline_store::TimelineCursor::decode(v));
     q.limit = 30;
     let acts = s.store.activities(&q).await?;
     let older_href = (acts.len() == q.limit as usize).then(|| {
-        let last = acts.last().map_or(0, |a| a.seq);
+        let last = acts.last().map(|a| leadline_store::TimelineCursor::of(a).encode()).unwrap_or_default();
         let path = here.split('?').next().unwrap_or(here);
-        format!("{path}?{}#timeline", query_string([("type", kind.as_str()), ("before", last.to_string().as_str())]))
+        format!("{path}?{}#timeline", query_string([("type", kind.as_str()), ("before", last.as_str())]))
     });
     let items = acts
         .iter()

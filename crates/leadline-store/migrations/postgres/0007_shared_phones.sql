@@ -37,3 +37,13 @@ CREATE TABLE job_warnings (
     reason TEXT NOT NULL,
     PRIMARY KEY (job_id, line, field, value)
 )
+;
+
+-- A record's timeline is ordered by when each touch happened, then seq: its indexes end with
+-- both (SQLite's end with the rowid, which is seq).
+DROP INDEX activities_contact;
+DROP INDEX activities_company;
+DROP INDEX activities_deal;
+CREATE INDEX activities_contact ON activities (contact_id, occurred_at, seq);
+CREATE INDEX activities_company ON activities (company_id, occurred_at, seq);
+CREATE INDEX activities_deal ON activities (deal_id, occurred_at, seq)

@@ -73,6 +73,7 @@ on_every_backend!(
     random_batches_never_join_different_emails,
     merge_companies_moves_contacts_and_deals,
     activities_are_idempotent_and_ordered,
+    timelines_are_in_time_order,
     tasks_are_assigned_and_completed,
     users_sessions_tokens,
     property_schema,

@@ -1165,3 +1165,38 @@ pub async fn random_batches_never_join_different_emails(s: &dyn Store) {
         }
     }
 }
+
+/// A timeline is in the order things happened: a touch recorded late (imported history, an
+/// event that arrived after others) lands in its place, and paging walks every touch once,
+/// ties included; the log's seq stays the order a consumer resumes from.
+pub async fn timelines_are_in_time_order(s: &dyn Store) {
+    let c = s.create_contact(&contact("Tim", "Line", Some("tim@x.pl")), actor(NOW)).await.unwrap();
+    let at = |kind: &str, t: i64| NewActivity {
+        kind: kind.into(),
+        occurred_at: t,
+        contact_id: Some(c.id.clone()),
+        ..Default::default()
+    };
+    // Recorded in this order; happened in another, with two at the same moment.
+    let times = [NOW + 50, NOW + 10, NOW + 30, NOW + 30, NOW - 1_000, NOW + 40];
+    let stored = s.append_activities(times.iter().map(|t| at("note", *t)).collect(), actor(NOW + 60)).await.unwrap();
+    let seqs: Vec<i64> = stored.iter().map(|r| r.as_ref().unwrap().0.seq).collect();
+    let mut q = ActivityQuery { contact_id: Some(c.id.clone()), limit: 2, ..Default::default() };
+    let mut walked = Vec::new();
+    loop {
+        let page = s.activities(&q).await.unwrap();
+        walked.extend(page.iter().map(|a| (a.occurred_at, a.seq)));
+        if page.len() < q.limit as usize {
+            break;
+        }
+        q.before = page.last().map(TimelineCursor::of);
+    }
+    let mut want: Vec<(i64, i64)> = times.iter().copied().zip(seqs.iter().copied()).collect();
+    want.sort_by(|a, b| b.cmp(a));
+    assert_eq!(walked, want, "newest first by time, then seq, each once");
+    // The log keeps recording order for a consumer.
+    let log =
+        s.activities(&ActivityQuery { after_seq: Some(seqs[0] - 1), limit: 10, ..Default::default() }).await.unwrap();
+    assert_eq!(log.iter().map(|a| a.seq).collect::<Vec<_>>(), seqs);
+    assert_eq!(TimelineCursor::decode(&TimelineCursor::of(&log[0]).encode()), Some(TimelineCursor::of(&log[0])));
+}

@@ -167,12 +167,22 @@ impl crate::TimelineStore for SqlStore {
         if !q.kinds.is_empty() {
             sql.push(" AND type IN (").list(q.kinds.iter().map(String::as_str)).push(")");
         }
-        if let Some(s) = q.before_seq {
-            sql.push(" AND seq < ").arg(s);
+        // A record's timeline is in the order things happened; the whole log in seq order.
+        let timeline = q.contact_id.is_some() || q.company_id.is_some() || q.deal_id.is_some();
+        match (q.before, timeline) {
+            (Some(c), true) => {
+                sql.push(" AND (occurred_at < ").arg(c.occurred_at);
+                sql.push(" OR (occurred_at = ").arg(c.occurred_at).push(" AND seq < ").arg(c.seq).push("))");
+            }
+            (Some(c), false) => {
+                sql.push(" AND seq < ").arg(c.seq);
+            }
+            (None, _) => {}
         }
-        match q.after_seq {
-            Some(s) => sql.push(" AND seq > ").arg(s).push(" ORDER BY seq ASC"),
-            None => sql.push(" ORDER BY seq DESC"),
+        match (q.after_seq, timeline) {
+            (Some(s), _) => sql.push(" AND seq > ").arg(s).push(" ORDER BY seq ASC"),
+            (None, true) => sql.push(" ORDER BY occurred_at DESC, seq DESC"),
+            (None, false) => sql.push(" ORDER BY seq DESC"),
         };
         sql.push(" LIMIT ").arg(i64::from(q.limit));
         query(&sql).fetch_all(&mut *conn).await?.iter().map(activity_of).collect()
