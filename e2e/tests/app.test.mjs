@@ -158,6 +158,12 @@ test(`[${backend}] a shared office phone is reviewed as a possible duplicate, no
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 390, `the page fits a 390 px screen (${width} px)`);
   await shot(page, "05-duplicates-390");
+  for (const path of ["/import", "/settings"]) {
+    await page.goto(server.base + path);
+    const w = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(w <= 390, `${path} fits a 390 px screen (${w} px)`);
+  }
+  await page.goto(server.base + "/duplicates");
   await page.setViewportSize({ width: 1280, height: 800 });
   await shot(page, "05-duplicates");
   await pair.getByRole("button", { name: "Not the same person" }).click();

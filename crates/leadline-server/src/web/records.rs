@@ -418,8 +418,10 @@ pub fn options(tr: &Tr, spec: &FieldSpec, users: &[User], current: &str) -> Opti
         FieldKind::DisqualificationReason => labelled(&mut DISQUALIFICATION_REASONS.iter().copied(), "dq-"),
         FieldKind::AccountTier => labelled(&mut record::ACCOUNT_TIERS.iter().copied(), "tier-"),
         FieldKind::DealStatus => labelled(&mut record::DEAL_STATUSES.iter().copied(), "deal-status-"),
+        // Only people who may work on records are offered (the current one stays shown).
         FieldKind::UserId => users
             .iter()
+            .filter(|u| u.id == current || (!u.disabled && u.role.allows(leadline_core::role::Action::Write)))
             .map(|u| Choice { value: u.id.clone(), label: user_label(u), selected: u.id == current })
             .collect(),
         _ => return None,

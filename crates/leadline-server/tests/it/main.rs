@@ -192,6 +192,7 @@ on_every_backend!(web::{
     import_through_the_pages,
     every_screen_renders,
     duplicates_are_reviewed_on_their_screen,
+    owners_offered_can_write,
 });
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -631,3 +631,18 @@ pub async fn duplicates_are_reviewed_on_their_screen(app: &App) {
     let fa = b.get("/duplicates?status=merged").await;
     assert_eq!(fa.status, StatusCode::OK);
 }
+
+/// Owner and assignee choices list people who can work on records: not read-only users (a
+/// contact already owned by one still shows its owner).
+pub async fn owners_offered_can_write(app: &App) {
+    app.user("viewer@test.pl", leadline_core::role::Role::ReadOnly, leadline_core::role::TokenScope::Read).await;
+    app.user("rep@test.pl", leadline_core::role::Role::Sales, leadline_core::role::TokenScope::Write).await;
+    let c = app.post("/api/v1/contacts", json!({"first_name": "Olga", "emails": ["olga@x.pl"]})).await.json();
+    let mut b = admin(app).await;
+    let page = b.get(&format!("/contacts/{}", c["id"].as_str().unwrap())).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("rep@test.pl"), "a sales rep is offered");
+    assert!(!page.text.contains("viewer@test.pl"), "a read-only user is not offered");
+    let list = b.get("/contacts").await;
+    assert!(!list.text.contains("viewer@test.pl"), "nor in the bulk owner choice");
+}
