@@ -153,6 +153,9 @@ pub struct ContactChanges {
     pub consent: Vec<Consent>,
     /// The full list of tags.
     pub tags: Option<Vec<String>>,
+    /// When the contact was first known, for a write that creates it (an import's "Create
+    /// Date"); a contact that exists keeps its own.
+    pub created_at: Option<crate::Millis>,
 }
 
 impl ContactChanges {

@@ -54,6 +54,26 @@ pub fn parse_loose_date(raw: &str) -> Option<String> {
     parse_date("date", &out).ok()
 }
 
+/// A moment as exports write it: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` (HubSpot, Mautic; read as
+/// UTC), milliseconds since 1970, or any date [`parse_loose_date`] reads (its midnight, UTC).
+pub fn parse_loose_time(raw: &str) -> Option<crate::Millis> {
+    let s = raw.trim();
+    if let Ok(t) = parse_time("time", s) {
+        return Some(t);
+    }
+    // "2026-03-15 10:22[:33]" lacks the zone (and maybe the seconds) RFC 3339 asks for.
+    for suffix in ["Z", ":00Z"] {
+        if let Ok(t) = parse_time("time", &format!("{s}{suffix}")) {
+            return Some(t);
+        }
+    }
+    if s.len() == 13 && s.bytes().all(|b| b.is_ascii_digit()) {
+        return s.parse().ok();
+    }
+    let date = parse_loose_date(s)?;
+    parse_time("time", &date).ok()
+}
+
 fn days_in_month(y: u32, m: u32) -> u32 {
     match m {
         2 if (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400) => 29,
@@ -175,6 +195,12 @@ mod tests {
         for raw in ["", "31.02.2026", "13/13/2026", "next week", "2026-3", "1.2.3"] {
             assert_eq!(parse_loose_date(raw), None, "{raw}");
         }
+        let noon = parse_time("t", "2026-03-15T12:00:00Z").unwrap();
+        for raw in ["2026-03-15T12:00:00Z", "2026-03-15 12:00", "2026-03-15 12:00:00", "2026-03-15T13:00:00+01:00"] {
+            assert_eq!(parse_loose_time(raw), Some(noon), "{raw}");
+        }
+        assert_eq!(parse_loose_time("15.03.2026"), parse_time("t", "2026-03-15").ok());
+        assert_eq!(parse_loose_time("soon"), None);
     }
 
     #[test]

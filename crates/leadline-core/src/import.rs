@@ -26,6 +26,10 @@ pub enum Column {
     Id,
     /// Tags separated by `;`, `,` or `|`.
     Tags,
+    /// External ids as `system:id`, separated by `;` (Leadline's own export).
+    ExternalIds,
+    /// When a new contact was first known (an export's "Create Date").
+    CreatedAt,
     /// A custom property by name.
     Property(String),
     /// The owner given as a user's e-mail or name; resolved to a user id by the importer.
@@ -45,6 +49,8 @@ impl Column {
             Column::ExternalId(s) => format!("external_id:{s}"),
             Column::Id => "id".into(),
             Column::Tags => "tags".into(),
+            Column::ExternalIds => "external_ids".into(),
+            Column::CreatedAt => "created_at".into(),
             Column::Property(p) => format!("properties.{p}"),
             Column::OwnerEmail => "owner_email".into(),
             Column::ContactEmails => "contact_emails".into(),
@@ -69,6 +75,8 @@ impl Column {
             (ObjectKind::Contact, "email") => Some(Column::Email),
             (ObjectKind::Contact, "phone") => Some(Column::Phone),
             (ObjectKind::Contact, "tags") => Some(Column::Tags),
+            (ObjectKind::Contact, "external_ids") => Some(Column::ExternalIds),
+            (ObjectKind::Contact, "created_at") => Some(Column::CreatedAt),
             (ObjectKind::Deal, "contact_emails") => Some(Column::ContactEmails),
             _ => record::field(object, t).filter(|f| !f.system).map(Column::Field),
         }
@@ -78,7 +86,7 @@ impl Column {
 /// Every target a column of `object` may be mapped to, as [`Column::parse`] reads them.
 pub fn targets(object: ObjectKind, props: &[PropertyDef]) -> Vec<String> {
     let special: &[&str] = match object {
-        ObjectKind::Contact => &["email", "phone", "tags", "owner_email", "id"],
+        ObjectKind::Contact => &["email", "phone", "tags", "owner_email", "id", "external_ids", "created_at"],
         ObjectKind::Company => &["owner_email", "id"],
         ObjectKind::Deal => &["contact_emails", "owner_email"],
     };
@@ -193,6 +201,20 @@ const CONTACT_HEADERS: &[(&str, &[&str])] = &[
     ("tags", &["tags", "tag", "labels", "groupmembership", "segments", "etichette", "tagi"]),
     ("external_id:hubspot", &["recordid", "hubspotid", "hsobjectid"]),
     ("external_id:salesforce", &["contactid", "leadid", "salesforceid", "sfid"]),
+    ("external_ids", &["externalids"]),
+    (
+        "created_at",
+        &[
+            "createdat",
+            "createdate",
+            "created",
+            "dateadded",
+            "datecreated",
+            "datacreazione",
+            "datautworzenia",
+            "تاریخایجاد",
+        ],
+    ),
     ("external_id:mautic", &["mauticid"]),
     ("id", &["id", "leadlineid"]),
     ("external_id:import", &["externalid", "customerid", "clientid"]),
@@ -289,6 +311,8 @@ pub fn auto_map(object: ObjectKind, headers: &[&str], props: &[PropertyDef]) -> 
                         .find(|p| p.object == object && (header_key(&p.name) == key || header_key(&p.label) == key))
                         .map(|p| Column::Property(p.name.clone()))
                 })
+                // A field's own name (Leadline's export writes them), or a custom property's.
+                .or_else(|| Column::parse(object, h.trim(), props).filter(|c| *c != Column::Ignore))
                 .unwrap_or(Column::Ignore);
             let repeatable = matches!(found, Column::Email | Column::Phone | Column::Ignore);
             if !repeatable && used.contains(&found) {
@@ -373,7 +397,8 @@ fn hubspot_lead_status(cell: &str) -> Option<&'static str> {
 /// (an id, an external id, a company's domain). Any other bad value is left out with a
 /// warning; e-mails refuse the row only when none of the row's is usable (`read_row`).
 fn identifies(column: &Column) -> bool {
-    matches!(column, Column::Id | Column::ExternalId(_)) || matches!(column, Column::Field(f) if f.name == "domain")
+    matches!(column, Column::Id | Column::ExternalId(_) | Column::ExternalIds)
+        || matches!(column, Column::Field(f) if f.name == "domain")
 }
 
 /// Validate one CSV row. A value that cannot be used is left out and reported as a warning; the
@@ -418,6 +443,18 @@ pub fn read_row(columns: &[Column], row: &[&str], ctx: &RowContext<'_>) -> Resul
             Column::Tags => {
                 crate::contact::split_tags(v).for_each(|t| note(crate::contact::tag(t).map(|t| tags.push(t))))
             }
+            Column::ExternalIds => values(v).for_each(|pair| match pair.split_once(':') {
+                Some((system, id)) => note(external_id(system, id).map(|id| out.contact.external_ids.push(id))),
+                None => {
+                    note(Err(FieldError::new("external_ids", "invalid_external_id", "an external id is system:id")))
+                }
+            }),
+            Column::CreatedAt => match crate::date::parse_loose_time(v) {
+                Some(t) => out.contact.created_at = Some(t),
+                None => {
+                    note(Err(FieldError::new("created_at", "invalid_time", format!("{v:?} is not a date or time"))))
+                }
+            },
             Column::Property(name) => {
                 if let Some(def) = ctx.properties.iter().find(|p| p.object == ctx.object && &p.name == name) {
                     note(def.check(&RawValue::Text(v.into())).map(|pv| record.properties.push((name.clone(), pv))))

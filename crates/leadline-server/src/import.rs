@@ -458,6 +458,7 @@ async fn import_batch(
         }
         kept.push((line, raw, row));
     }
+    drop_unknown_references(store, object, &mut kept, &mut warnings).await?;
     counts.warnings += warnings.len() as i64;
     resolve_ids(store, object, &mut kept).await?;
     match object {
@@ -511,6 +512,50 @@ async fn import_batch(
     }
     counts.rejected = counts.processed - counts.created - counts.updated - counts.merged;
     Ok((rejects, warnings))
+}
+
+/// A company or owner id that names nothing here (a file exported from another store) is left
+/// out of its row with a warning; one that names a merged company becomes its survivor.
+async fn drop_unknown_references(
+    store: &dyn Store,
+    object: ObjectKind,
+    rows: &mut [(i64, String, ImportRow)],
+    warnings: &mut Vec<Warning>,
+) -> Result<(), String> {
+    let text_of = |row: &ImportRow, field: &str| match row.contact.record.get(field) {
+        Some(Some(Scalar::Text(id))) => Some(id.clone()),
+        _ => None,
+    };
+    let companies: Vec<String> = rows.iter().filter_map(|(_, _, r)| text_of(r, "company_id")).collect();
+    let live = if companies.is_empty() {
+        Default::default()
+    } else {
+        store.live_ids(ObjectKind::Company, &companies).await.map_err(|e| e.to_string())?
+    };
+    let owners_named = rows.iter().any(|(_, _, r)| text_of(r, "owner_id").is_some());
+    let users: HashSet<String> = if owners_named {
+        store.users().await.map_err(|e| e.to_string())?.into_iter().map(|u| u.id).collect()
+    } else {
+        HashSet::new()
+    };
+    for (line, _, row) in rows.iter_mut() {
+        for (field, what) in [("company_id", "company"), ("owner_id", "user")] {
+            let (Some(spec), Some(id)) = (record::field(object, field), text_of(row, field)) else { continue };
+            let found = match field {
+                "company_id" => live.get(&id).cloned(),
+                _ => users.contains(&id).then(|| id.clone()),
+            };
+            match found {
+                Some(live_id) => row.contact.record.set(spec, Some(Scalar::Text(live_id))),
+                None => {
+                    row.contact.record.fields.retain(|(f, _)| f.name != field);
+                    let reason = format!("there is no {what} {id} here");
+                    warnings.push(Warning { line: *line, field: field.into(), value: id, reason });
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The user an owner cell names: by e-mail, or by name (case and diacritics aside).

@@ -513,7 +513,9 @@ async fn export(store: Arc<dyn Store>, object: Object, out: Option<PathBuf>, fil
         }
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
-    let mut stream = std::pin::pin!(leadline_server::export::stream(store, object.kind(), q, props));
+    let users = store.users().await.map_err(|e| e.to_string())?;
+    let exporter = leadline_server::export::Exporter::new(object.kind(), props, &users);
+    let mut stream = std::pin::pin!(leadline_server::export::stream(store, object.kind(), q, exporter));
     let mut bytes = 0usize;
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| e.to_string())?;

@@ -443,7 +443,8 @@ pub async fn export(
     let q = crate::wire::list_query(kind, &pairs, &props)?;
     // Fail before streaming starts if the query is wrong.
     s.store.list(kind, &leadline_store::ListQuery { limit: 1, ..q.clone() }).await?;
-    let stream = crate::export::stream(s.store.clone(), kind, q, props);
+    let exporter = crate::export::Exporter::new(kind, props, &s.store.users().await?);
+    let stream = crate::export::stream(s.store.clone(), kind, q, exporter);
     let name = format!("{}-{}.csv", object.trim_end_matches(".csv"), leadline_core::date::date_of_millis(crate::now()));
     Ok((
         [

@@ -117,15 +117,15 @@ async fn bulk(State(s): State<AppState>, form: Posted) -> PageResult {
     match action {
         "export" => {
             v.require(Action::Export)?;
-            let props = s.store.properties(Some(ObjectKind::Contact)).await?;
-            let mut out = csv::Writer::from_writer(Vec::new());
+            let exporter = crate::export::Exporter::of_store(s.store.as_ref(), ObjectKind::Contact).await?;
+            let mut out = csv::Writer::from_writer(crate::export::BOM.as_bytes().to_vec());
             let write = |w: &mut csv::Writer<Vec<u8>>, row: Vec<String>| {
                 w.write_record(row).map_err(|e| ApiError::new(crate::error::Kind::Internal, "internal", e.to_string()))
             };
-            write(&mut out, crate::export::header(ObjectKind::Contact, &props))?;
+            write(&mut out, exporter.header())?;
             for id in &ids {
                 if let Ok(r) = s.store.get(ObjectKind::Contact, id).await {
-                    write(&mut out, crate::export::row(&r, &props))?;
+                    write(&mut out, exporter.row(&r))?;
                 }
             }
             let body =

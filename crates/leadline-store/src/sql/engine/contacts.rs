@@ -450,6 +450,10 @@ fn fold_into(base: &mut ContactChanges, later: &ContactChanges) {
         }
     }
     base.record.properties.extend(later.record.properties.iter().cloned());
+    base.created_at = match (base.created_at, later.created_at) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
     add(&mut base.emails, &later.emails);
     add(&mut base.phones, &later.phones);
     add(&mut base.tags, &later.tags);
@@ -639,6 +643,7 @@ async fn bulk_insert(
     let rows = creates.iter().map(|(_, id, c)| records::NewRow {
         id: id.clone(),
         changes: &c.record,
+        created_at: c.created_at,
         extra: vec![
             tags_json(c.tags.as_deref().unwrap_or_default()),
             Arg::from(consent_to_json(&merge_consent(&[], &c.consent))),

@@ -501,6 +501,8 @@ pub(super) struct NewRow<'a> {
     pub id: String,
     pub changes: &'a FieldChanges,
     pub extra: Vec<Arg>,
+    /// When the record was first known, when not now (an import's "Create Date").
+    pub created_at: Option<i64>,
 }
 
 /// The multi-row statements that insert many records, each built only when pulled, for
@@ -526,7 +528,7 @@ pub(super) fn insert_statements<'a>(
                 values.extend([
                     Arg::from(row.id),
                     serde_json::Value::Object(props).to_string().into(),
-                    now.into(),
+                    row.created_at.unwrap_or(now).into(),
                     now.into(),
                 ]);
                 values.extend(writable.iter().map(|f| scalar_arg(f, row.changes.get(f.name).and_then(Option::as_ref))));
@@ -1236,7 +1238,7 @@ async fn upsert_companies(
         let c = &items[*i].changes;
         let ids = serde_json::to_string(&items[*i].external_ids).unwrap_or_else(|_| "[]".into());
         let terms = company_terms((text_change(c, None, "name"), text_change(c, None, "domain")));
-        NewRow { id: id.clone(), changes: c, extra: vec![Arg::from(ids), search_column(&terms)] }
+        NewRow { id: id.clone(), changes: c, extra: vec![Arg::from(ids), search_column(&terms)], created_at: None }
     });
     let history = creates.iter().flat_map(|(i, id)| created_history(ObjectKind::Company, id, &items[*i].changes));
     super::execute_all(
