@@ -300,7 +300,7 @@ async fn render_page(
         .await?
         .items
         .iter()
-        .map(|t| records::task_item(&tr, t, &users))
+        .map(|t| records::task_item(&tr, t, &users, Some(records::title(&r))))
         .collect();
     let deal_filter = leadline_store::Filter {
         target: FilterTarget::LinkedTo(ObjectKind::Contact),

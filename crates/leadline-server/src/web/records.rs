@@ -855,7 +855,9 @@ pub struct TaskItem {
     pub about: Option<(String, String)>,
 }
 
-pub fn task_item(tr: &Tr, t: &leadline_store::Task, users: &[User]) -> TaskItem {
+/// A task as lists show it; `contact` is the name of the person it is about (the link reads
+/// it), when known.
+pub fn task_item(tr: &Tr, t: &leadline_store::Task, users: &[User], contact: Option<String>) -> TaskItem {
     let now = crate::now();
     TaskItem {
         id: t.id.clone(),
@@ -864,7 +866,10 @@ pub fn task_item(tr: &Tr, t: &leadline_store::Task, users: &[User]) -> TaskItem 
         overdue: t.done_at.is_none() && t.due_at.is_some_and(|d| d < now),
         done: t.done_at.is_some(),
         assignee: t.assignee_id.as_deref().map(|a| user_name(users, a)),
-        about: t.contact_id.as_ref().map(|c| (format!("/contacts/{c}"), tr.t("task-open-contact"))),
+        about: t
+            .contact_id
+            .as_ref()
+            .map(|c| (format!("/contacts/{c}"), contact.unwrap_or_else(|| tr.t("task-open-contact")))),
     }
 }
 
@@ -920,14 +925,16 @@ pub async fn dashboard(State(s): State<AppState>, v: Viewer) -> PageResult {
             }
         })
         .collect();
-    let tasks = s
-        .store
-        .tasks(&TaskQuery { assignee_id: Some(v.user().id.clone()), open_only: true, limit: 10, ..Default::default() })
-        .await?
-        .items
-        .iter()
-        .map(|t| task_item(&tr, t, &users))
-        .collect();
+    let mut tasks = Vec::new();
+    let mine = TaskQuery { assignee_id: Some(v.user().id.clone()), open_only: true, limit: 10, ..Default::default() };
+    for t in s.store.tasks(&mine).await?.items {
+        // Ten at most: each link reads the person's name.
+        let name = match &t.contact_id {
+            Some(c) => s.store.get(ObjectKind::Contact, c).await.ok().map(|r| title(&r)),
+            None => None,
+        };
+        tasks.push(task_item(&tr, &t, &users, name));
+    }
     let recent =
         recent.items.iter().map(|r| (format!("/contacts/{}", r.id), title(r), tr.datetime(r.created_at()))).collect();
     let counted_at = tr.datetime(counted_at);

@@ -280,6 +280,14 @@ pub async fn forms_need_csrf_and_show_errors_at_the_field(app: &App) {
     assert!(page.text.contains("Send the offer") && page.text.contains("4 minutes"));
     let only_calls = b.get(&format!("/contacts/{id}?type=call")).await;
     assert!(!only_calls.text.contains("pricing") && only_calls.text.contains("4 minutes"));
+    // The task is on its assignee's dashboard, its link named after the person.
+    let c = app.get(&format!("/api/v1/contacts/{id}")).await.json();
+    let name = format!("{} {}", c["first_name"].as_str().unwrap_or(""), c["last_name"].as_str().unwrap_or(""))
+        .trim()
+        .to_owned();
+    let dashboard = b.get("/").await;
+    assert!(dashboard.text.contains("Send the offer"), "{}", dashboard.text);
+    assert!(dashboard.text.contains(&format!("<a href=\"/contacts/{id}\">{name}</a>")), "{}", dashboard.text);
 }
 
 pub async fn persian_contact_found_with_the_other_letters(app: &App) {
