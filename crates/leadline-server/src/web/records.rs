@@ -58,6 +58,8 @@ pub fn show(tr: &Tr, r: &Record, spec: &FieldSpec, users: &[User]) -> String {
         (FieldKind::AccountTier, Scalar::Text(s)) => tr.t(&format!("tier-{s}")),
         (FieldKind::DealStatus, Scalar::Text(s)) => tr.t(&format!("deal-status-{s}")),
         (FieldKind::UserId, Scalar::Text(id)) => user_name(users, id),
+        (_, Scalar::Text(s)) if spec.name == "stage" && r.object == ObjectKind::Deal => tr.code("deal-stage", s),
+        (_, Scalar::Text(s)) if spec.name == "industry" => tr.code("industry", s),
         (_, Scalar::Text(s)) => s.clone(),
         (_, Scalar::Int(n)) => n.to_string(),
     }
@@ -760,7 +762,11 @@ fn summary(tr: &Tr, a: &Activity) -> (String, Option<String>) {
         }
         _ => {
             let what = ["title", "subject", "url", "page", "form", "name"].iter().find_map(|k| prop(k));
-            let via = [a.channel.clone(), a.campaign.clone()].into_iter().flatten().collect::<Vec<_>>().join(" · ");
+            let via = [a.channel.as_deref().map(|c| tr.code("channel", c)), a.campaign.clone()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" · ");
             (what.unwrap_or(via.clone()), None)
         }
     }

@@ -37,6 +37,19 @@ impl Tr {
         )
     }
 
+    /// A code people type or import (a deal stage, an industry, a channel) as a reader should
+    /// see it: the catalogs' word for `{prefix}-{code}` when they have one, else the code with
+    /// its underscores as spaces and a capital ("contract_sent" reads "Contract sent").
+    pub fn code(&self, prefix: &str, code: &str) -> String {
+        let key = format!("{prefix}-{code}");
+        if i18n::has(self.locale.lang, &key) || i18n::has(Lang::En, &key) {
+            return self.t(&key);
+        }
+        let spaced = code.replace(['_', '-'], " ");
+        let mut chars = spaced.chars();
+        chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    }
+
     pub fn num(&self, n: impl std::borrow::Borrow<i64>) -> String {
         self.locale.int(*n.borrow())
     }

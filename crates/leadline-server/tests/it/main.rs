@@ -193,6 +193,7 @@ on_every_backend!(web::{
     every_screen_renders,
     duplicates_are_reviewed_on_their_screen,
     owners_offered_can_write,
+    codes_read_as_words,
 });
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

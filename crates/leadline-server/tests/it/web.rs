@@ -654,3 +654,29 @@ pub async fn owners_offered_can_write(app: &App) {
     let list = b.get("/contacts").await;
     assert!(!list.text.contains("viewer@test.pl"), "nor in the bulk owner choice");
 }
+
+/// Codes people type or import are shown as words: a deal stage, an industry, a timeline's
+/// channel, in the reader's language, and a code no catalog knows reads as a phrase.
+pub async fn codes_read_as_words(app: &App) {
+    let co = app.post("/api/v1/companies", json!({"name": "Kodowo", "industry": "financial_services"})).await.json();
+    let deal = app
+        .post("/api/v1/deals", json!({"name": "Umowa", "stage": "contract_sent", "company_id": co["id"]}))
+        .await
+        .json();
+    let other = app.post("/api/v1/deals", json!({"name": "Inna", "stage": "waiting_for_budget"})).await.json();
+    let c = app.post("/api/v1/contacts", json!({"first_name": "Kanał", "emails": ["kanal@x.pl"]})).await.json();
+    let cid = c["id"].as_str().unwrap();
+    app.post("/api/v1/activities", json!({"type": "page_view", "contact_id": cid, "channel": "web"})).await;
+    let mut b = admin(app).await;
+    let page = b.get(&format!("/deals/{}", deal["id"].as_str().unwrap())).await;
+    assert!(page.text.contains("Contract sent") && !page.text.contains(">contract_sent<"), "{}", page.text);
+    assert!(b.get(&format!("/deals/{}", other["id"].as_str().unwrap())).await.text.contains("Waiting for budget"));
+    assert!(b.get("/companies").await.text.contains("Financial services"));
+    assert!(b.get("/deals").await.text.contains("Contract sent"));
+    let csrf = b.csrf().await;
+    b.post("/language", &[("csrf", &csrf), ("locale", "it"), ("next", "/")]).await;
+    let it = b.get(&format!("/deals/{}", deal["id"].as_str().unwrap())).await;
+    assert!(it.text.contains("Contratto inviato"), "{}", it.text);
+    let timeline = b.get(&format!("/contacts/{cid}")).await;
+    assert!(timeline.text.contains("Web"), "{}", timeline.text);
+}
