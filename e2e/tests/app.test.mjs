@@ -97,12 +97,19 @@ test(`[${backend}] an invalid e-mail is refused at its field`, async () => {
   await page.locator("#f-country-error").waitFor();
   assert.match(await page.locator("#f-country-error").textContent(), /two-letter country code/);
   await shot(page, "04-inline-error");
+  // Another field saves on its own while the refused one still shows its refusal.
+  const title = page.getByLabel("Job title");
+  await title.fill("Procurement");
+  await title.press("Tab");
+  await page.getByRole("status").filter({ hasText: "Job title" }).waitFor();
+  assert.equal(await page.locator("#f-country-error").count(), 1, "the refusal stays at its field");
   await country.fill("ir");
   await country.press("Tab");
   await page.getByRole("status").filter({ hasText: "Saved." }).waitFor();
   assert.equal(await page.locator("#f-country-error").count(), 0);
   await page.reload();
   assert.equal(await page.getByLabel("Country").inputValue(), "IR");
+  assert.equal(await page.getByLabel("Job title").inputValue(), "Procurement");
 });
 
 test(`[${backend}] CSV import with a bad row, through the pages`, async () => {

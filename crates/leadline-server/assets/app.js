@@ -96,11 +96,6 @@ document.querySelectorAll("form.inline-edit").forEach((form) => {
   status.className = "muted";
   status.setAttribute("role", "status");
   form.append(status);
-  const clear = () => {
-    form.querySelectorAll(".field-error").forEach((p) => p.remove());
-    form.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));
-    form.querySelectorAll(".field.invalid").forEach((f) => f.classList.remove("invalid"));
-  };
   const show = (field, message) => {
     const el = form.querySelector("#f-" + CSS.escape(field.split("[")[0]));
     if (!el) { status.textContent = message; return; }
@@ -114,17 +109,26 @@ document.querySelectorAll("form.inline-edit").forEach((form) => {
     el.setAttribute("aria-invalid", "true");
     el.setAttribute("aria-describedby", p.id);
   };
+  // Only the changed field is sent (with the token and the backward-move confirmation): a
+  // refusal elsewhere on the form does not hold it back, and nothing else is rewritten.
+  const clearField = (name) => {
+    const el = form.querySelector("#f-" + CSS.escape(name));
+    el?.closest(".field")?.querySelectorAll(".field-error").forEach((p) => p.remove());
+    el?.closest(".field")?.classList.remove("invalid");
+    el?.removeAttribute("aria-invalid");
+  };
   form.addEventListener("change", async (e) => {
-    if (!e.target.name || e.target.name === "allow_backward") return;
+    const name = e.target.name;
+    if (!name || name === "allow_backward") return;
     status.textContent = "";
-    const res = await fetch(form.action, {
-      method: "POST",
-      headers: { accept: "application/json" },
-      body: new URLSearchParams(new FormData(form)),
-    });
+    const all = new FormData(form);
+    const body = new URLSearchParams();
+    for (const key of ["csrf", "allow_backward", name]) for (const v of all.getAll(key)) body.append(key, v);
+    if (!all.has(name)) body.append(name, "");
+    const res = await fetch(form.action, { method: "POST", headers: { accept: "application/json" }, body });
     const reply = await res.json().catch(() => ({ errors: [["form", res.statusText]] }));
-    clear();
-    if (res.ok) status.textContent = form.dataset.saved;
+    clearField(name);
+    if (res.ok) status.textContent = form.dataset.saved + " (" + (e.target.labels?.[0]?.textContent?.trim() ?? name) + ")";
     else for (const [field, message] of reply.errors ?? []) show(field, message);
   });
 });
