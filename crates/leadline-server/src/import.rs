@@ -128,6 +128,26 @@ fn default_batch() -> usize {
 }
 
 impl ImportParams {
+    /// An import of a file the caller owns (never deleted), read with `columns`, that keeps what
+    /// it writes; the rest as the file and the store's defaults say.
+    pub fn of_file(object: ObjectKind, path: PathBuf, sniffed: Sniffed, columns: &[Column]) -> Self {
+        ImportParams {
+            object: object.plural().into(),
+            file_name: path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
+            path,
+            headers: sniffed.headers,
+            mapping: columns.iter().map(Column::name).collect(),
+            delimiter: sniffed.delimiter,
+            dry_run: false,
+            source_list: None,
+            default_stage: None,
+            default_region: None,
+            default_currency: "EUR".into(),
+            spooled: false,
+            batch: BATCH,
+        }
+    }
+
     /// The parameters an import job was started with (`None` for a job that is not an import).
     pub fn of(job: &leadline_store::Job) -> Option<ImportParams> {
         serde_json::from_value(job.params.clone()).ok()

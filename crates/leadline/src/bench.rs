@@ -204,21 +204,12 @@ async fn import_into(url: &str, csv: &Path, label: &str) -> Result<(), String> {
         &Default::default(),
         &[],
     )?;
-    let params = leadline_server::import::ImportParams {
-        object: "contacts".into(),
-        path: csv.to_path_buf(),
-        file_name: "bench.csv".into(),
-        headers: sniffed.headers,
-        mapping: cols.iter().map(|c| c.name()).collect(),
-        delimiter: sniffed.delimiter,
-        dry_run: false,
-        source_list: None,
-        default_stage: None,
-        default_region: None,
-        default_currency: "EUR".into(),
-        spooled: false,
-        batch: leadline_server::import::BATCH,
-    };
+    let params = leadline_server::import::ImportParams::of_file(
+        leadline_core::record::ObjectKind::Contact,
+        csv.to_path_buf(),
+        sniffed,
+        &cols,
+    );
     let job = store
         .create_job("import", &serde_json::to_value(&params).map_err(|e| e.to_string())?, None, leadline_server::now())
         .await

@@ -633,21 +633,8 @@ mod tests {
             let cols =
                 leadline_server::import::mapping(ObjectKind::Contact, &sniffed.headers, &Default::default(), &[])
                     .unwrap();
-            let params = leadline_server::import::ImportParams {
-                object: "contacts".into(),
-                path: path.clone(),
-                file_name: "contacts.csv".into(),
-                headers: sniffed.headers.clone(),
-                mapping: cols.iter().map(|c| c.name()).collect(),
-                delimiter: sniffed.delimiter,
-                dry_run: false,
-                source_list: None,
-                default_stage: None,
-                default_region: None,
-                default_currency: "EUR".into(),
-                spooled: false,
-                batch: leadline_server::import::BATCH,
-            };
+            let params =
+                leadline_server::import::ImportParams::of_file(ObjectKind::Contact, path.clone(), sniffed, &cols);
             let job = dst.create_job("import", &serde_json::to_value(&params).unwrap(), None, 0).await.unwrap();
             let counts = leadline_server::import::run(to.store.clone(), &job.id, params, None, |_| {}).await.unwrap();
             assert_eq!((counts.created, counts.rejected), (300, 0), "{counts:?}");
