@@ -446,3 +446,7 @@ channel-email = E-mail
 channel-chat = Chat
 channel-phone = Phone
 channel-sales = Sales
+bulk-backward = { $count ->
+    [one] { $n } of the chosen contacts would move back in the funnel. Tick “move back” to confirm; nothing was changed.
+   *[other] { $n } of the chosen contacts would move back in the funnel. Tick “move back” to confirm; nothing was changed.
+}

@@ -428,3 +428,4 @@ channel-email = ایمیل
 channel-chat = گفتگو
 channel-phone = تلفن
 channel-sales = فروش
+bulk-backward = { $n } مخاطب از مخاطبان انتخاب‌شده در قیف به عقب برمی‌گردند. برای تأیید «بازگشت» را علامت بزنید؛ چیزی تغییر نکرد.

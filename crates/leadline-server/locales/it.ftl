@@ -446,3 +446,4 @@ channel-email = E-mail
 channel-chat = Chat
 channel-phone = Telefono
 channel-sales = Vendite
+bulk-backward = { $n } dei contatti scelti tornerebbero indietro nel funnel. Spunta «torna indietro» per confermare; non è stato cambiato nulla.

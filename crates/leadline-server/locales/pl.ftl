@@ -452,3 +452,7 @@ channel-email = E-mail
 channel-chat = Czat
 channel-phone = Telefon
 channel-sales = Sprzedaż
+bulk-backward = { $count ->
+    [one] { $n } z wybranych kontaktów cofnąłby się w lejku. Zaznacz „cofnij”, aby potwierdzić; nic nie zmieniono.
+   *[other] { $n } z wybranych kontaktów cofnęłoby się w lejku. Zaznacz „cofnij”, aby potwierdzić; nic nie zmieniono.
+}

@@ -196,6 +196,29 @@ async fn bulk(State(s): State<AppState>, form: Posted) -> PageResult {
                     .await
                     .map_err(|_| ApiError::invalid("value", "unknown_user", tr.t("bulk-unknown-owner")))?;
             }
+            // Moving contacts back in the funnel is confirmed, as on a contact's own form; until
+            // it is, nothing is changed.
+            let allow_backward = form.fields.get("allow_backward").is_some();
+            if action == "stage" && !allow_backward {
+                let to = leadline_core::lifecycle::LifecycleStage::parse(value);
+                let mut back = 0;
+                for id in &ids {
+                    let Ok(r) = s.store.get(ObjectKind::Contact, id).await else { continue };
+                    let from = r.text("lifecycle_stage").and_then(leadline_core::lifecycle::LifecycleStage::parse);
+                    if matches!((from, to), (Some(f), Some(t)) if f.is_backward(t)) {
+                        back += 1;
+                    }
+                }
+                if back > 0 {
+                    return Err(ApiError::new(
+                        crate::error::Kind::Conflict,
+                        "backward_stage_confirm",
+                        tr.tn("bulk-backward", back),
+                    )
+                    .field("stage_value")
+                    .into());
+                }
+            }
             // "webinar, vip" adds two tags.
             let added: Vec<String> = match action {
                 "tag" => leadline_core::contact::split_tags(value)
@@ -222,8 +245,11 @@ async fn bulk(State(s): State<AppState>, form: Posted) -> PageResult {
                     }
                     changes.tags = Some(tags);
                 }
-                // A bulk stage change may move contacts back: the user asked for exactly this.
-                match s.store.update_contact(id, &changes, WriteOptions { allow_backward_stage: true }, actor).await {
+                match s
+                    .store
+                    .update_contact(id, &changes, WriteOptions { allow_backward_stage: allow_backward }, actor)
+                    .await
+                {
                     Ok(_) => n += 1,
                     Err(leadline_store::StoreError::NotFound { .. }) => {}
                     Err(e) => return Err(e.into()),

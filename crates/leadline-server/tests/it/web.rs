@@ -320,19 +320,21 @@ pub async fn bulk_stage_change_and_confirmed_delete(app: &App) {
     }
     let mut b = admin(app).await;
     let csrf = b.csrf().await;
-    let r = b
-        .post(
-            "/contacts/bulk",
-            &[
-                ("csrf", &csrf),
-                ("id", &ids[0]),
-                ("id", &ids[1]),
-                ("action", "stage"),
-                ("stage_value", "mql"),
-                ("back", "/contacts?sort=first_name"),
-            ],
-        )
-        .await;
+    // Customers moved back to MQL: asked to confirm first, and nothing changes until then.
+    let mut form = vec![
+        ("csrf", csrf.as_str()),
+        ("id", ids[0].as_str()),
+        ("id", ids[1].as_str()),
+        ("action", "stage"),
+        ("stage_value", "mql"),
+        ("back", "/contacts?sort=first_name"),
+    ];
+    let refused = b.post("/contacts/bulk", &form).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.text);
+    assert!(refused.text.contains("2 of the chosen contacts would move back"), "{}", refused.text);
+    assert_eq!(app.get(&format!("/api/v1/contacts/{}", ids[0])).await.json()["lifecycle_stage"], "customer");
+    form.push(("allow_backward", "true"));
+    let r = b.post("/contacts/bulk", &form).await;
     assert_eq!(location(&r), "/contacts?sort=first_name&notice=updated&n=2");
     let notice = b.get(&location(&r)).await;
     assert!(notice.text.contains("2 contacts updated"));
