@@ -420,6 +420,11 @@ pub async fn run(
     let status = if cancelled { JobStatus::Cancelled } else { JobStatus::Done };
     let error = parsed.as_ref().err().cloned();
     let status = if error.is_some() { JobStatus::Failed } else { status };
+    // The total was counted as lines before the import; a quoted cell can span lines, so a
+    // finished import says how many rows there were.
+    if status == JobStatus::Done {
+        counts.total = counts.processed;
+    }
     store.finish_job(job_id, status, counts, error.as_deref(), crate::now()).await.map_err(|e| e.to_string())?;
     // A dry run keeps its upload so the same file can then be imported for real.
     if params.spooled && !params.dry_run {

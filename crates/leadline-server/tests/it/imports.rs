@@ -338,12 +338,17 @@ pub async fn peer_exports_import_whole(app: &App) {
         .await
         .unwrap();
     let hubspot = "\"Record ID\",\"First Name\",\"Last Name\",\"Email\",\"Phone Number\",\"Lifecycle Stage\",\"Lead Status\",\"Contact owner\",\"Country/Region\",\"Marketing contact status\"\n\
-        \"101\",\"Giulia\",\"Conti\",\"giulia@studio.example\",\"06 6982 1234\",\"marketingqualifiedlead\",\"IN_PROGRESS\",\"lukasz wisniewski\",\"Italy\",\"Marketing contact\"\n\
+        \"101\",\"Giulia\",\"Conti\",\"giulia@studio.example\",\"06 6982 1234\",\"marketingqualifiedlead\",\"IN_PROGRESS\",\"lukasz wisniewski\",\"Italy\",\"Marketing\ncontact\"\n\
         \"102\",\"Anna\",\"Nowak\",\"anna@firma.example\",\"+48 22 123 45 67\",\"salesqualifiedlead\",\"OPEN_DEAL\",\"Nobody Known\",\"Poland\",\"Non-marketing contact\"\n\
         \"103\",\"Ali\",\"Karimi\",\"ali@shirkat.example\",\"not a phone\",\"lead\",\"BAD_TIMING\",\"\",\"Atlantis\",\"\"\n";
     let job = import(app, &[("object", "contacts")], hubspot.as_bytes()).await;
     assert_eq!((job["created"].as_i64(), job["rejected"].as_i64()), (Some(3), Some(0)), "{job}");
     assert_eq!(job["warnings"], 3, "an unknown owner, a bad phone, an unknown country: {job}");
+    assert_eq!(
+        (job["total"].as_i64(), job["processed"].as_i64(), job["progress"].as_f64()),
+        (Some(3), Some(3), Some(1.0)),
+        "a quoted cell spans two lines: {job}"
+    );
     let giulia = app.get("/api/v1/contacts?email=giulia@studio.example").await.json()["items"][0].clone();
     assert_eq!(giulia["country"], "IT");
     assert_eq!(giulia["lead_status"], "attempting_contact");
@@ -363,8 +368,8 @@ pub async fn peer_exports_import_whole(app: &App) {
         .collect();
     assert_eq!(
         lines,
-        [(3, "owner_email", "nobody known"), (4, "country", "Atlantis"), (4, "phone", "not a phone")],
-        "lines are the file's own: the header is line 1"
+        [(4, "owner_email", "nobody known"), (5, "country", "Atlantis"), (5, "phone", "not a phone")],
+        "lines are the file's own (the header is line 1, Giulia's row spans lines 2-3)"
     );
 
     let mautic = "id,firstname,lastname,email,company,position,mobile,country,tags,stage\n\
