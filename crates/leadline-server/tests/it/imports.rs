@@ -391,9 +391,9 @@ pub async fn peer_exports_import_whole(app: &App) {
     );
 
     // Excel in Polish: BOM, semicolons, day-first dates.
-    let excel = "\u{feff}Imię;Nazwisko;Adres e-mail;Telefon;Kraj;Status leada\r\n\
-        Łukasz;Żółć;lukasz.zolc@firma.pl;601 000 222;Polska;NEW\r\n\
-        Małgorzata;Wójcik;m.wojcik@firma.pl;;Włochy;CONNECTED\r\n";
+    let excel = "\u{feff}Imię;Nazwisko;Adres e-mail;Telefon;Kraj;Status leada;Miasto;Kod pocztowy\r\n\
+        Łukasz;Żółć;lukasz.zolc@firma.pl;601 000 222;Polska;NEW;Kraków;30-001\r\n\
+        Małgorzata;Wójcik;m.wojcik@firma.pl;;Włochy;CONNECTED;Roma;00184\r\n";
     let job = import(app, &[("object", "contacts")], excel.as_bytes()).await;
     assert_eq!(
         (job["created"].as_i64(), job["rejected"].as_i64(), job["warnings"].as_i64()),
@@ -402,6 +402,7 @@ pub async fn peer_exports_import_whole(app: &App) {
     );
     let m = app.get("/api/v1/contacts?email=m.wojcik@firma.pl").await.json()["items"][0].clone();
     assert_eq!((m["country"].as_str(), m["lead_status"].as_str()), (Some("IT"), Some("connected")));
+    assert_eq!((m["city"].as_str(), m["postal_code"].as_str()), (Some("Roma"), Some("00184")), "{m}");
     // A mapping to a target that does not exist says which ones do.
     let bad = upload(
         app,

@@ -46,4 +46,13 @@ DROP INDEX activities_company;
 DROP INDEX activities_deal;
 CREATE INDEX activities_contact ON activities (contact_id, occurred_at, seq);
 CREATE INDEX activities_company ON activities (company_id, occurred_at, seq);
-CREATE INDEX activities_deal ON activities (deal_id, occurred_at, seq)
+CREATE INDEX activities_deal ON activities (deal_id, occurred_at, seq);
+
+-- Where a contact or company is, as exports give it: region (state, province, voivodeship),
+-- city and postal code.
+ALTER TABLE contacts ADD COLUMN region TEXT;
+ALTER TABLE contacts ADD COLUMN city TEXT;
+ALTER TABLE contacts ADD COLUMN postal_code TEXT;
+ALTER TABLE companies ADD COLUMN region TEXT;
+ALTER TABLE companies ADD COLUMN city TEXT;
+ALTER TABLE companies ADD COLUMN postal_code TEXT

@@ -44,4 +44,13 @@ CREATE TABLE job_warnings (
     value TEXT NOT NULL,
     reason TEXT NOT NULL,
     PRIMARY KEY (job_id, line, field, value)
-)
+);
+
+-- Where a contact or company is, as exports give it: region (state, province, voivodeship),
+-- city and postal code.
+ALTER TABLE contacts ADD COLUMN region TEXT;
+ALTER TABLE contacts ADD COLUMN city TEXT;
+ALTER TABLE contacts ADD COLUMN postal_code TEXT;
+ALTER TABLE companies ADD COLUMN region TEXT;
+ALTER TABLE companies ADD COLUMN city TEXT;
+ALTER TABLE companies ADD COLUMN postal_code TEXT
