@@ -96,7 +96,7 @@ document.querySelectorAll("form.inline-edit").forEach((form) => {
   status.className = "muted";
   status.setAttribute("role", "status");
   form.append(status);
-  const show = (field, message) => {
+  const show = (field, message, link) => {
     const el = form.querySelector("#f-" + CSS.escape(field.split("[")[0]));
     if (!el) { status.textContent = message; return; }
     const p = document.createElement("p");
@@ -104,6 +104,12 @@ document.querySelectorAll("form.inline-edit").forEach((form) => {
     p.id = el.id + "-error";
     p.setAttribute("role", "alert");
     p.textContent = message;
+    if (link) {
+      const a = document.createElement("a");
+      a.href = link;
+      a.textContent = form.dataset.openHolder;
+      p.append(" ", a);
+    }
     el.closest(".field")?.append(p);
     el.closest(".field")?.classList.add("invalid");
     el.setAttribute("aria-invalid", "true");
@@ -129,7 +135,7 @@ document.querySelectorAll("form.inline-edit").forEach((form) => {
     const reply = await res.json().catch(() => ({ errors: [["form", res.statusText]] }));
     clearField(name);
     if (res.ok) status.textContent = form.dataset.saved + " (" + (e.target.labels?.[0]?.textContent?.trim() ?? name) + ")";
-    else for (const [field, message] of reply.errors ?? []) show(field, message);
+    else for (const [field, message] of reply.errors ?? []) show(field, message, reply.links?.[field]);
   });
 });
 

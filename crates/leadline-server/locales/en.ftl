@@ -453,3 +453,4 @@ bulk-backward = { $count ->
     [one] { $n } of the chosen contacts would move back in the funnel. Tick “move back” to confirm; nothing was changed.
    *[other] { $n } of the chosen contacts would move back in the funnel. Tick “move back” to confirm; nothing was changed.
 }
+error-open-holder = Open that contact

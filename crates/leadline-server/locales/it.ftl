@@ -450,3 +450,4 @@ channel-chat = Chat
 channel-phone = Telefono
 channel-sales = Vendite
 bulk-backward = { $n } dei contatti scelti tornerebbero indietro nel funnel. Spunta «torna indietro» per confermare; non è stato cambiato nulla.
+error-open-holder = Apri quel contatto

@@ -459,3 +459,4 @@ bulk-backward = { $count ->
     [one] { $n } z wybranych kontaktów cofnąłby się w lejku. Zaznacz „cofnij”, aby potwierdzić; nic nie zmieniono.
    *[other] { $n } z wybranych kontaktów cofnęłoby się w lejku. Zaznacz „cofnij”, aby potwierdzić; nic nie zmieniono.
 }
+error-open-holder = Otwórz ten kontakt

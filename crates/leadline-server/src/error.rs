@@ -47,11 +47,13 @@ pub struct ApiError {
     pub code: String,
     pub message: String,
     pub field: Option<String>,
+    /// The record that holds a value the request wanted (`identity_taken`).
+    pub record_id: Option<String>,
 }
 
 impl ApiError {
     pub fn new(kind: Kind, code: &str, message: impl Into<String>) -> Self {
-        Self { kind, code: code.into(), message: message.into(), field: None }
+        Self { kind, code: code.into(), message: message.into(), field: None, record_id: None }
     }
 
     pub fn field(mut self, field: impl Into<String>) -> Self {
@@ -90,7 +92,7 @@ impl ApiError {
 
 impl From<FieldError> for ApiError {
     fn from(e: FieldError) -> Self {
-        Self { kind: Kind::Invalid, code: e.code.into(), message: e.message, field: Some(e.field) }
+        Self { kind: Kind::Invalid, code: e.code.into(), message: e.message, field: Some(e.field), record_id: None }
     }
 }
 
@@ -99,8 +101,15 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound { what, id } => Self::not_found(what, &id),
             StoreError::Conflict { code, field, message } => {
-                Self { kind: Kind::Conflict, code: code.into(), message, field }
+                Self { kind: Kind::Conflict, code: code.into(), message, field, record_id: None }
             }
+            StoreError::Taken { field, message, holder } => Self {
+                kind: Kind::Conflict,
+                code: "identity_taken".into(),
+                message,
+                field: Some(field),
+                record_id: Some(holder),
+            },
             StoreError::Invalid(f) => f.into(),
             other => {
                 tracing::error!(error = %other, "store failure");
@@ -112,14 +121,14 @@ impl From<StoreError> for ApiError {
 
 impl From<ApiError> for ErrorBody {
     fn from(e: ApiError) -> Self {
-        Self { code: e.code, message: e.message, field: e.field }
+        Self { code: e.code, message: e.message, field: e.field, record_id: e.record_id }
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
-        (status, axum::Json(ErrorBody { code: self.code, message: self.message, field: self.field })).into_response()
+        (status, axum::Json(ErrorBody::from(self))).into_response()
     }
 }
 
@@ -134,6 +143,10 @@ pub struct ErrorBody {
     pub message: String,
     /// The input field at fault, when there is one (`emails[1]`, `properties.budget`).
     pub field: Option<String>,
+    /// The record that already holds the value asked for (`identity_taken`: the contact with
+    /// that e-mail), when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record_id: Option<String>,
 }
 
 #[cfg(test)]

@@ -9,6 +9,9 @@ pub enum StoreError {
     /// A unique value is already taken, or the write contradicts the current state.
     #[error("{message}")]
     Conflict { code: &'static str, field: Option<String>, message: String },
+    /// An e-mail or external id that another contact holds (`holder`).
+    #[error("{message}")]
+    Taken { field: String, message: String, holder: String },
     /// Input that passed the edge but not the store's own checks (a reference to nothing, ...).
     #[error("{0}")]
     Invalid(FieldError),

@@ -439,13 +439,7 @@ async fn batch_impl(
 }
 
 fn error_result(index: usize, e: ApiError) -> BatchResult {
-    BatchResult {
-        index,
-        status: "error".into(),
-        id: None,
-        possible_duplicates: Vec::new(),
-        error: Some(crate::error::ErrorBody { code: e.code, message: e.message, field: e.field }),
-    }
+    BatchResult { index, status: "error".into(), id: None, possible_duplicates: Vec::new(), error: Some(e.into()) }
 }
 
 async fn merge_impl(state: &AppState, caller: &Caller, object: ObjectKind, body: Value) -> ApiResult<Json<MergeDto>> {

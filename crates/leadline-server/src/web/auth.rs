@@ -31,14 +31,25 @@ pub fn routes() -> Router<AppState> {
         .route("/lang", get(language_before_sign_in))
 }
 
-/// Errors to show next to the fields of a form.
+/// Errors to show next to the fields of a form, and for some a link to the record they are
+/// about (the contact that already has an e-mail).
 #[derive(Default)]
-pub struct FormErrors(pub Vec<(String, String)>);
+pub struct FormErrors(pub Vec<(String, String)>, pub Vec<(String, String)>);
+
+/// `emails[1]` counts as `emails`.
+fn same_field(f: &str, field: &str) -> bool {
+    f.split('[').next() == Some(field)
+}
 
 impl FormErrors {
-    /// The message for a field (`emails[1]` counts as `emails`).
+    /// The message for a field.
     pub fn of(&self, field: &str) -> Option<&str> {
-        self.0.iter().find(|(f, _)| f.split('[').next() == Some(field)).map(|(_, m)| m.as_str())
+        self.0.iter().find(|(f, _)| same_field(f, field)).map(|(_, m)| m.as_str())
+    }
+
+    /// The page of the record a field's error is about.
+    pub fn link(&self, field: &str) -> Option<&str> {
+        self.1.iter().find(|(f, _)| same_field(f, field)).map(|(_, href)| href.as_str())
     }
 
     pub fn add(&mut self, field: &str, message: String) {
@@ -48,7 +59,11 @@ impl FormErrors {
     /// An API error as the message of its field (or of `form` when it names none).
     pub fn from_api(tr: &Tr, e: &ApiError) -> Self {
         let mut errors = FormErrors::default();
-        errors.add(e.field.as_deref().unwrap_or("form"), error_text(tr, e));
+        let field = e.field.as_deref().unwrap_or("form");
+        errors.add(field, error_text(tr, e));
+        if let (Some(id), "identity_taken") = (&e.record_id, e.code.as_str()) {
+            errors.1.push((field.to_owned(), format!("/contacts/{id}")));
+        }
         errors
     }
 
@@ -158,7 +173,7 @@ async fn login(
                 csrf: fields.get("csrf").unwrap_or_default().to_owned(),
                 next: fields.get("next").unwrap_or_default().to_owned(),
                 email: email.to_owned(),
-                errors: FormErrors(vec![("form".into(), error_text(&tr, &e))]),
+                errors: FormErrors(vec![("form".into(), error_text(&tr, &e))], Vec::new()),
             };
             Ok((status, render(&page)).into_response())
         }

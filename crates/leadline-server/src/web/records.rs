@@ -400,6 +400,8 @@ pub struct FormField {
     pub value: String,
     pub options: Vec<Choice>,
     pub error: Option<String>,
+    /// The record the error is about (the contact that already has this e-mail).
+    pub error_link: Option<String>,
     pub hint: Option<String>,
 }
 
@@ -455,7 +457,8 @@ pub fn record_form(
         let value = value_of(&name, stored);
         let options = opts.into_iter().map(|(v, l)| Choice { selected: v == value, value: v, label: l }).collect();
         let error = errors.of(&name).map(str::to_owned);
-        out.push(FormField { name, label, input, value, options, error, hint });
+        let error_link = errors.link(&name).map(str::to_owned);
+        out.push(FormField { name, label, input, value, options, error, error_link, hint });
     };
     if object == ObjectKind::Contact {
         let list = |l: Option<&Vec<String>>| l.map(|l| l.join("\n")).unwrap_or_default();
@@ -726,8 +729,10 @@ pub fn inline_reply(headers: &HeaderMap, refused: Option<&FormErrors>) -> Option
     Some(match refused {
         None => axum::Json(serde_json::json!({ "saved": true })).into_response(),
         Some(errors) => {
-            (axum::http::StatusCode::UNPROCESSABLE_ENTITY, axum::Json(serde_json::json!({ "errors": errors.0 })))
-                .into_response()
+            let links: serde_json::Map<String, Value> =
+                errors.1.iter().map(|(f, href)| (f.clone(), Value::String(href.clone()))).collect();
+            let body = serde_json::json!({ "errors": errors.0, "links": links });
+            (axum::http::StatusCode::UNPROCESSABLE_ENTITY, axum::Json(body)).into_response()
         }
     })
 }

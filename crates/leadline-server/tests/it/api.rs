@@ -167,11 +167,9 @@ pub async fn contacts_crud_search_and_history(app: &App) {
         let found = app.get(&format!("/api/v1/contacts?q={}", urlencode(q))).await.json();
         assert_eq!(found["items"].as_array().unwrap().len(), 1, "search {q}");
     }
-    app.post("/api/v1/contacts", json!({"emails": ["ali@example.ir"]})).await.error(
-        409,
-        "identity_taken",
-        Some("emails"),
-    );
+    let taken = app.post("/api/v1/contacts", json!({"emails": ["ali@example.ir"]})).await;
+    taken.error(409, "identity_taken", Some("emails"));
+    assert_eq!(taken.json()["record_id"], id.as_str(), "the error names the contact that has the address");
     let r =
         app.patch(&format!("/api/v1/contacts/{id}"), json!({"lifecycle_stage": "customer", "job_title": "مدیر"})).await;
     assert_eq!(r.json()["job_title"], "مدیر");

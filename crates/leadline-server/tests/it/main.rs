@@ -194,6 +194,7 @@ on_every_backend!(web::{
     duplicates_are_reviewed_on_their_screen,
     owners_offered_can_write,
     codes_read_as_words,
+    a_taken_email_links_to_its_contact,
 });
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

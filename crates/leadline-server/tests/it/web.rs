@@ -682,3 +682,15 @@ pub async fn codes_read_as_words(app: &App) {
     let timeline = b.get(&format!("/contacts/{cid}")).await;
     assert!(timeline.text.contains("Web"), "{}", timeline.text);
 }
+
+/// A new contact with an e-mail another contact has is refused at the field, with a link to
+/// the contact that has it.
+pub async fn a_taken_email_links_to_its_contact(app: &App) {
+    let holder = app.post("/api/v1/contacts", json!({"first_name": "Ola", "emails": ["ola@firma.pl"]})).await.json();
+    let mut b = admin(app).await;
+    let csrf = b.csrf().await;
+    let r = b.post("/contacts/new", &[("csrf", &csrf), ("first_name", "Ola2"), ("emails", "OLA@firma.pl")]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+    let link = format!("<a href=\"/contacts/{}\">Open that contact</a>", holder["id"].as_str().unwrap());
+    assert!(r.text.contains(&link), "{}", r.text);
+}

@@ -88,10 +88,10 @@ async fn check_identities_free(conn: &mut Conn, identities: &[Identity], me: Opt
         if let Some(owner) = taken.get(&id.key()) {
             if Some(owner.as_str()) != me {
                 let shown = id.key().split_once(':').map(|(_, v)| v.to_owned()).unwrap_or_default();
-                return Err(StoreError::Conflict {
-                    code: "identity_taken",
-                    field: Some(field_of(id).into()),
+                return Err(StoreError::Taken {
+                    field: field_of(id).into(),
                     message: format!("{shown} already belongs to contact {owner}"),
+                    holder: owner.clone(),
                 });
             }
         }
