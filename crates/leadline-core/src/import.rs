@@ -83,22 +83,63 @@ impl Column {
     }
 }
 
-/// Every target a column of `object` may be mapped to, as [`Column::parse`] reads them.
+/// The targets a column of `object` may be mapped to, as the mapping screen offers them and
+/// [`Column::parse`] reads them (any `external_id:<system>` is read too).
 pub fn targets(object: ObjectKind, props: &[PropertyDef]) -> Vec<String> {
-    let special: &[&str] = match object {
-        ObjectKind::Contact => &["email", "phone", "tags", "owner_email", "id", "external_ids", "created_at"],
-        ObjectKind::Company => &["owner_email", "id"],
-        ObjectKind::Deal => &["contact_emails", "owner_email"],
+    let mut t: Vec<String> = vec!["ignore".into()];
+    match object {
+        ObjectKind::Contact => {
+            t.extend(["email", "phone", "tags", "external_ids", "created_at", "id"].map(String::from))
+        }
+        ObjectKind::Company => t.push("id".into()),
+        ObjectKind::Deal => t.push("contact_emails".into()),
+    }
+    t.push("owner_email".into());
+    t.extend(record::fields(object).iter().filter(|f| !f.system && f.name != "owner_id").map(|f| f.name.to_owned()));
+    t.extend(["import", "hubspot", "salesforce", "mautic"].map(|s| format!("external_id:{s}")));
+    t.extend(props.iter().filter(|p| p.object == object).map(|p| format!("properties.{}", p.name)));
+    t
+}
+
+/// The name a new custom property takes from a column's header: folded, lower snake case, at
+/// most 64 characters, starting with a letter ("Mautic points" gives `mautic_points`); a header
+/// with no Latin letters or digits ("امتیاز") names it by its position (`column_4`).
+pub fn property_name(header: &str, position: usize) -> String {
+    let mut name = String::new();
+    for c in crate::text::fold(header).chars() {
+        if c.is_ascii_alphanumeric() {
+            name.push(c.to_ascii_lowercase());
+        } else if !name.is_empty() && !name.ends_with('_') {
+            name.push('_');
+        }
+    }
+    let name = name.trim_end_matches('_');
+    let name = match name {
+        "" => format!("column_{}", position + 1),
+        n if n.starts_with(|c: char| c.is_ascii_lowercase()) => n.to_owned(),
+        n => format!("column_{n}"),
     };
-    let fields = record::fields(object).iter().filter(|f| !f.system).map(|f| f.name.to_owned());
-    let props = props.iter().filter(|p| p.object == object).map(|p| format!("properties.{}", p.name));
-    special
-        .iter()
-        .map(|s| (*s).to_owned())
-        .chain(fields)
-        .chain(props)
-        .chain(["external_id:<system>".to_owned(), "ignore".to_owned()])
-        .collect()
+    name.chars().take(64).collect::<String>().trim_end_matches('_').to_owned()
+}
+
+/// The type a new custom property takes from a column's values: a number, a yes/no or a date
+/// when every value that is there reads as one, else text.
+pub fn infer_property_type<'a>(values: impl IntoIterator<Item = &'a str>) -> crate::property::PropertyType {
+    use crate::property::PropertyType as T;
+    let values: Vec<&str> = values.into_iter().map(str::trim).filter(|v| !v.is_empty()).collect();
+    if values.is_empty() {
+        return T::Text;
+    }
+    let all = |ok: &dyn Fn(&str) -> bool| values.iter().all(|v| ok(v));
+    if all(&|v| v.replace(',', ".").parse::<f64>().is_ok_and(f64::is_finite)) {
+        T::Number
+    } else if all(&|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "false" | "yes" | "no")) {
+        T::Bool
+    } else if all(&|v| crate::date::parse_loose_date(v).is_some()) {
+        T::Date
+    } else {
+        T::Text
+    }
 }
 
 /// Header spellings, folded and stripped of everything but letters and digits.
@@ -493,7 +534,13 @@ pub fn read_row(columns: &[Column], row: &[&str], ctx: &RowContext<'_>) -> Resul
             },
             Column::Property(name) => {
                 if let Some(def) = ctx.properties.iter().find(|p| p.object == ctx.object && &p.name == name) {
-                    note(def.check(&RawValue::Text(v.into())).map(|pv| record.properties.push((name.clone(), pv))))
+                    let v = match def.kind {
+                        crate::property::PropertyType::Date => {
+                            crate::date::parse_loose_date(v).unwrap_or_else(|| v.into())
+                        }
+                        _ => v.to_owned(),
+                    };
+                    note(def.check(&RawValue::Text(v)).map(|pv| record.properties.push((name.clone(), pv))))
                 }
             }
             Column::OwnerEmail if v.contains('@') => {
@@ -778,6 +825,33 @@ mod tests {
         c.default_stage = Some(crate::lifecycle::LifecycleStage::Lead);
         let row = read_row(&cols, &["a@b.pl", "", ""], &c).unwrap();
         assert_eq!(get(&row, "lifecycle_stage"), Some(Scalar::Text("lead".into())), "the page's choice wins");
+    }
+
+    #[test]
+    fn new_properties_take_a_name_and_a_type_from_their_column() {
+        use crate::property::PropertyType as T;
+        assert_eq!(property_name("Mautic points", 0), "mautic_points");
+        assert_eq!(property_name("Last Activity Date", 1), "last_activity_date");
+        assert_eq!(property_name("Città di nascita", 2), "citta_di_nascita");
+        assert_eq!(property_name("2nd phone", 3), "column_2nd_phone");
+        assert_eq!(property_name("امتیاز", 3), "column_4");
+        assert_eq!(infer_property_type(["12", "", "3,5"]), T::Number);
+        assert_eq!(infer_property_type(["yes", "No"]), T::Bool);
+        assert_eq!(infer_property_type(["2026-03-15 10:22", "15.03.2026"]), T::Date);
+        assert_eq!(infer_property_type(["Marketing contact", "12"]), T::Text);
+        assert_eq!(infer_property_type(["", " "]), T::Text);
+        // A date column reads export dates into the property.
+        let def = PropertyDef {
+            object: ObjectKind::Contact,
+            name: "last_activity".into(),
+            label: "Last activity".into(),
+            kind: T::Date,
+            options: vec![],
+        };
+        let props = [def];
+        let cols = auto_map(ObjectKind::Contact, &["email", "Last activity"], &props);
+        let row = read_row(&cols, &["a@b.pl", "15.03.2026 10:00"], &ctx(&props)).unwrap();
+        assert_eq!(row.contact.record.properties[0].1, Some(crate::property::PropValue::Date("2026-03-15".into())));
     }
 
     #[test]

@@ -454,3 +454,4 @@ bulk-backward = { $count ->
    *[other] { $n } of the chosen contacts would move back in the funnel. Tick “move back” to confirm; nothing was changed.
 }
 error-open-holder = Open that contact
+import-new-property = Keep as a new property

@@ -451,3 +451,4 @@ channel-phone = Telefono
 channel-sales = Vendite
 bulk-backward = { $n } dei contatti scelti tornerebbero indietro nel funnel. Spunta «torna indietro» per confermare; non è stato cambiato nulla.
 error-open-holder = Apri quel contatto
+import-new-property = Conserva come nuova proprietà

@@ -460,3 +460,4 @@ bulk-backward = { $count ->
    *[other] { $n } z wybranych kontaktów cofnęłoby się w lejku. Zaznacz „cofnij”, aby potwierdzić; nic nie zmieniono.
 }
 error-open-holder = Otwórz ten kontakt
+import-new-property = Zachowaj jako nową właściwość

@@ -224,7 +224,9 @@ pub fn mapping(
         if let Some(target) = overrides.get(h) {
             cols[i] = Column::parse(object, target, props).ok_or_else(|| {
                 let valid = leadline_core::import::targets(object, props).join(", ");
-                format!("{target:?} (for column {h:?}) is not an import target; the targets are {valid}")
+                format!(
+                    "{target:?} (for column {h:?}) is not an import target; the targets are {valid}, and external_id:<system> for any other system"
+                )
             })?;
         }
     }

@@ -175,31 +175,6 @@ fn object_field(form: &Form) -> ApiResult<ObjectKind> {
         .ok_or_else(|| ApiError::invalid("object", "invalid_object", "object is contacts, companies or deals"))
 }
 
-pub(crate) fn targets(object: ObjectKind, props: &[leadline_core::property::PropertyDef]) -> Vec<String> {
-    let mut t: Vec<String> = vec!["ignore".into()];
-    if object == ObjectKind::Contact {
-        t.extend(["email", "phone", "tags"].map(String::from));
-    }
-    if object == ObjectKind::Deal {
-        t.push("contact_emails".into());
-    }
-    if matches!(object, ObjectKind::Contact | ObjectKind::Company) {
-        t.push("id".into());
-    }
-    t.push("owner_email".into());
-    t.extend(
-        leadline_core::record::fields(object)
-            .iter()
-            .filter(|f| !f.system && f.name != "owner_id")
-            .map(|f| f.name.to_owned()),
-    );
-    t.extend(
-        ["external_id:import", "external_id:hubspot", "external_id:salesforce", "external_id:mautic"].map(String::from),
-    );
-    t.extend(props.iter().filter(|p| p.object == object).map(|p| format!("properties.{}", p.name)));
-    t
-}
-
 #[utoipa::path(post, path = "/api/v1/imports/preview", tag = "imports",
     request_body(content_type = "multipart/form-data", description = "`file` (CSV) and `object` (contacts, companies or deals)"),
     responses((status = 200, body = PreviewDto), (status = 400, body = crate::error::ErrorBody)))]
@@ -216,7 +191,7 @@ pub async fn preview(State(s): State<AppState>, caller: Caller, multipart: Multi
         delimiter: (sniffed.delimiter as char).to_string(),
         mapping: cols.iter().map(|c| c.name()).collect(),
         headers: sniffed.headers,
-        targets: targets(object, &props),
+        targets: leadline_core::import::targets(object, &props),
         sample: sniffed.sample,
     }))
 }

@@ -16,7 +16,7 @@ use leadline_store::{Job, JobStatus};
 use super::records::Choice;
 use super::view::{Shell, Tr};
 use super::{check_csrf, render, PageResult, Posted, Viewer};
-use crate::api::imports::{import_params, read_form, spawn, targets, Form};
+use crate::api::imports::{import_params, read_form, spawn, Form};
 use crate::error::{ApiError, Kind};
 use crate::import::{self, ImportParams};
 use crate::AppState;
@@ -102,6 +102,7 @@ struct MapPage {
 fn target_label(tr: &Tr, target: &str) -> String {
     match target {
         "ignore" => tr.t("import-ignore"),
+        NEW_PROPERTY => tr.t("import-new-property"),
         "owner_email" => tr.t("import-owner-email"),
         "contact_emails" => tr.t("import-contact-emails"),
         "id" => tr.t("import-leadline-id"),
@@ -139,7 +140,11 @@ async fn upload(State(s): State<AppState>, v: Viewer, multipart: Multipart) -> P
     };
     let props = s.store.properties(Some(object)).await?;
     let cols = import::mapping(object, &sniffed.headers, &HashMap::new(), &props).expect("no overrides");
-    let all_targets = targets(object, &props);
+    // A column nothing takes can be kept as a new custom property (administrators).
+    let mut all_targets = leadline_core::import::targets(object, &props);
+    if v.can(Action::Administer) {
+        all_targets.insert(1, NEW_PROPERTY.into());
+    }
     let columns = sniffed
         .headers
         .iter()
@@ -182,6 +187,44 @@ async fn upload(State(s): State<AppState>, v: Viewer, multipart: Multipart) -> P
     Ok(render(&page))
 }
 
+/// The mapping target that keeps a column as a new custom property.
+const NEW_PROPERTY: &str = "new_property";
+
+/// Define a contact property for column `i` of an uploaded file, named after its header and
+/// typed from its first thousand values (a property of that name is reused), and give its
+/// mapping target.
+async fn new_property(
+    s: &AppState,
+    v: &Viewer,
+    path: &std::path::Path,
+    sniffed: &import::Sniffed,
+    i: usize,
+) -> Result<String, ApiError> {
+    v.require(Action::Administer).map_err(|e| e.0)?;
+    let header = &sniffed.headers[i];
+    let name = leadline_core::import::property_name(header, i);
+    let object = ObjectKind::Contact;
+    if !s.store.properties(Some(object)).await?.iter().any(|p| p.name == name) {
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(sniffed.delimiter)
+            .flexible(true)
+            .from_path(path)
+            .map_err(|e| ApiError::bad_request("invalid_csv", e.to_string()))?;
+        let values: Vec<String> =
+            reader.records().take(1000).filter_map(Result::ok).filter_map(|r| r.get(i).map(str::to_owned)).collect();
+        let def = leadline_core::property::PropertyDef {
+            object,
+            name: name.clone(),
+            label: header.trim().chars().take(200).collect(),
+            kind: leadline_core::import::infer_property_type(values.iter().map(String::as_str)),
+            options: Vec::new(),
+        };
+        def.validate().map_err(|e| ApiError::from(e).field(format!("map.{i}")))?;
+        s.store.define_property(&def, crate::now()).await?;
+    }
+    Ok(format!("properties.{name}"))
+}
+
 /// Start a dry run or an import of an uploaded file with the chosen mapping.
 async fn start(State(s): State<AppState>, form: Posted) -> PageResult {
     let v = &form.viewer;
@@ -199,12 +242,15 @@ async fn start(State(s): State<AppState>, form: Posted) -> PageResult {
         .and_then(|file| file.take(64 * 1024).read_to_end(&mut head))
         .map_err(|_| ApiError::new(Kind::NotFound, "upload_gone", "the uploaded file is gone; upload it again"))?;
     let sniffed = import::sniff(&head).map_err(|m| ApiError::bad_request("invalid_csv", m))?;
-    let mapping: HashMap<String, String> = sniffed
-        .headers
-        .iter()
-        .enumerate()
-        .filter_map(|(i, h)| f.get(&format!("map.{i}")).map(|t| (h.clone(), t.to_owned())))
-        .collect();
+    let mut mapping: HashMap<String, String> = HashMap::new();
+    for (i, h) in sniffed.headers.iter().enumerate() {
+        let Some(target) = f.get(&format!("map.{i}")) else { continue };
+        let target = match target {
+            NEW_PROPERTY => new_property(&s, v, &path, &sniffed, i).await?,
+            t => t.to_owned(),
+        };
+        mapping.insert(h.clone(), target);
+    }
     let mut fields: HashMap<String, String> = ["object", "source_list", "default_region", "default_stage"]
         .iter()
         .filter_map(|k| f.get(k).map(|v| ((*k).to_owned(), v.to_owned())))

@@ -195,6 +195,7 @@ on_every_backend!(web::{
     owners_offered_can_write,
     codes_read_as_words,
     a_taken_email_links_to_its_contact,
+    an_unmapped_column_becomes_a_property,
 });
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

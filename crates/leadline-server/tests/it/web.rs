@@ -694,3 +694,50 @@ pub async fn a_taken_email_links_to_its_contact(app: &App) {
     let link = format!("<a href=\"/contacts/{}\">Open that contact</a>", holder["id"].as_str().unwrap());
     assert!(r.text.contains(&link), "{}", r.text);
 }
+
+/// A column no field takes is kept as a new custom property, named after its header and typed
+/// from its values, chosen on the mapping screen.
+pub async fn an_unmapped_column_becomes_a_property(app: &App) {
+    let mut b = admin(app).await;
+    let csrf = b.csrf().await;
+    let csv = "Email,Mautic points,Last Activity Date,Marketing contact status\n\
+        a@x.pl,12,2026-03-15 10:22,Marketing contact\n\
+        b@x.pl,3,15.03.2026,Non-marketing contact\n";
+    let (ct, body) = super::imports::multipart(&[("csrf", &csrf), ("object", "contacts")], csv.as_bytes());
+    let req = Request::builder().method(Method::POST).uri("/import").header(header::CONTENT_TYPE, ct);
+    let map = b.send(req, Body::from(body)).await;
+    assert!(map.text.contains("<option value=\"new_property\">Keep as a new property</option>"), "{}", map.text);
+    let upload_at = map.text.find("name=\"upload\" value=\"").unwrap() + "name=\"upload\" value=\"".len();
+    let upload = map.text[upload_at..][..36].to_owned();
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("upload", upload.as_str()),
+        ("file_name", "mautic.csv"),
+        ("object", "contacts"),
+        ("map.0", "email"),
+        ("map.1", "new_property"),
+        ("map.2", "new_property"),
+        ("map.3", "new_property"),
+        ("mode", "import"),
+    ];
+    let r = b.post("/import/start", &form).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    wait(app, location(&r).trim_start_matches("/import/")).await;
+    let props = app.get("/api/v1/properties").await.json();
+    let kind = |name: &str| {
+        props
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .map(|p| p["type"].as_str().unwrap_or_default().to_owned())
+    };
+    assert_eq!(kind("mautic_points").as_deref(), Some("number"), "{props}");
+    assert_eq!(kind("last_activity_date").as_deref(), Some("date"), "{props}");
+    assert_eq!(kind("marketing_contact_status").as_deref(), Some("text"), "{props}");
+    let a = app.get("/api/v1/contacts?email=a@x.pl").await.json()["items"][0].clone();
+    assert_eq!(a["properties"]["mautic_points"], 12.0, "{a}");
+    assert_eq!(a["properties"]["last_activity_date"], "2026-03-15");
+    let b2 = app.get("/api/v1/contacts?email=b@x.pl").await.json()["items"][0].clone();
+    assert_eq!(b2["properties"]["last_activity_date"], "2026-03-15", "day-first dates read too");
+}
