@@ -51,6 +51,26 @@ fn set_counts(sql: &mut Sql, c: JobCounts) {
     sql.push(", possible_duplicates = ").arg(c.possible_duplicates).push(", warnings = ").arg(c.warnings);
 }
 
+impl SqlStore {
+    /// Insert rows of `width` values into `into` (`table (columns)`) in one transaction, a
+    /// repeated key kept once.
+    async fn add_job_rows(
+        &self,
+        into: &str,
+        width: usize,
+        rows: impl Iterator<Item = Vec<crate::sql::Arg>>,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        for chunk in super::chunked(rows, super::chunk_size(width)) {
+            let mut sql = super::sql_rows(&format!("INSERT INTO {into} "), chunk);
+            sql.push(" ON CONFLICT DO NOTHING");
+            query(&sql).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
 #[async_trait::async_trait]
 impl crate::JobStore for SqlStore {
     async fn create_job(
@@ -174,49 +194,23 @@ impl crate::JobStore for SqlStore {
     }
 
     async fn add_rejects(&self, job_id: &str, rejects: &[Reject]) -> StoreResult<()> {
-        let mut tx = self.begin().await?;
-        for chunk in rejects.chunks(super::chunk_size(5)) {
-            let rows = chunk
-                .iter()
-                .map(|r| {
-                    vec![
-                        job_id.into(),
-                        r.line.into(),
-                        r.field.clone().into(),
-                        r.reason.as_str().into(),
-                        r.raw.as_str().into(),
-                    ]
-                })
-                .collect();
-            let mut sql = super::sql_rows("INSERT INTO job_rejects (job_id, line, field, reason, raw) ", rows);
-            sql.push(" ON CONFLICT DO NOTHING");
-            query(&sql).execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        let rows = rejects.iter().map(|r| {
+            vec![job_id.into(), r.line.into(), r.field.clone().into(), r.reason.as_str().into(), r.raw.as_str().into()]
+        });
+        self.add_job_rows("job_rejects (job_id, line, field, reason, raw)", 5, rows).await
     }
 
     async fn add_warnings(&self, job_id: &str, warnings: &[Warning]) -> StoreResult<()> {
-        let mut tx = self.begin().await?;
-        for chunk in warnings.chunks(super::chunk_size(5)) {
-            let rows = chunk
-                .iter()
-                .map(|w| {
-                    vec![
-                        job_id.into(),
-                        w.line.into(),
-                        w.field.as_str().into(),
-                        w.value.as_str().into(),
-                        w.reason.as_str().into(),
-                    ]
-                })
-                .collect();
-            let mut sql = super::sql_rows("INSERT INTO job_warnings (job_id, line, field, value, reason) ", rows);
-            sql.push(" ON CONFLICT DO NOTHING");
-            query(&sql).execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        let rows = warnings.iter().map(|w| {
+            vec![
+                job_id.into(),
+                w.line.into(),
+                w.field.as_str().into(),
+                w.value.as_str().into(),
+                w.reason.as_str().into(),
+            ]
+        });
+        self.add_job_rows("job_warnings (job_id, line, field, value, reason)", 5, rows).await
     }
 
     async fn warnings(&self, job_id: &str, after_line: i64, limit: u32) -> StoreResult<Vec<Warning>> {
