@@ -455,3 +455,8 @@ bulk-backward = { $count ->
 }
 error-open-holder = Open that contact
 import-new-property = Keep as a new property
+list-total = { $count ->
+    [one] { $n } match
+   *[other] { $n } matches
+}
+list-total-more = More than { $n } matches

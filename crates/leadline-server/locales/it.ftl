@@ -452,3 +452,8 @@ channel-sales = Vendite
 bulk-backward = { $n } dei contatti scelti tornerebbero indietro nel funnel. Spunta «torna indietro» per confermare; non è stato cambiato nulla.
 error-open-holder = Apri quel contatto
 import-new-property = Conserva come nuova proprietà
+list-total = { $count ->
+    [one] { $n } risultato
+   *[other] { $n } risultati
+}
+list-total-more = Più di { $n } risultati

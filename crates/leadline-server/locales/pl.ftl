@@ -461,3 +461,9 @@ bulk-backward = { $count ->
 }
 error-open-holder = Otwórz ten kontakt
 import-new-property = Zachowaj jako nową właściwość
+list-total = { $count ->
+    [one] { $n } wynik
+    [few] { $n } wyniki
+   *[other] { $n } wyników
+}
+list-total-more = Ponad { $n } wyników

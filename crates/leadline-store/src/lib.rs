@@ -125,6 +125,15 @@ pub trait RecordStore: Send + Sync {
     ) -> StoreResult<std::collections::HashMap<String, String>>;
     async fn list(&self, object: ObjectKind, query: &ListQuery) -> StoreResult<Page<Record>>;
     async fn count(&self, object: ObjectKind, filters: &[Filter], search: Option<&str>) -> StoreResult<i64>;
+    /// As [`RecordStore::count`], but it stops counting past `cap`: the answer is exact up to
+    /// `cap`, and `cap + 1` means more.
+    async fn count_upto(
+        &self,
+        object: ObjectKind,
+        filters: &[Filter],
+        search: Option<&str>,
+        cap: u32,
+    ) -> StoreResult<i64>;
     /// How many live records hold each value of a text field (`None`: no value), in one pass.
     async fn count_by(
         &self,

@@ -137,8 +137,13 @@ pub struct FilterSelect {
 }
 
 /// A list page's data, whatever the object.
+/// How far a list page counts its matches.
+const TOTAL_CAP: u32 = 10_000;
+
 pub struct ListView {
     pub base: &'static str,
+    /// How many records match: exact, or "more than" past [`TOTAL_CAP`].
+    pub total: Option<String>,
     pub columns: Vec<Column>,
     pub rows: Vec<Row>,
     pub q: String,
@@ -285,6 +290,19 @@ pub async fn list_view(
         },
         Err(e) => (None, Some(super::view::error_text(&tr, &e))),
     };
+    // The total: exact up to TOTAL_CAP, said as "more than" past it (counting a million
+    // matches on every page would cost more than the page).
+    let total = match &page {
+        Some((_, q)) => {
+            let n = s.store.count_upto(object, &q.filters, q.search.as_deref(), TOTAL_CAP).await?;
+            Some(if n > i64::from(TOTAL_CAP) {
+                tr.tn("list-total-more", i64::from(TOTAL_CAP))
+            } else {
+                tr.tn("list-total", n)
+            })
+        }
+        None => None,
+    };
     let (sort, desc) = page.as_ref().map_or(("created_at", true), |(_, q)| (q.sort.name, q.descending));
     let link = |extra: &[(&str, &str)], drop: &[&str]| {
         let mut kept: Vec<(&str, &str)> = pairs
@@ -368,6 +386,7 @@ pub async fn list_view(
     Ok((
         ListView {
             base: base(object),
+            total,
             columns,
             rows,
             q: get("q"),

@@ -193,6 +193,7 @@ on_every_backend!(web::{
     every_screen_renders,
     duplicates_are_reviewed_on_their_screen,
     owners_offered_can_write,
+    lists_show_their_total,
     codes_read_as_words,
     a_taken_email_links_to_its_contact,
     an_unmapped_column_becomes_a_property,

@@ -644,6 +644,16 @@ pub async fn duplicates_are_reviewed_on_their_screen(app: &App) {
 
 /// Owner and assignee choices list people who can work on records: not read-only users (a
 /// contact already owned by one still shows its owner).
+/// A list says how many records match.
+pub async fn lists_show_their_total(app: &App) {
+    for (name, country) in [("Ala", "PL"), ("Ola", "PL"), ("Eva", "IT")] {
+        app.post("/api/v1/contacts", json!({"first_name": name, "country": country})).await;
+    }
+    let mut b = admin(app).await;
+    assert!(b.get("/contacts").await.text.contains(">3 matches<"));
+    assert!(b.get("/contacts?country=IT").await.text.contains(">1 match<"));
+}
+
 pub async fn owners_offered_can_write(app: &App) {
     app.user("viewer@test.pl", leadline_core::role::Role::ReadOnly, leadline_core::role::TokenScope::Read).await;
     app.user("rep@test.pl", leadline_core::role::Role::Sales, leadline_core::role::TokenScope::Write).await;

@@ -160,6 +160,16 @@ pub async fn list_pages_cover_everything_once(s: &dyn Store) {
         // Several contacts share a creation time, so the id must break ties.
         s.create_contact(&c, actor(NOW + i / 4)).await.unwrap();
     }
+    // A capped count is exact up to its cap, and one more past it.
+    let italy = [Filter {
+        target: FilterTarget::Field(field(ObjectKind::Contact, "country").unwrap()),
+        op: FilterOp::Eq,
+        value: vec![Scalar::Text("IT".into())],
+    }];
+    assert_eq!(s.count_upto(ObjectKind::Contact, &[], None, 100).await.unwrap(), 23);
+    assert_eq!(s.count_upto(ObjectKind::Contact, &[], None, 10).await.unwrap(), 11);
+    assert_eq!(s.count_upto(ObjectKind::Contact, &italy, None, 100).await.unwrap(), 8);
+    assert_eq!(s.count_upto(ObjectKind::Contact, &[], Some("p1"), 100).await.unwrap(), 11);
     for (sort, desc) in [("created_at", true), ("first_name", false), ("country", true)] {
         let mut q = ListQuery::newest(ObjectKind::Contact, 5);
         q.sort = field(ObjectKind::Contact, sort).unwrap();

@@ -424,6 +424,22 @@ pub(super) async fn count(
     Ok(query_count(&sql).fetch_one(&mut *conn).await?)
 }
 
+/// How many records match, counted up to `cap + 1` at most: a list page's total, exact for
+/// the lists people page through and bounded work for the ones of a million.
+pub(super) async fn count_upto(
+    conn: &mut Conn,
+    object: ObjectKind,
+    filters: &[Filter],
+    search: Option<&str>,
+    cap: u32,
+) -> StoreResult<i64> {
+    let mut sql = sql(&format!("SELECT COUNT(*) FROM (SELECT 1 FROM {}", table(object)));
+    let search = search.and_then(|q| Search::unplanned(object, q));
+    where_sql(&mut sql, object, filters, search.as_ref())?;
+    sql.push(" LIMIT ").arg(i64::from(cap) + 1).push(") AS capped");
+    Ok(query_count(&sql).fetch_one(&mut *conn).await?)
+}
+
 pub(super) async fn count_by(
     conn: &mut Conn,
     object: ObjectKind,
@@ -836,6 +852,16 @@ impl crate::RecordStore for SqlStore {
 
     async fn count(&self, object: ObjectKind, filters: &[Filter], search: Option<&str>) -> StoreResult<i64> {
         count(&mut *self.reader.acquire().await?, object, filters, search).await
+    }
+
+    async fn count_upto(
+        &self,
+        object: ObjectKind,
+        filters: &[Filter],
+        search: Option<&str>,
+        cap: u32,
+    ) -> StoreResult<i64> {
+        count_upto(&mut *self.reader.acquire().await?, object, filters, search, cap).await
     }
 
     async fn count_by(&self, object: ObjectKind, field: &'static FieldSpec) -> StoreResult<Vec<(Option<String>, i64)>> {
