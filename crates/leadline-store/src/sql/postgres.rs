@@ -31,7 +31,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../../migrations/postgres/0004_search_index.sql")),
     (5, include_str!("../../migrations/postgres/0005_company_filter.sql")),
     (6, include_str!("../../migrations/postgres/0006_job_heartbeat.sql")),
-    (7, include_str!("../../migrations/postgres/0007_shared_phones.sql")),
+    (7, include_str!("../../migrations/postgres/0007_data_trust.sql")),
 ];
 
 pub(crate) fn json_text(column: &str, key_param: &str) -> String {

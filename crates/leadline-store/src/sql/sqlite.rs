@@ -53,7 +53,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("../../migrations/sqlite/0006_company_filter.sql")),
     (7, include_str!("../../migrations/sqlite/0007_search_without_tombstones.sql")),
     (8, include_str!("../../migrations/sqlite/0008_job_heartbeat.sql")),
-    (9, include_str!("../../migrations/sqlite/0009_shared_phones.sql")),
+    (9, include_str!("../../migrations/sqlite/0009_data_trust.sql")),
 ];
 
 /// The text value of a custom property.

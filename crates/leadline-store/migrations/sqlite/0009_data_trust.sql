@@ -1,3 +1,5 @@
+-- Data you can trust: shared phones and possible duplicates, import warnings and addresses.
+
 -- A phone may be shared (an office switchboard, a family line): an e-mail or an external id
 -- names one contact, a phone may belong to several. The table's key becomes (key, contact)
 -- and a partial unique index keeps every other kind of key to one contact.
