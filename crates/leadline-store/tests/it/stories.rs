@@ -1107,6 +1107,12 @@ pub async fn possible_duplicates_are_merged_dismissed_and_found_by_name(s: &dyn 
     assert!(found.contains(&(z1.id.clone(), z2.id.clone(), Reason::NameAndCompany, "scan".into())), "{found:?}");
     assert!(found.contains(&(p1.id.clone(), p2.id.clone(), Reason::NameOtherEmail, "scan".into())), "{found:?}");
     assert_eq!(s.scan_duplicates(actor(NOW + 13)).await.unwrap(), 0);
+    // A deleted contact takes its pairs with it: the lists of settled pairs still read.
+    s.delete(ObjectKind::Contact, &c.id, actor(NOW + 14)).await.unwrap();
+    let dismissed = DuplicateQuery { status: DuplicateStatus::Dismissed, ..open_pairs() };
+    assert_eq!(s.duplicates(&dismissed).await.unwrap().items.len(), 0);
+    assert_eq!(s.count_duplicates(DuplicateStatus::Dismissed).await.unwrap(), 0);
+    assert!(matches!(s.duplicate(&ac).await, Err(StoreError::NotFound { .. })));
 }
 
 /// Random batches against the store: two rows whose e-mails are not linked through a chain of

@@ -129,7 +129,8 @@ fn row_of(row: &DbRow) -> StoreResult<Row> {
     })
 }
 
-/// The pairs with both their contacts, in the order of `rows`.
+/// The pairs with both their contacts, in the order of `rows`; a pair whose contact is gone
+/// (deleted meanwhile) is left out.
 async fn with_records(conn: &mut Conn, rows: Vec<Row>) -> StoreResult<Vec<DuplicatePair>> {
     let ids: Vec<String> =
         rows.iter().flat_map(|r| [r.a.clone(), r.b.clone()]).collect::<HashSet<_>>().into_iter().collect();
@@ -137,12 +138,12 @@ async fn with_records(conn: &mut Conn, rows: Vec<Row>) -> StoreResult<Vec<Duplic
     for r in load(conn, ObjectKind::Contact, &ids).await? {
         by_id.insert(r.id.clone(), r);
     }
-    rows.into_iter()
-        .map(|r| {
-            let find = |id: &str| by_id.get(id).cloned().ok_or_else(|| StoreError::not_found("contact", id));
-            Ok(DuplicatePair {
-                a: find(&r.a)?,
-                b: find(&r.b)?,
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            Some(DuplicatePair {
+                a: by_id.get(&r.a)?.clone(),
+                b: by_id.get(&r.b)?.clone(),
                 id: r.id,
                 reason: r.reason,
                 status: r.status,
@@ -153,7 +154,7 @@ async fn with_records(conn: &mut Conn, rows: Vec<Row>) -> StoreResult<Vec<Duplic
                 merge_id: r.merge_id,
             })
         })
-        .collect()
+        .collect())
 }
 
 /// A listing's cursor: the last pair's time and id.
@@ -276,7 +277,7 @@ impl crate::DuplicateStore for SqlStore {
     async fn duplicate(&self, id: &str) -> StoreResult<DuplicatePair> {
         let mut conn = self.reader.acquire().await?;
         let row = self.pair_row(&mut conn, id).await?;
-        Ok(with_records(&mut conn, vec![row]).await?.remove(0))
+        with_records(&mut conn, vec![row]).await?.pop().ok_or_else(|| StoreError::not_found("possible duplicate", id))
     }
 
     async fn dismiss_duplicate(&self, id: &str, actor: Actor<'_>) -> StoreResult<DuplicatePair> {

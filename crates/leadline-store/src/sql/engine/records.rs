@@ -880,6 +880,10 @@ impl crate::RecordStore for SqlStore {
                 "DELETE FROM deal_contacts WHERE contact_id = $1",
                 "DELETE FROM activities WHERE contact_id = $1",
                 "DELETE FROM tasks WHERE contact_id = $1",
+                // The pairs it (or a contact merged into it) formed have nothing left to decide.
+                "DELETE FROM duplicate_candidates WHERE contact_a = $1 OR contact_b = $1 \
+                 OR contact_a IN (SELECT id FROM contacts WHERE merged_into = $1) \
+                 OR contact_b IN (SELECT id FROM contacts WHERE merged_into = $1)",
                 "DELETE FROM contacts WHERE merged_into = $1",
                 "DELETE FROM contacts WHERE id = $1",
             ]),
