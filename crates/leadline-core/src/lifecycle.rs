@@ -113,6 +113,8 @@ pub enum ChangeCause {
     Merge,
     /// An automation rule fired.
     Rule,
+    /// An import was taken back: the value is the one it had before the import.
+    Undo,
 }
 
 impl ChangeCause {
@@ -122,6 +124,7 @@ impl ChangeCause {
             Self::Import => "import",
             Self::Merge => "merge",
             Self::Rule => "rule",
+            Self::Undo => "undo",
         }
     }
 }

@@ -361,6 +361,18 @@ job-running = Running
 job-done = Done
 job-failed = Failed
 job-cancelled = Cancelled
+job-undone = Undone
+import-undo = Undo this import…
+import-undo-explain = The contacts, companies or deals this import created are deleted, and the ones it updated get back the values they had before it. This is refused if anything else has changed one of them since.
+import-undo-confirm = Undo the import
+import-undo-deleted = { $count ->
+    [one] 1 record deleted
+   *[other] { $n } records deleted
+}
+import-undo-restored = { $count ->
+    [one] 1 record restored
+   *[other] { $n } records restored
+}
 
 ## Settings
 settings-account = Your account

@@ -346,6 +346,16 @@ job-running = در حال اجرا
 job-done = انجام شد
 job-failed = ناموفق
 job-cancelled = لغو شد
+job-undone = برگردانده شد
+import-undo = برگرداندن این ورود…
+import-undo-explain = مخاطبان، شرکت‌ها یا معامله‌هایی که این ورود ساخته حذف می‌شوند و آن‌هایی که به‌روز کرده مقدارهای پیش از آن را پس می‌گیرند. اگر از آن زمان چیز دیگری یکی از آن‌ها را تغییر داده باشد، این کار انجام نمی‌شود.
+import-undo-confirm = برگرداندن ورود
+import-undo-deleted = { $count ->
+   *[other] { $n } رکورد حذف شد
+}
+import-undo-restored = { $count ->
+   *[other] { $n } رکورد بازگردانده شد
+}
 
 ## Settings
 settings-account = حساب شما

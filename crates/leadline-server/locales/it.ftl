@@ -361,6 +361,18 @@ job-running = In corso
 job-done = Completata
 job-failed = Non riuscita
 job-cancelled = Annullata
+job-undone = Annullata con undo
+import-undo = Annulla questa importazione…
+import-undo-explain = I contatti, le aziende o le trattative creati da questa importazione vengono eliminati e quelli aggiornati tornano ai valori che avevano prima. Non è possibile se qualcos'altro ne ha modificato uno nel frattempo.
+import-undo-confirm = Annulla l'importazione
+import-undo-deleted = { $count ->
+    [one] 1 record eliminato
+   *[other] { $n } record eliminati
+}
+import-undo-restored = { $count ->
+    [one] 1 record ripristinato
+   *[other] { $n } record ripristinati
+}
 
 ## Settings
 settings-account = Il tuo account

@@ -366,6 +366,20 @@ job-running = W toku
 job-done = Gotowe
 job-failed = Nieudane
 job-cancelled = Anulowane
+job-undone = Cofnięte
+import-undo = Cofnij ten import…
+import-undo-explain = Kontakty, firmy lub transakcje utworzone przez ten import zostaną usunięte, a zaktualizowane odzyskają wartości sprzed importu. Nie jest to możliwe, jeśli w międzyczasie coś innego zmieniło któryś z nich.
+import-undo-confirm = Cofnij import
+import-undo-deleted = { $count ->
+    [one] Usunięto 1 rekord
+    [few] Usunięto { $n } rekordy
+   *[many] Usunięto { $n } rekordów
+}
+import-undo-restored = { $count ->
+    [one] Przywrócono 1 rekord
+    [few] Przywrócono { $n } rekordy
+   *[many] Przywrócono { $n } rekordów
+}
 
 ## Settings
 settings-account = Twoje konto

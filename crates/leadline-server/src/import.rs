@@ -402,7 +402,9 @@ pub async fn run(
     let mut cancelled = false;
     while let Some(batch) = rx.recv().await {
         let now = crate::now();
-        let actor = Actor { user_id: user_id.as_deref(), cause: ChangeCause::Import, now };
+        // A real run journals its writes, so that it can be undone.
+        let job = (!params.dry_run).then_some(job_id);
+        let actor = Actor { job_id: job, ..Actor::new(user_id.as_deref(), ChangeCause::Import, now) };
         let (rejects, warnings) =
             import_batch(store.as_ref(), object, batch, &params, actor, &mut lookups, &mut counts).await?;
         if !rejects.is_empty() {

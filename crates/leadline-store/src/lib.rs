@@ -303,6 +303,11 @@ pub trait JobStore: Send + Sync {
     async fn add_warnings(&self, job_id: &str, warnings: &[Warning]) -> StoreResult<()>;
     /// A job's warnings in line order, after `after_line`.
     async fn warnings(&self, job_id: &str, after_line: i64, limit: u32) -> StoreResult<Vec<Warning>>;
+    /// Take an import back, whole or not at all: delete the records it created and give the
+    /// ones it updated their values from before it. Refused (`Conflict`) while the import runs,
+    /// once it was undone, for a dry run, and when anything else has touched one of its records
+    /// since (an edit, a merge, an activity): the undo would lose that.
+    async fn undo_import(&self, job_id: &str, actor: Actor<'_>) -> StoreResult<ImportUndone>;
 }
 
 /// Whole-store operations: copying a deployment between backends and verifying it.

@@ -51,6 +51,15 @@ pub struct Actor<'a> {
     pub user_id: Option<&'a str>,
     pub cause: ChangeCause,
     pub now: Millis,
+    /// The import a write belongs to: its writes are journalled so it can be undone.
+    pub job_id: Option<&'a str>,
+}
+
+impl<'a> Actor<'a> {
+    /// A write outside any import.
+    pub fn new(user_id: Option<&'a str>, cause: ChangeCause, now: Millis) -> Self {
+        Self { user_id, cause, now, job_id: None }
+    }
 }
 
 /// How a contact write treats the lifecycle stage.
@@ -481,6 +490,17 @@ pub struct Job {
     pub counts: JobCounts,
     pub cancel_requested: bool,
     pub error: Option<String>,
+    /// When the import was undone.
+    pub undone_at: Option<Millis>,
+}
+
+/// What undoing an import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportUndone {
+    /// Records the import had created, now deleted.
+    pub deleted: i64,
+    /// Records the import had updated, now as they were before it.
+    pub restored: i64,
 }
 
 /// A row an import could not take, with why.

@@ -330,7 +330,7 @@ pub async fn seed(
         companies.push(CompanyUpsert { id: None, changes: c, external_ids: Vec::new() });
         company_locale.push(i % LOCALES.len());
     }
-    let actor = |now| Actor { user_id: None, cause: ChangeCause::Import, now };
+    let actor = |now| Actor::new(None, ChangeCause::Import, now);
     let mut company_ids = Vec::new();
     for chunk in companies.chunks(1000) {
         for o in store.upsert_companies(chunk.to_vec(), actor(start), false).await.map_err(e)? {
@@ -444,7 +444,7 @@ pub async fn seed(
             "sql" => c.record.set(f("lead_status"), text("qualified")),
             _ => {}
         }
-        let by_rule = Actor { user_id: None, cause: ChangeCause::Rule, now: at };
+        let by_rule = Actor::new(None, ChangeCause::Rule, at);
         store.update_contact(&people[i].id, &c, leadline_store::WriteOptions::default(), by_rule).await.map_err(e)?;
     }
     progress("lifecycle");
@@ -483,21 +483,14 @@ pub async fn seed(
             d.set(df("company_id"), text(company_ids[c].clone()));
         }
         let deal = store
-            .create_deal(
-                &d,
-                std::slice::from_ref(&p.id),
-                Actor { user_id: None, cause: ChangeCause::Rule, now: *opened },
-            )
+            .create_deal(&d, std::slice::from_ref(&p.id), Actor::new(None, ChangeCause::Rule, *opened))
             .await
             .map_err(e)?;
         if won {
             let won_at = p.path.iter().find(|(s, _)| *s == "customer").map_or(now, |(_, t)| *t);
             let mut w = FieldChanges::default();
             w.set(df("status"), text("won"));
-            store
-                .update_deal(&deal.id, &w, None, Actor { user_id: None, cause: ChangeCause::Rule, now: won_at })
-                .await
-                .map_err(e)?;
+            store.update_deal(&deal.id, &w, None, Actor::new(None, ChangeCause::Rule, won_at)).await.map_err(e)?;
         }
         deals.push((i, deal.id));
     }
@@ -569,10 +562,8 @@ pub async fn seed(
 }
 
 async fn append(store: &dyn Store, batch: Vec<NewActivity>, now: i64) -> Result<(), String> {
-    for r in store
-        .append_activities(batch, Actor { user_id: None, cause: ChangeCause::Import, now })
-        .await
-        .map_err(|e| e.to_string())?
+    for r in
+        store.append_activities(batch, Actor::new(None, ChangeCause::Import, now)).await.map_err(|e| e.to_string())?
     {
         r.map_err(|e| e.to_string())?;
     }

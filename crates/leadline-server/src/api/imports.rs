@@ -51,6 +51,8 @@ pub struct JobDto {
     pub created_at: String,
     pub started_at: Option<String>,
     pub finished_at: Option<String>,
+    /// When the import was undone (`POST /api/v1/imports/{id}/undo`).
+    pub undone_at: Option<String>,
 }
 
 impl From<Job> for JobDto {
@@ -85,6 +87,7 @@ impl From<Job> for JobDto {
             created_at: leadline_core::date::rfc3339(j.created_at),
             started_at: j.started_at.map(leadline_core::date::rfc3339),
             finished_at: j.finished_at.map(leadline_core::date::rfc3339),
+            undone_at: j.undone_at.map(leadline_core::date::rfc3339),
         }
     }
 }
@@ -330,6 +333,28 @@ pub async fn cancel(State(s): State<AppState>, caller: Caller, Path(id): Path<St
     Ok(Json(s.store.cancel_job(&id).await?.into()))
 }
 
+/// What undoing an import did.
+#[derive(Serialize, ToSchema)]
+pub struct UndoDto {
+    /// Records the import had created, now deleted.
+    pub deleted: i64,
+    /// Records the import had updated, now as they were before it.
+    pub restored: i64,
+    pub job: JobDto,
+}
+
+#[utoipa::path(post, path = "/api/v1/imports/{id}/undo", tag = "imports",
+    description = "Takes the import back, whole or not at all: the records it created are deleted, the ones it \
+        updated get their values from before it. Refused with 409 while it runs, once undone, for a dry run, and \
+        when anything else touched one of its records since (an edit, a merge, an activity).",
+    responses((status = 200, body = UndoDto), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn undo(State(s): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<UndoDto>> {
+    caller.require(Action::Import)?;
+    let undone = s.store.undo_import(&id, super::records::manual(&caller)).await?;
+    let job = s.store.job(&id).await?.into();
+    Ok(Json(UndoDto { deleted: undone.deleted, restored: undone.restored, job }))
+}
+
 #[utoipa::path(get, path = "/api/v1/imports/{id}/rejects", tag = "imports",
     description = "The refused rows as CSV: the file's own columns, then `line` and `reason`, ready to fix and upload again.",
     responses((status = 200, content_type = "text/csv", description = "CSV")))]
@@ -439,6 +464,7 @@ pub fn routes(max_upload: u64) -> Router<AppState> {
         .layer(DefaultBodyLimit::max(limit))
         .route("/imports/{id}", get(get_one))
         .route("/imports/{id}/cancel", post(cancel))
+        .route("/imports/{id}/undo", post(undo))
         .route("/imports/{id}/rejects", get(rejects))
         .route("/imports/{id}/warnings", get(warnings))
         .route("/exports/{object}", get(export))

@@ -110,7 +110,7 @@ pub fn query_pairs(uri: &axum::http::Uri) -> ApiResult<Vec<(String, String)>> {
         admin::list_users, admin::create_user, admin::get_user, admin::update_user,
         admin::list_tokens, admin::create_token, admin::revoke_token,
         admin::list_properties, admin::define_property, admin::delete_property,
-        imports::preview, imports::start, imports::list, imports::get_one, imports::cancel, imports::rejects, imports::warnings, imports::export,
+        imports::preview, imports::start, imports::list, imports::get_one, imports::cancel, imports::undo, imports::rejects, imports::warnings, imports::export,
     ),
     components(schemas(
         crate::error::ErrorBody,
@@ -121,7 +121,7 @@ pub fn query_pairs(uri: &axum::http::Uri) -> ApiResult<Vec<(String, String)>> {
         timeline::TaskDto, timeline::TaskInput, timeline::TaskPatch, timeline::TaskPage,
         admin::LoginRequest, admin::SessionDto, admin::PasswordChange, admin::UserDto, admin::UserInput, admin::UserPatch,
         admin::TokenDto, admin::TokenInput, admin::TokenCreated, admin::PropertyDto,
-        imports::JobDto, imports::PreviewDto, imports::WarningDto,
+        imports::JobDto, imports::UndoDto, imports::PreviewDto, imports::WarningDto,
         duplicates::DuplicateDto, duplicates::DuplicatePage, duplicates::ScanResult,
     )),
     modifiers(&BearerAuth),

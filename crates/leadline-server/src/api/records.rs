@@ -177,7 +177,7 @@ pub const ROLES: &[&str] = &["decision_maker", "influencer", "user", "champion",
 pub const MAX_BATCH: usize = 1000;
 
 pub(crate) fn manual(caller: &Caller) -> Actor<'_> {
-    Actor { user_id: Some(caller.user_id()), cause: ChangeCause::Manual, now: crate::now() }
+    Actor::new(Some(caller.user_id()), ChangeCause::Manual, crate::now())
 }
 
 /// A page of records as the list endpoints answer it.
@@ -404,7 +404,7 @@ async fn batch_impl(
             Err(e) => results[i] = Some(error_result(i, e)),
         }
     }
-    let actor = Actor { user_id: Some(caller.user_id()), cause: ChangeCause::Manual, now: crate::now() };
+    let actor = Actor::new(Some(caller.user_id()), ChangeCause::Manual, crate::now());
     let outcomes = match object {
         ObjectKind::Contact => state.store.upsert_contacts(contacts, actor, req.dry_run).await?,
         _ => state.store.upsert_companies(companies, actor, req.dry_run).await?,

@@ -182,7 +182,7 @@ pub struct TaskPage {
 }
 
 fn actor(caller: &Caller) -> Actor<'_> {
-    Actor { user_id: Some(caller.user_id()), cause: ChangeCause::Manual, now: crate::now() }
+    Actor::new(Some(caller.user_id()), ChangeCause::Manual, crate::now())
 }
 
 fn text(field: &str, v: &Option<String>) -> ApiResult<Option<String>> {

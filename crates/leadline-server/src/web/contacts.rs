@@ -102,7 +102,7 @@ async fn bulk(State(s): State<AppState>, form: Posted) -> PageResult {
     if ids.is_empty() {
         return Err(ApiError::invalid("id", "nothing_selected", tr.t("bulk-none-selected")).into());
     }
-    let actor = Actor { user_id: Some(v.user().id.as_str()), cause: ChangeCause::Manual, now: crate::now() };
+    let actor = Actor::new(Some(v.user().id.as_str()), ChangeCause::Manual, crate::now());
     let done = |kind: &str, n: usize| {
         let path = back.split('?').next().unwrap_or("/contacts");
         let query: Vec<(String, String)> = crate::api::query_pairs(&back.parse::<Uri>().unwrap_or_default())
@@ -429,7 +429,7 @@ async fn delete(State(s): State<AppState>, Path(id): Path<String>, form: Posted)
         };
         return Ok(render(&page));
     }
-    let actor = Actor { user_id: Some(v.user().id.as_str()), cause: ChangeCause::Manual, now: crate::now() };
+    let actor = Actor::new(Some(v.user().id.as_str()), ChangeCause::Manual, crate::now());
     s.store.delete(ObjectKind::Contact, &id, actor).await?;
     Ok(Redirect::to("/contacts?notice=deleted&n=1").into_response())
 }

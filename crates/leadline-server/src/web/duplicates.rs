@@ -112,11 +112,7 @@ async fn page(State(s): State<AppState>, v: Viewer, uri: Uri) -> PageResult {
 }
 
 fn actor(v: &Viewer) -> leadline_store::Actor<'_> {
-    leadline_store::Actor {
-        user_id: Some(v.user().id.as_str()),
-        cause: leadline_core::lifecycle::ChangeCause::Manual,
-        now: crate::now(),
-    }
+    leadline_store::Actor::new(Some(v.user().id.as_str()), leadline_core::lifecycle::ChangeCause::Manual, crate::now())
 }
 
 async fn merge(State(s): State<AppState>, Path(id): Path<String>, form: Posted) -> PageResult {

@@ -30,6 +30,7 @@ pub fn routes(max_upload: u64) -> Router<AppState> {
         .route("/import/{id}", get(job_page))
         .route("/import/{id}/run", post(run_for_real))
         .route("/import/{id}/cancel", post(cancel))
+        .route("/import/{id}/undo", post(undo))
 }
 
 pub struct JobRow {
@@ -49,7 +50,7 @@ fn job_row(tr: &Tr, j: &Job) -> JobRow {
         id: j.id.clone(),
         file_name: p.as_ref().map(|p| p.file_name.clone()).unwrap_or_default(),
         object: p.as_ref().map(|p| tr.t(&format!("nav-{}", p.object))).unwrap_or_default(),
-        status: tr.t(&format!("job-{}", j.status.as_str())),
+        status: if j.undone_at.is_some() { tr.t("job-undone") } else { tr.t(&format!("job-{}", j.status.as_str())) },
         when: tr.datetime(j.created_at),
         dry_run: p.is_some_and(|p| p.dry_run),
         summary: format!(
@@ -278,14 +279,33 @@ struct JobPage {
     /// The first refused rows and left-out values, with their lines and reasons.
     first_rejects: Vec<(String, String)>,
     first_warnings: Vec<(String, String)>,
+    /// A finished real import that wrote records and was not undone can be.
+    can_undo: bool,
+    /// What an undo just did, or why it was refused.
+    undo_result: Option<String>,
+    undo_error: Option<String>,
 }
 
 async fn job_page(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) -> PageResult {
     v.require(Action::Import)?;
+    job_view(&s, &v, &id, None, None).await
+}
+
+async fn job_view(
+    s: &AppState,
+    v: &Viewer,
+    id: &str,
+    undo_result: Option<String>,
+    undo_error: Option<String>,
+) -> PageResult {
     let tr = Tr { locale: v.locale };
-    let j = s.store.job(&id).await?;
+    let j = s.store.job(id).await?;
     let params = ImportParams::of(&j);
     let running = matches!(j.status, JobStatus::Queued | JobStatus::Running);
+    let can_undo = j.status.is_finished()
+        && j.undone_at.is_none()
+        && params.as_ref().is_some_and(|p| !p.dry_run)
+        && j.counts.created + j.counts.updated + j.counts.merged > 0;
     let can_run = j.status == JobStatus::Done && params.as_ref().is_some_and(|p| p.dry_run && p.path.exists());
     let c = j.counts;
     let counts = vec![
@@ -299,10 +319,10 @@ async fn job_page(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) 
     // The first few reasons are shown here; the rest are in the downloads.
     const SHOWN: u32 = 5;
     let line = |n: i64| tr.t1("import-line", "line", &tr.num(n));
-    let first_rejects = s.store.rejects(&id, 0, SHOWN).await?.into_iter().map(|r| (line(r.line), r.reason)).collect();
+    let first_rejects = s.store.rejects(id, 0, SHOWN).await?.into_iter().map(|r| (line(r.line), r.reason)).collect();
     let first_warnings = s
         .store
-        .warnings(&id, 0, SHOWN)
+        .warnings(id, 0, SHOWN)
         .await?
         .into_iter()
         .map(|w| (line(w.line), format!("{}: {}", target_label(&tr, &w.field), w.reason)))
@@ -318,8 +338,32 @@ async fn job_page(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) 
         error: j.error.clone(),
         first_rejects,
         first_warnings,
+        can_undo,
+        undo_result,
+        undo_error,
     };
     Ok(render(&page))
+}
+
+/// Take the import back; the job page says what that did, or why it could not.
+async fn undo(State(s): State<AppState>, Path(id): Path<String>, form: Posted) -> PageResult {
+    let v = &form.viewer;
+    v.require(Action::Import)?;
+    let tr = Tr { locale: v.locale };
+    let actor = leadline_store::Actor::new(
+        Some(v.user().id.as_str()),
+        leadline_core::lifecycle::ChangeCause::Manual,
+        crate::now(),
+    );
+    match s.store.undo_import(&id, actor).await {
+        Ok(u) => {
+            let done =
+                format!("{} · {}", tr.tn("import-undo-deleted", u.deleted), tr.tn("import-undo-restored", u.restored));
+            job_view(&s, v, &id, Some(done), None).await
+        }
+        Err(leadline_store::StoreError::Conflict { message, .. }) => job_view(&s, v, &id, None, Some(message)).await,
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// After a dry run: the same file and mapping, for real.

@@ -912,11 +912,11 @@ pub fn task_item(tr: &Tr, t: &leadline_store::Task, users: &[User], contact: Opt
 pub async fn task_done(State(s): State<AppState>, Path(id): Path<String>, form: Posted) -> PageResult {
     form.viewer.require(Action::Write)?;
     let done = form.fields.get("done") == Some("true");
-    let actor = leadline_store::Actor {
-        user_id: Some(form.viewer.user().id.as_str()),
-        cause: leadline_core::lifecycle::ChangeCause::Manual,
-        now: crate::now(),
-    };
+    let actor = leadline_store::Actor::new(
+        Some(form.viewer.user().id.as_str()),
+        leadline_core::lifecycle::ChangeCause::Manual,
+        crate::now(),
+    );
     s.store.update_task(&id, &TaskChanges { done: Some(done), ..Default::default() }, actor).await?;
     Ok(back_to(form.fields.get("next"), "/"))
 }

@@ -414,3 +414,40 @@ pub async fn peer_exports_import_whole(app: &App) {
     bad.error(422, "invalid_target", Some("mapping"));
     assert!(bad.json()["message"].as_str().unwrap().contains("first_name"), "{}", bad.text);
 }
+
+/// An import is taken back through the API: what it created goes, what it updated gets its
+/// values back, and a second undo is refused.
+pub async fn an_import_is_undone(app: &App) {
+    let anna = app
+        .post("/api/v1/contacts", json!({"first_name": "Anna", "last_name": "Nowak", "emails": ["anna@firma.pl"], "lifecycle_stage": "lead", "tags": ["vip"]}))
+        .await
+        .json();
+    let csv = "email,first_name,last_name,lifecycle_stage,tags\n\
+        anna@firma.pl,Anna,Kowalska,customer,fiera\n\
+        lucia@bianchi.it,Lucia,Bianchi,,\n\
+        mario@rossi.it,Mario,Rossi,,\n";
+    let job = import(app, &[("object", "contacts")], csv.as_bytes()).await;
+    assert_eq!((job["created"].as_i64(), job["updated"].as_i64()), (Some(2), Some(1)), "{job}");
+    let id = job["id"].as_str().unwrap();
+    assert_eq!(app.get("/api/v1/contacts?q=kowalska&count=true").await.json()["total"], 1);
+
+    let r = app.post(&format!("/api/v1/imports/{id}/undo"), json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let undone = r.json();
+    // Two contacts, and the companies of the three work domains the import made.
+    assert_eq!((undone["deleted"].as_i64(), undone["restored"].as_i64()), (Some(5), Some(1)), "{undone}");
+    assert_eq!(app.get("/api/v1/companies?count=true").await.json()["total"], 0);
+    assert!(undone["job"]["undone_at"].is_string(), "{undone}");
+    let back = app.get(&format!("/api/v1/contacts/{}", anna["id"].as_str().unwrap())).await.json();
+    for field in ["last_name", "lifecycle_stage", "tags", "emails", "updated_at"] {
+        assert_eq!(back[field], anna[field], "{field}");
+    }
+    assert_eq!(app.get("/api/v1/contacts?count=true").await.json()["total"], 1);
+    assert_eq!(app.get("/api/v1/contacts?q=kowalska&count=true").await.json()["total"], 0);
+
+    let again = app.post(&format!("/api/v1/imports/{id}/undo"), json!({})).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.text);
+    assert_eq!(again.json()["code"], "already_undone");
+    let missing = app.post("/api/v1/imports/no-such-job/undo", json!({})).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+}

@@ -181,6 +181,7 @@ on_every_backend!(imports::{
     an_export_imports_back_onto_the_same_contacts,
     a_shared_phone_is_a_possible_duplicate_not_a_merge,
     peer_exports_import_whole,
+    an_import_is_undone,
 });
 
 on_every_backend!(web::{

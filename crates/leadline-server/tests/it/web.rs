@@ -495,6 +495,21 @@ pub async fn import_through_the_pages(app: &App) {
     let page = b.get(&format!("/import/{real}")).await;
     assert!(page.text.contains("Download rejected rows") && page.text.contains("Done"));
 
+    // Undo it: an edit since refuses it at the page, in words; without the edit it goes.
+    assert!(page.text.contains("Undo this import"), "{}", page.text);
+    let mario = app.get("/api/v1/contacts?q=mario").await.json()["items"][0]["id"].as_str().unwrap().to_owned();
+    app.patch(&format!("/api/v1/contacts/{mario}"), json!({"job_title": "CEO"})).await;
+    let r = b.post(&format!("/import/{real}/undo"), &[("csrf", &csrf)]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert!(r.text.contains("data-undo-error") && r.text.contains("changed since"), "{}", r.text);
+    assert_eq!(app.get("/api/v1/contacts?count=true").await.json()["total"], 2);
+    app.delete(&format!("/api/v1/contacts/{mario}")).await;
+    let r = b.post(&format!("/import/{real}/undo"), &[("csrf", &csrf)]).await;
+    // Lucia, and the companies of the two work domains the import made.
+    assert!(r.text.contains("data-undo-result") && r.text.contains("3 records deleted"), "{}", r.text);
+    assert!(r.text.contains("Undone") && !r.text.contains("Undo this import"), "{}", r.text);
+    assert_eq!(app.get("/api/v1/contacts?count=true").await.json()["total"], 0);
+
     // A file that is not CSV is refused in words.
     let (ct, body) = super::imports::multipart(&[("csrf", &csrf), ("object", "contacts")], b"\x00\x01\x02binary");
     let req = Request::builder().method(Method::POST).uri("/import").header(header::CONTENT_TYPE, ct);

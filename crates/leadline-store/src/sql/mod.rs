@@ -35,6 +35,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("jobs", "id"),
     ("job_rejects", "job_id, line"),
     ("job_warnings", "job_id, line, field, value"),
+    ("import_writes", "seq"),
 ];
 
 /// A bind argument, typed the way both backends store it.

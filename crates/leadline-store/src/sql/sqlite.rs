@@ -54,6 +54,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (7, include_str!("../../migrations/sqlite/0007_search_without_tombstones.sql")),
     (8, include_str!("../../migrations/sqlite/0008_job_heartbeat.sql")),
     (9, include_str!("../../migrations/sqlite/0009_data_trust.sql")),
+    (10, include_str!("../../migrations/sqlite/0010_import_undo.sql")),
 ];
 
 /// The text value of a custom property.

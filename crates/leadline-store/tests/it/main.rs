@@ -13,7 +13,7 @@ use leadline_store::Actor;
 const NOW: i64 = 1_795_000_000_000;
 
 fn actor(now: i64) -> Actor<'static> {
-    Actor { user_id: None, cause: ChangeCause::Manual, now }
+    Actor::new(None, ChangeCause::Manual, now)
 }
 
 fn contact(first: &str, last: &str, email: Option<&str>) -> ContactChanges {
@@ -82,6 +82,7 @@ on_every_backend!(
     copy_between_stores_is_verified,
     search_walks_the_list_when_many_match,
     search_follows_every_write,
+    an_import_is_undone_whole_or_not_at_all,
 );
 
 /// SQLite's writer leaves checkpoints to the store's background task until the WAL passes

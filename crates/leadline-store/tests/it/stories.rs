@@ -86,7 +86,7 @@ pub async fn lifecycle_history_and_backward_moves(s: &dyn Store) {
     let mut up = ContactChanges::default();
     set(&mut up.record, ObjectKind::Contact, "lifecycle_stage", "customer");
     set(&mut up.record, ObjectKind::Contact, "owner_id", &owner.id);
-    let by = Actor { user_id: Some(&owner.id), cause: ChangeCause::Manual, now: NOW + 10 };
+    let by = Actor::new(Some(&owner.id), ChangeCause::Manual, NOW + 10);
     s.update_contact(&c.id, &up, WriteOptions::default(), by).await.unwrap();
     let mut back = ContactChanges::default();
     set(&mut back.record, ObjectKind::Contact, "lifecycle_stage", "lead");
@@ -1215,4 +1215,106 @@ pub async fn timelines_are_in_time_order(s: &dyn Store) {
         s.activities(&ActivityQuery { after_seq: Some(seqs[0] - 1), limit: 10, ..Default::default() }).await.unwrap();
     assert_eq!(log.iter().map(|a| a.seq).collect::<Vec<_>>(), seqs);
     assert_eq!(TimelineCursor::decode(&TimelineCursor::of(&log[0]).encode()), Some(TimelineCursor::of(&log[0])));
+}
+
+pub async fn an_import_is_undone_whole_or_not_at_all(s: &dyn Store) {
+    let found = |q: &'static str| async move {
+        let mut query = ListQuery::newest(ObjectKind::Contact, 50);
+        query.search = Some(q.into());
+        s.list(ObjectKind::Contact, &query).await.unwrap().items.into_iter().map(|r| r.id).collect::<Vec<_>>()
+    };
+    let mut anna_c = with_phone(contact("Anna", "Nowak", Some("anna@firma.pl")), "601234567");
+    set(&mut anna_c.record, ObjectKind::Contact, "lifecycle_stage", "lead");
+    anna_c.tags = Some(vec!["webinar".into()]);
+    let anna = s.create_contact(&anna_c, actor(NOW)).await.unwrap();
+    let acme = s
+        .create_company(
+            &{
+                let mut c = FieldChanges::default();
+                set(&mut c, ObjectKind::Company, "name", "Acme");
+                c
+            },
+            &[],
+            actor(NOW),
+        )
+        .await
+        .unwrap();
+    let job = s.create_job("import", &serde_json::json!({"object": "contacts"}), None, NOW).await.unwrap();
+    let by_import = |now| Actor { job_id: Some(job.id.as_str()), ..Actor::new(None, ChangeCause::Import, now) };
+
+    // The import renames Anna, gives her an e-mail, a phone, a tag, a company and a later stage,
+    // and creates two contacts, one of them in a second batch that updates the first again.
+    let mut anna_row = with_phone(contact("Anne", "Kowalska", Some("ANNA@firma.pl")), "+48 22 111 22 33");
+    anna_row.emails.as_mut().unwrap().push(leadline_core::email::Email::parse("email", "anna@gmail.com").unwrap());
+    set(&mut anna_row.record, ObjectKind::Contact, "lifecycle_stage", "customer");
+    set(&mut anna_row.record, ObjectKind::Contact, "company_id", &acme.id);
+    anna_row.tags = Some(vec!["imported".into()]);
+    let items = vec![
+        ContactUpsert { id: None, changes: anna_row },
+        ContactUpsert { id: None, changes: contact("Bruno", "Rossi", Some("bruno@x.it")) },
+    ];
+    let out = s.upsert_contacts(items, by_import(NOW + 10), false).await.unwrap();
+    let bruno = out[1].as_ref().unwrap().id.clone();
+    let items = vec![
+        ContactUpsert { id: None, changes: contact("Bruno", "Rossi-Bianchi", Some("bruno@x.it")) },
+        ContactUpsert { id: None, changes: contact("Zofia", "Wiśniewska", None) },
+        ContactUpsert { id: None, changes: contact("Anne", "Nowak", Some("anna@gmail.com")) },
+    ];
+    let out = s.upsert_contacts(items, by_import(NOW + 20), false).await.unwrap();
+    assert!(out.iter().all(Result::is_ok));
+    let zofia = out[1].as_ref().unwrap().id.clone();
+    let imported = s.get(ObjectKind::Contact, &anna.id).await.unwrap();
+    assert_eq!(imported.text("first_name"), Some("Anne"));
+    assert_eq!(imported.emails, ["anna@firma.pl", "anna@gmail.com"]);
+    assert_eq!(found("anne").await, std::slice::from_ref(&anna.id));
+
+    // A dry run or a job that wrote nothing has nothing to undo.
+    let empty = s.create_job("import", &serde_json::json!({}), None, NOW).await.unwrap();
+    s.finish_job(&empty.id, JobStatus::Done, JobCounts::default(), None, NOW).await.unwrap();
+    let refused = s.undo_import(&job.id, actor(NOW + 25)).await.unwrap_err();
+    assert!(matches!(refused, StoreError::Conflict { code: "import_running", .. }), "{refused:?}");
+    s.finish_job(&job.id, JobStatus::Done, JobCounts::default(), None, NOW + 21).await.unwrap();
+    let refused = s.undo_import(&empty.id, actor(NOW + 25)).await.unwrap_err();
+    assert!(matches!(refused, StoreError::Conflict { code: "nothing_to_undo", .. }), "{refused:?}");
+
+    // Touched since: a person edits Zofia. The undo is refused and changes nothing.
+    let mut edit = ContactChanges::default();
+    set(&mut edit.record, ObjectKind::Contact, "job_title", "CFO");
+    s.update_contact(&zofia, &edit, WriteOptions::default(), actor(NOW + 30)).await.unwrap();
+    let refused = s.undo_import(&job.id, actor(NOW + 40)).await.unwrap_err();
+    match &refused {
+        StoreError::Conflict { code, message, .. } => {
+            assert_eq!(*code, "touched_since");
+            assert!(message.contains("1 contact this import wrote was changed since"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(s.get(ObjectKind::Contact, &anna.id).await.unwrap().text("first_name"), Some("Anne"));
+    assert!(s.get(ObjectKind::Contact, &bruno).await.is_ok());
+
+    // Once the edit is gone (Zofia deleted by hand), the undo goes through whole.
+    s.delete(ObjectKind::Contact, &zofia, actor(NOW + 50)).await.unwrap();
+    let undone = s.undo_import(&job.id, actor(NOW + 60)).await.unwrap();
+    assert_eq!(undone, ImportUndone { deleted: 1, restored: 1 });
+    assert!(matches!(s.get(ObjectKind::Contact, &bruno).await, Err(StoreError::NotFound { .. })));
+    let back = s.get(ObjectKind::Contact, &anna.id).await.unwrap();
+    for name in ["first_name", "last_name", "lifecycle_stage", "company_id", "updated_at"] {
+        assert_eq!(back.get(name), anna.get(name), "{name} is as before the import");
+    }
+    assert_eq!(back.emails, anna.emails);
+    assert_eq!(back.phones, anna.phones);
+    assert_eq!(back.tags, anna.tags);
+    assert!(s.contact_companies(&anna.id).await.unwrap().is_empty(), "the import's company link is gone");
+    assert!(found("anne").await.is_empty(), "search forgets the imported name");
+    assert_eq!(found("anna").await, std::slice::from_ref(&anna.id));
+    assert!(found("rossi").await.is_empty());
+    // The identities the import added are free again.
+    let again = s.create_contact(&contact("Anna", "Privata", Some("anna@gmail.com")), actor(NOW + 70)).await.unwrap();
+    assert_ne!(again.id, anna.id);
+    let stages: Vec<_> =
+        s.history(&anna.id).await.unwrap().into_iter().filter(|h| h.field == "lifecycle_stage").collect();
+    assert_eq!(stages.last().map(|h| (h.to.as_deref(), h.cause.as_str())), Some((Some("lead"), "undo")));
+    assert!(s.job(&job.id).await.unwrap().undone_at.is_some());
+    let twice = s.undo_import(&job.id, actor(NOW + 80)).await.unwrap_err();
+    assert!(matches!(twice, StoreError::Conflict { code: "already_undone", .. }), "{twice:?}");
 }

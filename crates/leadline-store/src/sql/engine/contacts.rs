@@ -652,6 +652,7 @@ async fn bulk_insert(
     });
     let history = creates.iter().flat_map(|(_, id, c)| records::created_history(ObjectKind::Contact, id, &c.record));
     let identities = creates.iter().flat_map(|(_, id, c)| ordered_identity_rows(id, c));
+    let created = super::undo::created(actor, creates.iter().map(|(_, id, _)| id));
     let links = creates.iter().filter_map(|(_, id, c)| match c.record.get("company_id") {
         Some(Some(Scalar::Text(company))) => Some((id.clone(), company.clone())),
         _ => None,
@@ -661,7 +662,8 @@ async fn bulk_insert(
         records::insert_statements(ObjectKind::Contact, &["tags", "consent", "search_text"], rows, actor.now)
             .chain(records::history_statements(ObjectKind::Contact, history, actor))
             .chain(identity_statements(identities))
-            .chain(link_statements(links, actor.now)),
+            .chain(link_statements(links, actor.now))
+            .chain(super::undo::journal(actor, ObjectKind::Contact, created)),
     )
     .await
 }
@@ -724,6 +726,7 @@ async fn update_many(
     let mut history = Vec::new();
     let mut searches = Vec::new();
     let mut rows = Vec::new();
+    let mut journal = Vec::new();
     for current in &currents {
         let mut after = current.clone();
         let mut fields = leadline_core::contact::FieldChanges::default();
@@ -786,12 +789,24 @@ async fn update_many(
         if terms != terms_of(current) {
             searches.push((current.id.clone(), terms));
         }
-        if let Some(update) = records::row_update(current, &fields, extra, actor.now) {
+        let linked = match fields.get("company_id") {
+            Some(Some(Scalar::Text(company))) => Some(company.clone()),
+            _ => None,
+        };
+        let update = records::row_update(current, &fields, extra, actor.now);
+        if actor.job_id.is_some() && (update.is_some() || !added.is_empty()) {
+            let set = update.as_ref().map(|u| u.set.as_slice()).unwrap_or_default();
+            let mut before = super::undo::Before::of(current, set);
+            before.identities = added.iter().map(Identity::key).collect();
+            before.linked_company = linked.clone().filter(|c| current.text("company_id") != Some(c.as_str()));
+            journal.push((current.id.clone(), Some(before)));
+        }
+        if let Some(update) = update {
             history.extend(update.history);
             rows.push((current.id.clone(), update.set));
         }
-        if let Some(Some(Scalar::Text(company))) = fields.get("company_id") {
-            links.push((current.id.clone(), company.clone()));
+        if let Some(company) = linked {
+            links.push((current.id.clone(), company));
         }
     }
     super::execute_all(
@@ -800,7 +815,8 @@ async fn update_many(
             .chain(records::history_statements(ObjectKind::Contact, history.into_iter(), actor))
             .chain(identity_statements(identity_rows.into_iter()))
             .chain(link_statements(links.into_iter(), actor.now))
-            .chain(records::terms_statements(ObjectKind::Contact, &searches)),
+            .chain(records::terms_statements(ObjectKind::Contact, &searches))
+            .chain(super::undo::journal(actor, ObjectKind::Contact, journal)),
     )
     .await
 }
@@ -1047,7 +1063,7 @@ impl SqlStore {
         merge_of(&row)
     }
 
-    async fn refresh_terms(&self, conn: &mut Conn, object: ObjectKind, id: &str) -> StoreResult<()> {
+    pub(super) async fn refresh_terms(&self, conn: &mut Conn, object: ObjectKind, id: &str) -> StoreResult<()> {
         let r = load(conn, object, &[id.to_owned()])
             .await?
             .pop()

@@ -8,7 +8,7 @@ use crate::model::{Job, JobCounts, JobStatus, Reject, Warning};
 use crate::sql::{new_id, Sql};
 
 const JOB_COLUMNS: &str =
-    "id, kind, status, params, created_by, created_at, started_at, finished_at, total, processed, created, updated, merged, rejected, possible_duplicates, warnings, cancel_requested, error";
+    "id, kind, status, params, created_by, created_at, started_at, finished_at, total, processed, created, updated, merged, rejected, possible_duplicates, warnings, cancel_requested, error, undone_at";
 
 fn job_of(row: &DbRow) -> StoreResult<Job> {
     let status = req_text(row, "status")?;
@@ -33,6 +33,7 @@ fn job_of(row: &DbRow) -> StoreResult<Job> {
         },
         cancel_requested: req_int(row, "cancel_requested")? != 0,
         error: text(row, "error")?,
+        undone_at: int(row, "undone_at")?,
     })
 }
 
@@ -211,6 +212,14 @@ impl crate::JobStore for SqlStore {
             ]
         });
         self.add_job_rows("job_warnings (job_id, line, field, value, reason)", 5, rows).await
+    }
+
+    async fn undo_import(
+        &self,
+        job_id: &str,
+        actor: crate::model::Actor<'_>,
+    ) -> StoreResult<crate::model::ImportUndone> {
+        self.undo_import_impl(job_id, actor).await
     }
 
     async fn warnings(&self, job_id: &str, after_line: i64, limit: u32) -> StoreResult<Vec<Warning>> {

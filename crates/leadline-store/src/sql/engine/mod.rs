@@ -9,6 +9,7 @@ mod duplicates;
 mod jobs;
 mod records;
 mod search;
+mod undo;
 mod users;
 
 use sqlx::{Database, Row};

@@ -27,7 +27,46 @@ pub(super) fn table(object: ObjectKind) -> &'static str {
 }
 
 /// Fields whose every change is kept in `field_history`.
-fn tracked(object: ObjectKind, field: &str) -> bool {
+/// The statements that delete the records whose id is `ids` (`= $1`, `IN (...)`), and what
+/// hangs on them: a contact's identities, links, activities and tasks, the possible duplicates
+/// it formed, and records merged into it; a company's or deal's links.
+pub(super) fn delete_statements(object: ObjectKind, ids: &str) -> Vec<String> {
+    let mut statements = vec![format!("DELETE FROM field_history WHERE object_id {ids}")];
+    let object_statements: &[&str] = match object {
+        ObjectKind::Contact => &[
+            "DELETE FROM contact_identities WHERE contact_id {ids}",
+            "DELETE FROM contact_companies WHERE contact_id {ids}",
+            "DELETE FROM deal_contacts WHERE contact_id {ids}",
+            "DELETE FROM activities WHERE contact_id {ids}",
+            "DELETE FROM tasks WHERE contact_id {ids}",
+            // The pairs it (or a contact merged into it) formed have nothing left to decide.
+            "DELETE FROM duplicate_candidates WHERE contact_a {ids} OR contact_b {ids} \
+             OR contact_a IN (SELECT id FROM contacts WHERE merged_into {ids}) \
+             OR contact_b IN (SELECT id FROM contacts WHERE merged_into {ids})",
+            "DELETE FROM contacts WHERE merged_into {ids}",
+            "DELETE FROM contacts WHERE id {ids}",
+        ],
+        ObjectKind::Company => &[
+            // Before the links go: they find the company's contacts.
+            "UPDATE contacts SET company_id = NULL WHERE company_id {ids} AND id IN \
+             (SELECT contact_id FROM contact_companies WHERE company_id {ids})",
+            "DELETE FROM contact_companies WHERE company_id {ids}",
+            "UPDATE deals SET company_id = NULL WHERE company_id {ids}",
+            "UPDATE activities SET company_id = NULL WHERE company_id {ids}",
+            "DELETE FROM companies WHERE merged_into {ids}",
+            "DELETE FROM companies WHERE id {ids}",
+        ],
+        ObjectKind::Deal => &[
+            "DELETE FROM deal_contacts WHERE deal_id {ids}",
+            "UPDATE activities SET deal_id = NULL WHERE deal_id {ids}",
+            "DELETE FROM deals WHERE id {ids}",
+        ],
+    };
+    statements.extend(object_statements.iter().map(|s| s.replace("{ids}", ids)));
+    statements
+}
+
+pub(super) fn tracked(object: ObjectKind, field: &str) -> bool {
     match object {
         ObjectKind::Contact => matches!(field, "lifecycle_stage" | "lead_status" | "owner_id"),
         ObjectKind::Company => matches!(field, "owner_id" | "tier"),
@@ -508,7 +547,15 @@ pub(super) async fn insert(
     let mut sql = sql(&format!("INSERT INTO {} ({}) VALUES (", table(object), cols.join(", ")));
     sql.list(args).push(")");
     query(&sql).execute(&mut *conn).await?;
-    write_history(conn, object, created_history(object, id, changes).collect(), actor).await
+    super::execute_all(
+        conn,
+        history_statements(object, created_history(object, id, changes), actor).chain(super::undo::journal(
+            actor,
+            object,
+            vec![(id.to_owned(), None)],
+        )),
+    )
+    .await
 }
 
 /// A new record for [`insert_statements`]: its id, its fields, and the values of the extra
@@ -600,13 +647,12 @@ pub(super) async fn update(
     actor: Actor<'_>,
 ) -> StoreResult<bool> {
     let Some(RowUpdate { set, history }) = row_update(current, changes, extra, actor.now) else { return Ok(false) };
+    let before = actor.job_id.map(|_| (current.id.clone(), Some(super::undo::Before::of(current, &set))));
     super::execute_all(
         conn,
-        updates_statements(current.object, vec![(current.id.clone(), set)], actor.now).chain(history_statements(
-            current.object,
-            history.into_iter(),
-            actor,
-        )),
+        updates_statements(current.object, vec![(current.id.clone(), set)], actor.now)
+            .chain(history_statements(current.object, history.into_iter(), actor))
+            .chain(super::undo::journal(actor, current.object, before.into_iter().collect())),
     )
     .await?;
     Ok(true)
@@ -872,39 +918,8 @@ impl crate::RecordStore for SqlStore {
         let mut tx = self.begin().await?;
         let record = get(&mut tx, object, id).await?;
         let id = record.id.as_str();
-        let mut statements: Vec<&str> = vec!["DELETE FROM field_history WHERE object_id = $1"];
-        match object {
-            ObjectKind::Contact => statements.extend([
-                "DELETE FROM contact_identities WHERE contact_id = $1",
-                "DELETE FROM contact_companies WHERE contact_id = $1",
-                "DELETE FROM deal_contacts WHERE contact_id = $1",
-                "DELETE FROM activities WHERE contact_id = $1",
-                "DELETE FROM tasks WHERE contact_id = $1",
-                // The pairs it (or a contact merged into it) formed have nothing left to decide.
-                "DELETE FROM duplicate_candidates WHERE contact_a = $1 OR contact_b = $1 \
-                 OR contact_a IN (SELECT id FROM contacts WHERE merged_into = $1) \
-                 OR contact_b IN (SELECT id FROM contacts WHERE merged_into = $1)",
-                "DELETE FROM contacts WHERE merged_into = $1",
-                "DELETE FROM contacts WHERE id = $1",
-            ]),
-            ObjectKind::Company => statements.extend([
-                // Before the links go: they find the company's contacts.
-                "UPDATE contacts SET company_id = NULL WHERE company_id = $1 AND id IN \
-                 (SELECT contact_id FROM contact_companies WHERE company_id = $1)",
-                "DELETE FROM contact_companies WHERE company_id = $1",
-                "UPDATE deals SET company_id = NULL WHERE company_id = $1",
-                "UPDATE activities SET company_id = NULL WHERE company_id = $1",
-                "DELETE FROM companies WHERE merged_into = $1",
-                "DELETE FROM companies WHERE id = $1",
-            ]),
-            ObjectKind::Deal => statements.extend([
-                "DELETE FROM deal_contacts WHERE deal_id = $1",
-                "UPDATE activities SET deal_id = NULL WHERE deal_id = $1",
-                "DELETE FROM deals WHERE id = $1",
-            ]),
-        }
-        for s in statements {
-            sqlx::query(s).bind(id).execute(&mut *tx).await?;
+        for s in delete_statements(object, "= $1") {
+            sqlx::query(&s).bind(id).execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -1271,10 +1286,12 @@ async fn upsert_companies(
         NewRow { id: id.clone(), changes: c, extra: vec![Arg::from(ids), search_column(&terms)], created_at: None }
     });
     let history = creates.iter().flat_map(|(i, id)| created_history(ObjectKind::Company, id, &items[*i].changes));
+    let created = super::undo::created(actor, creates.iter().map(|(_, id)| id));
     super::execute_all(
         conn,
         insert_statements(ObjectKind::Company, &["external_ids", "search_text"], rows, actor.now)
-            .chain(history_statements(ObjectKind::Company, history, actor)),
+            .chain(history_statements(ObjectKind::Company, history, actor))
+            .chain(super::undo::journal(actor, ObjectKind::Company, created)),
     )
     .await?;
     for (i, id) in creates {
