@@ -76,15 +76,17 @@ const csrf = () => document.querySelector('meta[name="csrf-token"]')?.content ??
   const rows = () => Array.from(document.querySelectorAll("input[data-row]"));
   const form = document.getElementById("bulk");
   if (!form) return;
+  const allMatching = form.querySelector("[data-all-matching]");
   const count = form.querySelector("[data-selected-count]");
   const base = count ? count.textContent : "";
   const update = () => {
     const n = rows().filter((r) => r.checked).length;
-    form.querySelectorAll("button").forEach((b) => { b.disabled = n === 0; });
+    form.querySelectorAll("button").forEach((b) => { b.disabled = n === 0 && !allMatching?.checked; });
     if (count) count.textContent = n ? base + " (" + n + ")" : base;
   };
   all?.addEventListener("change", () => { rows().forEach((r) => { r.checked = all.checked; }); update(); });
   rows().forEach((r) => r.addEventListener("change", update));
+  allMatching?.addEventListener("change", update);
   update();
 })();
 

@@ -137,10 +137,41 @@ bulk-set-stage = Set stage
 bulk-set-status = Set status
 bulk-assign = Assign owner
 bulk-add-tag = Add tag
-bulk-none-selected = Select at least one contact first.
+bulk-none-selected = Select at least one row first, or tick “all that match”.
 bulk-value-required = Choose a value for this action.
 bulk-unknown-owner = That user does not exist.
 bulk-invalid-action = Unknown action.
+bulk-set-tier = Set tier
+bulk-all-matching = All that match, not only the ticked rows
+bulk-delete-confirm-companies = { $count ->
+    [one] Delete { $n } company? Its people stay, without it. This cannot be undone.
+   *[other] Delete { $n } companies? Their people stay, without them. This cannot be undone.
+}
+bulk-delete-confirm-deals = { $count ->
+    [one] Delete { $n } deal? This cannot be undone.
+   *[other] Delete { $n } deals? This cannot be undone.
+}
+companies-updated = { $count ->
+    [one] { $n } company updated
+   *[other] { $n } companies updated
+}
+companies-deleted = { $count ->
+    [one] { $n } company deleted
+   *[other] { $n } companies deleted
+}
+deals-updated = { $count ->
+    [one] { $n } deal updated
+   *[other] { $n } deals updated
+}
+deals-deleted = { $count ->
+    [one] { $n } deal deleted
+   *[other] { $n } deals deleted
+}
+bulk-job-title = Bulk change
+bulk-job-delete = Delete
+bulk-job-changed = Changed
+bulk-job-skipped = Left alone (would move back)
+bulk-job-back = Back to the list
 bulk-delete-confirm = { $count ->
     [one] Delete { $n } contact? Its timeline goes with it. This cannot be undone.
    *[other] Delete { $n } contacts? Their timelines go with them. This cannot be undone.

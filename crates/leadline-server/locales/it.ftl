@@ -137,10 +137,41 @@ bulk-set-stage = Imposta fase
 bulk-set-status = Imposta stato
 bulk-assign = Assegna proprietario
 bulk-add-tag = Aggiungi tag
-bulk-none-selected = Seleziona prima almeno un contatto.
+bulk-none-selected = Seleziona prima almeno una riga, o spunta “tutti quelli che corrispondono”.
 bulk-value-required = Scegli un valore per questa azione.
 bulk-unknown-owner = Questo utente non esiste.
 bulk-invalid-action = Azione sconosciuta.
+bulk-set-tier = Imposta fascia
+bulk-all-matching = Tutti quelli che corrispondono, non solo le righe spuntate
+bulk-delete-confirm-companies = { $count ->
+    [one] Eliminare { $n } azienda? Le sue persone restano, senza azienda. Non si può annullare.
+   *[other] Eliminare { $n } aziende? Le loro persone restano, senza azienda. Non si può annullare.
+}
+bulk-delete-confirm-deals = { $count ->
+    [one] Eliminare { $n } trattativa? Non si può annullare.
+   *[other] Eliminare { $n } trattative? Non si può annullare.
+}
+companies-updated = { $count ->
+    [one] { $n } azienda aggiornata
+   *[other] { $n } aziende aggiornate
+}
+companies-deleted = { $count ->
+    [one] { $n } azienda eliminata
+   *[other] { $n } aziende eliminate
+}
+deals-updated = { $count ->
+    [one] { $n } trattativa aggiornata
+   *[other] { $n } trattative aggiornate
+}
+deals-deleted = { $count ->
+    [one] { $n } trattativa eliminata
+   *[other] { $n } trattative eliminate
+}
+bulk-job-title = Modifica in blocco
+bulk-job-delete = Elimina
+bulk-job-changed = Modificati
+bulk-job-skipped = Lasciati com’erano (tornerebbero indietro)
+bulk-job-back = Torna all’elenco
 bulk-delete-confirm = { $count ->
     [one] Eliminare { $n } contatto? Anche la sua cronologia verrà eliminata. L'operazione è irreversibile.
    *[other] Eliminare { $n } contatti? Anche le loro cronologie verranno eliminate. L'operazione è irreversibile.

@@ -139,10 +139,47 @@ bulk-set-stage = Ustaw etap
 bulk-set-status = Ustaw status
 bulk-assign = Przypisz właściciela
 bulk-add-tag = Dodaj tag
-bulk-none-selected = Najpierw zaznacz co najmniej jeden kontakt.
+bulk-none-selected = Najpierw zaznacz co najmniej jeden wiersz albo zaznacz „wszystkie pasujące”.
 bulk-value-required = Wybierz wartość dla tego działania.
 bulk-unknown-owner = Ten użytkownik nie istnieje.
 bulk-invalid-action = Nieznane działanie.
+bulk-set-tier = Ustaw poziom
+bulk-all-matching = Wszystkie pasujące, nie tylko zaznaczone wiersze
+bulk-delete-confirm-companies = { $count ->
+    [one] Usunąć { $n } firmę? Jej osoby zostaną, bez firmy. Tego nie można cofnąć.
+    [few] Usunąć { $n } firmy? Ich osoby zostaną, bez firmy. Tego nie można cofnąć.
+   *[other] Usunąć { $n } firm? Ich osoby zostaną, bez firmy. Tego nie można cofnąć.
+}
+bulk-delete-confirm-deals = { $count ->
+    [one] Usunąć { $n } transakcję? Tego nie można cofnąć.
+    [few] Usunąć { $n } transakcje? Tego nie można cofnąć.
+   *[other] Usunąć { $n } transakcji? Tego nie można cofnąć.
+}
+companies-updated = { $count ->
+    [one] Zaktualizowano { $n } firmę
+    [few] Zaktualizowano { $n } firmy
+   *[other] Zaktualizowano { $n } firm
+}
+companies-deleted = { $count ->
+    [one] Usunięto { $n } firmę
+    [few] Usunięto { $n } firmy
+   *[other] Usunięto { $n } firm
+}
+deals-updated = { $count ->
+    [one] Zaktualizowano { $n } transakcję
+    [few] Zaktualizowano { $n } transakcje
+   *[other] Zaktualizowano { $n } transakcji
+}
+deals-deleted = { $count ->
+    [one] Usunięto { $n } transakcję
+    [few] Usunięto { $n } transakcje
+   *[other] Usunięto { $n } transakcji
+}
+bulk-job-title = Zmiana zbiorcza
+bulk-job-delete = Usuń
+bulk-job-changed = Zmienione
+bulk-job-skipped = Pominięte (cofnęłyby się)
+bulk-job-back = Wróć do listy
 bulk-delete-confirm = { $count ->
     [one] Usunąć { $n } kontakt? Jego historia zostanie usunięta. Tego nie można cofnąć.
     [few] Usunąć { $n } kontakty? Ich historia zostanie usunięta. Tego nie można cofnąć.

@@ -21,7 +21,6 @@ use leadline_store::{
     Store, UpsertKind, Warning,
 };
 use serde::{Deserialize, Serialize};
-use tokio::sync::Semaphore;
 
 /// Rows per batch, and so per store transaction. A contact's e-mail address and company are
 /// random keys, so a batch dirties pages all over their indexes, and every commit writes
@@ -32,67 +31,6 @@ use tokio::sync::Semaphore;
 /// write lock, which other writes wait out: for 25,000, just under a second at a million
 /// contacts.
 pub const BATCH: usize = 25_000;
-
-/// How often a job that waits or runs tells the store it is still at work: a running import
-/// does so with every batch's progress (a batch takes seconds), a queued one on this clock.
-pub const HEARTBEAT_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
-
-/// How long a job may go untouched before it counts as interrupted (its process gone) and is
-/// failed (`Store::fail_silent_jobs`).
-pub const SILENT_FOR: std::time::Duration = std::time::Duration::from_secs(180);
-
-/// What an interrupted job says.
-pub const INTERRUPTED: &str =
-    "interrupted: the server running this import stopped before it finished; its counts say how far it got";
-
-/// Imports run one at a time: they all write, and the store has one writer.
-pub struct Jobs {
-    pub permits: Semaphore,
-}
-
-/// Run an import job once it has its turn (`jobs` runs one at a time). While it waits it keeps
-/// its heartbeat, and a cancellation that arrives meanwhile ends it before it starts.
-pub async fn run_in_turn(
-    store: Arc<dyn Store>,
-    jobs: &Jobs,
-    job_id: &str,
-    params: ImportParams,
-    user_id: Option<String>,
-) -> Result<(), String> {
-    // One acquire for the whole wait: the semaphore is first come, first served.
-    let turn = jobs.permits.acquire();
-    tokio::pin!(turn);
-    let mut beat = tokio::time::interval(HEARTBEAT_EVERY);
-    let _permit = loop {
-        tokio::select! {
-            permit = &mut turn => break permit.map_err(|e| e.to_string())?,
-            _ = beat.tick() => if cancelled_while_queued(store.as_ref(), job_id).await? {
-                return Ok(());
-            },
-        }
-    };
-    if cancelled_while_queued(store.as_ref(), job_id).await? {
-        return Ok(());
-    }
-    run(store, job_id, params, user_id, |_| {}).await.map(drop)
-}
-
-/// Keep a queued job's heartbeat; if its cancellation was asked for, end it as cancelled and
-/// say so.
-async fn cancelled_while_queued(store: &dyn Store, job_id: &str) -> Result<bool, String> {
-    let now = crate::now();
-    if !store.touch_job(job_id, now).await.map_err(|e| e.to_string())? {
-        return Ok(false);
-    }
-    store.finish_job(job_id, JobStatus::Cancelled, JobCounts::default(), None, now).await.map_err(|e| e.to_string())?;
-    Ok(true)
-}
-
-impl Default for Jobs {
-    fn default() -> Self {
-        Self { permits: Semaphore::new(1) }
-    }
-}
 
 /// What an import was asked to do; kept as the job's params.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -10,7 +10,9 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod export;
+pub mod bulk;
 pub mod import;
+pub mod jobs;
 pub mod metrics;
 pub mod ratelimit;
 pub mod web;
@@ -63,7 +65,7 @@ pub struct AppState {
     pub config: Arc<ServerConfig>,
     pub metrics: Arc<metrics::Metrics>,
     pub login_limiter: Arc<ratelimit::RateLimiter>,
-    pub imports: Arc<import::Jobs>,
+    pub jobs: Arc<jobs::Jobs>,
     pub tokens: Arc<auth::TokenCache>,
     pub funnel: Arc<web::FunnelCache>,
 }
@@ -76,7 +78,7 @@ impl AppState {
             metrics: Arc::new(metrics::Metrics::default()),
             // Ten login attempts per minute per address, then one every six seconds.
             login_limiter: Arc::new(ratelimit::RateLimiter::new(10, std::time::Duration::from_secs(6))),
-            imports: Arc::new(import::Jobs::default()),
+            jobs: Arc::new(jobs::Jobs::default()),
             tokens: Arc::new(auth::TokenCache::default()),
             funnel: Arc::new(web::FunnelCache::default()),
         }
@@ -99,12 +101,12 @@ pub async fn serve(state: AppState, listen: SocketAddr) -> std::io::Result<()> {
 /// Fail the jobs whose process went away mid-run (a crash, a restart, another instance that
 /// stopped): at start, and then on the heartbeat's clock.
 async fn fail_interrupted_jobs(store: std::sync::Arc<dyn leadline_store::Store>) {
-    let mut tick = tokio::time::interval(import::HEARTBEAT_EVERY);
+    let mut tick = tokio::time::interval(jobs::HEARTBEAT_EVERY);
     loop {
         tick.tick().await;
         let now = now();
-        let silent_since = now - import::SILENT_FOR.as_millis() as i64;
-        match store.fail_silent_jobs(silent_since, import::INTERRUPTED, now).await {
+        let silent_since = now - jobs::SILENT_FOR.as_millis() as i64;
+        match store.fail_silent_jobs(silent_since, jobs::INTERRUPTED, now).await {
             Ok(0) => {}
             Ok(n) => tracing::warn!(jobs = n, "interrupted jobs marked failed"),
             Err(e) => tracing::warn!(error = %e, "could not look for interrupted jobs"),

@@ -228,20 +228,12 @@ pub async fn start(
 
 /// Record an import job and run it in the background (one at a time).
 pub(crate) async fn spawn(s: &AppState, user_id: &str, params: ImportParams) -> ApiResult<Job> {
-    let job = s
-        .store
-        .create_job("import", &serde_json::to_value(&params).map_err(internal)?, Some(user_id), crate::now())
-        .await?;
-    let (state, job_id, user) = (s.clone(), job.id.clone(), user_id.to_owned());
-    tokio::spawn(async move {
-        if let Err(e) = import::run_in_turn(state.store.clone(), &state.imports, &job_id, params, Some(user)).await {
-            tracing::warn!(job = %job_id, error = %e, "import failed");
-            // The batches written before the failure stay written: so do their counts.
-            let counts = state.store.job(&job_id).await.map(|j| j.counts).unwrap_or_default();
-            let _ = state.store.finish_job(&job_id, JobStatus::Failed, counts, Some(&e), crate::now()).await;
-        }
-    });
-    Ok(job)
+    let value = serde_json::to_value(&params).map_err(internal)?;
+    let user = user_id.to_owned();
+    crate::jobs::spawn(s, "import", value, user_id, move |store, job_id| async move {
+        import::run(store, &job_id, params, Some(user), |_| {}).await.map(drop)
+    })
+    .await
 }
 
 pub(crate) async fn import_params(s: &AppState, form: &Form) -> ApiResult<ImportParams> {

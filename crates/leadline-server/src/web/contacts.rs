@@ -10,13 +10,13 @@ use axum::Router;
 use leadline_core::lifecycle::ChangeCause;
 use leadline_core::record::ObjectKind;
 use leadline_core::role::Action;
-use leadline_store::{ActivityQuery, Actor, FilterOp, FilterTarget, ListQuery, TaskQuery, User, WriteOptions};
+use leadline_store::{ActivityQuery, Actor, FilterOp, FilterTarget, ListQuery, TaskQuery, User};
 use serde_json::json;
 
 use super::auth::FormErrors;
 use super::records::{self, Choice, FormField, HistoryItem, ListView, TaskItem, TimelineView};
 use super::view::{Shell, Tr};
-use super::{back_to, render, Fields, PageResult, Posted, Viewer};
+use super::{render, Fields, PageResult, Posted, Viewer};
 use crate::api::JsonBody;
 use crate::error::ApiError;
 use crate::AppState;
@@ -25,7 +25,6 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/contacts", get(list))
         .route("/contacts/new", get(new_form).post(create))
-        .route("/contacts/bulk", post(bulk))
         .route("/contacts/{id}", get(page).post(update))
         .route("/contacts/{id}/notes", post(add_note))
         .route("/contacts/{id}/calls", post(log_call))
@@ -40,10 +39,6 @@ pub fn routes() -> Router<AppState> {
 struct ContactList {
     p: Shell,
     list: ListView,
-    notice: Option<String>,
-    stages: Vec<Choice>,
-    statuses: Vec<Choice>,
-    owners: Vec<Choice>,
 }
 
 async fn list(State(s): State<AppState>, v: Viewer, uri: Uri, headers: HeaderMap) -> PageResult {
@@ -51,21 +46,7 @@ async fn list(State(s): State<AppState>, v: Viewer, uri: Uri, headers: HeaderMap
     let tr = Tr { locale: v.locale };
     let users = s.store.users().await?;
     let (list, cookie) = records::list_view(&s, &v, ObjectKind::Contact, &uri, &headers, &users).await?;
-    let pairs = crate::api::query_pairs(&uri)?;
-    let notice = pairs.iter().find(|(k, _)| k == "notice").map(|(_, kind)| {
-        let n = pairs.iter().find(|(k, _)| k == "n").and_then(|(_, n)| n.parse().ok()).unwrap_or(0);
-        tr.tn(if kind == "deleted" { "contacts-deleted" } else { "contacts-updated" }, n)
-    });
-    let active: Vec<User> = users.into_iter().filter(|u| !u.disabled).collect();
-    let field = |name| leadline_core::record::field(ObjectKind::Contact, name).expect("a contact field");
-    let page = ContactList {
-        p: v.shell("/contacts", tr.t("nav-contacts")),
-        list,
-        notice,
-        stages: records::options(&tr, field("lifecycle_stage"), &[], "").unwrap_or_default(),
-        statuses: records::options(&tr, field("lead_status"), &[], "").unwrap_or_default(),
-        owners: records::options(&tr, field("owner_id"), &active, "").unwrap_or_default(),
-    };
+    let page = ContactList { p: v.shell("/contacts", tr.t("nav-contacts")), list };
     let mut resp = render(&page);
     if let Some(c) = cookie.and_then(|c| c.parse().ok()) {
         resp.headers_mut().append(header::SET_COOKIE, c);
@@ -80,185 +61,6 @@ async fn new_form(State(s): State<AppState>, v: Viewer) -> PageResult {
 
 async fn create(State(s): State<AppState>, form: Posted) -> PageResult {
     records::create_from_form(&s, form, ObjectKind::Contact).await
-}
-
-#[derive(Template)]
-#[template(path = "confirm.html")]
-struct Confirm {
-    p: Shell,
-    message: String,
-    action: String,
-    fields: Vec<(String, String)>,
-    cancel: String,
-}
-
-/// Apply one action to the ticked contacts. Deleting asks first.
-async fn bulk(State(s): State<AppState>, form: Posted) -> PageResult {
-    let v = &form.viewer;
-    let tr = Tr { locale: v.locale };
-    let ids: Vec<String> = form.fields.all("id").into_iter().map(str::to_owned).take(500).collect();
-    let back = form.fields.get("back").unwrap_or("/contacts").to_owned();
-    let action = form.fields.get("action").unwrap_or_default();
-    if ids.is_empty() {
-        return Err(ApiError::invalid("id", "nothing_selected", tr.t("bulk-none-selected")).into());
-    }
-    let actor = Actor::new(Some(v.user().id.as_str()), ChangeCause::Manual, crate::now());
-    let done = |kind: &str, n: usize| {
-        let path = back.split('?').next().unwrap_or("/contacts");
-        let query: Vec<(String, String)> = crate::api::query_pairs(&back.parse::<Uri>().unwrap_or_default())
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|(k, _)| k != "notice" && k != "n")
-            .chain([("notice".to_owned(), kind.to_owned()), ("n".to_owned(), n.to_string())])
-            .collect();
-        let q = super::view::query_string(query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        back_to(Some(&format!("{path}?{q}")), "/contacts")
-    };
-    match action {
-        "export" => {
-            v.require(Action::Export)?;
-            let exporter = crate::export::Exporter::of_store(s.store.as_ref(), ObjectKind::Contact).await?;
-            let mut out = csv::Writer::from_writer(crate::export::BOM.as_bytes().to_vec());
-            let write = |w: &mut csv::Writer<Vec<u8>>, row: Vec<String>| {
-                w.write_record(row).map_err(|e| ApiError::new(crate::error::Kind::Internal, "internal", e.to_string()))
-            };
-            write(&mut out, exporter.header())?;
-            for id in &ids {
-                if let Ok(r) = s.store.get(ObjectKind::Contact, id).await {
-                    write(&mut out, exporter.row(&r))?;
-                }
-            }
-            let body =
-                out.into_inner().map_err(|e| ApiError::new(crate::error::Kind::Internal, "internal", e.to_string()))?;
-            Ok((
-                [
-                    (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                    (header::CONTENT_DISPOSITION, "attachment; filename=\"contacts-selected.csv\""),
-                ],
-                body,
-            )
-                .into_response())
-        }
-        "delete" => {
-            v.require(Action::Write)?;
-            if form.fields.get("confirm") != Some("yes") {
-                let mut fields: Vec<(String, String)> = ids.iter().map(|id| ("id".to_owned(), id.clone())).collect();
-                fields.extend([
-                    ("action".to_owned(), "delete".to_owned()),
-                    ("confirm".to_owned(), "yes".to_owned()),
-                    ("back".to_owned(), back.clone()),
-                ]);
-                let page = Confirm {
-                    p: v.shell("/contacts", tr.t("confirm-title")),
-                    message: tr.tn("bulk-delete-confirm", ids.len() as i64),
-                    action: "/contacts/bulk".into(),
-                    fields,
-                    cancel: back.clone(),
-                };
-                return Ok(render(&page));
-            }
-            let mut n = 0;
-            for id in &ids {
-                match s.store.delete(ObjectKind::Contact, id, actor).await {
-                    Ok(()) => n += 1,
-                    Err(leadline_store::StoreError::NotFound { .. }) => {}
-                    Err(e) => return Err(e.into()),
-                }
-            }
-            Ok(done("deleted", n))
-        }
-        "owner" | "stage" | "status" | "tag" => {
-            v.require(Action::Write)?;
-            let value = form
-                .fields
-                .text(&format!("{action}_value"))
-                .or_else(|| form.fields.text("value"))
-                .ok_or_else(|| ApiError::invalid("value", "required", tr.t("bulk-value-required")))?;
-            let body = match action {
-                "owner" => json!({ "owner_id": value }),
-                "stage" => json!({ "lifecycle_stage": value }),
-                "status" => json!({ "lead_status": value }),
-                _ => json!({}),
-            };
-            let props = s.store.properties(Some(ObjectKind::Contact)).await?;
-            let ctx = crate::wire::InputContext {
-                object: ObjectKind::Contact,
-                properties: &props,
-                default_region: s.config.default_region.as_deref(),
-                now: crate::now(),
-                origin: "web",
-            };
-            // Checked once, before anything is written: a bad value changes nothing.
-            let mut changes = crate::wire::contact_changes(&body, &ctx)?;
-            if action == "owner" {
-                s.store
-                    .user(value)
-                    .await
-                    .map_err(|_| ApiError::invalid("value", "unknown_user", tr.t("bulk-unknown-owner")))?;
-            }
-            // Moving contacts back in the funnel is confirmed, as on a contact's own form; until
-            // it is, nothing is changed.
-            let allow_backward = form.fields.get("allow_backward").is_some();
-            if action == "stage" && !allow_backward {
-                let to = leadline_core::lifecycle::LifecycleStage::parse(value);
-                let mut back = 0;
-                for id in &ids {
-                    let Ok(r) = s.store.get(ObjectKind::Contact, id).await else { continue };
-                    let from = r.text("lifecycle_stage").and_then(leadline_core::lifecycle::LifecycleStage::parse);
-                    if matches!((from, to), (Some(f), Some(t)) if f.is_backward(t)) {
-                        back += 1;
-                    }
-                }
-                if back > 0 {
-                    return Err(ApiError::new(
-                        crate::error::Kind::Conflict,
-                        "backward_stage_confirm",
-                        tr.tn("bulk-backward", back),
-                    )
-                    .field("stage_value")
-                    .into());
-                }
-            }
-            // "webinar, vip" adds two tags.
-            let added: Vec<String> = match action {
-                "tag" => leadline_core::contact::split_tags(value)
-                    .map(leadline_core::contact::tag)
-                    .collect::<Result<_, _>>()?,
-                _ => Vec::new(),
-            };
-            if action == "tag" && added.is_empty() {
-                return Err(ApiError::invalid("value", "required", tr.t("bulk-value-required")).into());
-            }
-            let mut n = 0;
-            for id in &ids {
-                if !added.is_empty() {
-                    let r = match s.store.get(ObjectKind::Contact, id).await {
-                        Ok(r) => r,
-                        Err(leadline_store::StoreError::NotFound { .. }) => continue,
-                        Err(e) => return Err(e.into()),
-                    };
-                    let mut tags = r.tags.clone();
-                    tags.extend(added.iter().filter(|t| !r.tags.contains(t)).cloned());
-                    if tags == r.tags {
-                        n += 1;
-                        continue;
-                    }
-                    changes.tags = Some(tags);
-                }
-                match s
-                    .store
-                    .update_contact(id, &changes, WriteOptions { allow_backward_stage: allow_backward }, actor)
-                    .await
-                {
-                    Ok(_) => n += 1,
-                    Err(leadline_store::StoreError::NotFound { .. }) => {}
-                    Err(e) => return Err(e.into()),
-                }
-            }
-            Ok(done("updated", n))
-        }
-        _ => Err(ApiError::invalid("action", "invalid_action", tr.t("bulk-invalid-action")).into()),
-    }
 }
 
 pub struct LinkedCompany {
@@ -420,7 +222,7 @@ async fn delete(State(s): State<AppState>, Path(id): Path<String>, form: Posted)
     let tr = Tr { locale: v.locale };
     if form.fields.get("confirm") != Some("yes") {
         let r = s.store.get(ObjectKind::Contact, &id).await?;
-        let page = Confirm {
+        let page = super::bulk::Confirm {
             p: v.shell("/contacts", tr.t("confirm-title")),
             message: tr.t1("delete-confirm", "name", &records::title(&r)),
             action: format!("/contacts/{id}/delete"),

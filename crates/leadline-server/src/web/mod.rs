@@ -11,6 +11,7 @@
 
 mod assets;
 mod auth;
+mod bulk;
 mod companies;
 mod contacts;
 mod deals;
@@ -45,6 +46,7 @@ pub fn routes(max_upload: u64) -> Router<AppState> {
         .merge(imports::routes(max_upload))
         .merge(auth::routes())
         .merge(contacts::routes())
+        .merge(bulk::routes())
         .merge(companies::routes())
         .merge(deals::routes())
         .merge(duplicates::routes())

@@ -165,6 +165,9 @@ pub struct ListView {
     pub export_href: String,
     /// Rows can be ticked for bulk actions.
     pub bulk: bool,
+    pub bulk_form: Option<super::bulk::BulkForm>,
+    /// What a bulk action just did ("3 contacts updated").
+    pub notice: Option<String>,
 }
 
 /// Query parameters of a list page that are the page's own, not list filters.
@@ -254,7 +257,7 @@ fn cell(tr: &Tr, r: &Record, col: &str, users: &[User]) -> Cell {
 }
 
 /// The page's query as the API's list parameters (`f`/`op`/`v` become `f[op]=v`).
-fn api_pairs(pairs: &[(String, String)]) -> Vec<(String, String)> {
+pub(crate) fn api_pairs(pairs: &[(String, String)]) -> Vec<(String, String)> {
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
     let mut out: Vec<(String, String)> =
         pairs.iter().filter(|(k, v)| !PAGE_PARAMS.contains(&k.as_str()) && !v.trim().is_empty()).cloned().collect();
@@ -384,6 +387,12 @@ pub async fn list_view(
         .map(|c| Choice { value: c.to_owned(), label: column_label(&tr, c), selected: cols.iter().any(|x| x == c) })
         .collect();
     let kept = pairs.iter().filter(|(k, _)| !["notice", "n"].contains(&k.as_str())).cloned().collect();
+    let notice = get("notice");
+    let notice = (!notice.is_empty()).then(|| {
+        let n = get("n").parse().unwrap_or(0);
+        let kind = if notice == "deleted" { "deleted" } else { "updated" };
+        tr.tn(&format!("{}-{kind}", object.plural()), n)
+    });
     let export_pairs: Vec<(&str, &str)> =
         api.iter().filter(|(k, _)| k != "cursor" && k != "limit").map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let export_href = format!("/api/v1/exports/{}.csv?{}", object.plural(), query_string(export_pairs));
@@ -406,7 +415,9 @@ pub async fn list_view(
             kept,
             filtered,
             export_href,
-            bulk: object == ObjectKind::Contact && v.can(Action::Write),
+            bulk: v.can(Action::Write),
+            bulk_form: v.can(Action::Write).then(|| super::bulk::form(&tr, object, users)),
+            notice,
         },
         set_cookie,
     ))

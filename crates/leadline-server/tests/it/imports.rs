@@ -58,7 +58,7 @@ Too;Few\n\
 
 /// An import waits for the one before it; cancelled while it waits, it ends without writing.
 pub async fn a_queued_import_cancelled_never_runs(app: &App) {
-    let busy = app.state.imports.permits.acquire().await.unwrap();
+    let busy = app.state.jobs.permits.acquire().await.unwrap();
     let r = upload(app, "/api/v1/imports", &[("object", "contacts")], PEOPLE.as_bytes()).await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
     let id = r.json()["id"].as_str().unwrap().to_owned();

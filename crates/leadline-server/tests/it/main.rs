@@ -198,6 +198,7 @@ on_every_backend!(web::{
     codes_read_as_words,
     a_taken_email_links_to_its_contact,
     an_unmapped_column_becomes_a_property,
+    bulk_actions_take_every_match_and_every_list,
 });
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -766,3 +766,82 @@ pub async fn an_unmapped_column_becomes_a_property(app: &App) {
     let b2 = app.get("/api/v1/contacts?email=b@x.pl").await.json()["items"][0].clone();
     assert_eq!(b2["properties"]["last_activity_date"], "2026-03-15", "day-first dates read too");
 }
+
+/// "All that match" takes the list's filter, not the ticked rows: a few records are changed in
+/// the request, many by a job with a page of its own. Companies and deals have bulk actions too.
+pub async fn bulk_actions_take_every_match_and_every_list(app: &App) {
+    let items: Vec<Value> = (0..520)
+        .map(|n| json!({"first_name": format!("Osoba{n}"), "emails": [format!("osoba{n}@firma.pl")], "lifecycle_stage": if n < 3 { "lead" } else { "subscriber" }}))
+        .collect();
+    for chunk in items.chunks(260) {
+        let r = app.post("/api/v1/contacts/batch", json!({ "items": chunk })).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    }
+    let mut b = admin(app).await;
+    let csrf = b.csrf().await;
+    let list = b.get("/contacts?lifecycle_stage=lead").await;
+    assert!(list.text.contains("data-all-matching"), "{}", list.text);
+
+    // Three leads, none ticked: "all that match" tags exactly them, within the request.
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("all", "matching"),
+        ("action", "tag"),
+        ("tag_value", "fiera; vip"),
+        ("back", "/contacts?lifecycle_stage=lead"),
+    ];
+    let r = b.post("/contacts/bulk", &form).await;
+    assert_eq!(location(&r), "/contacts?lifecycle_stage=lead&notice=updated&n=3");
+    assert_eq!(app.get("/api/v1/contacts?tag=vip&count=true").await.json()["total"], 3);
+
+    // Every contact (520, past what a request does): a job, with its page.
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("all", "matching"),
+        ("action", "stage"),
+        ("stage_value", "mql"),
+        ("back", "/contacts"),
+    ];
+    let r = b.post("/contacts/bulk", &form).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let job_page = location(&r);
+    assert!(job_page.starts_with("/jobs/"), "{job_page}");
+    let job = job_page.trim_start_matches("/jobs/").to_owned();
+    wait(app, &job).await;
+    assert_eq!(app.get("/api/v1/contacts?lifecycle_stage=mql&count=true").await.json()["total"], 520);
+    let page = b.get(&job_page).await;
+    assert!(page.text.contains("Done") && page.text.contains("520"), "{}", page.text);
+
+    // Moving every match back asks first, and changes nothing until it is ticked.
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("all", "matching"),
+        ("action", "stage"),
+        ("stage_value", "subscriber"),
+        ("back", "/contacts?q=osoba1"),
+    ];
+    let refused = b.post("/contacts/bulk", &form).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.text);
+    assert_eq!(app.get("/api/v1/contacts?lifecycle_stage=subscriber&count=true").await.json()["total"], 0);
+
+    // Companies and deals: owner, tier and stage on the ticked rows, and a confirmed delete.
+    let me = app.get("/api/v1/auth/me").await.json()["user"]["id"].as_str().unwrap().to_owned();
+    let co = app.post("/api/v1/companies", json!({"name": "Wisła"})).await.json()["id"].as_str().unwrap().to_owned();
+    let r = b.post("/companies/bulk", &[("csrf", &csrf), ("id", &co), ("action", "owner"), ("owner_value", &me)]).await;
+    assert_eq!(location(&r), "/companies?notice=updated&n=1");
+    assert!(b.get(&location(&r)).await.text.contains("1 company updated"));
+    assert_eq!(app.get(&format!("/api/v1/companies/{co}")).await.json()["owner_id"], me.as_str());
+    let deal = app.post("/api/v1/deals", json!({"name": "Licenze"})).await.json()["id"].as_str().unwrap().to_owned();
+    let r = b.post("/deals/bulk", &[("csrf", &csrf), ("id", &deal), ("action", "stage"), ("stage_value", "contract_sent")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    assert_eq!(app.get(&format!("/api/v1/deals/{deal}")).await.json()["stage"], "contract_sent");
+    let list = b.get("/deals").await;
+    assert!(list.text.contains("id=\"bulk\"") && list.text.contains("name=\"id\""), "deals have bulk actions");
+    let ask = b.post("/deals/bulk", &[("csrf", &csrf), ("id", &deal), ("action", "delete")]).await;
+    assert!(ask.text.contains("Delete 1 deal?"), "{}", ask.text);
+    let r = b
+        .post("/deals/bulk", &[("csrf", &csrf), ("id", &deal), ("action", "delete"), ("confirm", "yes"), ("back", "/deals")])
+        .await;
+    assert_eq!(location(&r), "/deals?notice=deleted&n=1");
+    assert_eq!(app.get("/api/v1/deals?count=true").await.json()["total"], 0);
+}
