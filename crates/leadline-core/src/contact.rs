@@ -196,8 +196,16 @@ pub fn search_terms<'a>(
     for text in texts {
         let mut words: Vec<String> = crate::text::terms(text).collect();
         // The top-level domain of an address ("com", "pl") would match half the contacts.
-        if text.contains('@') && words.len() > 2 {
-            words.pop();
+        if text.contains('@') {
+            if words.len() > 2 {
+                words.pop();
+            }
+        } else {
+            // A compound written three ways (Persian "یزدان پناه", "یزدان‌پناه", "یزدانپناه";
+            // "De Luca", "DeLuca") is one name: its parts and its joined form are all terms.
+            let parts: Vec<String> = crate::text::terms(&text.replace('\u{200C}', " ")).collect();
+            out.extend(parts.windows(2).map(|w| crate::text::cut(&format!("{}{}", w[0], w[1]))));
+            out.extend(parts);
         }
         out.extend(words);
     }
@@ -227,14 +235,53 @@ fn national_number(e164: &str) -> Option<&str> {
     })
 }
 
+/// What a search box's text asks for: records that match any one of these lists of query
+/// terms (each as `text::matches` defines). The first list is the text's own terms; a text of
+/// a few words also asks for each two neighbours written as one word, so "یزدان پناه" finds
+/// a contact stored as "یزدانپناه" and "de luca" finds "DeLuca". Empty when the text has
+/// nothing to search by.
+pub fn query_alternatives(q: &str) -> Vec<Vec<String>> {
+    let terms = query_terms(q);
+    if terms.is_empty() {
+        return Vec::new();
+    }
+    let words: Vec<String> = crate::text::terms(q).collect();
+    let mut out = vec![terms];
+    if looks_like_phone(&crate::text::fold(q)) || words.len() > MAX_JOINED_WORDS {
+        return out;
+    }
+    for i in 0..words.len().saturating_sub(1) {
+        let mut joined: Vec<String> = words[..i].to_vec();
+        joined.push(crate::text::cut(&format!("{}{}", words[i], words[i + 1])));
+        joined.extend_from_slice(&words[i + 2..]);
+        let alternative = query_terms(&joined.join(" "));
+        if !out.contains(&alternative) {
+            out.push(alternative);
+        }
+    }
+    out
+}
+
+/// A search text of more words than this is searched as it is written.
+const MAX_JOINED_WORDS: usize = 4;
+
+/// Whether a record with `record_terms` matches a search box's text (`query_alternatives`).
+pub fn matches_query(record_terms: &[String], alternatives: &[Vec<String>]) -> bool {
+    alternatives.iter().any(|terms| crate::text::matches(record_terms, terms))
+}
+
+fn looks_like_phone(folded: &str) -> bool {
+    folded.chars().any(|c| c.is_ascii_digit()) && folded.chars().all(|c| c.is_ascii_digit() || " +-()./".contains(c))
+}
+
 /// Query terms for a search box: a phone-looking query becomes one digit string.
 pub fn query_terms(q: &str) -> Vec<String> {
     let folded = crate::text::fold(q);
-    let looks_like_phone = folded.chars().any(|c| c.is_ascii_digit())
-        && folded.chars().all(|c| c.is_ascii_digit() || " +-()./".contains(c));
-    if looks_like_phone {
+    if looks_like_phone(&folded) {
         let digits: String = folded.chars().filter(char::is_ascii_digit).collect();
-        return vec![digits.trim_start_matches('0').to_owned()];
+        // Phones are indexed without leading zeros; a query of zeros alone asks for "0".
+        let national = digits.trim_start_matches('0');
+        return vec![if national.is_empty() { "0".to_owned() } else { national.to_owned() }];
     }
     let mut terms = crate::text::query_terms(q);
     // Addresses are indexed without their top-level domain (see `search_terms`); a query
@@ -286,7 +333,44 @@ mod tests {
         assert!(crate::text::matches(&terms, &query_terms("now")));
     }
 
+    #[test]
+    fn a_compound_is_found_written_with_a_space_a_zwnj_or_joined() {
+        let spellings = ["یزدان پناه", "یزدان\u{200C}پناه", "یزدانپناه"];
+        for stored in spellings {
+            let terms = search_terms(["مریم", stored], []);
+            for typed in spellings {
+                assert!(matches_query(&terms, &query_alternatives(typed)), "{stored:?} found by {typed:?}");
+            }
+            assert!(matches_query(&terms, &query_alternatives("مریم یزدان")), "{stored:?} by a prefix");
+        }
+        let de_luca = search_terms(["Maria", "De Luca"], []);
+        assert!(matches_query(&de_luca, &query_alternatives("deluca")));
+        let deluca = search_terms(["Maria", "DeLuca"], []);
+        assert!(matches_query(&deluca, &query_alternatives("de luca")));
+        assert!(!matches_query(&deluca, &query_alternatives("de rossi")));
+    }
+
+    #[test]
+    fn zeros_alone_are_a_search_for_zero() {
+        for q in ["0", "00", "0.0", "+0", "-0"] {
+            assert_eq!(query_alternatives(q), [["0"]], "{q}");
+        }
+        assert!(query_alternatives("  ").is_empty());
+    }
+
     proptest::proptest! {
+        /// Every word of a stored name, and every pair of neighbours joined, finds it; joining
+        /// never makes a search find less.
+        #[test]
+        fn joined_alternatives_only_widen(a in "[a-z]{1,8}", b in "[a-z]{1,8}", c in "[a-z]{1,8}") {
+            let terms = search_terms([format!("{a} {b}").as_str(), c.as_str()], []);
+            let q = format!("{a} {b} {c}");
+            proptest::prop_assert!(crate::text::matches(&terms, &query_terms(&q)));
+            proptest::prop_assert!(matches_query(&terms, &query_alternatives(&q)));
+            let joined = format!("{a}{b}");
+            proptest::prop_assert!(matches_query(&terms, &query_alternatives(&joined)));
+        }
+
         /// The table lookup agrees with parsing the number in full, for any number a region
         /// accepts.
         #[test]

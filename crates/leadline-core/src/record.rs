@@ -212,6 +212,28 @@ impl std::fmt::Display for Scalar {
 
 /// Validate raw input for a field. `currency` is the record's currency, for money given as a
 /// decimal text (CSV); JSON gives money as integer minor units. `None` clears the field.
+/// `text` on one line: each run of white space that holds a line break or a tab becomes one
+/// space.
+pub fn one_line(text: &str) -> String {
+    if !text.contains(['\n', '\r', '\t']) {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut pending = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            pending = true;
+        } else {
+            if pending && !out.is_empty() {
+                out.push(' ');
+            }
+            pending = false;
+            out.push(c);
+        }
+    }
+    out
+}
+
 pub fn check(spec: &FieldSpec, raw: &RawValue, currency: &str) -> Invalid<Option<Scalar>> {
     let name = spec.name;
     if spec.system {
@@ -234,7 +256,10 @@ pub fn check(spec: &FieldSpec, raw: &RawValue, currency: &str) -> Invalid<Option
     };
     let bad = |code: &'static str, what: &str| Err(FieldError::new(name, code, format!("{text:?} is not {what}")));
     Ok(Some(match spec.kind {
-        K::Text | K::UserId | K::CompanyId => Scalar::Text(text),
+        // Built-in texts are one line: a name pasted with a line break ("Acme\nGmbH") keeps
+        // its words apart with a space, as every screen and export shows it.
+        K::Text => Scalar::Text(one_line(&text)),
+        K::UserId | K::CompanyId => Scalar::Text(text),
         K::Count => match crate::text::fold(&text).replace([' ', ',', '.', '\''], "").parse::<i64>() {
             Ok(n) => check_int(spec, n)?,
             Err(_) => return bad("invalid_number", "a whole number"),
@@ -336,6 +361,9 @@ mod tests {
         assert_eq!(check(c("lifecycle_stage"), &text("MQL"), "EUR").unwrap(), Some(Scalar::Text("mql".into())));
         assert_eq!(check(c("first_name"), &text("  "), "EUR").unwrap(), None);
         assert_eq!(check(c("created_at"), &RawValue::Number(1.0), "EUR").unwrap_err().code, "read_only");
+        let company = field(ObjectKind::Company, "name").unwrap();
+        let pasted = RawValue::Text("Wisła\r\n Logistics\tSp. z o.o.".into());
+        assert_eq!(check(company, &pasted, "EUR").unwrap(), Some(Scalar::Text("Wisła Logistics Sp. z o.o.".into())));
         let d = |n| field(ObjectKind::Deal, n).unwrap();
         assert_eq!(check(d("amount"), &text("1.500,00"), "EUR").unwrap(), Some(Scalar::Int(150_000)));
         assert_eq!(check(d("amount"), &RawValue::Number(150_000.0), "EUR").unwrap(), Some(Scalar::Int(150_000)));

@@ -64,12 +64,12 @@ pub const MAX_TERM_CHARS: usize = 64;
 pub fn terms(s: &str) -> impl Iterator<Item = String> + '_ {
     // Fold first: folding removes joiners, which must not split a word.
     let folded = fold(s);
-    folded
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| w.chars().take(MAX_TERM_CHARS).collect::<String>())
-        .collect::<Vec<_>>()
-        .into_iter()
+    folded.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(cut).collect::<Vec<_>>().into_iter()
+}
+
+/// A term cut to at most [`MAX_TERM_CHARS`].
+pub fn cut(term: &str) -> String {
+    term.chars().take(MAX_TERM_CHARS).collect()
 }
 
 /// The terms a search query asks for. A record matches when, for every query term, one of its

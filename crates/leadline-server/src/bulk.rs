@@ -108,7 +108,11 @@ pub async fn prepare(s: &AppState, p: &BulkParams) -> ApiResult<Prepared> {
             if field == "owner_id" {
                 let owner = s.store.user(&p.value).await.ok().filter(|u| !u.disabled);
                 if owner.is_none_or(|u| !u.role.allows(leadline_core::role::Action::Write)) {
-                    return Err(ApiError::invalid("value", "unknown_user", "that user does not exist or cannot own records"));
+                    return Err(ApiError::invalid(
+                        "value",
+                        "unknown_user",
+                        "that user does not exist or cannot own records",
+                    ));
                 }
             }
             let props = s.store.properties(Some(object)).await?;

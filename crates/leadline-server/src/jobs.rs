@@ -36,7 +36,13 @@ impl Default for Jobs {
 
 /// Record a job and run `work` in the background once it has its turn. A job that fails
 /// keeps the counts it reported (what it wrote before the failure stays written).
-pub async fn spawn<F, Fut>(s: &AppState, kind: &str, params: serde_json::Value, user_id: &str, work: F) -> ApiResult<Job>
+pub async fn spawn<F, Fut>(
+    s: &AppState,
+    kind: &str,
+    params: serde_json::Value,
+    user_id: &str,
+    work: F,
+) -> ApiResult<Job>
 where
     F: FnOnce(Arc<dyn Store>, String) -> Fut + Send + 'static,
     Fut: Future<Output = Result<(), String>> + Send,

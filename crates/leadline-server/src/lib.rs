@@ -8,9 +8,9 @@
 
 pub mod api;
 pub mod auth;
+pub mod bulk;
 pub mod error;
 pub mod export;
-pub mod bulk;
 pub mod import;
 pub mod jobs;
 pub mod metrics;

@@ -62,8 +62,7 @@ fn field_of(object: ObjectKind, action: &str) -> Option<&'static str> {
 
 /// The bulk form of `object`'s list; owners are offered from the users who may own records.
 pub fn form(tr: &Tr, object: ObjectKind, users: &[User]) -> BulkForm {
-    let owners: Vec<User> =
-        users.iter().filter(|u| !u.disabled && u.role.allows(Action::Write)).cloned().collect();
+    let owners: Vec<User> = users.iter().filter(|u| !u.disabled && u.role.allows(Action::Write)).cloned().collect();
     let actions: &[&'static str] = match object {
         ObjectKind::Contact => &["stage", "status", "owner"],
         ObjectKind::Company => &["tier", "owner"],
@@ -128,8 +127,7 @@ async fn run(s: &AppState, form: Posted, object: ObjectKind) -> PageResult {
     let v = &form.viewer;
     let tr = Tr { locale: v.locale };
     let list = records::base(object);
-    let ids: Vec<String> =
-        form.fields.all("id").into_iter().map(str::to_owned).take(bulk::INLINE as usize).collect();
+    let ids: Vec<String> = form.fields.all("id").into_iter().map(str::to_owned).take(bulk::INLINE as usize).collect();
     let back = form.fields.get("back").filter(|b| b.starts_with(list)).unwrap_or(list).to_owned();
     let action = form.fields.get("action").unwrap_or_default();
     let all = form.fields.get("all") == Some("matching");
@@ -250,7 +248,8 @@ async fn run(s: &AppState, form: Posted, object: ObjectKind) -> PageResult {
     let user_id = v.user().id.clone();
     let kind = if bulk_action == "delete" { "deleted" } else { "updated" };
     if let Some(query) = query.clone().filter(|_| count > bulk::INLINE) {
-        let value = serde_json::to_value(&params).map_err(|e| ApiError::new(Kind::Internal, "internal", e.to_string()))?;
+        let value =
+            serde_json::to_value(&params).map_err(|e| ApiError::new(Kind::Internal, "internal", e.to_string()))?;
         let job = crate::jobs::spawn(s, "bulk", value, &user_id.clone(), move |store, job_id| async move {
             bulk::run(store, &job_id, prepared, query, user_id).await
         })
@@ -282,7 +281,10 @@ async fn export(s: &AppState, object: ObjectKind, ids: &[String]) -> PageResult 
     }
     let body = out.into_inner().map_err(|e| internal(e.to_string()))?;
     let disposition = format!("attachment; filename=\"{}-selected.csv\"", object.plural());
-    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, disposition)], body)
+    Ok((
+        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, disposition)],
+        body,
+    )
         .into_response())
 }
 

@@ -832,7 +832,9 @@ pub async fn bulk_actions_take_every_match_and_every_list(app: &App) {
     assert!(b.get(&location(&r)).await.text.contains("1 company updated"));
     assert_eq!(app.get(&format!("/api/v1/companies/{co}")).await.json()["owner_id"], me.as_str());
     let deal = app.post("/api/v1/deals", json!({"name": "Licenze"})).await.json()["id"].as_str().unwrap().to_owned();
-    let r = b.post("/deals/bulk", &[("csrf", &csrf), ("id", &deal), ("action", "stage"), ("stage_value", "contract_sent")]).await;
+    let r = b
+        .post("/deals/bulk", &[("csrf", &csrf), ("id", &deal), ("action", "stage"), ("stage_value", "contract_sent")])
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
     assert_eq!(app.get(&format!("/api/v1/deals/{deal}")).await.json()["stage"], "contract_sent");
     let list = b.get("/deals").await;
@@ -840,7 +842,10 @@ pub async fn bulk_actions_take_every_match_and_every_list(app: &App) {
     let ask = b.post("/deals/bulk", &[("csrf", &csrf), ("id", &deal), ("action", "delete")]).await;
     assert!(ask.text.contains("Delete 1 deal?"), "{}", ask.text);
     let r = b
-        .post("/deals/bulk", &[("csrf", &csrf), ("id", &deal), ("action", "delete"), ("confirm", "yes"), ("back", "/deals")])
+        .post(
+            "/deals/bulk",
+            &[("csrf", &csrf), ("id", &deal), ("action", "delete"), ("confirm", "yes"), ("back", "/deals")],
+        )
         .await;
     assert_eq!(location(&r), "/deals?notice=deleted&n=1");
     assert_eq!(app.get("/api/v1/deals?count=true").await.json()["total"], 0);

@@ -93,10 +93,12 @@ pub(crate) fn unindexed(expr: &str) -> String {
     expr.to_owned()
 }
 
-/// The search index's query for `terms`: each a prefix lexeme (`'ann':*`), all required.
-pub(crate) fn search_query(terms: &[String]) -> String {
+/// The search index's query for alternatives of `terms`: within one, each a prefix lexeme
+/// (`'ann':*`), all required; any one alternative will do.
+pub(crate) fn search_query(alternatives: &[Vec<String>]) -> String {
     let lexeme = |t: &String| format!("'{}':*", t.replace('\\', "\\\\").replace('\'', "''"));
-    terms.iter().map(lexeme).collect::<Vec<_>>().join(" & ")
+    let all = |terms: &Vec<String>| format!("({})", terms.iter().map(lexeme).collect::<Vec<_>>().join(" & "));
+    alternatives.iter().map(all).collect::<Vec<_>>().join(" | ")
 }
 
 /// A record of `table` matches the search query `param`: its generated `search` vector.

@@ -192,10 +192,15 @@ pub(crate) fn unindexed(expr: &str) -> String {
     format!("+{expr}")
 }
 
-/// The search index's query for `terms`: each a prefix (`"ann"*`), all required. The terms
-/// are folded words (letters and digits only), so quoting cannot be broken out of.
-pub(crate) fn search_query(terms: &[String]) -> String {
-    terms.iter().map(|t| format!("\"{}\"*", t.replace('"', "\"\""))).collect::<Vec<_>>().join(" ")
+/// The search index's query for alternatives of `terms`: within one, each a prefix
+/// (`"ann"*`), all required; any one alternative will do. The terms are folded words (letters
+/// and digits only), so quoting cannot be broken out of.
+pub(crate) fn search_query(alternatives: &[Vec<String>]) -> String {
+    let all = |terms: &Vec<String>| {
+        let prefixes: Vec<String> = terms.iter().map(|t| format!("\"{}\"*", t.replace('"', "\"\""))).collect();
+        format!("({})", prefixes.join(" "))
+    };
+    alternatives.iter().map(all).collect::<Vec<_>>().join(" OR ")
 }
 
 /// A record of `table` matches the search index query `param`. Each table's FTS5 index is

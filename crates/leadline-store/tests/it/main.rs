@@ -83,6 +83,7 @@ on_every_backend!(
     search_walks_the_list_when_many_match,
     search_follows_every_write,
     an_import_is_undone_whole_or_not_at_all,
+    compound_names_are_found_however_written,
 );
 
 /// SQLite's writer leaves checkpoints to the store's background task until the WAL passes

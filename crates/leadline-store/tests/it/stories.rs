@@ -1318,3 +1318,31 @@ pub async fn an_import_is_undone_whole_or_not_at_all(s: &dyn Store) {
     let twice = s.undo_import(&job.id, actor(NOW + 80)).await.unwrap_err();
     assert!(matches!(twice, StoreError::Conflict { code: "already_undone", .. }), "{twice:?}");
 }
+
+pub async fn compound_names_are_found_however_written(s: &dyn Store) {
+    let spellings = ["یزدان پناه", "یزدان\u{200C}پناه", "یزدانپناه"];
+    let mut ids = Vec::new();
+    for (n, last) in spellings.iter().enumerate() {
+        let c =
+            s.create_contact(&contact("مریم", last, Some(&format!("maryam{n}@firma.ir"))), actor(NOW + n as i64)).await;
+        ids.push(c.unwrap().id);
+    }
+    ids.reverse();
+    for typed in spellings.iter().chain(&["یزدان", "مریم یزدانپ"]) {
+        let mut q = ListQuery::newest(ObjectKind::Contact, 50);
+        q.search = Some((*typed).into());
+        let found: Vec<String> =
+            s.list(ObjectKind::Contact, &q).await.unwrap().items.into_iter().map(|r| r.id).collect();
+        assert_eq!(found, ids, "typed {typed:?}");
+        assert_eq!(s.count(ObjectKind::Contact, &[], Some(typed)).await.unwrap(), 3, "counted {typed:?}");
+    }
+    // A search of zeros or signs is a search, on every backend, never an error.
+    for q in ["0", "00", "0.0", "+0", "-0", "+", "''", "\u{200C}"] {
+        let mut query = ListQuery::newest(ObjectKind::Contact, 50);
+        query.search = Some(q.into());
+        s.list(ObjectKind::Contact, &query).await.unwrap_or_else(|e| panic!("search {q:?}: {e}"));
+        s.count(ObjectKind::Contact, &[], Some(q)).await.unwrap_or_else(|e| panic!("count {q:?}: {e}"));
+        s.list(ObjectKind::Company, &query).await.unwrap_or_else(|e| panic!("companies {q:?}: {e}"));
+        s.list(ObjectKind::Deal, &query).await.unwrap_or_else(|e| panic!("deals {q:?}: {e}"));
+    }
+}

@@ -134,6 +134,17 @@ fn identity_rows(id: &str, identities: &[Identity], start: i64) -> Vec<(String, 
     identities.iter().enumerate().map(|(i, k)| (k.key(), id.to_owned(), start + i as i64)).collect()
 }
 
+/// The search terms of any record as it is stored.
+pub(super) fn record_terms(r: &Record) -> Vec<String> {
+    match r.object {
+        ObjectKind::Contact => terms_of(r),
+        _ => leadline_core::contact::search_terms(
+            ["name", "domain"].into_iter().filter_map(|n| r.text(n)),
+            std::iter::empty(),
+        ),
+    }
+}
+
 /// Search terms of a contact as it will be stored.
 fn terms_of(r: &Record) -> Vec<String> {
     let texts = ["first_name", "last_name", "display_name", "company_name"].into_iter().filter_map(|n| r.text(n));
@@ -1068,14 +1079,7 @@ impl SqlStore {
             .await?
             .pop()
             .ok_or_else(|| StoreError::not_found(object.as_str(), id))?;
-        let terms = match object {
-            ObjectKind::Contact => terms_of(&r),
-            _ => leadline_core::contact::search_terms(
-                ["name", "domain"].into_iter().filter_map(|n| r.text(n)),
-                std::iter::empty(),
-            ),
-        };
-        set_terms(conn, object, id, &terms).await
+        set_terms(conn, object, id, &record_terms(&r)).await
     }
 
     pub(super) async fn unmerge_impl(&self, merge_id: &str, actor: Actor<'_>) -> StoreResult<MergeRecord> {

@@ -19,6 +19,11 @@ use crate::error::{StoreError, StoreResult};
 use crate::sql::{Arg, Sql};
 
 type Tx = sqlx::Transaction<'static, Db>;
+
+/// The revision of how records' search terms are made (`leadline_core::contact::search_terms`),
+/// kept beside the schema's versions: a store whose terms are older has them made again when
+/// it opens. 2: the parts and the joined form of a compound name.
+const TERMS_REVISION: i64 = 1_000_002;
 type DbRow = <Db as Database>::Row;
 type Query<'q> = sqlx::query::Query<'q, Db, <Db as Database>::Arguments<'q>>;
 
@@ -211,6 +216,14 @@ impl crate::Store for SqlStore {
                 .execute(&mut *tx)
                 .await?;
             ran += 1;
+        }
+        if !done.contains(&TERMS_REVISION) {
+            search::reterm_all(&mut tx).await?;
+            sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
+                .bind(TERMS_REVISION)
+                .bind(0i64)
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         Ok(ran)

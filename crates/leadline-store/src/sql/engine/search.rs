@@ -19,6 +19,30 @@ pub(super) fn text(terms: &[String]) -> String {
     terms.join(" ")
 }
 
+/// Make every live record's search terms again (when the way terms are made changed), a
+/// page at a time; only texts that change are written.
+pub(super) async fn reterm_all(conn: &mut Conn) -> StoreResult<()> {
+    for object in [ObjectKind::Contact, ObjectKind::Company, ObjectKind::Deal] {
+        let mut after = String::new();
+        loop {
+            let ids: Vec<String> = sqlx::query_scalar(&format!(
+                "SELECT id FROM {} WHERE id > $1 AND merged_into IS NULL ORDER BY id LIMIT 2000",
+                table(object)
+            ))
+            .bind(&after)
+            .fetch_all(&mut *conn)
+            .await?;
+            let Some(last) = ids.last().cloned() else { break };
+            let records = super::records::load(conn, object, &ids).await?;
+            let terms: Vec<(String, Vec<String>)> =
+                records.iter().map(|r| (r.id.clone(), super::contacts::record_terms(r))).collect();
+            super::execute_all(conn, super::records::terms_statements(object, &terms)).await?;
+            after = last;
+        }
+    }
+    Ok(())
+}
+
 /// How a search finds its records.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Plan {
@@ -32,10 +56,11 @@ enum Plan {
 /// Above this many matches a search walks the sort order; below it, it starts from the index.
 const FEW_MATCHES: i64 = 2_000;
 
-/// A search of one object's records.
+/// A search of one object's records: a record matches any one of `alternatives`, each a
+/// list of query terms it must all match (`leadline_core::contact::query_alternatives`).
 pub(super) struct Search {
     object: ObjectKind,
-    terms: Vec<String>,
+    alternatives: Vec<Vec<String>>,
     plan: Plan,
 }
 
@@ -46,7 +71,7 @@ impl Search {
     pub(super) async fn planned(conn: &mut Conn, object: ObjectKind, q: &str) -> StoreResult<Option<Search>> {
         let Some(mut search) = Self::unplanned(object, q) else { return Ok(None) };
         let mut probe = sql("SELECT COUNT(*) FROM (");
-        let param = probe.bind(super::super::search_query(&search.terms));
+        let param = probe.bind(super::super::search_query(&search.alternatives));
         if let Some(matches) = super::super::search_probe(table(object), &param) {
             probe.push(&matches).push(" LIMIT ").arg(FEW_MATCHES).push(") AS few");
             if query_count(&probe).fetch_one(&mut *conn).await? >= FEW_MATCHES {
@@ -59,8 +84,8 @@ impl Search {
     /// The search without a plan: it starts from the index (for counts, which visit every
     /// match anyway).
     pub(super) fn unplanned(object: ObjectKind, q: &str) -> Option<Search> {
-        let terms = leadline_core::contact::query_terms(q);
-        (!terms.is_empty()).then_some(Search { object, terms, plan: Plan::FromIndex })
+        let alternatives = leadline_core::contact::query_alternatives(q);
+        (!alternatives.is_empty()).then_some(Search { object, alternatives, plan: Plan::FromIndex })
     }
 
     /// Whether the search starts from the index (and the sort must not tempt the planner into
@@ -74,20 +99,26 @@ impl Search {
         sql.push(" AND ");
         match self.plan {
             Plan::FromIndex => {
-                let param = sql.bind(super::super::search_query(&self.terms));
+                let param = sql.bind(super::super::search_query(&self.alternatives));
                 sql.push(&super::super::search_match(table(self.object), &param));
             }
             Plan::WalkOrder => {
                 // The record's own terms, each preceded by a space: " ann" finds a term that
                 // starts with "ann".
                 let searched = format!("' ' || {}.search_text", table(self.object));
-                for (i, term) in self.terms.iter().enumerate() {
-                    if i > 0 {
-                        sql.push(" AND ");
+                sql.push("(");
+                for (a, terms) in self.alternatives.iter().enumerate() {
+                    sql.push(if a > 0 { " OR (" } else { "(" });
+                    for (i, term) in terms.iter().enumerate() {
+                        if i > 0 {
+                            sql.push(" AND ");
+                        }
+                        let param = sql.bind(format!(" {term}"));
+                        sql.push(&super::super::text_contains(&searched, &param));
                     }
-                    let param = sql.bind(format!(" {term}"));
-                    sql.push(&super::super::text_contains(&searched, &param));
+                    sql.push(")");
                 }
+                sql.push(")");
             }
         }
     }
