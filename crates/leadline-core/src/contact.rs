@@ -98,6 +98,11 @@ pub struct Consent {
     pub origin: String,
 }
 
+/// The most e-mails, phones and external ids one contact holds.
+pub const MAX_IDENTITIES: usize = 20;
+/// The most tags one contact carries.
+pub const MAX_TAGS: usize = 100;
+
 /// A tag: short free text, folded for comparison but kept as typed.
 pub fn tag(raw: &str) -> Invalid<String> {
     match crate::error::clean_text("tags", raw)? {

@@ -36,6 +36,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("job_rejects", "job_id, line"),
     ("job_warnings", "job_id, line, field, value"),
     ("import_writes", "seq"),
+    ("import_created", "seq"),
 ];
 
 /// A bind argument, typed the way both backends store it.

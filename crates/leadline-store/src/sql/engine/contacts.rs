@@ -147,19 +147,22 @@ pub(super) fn record_terms(r: &Record) -> Vec<String> {
 
 /// Search terms of a contact as it will be stored.
 fn terms_of(r: &Record) -> Vec<String> {
-    let texts = ["first_name", "last_name", "display_name", "company_name"].into_iter().filter_map(|n| r.text(n));
-    leadline_core::contact::search_terms(
-        texts.chain(r.emails.iter().map(String::as_str)),
+    leadline_core::contact::contact_terms(
+        ["first_name", "last_name", "display_name"].into_iter().filter_map(|n| r.text(n)),
+        r.text("company_name"),
+        r.emails.iter().map(String::as_str),
         r.phones.iter().map(String::as_str),
     )
 }
 
 fn terms_of_changes(c: &ContactChanges) -> Vec<String> {
-    let texts = ["first_name", "last_name", "display_name", "company_name"]
-        .into_iter()
-        .filter_map(|n| c.record.get(n).and_then(|v| v.as_ref()).and_then(Scalar::as_text));
-    let emails = c.emails.iter().flatten().map(|e| e.as_str());
-    leadline_core::contact::search_terms(texts.chain(emails), c.phones.iter().flatten().map(|p| p.as_str()))
+    let text = |n| c.record.get(n).and_then(|v| v.as_ref()).and_then(Scalar::as_text);
+    leadline_core::contact::contact_terms(
+        ["first_name", "last_name", "display_name"].into_iter().filter_map(text),
+        text("company_name"),
+        c.emails.iter().flatten().map(|e| e.as_str()),
+        c.phones.iter().flatten().map(|p| p.as_str()),
+    )
 }
 
 /// Consent keeps the latest statement per channel.

@@ -1,9 +1,9 @@
-//! Taking an import back. While an import runs, each record it writes is journalled in
-//! `import_writes`: the time of the write and what the write changed as it was before (nothing
-//! for a record the import created). An undo deletes what the import created and writes the
-//! rest back, in one transaction, and only while nothing else has touched those records since:
-//! a record's `updated_at` is still the time the import wrote it, nothing was merged into or
-//! out of it, and no activity was logged on it.
+//! Taking an import back. While an import runs, each record it updates is journalled in
+//! `import_writes` (the time of the write, and what the write changed as it was before), and
+//! the ids of the records it creates in `import_created`, a batch to a row. An undo deletes
+//! what the import created and writes the rest back, in one transaction, and only while
+//! nothing else has touched those records since: a record's `updated_at` is still the time the
+//! import wrote it, nothing was merged into or out of it, and no activity was logged on it.
 
 use leadline_core::lifecycle::ChangeCause;
 use leadline_core::record::{self, ObjectKind};
@@ -76,38 +76,39 @@ pub(super) fn created<'a>(actor: Actor<'_>, ids: impl Iterator<Item = &'a String
 }
 
 /// The statements that journal an import's writes of `object` (nothing outside an import):
-/// each record's id and what it was before (`None`: the import created it).
+/// each updated record's id and what it was before, one row each; the ids of the records it
+/// created (`None`), in one row.
 pub(super) fn journal<'a>(
     actor: Actor<'a>,
     object: ObjectKind,
     writes: Vec<(String, Option<Before>)>,
 ) -> impl Iterator<Item = Sql> + 'a {
-    let job = actor.job_id;
-    let writes = if job.is_some() { writes } else { Vec::new() };
-    super::chunked(writes.into_iter(), super::chunk_size(5)).map(move |chunk| {
+    let Some(job) = actor.job_id else { return Vec::new().into_iter() };
+    let (created, updated): (Vec<_>, Vec<_>) = writes.into_iter().partition(|(_, before)| before.is_none());
+    let mut statements = Vec::new();
+    if !created.is_empty() {
+        let ids: Vec<String> = created.into_iter().map(|(id, _)| id).collect();
+        let row = vec![Arg::from(job), object.as_str().into(), actor.now.into(), ids.join(" ").into()];
+        statements.push(super::sql_rows("INSERT INTO import_created (job_id, object, written_at, ids) ", vec![row]));
+    }
+    for chunk in super::chunked(updated.into_iter(), super::chunk_size(5)) {
         let rows = chunk
             .into_iter()
             .map(|(id, before)| {
-                vec![
-                    Arg::from(job),
-                    object.as_str().into(),
-                    id.into(),
-                    actor.now.into(),
-                    Arg::from(before.map(|b| b.to_json())),
-                ]
+                let before = before.map(|b| b.to_json()).unwrap_or_default();
+                vec![Arg::from(job), object.as_str().into(), id.into(), actor.now.into(), before.into()]
             })
             .collect();
-        super::sql_rows("INSERT INTO import_writes (job_id, object, record_id, written_at, before) ", rows)
-    })
+        statements
+            .push(super::sql_rows("INSERT INTO import_writes (job_id, object, record_id, written_at, before) ", rows));
+    }
+    statements.into_iter()
 }
 
-/// The journal rows of one job for one object, as a subquery of record ids; `$1` is the job.
-fn journalled(object: ObjectKind, created: bool) -> String {
-    let before = if created { "IS NULL" } else { "IS NOT NULL" };
-    format!(
-        "IN (SELECT record_id FROM import_writes WHERE job_id = $1 AND object = '{}' AND before {before})",
-        object.as_str()
-    )
+/// The records of `object` the job being undone created (loaded into `undo_created`), as a
+/// subquery of ids.
+fn created_ids(object: ObjectKind) -> String {
+    format!("IN (SELECT record_id FROM undo_created WHERE object = '{}')", object.as_str())
 }
 
 const OBJECTS: [ObjectKind; 3] = [ObjectKind::Contact, ObjectKind::Company, ObjectKind::Deal];
@@ -128,13 +129,16 @@ impl SqlStore {
         if matches!(status.as_str(), "queued" | "running") {
             return refuse("import_running", format!("import {job_id} is {status}: cancel it first, then undo it"));
         }
-        let writes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM import_writes WHERE job_id = $1")
-            .bind(job_id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let writes: i64 = sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM import_writes WHERE job_id = $1) + (SELECT COUNT(*) FROM import_created WHERE job_id = $1)",
+        )
+        .bind(job_id)
+        .fetch_one(&mut *tx)
+        .await?;
         if writes == 0 {
             return refuse("nothing_to_undo", format!("import {job_id} wrote nothing (a dry run keeps nothing)"));
         }
+        load_created(&mut tx, job_id).await?;
         for object in OBJECTS {
             let (count, first) = touched_since(&mut tx, job_id, object).await?;
             if let Some(id) = first {
@@ -152,17 +156,20 @@ impl SqlStore {
         let mut undone = ImportUndone::default();
         for object in OBJECTS {
             undone.restored += self.restore(&mut tx, job_id, object, actor).await?;
-            let created = journalled(object, true);
+            let created = created_ids(object);
             undone.deleted +=
                 sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {} WHERE id {created}", table(object)))
-                    .bind(job_id)
                     .fetch_one(&mut *tx)
                     .await?;
             for statement in records::delete_statements(object, &created) {
-                sqlx::query(&statement).bind(job_id).execute(&mut *tx).await?;
+                sqlx::query(&statement).execute(&mut *tx).await?;
             }
         }
-        sqlx::query("DELETE FROM import_writes WHERE job_id = $1").bind(job_id).execute(&mut *tx).await?;
+        for statement in ["DELETE FROM import_writes WHERE job_id = $1", "DELETE FROM import_created WHERE job_id = $1"]
+        {
+            sqlx::query(statement).bind(job_id).execute(&mut *tx).await?;
+        }
+        sqlx::query("DELETE FROM undo_created").execute(&mut *tx).await?;
         sqlx::query("UPDATE jobs SET undone_at = $1 WHERE id = $2")
             .bind(actor.now)
             .bind(job_id)
@@ -177,9 +184,9 @@ impl SqlStore {
     async fn restore(&self, conn: &mut Conn, job_id: &str, object: ObjectKind, actor: Actor<'_>) -> StoreResult<i64> {
         let rows: Vec<(String, i64, String)> = sqlx::query_as(&format!(
             "SELECT record_id, written_at, before FROM import_writes WHERE job_id = $1 AND object = '{}' \
-             AND before IS NOT NULL AND record_id NOT {} ORDER BY seq DESC",
+             AND record_id NOT {} ORDER BY seq DESC",
             object.as_str(),
-            journalled(object, true)
+            created_ids(object)
         ))
         .bind(job_id)
         .fetch_all(&mut *conn)
@@ -256,6 +263,30 @@ impl SqlStore {
     }
 }
 
+/// Load the ids of the records the job created into the temporary table `undo_created`
+/// (one per connection, emptied first), for the undo's set-wise statements.
+async fn load_created(conn: &mut Conn, job_id: &str) -> StoreResult<()> {
+    sqlx::query("CREATE TEMPORARY TABLE IF NOT EXISTS undo_created (object TEXT NOT NULL, record_id TEXT NOT NULL, written_at BIGINT NOT NULL)")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM undo_created").execute(&mut *conn).await?;
+    let batches: Vec<(String, i64, String)> =
+        sqlx::query_as("SELECT object, written_at, ids FROM import_created WHERE job_id = $1 ORDER BY seq")
+            .bind(job_id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut rows: Vec<Vec<Arg>> = Vec::new();
+    for (object, at, ids) in &batches {
+        for id in ids.split(' ').filter(|id| !id.is_empty()) {
+            rows.push(vec![Arg::from(object.as_str()), id.into(), (*at).into()]);
+        }
+    }
+    let statements: Vec<Sql> = super::chunked(rows.into_iter(), super::chunk_size(3))
+        .map(|chunk| super::sql_rows("INSERT INTO undo_created (object, record_id, written_at) ", chunk))
+        .collect();
+    super::execute_all(conn, statements).await
+}
+
 /// How many of the records of `object` the import wrote something else touched since, and one
 /// of them.
 async fn touched_since(conn: &mut Conn, job_id: &str, object: ObjectKind) -> StoreResult<(i64, Option<String>)> {
@@ -265,13 +296,15 @@ async fn touched_since(conn: &mut Conn, job_id: &str, object: ObjectKind) -> Sto
         ObjectKind::Company => "company_id",
         ObjectKind::Deal => "deal_id",
     };
+    let o = object.as_str();
     Ok(sqlx::query_as(&format!(
-        "SELECT COUNT(*), MIN(j.record_id) FROM (SELECT record_id, MAX(written_at) AS w FROM import_writes \
-         WHERE job_id = $1 AND object = '{}' GROUP BY record_id) j JOIN {t} r ON r.id = j.record_id \
+        "SELECT COUNT(*), MIN(j.record_id) FROM (SELECT record_id, MAX(written_at) AS w FROM \
+         (SELECT record_id, written_at FROM import_writes WHERE job_id = $1 AND object = '{o}' \
+         UNION ALL SELECT record_id, written_at FROM undo_created WHERE object = '{o}') AS w \
+         GROUP BY record_id) j JOIN {t} r ON r.id = j.record_id \
          WHERE r.updated_at <> j.w OR r.merged_into IS NOT NULL \
          OR EXISTS (SELECT 1 FROM merges m WHERE m.survivor_id = r.id AND m.undone_at IS NULL AND m.at >= j.w) \
-         OR EXISTS (SELECT 1 FROM activities a WHERE a.{activity} = r.id AND a.recorded_at > j.w)",
-        object.as_str()
+         OR EXISTS (SELECT 1 FROM activities a WHERE a.{activity} = r.id AND a.recorded_at > j.w)"
     ))
     .bind(job_id)
     .fetch_one(&mut *conn)
