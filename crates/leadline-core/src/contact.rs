@@ -227,6 +227,25 @@ pub fn search_terms<'a>(
     out
 }
 
+/// The search terms of a contact: its names (with the parts and joined form of a compound),
+/// the words of its company's name, its addresses and its phones. A company name's words are
+/// not joined: "Wisła Logistics Sp. z o.o." is found by its words, and joining them cost
+/// every imported contact a few more index entries.
+pub fn contact_terms<'a>(
+    names: impl IntoIterator<Item = &'a str>,
+    company: Option<&str>,
+    emails: impl IntoIterator<Item = &'a str>,
+    phones: impl IntoIterator<Item = &'a str>,
+) -> Vec<String> {
+    let mut out = search_terms(names.into_iter().chain(emails), phones);
+    if let Some(company) = company {
+        out.extend(crate::text::terms(company));
+        out.sort();
+        out.dedup();
+    }
+    out
+}
+
 /// The national significant number of an E.164 number, without leading zeros (as a query's
 /// digits are): "+48601234567" gives "601234567", "+390669821234" gives "669821234". Country
 /// calling codes are prefix-free, so the first one to three digits that name a country are

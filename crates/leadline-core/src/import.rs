@@ -482,11 +482,34 @@ fn identifies(column: &Column) -> bool {
 /// row is refused (with every reason) only when what says who it is cannot be read: an id, an
 /// external id, a company's domain, its e-mails when none is usable, or nothing that names a
 /// person, company or deal at all.
+/// A cell as a spreadsheet may safely open it: text that starts like a formula (`=`, `+`, `-`,
+/// `@`, a tab or a carriage return) gets a leading `'`, which spreadsheets read as "text", as
+/// OWASP recommends for CSV exports. A number or phone (`+48 601 234 567`, `-12.5`) runs no
+/// formula and stays as it is.
+pub fn formula_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let numeric =
+        cell.chars().any(|c| c.is_ascii_digit()) && cell.chars().all(|c| c.is_ascii_digit() || " +-().,/;".contains(c));
+    if risky && !numeric {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// A cell as [`formula_safe`] wrote it, back as it was (an export imports back unchanged).
+pub fn formula_unescaped(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => cell,
+    }
+}
+
 pub fn read_row(columns: &[Column], row: &[&str], ctx: &RowContext<'_>) -> Result<ImportRow, Vec<FieldError>> {
     let mut errors = Vec::new();
     let mut out = ImportRow::default();
     let mut record = FieldChanges::default();
-    let value = |i: usize| row.get(i).map(|s| s.trim()).filter(|s| !s.is_empty());
+    let value = |i: usize| row.get(i).map(|s| formula_unescaped(s.trim())).filter(|s| !s.is_empty());
     let column_of = |name: &str| columns.iter().position(|c| matches!(c, Column::Field(f) if f.name == name));
     let region = column_of("country").and_then(value).and_then(crate::country::code).or(ctx.default_region);
     let currency = column_of("currency").and_then(value).unwrap_or(ctx.default_currency).to_ascii_uppercase();
@@ -558,6 +581,21 @@ pub fn read_row(columns: &[Column], row: &[&str], ctx: &RowContext<'_>) -> Resul
             out.warnings.extend(problems.into_iter().map(|e| (e, v.to_owned())));
         }
     }
+    // Lists are bounded as the API bounds them; what is past the bound is a warning.
+    for (field, len, max) in [
+        ("email", emails.len(), crate::contact::MAX_IDENTITIES),
+        ("phone", phones.len(), crate::contact::MAX_IDENTITIES),
+        ("tags", tags.len(), crate::contact::MAX_TAGS),
+    ] {
+        if len > max {
+            let e =
+                FieldError::new(field, "too_many", format!("only the first {max} {field} values of a row are kept"));
+            out.warnings.push((e, format!("{len} values")));
+        }
+    }
+    emails.truncate(crate::contact::MAX_IDENTITIES);
+    phones.truncate(crate::contact::MAX_IDENTITIES);
+    tags.truncate(crate::contact::MAX_TAGS);
     // An address that cannot be read loses the person only when the row has no other.
     if emails.is_empty() {
         errors.extend(bad_emails.into_iter().map(|(e, _)| e));
@@ -630,6 +668,19 @@ fn dedup_in_order<T: PartialEq>(v: &mut Vec<T>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formulas_are_neutralised_and_read_back() {
+        for cell in ["=HYPERLINK(\"http://x\",\"y\")", "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3+cmd|' /C calc'!A0"] {
+            let safe = formula_safe(cell);
+            assert!(safe.starts_with('\''), "{cell}");
+            assert_eq!(formula_unescaped(&safe), cell);
+        }
+        for cell in ["+48 601 234 567", "-12.5", "Anna", "'quoted"] {
+            assert_eq!(formula_safe(cell), cell);
+            assert_eq!(formula_unescaped(cell), cell);
+        }
+    }
     use crate::record::Scalar;
 
     fn ctx(props: &[PropertyDef]) -> RowContext<'_> {

@@ -106,7 +106,6 @@ impl PropertyDef {
                 Some(s) => PropValue::Text(s),
                 None => return Ok(None),
             },
-            (PropertyType::Text, RawValue::Number(n)) => PropValue::Text(n.to_string()),
             (PropertyType::Number, RawValue::Number(n)) if n.is_finite() => PropValue::Number(*n),
             (PropertyType::Number, RawValue::Text(s)) => match s.trim().replace(',', ".").parse::<f64>() {
                 Ok(n) if n.is_finite() => PropValue::Number(n),

@@ -251,7 +251,6 @@ pub fn check(spec: &FieldSpec, raw: &RawValue, currency: &str) -> Invalid<Option
             }
             return check_int(spec, *n as i64).map(Some);
         }
-        RawValue::Number(n) if spec.kind == K::Text => n.to_string(),
         _ => return Err(FieldError::new(name, "invalid_type", format!("{name} must be text"))),
     };
     let bad = |code: &'static str, what: &str| Err(FieldError::new(name, code, format!("{text:?} is not {what}")));

@@ -392,6 +392,7 @@ job-running = Running
 job-done = Done
 job-failed = Failed
 job-cancelled = Cancelled
+job-phase-analyzing = Updating the database’s statistics
 job-undone = Undone
 import-undo = Undo this import…
 import-undo-explain = The contacts, companies or deals this import created are deleted, and the ones it updated get back the values they had before it. This is refused if anything else has changed one of them since.

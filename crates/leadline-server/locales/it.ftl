@@ -392,6 +392,7 @@ job-running = In corso
 job-done = Completata
 job-failed = Non riuscita
 job-cancelled = Annullata
+job-phase-analyzing = Aggiornamento delle statistiche del database
 job-undone = Annullata con undo
 import-undo = Annulla questa importazione…
 import-undo-explain = I contatti, le aziende o le trattative creati da questa importazione vengono eliminati e quelli aggiornati tornano ai valori che avevano prima. Non è possibile se qualcos'altro ne ha modificato uno nel frattempo.

@@ -403,6 +403,7 @@ job-running = W toku
 job-done = Gotowe
 job-failed = Nieudane
 job-cancelled = Anulowane
+job-phase-analyzing = Aktualizacja statystyk bazy danych
 job-undone = Cofnięte
 import-undo = Cofnij ten import…
 import-undo-explain = Kontakty, firmy lub transakcje utworzone przez ten import zostaną usunięte, a zaktualizowane odzyskają wartości sprzed importu. Nie jest to możliwe, jeśli w międzyczasie coś innego zmieniło któryś z nich.

@@ -58,6 +58,16 @@ pub fn check_password_strength(password: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// A hash of a password nobody has, verified when an e-mail names no one who can sign in.
+pub fn unused_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| {
+        let salt = SaltString::generate(&mut OsRng);
+        let secret: [u8; 16] = rand::random();
+        Argon2::default().hash_password(&secret, &salt).map(|h| h.to_string()).unwrap_or_default()
+    })
+}
+
 pub fn verify_password(hash: &str, password: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
@@ -187,8 +197,21 @@ impl FromRequestParts<AppState> for Caller {
                 return Err(csrf_error());
             }
         }
+        // A read token reads, whatever its user may do: no write of any kind rides on it.
+        if !safe && token_scope == Some(TokenScope::Read) {
+            return Err(read_only_token());
+        }
         Ok(Caller { user, token_scope, csrf_token })
     }
+}
+
+/// What a read-scoped token gets when it asks to change anything.
+pub fn read_only_token() -> ApiError {
+    ApiError::new(
+        crate::error::Kind::Forbidden,
+        "read_only_token",
+        "this token may only read; use a token with the write scope (or the web application) to change anything",
+    )
 }
 
 #[cfg(test)]

@@ -91,6 +91,10 @@ pub async fn prepare(s: &AppState, p: &BulkParams) -> ApiResult<Prepared> {
             if tags.is_empty() {
                 return Err(required());
             }
+            if tags.len() > leadline_core::contact::MAX_TAGS {
+                let max = leadline_core::contact::MAX_TAGS;
+                return Err(ApiError::invalid("value", "too_many", format!("a contact carries at most {max} tags")));
+            }
             Change::Tags(tags)
         }
         "set" => {
@@ -151,6 +155,9 @@ pub async fn apply(store: &dyn Store, p: &Prepared, id: &str, actor: Actor<'_>) 
             tags.extend(added.iter().filter(|t| !r.tags.contains(t)).cloned());
             if tags == r.tags {
                 return Ok(Outcome::Unchanged);
+            }
+            if tags.len() > leadline_core::contact::MAX_TAGS {
+                return Ok(Outcome::Skipped);
             }
             let changes = ContactChanges { tags: Some(tags), ..ContactChanges::default() };
             store.update_contact(&r.id, &changes, p.options, actor).await.map(drop)

@@ -22,6 +22,8 @@ pub enum Kind {
     /// Well-formed input that is not valid: a wrong e-mail, an unknown stage, ...
     Invalid,
     RateLimited,
+    /// The client took too long to send its request.
+    Timeout,
     Internal,
 }
 
@@ -36,6 +38,7 @@ impl Kind {
             Kind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Kind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
             Kind::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Kind::Timeout => StatusCode::REQUEST_TIMEOUT,
             Kind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -54,7 +54,18 @@ impl Exporter {
         h
     }
 
+    /// A record's cells, each safe to open in a spreadsheet (`formula_safe`).
     pub fn row(&self, r: &Record) -> Vec<String> {
+        let mut v = self.cells(r);
+        for cell in &mut v {
+            if let std::borrow::Cow::Owned(safe) = leadline_core::import::formula_safe(cell) {
+                *cell = safe;
+            }
+        }
+        v
+    }
+
+    fn cells(&self, r: &Record) -> Vec<String> {
         let mut v = vec![r.id.clone()];
         for (spec, value) in &r.fields {
             if spec.name == "owner_id" {

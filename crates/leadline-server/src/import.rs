@@ -32,6 +32,10 @@ use serde::{Deserialize, Serialize};
 /// contacts.
 pub const BATCH: usize = 25_000;
 
+/// An import that wrote at least this many records brings the store's statistics up to date
+/// when it ends.
+pub const ANALYZE_AFTER: i64 = 10_000;
+
 /// What an import was asked to do; kept as the job's params.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ImportParams {
@@ -359,6 +363,13 @@ pub async fn run(
     }
     drop(rx);
     let parsed = parser.await.map_err(|e| e.to_string())?;
+    // After many rows the planner's statistics are out of date (PostgreSQL); the job says it
+    // is bringing them up to date, as that takes a while at a million rows.
+    if !params.dry_run && counts.created + counts.updated >= ANALYZE_AFTER {
+        store.job_phase(job_id, Some("analyzing")).await.map_err(|e| e.to_string())?;
+        store.refresh_statistics().await.map_err(|e| e.to_string())?;
+        store.job_phase(job_id, None).await.map_err(|e| e.to_string())?;
+    }
     let status = if cancelled { JobStatus::Cancelled } else { JobStatus::Done };
     let error = parsed.as_ref().err().cloned();
     let status = if error.is_some() { JobStatus::Failed } else { status };
@@ -368,11 +379,26 @@ pub async fn run(
         counts.total = counts.processed;
     }
     store.finish_job(job_id, status, counts, error.as_deref(), crate::now()).await.map_err(|e| e.to_string())?;
-    // A dry run keeps its upload so the same file can then be imported for real.
-    if params.spooled && !params.dry_run {
-        let _ = std::fs::remove_file(&params.path);
-    }
     parsed.map(|_| counts)
+}
+
+/// An uploaded file that is removed when its import ends, however it ends (done, cancelled
+/// while it waited, failed); a dry run keeps its upload so the same file can then be imported
+/// for real.
+pub struct Upload(Option<PathBuf>);
+
+impl Upload {
+    pub fn of(params: &ImportParams) -> Self {
+        Self((params.spooled && !params.dry_run).then(|| params.path.clone()))
+    }
+}
+
+impl Drop for Upload {
+    fn drop(&mut self) {
+        if let Some(path) = &self.0 {
+            let _ = std::fs::remove_file(path);
+        }
+    }
 }
 
 async fn import_batch(

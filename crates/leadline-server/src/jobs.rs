@@ -96,3 +96,27 @@ async fn cancelled_while_queued(store: &dyn Store, job_id: &str) -> Result<bool,
     store.finish_job(job_id, JobStatus::Cancelled, JobCounts::default(), None, now).await.map_err(|e| e.to_string())?;
     Ok(true)
 }
+
+/// Remove uploads older than `age` that no unfinished job is reading.
+pub async fn remove_old_uploads(store: &dyn Store, dir: &std::path::Path, age: std::time::Duration) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let in_use: Vec<std::path::PathBuf> = match store.jobs(1_000).await {
+        Ok(jobs) => jobs
+            .iter()
+            .filter(|j| !j.status.is_finished())
+            .filter_map(crate::import::ImportParams::of)
+            .map(|p| p.path)
+            .collect(),
+        Err(_) => return,
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let old = entry.metadata().and_then(|m| m.modified()).is_ok_and(|t| t.elapsed().is_ok_and(|e| e > age));
+        if old && !in_use.contains(&path) {
+            match std::fs::remove_file(&path) {
+                Ok(()) => tracing::info!(path = %path.display(), "removed an upload nobody imported"),
+                Err(e) => tracing::warn!(path = %path.display(), error = %e, "could not remove an old upload"),
+            }
+        }
+    }
+}

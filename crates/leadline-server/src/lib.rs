@@ -11,6 +11,7 @@ pub mod auth;
 pub mod bulk;
 pub mod error;
 pub mod export;
+pub mod guard;
 pub mod import;
 pub mod jobs;
 pub mod metrics;
@@ -44,6 +45,12 @@ pub struct ServerConfig {
     pub max_upload_bytes: u64,
     /// Set the Secure flag on cookies (behind HTTPS).
     pub secure_cookies: bool,
+    /// The bearer token a metrics scraper sends to `/metrics`.
+    pub metrics_token: Option<String>,
+    /// See [`HEADER_TIMEOUT`].
+    pub header_timeout: std::time::Duration,
+    /// See [`guard::BODY_TIMEOUT`].
+    pub body_timeout: std::time::Duration,
 }
 
 impl Default for ServerConfig {
@@ -54,6 +61,9 @@ impl Default for ServerConfig {
             max_json_bytes: 2 * 1024 * 1024,
             max_upload_bytes: 1024 * 1024 * 1024,
             secure_cookies: false,
+            metrics_token: None,
+            header_timeout: HEADER_TIMEOUT,
+            body_timeout: guard::BODY_TIMEOUT,
         }
     }
 }
@@ -65,6 +75,7 @@ pub struct AppState {
     pub config: Arc<ServerConfig>,
     pub metrics: Arc<metrics::Metrics>,
     pub login_limiter: Arc<ratelimit::RateLimiter>,
+    pub known_logins: Arc<ratelimit::KnownAddresses>,
     pub jobs: Arc<jobs::Jobs>,
     pub tokens: Arc<auth::TokenCache>,
     pub funnel: Arc<web::FunnelCache>,
@@ -78,6 +89,7 @@ impl AppState {
             metrics: Arc::new(metrics::Metrics::default()),
             // Ten login attempts per minute per address, then one every six seconds.
             login_limiter: Arc::new(ratelimit::RateLimiter::new(10, std::time::Duration::from_secs(6))),
+            known_logins: Arc::new(ratelimit::KnownAddresses::default()),
             jobs: Arc::new(jobs::Jobs::default()),
             tokens: Arc::new(auth::TokenCache::default()),
             funnel: Arc::new(web::FunnelCache::default()),
@@ -89,28 +101,83 @@ impl AppState {
 pub async fn serve(state: AppState, listen: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!(%listen, "leadline is listening");
-    let reaper = tokio::spawn(fail_interrupted_jobs(state.store.clone()));
-    let app = api::router(state);
-    let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown())
-        .await;
+    let reaper = tokio::spawn(background(state.store.clone(), state.config.data_dir.join("uploads")));
+    serve_on(listener, state, shutdown()).await;
     reaper.abort();
-    served
+    Ok(())
+}
+
+/// How long a client may take to send a request's headers, and how long a kept-alive
+/// connection may sit idle before its next request: a connection that sends slowly or not at
+/// all is closed instead of held.
+pub const HEADER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Serve the application on `listener` until `stop` completes, then let in-flight requests
+/// finish (for at most 30 s). Each connection gets `config.header_timeout` to send each
+/// request's headers, idle or not.
+pub async fn serve_on(listener: tokio::net::TcpListener, state: AppState, stop: impl std::future::Future<Output = ()>) {
+    use tower::ServiceExt;
+    let header_timeout = state.config.header_timeout;
+    let app = api::router(state);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut stop = std::pin::pin!(stop);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(c) => c,
+                Err(e) => {
+                    // Out of file descriptors, most likely: wait for some to close.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut stop => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let app = app.clone();
+        let service = hyper::service::service_fn(move |mut req: axum::http::Request<hyper::body::Incoming>| {
+            req.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+            app.clone().oneshot(req.map(axum::body::Body::new))
+        });
+        let conn = hyper::server::conn::http1::Builder::new()
+            .timer(hyper_util::rt::TokioTimer::new())
+            .header_read_timeout(header_timeout)
+            .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            let _ = conn.await;
+        });
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(30), graceful.shutdown()).await;
+}
+
+/// What runs beside the server: failing interrupted jobs, and clearing old uploads.
+async fn background(store: std::sync::Arc<dyn leadline_store::Store>, uploads: PathBuf) {
+    let mut tick = tokio::time::interval(jobs::HEARTBEAT_EVERY);
+    let mut ticks: u64 = 0;
+    loop {
+        tick.tick().await;
+        fail_interrupted_jobs(store.as_ref()).await;
+        // Hourly (and at start): uploads nobody imported within a day (a mapping screen left,
+        // a dry run never run for real, a job whose server died) are removed.
+        if ticks.is_multiple_of(120) {
+            jobs::remove_old_uploads(store.as_ref(), &uploads, std::time::Duration::from_secs(24 * 3600)).await;
+        }
+        ticks += 1;
+    }
 }
 
 /// Fail the jobs whose process went away mid-run (a crash, a restart, another instance that
-/// stopped): at start, and then on the heartbeat's clock.
-async fn fail_interrupted_jobs(store: std::sync::Arc<dyn leadline_store::Store>) {
-    let mut tick = tokio::time::interval(jobs::HEARTBEAT_EVERY);
-    loop {
-        tick.tick().await;
-        let now = now();
-        let silent_since = now - jobs::SILENT_FOR.as_millis() as i64;
-        match store.fail_silent_jobs(silent_since, jobs::INTERRUPTED, now).await {
-            Ok(0) => {}
-            Ok(n) => tracing::warn!(jobs = n, "interrupted jobs marked failed"),
-            Err(e) => tracing::warn!(error = %e, "could not look for interrupted jobs"),
-        }
+/// stopped).
+async fn fail_interrupted_jobs(store: &dyn leadline_store::Store) {
+    let now = now();
+    let silent_since = now - jobs::SILENT_FOR.as_millis() as i64;
+    match store.fail_silent_jobs(silent_since, jobs::INTERRUPTED, now).await {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!(jobs = n, "interrupted jobs marked failed"),
+        Err(e) => tracing::warn!(error = %e, "could not look for interrupted jobs"),
     }
 }
 

@@ -44,6 +44,32 @@ impl RateLimiter {
     }
 }
 
+/// The (address, e-mail) pairs that have signed in: a correct password from such an address
+/// goes through even while the address is over its limit (a busy office behind one address,
+/// or someone guessing other people's passwords from it).
+#[derive(Default)]
+pub struct KnownAddresses {
+    pairs: Mutex<std::collections::HashSet<String>>,
+}
+
+impl KnownAddresses {
+    fn key(address: &str, email: &str) -> String {
+        format!("{address}|{email}")
+    }
+
+    pub fn contains(&self, address: &str, email: &str) -> bool {
+        self.pairs.lock().unwrap_or_else(|e| e.into_inner()).contains(&Self::key(address, email))
+    }
+
+    pub fn insert(&self, address: &str, email: &str) {
+        let mut pairs = self.pairs.lock().unwrap_or_else(|e| e.into_inner());
+        if pairs.len() > 100_000 {
+            pairs.clear();
+        }
+        pairs.insert(Self::key(address, email));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

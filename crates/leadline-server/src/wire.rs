@@ -2,7 +2,9 @@
 //! schemas of contacts, companies and deals, all derived from the core's `FieldSpec` tables so
 //! the documentation cannot drift from what the code accepts.
 
-use leadline_core::contact::{external_id, tag, Consent, ConsentChannel, ContactChanges, FieldChanges, Identity};
+use leadline_core::contact::{
+    external_id, tag, Consent, ConsentChannel, ContactChanges, FieldChanges, Identity, MAX_IDENTITIES, MAX_TAGS,
+};
 use leadline_core::email::Email;
 use leadline_core::phone::Phone;
 use leadline_core::property::{PropertyDef, RawValue};
@@ -109,6 +111,48 @@ fn body_object(body: &Value) -> ApiResult<&Map<String, Value>> {
     body.as_object().ok_or_else(|| ApiError::bad_request("invalid_json", "the body must be a JSON object"))
 }
 
+/// A built-in field's JSON type, as the schema gives it: whole numbers for counts and money
+/// (money in minor units: the web's forms turn "1 200,50" into 120050 before they ask), text
+/// for everything else, or null to clear.
+fn check_type(key: &str, kind: FieldKind, value: &Value) -> ApiResult<()> {
+    let numeric = matches!(kind, FieldKind::Count | FieldKind::Money | FieldKind::Time);
+    let ok = match value {
+        Value::Null => true,
+        Value::Number(_) => numeric,
+        Value::String(_) => !numeric,
+        _ => false,
+    };
+    if ok {
+        return Ok(());
+    }
+    let wanted = if numeric { "a whole number" } else { "text" };
+    Err(ApiError::invalid(key, "invalid_type", format!("{key} must be {wanted} or null")))
+}
+
+/// A custom property's JSON type, as its definition gives it.
+fn check_property_type(def: &PropertyDef, value: &Value) -> ApiResult<()> {
+    use leadline_core::property::PropertyType as T;
+    let field = format!("properties.{}", def.name);
+    let (ok, wanted) = match (def.kind, value) {
+        (_, Value::Null) => (true, ""),
+        (T::Number, v) => (v.is_number(), "a number"),
+        (T::Bool, v) => (v.is_boolean(), "true or false"),
+        (T::MultiEnum, Value::Array(items)) if items.len() > MAX_OPTIONS => {
+            return Err(ApiError::invalid(&field, "too_many", format!("{field} holds at most {MAX_OPTIONS} options")))
+        }
+        (T::MultiEnum, v) => (v.as_array().is_some_and(|a| a.iter().all(Value::is_string)), "a list of options"),
+        (_, v) => (v.is_string(), "text"),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(&field, "invalid_type", format!("{field} must be {wanted} or null")))
+    }
+}
+
+/// The most options a multiple-choice property value or an enum definition holds.
+pub const MAX_OPTIONS: usize = 500;
+
 /// Validate the built-in fields and custom properties of a body.
 pub fn field_changes(body: &Value, ctx: &InputContext<'_>) -> ApiResult<FieldChanges> {
     let map = body_object(body)?;
@@ -116,11 +160,19 @@ pub fn field_changes(body: &Value, ctx: &InputContext<'_>) -> ApiResult<FieldCha
     let currency = map.get("currency").and_then(Value::as_str).unwrap_or("EUR").to_ascii_uppercase();
     for (key, value) in map {
         if let Some(spec) = record::field(ctx.object, key) {
+            check_type(key, spec.kind, value)?;
             out.set(spec, record::check(spec, &raw(value), &currency)?);
         } else if key == "properties" {
             let props = value
                 .as_object()
                 .ok_or_else(|| ApiError::invalid("properties", "invalid_type", "properties must be an object"))?;
+            if props.len() > MAX_PROPERTIES {
+                return Err(ApiError::invalid(
+                    "properties",
+                    "too_many",
+                    format!("one write sets at most {MAX_PROPERTIES} properties"),
+                ));
+            }
             for (name, v) in props {
                 let def =
                     ctx.properties.iter().find(|d| d.object == ctx.object && &d.name == name).ok_or_else(|| {
@@ -130,6 +182,7 @@ pub fn field_changes(body: &Value, ctx: &InputContext<'_>) -> ApiResult<FieldCha
                             format!("{name} is not a defined {} property", ctx.object.as_str()),
                         )
                     })?;
+                check_property_type(def, v)?;
                 out.properties.push((name.clone(), def.check(&raw(v))?));
             }
         } else if !extras(ctx.object).contains(&key.as_str()) && key != "id" {
@@ -143,14 +196,23 @@ pub fn field_changes(body: &Value, ctx: &InputContext<'_>) -> ApiResult<FieldCha
     Ok(out)
 }
 
-fn strings<'v>(map: &'v Map<String, Value>, key: &str) -> ApiResult<Option<Vec<&'v Value>>> {
+/// A list field of a body, at most `max` long (the work a request may ask for is bounded).
+fn strings<'v>(map: &'v Map<String, Value>, key: &str, max: usize) -> ApiResult<Option<Vec<&'v Value>>> {
     match map.get(key) {
         None => Ok(None),
         Some(Value::Null) => Ok(Some(Vec::new())),
+        Some(Value::Array(a)) if a.len() > max => {
+            Err(ApiError::invalid(key, "too_many", format!("{key} holds at most {max} values; this has {}", a.len())))
+        }
         Some(Value::Array(a)) => Ok(Some(a.iter().collect())),
         Some(_) => Err(ApiError::invalid(key, "invalid_type", format!("{key} must be a list"))),
     }
 }
+
+/// The most records a deal names as its contacts.
+pub const MAX_DEAL_CONTACTS: usize = 100;
+/// The most custom properties one write sets.
+pub const MAX_PROPERTIES: usize = 200;
 
 fn as_text<'v>(field: &str, v: &'v Value) -> ApiResult<&'v str> {
     v.as_str().ok_or_else(|| ApiError::invalid(field, "invalid_type", format!("{field} must be text")))
@@ -164,18 +226,19 @@ pub fn contact_changes(body: &Value, ctx: &InputContext<'_>) -> ApiResult<Contac
         Some(Some(Scalar::Text(country))) => Some(country.as_str()),
         _ => ctx.default_region,
     };
-    if let Some(list) = strings(map, "emails")? {
+    if let Some(list) = strings(map, "emails", MAX_IDENTITIES)? {
         let mut emails: Vec<Email> = Vec::new();
         for (i, v) in list.iter().enumerate() {
             let f = format!("emails[{i}]");
             let e = Email::parse(&f, as_text(&f, v)?)?;
             if !emails.contains(&e) {
+                // At most MAX_IDENTITIES long: the scan is bounded.
                 emails.push(e);
             }
         }
         c.emails = Some(emails);
     }
-    if let Some(list) = strings(map, "phones")? {
+    if let Some(list) = strings(map, "phones", MAX_IDENTITIES)? {
         let mut phones: Vec<Phone> = Vec::new();
         for (i, v) in list.iter().enumerate() {
             let f = format!("phones[{i}]");
@@ -186,7 +249,7 @@ pub fn contact_changes(body: &Value, ctx: &InputContext<'_>) -> ApiResult<Contac
         }
         c.phones = Some(phones);
     }
-    if let Some(list) = strings(map, "tags")? {
+    if let Some(list) = strings(map, "tags", MAX_TAGS)? {
         let mut tags: Vec<String> = Vec::new();
         for v in list {
             let t = tag(as_text("tags", v)?)?;
@@ -197,7 +260,7 @@ pub fn contact_changes(body: &Value, ctx: &InputContext<'_>) -> ApiResult<Contac
         c.tags = Some(tags);
     }
     c.external_ids = external_ids(map)?.into_iter().map(|(s, id)| Identity::External(s, id)).collect();
-    for (i, v) in strings(map, "consent")?.unwrap_or_default().into_iter().enumerate() {
+    for (i, v) in strings(map, "consent", MAX_IDENTITIES)?.unwrap_or_default().into_iter().enumerate() {
         let f = format!("consent[{i}]");
         let channel = v.get("channel").and_then(Value::as_str).and_then(ConsentChannel::parse);
         let granted = v.get("granted").and_then(Value::as_bool);
@@ -226,7 +289,7 @@ pub fn contact_changes(body: &Value, ctx: &InputContext<'_>) -> ApiResult<Contac
 /// `[{"system": "salesforce", "id": "..."}]`, checked.
 pub fn external_ids(map: &Map<String, Value>) -> ApiResult<Vec<(String, String)>> {
     let mut out = Vec::new();
-    for v in strings(map, "external_ids")?.unwrap_or_default() {
+    for v in strings(map, "external_ids", MAX_IDENTITIES)?.unwrap_or_default() {
         let (Some(system), Some(id)) = (v.get("system").and_then(Value::as_str), v.get("id").and_then(Value::as_str))
         else {
             return Err(ApiError::invalid(
@@ -246,7 +309,7 @@ pub fn external_ids(map: &Map<String, Value>) -> ApiResult<Vec<(String, String)>
 /// A deal body's `contact_ids`, when given.
 pub fn contact_ids(body: &Value) -> ApiResult<Option<Vec<String>>> {
     let map = body_object(body)?;
-    match strings(map, "contact_ids")? {
+    match strings(map, "contact_ids", MAX_DEAL_CONTACTS)? {
         None => Ok(None),
         Some(list) => {
             list.iter().map(|v| as_text("contact_ids", v).map(str::to_owned)).collect::<ApiResult<Vec<_>>>().map(Some)

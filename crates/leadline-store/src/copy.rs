@@ -33,6 +33,7 @@ pub async fn copy_store(
         }
     }
     to.after_load().await?;
+    to.refresh_statistics().await?;
     let (a, b) = (from.checksums().await?, to.checksums().await?);
     for (x, y) in a.iter().zip(&b) {
         if x != y {

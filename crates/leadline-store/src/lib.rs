@@ -278,6 +278,8 @@ pub trait JobStore: Send + Sync {
     ) -> StoreResult<Job>;
     async fn job(&self, id: &str) -> StoreResult<Job>;
     async fn jobs(&self, limit: u32) -> StoreResult<Vec<Job>>;
+    /// Say what a running job is doing besides its rows ("analyzing"), or nothing.
+    async fn job_phase(&self, id: &str, phase: Option<&str>) -> StoreResult<()>;
     /// Record progress; returns whether cancellation was asked for meanwhile. Progress is also
     /// the job's heartbeat (see `fail_silent_jobs`).
     async fn job_progress(&self, id: &str, status: JobStatus, counts: JobCounts, now: Millis) -> StoreResult<bool>;
@@ -326,4 +328,9 @@ pub trait BulkStore: Send + Sync {
     async fn checksums(&self) -> StoreResult<Vec<TableChecksum>>;
     /// Make sequences follow copied rows (PostgreSQL); nothing on SQLite.
     async fn after_load(&self) -> StoreResult<()>;
+    /// Bring the planner's statistics up to date after a large write (an import, a copy):
+    /// PostgreSQL plans from them, and before autovacuum gets there (or where it is off) a
+    /// filtered page planned without them took 260 ms instead of 7. Nothing on SQLite, whose
+    /// queries are written for a planner without statistics.
+    async fn refresh_statistics(&self) -> StoreResult<()>;
 }

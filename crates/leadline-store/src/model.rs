@@ -492,6 +492,8 @@ pub struct Job {
     pub error: Option<String>,
     /// When the import was undone.
     pub undone_at: Option<Millis>,
+    /// What a running job is doing besides its rows ("analyzing").
+    pub phase: Option<String>,
 }
 
 /// What undoing an import did.

@@ -15,6 +15,7 @@ struct FileConfig {
     default_region: Option<String>,
     max_upload_mb: Option<u64>,
     secure_cookies: Option<bool>,
+    metrics_token: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -26,6 +27,9 @@ pub struct Config {
     pub default_region: Option<String>,
     pub max_upload_mb: u64,
     pub secure_cookies: bool,
+    /// The bearer token a metrics scraper sends to `/metrics` (administrators' own tokens and
+    /// sessions work too).
+    pub metrics_token: Option<String>,
 }
 
 /// Flags that override everything else, as given on the command line.
@@ -75,7 +79,11 @@ impl Config {
         };
         let default_region =
             env("LEADLINE_DEFAULT_REGION").or(from_file.default_region).map(|r| r.to_ascii_uppercase());
-        Ok(Config { listen, data_dir, database_url, default_region, max_upload_mb, secure_cookies })
+        let metrics_token = env("LEADLINE_METRICS_TOKEN").or(from_file.metrics_token);
+        if metrics_token.as_ref().is_some_and(|t| t.len() < 16) {
+            return Err("the metrics token must be at least 16 characters".into());
+        }
+        Ok(Config { listen, data_dir, database_url, default_region, max_upload_mb, secure_cookies, metrics_token })
     }
 
     pub fn server(&self) -> leadline_server::ServerConfig {
@@ -84,6 +92,7 @@ impl Config {
             default_region: self.default_region.clone(),
             max_upload_bytes: self.max_upload_mb * 1024 * 1024,
             secure_cookies: self.secure_cookies,
+            metrics_token: self.metrics_token.clone(),
             ..Default::default()
         }
     }

@@ -177,22 +177,42 @@ pub async fn start_session(state: &AppState, user: &User) -> ApiResult<(String, 
 /// Check an e-mail and password, limited per client address and per e-mail.
 pub async fn check_login(state: &AppState, client: &str, email: &str, password: &str) -> ApiResult<User> {
     let email = email.trim().to_lowercase();
-    for key in [format!("ip:{client}"), format!("email:{email}")] {
-        if let Err(wait) = state.login_limiter.check(&key) {
-            return Err(ApiError::new(
-                Kind::RateLimited,
-                "rate_limited",
-                format!("too many sign-in attempts; try again in {} s", wait.as_secs() + 1),
-            ));
+    // Limited per address, and per address and e-mail: guessing from elsewhere never locks
+    // a user out of their own address.
+    let mut wait = None;
+    for key in [format!("ip:{client}"), format!("pair:{client}|{email}")] {
+        if let Err(w) = state.login_limiter.check(&key) {
+            wait = Some(w);
         }
     }
-    let user = state.store.user_by_email(&email).await?;
-    let ok = user
-        .as_ref()
-        .is_some_and(|u| !u.disabled && u.password_hash.as_deref().is_some_and(|h| auth::verify_password(h, password)));
-    match (ok, user) {
-        (true, Some(u)) => Ok(u),
-        _ => Err(ApiError::new(Kind::Unauthenticated, "invalid_credentials", "the e-mail or the password is wrong")),
+    let limited = |w: std::time::Duration| {
+        ApiError::new(
+            Kind::RateLimited,
+            "rate_limited",
+            format!("too many sign-in attempts; try again in {} s", w.as_secs() + 1),
+        )
+    };
+    let known = state.known_logins.contains(client, &email);
+    if let Some(w) = wait.filter(|_| !known) {
+        return Err(limited(w));
+    }
+    let user = state.store.user_by_email(&email).await?.filter(|u| !u.disabled);
+    // The same hash runs whether or not the e-mail names someone, so the time of a refusal
+    // does not tell which it was; on a blocking thread, as it takes tens of milliseconds.
+    let hash = user.as_ref().and_then(|u| u.password_hash.clone()).unwrap_or_else(|| auth::unused_hash().to_owned());
+    let password = password.to_owned();
+    let matched = tokio::task::spawn_blocking(move || auth::verify_password(&hash, &password)).await.unwrap_or(false);
+    match user {
+        Some(u) if matched && u.password_hash.is_some() => {
+            state.known_logins.insert(client, &email);
+            Ok(u)
+        }
+        _ => match wait {
+            Some(w) => Err(limited(w)),
+            None => {
+                Err(ApiError::new(Kind::Unauthenticated, "invalid_credentials", "the e-mail or the password is wrong"))
+            }
+        },
     }
 }
 
@@ -227,6 +247,13 @@ pub async fn login(
 pub async fn logout(State(s): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
     let session = auth::cookie(&headers, auth::SESSION_COOKIE);
     if let Some(sess) = session {
+        // Ending a live session is a write like any other: a cross-site form cannot do it.
+        if let Ok((_, _, Some(expected))) = auth::authenticate(&headers, &s).await {
+            let sent = headers.get(auth::CSRF_HEADER).and_then(|v| v.to_str().ok());
+            if sent != Some(expected.as_str()) {
+                return Err(auth::csrf_error());
+            }
+        }
         s.store.delete_session(&auth::hash_secret(sess)).await?;
     }
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, session_cookie(&s, "", 0))]).into_response())
@@ -258,9 +285,10 @@ pub async fn change_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/api/v1/users", tag = "users", responses((status = 200, body = Vec<UserDto>)))]
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", description = "Administrators only.",
+    responses((status = 200, body = Vec<UserDto>), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn list_users(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<UserDto>>> {
-    caller.require(Action::Read)?;
+    caller.require(Action::Administer)?;
     Ok(Json(s.store.users().await?.into_iter().map(Into::into).collect()))
 }
 
@@ -284,7 +312,10 @@ pub async fn create_user(
 
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", responses((status = 200, body = UserDto), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn get_user(State(s): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<UserDto>> {
-    caller.require(Action::Read)?;
+    // Yourself, or anyone for an administrator.
+    if id != caller.user_id() {
+        caller.require(Action::Administer)?;
+    }
     Ok(Json(s.store.user(&id).await?.into()))
 }
 
@@ -417,6 +448,10 @@ pub async fn define_property(
 ) -> ApiResult<(StatusCode, Json<PropertyDto>)> {
     caller.require(Action::Administer)?;
     let p: PropertyDto = parse(body)?;
+    if p.options.len() > crate::wire::MAX_OPTIONS {
+        let max = crate::wire::MAX_OPTIONS;
+        return Err(ApiError::invalid("options", "too_many", format!("a property has at most {max} options")));
+    }
     let def = PropertyDef {
         object: ObjectKind::parse(&p.object)
             .ok_or_else(|| ApiError::invalid("object", "invalid_object", "object is contact, company or deal"))?,

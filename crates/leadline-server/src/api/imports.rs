@@ -53,6 +53,9 @@ pub struct JobDto {
     pub finished_at: Option<String>,
     /// When the import was undone (`POST /api/v1/imports/{id}/undo`).
     pub undone_at: Option<String>,
+    /// What a running import is doing besides its rows: `analyzing` (bringing the database's
+    /// statistics up to date after a large import).
+    pub phase: Option<String>,
 }
 
 impl From<Job> for JobDto {
@@ -88,6 +91,7 @@ impl From<Job> for JobDto {
             started_at: j.started_at.map(leadline_core::date::rfc3339),
             finished_at: j.finished_at.map(leadline_core::date::rfc3339),
             undone_at: j.undone_at.map(leadline_core::date::rfc3339),
+            phase: j.phase,
         }
     }
 }
@@ -134,6 +138,10 @@ pub(crate) async fn read_form(state: &AppState, mut multipart: Multipart, head_o
             let text = field.text().await.map_err(multipart_error)?;
             if text.len() > 64 * 1024 {
                 return Err(ApiError::invalid(&name, "too_long", format!("{name} is too long")));
+            }
+            if text.contains('\0') || name.contains('\0') {
+                let name = name.replace('\0', "");
+                return Err(ApiError::bad_request("nul_byte", format!("{name} contains a NUL byte")).field(name));
             }
             form.fields.insert(name, text);
             continue;
@@ -230,8 +238,12 @@ pub async fn start(
 pub(crate) async fn spawn(s: &AppState, user_id: &str, params: ImportParams) -> ApiResult<Job> {
     let value = serde_json::to_value(&params).map_err(internal)?;
     let user = user_id.to_owned();
-    crate::jobs::spawn(s, "import", value, user_id, move |store, job_id| async move {
-        import::run(store, &job_id, params, Some(user), |_| {}).await.map(drop)
+    crate::jobs::spawn(s, "import", value, user_id, move |store, job_id| {
+        let upload = import::Upload::of(&params);
+        async move {
+            let _upload = upload;
+            import::run(store, &job_id, params, Some(user), |_| {}).await.map(drop)
+        }
     })
     .await
 }

@@ -38,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(system::healthz))
         .route("/metrics", get(system::metrics))
         .fallback(system::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::guard::refuse_nul))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::metrics::track))
         .with_state(state)
 }
@@ -68,18 +69,104 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
                 ApiError::bad_request("unreadable_body", e.body_text())
             }
         })?;
-        serde_json::from_slice(&bytes)
-            .map(JsonBody)
-            .map_err(|e| ApiError::bad_request("invalid_json", format!("the body is not valid JSON: {e}")))
+        match serde_json::from_slice::<Strict>(&bytes) {
+            Ok(Strict(v)) => Ok(JsonBody(v)),
+            Err(e) => {
+                let msg = e.to_string();
+                match msg.strip_prefix(DUPLICATE_KEY).and_then(|rest| rest.split('`').nth(1)) {
+                    Some(key) => Err(ApiError::invalid(
+                        key,
+                        "duplicate_key",
+                        format!("{key} appears twice in one object; send each field once"),
+                    )),
+                    None => Err(ApiError::bad_request("invalid_json", format!("the body is not valid JSON: {msg}"))),
+                }
+            }
+        }
     }
 }
 
-/// Read a typed body out of JSON; a missing or mistyped field is a 422 naming it.
+const DUPLICATE_KEY: &str = "duplicate key ";
+
+/// JSON read strictly: an object that names a key twice is refused (`serde_json::Value` would
+/// keep the last one silently, so two tools could read one body two ways).
+struct Strict(Value);
+
+impl<'de> serde::Deserialize<'de> for Strict {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(StrictVisitor).map(Strict)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(v.into())
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(v.into())
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        serde::Deserialize::deserialize(d).map(|Strict(v)| v)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Strict(v)) = seq.next_element()? {
+            items.push(v);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let Strict(v) = map.next_value()?;
+            if out.contains_key(&key) {
+                return Err(serde::de::Error::custom(format!("{DUPLICATE_KEY}`{key}`")));
+            }
+            out.insert(key, v);
+        }
+        Ok(Value::Object(out))
+    }
+}
+
+/// Read a typed body out of JSON; a missing, unknown or mistyped field is a 422 naming it.
 pub fn parse<T: DeserializeOwned>(v: Value) -> ApiResult<T> {
-    serde_json::from_value(v).map_err(|e| {
-        let msg = e.to_string();
-        let field = msg.split('`').nth(1).unwrap_or("body").to_owned();
-        ApiError::invalid(&field, "invalid_body", msg)
+    serde_path_to_error::deserialize(v).map_err(|e| {
+        let msg = e.inner().to_string();
+        let path = e.path().to_string();
+        // A missing or unknown field is named in the message; a mistyped one by its path.
+        let field = match (path.as_str(), msg.split('`').nth(1)) {
+            ("." | "", Some(named)) if msg.starts_with("missing field") || msg.starts_with("unknown field") => {
+                named.to_owned()
+            }
+            ("." | "", _) => "body".to_owned(),
+            (path, _) => path.to_owned(),
+        };
+        ApiError::invalid(&field, "invalid_body", format!("{field}: {msg}"))
     })
 }
 

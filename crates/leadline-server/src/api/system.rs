@@ -21,8 +21,21 @@ pub async fn healthz(State(s): State<AppState>) -> impl IntoResponse {
     }
 }
 
-#[utoipa::path(get, path = "/metrics", tag = "system", security(()), responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
-pub async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
+#[utoipa::path(get, path = "/metrics", tag = "system",
+    description = "For a scraper with `Authorization: Bearer <LEADLINE_METRICS_TOKEN>`, or an administrator's token or session.",
+    responses((status = 200, description = "Prometheus text format", content_type = "text/plain"), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn metrics(State(s): State<AppState>, headers: axum::http::HeaderMap) -> Result<impl IntoResponse, ApiError> {
+    let bearer =
+        headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    let scraper = match (&s.config.metrics_token, bearer) {
+        (Some(expected), Some(sent)) => crate::auth::hash_secret(expected) == crate::auth::hash_secret(sent),
+        _ => false,
+    };
+    if !scraper {
+        let (user, scope, _) = crate::auth::authenticate(&headers, &s).await?;
+        let caller = crate::auth::Caller { user, token_scope: scope, csrf_token: None };
+        caller.require(leadline_core::role::Action::Administer)?;
+    }
     let mut gauges = Vec::new();
     for (object, name, help) in [
         (ObjectKind::Contact, "leadline_contacts", "Live contacts."),
@@ -33,7 +46,7 @@ pub async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
             gauges.push((name, help, n));
         }
     }
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], s.metrics.render(&gauges))
+    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], s.metrics.render(&gauges)))
 }
 
 pub async fn openapi() -> impl IntoResponse {

@@ -201,6 +201,9 @@ fn time(field: &str, v: &Option<String>, default: i64) -> ApiResult<i64> {
 
 fn new_activity(input: ActivityInput, now: i64) -> ApiResult<NewActivity> {
     let kind = leadline_core::activity::activity_type(&input.kind)?;
+    if input.contact_id.is_none() && input.company_id.is_none() && input.deal_id.is_none() {
+        return Err(ApiError::invalid("contact_id", "required", "say which contact, company or deal this is about"));
+    }
     let properties = input.properties.unwrap_or_default();
     if serde_json::to_string(&properties).map_or(0, |s| s.len()) > 64 * 1024 {
         return Err(ApiError::invalid("properties", "too_long", "an activity's properties take at most 64 KiB"));

@@ -139,7 +139,8 @@ async fn login_form(State(s): State<AppState>, headers: HeaderMap, Query(q): Que
     let page = LoginPage {
         tr: Tr { locale: locale_from_headers(&headers) },
         csrf,
-        next: q.next.unwrap_or_default(),
+        // Only a plain path of ours is carried on; anything else goes to the dashboard.
+        next: q.next.filter(|n| super::is_local_path(n)).unwrap_or_default(),
         email: String::new(),
         errors: FormErrors::default(),
     };
@@ -171,7 +172,7 @@ async fn login(
             let page = LoginPage {
                 tr,
                 csrf: fields.get("csrf").unwrap_or_default().to_owned(),
-                next: fields.get("next").unwrap_or_default().to_owned(),
+                next: fields.get("next").filter(|n| super::is_local_path(n)).unwrap_or_default().to_owned(),
                 email: email.to_owned(),
                 errors: FormErrors(vec![("form".into(), error_text(&tr, &e))], Vec::new()),
             };

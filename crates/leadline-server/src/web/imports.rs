@@ -50,7 +50,11 @@ fn job_row(tr: &Tr, j: &Job) -> JobRow {
         id: j.id.clone(),
         file_name: p.as_ref().map(|p| p.file_name.clone()).unwrap_or_default(),
         object: p.as_ref().map(|p| tr.t(&format!("nav-{}", p.object))).unwrap_or_default(),
-        status: if j.undone_at.is_some() { tr.t("job-undone") } else { tr.t(&format!("job-{}", j.status.as_str())) },
+        status: match (&j.undone_at, &j.phase) {
+            (Some(_), _) => tr.t("job-undone"),
+            (None, Some(phase)) => tr.t(&format!("job-phase-{phase}")),
+            (None, None) => tr.t(&format!("job-{}", j.status.as_str())),
+        },
         when: tr.datetime(j.created_at),
         dry_run: p.is_some_and(|p| p.dry_run),
         summary: format!(

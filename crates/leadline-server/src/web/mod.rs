@@ -233,6 +233,9 @@ impl FromRequest<AppState> for Posted {
             .map_err(|e| ApiError::bad_request("invalid_form", e.body_text()))?;
         let fields = Fields(pairs);
         check_csrf(&viewer.caller, fields.get("csrf"))?;
+        if viewer.caller.token_scope == Some(leadline_core::role::TokenScope::Read) {
+            return Err(crate::auth::read_only_token().into());
+        }
         Ok(Posted { viewer, fields })
     }
 }
@@ -245,8 +248,16 @@ pub fn check_csrf(caller: &Caller, sent: Option<&str>) -> Result<(), PageError> 
     }
 }
 
-/// A redirect after a form: to `next` when it is a path of ours, else to `fallback`.
+/// A redirect after a form: to `next` when it is a plain path of ours, else to `fallback`.
 pub fn back_to(next: Option<&str>, fallback: &str) -> Response {
-    let local = next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'));
-    Redirect::to(local.unwrap_or(fallback)).into_response()
+    Redirect::to(next.filter(|n| is_local_path(n)).unwrap_or(fallback)).into_response()
+}
+
+/// Whether `next` is a path on this origin and nothing a browser could read as another: it
+/// starts with one `/`, and holds no backslash, white space or control character (browsers
+/// drop tabs and line breaks from a URL, so "/\t/evil.example" is "//evil.example").
+pub fn is_local_path(next: &str) -> bool {
+    next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.chars().any(|c| c == '\\' || c.is_whitespace() || c.is_control())
 }

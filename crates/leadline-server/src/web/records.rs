@@ -566,8 +566,16 @@ pub fn record_form(
 }
 
 /// A submitted record form as the JSON the API takes. On create, empty fields are left out; on
-/// update, an empty field clears the value.
-pub fn form_json(object: ObjectKind, fields: &super::Fields, props: &[PropertyDef], create: bool) -> Value {
+/// update, an empty field clears the value. Amounts typed as people write them ("1 200,50")
+/// become the API's minor units of `currency`, counts whole numbers; one that cannot be read is
+/// refused at its field.
+pub fn form_json(
+    object: ObjectKind,
+    fields: &super::Fields,
+    props: &[PropertyDef],
+    create: bool,
+    currency: &str,
+) -> Result<Value, ApiError> {
     let mut body = Map::new();
     let split = |s: &str| -> Vec<Value> {
         s.split(['\n', ',', ';']).map(str::trim).filter(|x| !x.is_empty()).map(|x| Value::String(x.into())).collect()
@@ -578,6 +586,17 @@ pub fn form_json(object: ObjectKind, fields: &super::Fields, props: &[PropertyDe
             "" if create => {}
             "" => {
                 body.insert(spec.name.into(), Value::Null);
+            }
+            v if matches!(spec.kind, FieldKind::Money | FieldKind::Count) => {
+                let value = match leadline_core::record::check(
+                    spec,
+                    &leadline_core::property::RawValue::Text(v.into()),
+                    currency,
+                )? {
+                    Some(Scalar::Int(n)) => Value::from(n),
+                    _ => Value::Null,
+                };
+                body.insert(spec.name.into(), value);
             }
             v => {
                 body.insert(spec.name.into(), Value::String(v.into()));
@@ -611,7 +630,7 @@ pub fn form_json(object: ObjectKind, fields: &super::Fields, props: &[PropertyDe
     if !properties.is_empty() {
         body.insert("properties".into(), Value::Object(properties));
     }
-    Value::Object(body)
+    Ok(Value::Object(body))
 }
 
 /// The profile card of a record page: its edit form's target and state.
@@ -703,16 +722,22 @@ pub async fn create_from_form(s: &AppState, form: Posted, object: ObjectKind) ->
     let v = &form.viewer;
     v.require(Action::Write)?;
     let props = s.store.properties(Some(object)).await?;
-    let mut body = form_json(object, &form.fields, &props, true);
-    for link in ["company_id", "contact_id"] {
-        if let Some(id) = form.fields.text(link) {
-            match link {
-                "contact_id" => body["contact_ids"] = Value::Array(vec![Value::String(id.into())]),
-                _ => body[link] = Value::String(id.into()),
+    let currency = form.fields.text("currency").unwrap_or("EUR").to_ascii_uppercase();
+    let created = match form_json(object, &form.fields, &props, true, &currency) {
+        Ok(mut body) => {
+            for link in ["company_id", "contact_id"] {
+                if let Some(id) = form.fields.text(link) {
+                    match link {
+                        "contact_id" => body["contact_ids"] = Value::Array(vec![Value::String(id.into())]),
+                        _ => body[link] = Value::String(id.into()),
+                    }
+                }
             }
+            crate::api::records::create_impl(s, &v.caller, object, body).await
         }
-    }
-    match crate::api::records::create_impl(s, &v.caller, object, body).await {
+        Err(e) => Err(e),
+    };
+    match created {
         Ok((_, axum::Json(created))) => {
             let id = created["id"].as_str().unwrap_or_default();
             Ok(axum::response::Redirect::to(&format!("{}/{id}", base(object))).into_response())
@@ -742,9 +767,20 @@ pub async fn update_from_form(
     let v = &form.viewer;
     v.caller.require(Action::Write)?;
     let props = s.store.properties(Some(object)).await?;
-    let body = form_json(object, &form.fields, &props, false);
+    // An amount is in the record's currency unless the form changes that too.
+    let currency = match form.fields.text("currency") {
+        Some(c) => c.to_ascii_uppercase(),
+        None if object != ObjectKind::Contact => {
+            s.store.get(object, id).await?.text("currency").unwrap_or("EUR").to_owned()
+        }
+        None => "EUR".to_owned(),
+    };
     let options = leadline_store::WriteOptions { allow_backward_stage: form.fields.get("allow_backward").is_some() };
-    match crate::api::records::update_impl(s, &v.caller, object, id, options, body).await {
+    let updated = match form_json(object, &form.fields, &props, false, &currency) {
+        Ok(body) => crate::api::records::update_impl(s, &v.caller, object, id, options, body).await.map(drop),
+        Err(e) => Err(e),
+    };
+    match updated {
         Ok(_) => Ok(None),
         Err(e) if super::view::refuses_input(&e) => Ok(Some(FormErrors::from_api(&Tr { locale: v.locale }, &e))),
         Err(e) => Err(e),

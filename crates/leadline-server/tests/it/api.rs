@@ -131,7 +131,11 @@ pub async fn roles_and_scopes_are_enforced(app: &App) {
     let sales_read = app.user("sales@test.pl", Role::Sales, TokenScope::Read).await;
     let body = json!({"first_name": "Nope"});
     app.call(&viewer, Method::POST, "/api/v1/contacts", Some(body.clone())).await.error(403, "forbidden", None);
-    app.call(&sales_read, Method::POST, "/api/v1/contacts", Some(body.clone())).await.error(403, "forbidden", None);
+    app.call(&sales_read, Method::POST, "/api/v1/contacts", Some(body.clone())).await.error(
+        403,
+        "read_only_token",
+        None,
+    );
     assert_eq!(app.call(&viewer, Method::GET, "/api/v1/contacts", None).await.status, StatusCode::OK);
     app.call(&agent, Method::GET, "/api/v1/exports/contacts", None).await.error(403, "forbidden", None);
     assert_eq!(app.call(&agent, Method::POST, "/api/v1/contacts", Some(body)).await.status, StatusCode::CREATED);
@@ -142,7 +146,7 @@ pub async fn roles_and_scopes_are_enforced(app: &App) {
     );
     app.call(&sales_read, Method::POST, "/api/v1/tokens", Some(json!({"name": "escalate", "scope": "write"})))
         .await
-        .error(403, "forbidden", None);
+        .error(403, "read_only_token", None);
     app.call(
         &agent,
         Method::POST,
@@ -300,7 +304,7 @@ pub async fn merge_and_unmerge(app: &App) {
     assert_eq!(app.get(&format!("/api/v1/contacts/{b}")).await.json()["id"], b);
     assert_eq!(app.get(&format!("/api/v1/contacts/{b}/timeline")).await.json()["items"].as_array().unwrap().len(), 1);
     assert_eq!(app.get(&format!("/api/v1/merges?record_id={a}")).await.json().as_array().unwrap().len(), 1);
-    app.post("/api/v1/contacts/merge", json!({"ids": [a]})).await.error(422, "invalid_body", Some("body"));
+    app.post("/api/v1/contacts/merge", json!({"ids": [a]})).await.error(422, "invalid_body", Some("ids"));
 }
 
 pub async fn companies_and_roles(app: &App) {
@@ -528,7 +532,17 @@ pub async fn health_and_metrics(app: &App) {
     let h = app.send(Request::builder().uri("/healthz").body(Body::empty()).unwrap()).await;
     assert_eq!(h.json()["status"], "ok");
     app.post("/api/v1/contacts", json!({"first_name": "M"})).await;
-    let m = app.send(Request::builder().uri("/metrics").body(Body::empty()).unwrap()).await;
+    // Not for anyone: a scraper's token, or an administrator.
+    app.send(Request::builder().uri("/metrics").body(Body::empty()).unwrap()).await.error(401, "unauthenticated", None);
+    let scraper = Request::builder()
+        .uri("/metrics")
+        .header(header::AUTHORIZATION, format!("Bearer {}", super::METRICS_TOKEN))
+        .body(Body::empty())
+        .unwrap();
+    let m = app.send(scraper).await;
     assert!(m.text.contains("leadline_contacts 1"), "{}", m.text);
+    assert!(app.get("/metrics").await.text.contains("leadline_contacts 1"), "an administrator's token");
+    let sales = app.user("sales@test.pl", Role::Sales, TokenScope::Write).await;
+    app.call(&sales, Method::GET, "/metrics", None).await.error(403, "forbidden", None);
     assert!(m.text.contains("leadline_http_responses_total{class=\"2xx\"}"));
 }

@@ -2,6 +2,7 @@
 //! PostgreSQL, driven through the router as a client would.
 
 mod api;
+mod hardening;
 mod imports;
 mod web;
 
@@ -46,11 +47,19 @@ impl Reply {
     }
 }
 
+/// What a metrics scraper sends.
+pub const METRICS_TOKEN: &str = "scraper-secret-0123456789";
+
 impl App {
     /// A server on a fresh store with no users at all (the first run).
     pub async fn bare(t: TestStore) -> App {
         let dir = std::env::temp_dir().join(format!("leadline-api-{}", uuid_like()));
-        let config = ServerConfig { data_dir: dir.clone(), default_region: Some("PL".into()), ..Default::default() };
+        let config = ServerConfig {
+            data_dir: dir.clone(),
+            default_region: Some("PL".into()),
+            metrics_token: Some(METRICS_TOKEN.into()),
+            ..Default::default()
+        };
         let state = AppState::new(t.store.clone(), config);
         App { router: router(state.clone()), state, admin: String::new(), store: Some(t), dir }
     }
@@ -182,6 +191,17 @@ on_every_backend!(imports::{
     a_shared_phone_is_a_possible_duplicate_not_a_merge,
     peer_exports_import_whole,
     an_import_is_undone,
+});
+
+on_every_backend!(hardening::{
+    nul_bytes_are_refused_at_the_edge,
+    zeros_and_long_lists_are_no_server_error,
+    input_is_typed_as_documented,
+    redirects_stay_on_this_origin,
+    read_tokens_only_read,
+    sign_in_limits_cannot_lock_a_user_out,
+    exports_neutralise_formulas,
+    slow_clients_are_cut_off,
 });
 
 on_every_backend!(web::{

@@ -540,7 +540,7 @@ pub async fn every_screen_renders(app: &App) {
     let deal = app
         .post(
             "/api/v1/deals",
-            json!({"name": "Licenze", "amount": "1200.50", "currency": "EUR", "company_id": cid, "contact_ids": [pid]}),
+            json!({"name": "Licenze", "amount": 120050, "currency": "EUR", "company_id": cid, "contact_ids": [pid]}),
         )
         .await
         .json();

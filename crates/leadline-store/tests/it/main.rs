@@ -266,3 +266,29 @@ async fn dropping_the_company_index_keeps_every_contact_findable() {
         t.remove().await;
     }
 }
+
+/// After a large write PostgreSQL's planner gets statistics at once (`refresh_statistics`),
+/// not whenever autovacuum comes by: `reltuples` stays -1 until a table is analyzed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_statistics_follow_a_large_write() {
+    use leadline_store::ContactUpsert;
+    for t in leadline_store::testing::all().await {
+        if t.store.backend() == "postgres" {
+            let items = (0..500)
+                .map(|n| ContactUpsert {
+                    id: None,
+                    changes: contact("Ola", "Nowak", Some(&format!("ola{n}@firma.pl"))),
+                })
+                .collect();
+            t.store.upsert_contacts(items, actor(NOW), false).await.unwrap();
+            let pool = sqlx::PgPool::connect(&t.url).await.unwrap();
+            let tuples = || sqlx::query_scalar::<_, f32>("SELECT reltuples FROM pg_class WHERE relname = 'contacts'");
+            assert!(tuples().fetch_one(&pool).await.unwrap() < 0.0, "not analyzed yet");
+            t.store.refresh_statistics().await.unwrap();
+            assert_eq!(tuples().fetch_one(&pool).await.unwrap(), 500.0);
+            pool.close().await;
+        }
+        t.store.refresh_statistics().await.unwrap();
+        t.remove().await;
+    }
+}

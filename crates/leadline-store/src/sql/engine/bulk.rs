@@ -159,12 +159,19 @@ impl crate::BulkStore for SqlStore {
     async fn after_load(&self) -> StoreResult<()> {
         if super::NAME == "postgres" {
             let mut tx = self.begin().await?;
-            for table in ["activities", "field_history", "import_writes"] {
+            for table in ["activities", "field_history", "import_writes", "import_created"] {
                 sqlx::query(&format!("SELECT setval(pg_get_serial_sequence('{table}', 'seq'), COALESCE((SELECT MAX(seq) FROM {table}), 0) + 1, false)"))
                     .execute(&mut *tx)
                     .await?;
             }
             tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    async fn refresh_statistics(&self) -> StoreResult<()> {
+        if super::NAME == "postgres" {
+            sqlx::query("ANALYZE").execute(&self.writer).await?;
         }
         Ok(())
     }

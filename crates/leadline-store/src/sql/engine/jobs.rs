@@ -8,7 +8,7 @@ use crate::model::{Job, JobCounts, JobStatus, Reject, Warning};
 use crate::sql::{new_id, Sql};
 
 const JOB_COLUMNS: &str =
-    "id, kind, status, params, created_by, created_at, started_at, finished_at, total, processed, created, updated, merged, rejected, possible_duplicates, warnings, cancel_requested, error, undone_at";
+    "id, kind, status, params, created_by, created_at, started_at, finished_at, total, processed, created, updated, merged, rejected, possible_duplicates, warnings, cancel_requested, error, undone_at, phase";
 
 fn job_of(row: &DbRow) -> StoreResult<Job> {
     let status = req_text(row, "status")?;
@@ -34,6 +34,7 @@ fn job_of(row: &DbRow) -> StoreResult<Job> {
         cancel_requested: req_int(row, "cancel_requested")? != 0,
         error: text(row, "error")?,
         undone_at: int(row, "undone_at")?,
+        phase: text(row, "phase")?,
     })
 }
 
@@ -113,6 +114,11 @@ impl crate::JobStore for SqlStore {
             .fetch_all(&self.reader)
             .await?;
         rows.iter().map(job_of).collect()
+    }
+
+    async fn job_phase(&self, id: &str, phase: Option<&str>) -> StoreResult<()> {
+        sqlx::query("UPDATE jobs SET phase = $1 WHERE id = $2").bind(phase).bind(id).execute(&self.writer).await?;
+        Ok(())
     }
 
     async fn job_progress(&self, id: &str, status: JobStatus, counts: JobCounts, now: Millis) -> StoreResult<bool> {
