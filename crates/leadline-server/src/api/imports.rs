@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::io::Write;
 
 use axum::body::Body;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::{header, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -116,6 +117,11 @@ pub(crate) struct Form {
     pub fields: HashMap<String, String>,
 }
 
+/// A body that is not a multipart form (or whose boundary is wrong), as the API's own error.
+pub(crate) fn not_multipart(e: MultipartRejection) -> ApiError {
+    ApiError::bad_request("invalid_multipart", format!("send the file as multipart/form-data: {}", e.body_text()))
+}
+
 fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::new(
@@ -189,7 +195,12 @@ fn object_field(form: &Form) -> ApiResult<ObjectKind> {
 #[utoipa::path(post, path = "/api/v1/imports/preview", tag = "imports",
     request_body(content_type = "multipart/form-data", description = "`file` (CSV) and `object` (contacts, companies or deals)"),
     responses((status = 200, body = PreviewDto), (status = 400, body = crate::error::ErrorBody)))]
-pub async fn preview(State(s): State<AppState>, caller: Caller, multipart: Multipart) -> ApiResult<Json<PreviewDto>> {
+pub async fn preview(
+    State(s): State<AppState>,
+    caller: Caller,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> ApiResult<Json<PreviewDto>> {
+    let multipart = multipart.map_err(not_multipart)?;
     caller.require(Action::Import)?;
     let form = read_form(&s, multipart, true).await?;
     let object = object_field(&form)?;
@@ -214,10 +225,10 @@ pub async fn preview(State(s): State<AppState>, caller: Caller, multipart: Multi
 pub async fn start(
     State(s): State<AppState>,
     caller: Caller,
-    multipart: Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<(StatusCode, Json<JobDto>)> {
     caller.require(Action::Import)?;
-    let form = read_form(&s, multipart, false).await?;
+    let form = read_form(&s, multipart.map_err(not_multipart)?, false).await?;
     let discard = |form: &Form| {
         if let Some((_, p, _)) = &form.file {
             let _ = std::fs::remove_file(p);

@@ -327,7 +327,7 @@ async fn timeline_impl(
     object: ObjectKind,
     id: &str,
     uri: &Uri,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<super::timeline::ActivityPage>> {
     caller.require(Action::Read)?;
     let mut q = super::timeline::activity_query(&query_pairs(uri)?)?;
     let live = state.store.get(object, id).await?.id;
@@ -509,8 +509,8 @@ macro_rules! object_routes {
 
             #[utoipa::path(get, path = concat!("/api/v1/", $path, "/{id}/timeline"), tag = $tag,
                 params(("type" = Option<String>, Query, description = "comma-separated activity types"), ("before" = Option<String>, Query, description = "the previous page's next_before: newest first by when each touch happened, then seq"), ("limit" = Option<u32>, Query)),
-                responses((status = 200, body = Vec<super::super::timeline::ActivityDto>)))]
-            pub async fn timeline(State(s): State<AppState>, caller: Caller, Path(id): Path<String>, uri: Uri) -> ApiResult<Json<Value>> {
+                responses((status = 200, body = super::super::timeline::ActivityPage)))]
+            pub async fn timeline(State(s): State<AppState>, caller: Caller, Path(id): Path<String>, uri: Uri) -> ApiResult<Json<super::super::timeline::ActivityPage>> {
                 timeline_impl(&s, &caller, $object, &id, &uri).await
             }
         }

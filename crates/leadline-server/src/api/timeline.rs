@@ -10,7 +10,7 @@ use leadline_store::{
     Activity, ActivityQuery, Actor, NewActivity, NewTask, Task, TaskChanges, TaskQuery, TimelineCursor,
 };
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use super::{parse, query_pairs, JsonBody};
@@ -175,6 +175,14 @@ pub struct TaskPatch {
     pub done: Option<bool>,
 }
 
+/// A page of a timeline or of the activity log.
+#[derive(Serialize, ToSchema)]
+pub struct ActivityPage {
+    pub items: Vec<ActivityDto>,
+    /// Pass as `before` for the next page; null on the last.
+    pub next_before: Option<String>,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct TaskPage {
     pub items: Vec<TaskDto>,
@@ -255,20 +263,19 @@ pub fn activity_query(pairs: &[(String, String)]) -> ApiResult<ActivityQuery> {
     Ok(q)
 }
 
-pub async fn activity_page(state: &AppState, q: ActivityQuery) -> ApiResult<Json<Value>> {
+pub async fn activity_page(state: &AppState, q: ActivityQuery) -> ApiResult<Json<ActivityPage>> {
     let items = state.store.activities(&q).await?;
-    let next = (items.len() == q.limit as usize && q.after_seq.is_none())
+    let next_before = (items.len() == q.limit as usize && q.after_seq.is_none())
         .then(|| items.last().map(|a| TimelineCursor::of(a).encode()))
         .flatten();
-    let items: Vec<ActivityDto> = items.into_iter().map(Into::into).collect();
-    Ok(Json(json!({ "items": items, "next_before": next })))
+    Ok(Json(ActivityPage { items: items.into_iter().map(Into::into).collect(), next_before }))
 }
 
 #[utoipa::path(get, path = "/api/v1/activities", tag = "activities",
     params(("type" = Option<String>, Query), ("contact_id" = Option<String>, Query), ("company_id" = Option<String>, Query), ("deal_id" = Option<String>, Query),
         ("before" = Option<String>, Query, description = "newest first, after this point: the previous page's next_before. A record's timeline is ordered by when each touch happened, the whole log by seq"), ("after" = Option<i64>, Query, description = "in log order, newer than this seq: resume a consumer"), ("limit" = Option<u32>, Query)),
-    responses((status = 200, body = Vec<ActivityDto>)))]
-pub async fn list_activities(State(s): State<AppState>, caller: Caller, uri: Uri) -> ApiResult<Json<Value>> {
+    responses((status = 200, body = ActivityPage)))]
+pub async fn list_activities(State(s): State<AppState>, caller: Caller, uri: Uri) -> ApiResult<Json<ActivityPage>> {
     caller.require(Action::Read)?;
     activity_page(&s, activity_query(&query_pairs(&uri)?)?).await
 }

@@ -118,7 +118,12 @@ fn target_label(tr: &Tr, target: &str) -> String {
 }
 
 /// The upload: spooled to disk, then the mapping screen.
-async fn upload(State(s): State<AppState>, v: Viewer, multipart: Multipart) -> PageResult {
+async fn upload(
+    State(s): State<AppState>,
+    v: Viewer,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> PageResult {
+    let multipart = multipart.map_err(crate::api::imports::not_multipart)?;
     v.require(Action::Import)?;
     let tr = Tr { locale: v.locale };
     let form = read_form(&s, multipart, false).await?;
