@@ -24,6 +24,10 @@ pub enum BenchCommand {
         /// Keep the SQLite store in this directory (for `bench/api.sh`) instead of a temporary one.
         #[arg(long)]
         keep: Option<PathBuf>,
+        /// Keep the generated CSV at this path (for `bench/api.sh` on PostgreSQL, which imports
+        /// it with `leadline import`).
+        #[arg(long)]
+        csv: Option<PathBuf>,
     },
     /// Load a running server at a fixed request rate from this process and print latency
     /// percentiles: GET of random contacts, then a filtered list page.
@@ -160,7 +164,7 @@ pub async fn run(command: BenchCommand, cfg: &Config) -> Result<(), String> {
         BenchCommand::Http { url, token, rps, seconds, connections } => {
             crate::loadgen::run(&url, &token, rps, seconds, connections).await
         }
-        BenchCommand::Import { rows, postgres, keep } => {
+        BenchCommand::Import { rows, postgres, keep, csv: keep_csv } => {
             let dir = std::env::temp_dir().join(format!("leadline-bench-{}", std::process::id()));
             std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
             let csv = dir.join("contacts.csv");
@@ -181,6 +185,9 @@ pub async fn run(command: BenchCommand, cfg: &Config) -> Result<(), String> {
                     import_into(&leadline_store::testing::with_database(&server, &name), &csv, "postgres").await;
                 let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).await;
                 result?;
+            }
+            if let Some(to) = keep_csv {
+                std::fs::copy(&csv, &to).map_err(|e| format!("{}: {e}", to.display()))?;
             }
             if keep.is_none() {
                 let _ = std::fs::remove_dir_all(&dir);

@@ -410,7 +410,9 @@ pub(super) async fn list(conn: &mut Conn, object: ObjectKind, q: &ListQuery) -> 
         Some(text) => Search::planned(conn, object, text).await?,
         None => None,
     };
-    let expr = if narrowed(object, &q.filters, search.as_ref()) {
+    let expr = if search.as_ref().is_some_and(Search::starts_from_index) {
+        super::super::opaque_sort(&sort_expr(q.sort), q.sort.kind.is_integer())
+    } else if narrowed(object, &q.filters, search.as_ref()) {
         super::super::unindexed(&sort_expr(q.sort))
     } else {
         sort_expr(q.sort)
