@@ -5,6 +5,7 @@
 //! tested with plain values. The store, the server and the binary build on top of it.
 
 pub mod activity;
+pub mod condition;
 pub mod contact;
 pub mod country;
 pub mod date;

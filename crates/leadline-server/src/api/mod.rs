@@ -1,6 +1,7 @@
 //! The `/api/v1` routes, the request-body extractor, and the OpenAPI document.
 
 pub(crate) mod admin;
+pub(crate) mod conditions;
 pub(crate) mod duplicates;
 pub(crate) mod imports;
 pub(crate) mod records;
@@ -25,6 +26,7 @@ pub fn router(state: AppState) -> Router {
         .merge(timeline::routes())
         .merge(admin::routes())
         .merge(duplicates::routes())
+        .merge(conditions::routes())
         .route("/openapi.json", get(system::openapi))
         .layer(DefaultBodyLimit::max(max_json))
         // Uploads have their own, larger limit.
@@ -189,6 +191,7 @@ pub fn query_pairs(uri: &axum::http::Uri) -> ApiResult<Vec<(String, String)>> {
         records::deals::list, records::deals::create, records::deals::get_one, records::deals::update, records::deals::delete,
         records::deals::history, records::deals::timeline,
         records::company_contacts, records::link_contact, records::unlink_contact, records::undo_merge, records::merges,
+        conditions::parse_condition,
         duplicates::list, duplicates::get_one, duplicates::dismiss, duplicates::merge, duplicates::scan,
         timeline::list_activities, timeline::create_activities, timeline::get_activity, timeline::delete_activity,
         timeline::create_note, timeline::create_call,
@@ -209,6 +212,7 @@ pub fn query_pairs(uri: &axum::http::Uri) -> ApiResult<Vec<(String, String)>> {
         admin::LoginRequest, admin::SessionDto, admin::PasswordChange, admin::UserDto, admin::UserInput, admin::UserPatch,
         admin::TokenDto, admin::TokenInput, admin::TokenCreated, admin::PropertyDto,
         imports::JobDto, imports::UndoDto, imports::PreviewDto, imports::WarningDto,
+        conditions::ConditionInput, conditions::ConditionDto, conditions::ConditionError,
         duplicates::DuplicateDto, duplicates::DuplicatePage, duplicates::ScanResult,
     )),
     modifiers(&BearerAuth, &Exact),
@@ -259,7 +263,10 @@ impl utoipa::Modify for Exact {
         let error = || {
             ResponseBuilder::new()
                 .description("an error: {code, message, field}")
-                .content("application/json", utoipa::openapi::ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build())
+                .content(
+                    "application/json",
+                    utoipa::openapi::ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build(),
+                )
                 .build()
         };
         for (path, item) in openapi.paths.paths.iter_mut() {

@@ -546,3 +546,27 @@ pub async fn health_and_metrics(app: &App) {
     app.call(&sales, Method::GET, "/metrics", None).await.error(403, "forbidden", None);
     assert!(m.text.contains("leadline_http_responses_total{class=\"2xx\"}"));
 }
+
+pub async fn conditions_are_read_with_their_problems(app: &App) {
+    let read = |c: &str| app.post("/api/v1/conditions/parse", json!({ "condition": c }));
+    let ok = read("lifecycle_stage = 'lead' and fit >= 40 and company.employee_count >= 50").await.json();
+    assert_eq!(ok["valid"], true, "{ok}");
+    assert_eq!(ok["text"], "lifecycle_stage = \"lead\" and fit >= 40 and company.employee_count >= 50");
+    assert_eq!(ok["ast"]["op"], "and");
+    assert_eq!(ok["ast"]["items"][1]["left"]["field"], "fit");
+    let b = read("count(page_view where url contains \"/pricing\", last 14 days) >= 2").await.json();
+    assert_eq!(b["ast"]["left"]["behaviour"], "count", "{b}");
+    assert_eq!(b["ast"]["left"]["window_minutes"], 14 * 24 * 60);
+    let syntax = read("fit >= and tag = 'x'").await.json();
+    assert_eq!((syntax["valid"].as_bool(), syntax["errors"][0]["start"].as_u64()), (Some(false), Some(7)), "{syntax}");
+    assert!(syntax["errors"][0]["message"].as_str().unwrap().contains("expected a field or a value"));
+    let unknown = read("fitness > 3 or count(page_view) > 1").await.json();
+    let messages: Vec<&str> =
+        unknown["errors"].as_array().unwrap().iter().map(|e| e["message"].as_str().unwrap()).collect();
+    assert_eq!(messages.len(), 2, "{unknown}");
+    assert!(messages[0].starts_with("fitness is not") && messages[1].contains("needs a window"), "{messages:?}");
+    app.post("/api/v1/properties", json!({"object": "contact", "name": "plan", "label": "Plan", "type": "text"})).await;
+    assert_eq!(read("properties.plan = 'gold'").await.json()["valid"], true);
+    let huge = "x".repeat(1_000_000);
+    app.post("/api/v1/conditions/parse", json!({ "condition": huge })).await.error(422, "too_long", Some("condition"));
+}

@@ -178,6 +178,7 @@ on_every_backend!(api::{
     users_and_tokens,
     openapi_matches_the_handlers,
     health_and_metrics,
+    conditions_are_read_with_their_problems,
 });
 
 on_every_backend!(imports::{

@@ -1,0 +1,149 @@
+//! `/api/v1/conditions`: the condition language (leadline-core's `condition`) as a service:
+//! text in, its syntax tree, its canonical text and its problems out, for the UI's builder and
+//! for tools that write rules.
+
+use axum::extract::State;
+use axum::routing::post;
+use axum::{Json, Router};
+use leadline_core::condition::check::{check, Schema};
+use leadline_core::condition::{self, Behaviour, Expr, Literal, Operand, Set};
+use leadline_core::record::ObjectKind;
+use leadline_core::role::Action;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use utoipa::ToSchema;
+
+use super::{parse, JsonBody};
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/conditions/parse", post(parse_condition))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConditionInput {
+    /// The condition's text, e.g. `lifecycle_stage = "lead" and fit >= 40`.
+    pub condition: String,
+    /// contact (default), company or deal: whose fields the condition reads.
+    pub object: Option<String>,
+}
+
+/// Where a condition has a problem.
+#[derive(Serialize, ToSchema)]
+pub struct ConditionError {
+    /// Byte offsets in the text.
+    pub start: usize,
+    pub end: usize,
+    pub message: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ConditionDto {
+    /// Whether the condition can be used as it is.
+    pub valid: bool,
+    /// The condition written the language's canonical way (what the builder writes); null when
+    /// it cannot be read.
+    pub text: Option<String>,
+    /// The syntax tree; null when the text cannot be read.
+    #[schema(value_type = Object)]
+    pub ast: Option<Value>,
+    pub errors: Vec<ConditionError>,
+}
+
+/// The score models a condition may read (the three every install has).
+pub const SCORES: &[&str] = &["fit", "engagement", "product"];
+
+#[utoipa::path(post, path = "/api/v1/conditions/parse", tag = "conditions", request_body = ConditionInput,
+    description = "Read a condition: its syntax tree, its canonical text, and each problem with where it is (a name nothing has, a behaviour without a window, a syntax error with what was expected).",
+    responses((status = 200, body = ConditionDto), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn parse_condition(
+    State(s): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<ConditionDto>> {
+    caller.require(Action::Read)?;
+    let input: ConditionInput = parse(body)?;
+    if input.condition.len() > condition::MAX_TEXT {
+        let max = condition::MAX_TEXT;
+        return Err(ApiError::invalid("condition", "too_long", format!("a condition is at most {max} bytes")));
+    }
+    let object = match input.object.as_deref() {
+        None => ObjectKind::Contact,
+        Some(o) => ObjectKind::parse(o)
+            .ok_or_else(|| ApiError::invalid("object", "invalid_object", "object is contact, company or deal"))?,
+    };
+    let expr = match condition::parse(&input.condition) {
+        Ok(e) => e,
+        Err(e) => {
+            let message = format!("expected {}, found {}", e.expected, e.found);
+            let errors = vec![ConditionError { start: e.position, end: e.position, message }];
+            return Ok(Json(ConditionDto { valid: false, text: None, ast: None, errors }));
+        }
+    };
+    let defs = s.store.properties(None).await?;
+    let names = |o: ObjectKind| defs.iter().filter(|d| d.object == o).map(|d| d.name.as_str()).collect::<Vec<_>>();
+    let (own, company) = (names(object), names(ObjectKind::Company));
+    let schema = Schema { object: Some(object), properties: &own, company_properties: &company, scores: SCORES };
+    let errors: Vec<ConditionError> = check(&expr, &schema)
+        .into_iter()
+        .map(|e| ConditionError { start: e.span.start, end: e.span.end, message: e.message })
+        .collect();
+    Ok(Json(ConditionDto { valid: errors.is_empty(), text: Some(expr.to_text()), ast: Some(expr_json(&expr)), errors }))
+}
+
+/// The syntax tree as JSON: `{"op": "and", "items": [...]}`, `{"op": ">=", "left": ...,
+/// "right": ...}`, operands as `{"field": "company.industry"}`, `{"value": 40}` or
+/// `{"behaviour": "count", "type": ..., "where": ..., "window_minutes": ...}`.
+pub fn expr_json(e: &Expr) -> Value {
+    match e {
+        Expr::And(items) => json!({"op": "and", "items": items.iter().map(expr_json).collect::<Vec<_>>()}),
+        Expr::Or(items) => json!({"op": "or", "items": items.iter().map(expr_json).collect::<Vec<_>>()}),
+        Expr::Not(e) => json!({"op": "not", "item": expr_json(e)}),
+        Expr::Compare { left, op, right } => {
+            json!({"op": op.as_str(), "left": operand_json(left), "right": operand_json(right)})
+        }
+        Expr::In { value, set, negated } => {
+            let set = match set {
+                Set::Literals(items) => json!(items.iter().map(literal_json).collect::<Vec<_>>()),
+                Set::Named { name, .. } => json!(name),
+            };
+            json!({"op": if *negated { "not in" } else { "in" }, "left": operand_json(value), "set": set})
+        }
+        Expr::Within { time, window } => {
+            json!({"op": "within", "left": operand_json(time), "window_minutes": window.millis / 60_000})
+        }
+        Expr::IsEmpty { value, negated } => {
+            json!({"op": if *negated { "is not empty" } else { "is empty" }, "left": operand_json(value)})
+        }
+        Expr::Truthy(value) => json!({"op": "is true", "left": operand_json(value)}),
+    }
+}
+
+fn literal_json(l: &Literal) -> Value {
+    match l {
+        Literal::Text(t) => json!(t),
+        Literal::Number(n) => json!(n),
+        Literal::Bool(b) => json!(b),
+    }
+}
+
+fn operand_json(o: &Operand) -> Value {
+    match o {
+        Operand::Literal(l) => json!({"value": literal_json(l)}),
+        Operand::Path { parts, .. } => json!({"field": parts.join(".")}),
+        Operand::Behaviour(b) => behaviour_json(b),
+    }
+}
+
+fn behaviour_json(b: &Behaviour) -> Value {
+    json!({
+        "behaviour": b.func.as_str(),
+        "type": b.kind,
+        "property": b.property,
+        "where": b.filter.as_ref().map(expr_json),
+        "window_minutes": b.window.map(|w| w.millis / 60_000),
+    })
+}
