@@ -21,6 +21,7 @@ pub mod phone;
 pub mod property;
 pub mod record;
 pub mod role;
+pub mod score;
 pub mod text;
 
 pub use error::{FieldError, Invalid};

@@ -5,6 +5,7 @@ pub(crate) mod conditions;
 pub(crate) mod duplicates;
 pub(crate) mod imports;
 pub(crate) mod records;
+pub(crate) mod scores;
 mod system;
 pub(crate) mod timeline;
 
@@ -27,6 +28,7 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::routes())
         .merge(duplicates::routes())
         .merge(conditions::routes())
+        .merge(scores::routes())
         .route("/openapi.json", get(system::openapi))
         .layer(DefaultBodyLimit::max(max_json))
         // Uploads have their own, larger limit.
@@ -191,7 +193,7 @@ pub fn query_pairs(uri: &axum::http::Uri) -> ApiResult<Vec<(String, String)>> {
         records::deals::list, records::deals::create, records::deals::get_one, records::deals::update, records::deals::delete,
         records::deals::history, records::deals::timeline,
         records::company_contacts, records::link_contact, records::unlink_contact, records::undo_merge, records::merges,
-        conditions::parse_condition,
+        conditions::parse_condition, scores::contact_scores,
         duplicates::list, duplicates::get_one, duplicates::dismiss, duplicates::merge, duplicates::scan,
         timeline::list_activities, timeline::create_activities, timeline::get_activity, timeline::delete_activity,
         timeline::create_note, timeline::create_call,
@@ -213,6 +215,7 @@ pub fn query_pairs(uri: &axum::http::Uri) -> ApiResult<Vec<(String, String)>> {
         admin::TokenDto, admin::TokenInput, admin::TokenCreated, admin::PropertyDto,
         imports::JobDto, imports::UndoDto, imports::PreviewDto, imports::WarningDto,
         conditions::ConditionInput, conditions::ConditionDto, conditions::ConditionError,
+        scores::ScoresDto, scores::ModelScoreDto, scores::RuleScoreDto,
         duplicates::DuplicateDto, duplicates::DuplicatePage, duplicates::ScanResult,
     )),
     modifiers(&BearerAuth, &Exact),

@@ -570,3 +570,30 @@ pub async fn conditions_are_read_with_their_problems(app: &App) {
     let huge = "x".repeat(1_000_000);
     app.post("/api/v1/conditions/parse", json!({ "condition": huge })).await.error(422, "too_long", Some("condition"));
 }
+
+pub async fn contact_scores_explain_themselves(app: &App) {
+    let co = app.post("/api/v1/companies", json!({"name": "Wisła Logistics", "domain": "wisla-logistics.pl", "industry": "logistics", "employee_count": 800})).await.json();
+    let c = app
+        .post(
+            "/api/v1/contacts",
+            json!({"first_name": "Anna", "job_title": "Head of Sales", "emails": ["anna@wisla-logistics.pl"], "country": "PL", "company_id": co["id"]}),
+        )
+        .await
+        .json();
+    let id = c["id"].as_str().unwrap();
+    let visit = |url: &str| json!({"type": "page_view", "contact_id": id, "properties": {"url": url}});
+    let r = app
+        .post("/api/v1/activities", json!([visit("https://wisla.example/pricing"), visit("https://wisla.example/pricing"), {"type": "form_submission", "contact_id": id}]))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let s = app.get(&format!("/api/v1/contacts/{id}/scores")).await.json();
+    let model = |key: &str| s["models"].as_array().unwrap().iter().find(|m| m["model"] == key).unwrap().clone();
+    let fit = model("fit");
+    assert_eq!((fit["score"].as_f64(), fit["category"].as_str()), (Some(80.0), Some("A")), "{s}");
+    let engagement = model("engagement");
+    assert_eq!(engagement["category"], "2", "{engagement}");
+    let pricing = engagement["rules"].as_array().unwrap().iter().find(|r| r["rule"] == "Pricing page").unwrap();
+    assert_eq!((pricing["occurrences"].as_u64(), pricing["events"].as_array().unwrap().len()), (Some(2), 2));
+    assert_eq!(s["priority"], "A2");
+    app.get("/api/v1/contacts/no-such-id/scores").await.error(404, "not_found", None);
+}

@@ -179,6 +179,7 @@ on_every_backend!(api::{
     openapi_matches_the_handlers,
     health_and_metrics,
     conditions_are_read_with_their_problems,
+    contact_scores_explain_themselves,
 });
 
 on_every_backend!(imports::{

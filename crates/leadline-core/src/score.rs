@@ -1,0 +1,401 @@
+//! Score models: lists of rules, each a condition or an activity worth points, with caps and
+//! exact decay at read time (no job rewrites stored scores as they age), thresholds that name
+//! categories (fit A-D, engagement 1-4), and the priority of the two together (A1 first).
+//!
+//! A score is computed from the record's facts and activity times at the moment it is read:
+//! an activity's points are `points × ½^(age / half_life)`, summed, then held to the rule's cap.
+//! Every rule's contribution is kept with the events behind it, which is the explanation.
+
+use crate::condition::eval::{eval, Facts};
+use crate::condition::{parse, Expr, ParseError};
+use crate::Millis;
+
+/// What earns a rule its points.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Trigger {
+    /// Once, while the record meets the condition (fit: "job title contains director").
+    When(Expr),
+    /// For each activity of a type (optionally only those meeting `filter`) within `window`.
+    Each { kind: String, filter: Option<Expr>, window: Option<Millis> },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    pub name: String,
+    pub trigger: Trigger,
+    /// Points per occurrence (negative allowed).
+    pub points: f64,
+    /// The most (or, for negative points, the least) this rule adds in all.
+    pub cap: Option<f64>,
+    /// Behaviour points halve every this long.
+    pub half_life: Option<Millis>,
+}
+
+/// A score model: its rules and the categories its thresholds name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    pub key: String,
+    pub rules: Vec<Rule>,
+    /// (lowest score, category), highest first: the first threshold a score reaches names it.
+    pub thresholds: Vec<(f64, String)>,
+}
+
+/// What one rule adds to a record's score now, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contribution {
+    pub rule: usize,
+    pub points: f64,
+    /// How many times it applied (activities counted; 1 for a condition that holds).
+    pub occurrences: usize,
+    /// When the activities behind it happened, newest first (at most `EXPLAINED`).
+    pub events: Vec<Millis>,
+    /// Whether its cap held it back.
+    pub capped: bool,
+}
+
+/// A record's score in one model, with the rules that made it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scored {
+    pub score: f64,
+    pub category: Option<String>,
+    /// Every rule that added something, in the model's order.
+    pub contributions: Vec<Contribution>,
+}
+
+/// The activities an explanation lists per rule.
+pub const EXPLAINED: usize = 20;
+
+/// The most rules one model holds.
+pub const MAX_RULES: usize = 500;
+
+const DAY: Millis = 24 * 3600 * 1000;
+
+impl Model {
+    /// The record's score now.
+    pub fn score(&self, facts: &dyn Facts, now: Millis) -> Scored {
+        let contributions: Vec<Contribution> =
+            self.rules.iter().enumerate().filter_map(|(i, r)| r.contribution(i, facts, now)).collect();
+        // Rounded to a hundredth: scores are shown and compared, and decay leaves long tails.
+        let score = round(contributions.iter().map(|c| c.points).sum());
+        Scored { score, category: self.category(score), contributions }
+    }
+
+    /// The category a score falls in.
+    pub fn category(&self, score: f64) -> Option<String> {
+        self.thresholds.iter().find(|(min, _)| score >= *min).map(|(_, name)| name.clone())
+    }
+}
+
+impl Rule {
+    fn contribution(&self, index: usize, facts: &dyn Facts, now: Millis) -> Option<Contribution> {
+        let (raw, occurrences, mut events) = match &self.trigger {
+            Trigger::When(condition) => {
+                if !eval(condition, facts, now) {
+                    return None;
+                }
+                (self.points, 1, Vec::new())
+            }
+            Trigger::Each { kind, filter, window } => {
+                let since = window.map(|w| now.saturating_sub(w));
+                let mut times: Vec<Millis> = facts
+                    .events(kind)
+                    .into_iter()
+                    .filter(|e| e.at <= now && since.is_none_or(|s| e.at >= s))
+                    .filter(|e| filter.as_ref().is_none_or(|f| eval(f, &EventOnly(e), now)))
+                    .map(|e| e.at)
+                    .collect();
+                if times.is_empty() {
+                    return None;
+                }
+                times.sort_unstable_by(|a, b| b.cmp(a));
+                let total: f64 = times.iter().map(|&at| self.points * decay(now - at, self.half_life)).sum();
+                (total, times.len(), times)
+            }
+        };
+        events.truncate(EXPLAINED);
+        let (points, capped) = match self.cap {
+            Some(cap) if raw.abs() > cap.abs() => (cap.abs().copysign(raw), true),
+            _ => (raw, false),
+        };
+        Some(Contribution { rule: index, points: round(points), occurrences, events, capped })
+    }
+}
+
+/// The share of an activity's points left after `age`.
+pub fn decay(age: Millis, half_life: Option<Millis>) -> f64 {
+    match half_life {
+        Some(h) if h > 0 && age > 0 => 0.5f64.powf(age as f64 / h as f64),
+        _ => 1.0,
+    }
+}
+
+fn round(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// An activity's own fields, for a rule's filter.
+struct EventOnly<'a>(&'a crate::condition::eval::Event);
+
+impl Facts for EventOnly<'_> {
+    fn value(&self, path: &[String]) -> crate::condition::eval::Value {
+        match path {
+            [name] => self
+                .0
+                .fields
+                .iter()
+                .find(|(k, _)| k == name)
+                .map_or(crate::condition::eval::Value::Null, |(_, v)| v.clone()),
+            _ => crate::condition::eval::Value::Null,
+        }
+    }
+
+    fn events(&self, _: &str) -> Vec<&crate::condition::eval::Event> {
+        Vec::new()
+    }
+}
+
+/// Where two categories meet in the priority matrix: `A1` first. The fit category's place in
+/// its model's thresholds, then the engagement category's; records without a category last.
+pub fn priority(
+    fit: &Model,
+    fit_category: Option<&str>,
+    engagement: &Model,
+    engagement_category: Option<&str>,
+) -> usize {
+    let place = |m: &Model, c: Option<&str>| {
+        c.and_then(|c| m.thresholds.iter().position(|(_, name)| name == c)).unwrap_or(m.thresholds.len())
+    };
+    place(fit, fit_category) * (engagement.thresholds.len() + 1) + place(engagement, engagement_category)
+}
+
+/// A shipped rule's condition; the tests parse every one of them.
+fn shipped(text: &str) -> Expr {
+    parse(text).unwrap_or_else(|e: ParseError| panic!("a shipped rule does not parse: {text}: {e}"))
+}
+
+fn when(name: &str, condition: &str, points: f64) -> Rule {
+    Rule { name: name.into(), trigger: Trigger::When(shipped(condition)), points, cap: None, half_life: None }
+}
+
+fn each(
+    name: &str,
+    kind: &str,
+    filter: Option<&str>,
+    points: f64,
+    cap: Option<f64>,
+    half_life_days: Option<i64>,
+) -> Rule {
+    Rule {
+        name: name.into(),
+        trigger: Trigger::Each { kind: kind.into(), filter: filter.map(shipped), window: Some(365 * DAY) },
+        points,
+        cap,
+        half_life: half_life_days.map(|d| d * DAY),
+    }
+}
+
+/// The three models a fresh install ships: fit (who they are), engagement (what they do, with
+/// a 30-day half-life) and product (what they do in the product, for product-qualified leads).
+pub fn default_models() -> Vec<Model> {
+    let fit = Model {
+        key: "fit".into(),
+        rules: vec![
+            when(
+                "Decision maker",
+                "job_title contains \"chief\" or job_title contains \"director\" or job_title contains \"head\" \
+                 or job_title contains \"vp\" or job_title in (\"ceo\", \"cto\", \"cfo\", \"coo\", \"cmo\", \"founder\", \"owner\")",
+                20.0,
+            ),
+            when("Manager", "job_title contains \"manager\" or job_title contains \"lead\"", 10.0),
+            when("Company of 50 or more", "company.employee_count >= 50", 15.0),
+            when("Company of 500 or more", "company.employee_count >= 500", 10.0),
+            when("Target industry", "company.industry in (\"software\", \"manufacturing\", \"logistics\", \"finance\")", 10.0),
+            when("Target country", "country in (\"IT\", \"PL\", \"IR\", \"DE\", \"FR\", \"ES\", \"GB\", \"US\")", 10.0),
+            when("Work address", "email is not empty and not email in free_mail", 15.0),
+            when("Free-mail address", "email in free_mail", -10.0),
+        ],
+        thresholds: vec![(60.0, "A".into()), (40.0, "B".into()), (20.0, "C".into()), (f64::NEG_INFINITY, "D".into())],
+    };
+    let engagement = Model {
+        key: "engagement".into(),
+        rules: vec![
+            each("Page views", "page_view", None, 1.0, Some(15.0), Some(30)),
+            each("Pricing page", "page_view", Some("url contains \"/pricing\""), 10.0, Some(30.0), Some(30)),
+            each("Form submissions", "form_submission", None, 15.0, Some(45.0), Some(30)),
+            each("E-mail clicks", "email_clicked", None, 3.0, Some(15.0), Some(30)),
+            each("Chats", "chat_message", None, 5.0, Some(20.0), Some(30)),
+            each("Meetings", "meeting", None, 25.0, Some(50.0), Some(30)),
+        ],
+        thresholds: vec![(60.0, "1".into()), (30.0, "2".into()), (10.0, "3".into()), (f64::NEG_INFINITY, "4".into())],
+    };
+    let product = Model {
+        key: "product".into(),
+        rules: vec![
+            each("Signed up", "product_event", Some("name = \"signed_up\""), 20.0, Some(20.0), None),
+            each("Active days", "product_event", Some("name = \"active_day\""), 2.0, Some(40.0), Some(14)),
+            each("Key feature used", "product_event", Some("name = \"feature_used\""), 5.0, Some(40.0), Some(30)),
+            each("Invited a teammate", "product_event", Some("name = \"invited\""), 10.0, Some(30.0), None),
+        ],
+        thresholds: vec![(50.0, "PQL".into()), (f64::NEG_INFINITY, "not yet".into())],
+    };
+    vec![fit, engagement, product]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::condition::eval::{Event, Value};
+    use proptest::prelude::*;
+
+    const NOW: Millis = 1_800_000_000_000;
+
+    #[derive(Default)]
+    struct Contact {
+        values: Vec<(&'static str, Value)>,
+        events: Vec<Event>,
+    }
+
+    impl Facts for Contact {
+        fn value(&self, path: &[String]) -> Value {
+            let name = path.join(".");
+            self.values.iter().find(|(k, _)| *k == name).map_or(Value::Null, |(_, v)| v.clone())
+        }
+        fn events(&self, kind: &str) -> Vec<&Event> {
+            self.events.iter().filter(|e| e.kind == kind).collect()
+        }
+    }
+
+    fn event(kind: &str, days_ago: f64, url: &str) -> Event {
+        Event {
+            kind: kind.into(),
+            at: NOW - (days_ago * DAY as f64) as Millis,
+            fields: vec![("url".into(), Value::Text(url.into()))],
+        }
+    }
+
+    fn models() -> (Model, Model, Model) {
+        let mut m = default_models().into_iter();
+        (m.next().unwrap(), m.next().unwrap(), m.next().unwrap())
+    }
+
+    #[test]
+    fn the_default_models_score_a_good_lead_and_explain_it() {
+        let (fit, engagement, _) = models();
+        let c = Contact {
+            values: vec![
+                ("job_title", Value::Text("Head of Logistics".into())),
+                ("company.employee_count", Value::Number(800.0)),
+                ("company.industry", Value::Text("logistics".into())),
+                ("country", Value::Text("PL".into())),
+                ("email", Value::Text("anna@wisla-logistics.pl".into())),
+            ],
+            events: vec![
+                event("page_view", 0.0, "/pricing"),
+                event("page_view", 30.0, "/pricing"),
+                event("form_submission", 1.0, "/demo"),
+            ],
+        };
+        let f = fit.score(&c, NOW);
+        assert_eq!((f.score, f.category.as_deref()), (80.0, Some("A")), "{f:?}");
+        let e = engagement.score(&c, NOW);
+        // Two page views (1 + 0.5), two pricing visits (10 + 5), a form a day old.
+        let form = 15.0 * 0.5f64.powf(1.0 / 30.0);
+        assert_eq!(e.score, round(1.5 + 15.0 + form), "{e:?}");
+        assert_eq!(e.category.as_deref(), Some("2"));
+        let pricing = e.contributions.iter().find(|c| engagement.rules[c.rule].name == "Pricing page").unwrap();
+        assert_eq!((pricing.occurrences, pricing.events.len()), (2, 2));
+        assert_eq!(pricing.events[0], NOW, "newest first");
+        assert!(
+            priority(&fit, f.category.as_deref(), &engagement, e.category.as_deref())
+                < priority(&fit, Some("B"), &engagement, Some("1"))
+        );
+    }
+
+    #[test]
+    fn caps_hold_and_decay_halves() {
+        let (_, engagement, _) = models();
+        let c = Contact { events: (0..50).map(|_| event("page_view", 0.0, "/")).collect(), ..Contact::default() };
+        let s = engagement.score(&c, NOW);
+        assert_eq!(s.score, 15.0);
+        assert!(s.contributions[0].capped);
+        let old = Contact { events: vec![event("form_submission", 60.0, "/")], ..Contact::default() };
+        assert_eq!(engagement.score(&old, NOW).score, 3.75, "two half-lives");
+        assert_eq!(engagement.score(&old, NOW + 30 * DAY).score, 1.88, "decay is exact when read later");
+    }
+
+    #[test]
+    fn shipped_rules_read_only_what_contacts_have() {
+        use crate::condition::check::{check, Schema};
+        let schema = Schema {
+            object: Some(crate::record::ObjectKind::Contact),
+            scores: &["fit", "engagement", "product"],
+            ..Schema::default()
+        };
+        for model in default_models() {
+            for rule in &model.rules {
+                let condition = match &rule.trigger {
+                    Trigger::When(c) => Some(c),
+                    Trigger::Each { kind, filter, .. } => {
+                        assert!(crate::activity::activity_type(kind).is_ok(), "{kind}");
+                        filter.as_ref()
+                    }
+                };
+                if let (Some(c), Trigger::When(_)) = (condition, &rule.trigger) {
+                    assert_eq!(check(c, &schema), vec![], "{}: {}", model.key, rule.name);
+                }
+            }
+        }
+    }
+
+    fn model_with(rule: Rule) -> Model {
+        Model { key: "m".into(), rules: vec![rule], thresholds: vec![] }
+    }
+
+    proptest! {
+        /// Without decay or cap, a behaviour rule is its points times the activities that
+        /// `count(...)` of the condition language finds: two code paths, one answer.
+        #[test]
+        fn behaviour_points_agree_with_the_language_count(
+            ages in prop::collection::vec(0i64..200, 0..30),
+            urls in prop::collection::vec(prop::sample::select(vec!["/", "/pricing", "/blog"]), 30),
+            points in -20i32..20,
+            window in 1i64..150,
+        ) {
+            let events: Vec<Event> = ages.iter().zip(&urls).map(|(a, u)| event("page_view", *a as f64, u)).collect();
+            let c = Contact { events, ..Contact::default() };
+            let rule = Rule {
+                name: "r".into(),
+                trigger: Trigger::Each { kind: "page_view".into(), filter: Some(parse("url = \"/pricing\"").unwrap()), window: Some(window * DAY) },
+                points: f64::from(points),
+                cap: None,
+                half_life: None,
+            };
+            let counted = format!("count(page_view where url = \"/pricing\", last {window} days)");
+            let n = (0..=30).find(|n| eval(&parse(&format!("{counted} = {n}")).unwrap(), &c, NOW)).unwrap();
+            prop_assert_eq!(model_with(rule).score(&c, NOW).score, round(f64::from(points) * n as f64));
+        }
+
+        /// Decay never raises a score made of positive points, and a cap is never passed.
+        #[test]
+        fn decay_only_lowers_and_caps_hold(
+            ages in prop::collection::vec(0i64..400, 1..40),
+            points in 1i32..30,
+            cap in 1i32..100,
+            half_life in 1i64..90,
+            later in 0i64..200,
+        ) {
+            let c = Contact { events: ages.iter().map(|a| event("page_view", *a as f64, "/")).collect(), ..Contact::default() };
+            let m = model_with(Rule {
+                name: "r".into(),
+                trigger: Trigger::Each { kind: "page_view".into(), filter: None, window: None },
+                points: f64::from(points),
+                cap: Some(f64::from(cap)),
+                half_life: Some(half_life * DAY),
+            });
+            let now = m.score(&c, NOW).score;
+            let then = m.score(&c, NOW + later * DAY).score;
+            prop_assert!(then <= now + 0.01, "{} then, {} now", then, now);
+            prop_assert!(now <= f64::from(cap) + 0.001);
+        }
+    }
+}
