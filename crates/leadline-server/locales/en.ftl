@@ -504,3 +504,16 @@ list-total = { $count ->
    *[other] { $n } matches
 }
 list-total-more = More than { $n } matches
+
+## Scores
+scores = Scores
+score-priority = Priority
+score-fit = Fit
+score-engagement = Engagement
+score-product = Product
+score-times = { $count ->
+    [one] once
+   *[other] { $n } times
+}
+score-capped = capped
+score-nothing = Nothing counts yet.

@@ -460,3 +460,15 @@ error-open-holder = باز کردن آن مخاطب
 import-new-property = نگه‌داشتن به‌عنوان ویژگی تازه
 list-total = { $n } مورد
 list-total-more = بیش از { $n } مورد
+
+## Scores
+scores = امتیازها
+score-priority = اولویت
+score-fit = تناسب
+score-engagement = تعامل
+score-product = محصول
+score-times = { $count ->
+   *[other] { $n } بار
+}
+score-capped = به سقف رسید
+score-nothing = هنوز چیزی حساب نشده است.

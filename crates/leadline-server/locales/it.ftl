@@ -501,3 +501,16 @@ list-total = { $count ->
    *[other] { $n } risultati
 }
 list-total-more = Più di { $n } risultati
+
+## Scores
+scores = Punteggi
+score-priority = Priorità
+score-fit = Profilo
+score-engagement = Coinvolgimento
+score-product = Prodotto
+score-times = { $count ->
+    [one] una volta
+   *[other] { $n } volte
+}
+score-capped = al limite
+score-nothing = Ancora nulla conta.

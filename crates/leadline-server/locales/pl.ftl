@@ -519,3 +519,17 @@ list-total = { $count ->
    *[other] { $n } wyników
 }
 list-total-more = Ponad { $n } wyników
+
+## Scores
+scores = Punktacja
+score-priority = Priorytet
+score-fit = Dopasowanie
+score-engagement = Zaangażowanie
+score-product = Produkt
+score-times = { $count ->
+    [one] raz
+    [few] { $n } razy
+   *[many] { $n } razy
+}
+score-capped = limit osiągnięty
+score-nothing = Nic jeszcze się nie liczy.

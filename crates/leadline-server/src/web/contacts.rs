@@ -93,6 +93,56 @@ struct ContactPage {
     outcomes: Vec<Choice>,
     /// A refused note, call or task.
     log_error: Option<String>,
+    /// Each score model's score now, its category, and what made it.
+    scores: Vec<ScorePanel>,
+    /// Fit and engagement categories together (`A1` first).
+    priority: Option<String>,
+}
+
+/// One score model on a contact's page.
+pub struct ScorePanel {
+    label: String,
+    score: String,
+    category: Option<String>,
+    /// (rule, points, how often and whether capped).
+    rules: Vec<(String, String, String)>,
+}
+
+/// The contact's scores now, as its page shows them.
+async fn score_panels(s: &AppState, tr: &Tr, id: &str) -> Result<(Vec<ScorePanel>, Option<String>), ApiError> {
+    let now = crate::now();
+    let facts = crate::scores::ContactFacts::load(s.store.as_ref(), id, now).await?;
+    let models = leadline_core::score::default_models();
+    let scored = facts.score(&models, now);
+    let category =
+        |key: &str| models.iter().zip(&scored).find(|(m, _)| m.key == key).and_then(|(_, s)| s.category.clone());
+    let priority = category("fit").zip(category("engagement")).map(|(f, e)| format!("{f}{e}"));
+    let panels = models
+        .iter()
+        .zip(scored)
+        .map(|(m, sc)| ScorePanel {
+            label: tr.t(&format!("score-{}", m.key)),
+            score: tr.num(sc.score.round() as i64),
+            category: sc.category,
+            rules: sc
+                .contributions
+                .iter()
+                .map(|c| {
+                    let mut how = tr.tn("score-times", c.occurrences as i64);
+                    if c.capped {
+                        how = format!("{how} · {}", tr.t("score-capped"));
+                    }
+                    let points = if c.points >= 0.0 {
+                        format!("+{}", tr.num(c.points.round() as i64))
+                    } else {
+                        tr.num(c.points.round() as i64)
+                    };
+                    (m.rules[c.rule].name.clone(), points, how)
+                })
+                .collect(),
+        })
+        .collect();
+    Ok((panels, priority))
 }
 
 async fn page(State(s): State<AppState>, v: Viewer, Path(id): Path<String>, uri: Uri) -> PageResult {
@@ -166,6 +216,7 @@ async fn render_page(
         (format!("/companies/{cid}"), r.text("company_name").filter(|n| !n.is_empty()).unwrap_or(cid).to_owned())
     });
     let subtitle = [r.text("job_title"), r.text("company_name")].into_iter().flatten().collect::<Vec<_>>().join(" · ");
+    let (scores, priority) = score_panels(s, &tr, id).await?;
     let page = ContactPage {
         p: v.shell("/contacts", records::title(&r)),
         id: r.id.clone(),
@@ -192,6 +243,8 @@ async fn render_page(
             "",
         ),
         log_error: errors.0.iter().find(|(f, _)| f.starts_with("log.")).map(|(_, m)| m.clone()),
+        scores,
+        priority,
         link_error: errors.of("link").map(str::to_owned),
         link_roles: records::choices(
             crate::api::records::ROLES.iter().copied(),

@@ -571,6 +571,11 @@ pub async fn every_screen_renders(app: &App) {
         assert!(r.text.starts_with("<!doctype html>"), "{path}");
         assert!(r.headers.get(header::CONTENT_SECURITY_POLICY).is_some(), "{path}");
     }
+    // The contact's page shows its scores now, each with what made it.
+    let contact_page = b.get(&format!("/contacts/{pid}")).await;
+    assert!(contact_page.text.contains("<h2 id=\"scores-h\">Scores</h2>"), "{}", contact_page.text);
+    assert_eq!(contact_page.text.matches("data-score>").count(), 3, "fit, engagement and product");
+    assert!(contact_page.text.contains("Work address"), "the fit rule a firma.pl address meets");
     // A refusal about a value the form carries hidden (the company of a new deal) is said above it.
     let csrf = b.csrf().await;
     let r = b.post("/deals/new", &[("csrf", &csrf), ("name", "Ghost deal"), ("company_id", "no-such-company")]).await;
