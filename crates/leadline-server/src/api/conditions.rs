@@ -48,7 +48,7 @@ pub struct ConditionDto {
     /// it cannot be read.
     pub text: Option<String>,
     /// The syntax tree; null when the text cannot be read.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub ast: Option<Value>,
     pub errors: Vec<ConditionError>,
 }
