@@ -247,18 +247,19 @@ async fn run(s: &AppState, form: Posted, object: ObjectKind) -> PageResult {
     }
     let user_id = v.user().id.clone();
     let kind = if bulk_action == "delete" { "deleted" } else { "updated" };
-    if let Some(query) = query.clone().filter(|_| count > bulk::INLINE) {
-        let value =
-            serde_json::to_value(&params).map_err(|e| ApiError::new(Kind::Internal, "internal", e.to_string()))?;
-        let job = crate::jobs::spawn(s, "bulk", value, &user_id.clone(), move |store, job_id| async move {
-            bulk::run(store, &job_id, prepared, query, user_id).await
-        })
-        .await?;
-        return Ok(Redirect::to(&format!("/jobs/{}", job.id)).into_response());
-    }
     let actor = Actor::new(Some(&user_id), ChangeCause::Manual, crate::now());
     let mut counts = JobCounts::default();
     if let Some(query) = query {
+        if count > bulk::INLINE {
+            let value =
+                serde_json::to_value(&params).map_err(|e| ApiError::new(Kind::Internal, "internal", e.to_string()))?;
+            let owner = user_id.clone();
+            let job = crate::jobs::spawn(s, "bulk", value, &user_id, move |store, job_id| async move {
+                bulk::run(store, &job_id, prepared, query, owner).await
+            })
+            .await?;
+            return Ok(Redirect::to(&format!("/jobs/{}", job.id)).into_response());
+        }
         bulk::walk(s.store.as_ref(), &prepared, query, actor, &mut counts, None).await?;
     } else {
         for id in &ids {
