@@ -11,6 +11,7 @@ pub mod country;
 pub mod date;
 pub mod dedupe;
 pub mod email;
+pub mod engine;
 pub mod error;
 pub mod import;
 pub mod lifecycle;

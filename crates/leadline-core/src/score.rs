@@ -130,7 +130,8 @@ pub fn decay(age: Millis, half_life: Option<Millis>) -> f64 {
 }
 
 fn round(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
+    // `+ 0.0` turns a -0.0 (a negative rounded to nothing) into 0.
+    (x * 100.0).round() / 100.0 + 0.0
 }
 
 /// An activity's own fields, for a rule's filter.

@@ -18,7 +18,7 @@ pub struct Schema<'a> {
 }
 
 /// Names a contact condition knows besides fields, properties and scores.
-pub const CONTACT_NAMES: &[&str] = &["tag", "email", "email_domain", "phone", "segment"];
+pub const CONTACT_NAMES: &[&str] = &["tag", "email", "email_domain", "phone", "segment", "open_deals", "won_deals"];
 
 /// Named sets for `in`.
 pub const SETS: &[&str] = &["free_mail"];
