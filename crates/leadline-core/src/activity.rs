@@ -19,6 +19,10 @@ pub const KNOWN_TYPES: &[&str] = &[
     "product_event",
     "purchase",
     "import",
+    // Written by the engine.
+    "stage_changed",
+    "segment_entered",
+    "segment_left",
 ];
 
 /// Check an activity type: a known one, or a custom one starting with `x_`.

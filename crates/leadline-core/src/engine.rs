@@ -1,6 +1,6 @@
 //! What an event means for one contact, decided from its facts: its scores, its lifecycle
-//! stage and its segments, as the consequences to record (`score.changed`, `stage.changed`,
-//! `segment.entered`, `segment.left`). Pure: the engine that consumes the activity log and
+//! stage and its segments, as the consequences to record (`score_changed`, `stage_changed`,
+//! `segment_entered`, `segment_left`). Pure: the engine that consumes the activity log and
 //! writes these lives in the store and server; here is what it decides, so it can be tested
 //! against a reference over random histories.
 //!

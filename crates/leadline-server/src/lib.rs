@@ -9,6 +9,7 @@
 pub mod api;
 pub mod auth;
 pub mod bulk;
+pub mod engine;
 pub mod error;
 pub mod export;
 pub mod guard;
@@ -80,6 +81,8 @@ pub struct AppState {
     pub jobs: Arc<jobs::Jobs>,
     pub tokens: Arc<auth::TokenCache>,
     pub funnel: Arc<web::FunnelCache>,
+    /// Wakes this server's engine when an activity is stored here (others poll).
+    pub engine_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -94,6 +97,7 @@ impl AppState {
             jobs: Arc::new(jobs::Jobs::default()),
             tokens: Arc::new(auth::TokenCache::default()),
             funnel: Arc::new(web::FunnelCache::default()),
+            engine_wake: Arc::new(tokio::sync::Notify::new()),
         }
     }
 }
@@ -103,7 +107,17 @@ pub async fn serve(state: AppState, listen: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!(%listen, "leadline is listening");
     let reaper = tokio::spawn(background(state.store.clone(), state.config.data_dir.join("uploads")));
+    // The engine's name among the servers on this database: this host, this process, a random tag.
+    let holder = format!(
+        "{}-{}-{:08x}",
+        std::env::var("HOSTNAME").unwrap_or_default(),
+        std::process::id(),
+        rand::random::<u32>()
+    );
+    let engine = engine::Engine::new(holder).map_err(std::io::Error::other)?;
+    let engine = tokio::spawn(engine.run(state.store.clone(), state.engine_wake.clone()));
     serve_on(listener, state, shutdown()).await;
+    engine.abort();
     reaper.abort();
     Ok(())
 }

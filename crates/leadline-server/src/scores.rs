@@ -18,6 +18,9 @@ pub struct ContactFacts {
     contact: Record,
     company: Option<Record>,
     events: Vec<Event>,
+    /// The contact's deals still open, and won.
+    open_deals: usize,
+    won_deals: usize,
 }
 
 impl ContactFacts {
@@ -52,7 +55,24 @@ impl ContactFacts {
                 _ => break,
             }
         }
-        Ok(Self { contact, company, events })
+        let linked = leadline_store::Filter {
+            target: leadline_store::FilterTarget::LinkedTo(ObjectKind::Contact),
+            op: leadline_store::FilterOp::Eq,
+            value: vec![Scalar::Text(contact.id.clone())],
+        };
+        let deals = store
+            .list(
+                ObjectKind::Deal,
+                &leadline_store::ListQuery {
+                    filters: vec![linked],
+                    ..leadline_store::ListQuery::newest(ObjectKind::Deal, 500)
+                },
+            )
+            .await?
+            .items;
+        let status = |st: &str| deals.iter().filter(|d| d.text("status") == Some(st)).count();
+        let (open_deals, won_deals) = (status("open"), status("won"));
+        Ok(Self { contact, company, events, open_deals, won_deals })
     }
 
     /// The contact's id (the survivor's, when the asked-for id was merged).
@@ -101,6 +121,8 @@ impl Facts for ContactFacts {
                 .map_or(Value::Null, |(_, d)| Value::Text(d.to_owned())),
             ["phone"] => c.phones.first().map_or(Value::Null, |p| Value::Text(p.clone())),
             ["tag"] => Value::List(c.tags.clone()),
+            ["open_deals"] => Value::Number(self.open_deals as f64),
+            ["won_deals"] => Value::Number(self.won_deals as f64),
             ["properties", name] => c.properties.get(*name).map_or(Value::Null, json_value),
             ["company", "properties", name] => {
                 self.company.as_ref().and_then(|co| co.properties.get(*name)).map_or(Value::Null, json_value)

@@ -12,6 +12,7 @@ mod error;
 pub mod model;
 mod sql;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use leadline_core::contact::{ContactChanges, FieldChanges};
@@ -44,7 +45,17 @@ pub async fn open(url: &str) -> StoreResult<Arc<dyn Store>> {
 /// Everything Leadline keeps, as the use cases that need it, grouped by area.
 #[async_trait::async_trait]
 pub trait Store:
-    UserStore + SchemaStore + RecordStore + DuplicateStore + TimelineStore + JobStore + BulkStore + Send + Sync + 'static
+    UserStore
+    + SchemaStore
+    + RecordStore
+    + DuplicateStore
+    + TimelineStore
+    + JobStore
+    + BulkStore
+    + EngineStore
+    + Send
+    + Sync
+    + 'static
 {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
@@ -56,6 +67,38 @@ pub trait Store:
     /// SQLite connection copies the WAL back and removes it). Every call after it fails. A
     /// store dropped without it lets go too, but only while its async runtime still runs.
     async fn close(&self);
+}
+
+/// The engine's memory: how far it has read the activity log (under a lease, so that of several
+/// servers one applies each event and another takes over when it stops), and what it last
+/// decided for each contact.
+#[async_trait::async_trait]
+pub trait EngineStore: Send + Sync {
+    /// Take or keep the lease of engine `name` for `holder` until `now + lease`: the log `seq`
+    /// it has applied up to, or `None` while another holds it.
+    async fn engine_claim(&self, name: &str, holder: &str, now: Millis, lease: Millis) -> StoreResult<Option<i64>>;
+    /// What the engine last decided for these contacts (those it never saw are left out).
+    async fn contact_states(&self, ids: &[String]) -> StoreResult<HashMap<String, leadline_core::engine::State>>;
+    /// Record decisions and move the engine to `seq`, in one transaction, only while `holder`
+    /// still holds the lease: the contacts' states, the stages the engine moved (with their
+    /// history, cause `rule`) and the consequences on their timelines. Returns whether it held
+    /// the lease (when not, nothing was written: another server applies these events).
+    async fn engine_commit(
+        &self,
+        name: &str,
+        holder: &str,
+        seq: i64,
+        decisions: &[Decision],
+        now: Millis,
+    ) -> StoreResult<bool>;
+}
+
+/// What the engine decided for one contact from one batch of events.
+#[derive(Debug, Clone)]
+pub struct Decision {
+    pub contact_id: String,
+    pub state: leadline_core::engine::State,
+    pub consequences: Vec<leadline_core::engine::Consequence>,
 }
 
 /// Users, their browser sessions and their API tokens.

@@ -317,6 +317,7 @@ pub async fn create_activities(
         }
     }
     let stored = s.store.append_activities(valid, actor(&caller)).await?;
+    s.engine_wake.notify_one();
     for (i, r) in index.into_iter().zip(stored) {
         results[i] = Some(match r {
             Ok((a, created)) => ActivityResult {
@@ -362,6 +363,7 @@ async fn append_one(s: &AppState, caller: &Caller, a: NewActivity) -> ApiResult<
         return Err(ApiError::invalid("contact_id", "required", "say which contact, company or deal this is about"));
     }
     let mut out = s.store.append_activities(vec![a], actor(caller)).await?;
+    s.engine_wake.notify_one();
     let (a, _) = out.pop().expect("one result per item")?;
     Ok((StatusCode::CREATED, Json(a.into())))
 }

@@ -597,3 +597,42 @@ pub async fn contact_scores_explain_themselves(app: &App) {
     assert_eq!(s["priority"], "A2");
     app.get("/api/v1/contacts/no-such-id/scores").await.error(404, "not_found", None);
 }
+
+/// Two engines on one store (as two servers on one database): a form makes a subscriber a lead,
+/// pricing visits make a good fit an MQL, each move applied once, with its cause and its entry
+/// on the timeline.
+pub async fn the_engine_moves_contacts_event_by_event(app: &App) {
+    use leadline_server::engine::{Engine, LEASE};
+    let c = app
+        .post(
+            "/api/v1/contacts",
+            json!({"first_name": "Ola", "job_title": "Head of Operations", "emails": ["ola@firma.pl"], "country": "PL", "lifecycle_stage": "subscriber"}),
+        )
+        .await
+        .json();
+    let id = c["id"].as_str().unwrap().to_owned();
+    let (a, b) = (Engine::new("server-a").unwrap(), Engine::new("server-b").unwrap());
+    let store = app.state.store.as_ref();
+    let now = leadline_server::now();
+    a.step(store, now).await.unwrap();
+    app.post("/api/v1/activities", json!({"type": "form_submission", "contact_id": id})).await;
+    assert_eq!(b.step(store, now + 1).await.unwrap(), 0, "a holds the lease");
+    assert!(a.step(store, now + 2).await.unwrap() > 0);
+    assert_eq!(app.get(&format!("/api/v1/contacts/{id}")).await.json()["lifecycle_stage"], "lead");
+    let visit = json!({"type": "page_view", "contact_id": id, "properties": {"url": "https://firma.example/pricing"}});
+    app.post("/api/v1/activities", json!([visit.clone(), visit])).await;
+    // a stopped: b takes over once the lease runs out, from where a committed.
+    let later = now + LEASE + 10;
+    assert!(b.step(store, later).await.unwrap() > 0);
+    assert_eq!(a.step(store, later + 1).await.unwrap(), 0, "b holds it now");
+    let contact = app.get(&format!("/api/v1/contacts/{id}")).await.json();
+    assert_eq!(contact["lifecycle_stage"], "mql", "{contact}");
+    let history = app.get(&format!("/api/v1/contacts/{id}/history")).await.json();
+    let moves: Vec<&Value> = history.as_array().unwrap().iter().filter(|h| h["cause"] == "rule").collect();
+    assert_eq!(moves.len(), 2, "{history}");
+    let timeline = app.get(&format!("/api/v1/contacts/{id}/timeline?type=stage_changed")).await.json();
+    assert_eq!(timeline["items"].as_array().unwrap().len(), 2, "once each: {timeline}");
+    // Nothing new: nothing more is decided.
+    assert_eq!(b.step(store, later + 2).await.unwrap(), 1, "b reads back its own entry, and decides nothing");
+    assert_eq!(b.step(store, later + 3).await.unwrap(), 0);
+}

@@ -180,6 +180,7 @@ on_every_backend!(api::{
     health_and_metrics,
     conditions_are_read_with_their_problems,
     contact_scores_explain_themselves,
+    the_engine_moves_contacts_event_by_event,
 });
 
 on_every_backend!(imports::{

@@ -37,6 +37,8 @@ pub const TABLES: &[(&str, &str)] = &[
     ("job_warnings", "job_id, line, field, value"),
     ("import_writes", "seq"),
     ("import_created", "seq"),
+    ("contact_state", "contact_id"),
+    ("engine_progress", "name"),
 ];
 
 /// A bind argument, typed the way both backends store it.

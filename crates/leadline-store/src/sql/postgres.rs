@@ -33,6 +33,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("../../migrations/postgres/0006_job_heartbeat.sql")),
     (7, include_str!("../../migrations/postgres/0007_data_trust.sql")),
     (8, include_str!("../../migrations/postgres/0008_import_undo.sql")),
+    (9, include_str!("../../migrations/postgres/0009_engine.sql")),
 ];
 
 pub(crate) fn json_text(column: &str, key_param: &str) -> String {

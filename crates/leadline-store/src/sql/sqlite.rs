@@ -55,6 +55,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (8, include_str!("../../migrations/sqlite/0008_job_heartbeat.sql")),
     (9, include_str!("../../migrations/sqlite/0009_data_trust.sql")),
     (10, include_str!("../../migrations/sqlite/0010_import_undo.sql")),
+    (11, include_str!("../../migrations/sqlite/0011_engine.sql")),
 ];
 
 /// The text value of a custom property.

@@ -1,7 +1,7 @@
 //! The stories, each written once against `&dyn Store`.
 
 use leadline_core::contact::{Consent, ConsentChannel, FieldChanges};
-use leadline_core::lifecycle::ChangeCause;
+use leadline_core::lifecycle::{ChangeCause, LifecycleStage};
 use leadline_core::property::{PropValue, PropertyDef, PropertyType};
 use leadline_core::record::{field, ObjectKind, Scalar};
 use leadline_core::role::{Role, TokenScope};
@@ -1345,4 +1345,50 @@ pub async fn compound_names_are_found_however_written(s: &dyn Store) {
         s.list(ObjectKind::Company, &query).await.unwrap_or_else(|e| panic!("companies {q:?}: {e}"));
         s.list(ObjectKind::Deal, &query).await.unwrap_or_else(|e| panic!("deals {q:?}: {e}"));
     }
+}
+
+pub async fn the_engine_applies_each_event_once_under_its_lease(s: &dyn Store) {
+    use leadline_core::engine::{Consequence, State};
+    let c = s.create_contact(&contact("Ola", "Nowak", Some("ola@firma.pl")), actor(NOW)).await.unwrap();
+    assert_eq!(s.engine_claim("contacts", "a", NOW, 1_000).await.unwrap(), Some(0));
+    assert_eq!(s.engine_claim("contacts", "b", NOW + 500, 1_000).await.unwrap(), None, "a holds it");
+    let decided = |stage| Decision {
+        contact_id: c.id.clone(),
+        state: State {
+            scores: vec![("fit".into(), 45.0, Some("B".into()))],
+            stage: Some(stage),
+            segments: ["hot".to_owned()].into_iter().collect(),
+        },
+        consequences: vec![Consequence::StageChanged { from: None, to: stage, rule: 0 }],
+    };
+    assert!(s.engine_commit("contacts", "a", 7, &[decided(LifecycleStage::Lead)], NOW + 600).await.unwrap());
+    // a stops renewing; b takes over where a committed, and a's late commit writes nothing.
+    assert_eq!(s.engine_claim("contacts", "b", NOW + 1_700, 1_000).await.unwrap(), Some(7));
+    assert!(!s.engine_commit("contacts", "a", 9, &[decided(LifecycleStage::Customer)], NOW + 1_800).await.unwrap());
+    assert!(s
+        .engine_commit("contacts", "b", 9, &[decided(LifecycleStage::MarketingQualified)], NOW + 1_900)
+        .await
+        .unwrap());
+    assert_eq!(s.engine_claim("contacts", "b", NOW + 2_000, 1_000).await.unwrap(), Some(9));
+    let states = s.contact_states(std::slice::from_ref(&c.id)).await.unwrap();
+    assert_eq!(states[&c.id].stage, Some(LifecycleStage::MarketingQualified));
+    assert_eq!(states[&c.id].scores, [("fit".to_owned(), 45.0, Some("B".to_owned()))]);
+    let now = s.get(ObjectKind::Contact, &c.id).await.unwrap();
+    assert_eq!(now.text("lifecycle_stage"), Some("mql"));
+    let moves: Vec<_> = s
+        .history(&c.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|h| h.field == "lifecycle_stage" && h.cause == "rule")
+        .collect();
+    // A new contact starts as a lead, so a's move to lead changed nothing; b's to MQL did.
+    assert_eq!(moves.iter().map(|m| m.to.as_deref()).collect::<Vec<_>>(), [Some("mql")], "{moves:?}");
+    let q = ActivityQuery {
+        contact_id: Some(c.id.clone()),
+        kinds: vec!["stage_changed".into()],
+        limit: 10,
+        ..Default::default()
+    };
+    assert_eq!(s.activities(&q).await.unwrap().len(), 2, "one timeline entry per applied move, none for a's stale one");
 }

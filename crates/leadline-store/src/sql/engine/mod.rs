@@ -9,6 +9,7 @@ mod duplicates;
 mod jobs;
 mod records;
 mod search;
+mod state;
 mod undo;
 mod users;
 

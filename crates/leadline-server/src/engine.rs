@@ -1,0 +1,95 @@
+//! The engine: it reads the activity log from where it left off, decides what each event means
+//! for its contact (core's `engine::decide`: scores, the lifecycle stage, segments) and records
+//! that with its progress in one transaction (`EngineStore::engine_commit`). Of several servers
+//! on one database, the one holding the lease applies the events; another takes over within
+//! `LEASE` when it stops, from the last committed `seq`, so nothing is applied twice or lost.
+
+use std::sync::Arc;
+
+use leadline_core::engine::{decide, default_lifecycle, Rules};
+use leadline_core::score::default_models;
+use leadline_core::Millis;
+use leadline_store::{ActivityQuery, Decision, Store, StoreError};
+
+use crate::scores::ContactFacts;
+
+/// The engine's name in the store (its progress and lease).
+pub const NAME: &str = "contacts";
+/// How long a lease lasts without being renewed (every step renews it, at least every second):
+/// a stopped server's events are taken over after at most this long.
+pub const LEASE: Millis = 10_000;
+/// Events read per step.
+const BATCH: u32 = 500;
+
+/// The kinds of activity the engine writes itself; reading them back decides nothing new.
+fn is_own(kind: &str) -> bool {
+    matches!(kind, "stage_changed" | "segment_entered" | "segment_left" | "score_changed")
+}
+
+pub struct Engine {
+    rules: Rules,
+    holder: String,
+}
+
+impl Engine {
+    /// An engine with the shipped rules, known to the others as `holder`.
+    pub fn new(holder: impl Into<String>) -> Result<Self, String> {
+        let lifecycle = default_lifecycle().map_err(|e| e.to_string())?;
+        Ok(Self { rules: Rules { models: default_models(), lifecycle, segments: Vec::new() }, holder: holder.into() })
+    }
+
+    /// Apply the next events, if this engine holds the lease: how many it applied (0 when there
+    /// was nothing new, or another server holds the lease).
+    pub async fn step(&self, store: &dyn Store, now: Millis) -> Result<usize, StoreError> {
+        let Some(seq) = store.engine_claim(NAME, &self.holder, now, LEASE).await? else { return Ok(0) };
+        let events =
+            store.activities(&ActivityQuery { after_seq: Some(seq), limit: BATCH, ..Default::default() }).await?;
+        let Some(last) = events.last().map(|a| a.seq) else { return Ok(0) };
+        let mut ids: Vec<String> = Vec::new();
+        for a in events.iter().filter(|a| !is_own(&a.kind)) {
+            if let Some(id) = &a.contact_id {
+                if !ids.contains(id) {
+                    ids.push(id.clone());
+                }
+            }
+        }
+        let states = store.contact_states(&ids).await?;
+        let mut decisions = Vec::new();
+        for id in &ids {
+            let facts = match ContactFacts::load(store, id, now).await {
+                Ok(f) => f,
+                // Deleted since: nothing to decide.
+                Err(StoreError::NotFound { .. }) => continue,
+                Err(e) => return Err(e),
+            };
+            let before = states.get(facts.id()).cloned().unwrap_or_default();
+            let (state, consequences) = decide(&before, &facts, &self.rules, now);
+            if state != before || !consequences.is_empty() {
+                decisions.push(Decision { contact_id: facts.id().to_owned(), state, consequences });
+            }
+        }
+        if store.engine_commit(NAME, &self.holder, last, &decisions, now).await? {
+            Ok(events.len())
+        } else {
+            Ok(0)
+        }
+    }
+
+    /// Run until stopped: a step whenever there are events; when there were none, wait until
+    /// this server stores one (`wake`) or a second passes (events stored by other servers, and
+    /// the lease, which a step renews).
+    pub async fn run(self, store: Arc<dyn Store>, wake: Arc<tokio::sync::Notify>) {
+        loop {
+            match self.step(store.as_ref(), crate::now()).await {
+                Ok(n) if n > 0 => continue,
+                Ok(_) => {
+                    let _ = tokio::time::timeout(std::time::Duration::from_secs(1), wake.notified()).await;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "the engine could not apply events; trying again");
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,164 @@
+//! The engine's memory: its progress through the activity log, under a lease, and what it last
+//! decided for each contact (`contact_state`). A commit writes decisions and progress together,
+//! and only while its holder still holds the lease, so each event's consequences are applied
+//! once however many servers run the engine.
+
+use std::collections::{BTreeSet, HashMap};
+
+use leadline_core::engine::{Consequence, State};
+use leadline_core::lifecycle::{ChangeCause, LifecycleStage};
+use leadline_core::record::ObjectKind;
+
+use super::records::{self, Conn};
+use super::SqlStore;
+use crate::error::{StoreError, StoreResult};
+use crate::model::Actor;
+use crate::Decision;
+
+fn state_of(scores: &str, segments: &str, stage: Option<String>) -> StoreResult<State> {
+    let scores: Vec<(String, f64, Option<String>)> = serde_json::from_str(scores)?;
+    let segments: BTreeSet<String> = serde_json::from_str(segments)?;
+    Ok(State { scores, stage: stage.as_deref().and_then(LifecycleStage::parse), segments })
+}
+
+/// Whether `holder` holds engine `name`'s lease at `now`.
+async fn holds(conn: &mut Conn, name: &str, holder: &str, now: i64) -> StoreResult<bool> {
+    let row: Option<(Option<String>, i64)> =
+        sqlx::query_as("SELECT holder, lease_until FROM engine_progress WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(row.is_some_and(|(h, until)| h.as_deref() == Some(holder) && until >= now))
+}
+
+/// The timeline entry of a consequence: an activity of the engine's own kind.
+fn timeline_entry(c: &Consequence) -> Option<(&'static str, serde_json::Value)> {
+    match c {
+        Consequence::StageChanged { from, to, rule } => Some((
+            "stage_changed",
+            serde_json::json!({"from": from.map(LifecycleStage::as_str), "to": to.as_str(), "rule": rule}),
+        )),
+        Consequence::SegmentEntered(k) => Some(("segment_entered", serde_json::json!({"segment": k}))),
+        Consequence::SegmentLeft(k) => Some(("segment_left", serde_json::json!({"segment": k}))),
+        // Scores move with every page view; the timeline would drown. Their state is kept.
+        Consequence::ScoreChanged { .. } => None,
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::EngineStore for SqlStore {
+    async fn engine_claim(&self, name: &str, holder: &str, now: i64, lease: i64) -> StoreResult<Option<i64>> {
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO engine_progress (name, seq, holder, lease_until) VALUES ($1, 0, NULL, 0) \
+             ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .execute(&mut *tx)
+        .await?;
+        let taken = sqlx::query(
+            "UPDATE engine_progress SET holder = $1, lease_until = $2 \
+             WHERE name = $3 AND (holder = $1 OR holder IS NULL OR lease_until < $4)",
+        )
+        .bind(holder)
+        .bind(now + lease)
+        .bind(name)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        let seq: Option<i64> = if taken {
+            Some(
+                sqlx::query_scalar("SELECT seq FROM engine_progress WHERE name = $1")
+                    .bind(name)
+                    .fetch_one(&mut *tx)
+                    .await?,
+            )
+        } else {
+            None
+        };
+        tx.commit().await?;
+        Ok(seq)
+    }
+
+    async fn contact_states(&self, ids: &[String]) -> StoreResult<HashMap<String, State>> {
+        let mut out = HashMap::with_capacity(ids.len());
+        let mut conn = self.reader.acquire().await?;
+        for id in ids {
+            let row: Option<(String, String, Option<String>)> =
+                sqlx::query_as("SELECT scores, segments, stage FROM contact_state WHERE contact_id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            if let Some((scores, segments, stage)) = row {
+                out.insert(id.clone(), state_of(&scores, &segments, stage)?);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn engine_commit(
+        &self,
+        name: &str,
+        holder: &str,
+        seq: i64,
+        decisions: &[Decision],
+        now: i64,
+    ) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        if !holds(&mut tx, name, holder, now).await? {
+            return Ok(false);
+        }
+        let actor = Actor::new(None, ChangeCause::Rule, now);
+        for d in decisions {
+            let scores = serde_json::to_string(&d.state.scores)?;
+            let segments = serde_json::to_string(&d.state.segments)?;
+            sqlx::query(
+                "INSERT INTO contact_state (contact_id, scores, segments, stage, decided_at) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (contact_id) DO UPDATE SET scores = excluded.scores, segments = excluded.segments, \
+                 stage = excluded.stage, decided_at = excluded.decided_at",
+            )
+            .bind(&d.contact_id)
+            .bind(scores)
+            .bind(segments)
+            .bind(d.state.stage.map(LifecycleStage::as_str))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            for c in &d.consequences {
+                if let Consequence::StageChanged { to, .. } = c {
+                    let current = match records::get(&mut tx, ObjectKind::Contact, &d.contact_id).await {
+                        Ok(r) => r,
+                        Err(StoreError::NotFound { .. }) => continue,
+                        Err(e) => return Err(e),
+                    };
+                    let mut changes = leadline_core::contact::FieldChanges::default();
+                    let spec = leadline_core::record::field(ObjectKind::Contact, "lifecycle_stage").expect("a field");
+                    changes.set(spec, Some(leadline_core::record::Scalar::Text(to.as_str().into())));
+                    records::update(&mut tx, &current, &changes, Vec::new(), actor).await?;
+                }
+                if let Some((kind, properties)) = timeline_entry(c) {
+                    sqlx::query(
+                        "INSERT INTO activities (id, type, occurred_at, recorded_at, contact_id, properties) \
+                         SELECT $1, $2, $3, $3, id, $4 FROM contacts WHERE id = $5",
+                    )
+                    .bind(crate::sql::new_id())
+                    .bind(kind)
+                    .bind(now)
+                    .bind(properties.to_string())
+                    .bind(&d.contact_id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+        }
+        sqlx::query("UPDATE engine_progress SET seq = $1 WHERE name = $2")
+            .bind(seq)
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+}
