@@ -18,6 +18,8 @@ pub const NAME: &str = "contacts";
 /// How long a lease lasts without being renewed (every step renews it, at least every second):
 /// a stopped server's events are taken over after at most this long.
 pub const LEASE: Millis = 10_000;
+/// How old the event after a gap in the log must be before the gap is passed over.
+pub const SETTLE: Millis = 5_000;
 /// Events read per step.
 const BATCH: u32 = 500;
 
@@ -42,8 +44,21 @@ impl Engine {
     /// was nothing new, or another server holds the lease).
     pub async fn step(&self, store: &dyn Store, now: Millis) -> Result<usize, StoreError> {
         let Some(seq) = store.engine_claim(NAME, &self.holder, now, LEASE).await? else { return Ok(0) };
-        let events =
+        let mut events =
             store.activities(&ActivityQuery { after_seq: Some(seq), limit: BATCH, ..Default::default() }).await?;
+        // A gap in the log is an activity still being written (its transaction commits after a
+        // later one's, on PostgreSQL), or one rolled back or deleted. Events are taken up to a
+        // gap until the event after it is `SETTLE` old: by then the gap is not coming back.
+        let mut expected = seq + 1;
+        let settled = events
+            .iter()
+            .position(|a| {
+                let open = a.seq != expected && a.recorded_at > now - SETTLE;
+                expected = a.seq + 1;
+                open
+            })
+            .unwrap_or(events.len());
+        events.truncate(settled);
         let Some(last) = events.last().map(|a| a.seq) else { return Ok(0) };
         let mut ids: Vec<String> = Vec::new();
         for a in events.iter().filter(|a| !is_own(&a.kind)) {

@@ -636,3 +636,22 @@ pub async fn the_engine_moves_contacts_event_by_event(app: &App) {
     assert_eq!(b.step(store, later + 2).await.unwrap(), 1, "b reads back its own entry, and decides nothing");
     assert_eq!(b.step(store, later + 3).await.unwrap(), 0);
 }
+
+/// A gap in the log (an activity whose transaction has not committed yet, or one deleted) holds
+/// the engine back until the event after it has settled, then is passed over.
+pub async fn the_engine_waits_at_a_gap_in_the_log(app: &App) {
+    use leadline_server::engine::{Engine, SETTLE};
+    let c = app.post("/api/v1/contacts", json!({"first_name": "Gap"})).await.json();
+    let id = c["id"].as_str().unwrap();
+    let engine = Engine::new("only").unwrap();
+    let store = app.state.store.as_ref();
+    let note = |n: u32| json!({"type": "page_view", "contact_id": id, "properties": {"n": n}});
+    let stored = app.post("/api/v1/activities", json!([note(1), note(2), note(3)])).await.json();
+    let second = stored[1]["activity"]["id"].as_str().unwrap();
+    app.delete(&format!("/api/v1/activities/{second}")).await;
+    let now = leadline_server::now();
+    let log = app.get("/api/v1/activities?after=0").await.json();
+    assert_eq!(engine.step(store, now).await.unwrap(), 1, "up to the gap: {log}");
+    assert_eq!(engine.step(store, now + 1).await.unwrap(), 0, "waiting at it");
+    assert_eq!(engine.step(store, now + SETTLE + 1_000).await.unwrap(), 1, "passed over once settled");
+}

@@ -181,6 +181,7 @@ on_every_backend!(api::{
     conditions_are_read_with_their_problems,
     contact_scores_explain_themselves,
     the_engine_moves_contacts_event_by_event,
+    the_engine_waits_at_a_gap_in_the_log,
 });
 
 on_every_backend!(imports::{
