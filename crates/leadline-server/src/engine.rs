@@ -6,10 +6,10 @@
 
 use std::sync::Arc;
 
-use leadline_core::engine::{decide, default_lifecycle, Rules};
+use leadline_core::engine::{decide, default_lifecycle, Rules, Segment};
 use leadline_core::score::default_models;
 use leadline_core::Millis;
-use leadline_store::{ActivityQuery, Decision, Store, StoreError};
+use leadline_store::{ActivityQuery, Claim, Decision, Store, StoreError};
 
 use crate::scores::ContactFacts;
 
@@ -20,6 +20,8 @@ pub const NAME: &str = "contacts";
 pub const LEASE: Millis = 10_000;
 /// How old the event after a gap in the log must be before the gap is passed over.
 pub const SETTLE: Millis = 5_000;
+/// Contacts decided again per step of a rescan.
+const RESCAN: u32 = 200;
 /// Events read per step.
 const BATCH: u32 = 500;
 
@@ -43,7 +45,8 @@ impl Engine {
     /// Apply the next events, if this engine holds the lease: how many it applied (0 when there
     /// was nothing new, or another server holds the lease).
     pub async fn step(&self, store: &dyn Store, now: Millis) -> Result<usize, StoreError> {
-        let Some(seq) = store.engine_claim(NAME, &self.holder, now, LEASE).await? else { return Ok(0) };
+        let Some(claim) = store.engine_claim(NAME, &self.holder, now, LEASE).await? else { return Ok(0) };
+        let seq = claim.seq;
         let mut events =
             store.activities(&ActivityQuery { after_seq: Some(seq), limit: BATCH, ..Default::default() }).await?;
         // A gap in the log is an activity still being written (its transaction commits after a
@@ -59,8 +62,22 @@ impl Engine {
             })
             .unwrap_or(events.len());
         events.truncate(settled);
-        let Some(last) = events.last().map(|a| a.seq) else { return Ok(0) };
-        let mut ids: Vec<String> = Vec::new();
+        // A rescan (a segment was made or changed) decides every contact again, a page a step.
+        let rescanned = match &claim.rescan_after {
+            Some(after) => store.contacts_after(after, RESCAN).await?,
+            None => Vec::new(),
+        };
+        if events.is_empty() && claim.rescan_after.is_none() {
+            return Ok(0);
+        }
+        let progress = Claim {
+            seq: events.last().map_or(seq, |a| a.seq),
+            rescan_after: match rescanned.last() {
+                Some(last) if rescanned.len() == RESCAN as usize => Some(last.clone()),
+                _ => None,
+            },
+        };
+        let mut ids: Vec<String> = rescanned.clone();
         for a in events.iter().filter(|a| !is_own(&a.kind)) {
             if let Some(id) = &a.contact_id {
                 if !ids.contains(id) {
@@ -69,6 +86,7 @@ impl Engine {
             }
         }
         let states = store.contact_states(&ids).await?;
+        let rules = Rules { segments: self.segments(store).await?, ..self.rules.clone() };
         let mut decisions = Vec::new();
         for id in &ids {
             let facts = match ContactFacts::load(store, id, now).await {
@@ -78,16 +96,29 @@ impl Engine {
                 Err(e) => return Err(e),
             };
             let before = states.get(facts.id()).cloned().unwrap_or_default();
-            let (state, consequences) = decide(&before, &facts, &self.rules, now);
+            let (state, consequences) = decide(&before, &facts, &rules, now);
             if state != before || !consequences.is_empty() {
                 decisions.push(Decision { contact_id: facts.id().to_owned(), state, consequences });
             }
         }
-        if store.engine_commit(NAME, &self.holder, last, &decisions, now).await? {
-            Ok(events.len())
+        if store.engine_commit(NAME, &self.holder, &progress, &decisions, now).await? {
+            Ok(events.len() + rescanned.len())
         } else {
             Ok(0)
         }
+    }
+
+    /// The segments as they are now, each with its condition read (one that no longer reads,
+    /// which the API does not let in, is left out and said in the log).
+    async fn segments(&self, store: &dyn Store) -> Result<Vec<Segment>, StoreError> {
+        let mut out = Vec::new();
+        for s in store.segments().await? {
+            match leadline_core::condition::parse(&s.condition) {
+                Ok(condition) => out.push(Segment { key: s.id, condition }),
+                Err(e) => tracing::warn!(segment = %s.id, error = %e, "a segment's condition does not read"),
+            }
+        }
+        Ok(out)
     }
 
     /// Run until stopped: a step whenever there are events; when there were none, wait until

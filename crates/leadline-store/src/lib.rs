@@ -53,6 +53,7 @@ pub trait Store:
     + JobStore
     + BulkStore
     + EngineStore
+    + SegmentStore
     + Send
     + Sync
     + 'static
@@ -74,9 +75,13 @@ pub trait Store:
 /// decided for each contact.
 #[async_trait::async_trait]
 pub trait EngineStore: Send + Sync {
-    /// Take or keep the lease of engine `name` for `holder` until `now + lease`: the log `seq`
-    /// it has applied up to, or `None` while another holds it.
-    async fn engine_claim(&self, name: &str, holder: &str, now: Millis, lease: Millis) -> StoreResult<Option<i64>>;
+    /// Take or keep the lease of engine `name` for `holder` until `now + lease`: where it has
+    /// got to, or `None` while another holds it.
+    async fn engine_claim(&self, name: &str, holder: &str, now: Millis, lease: Millis) -> StoreResult<Option<Claim>>;
+    /// Ask engine `name` to decide every contact again (a segment or a rule changed).
+    async fn engine_request_rescan(&self, name: &str) -> StoreResult<()>;
+    /// Live contacts' ids after `after` in id order, for a rescan.
+    async fn contacts_after(&self, after: &str, limit: u32) -> StoreResult<Vec<String>>;
     /// What the engine last decided for these contacts (those it never saw are left out).
     async fn contact_states(&self, ids: &[String]) -> StoreResult<HashMap<String, leadline_core::engine::State>>;
     /// Record decisions and move the engine to `seq`, in one transaction, only while `holder`
@@ -87,10 +92,40 @@ pub trait EngineStore: Send + Sync {
         &self,
         name: &str,
         holder: &str,
-        seq: i64,
+        progress: &Claim,
         decisions: &[Decision],
         now: Millis,
     ) -> StoreResult<bool>;
+}
+
+/// Where an engine has got to: the log `seq` it has applied, and how far its rescan of every
+/// contact is (`None`: no rescan asked for; `Some("")`: from the first contact).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Claim {
+    pub seq: i64,
+    pub rescan_after: Option<String>,
+}
+
+/// Dynamic segments: a condition, and the contacts the engine found meet it.
+#[async_trait::async_trait]
+pub trait SegmentStore: Send + Sync {
+    async fn create_segment(&self, name: &str, condition: &str, now: Millis) -> StoreResult<Segment>;
+    async fn segments(&self) -> StoreResult<Vec<Segment>>;
+    async fn segment(&self, id: &str) -> StoreResult<Segment>;
+    async fn delete_segment(&self, id: &str) -> StoreResult<()>;
+    /// Its members now, read from the kept membership.
+    async fn segment_count(&self, id: &str) -> StoreResult<i64>;
+    /// Member contact ids in id order, after `after`.
+    async fn segment_members(&self, id: &str, after: Option<&str>, limit: u32) -> StoreResult<Vec<String>>;
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Segment {
+    pub id: String,
+    pub name: String,
+    pub condition: String,
+    pub created_at: Millis,
+    pub updated_at: Millis,
 }
 
 /// What the engine decided for one contact from one batch of events.

@@ -357,12 +357,14 @@ const DAY: i64 = 24 * HOUR;
 const WEEK: i64 = 7 * DAY;
 
 impl Window {
+    /// In days when whole days, else hours, else minutes ("14 days" reads better than
+    /// "2 weeks", and a rule's author wrote days).
     fn write(&self, out: &mut String) {
-        let (n, unit) = [(WEEK, "weeks"), (DAY, "days"), (HOUR, "hours"), (MINUTE, "minutes")]
+        let (n, unit) = [(DAY, "day"), (HOUR, "hour"), (MINUTE, "minute")]
             .into_iter()
             .find(|(u, _)| self.millis % u == 0)
-            .map_or((self.millis / MINUTE, "minutes"), |(u, name)| (self.millis / u, name));
-        out.push_str(&format!("{n} {unit}"));
+            .map_or((self.millis / MINUTE, "minute"), |(u, name)| (self.millis / u, name));
+        out.push_str(&format!("{n} {unit}{}", if n == 1 { "" } else { "s" }));
     }
 }
 

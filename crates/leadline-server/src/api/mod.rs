@@ -6,6 +6,7 @@ pub(crate) mod duplicates;
 pub(crate) mod imports;
 pub(crate) mod records;
 pub(crate) mod scores;
+pub(crate) mod segments;
 mod system;
 pub(crate) mod timeline;
 
@@ -29,6 +30,7 @@ pub fn router(state: AppState) -> Router {
         .merge(duplicates::routes())
         .merge(conditions::routes())
         .merge(scores::routes())
+        .merge(segments::routes())
         .route("/openapi.json", get(system::openapi))
         .layer(DefaultBodyLimit::max(max_json))
         // Uploads have their own, larger limit.
@@ -194,6 +196,7 @@ pub fn query_pairs(uri: &axum::http::Uri) -> ApiResult<Vec<(String, String)>> {
         records::deals::history, records::deals::timeline,
         records::company_contacts, records::link_contact, records::unlink_contact, records::undo_merge, records::merges,
         conditions::parse_condition, scores::contact_scores,
+        segments::create, segments::list, segments::get_one, segments::delete, segments::members,
         duplicates::list, duplicates::get_one, duplicates::dismiss, duplicates::merge, duplicates::scan,
         timeline::list_activities, timeline::create_activities, timeline::get_activity, timeline::delete_activity,
         timeline::create_note, timeline::create_call,
@@ -216,6 +219,7 @@ pub fn query_pairs(uri: &axum::http::Uri) -> ApiResult<Vec<(String, String)>> {
         imports::JobDto, imports::UndoDto, imports::PreviewDto, imports::WarningDto,
         conditions::ConditionInput, conditions::ConditionDto, conditions::ConditionError,
         scores::ScoresDto, scores::ModelScoreDto, scores::RuleScoreDto,
+        segments::SegmentInput, segments::SegmentDto, segments::SegmentMembers,
         duplicates::DuplicateDto, duplicates::DuplicatePage, duplicates::ScanResult,
     )),
     modifiers(&BearerAuth, &Exact),

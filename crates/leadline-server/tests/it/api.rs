@@ -655,3 +655,81 @@ pub async fn the_engine_waits_at_a_gap_in_the_log(app: &App) {
     assert_eq!(engine.step(store, now + 1).await.unwrap(), 0, "waiting at it");
     assert_eq!(engine.step(store, now + SETTLE + 1_000).await.unwrap(), 1, "passed over once settled");
 }
+
+/// A segment is filled by a rescan of every contact, then kept as events come; its members,
+/// count and the timeline say so, and a condition that does not read is refused where it fails.
+pub async fn segments_are_kept_by_the_engine(app: &App) {
+    use leadline_server::engine::Engine;
+    let engine = Engine::new("only").unwrap();
+    let store = app.state.store.as_ref();
+    let visit =
+        |id: &str| json!({"type": "page_view", "contact_id": id, "properties": {"url": "https://x.example/pricing"}});
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        let c = app
+            .post(
+                "/api/v1/contacts",
+                json!({"first_name": format!("P{n}"), "country": if n < 2 { "PL" } else { "IT" }}),
+            )
+            .await
+            .json();
+        ids.push(c["id"].as_str().unwrap().to_owned());
+    }
+    app.post("/api/v1/activities", json!([visit(&ids[0]), visit(&ids[0])])).await;
+    let settle = async |at: i64| {
+        let mut n = 0;
+        while engine.step(store, at + n).await.unwrap() > 0 && n < 50 {
+            n += 1;
+        }
+    };
+    let now = leadline_server::now();
+    settle(now).await;
+    let r = app
+        .post("/api/v1/segments", json!({"name": "Pricing, Poland", "condition": "country = 'PL' and count(page_view where url contains '/pricing', last 14 days) >= 2"}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let seg = r.json();
+    let sid = seg["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        seg["condition"],
+        "country = \"PL\" and count(page_view where url contains \"/pricing\", last 14 days) >= 2"
+    );
+    settle(now + 100).await;
+    assert_eq!(
+        app.get(&format!("/api/v1/segments/{sid}")).await.json()["count"],
+        1,
+        "the rescan found the one who qualifies"
+    );
+    // An event: the second Polish contact qualifies at once; the Italian one never does.
+    app.post("/api/v1/activities", json!([visit(&ids[1]), visit(&ids[1]), visit(&ids[2]), visit(&ids[2])])).await;
+    settle(now + 200).await;
+    let members = app.get(&format!("/api/v1/segments/{sid}/members?limit=1")).await.json();
+    assert_eq!(members["items"].as_array().unwrap().len(), 1);
+    let rest = app
+        .get(&format!("/api/v1/segments/{sid}/members?cursor={}", members["next_cursor"].as_str().unwrap()))
+        .await
+        .json();
+    let mut found: Vec<String> = [&members, &rest]
+        .iter()
+        .flat_map(|p| p["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_owned()))
+        .collect();
+    found.sort();
+    let mut expected = vec![ids[0].clone(), ids[1].clone()];
+    expected.sort();
+    assert_eq!(found, expected);
+    let entered = app.get(&format!("/api/v1/contacts/{}/timeline?type=segment_entered", ids[1])).await.json();
+    assert_eq!(entered["items"][0]["properties"]["segment"], sid.as_str(), "{entered}");
+    assert_eq!(app.get("/api/v1/segments").await.json().as_array().unwrap().len(), 1);
+    // Refused where it fails, with nothing stored.
+    let bad = app.post("/api/v1/segments", json!({"name": "x", "condition": "count(page_view) > 1"})).await;
+    bad.error(422, "invalid_condition", Some("condition"));
+    assert!(bad.json()["message"].as_str().unwrap().contains("needs a window"));
+    app.post("/api/v1/segments", json!({"name": "x", "condition": "country = "})).await.error(
+        422,
+        "invalid_condition",
+        Some("condition"),
+    );
+    assert_eq!(app.get("/api/v1/segments").await.json().as_array().unwrap().len(), 1);
+    assert_eq!(app.delete(&format!("/api/v1/segments/{sid}")).await.status, StatusCode::NO_CONTENT);
+    app.get(&format!("/api/v1/segments/{sid}")).await.error(404, "not_found", None);
+}

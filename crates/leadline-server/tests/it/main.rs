@@ -182,6 +182,7 @@ on_every_backend!(api::{
     contact_scores_explain_themselves,
     the_engine_moves_contacts_event_by_event,
     the_engine_waits_at_a_gap_in_the_log,
+    segments_are_kept_by_the_engine,
 });
 
 on_every_backend!(imports::{

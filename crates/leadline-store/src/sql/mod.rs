@@ -39,6 +39,8 @@ pub const TABLES: &[(&str, &str)] = &[
     ("import_created", "seq"),
     ("contact_state", "contact_id"),
     ("engine_progress", "name"),
+    ("segments", "id"),
+    ("segment_members", "segment_id, contact_id"),
 ];
 
 /// A bind argument, typed the way both backends store it.

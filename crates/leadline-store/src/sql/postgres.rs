@@ -34,6 +34,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (7, include_str!("../../migrations/postgres/0007_data_trust.sql")),
     (8, include_str!("../../migrations/postgres/0008_import_undo.sql")),
     (9, include_str!("../../migrations/postgres/0009_engine.sql")),
+    (10, include_str!("../../migrations/postgres/0010_segments.sql")),
 ];
 
 pub(crate) fn json_text(column: &str, key_param: &str) -> String {

@@ -56,6 +56,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (9, include_str!("../../migrations/sqlite/0009_data_trust.sql")),
     (10, include_str!("../../migrations/sqlite/0010_import_undo.sql")),
     (11, include_str!("../../migrations/sqlite/0011_engine.sql")),
+    (12, include_str!("../../migrations/sqlite/0012_segments.sql")),
 ];
 
 /// The text value of a custom property.

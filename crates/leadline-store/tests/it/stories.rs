@@ -1350,7 +1350,8 @@ pub async fn compound_names_are_found_however_written(s: &dyn Store) {
 pub async fn the_engine_applies_each_event_once_under_its_lease(s: &dyn Store) {
     use leadline_core::engine::{Consequence, State};
     let c = s.create_contact(&contact("Ola", "Nowak", Some("ola@firma.pl")), actor(NOW)).await.unwrap();
-    assert_eq!(s.engine_claim("contacts", "a", NOW, 1_000).await.unwrap(), Some(0));
+    let at = |seq| Some(Claim { seq, rescan_after: None });
+    assert_eq!(s.engine_claim("contacts", "a", NOW, 1_000).await.unwrap(), at(0));
     assert_eq!(s.engine_claim("contacts", "b", NOW + 500, 1_000).await.unwrap(), None, "a holds it");
     let decided = |stage| Decision {
         contact_id: c.id.clone(),
@@ -1361,15 +1362,19 @@ pub async fn the_engine_applies_each_event_once_under_its_lease(s: &dyn Store) {
         },
         consequences: vec![Consequence::StageChanged { from: None, to: stage, rule: 0 }],
     };
-    assert!(s.engine_commit("contacts", "a", 7, &[decided(LifecycleStage::Lead)], NOW + 600).await.unwrap());
+    let to = |seq| Claim { seq, rescan_after: None };
+    assert!(s.engine_commit("contacts", "a", &to(7), &[decided(LifecycleStage::Lead)], NOW + 600).await.unwrap());
     // a stops renewing; b takes over where a committed, and a's late commit writes nothing.
-    assert_eq!(s.engine_claim("contacts", "b", NOW + 1_700, 1_000).await.unwrap(), Some(7));
-    assert!(!s.engine_commit("contacts", "a", 9, &[decided(LifecycleStage::Customer)], NOW + 1_800).await.unwrap());
-    assert!(s
-        .engine_commit("contacts", "b", 9, &[decided(LifecycleStage::MarketingQualified)], NOW + 1_900)
-        .await
-        .unwrap());
-    assert_eq!(s.engine_claim("contacts", "b", NOW + 2_000, 1_000).await.unwrap(), Some(9));
+    assert_eq!(s.engine_claim("contacts", "b", NOW + 1_700, 1_000).await.unwrap(), at(7));
+    let (nine, customer, mql) =
+        (to(9), [decided(LifecycleStage::Customer)], [decided(LifecycleStage::MarketingQualified)]);
+    assert!(!s.engine_commit("contacts", "a", &nine, &customer, NOW + 1_800).await.unwrap(), "a lost the lease");
+    assert!(s.engine_commit("contacts", "b", &nine, &mql, NOW + 1_900).await.unwrap());
+    assert_eq!(s.engine_claim("contacts", "b", NOW + 2_000, 1_000).await.unwrap(), at(9));
+    s.engine_request_rescan("contacts").await.unwrap();
+    let rescan = s.engine_claim("contacts", "b", NOW + 2_100, 1_000).await.unwrap().unwrap();
+    assert_eq!(rescan.rescan_after.as_deref(), Some(""), "a rescan from the first contact");
+    assert_eq!(s.contacts_after("", 10).await.unwrap(), std::slice::from_ref(&c.id));
     let states = s.contact_states(std::slice::from_ref(&c.id)).await.unwrap();
     assert_eq!(states[&c.id].stage, Some(LifecycleStage::MarketingQualified));
     assert_eq!(states[&c.id].scores, [("fit".to_owned(), 45.0, Some("B".to_owned()))]);

@@ -13,7 +13,7 @@ use super::records::{self, Conn};
 use super::SqlStore;
 use crate::error::{StoreError, StoreResult};
 use crate::model::Actor;
-use crate::Decision;
+use crate::{Claim, Decision, Segment};
 
 fn state_of(scores: &str, segments: &str, stage: Option<String>) -> StoreResult<State> {
     let scores: Vec<(String, f64, Option<String>)> = serde_json::from_str(scores)?;
@@ -47,7 +47,7 @@ fn timeline_entry(c: &Consequence) -> Option<(&'static str, serde_json::Value)> 
 
 #[async_trait::async_trait]
 impl crate::EngineStore for SqlStore {
-    async fn engine_claim(&self, name: &str, holder: &str, now: i64, lease: i64) -> StoreResult<Option<i64>> {
+    async fn engine_claim(&self, name: &str, holder: &str, now: i64, lease: i64) -> StoreResult<Option<Claim>> {
         let mut tx = self.begin().await?;
         sqlx::query(
             "INSERT INTO engine_progress (name, seq, holder, lease_until) VALUES ($1, 0, NULL, 0) \
@@ -68,18 +68,43 @@ impl crate::EngineStore for SqlStore {
         .await?
         .rows_affected()
             == 1;
-        let seq: Option<i64> = if taken {
-            Some(
-                sqlx::query_scalar("SELECT seq FROM engine_progress WHERE name = $1")
+        let claim = if taken {
+            let (seq, rescan_after): (i64, Option<String>) =
+                sqlx::query_as("SELECT seq, rescan_after FROM engine_progress WHERE name = $1")
                     .bind(name)
                     .fetch_one(&mut *tx)
-                    .await?,
-            )
+                    .await?;
+            Some(Claim { seq, rescan_after })
         } else {
             None
         };
         tx.commit().await?;
-        Ok(seq)
+        Ok(claim)
+    }
+
+    async fn engine_request_rescan(&self, name: &str) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO engine_progress (name, seq, holder, lease_until) VALUES ($1, 0, NULL, 0) \
+             ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE engine_progress SET rescan_after = '' WHERE name = $1")
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn contacts_after(&self, after: &str, limit: u32) -> StoreResult<Vec<String>> {
+        Ok(sqlx::query_scalar("SELECT id FROM contacts WHERE id > $1 AND merged_into IS NULL ORDER BY id LIMIT $2")
+            .bind(after)
+            .bind(i64::from(limit))
+            .fetch_all(&self.reader)
+            .await?)
     }
 
     async fn contact_states(&self, ids: &[String]) -> StoreResult<HashMap<String, State>> {
@@ -102,7 +127,7 @@ impl crate::EngineStore for SqlStore {
         &self,
         name: &str,
         holder: &str,
-        seq: i64,
+        progress: &Claim,
         decisions: &[Decision],
         now: i64,
     ) -> StoreResult<bool> {
@@ -127,6 +152,27 @@ impl crate::EngineStore for SqlStore {
             .execute(&mut *tx)
             .await?;
             for c in &d.consequences {
+                match c {
+                    Consequence::SegmentEntered(segment) => {
+                        sqlx::query(
+                            "INSERT INTO segment_members (segment_id, contact_id, since) \
+                             SELECT id, $2, $3 FROM segments WHERE id = $1 ON CONFLICT DO NOTHING",
+                        )
+                        .bind(segment)
+                        .bind(&d.contact_id)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    Consequence::SegmentLeft(segment) => {
+                        sqlx::query("DELETE FROM segment_members WHERE segment_id = $1 AND contact_id = $2")
+                            .bind(segment)
+                            .bind(&d.contact_id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    _ => {}
+                }
                 if let Consequence::StageChanged { to, .. } = c {
                     let current = match records::get(&mut tx, ObjectKind::Contact, &d.contact_id).await {
                         Ok(r) => r,
@@ -153,12 +199,82 @@ impl crate::EngineStore for SqlStore {
                 }
             }
         }
-        sqlx::query("UPDATE engine_progress SET seq = $1 WHERE name = $2")
-            .bind(seq)
+        sqlx::query("UPDATE engine_progress SET seq = $1, rescan_after = $2 WHERE name = $3")
+            .bind(progress.seq)
+            .bind(progress.rescan_after.as_deref())
             .bind(name)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
         Ok(true)
+    }
+}
+
+fn segment_of(row: (String, String, String, i64, i64)) -> Segment {
+    let (id, name, condition, created_at, updated_at) = row;
+    Segment { id, name, condition, created_at, updated_at }
+}
+
+const SEGMENT_COLUMNS: &str = "id, name, condition, created_at, updated_at";
+
+#[async_trait::async_trait]
+impl crate::SegmentStore for SqlStore {
+    async fn create_segment(&self, name: &str, condition: &str, now: i64) -> StoreResult<Segment> {
+        let id = crate::sql::new_id();
+        let mut tx = self.begin().await?;
+        sqlx::query("INSERT INTO segments (id, name, condition, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)")
+            .bind(&id)
+            .bind(name)
+            .bind(condition)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        self.segment(&id).await
+    }
+
+    async fn segments(&self) -> StoreResult<Vec<Segment>> {
+        let rows: Vec<(String, String, String, i64, i64)> =
+            sqlx::query_as(&format!("SELECT {SEGMENT_COLUMNS} FROM segments ORDER BY created_at, id"))
+                .fetch_all(&self.reader)
+                .await?;
+        Ok(rows.into_iter().map(segment_of).collect())
+    }
+
+    async fn segment(&self, id: &str) -> StoreResult<Segment> {
+        let row: Option<(String, String, String, i64, i64)> =
+            sqlx::query_as(&format!("SELECT {SEGMENT_COLUMNS} FROM segments WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(&self.reader)
+                .await?;
+        row.map(segment_of).ok_or_else(|| StoreError::not_found("segment", id))
+    }
+
+    async fn delete_segment(&self, id: &str) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("DELETE FROM segment_members WHERE segment_id = $1").bind(id).execute(&mut *tx).await?;
+        if sqlx::query("DELETE FROM segments WHERE id = $1").bind(id).execute(&mut *tx).await?.rows_affected() == 0 {
+            return Err(StoreError::not_found("segment", id));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn segment_count(&self, id: &str) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM segment_members WHERE segment_id = $1")
+            .bind(id)
+            .fetch_one(&self.reader)
+            .await?)
+    }
+
+    async fn segment_members(&self, id: &str, after: Option<&str>, limit: u32) -> StoreResult<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT contact_id FROM segment_members WHERE segment_id = $1 AND contact_id > $2 ORDER BY contact_id LIMIT $3",
+        )
+        .bind(id)
+        .bind(after.unwrap_or(""))
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await?)
     }
 }

@@ -1,0 +1,170 @@
+//! `/api/v1/segments`: dynamic segments written in the condition language. Membership is kept by
+//! the engine, event by event; a new segment is filled by a rescan of every contact.
+
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, Uri};
+use axum::routing::get;
+use axum::{Json, Router};
+use leadline_core::condition::check::{check, Schema};
+use leadline_core::record::ObjectKind;
+use leadline_core::role::Action;
+use leadline_store::Segment;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use super::{parse, query_pairs, JsonBody};
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/segments", get(list).post(create))
+        .route("/segments/{id}", get(get_one).delete(delete))
+        .route("/segments/{id}/members", get(members))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SegmentInput {
+    pub name: String,
+    /// A condition of the rule language, e.g. `lifecycle_stage = "mql" and country = "PL"`.
+    pub condition: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SegmentDto {
+    pub id: String,
+    pub name: String,
+    pub condition: String,
+    /// Its members now.
+    pub count: i64,
+    pub created_at: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SegmentMembers {
+    #[schema(value_type = Vec<Object>)]
+    pub items: Vec<Value>,
+    pub next_cursor: Option<String>,
+}
+
+async fn dto(s: &AppState, seg: Segment) -> ApiResult<SegmentDto> {
+    let count = s.store.segment_count(&seg.id).await?;
+    Ok(SegmentDto {
+        id: seg.id,
+        name: seg.name,
+        condition: seg.condition,
+        count,
+        created_at: leadline_core::date::rfc3339(seg.created_at),
+    })
+}
+
+#[utoipa::path(post, path = "/api/v1/segments", tag = "segments", request_body = SegmentInput,
+    description = "A dynamic segment. Its members are found by a rescan of every contact, then kept by the engine as events come.",
+    responses((status = 201, body = SegmentDto), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn create(
+    State(s): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody,
+) -> ApiResult<(StatusCode, Json<SegmentDto>)> {
+    caller.require(Action::Write)?;
+    let input: SegmentInput = parse(body)?;
+    let name = leadline_core::error::clean_text("name", &input.name)?
+        .ok_or_else(|| ApiError::invalid("name", "required", "a segment needs a name"))?;
+    if input.condition.len() > leadline_core::condition::MAX_TEXT {
+        let max = leadline_core::condition::MAX_TEXT;
+        return Err(ApiError::invalid("condition", "too_long", format!("a condition is at most {max} bytes")));
+    }
+    let expr = leadline_core::condition::parse(&input.condition).map_err(|e| {
+        ApiError::invalid(
+            "condition",
+            "invalid_condition",
+            format!("at {}: expected {}, found {}", e.position, e.expected, e.found),
+        )
+    })?;
+    let defs = s.store.properties(None).await?;
+    let names = |o: ObjectKind| defs.iter().filter(|d| d.object == o).map(|d| d.name.as_str()).collect::<Vec<_>>();
+    let (own, company) = (names(ObjectKind::Contact), names(ObjectKind::Company));
+    let schema = Schema {
+        object: Some(ObjectKind::Contact),
+        properties: &own,
+        company_properties: &company,
+        scores: super::conditions::SCORES,
+    };
+    if let Some(problem) = check(&expr, &schema).into_iter().next() {
+        return Err(ApiError::invalid(
+            "condition",
+            "invalid_condition",
+            format!("at {}: {}", problem.span.start, problem.message),
+        ));
+    }
+    let seg = s.store.create_segment(&name, &expr.to_text(), crate::now()).await?;
+    s.store.engine_request_rescan(crate::engine::NAME).await?;
+    s.engine_wake.notify_one();
+    Ok((StatusCode::CREATED, Json(dto(&s, seg).await?)))
+}
+
+#[utoipa::path(get, path = "/api/v1/segments", tag = "segments", responses((status = 200, body = Vec<SegmentDto>)))]
+pub async fn list(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<SegmentDto>>> {
+    caller.require(Action::Read)?;
+    let mut out = Vec::new();
+    for seg in s.store.segments().await? {
+        out.push(dto(&s, seg).await?);
+    }
+    Ok(Json(out))
+}
+
+#[utoipa::path(get, path = "/api/v1/segments/{id}", tag = "segments", responses((status = 200, body = SegmentDto), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn get_one(State(s): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<SegmentDto>> {
+    caller.require(Action::Read)?;
+    let seg = s.store.segment(&id).await?;
+    Ok(Json(dto(&s, seg).await?))
+}
+
+#[utoipa::path(delete, path = "/api/v1/segments/{id}", tag = "segments", responses((status = 204), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn delete(State(s): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    caller.require(Action::Write)?;
+    s.store.delete_segment(&id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/v1/segments/{id}/members", tag = "segments",
+    params(("limit" = Option<u32>, Query, description = "1-500, default 50"), ("cursor" = Option<String>, Query, description = "next_cursor of the previous page")),
+    responses((status = 200, body = SegmentMembers), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn members(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    uri: Uri,
+) -> ApiResult<Json<SegmentMembers>> {
+    caller.require(Action::Read)?;
+    s.store.segment(&id).await?;
+    let mut limit = 50u32;
+    let mut cursor = None;
+    for (k, v) in query_pairs(&uri)? {
+        match k.as_str() {
+            "limit" => {
+                limit = v
+                    .parse()
+                    .ok()
+                    .filter(|l| (1..=crate::wire::MAX_LIMIT).contains(l))
+                    .ok_or_else(|| ApiError::invalid("limit", "invalid_limit", "limit is 1 to 500"))?
+            }
+            "cursor" => cursor = Some(v),
+            _ => {
+                return Err(ApiError::invalid(&k, "unknown_parameter", format!("{k} is not a parameter of this list")))
+            }
+        }
+    }
+    let ids = s.store.segment_members(&id, cursor.as_deref(), limit).await?;
+    let mut items = Vec::with_capacity(ids.len());
+    for contact in &ids {
+        if let Ok(r) = s.store.get(ObjectKind::Contact, contact).await {
+            items.push(crate::wire::to_json(&r));
+        }
+    }
+    let next_cursor = (ids.len() == limit as usize).then(|| ids.last().cloned()).flatten();
+    Ok(Json(SegmentMembers { items, next_cursor }))
+}
