@@ -188,27 +188,12 @@ pub fn default_lifecycle() -> Result<Vec<LifecycleRule>, ParseError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::condition::eval::plain::Plain as Contact;
     use crate::score::default_models;
     use proptest::prelude::*;
 
     const NOW: Millis = 1_800_000_000_000;
     const DAY: Millis = 24 * 3600 * 1000;
-
-    #[derive(Default, Clone)]
-    struct Contact {
-        values: Vec<(&'static str, Value)>,
-        events: Vec<Event>,
-    }
-
-    impl Facts for Contact {
-        fn value(&self, path: &[String]) -> Value {
-            let name = path.join(".");
-            self.values.iter().find(|(k, _)| *k == name).map_or(Value::Null, |(_, v)| v.clone())
-        }
-        fn events(&self, kind: &str) -> Vec<&Event> {
-            self.events.iter().filter(|e| e.kind == kind).collect()
-        }
-    }
 
     fn rules() -> Rules {
         Rules {

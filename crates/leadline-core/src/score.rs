@@ -6,7 +6,7 @@
 //! an activity's points are `points × ½^(age / half_life)`, summed, then held to the rule's cap.
 //! Every rule's contribution is kept with the events behind it, which is the explanation.
 
-use crate::condition::eval::{eval, Facts};
+use crate::condition::eval::{eval, EventFacts, Facts};
 use crate::condition::{parse, Expr, ParseError};
 use crate::Millis;
 
@@ -101,7 +101,7 @@ impl Rule {
                     .events(kind)
                     .into_iter()
                     .filter(|e| e.at <= now && since.is_none_or(|s| e.at >= s))
-                    .filter(|e| filter.as_ref().is_none_or(|f| eval(f, &EventOnly(e), now)))
+                    .filter(|e| filter.as_ref().is_none_or(|f| eval(f, &EventFacts(e), now)))
                     .map(|e| e.at)
                     .collect();
                 if times.is_empty() {
@@ -132,27 +132,6 @@ pub fn decay(age: Millis, half_life: Option<Millis>) -> f64 {
 fn round(x: f64) -> f64 {
     // `+ 0.0` turns a -0.0 (a negative rounded to nothing) into 0.
     (x * 100.0).round() / 100.0 + 0.0
-}
-
-/// An activity's own fields, for a rule's filter.
-struct EventOnly<'a>(&'a crate::condition::eval::Event);
-
-impl Facts for EventOnly<'_> {
-    fn value(&self, path: &[String]) -> crate::condition::eval::Value {
-        match path {
-            [name] => self
-                .0
-                .fields
-                .iter()
-                .find(|(k, _)| k == name)
-                .map_or(crate::condition::eval::Value::Null, |(_, v)| v.clone()),
-            _ => crate::condition::eval::Value::Null,
-        }
-    }
-
-    fn events(&self, _: &str) -> Vec<&crate::condition::eval::Event> {
-        Vec::new()
-    }
 }
 
 /// Where two categories meet in the priority matrix: `A1` first. The fit category's place in
@@ -245,26 +224,11 @@ pub fn default_models() -> Vec<Model> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::condition::eval::plain::Plain as Contact;
     use crate::condition::eval::{Event, Value};
     use proptest::prelude::*;
 
     const NOW: Millis = 1_800_000_000_000;
-
-    #[derive(Default)]
-    struct Contact {
-        values: Vec<(&'static str, Value)>,
-        events: Vec<Event>,
-    }
-
-    impl Facts for Contact {
-        fn value(&self, path: &[String]) -> Value {
-            let name = path.join(".");
-            self.values.iter().find(|(k, _)| *k == name).map_or(Value::Null, |(_, v)| v.clone())
-        }
-        fn events(&self, kind: &str) -> Vec<&Event> {
-            self.events.iter().filter(|e| e.kind == kind).collect()
-        }
-    }
 
     fn event(kind: &str, days_ago: f64, url: &str) -> Event {
         Event {

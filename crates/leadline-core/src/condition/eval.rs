@@ -71,8 +71,8 @@ fn literal(l: &Literal) -> Value {
     }
 }
 
-/// An activity's own fields, for a behaviour's `where`.
-struct EventFacts<'a>(&'a Event);
+/// An activity's own fields, for a behaviour's `where` (and a score rule's filter).
+pub(crate) struct EventFacts<'a>(pub &'a Event);
 
 impl Facts for EventFacts<'_> {
     fn value(&self, path: &[String]) -> Value {
@@ -208,5 +208,28 @@ fn truthy(v: &Value) -> bool {
         Value::Number(n) => *n != 0.0 && !n.is_nan(),
         Value::Time(_) => true,
         other => !is_empty(other),
+    }
+}
+
+/// Facts as plain data, for tests: values by their dotted path, and events.
+#[cfg(test)]
+pub(crate) mod plain {
+    use super::{Event, Facts, Value};
+
+    #[derive(Debug, Default, Clone)]
+    pub struct Plain {
+        pub values: Vec<(&'static str, Value)>,
+        pub events: Vec<Event>,
+    }
+
+    impl Facts for Plain {
+        fn value(&self, path: &[String]) -> Value {
+            let name = path.join(".");
+            self.values.iter().find(|(k, _)| *k == name).map_or(Value::Null, |(_, v)| v.clone())
+        }
+
+        fn events(&self, kind: &str) -> Vec<&Event> {
+            self.events.iter().filter(|e| e.kind == kind).collect()
+        }
     }
 }

@@ -1,28 +1,11 @@
 use proptest::prelude::*;
 
 use super::check::{check, Schema};
+use super::eval::plain::Plain as Record;
 use super::eval::{eval, Event, Facts, Value};
 use super::*;
 
 const NOW: i64 = 1_800_000_000_000;
-
-/// A record as plain data: named values and activities.
-#[derive(Default)]
-struct Record {
-    values: Vec<(&'static str, Value)>,
-    events: Vec<Event>,
-}
-
-impl Facts for Record {
-    fn value(&self, path: &[String]) -> Value {
-        let name = path.join(".");
-        self.values.iter().find(|(k, _)| *k == name).map_or(Value::Null, |(_, v)| v.clone())
-    }
-
-    fn events(&self, kind: &str) -> Vec<&Event> {
-        self.events.iter().filter(|e| e.kind == kind).collect()
-    }
-}
 
 fn page_view(url: &str, days_ago: i64) -> Event {
     Event { kind: "page_view".into(), at: NOW - days_ago * DAY, fields: vec![("url".into(), Value::Text(url.into()))] }

@@ -5,7 +5,7 @@
 use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
-use leadline_core::condition::check::{check, Schema};
+use leadline_core::condition::check::{check, CheckError, Schema};
 use leadline_core::condition::{self, Behaviour, Expr, Literal, Operand, Set};
 use leadline_core::record::ObjectKind;
 use leadline_core::role::Action;
@@ -83,15 +83,22 @@ pub async fn parse_condition(
             return Ok(Json(ConditionDto { valid: false, text: None, ast: None, errors }));
         }
     };
-    let defs = s.store.properties(None).await?;
-    let names = |o: ObjectKind| defs.iter().filter(|d| d.object == o).map(|d| d.name.as_str()).collect::<Vec<_>>();
-    let (own, company) = (names(object), names(ObjectKind::Company));
-    let schema = Schema { object: Some(object), properties: &own, company_properties: &company, scores: SCORES };
-    let errors: Vec<ConditionError> = check(&expr, &schema)
+    let errors: Vec<ConditionError> = problems(&s, object, &expr)
+        .await?
         .into_iter()
         .map(|e| ConditionError { start: e.span.start, end: e.span.end, message: e.message })
         .collect();
     Ok(Json(ConditionDto { valid: errors.is_empty(), text: Some(expr.to_text()), ast: Some(expr_json(&expr)), errors }))
+}
+
+/// Every problem `expr` has as a condition about `object`'s records in this store (its custom
+/// properties, the score models).
+pub(crate) async fn problems(s: &AppState, object: ObjectKind, expr: &Expr) -> ApiResult<Vec<CheckError>> {
+    let defs = s.store.properties(None).await?;
+    let names = |o: ObjectKind| defs.iter().filter(|d| d.object == o).map(|d| d.name.as_str()).collect::<Vec<_>>();
+    let (own, company) = (names(object), names(ObjectKind::Company));
+    let schema = Schema { object: Some(object), properties: &own, company_properties: &company, scores: SCORES };
+    Ok(check(expr, &schema))
 }
 
 /// The syntax tree as JSON: `{"op": "and", "items": [...]}`, `{"op": ">=", "left": ...,

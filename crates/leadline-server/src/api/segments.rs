@@ -5,7 +5,6 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::routing::get;
 use axum::{Json, Router};
-use leadline_core::condition::check::{check, Schema};
 use leadline_core::record::ObjectKind;
 use leadline_core::role::Action;
 use leadline_store::Segment;
@@ -84,16 +83,7 @@ pub async fn create(
             format!("at {}: expected {}, found {}", e.position, e.expected, e.found),
         )
     })?;
-    let defs = s.store.properties(None).await?;
-    let names = |o: ObjectKind| defs.iter().filter(|d| d.object == o).map(|d| d.name.as_str()).collect::<Vec<_>>();
-    let (own, company) = (names(ObjectKind::Contact), names(ObjectKind::Company));
-    let schema = Schema {
-        object: Some(ObjectKind::Contact),
-        properties: &own,
-        company_properties: &company,
-        scores: super::conditions::SCORES,
-    };
-    if let Some(problem) = check(&expr, &schema).into_iter().next() {
+    if let Some(problem) = super::conditions::problems(&s, ObjectKind::Contact, &expr).await?.into_iter().next() {
         return Err(ApiError::invalid(
             "condition",
             "invalid_condition",

@@ -21,6 +21,18 @@ fn state_of(scores: &str, segments: &str, stage: Option<String>) -> StoreResult<
     Ok(State { scores, stage: stage.as_deref().and_then(LifecycleStage::parse), segments })
 }
 
+/// Engine `name`'s progress row, made at the start of the log when it has none.
+async fn progress_row(conn: &mut Conn, name: &str) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO engine_progress (name, seq, holder, lease_until) VALUES ($1, 0, NULL, 0) \
+         ON CONFLICT (name) DO NOTHING",
+    )
+    .bind(name)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// Whether `holder` holds engine `name`'s lease at `now`.
 async fn holds(conn: &mut Conn, name: &str, holder: &str, now: i64) -> StoreResult<bool> {
     let row: Option<(Option<String>, i64)> =
@@ -49,13 +61,7 @@ fn timeline_entry(c: &Consequence) -> Option<(&'static str, serde_json::Value)> 
 impl crate::EngineStore for SqlStore {
     async fn engine_claim(&self, name: &str, holder: &str, now: i64, lease: i64) -> StoreResult<Option<Claim>> {
         let mut tx = self.begin().await?;
-        sqlx::query(
-            "INSERT INTO engine_progress (name, seq, holder, lease_until) VALUES ($1, 0, NULL, 0) \
-             ON CONFLICT (name) DO NOTHING",
-        )
-        .bind(name)
-        .execute(&mut *tx)
-        .await?;
+        progress_row(&mut tx, name).await?;
         let taken = sqlx::query(
             "UPDATE engine_progress SET holder = $1, lease_until = $2 \
              WHERE name = $3 AND (holder = $1 OR holder IS NULL OR lease_until < $4)",
@@ -84,13 +90,7 @@ impl crate::EngineStore for SqlStore {
 
     async fn engine_request_rescan(&self, name: &str) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        sqlx::query(
-            "INSERT INTO engine_progress (name, seq, holder, lease_until) VALUES ($1, 0, NULL, 0) \
-             ON CONFLICT (name) DO NOTHING",
-        )
-        .bind(name)
-        .execute(&mut *tx)
-        .await?;
+        progress_row(&mut tx, name).await?;
         sqlx::query("UPDATE engine_progress SET rescan_after = '' WHERE name = $1")
             .bind(name)
             .execute(&mut *tx)
