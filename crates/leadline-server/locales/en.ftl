@@ -520,3 +520,19 @@ score-times = { $count ->
 }
 score-capped = capped
 score-nothing = Nothing counts yet.
+
+## Segments
+nav-segments = Segments
+seg-intro = Contacts that meet a condition, kept up to date as they act: each new activity is applied within a second.
+seg-none = No segments yet.
+seg-new = New segment
+seg-name = Name
+seg-condition = Condition
+seg-condition-hint = For example: lifecycle_stage = "mql" and country = "PL", or count(page_view where url contains "/pricing", last 14 days) >= 2
+seg-create = Create segment
+seg-members = Members
+seg-no-members = No contact is in it yet (a new segment fills within moments).
+seg-count = { $count ->
+    [one] { $n } contact
+   *[other] { $n } contacts
+}

@@ -475,3 +475,18 @@ score-times = { $count ->
 }
 score-capped = به سقف رسید
 score-nothing = هنوز چیزی حساب نشده است.
+
+## Segments
+nav-segments = بخش‌ها
+seg-intro = مخاطبانی که شرطی را برآورده می‌کنند، همزمان با فعالیتشان به‌روز می‌شوند: هر فعالیت تازه در کمتر از یک ثانیه اعمال می‌شود.
+seg-none = هنوز بخشی نیست.
+seg-new = بخش تازه
+seg-name = نام
+seg-condition = شرط
+seg-condition-hint = برای نمونه: lifecycle_stage = "mql" and country = "IR"
+seg-create = ساختن بخش
+seg-members = اعضا
+seg-no-members = هنوز مخاطبی در آن نیست (بخش تازه در چند لحظه پر می‌شود).
+seg-count = { $count ->
+   *[other] { $n } مخاطب
+}

@@ -517,3 +517,19 @@ score-times = { $count ->
 }
 score-capped = al limite
 score-nothing = Ancora nulla conta.
+
+## Segments
+nav-segments = Segmenti
+seg-intro = Contatti che soddisfano una condizione, aggiornati man mano che agiscono: ogni nuova attività è applicata entro un secondo.
+seg-none = Ancora nessun segmento.
+seg-new = Nuovo segmento
+seg-name = Nome
+seg-condition = Condizione
+seg-condition-hint = Per esempio: lifecycle_stage = "mql" and country = "IT", oppure count(page_view where url contains "/pricing", last 14 days) >= 2
+seg-create = Crea segmento
+seg-members = Membri
+seg-no-members = Nessun contatto ancora (un nuovo segmento si riempie in pochi istanti).
+seg-count = { $count ->
+    [one] { $n } contatto
+   *[other] { $n } contatti
+}

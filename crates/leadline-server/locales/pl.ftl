@@ -536,3 +536,20 @@ score-times = { $count ->
 }
 score-capped = limit osiągnięty
 score-nothing = Nic jeszcze się nie liczy.
+
+## Segments
+nav-segments = Segmenty
+seg-intro = Kontakty spełniające warunek, aktualizowane na bieżąco: każda nowa aktywność jest uwzględniana w ciągu sekundy.
+seg-none = Nie ma jeszcze segmentów.
+seg-new = Nowy segment
+seg-name = Nazwa
+seg-condition = Warunek
+seg-condition-hint = Na przykład: lifecycle_stage = "mql" and country = "PL" albo count(page_view where url contains "/pricing", last 14 days) >= 2
+seg-create = Utwórz segment
+seg-members = Członkowie
+seg-no-members = Nie ma w nim jeszcze kontaktów (nowy segment wypełnia się w chwilę).
+seg-count = { $count ->
+    [one] { $n } kontakt
+    [few] { $n } kontakty
+   *[many] { $n } kontaktów
+}

@@ -431,6 +431,15 @@ pub async fn seed(
     }
     progress("contacts");
     store.scan_duplicates(actor(now)).await.map_err(e)?;
+    // Segments the engine fills as soon as the server runs (it rescans every contact).
+    for (name, condition) in [
+        ("MQLs in Poland", "lifecycle_stage = \"mql\" and country = \"PL\""),
+        ("Pricing page, last 30 days", "count(page_view where url contains \"/pricing\", last 30 days) >= 1"),
+        ("Fit A", "fit >= 60"),
+    ] {
+        store.create_segment(name, condition, now).await.map_err(e)?;
+    }
+    store.engine_request_rescan(leadline_server::engine::NAME).await.map_err(e)?;
 
     // Stage changes, replayed in time order so history and time-in-stage are real.
     let mut moves: Vec<(i64, usize, &str)> =

@@ -49,7 +49,7 @@ pub struct SegmentMembers {
     pub next_cursor: Option<String>,
 }
 
-async fn dto(s: &AppState, seg: Segment) -> ApiResult<SegmentDto> {
+pub(crate) async fn dto(s: &AppState, seg: Segment) -> ApiResult<SegmentDto> {
     let count = s.store.segment_count(&seg.id).await?;
     Ok(SegmentDto {
         id: seg.id,
@@ -68,8 +68,14 @@ pub async fn create(
     caller: Caller,
     JsonBody(body): JsonBody,
 ) -> ApiResult<(StatusCode, Json<SegmentDto>)> {
-    caller.require(Action::Write)?;
     let input: SegmentInput = parse(body)?;
+    Ok((StatusCode::CREATED, Json(create_impl(&s, &caller, input).await?)))
+}
+
+/// Make a segment (for the API and the web page alike): its condition read and checked, then
+/// stored, and the engine asked to fill it.
+pub(crate) async fn create_impl(s: &AppState, caller: &Caller, input: SegmentInput) -> ApiResult<SegmentDto> {
+    caller.require(Action::Write)?;
     let name = leadline_core::error::clean_text("name", &input.name)?
         .ok_or_else(|| ApiError::invalid("name", "required", "a segment needs a name"))?;
     if input.condition.len() > leadline_core::condition::MAX_TEXT {
@@ -83,7 +89,7 @@ pub async fn create(
             format!("at {}: expected {}, found {}", e.position, e.expected, e.found),
         )
     })?;
-    if let Some(problem) = super::conditions::problems(&s, ObjectKind::Contact, &expr).await?.into_iter().next() {
+    if let Some(problem) = super::conditions::problems(s, ObjectKind::Contact, &expr).await?.into_iter().next() {
         return Err(ApiError::invalid(
             "condition",
             "invalid_condition",
@@ -93,7 +99,7 @@ pub async fn create(
     let seg = s.store.create_segment(&name, &expr.to_text(), crate::now()).await?;
     s.store.engine_request_rescan(crate::engine::NAME).await?;
     s.engine_wake.notify_one();
-    Ok((StatusCode::CREATED, Json(dto(&s, seg).await?)))
+    dto(s, seg).await
 }
 
 #[utoipa::path(get, path = "/api/v1/segments", tag = "segments", responses((status = 200, body = Vec<SegmentDto>)))]

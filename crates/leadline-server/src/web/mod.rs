@@ -19,6 +19,7 @@ mod duplicates;
 pub mod i18n;
 mod imports;
 mod records;
+mod segments;
 mod settings;
 pub mod view;
 
@@ -50,6 +51,7 @@ pub fn routes(max_upload: u64) -> Router<AppState> {
         .merge(companies::routes())
         .merge(deals::routes())
         .merge(duplicates::routes())
+        .merge(segments::routes())
         .merge(settings::routes())
         .route("/", get(records::dashboard))
         .route("/search", get(records::search))

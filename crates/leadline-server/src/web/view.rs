@@ -130,6 +130,7 @@ impl Shell {
             ("/contacts", "nav-contacts"),
             ("/companies", "nav-companies"),
             ("/deals", "nav-deals"),
+            ("/segments", "nav-segments"),
         ]
         .into_iter()
         .chain(v.can(Action::Import).then_some(("/import", "nav-import")))

@@ -224,6 +224,7 @@ on_every_backend!(web::{
     a_taken_email_links_to_its_contact,
     an_unmapped_column_becomes_a_property,
     bulk_actions_take_every_match_and_every_list,
+    segments_are_made_and_seen_on_their_pages,
 });
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

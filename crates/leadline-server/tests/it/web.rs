@@ -565,6 +565,7 @@ pub async fn every_screen_renders(app: &App) {
         "/search?q=piotr".into(),
         "/duplicates".into(),
         "/duplicates?status=dismissed".into(),
+        "/segments".into(),
     ] {
         let r = b.get(&path).await;
         assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.text);
@@ -854,4 +855,33 @@ pub async fn bulk_actions_take_every_match_and_every_list(app: &App) {
         .await;
     assert_eq!(location(&r), "/deals?notice=deleted&n=1");
     assert_eq!(app.get("/api/v1/deals?count=true").await.json()["total"], 0);
+}
+
+/// A segment made on its page, refused in words where its condition fails, then filled by the
+/// engine and shown with its members.
+pub async fn segments_are_made_and_seen_on_their_pages(app: &App) {
+    let c = app.post("/api/v1/contacts", json!({"first_name": "Wanda", "country": "PL"})).await.json();
+    let mut b = admin(app).await;
+    let csrf = b.csrf().await;
+    let empty = b.get("/segments").await;
+    assert!(empty.text.contains("No segments yet.") && empty.text.contains("href=\"/segments\""), "{}", empty.text);
+    let bad = b.post("/segments", &[("csrf", &csrf), ("name", "Busy"), ("condition", "count(page_view) > 2")]).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
+    assert!(bad.text.contains("id=\"seg-condition-error\"") && bad.text.contains("needs a window"), "{}", bad.text);
+    assert!(bad.text.contains(">count(page_view) &#62; 2</textarea>"), "what was typed is kept: {}", bad.text);
+    let r = b.post("/segments", &[("csrf", &csrf), ("name", "Poland"), ("condition", "country = \"PL\"")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let page = location(&r);
+    let engine = leadline_server::engine::Engine::new("web-test").unwrap();
+    let now = leadline_server::now();
+    for n in 0..5 {
+        engine.step(app.state.store.as_ref(), now + n).await.unwrap();
+    }
+    let seg = b.get(&page).await;
+    assert!(
+        seg.text.contains("1 contact") && seg.text.contains(&format!("/contacts/{}", c["id"].as_str().unwrap())),
+        "{}",
+        seg.text
+    );
+    assert!(b.get("/segments").await.text.contains("1 contact"));
 }
