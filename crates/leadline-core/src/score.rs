@@ -65,9 +65,6 @@ pub struct Scored {
 /// The activities an explanation lists per rule.
 pub const EXPLAINED: usize = 20;
 
-/// The most rules one model holds.
-pub const MAX_RULES: usize = 500;
-
 const DAY: Millis = 24 * 3600 * 1000;
 
 impl Model {
@@ -132,6 +129,14 @@ pub fn decay(age: Millis, half_life: Option<Millis>) -> f64 {
 fn round(x: f64) -> f64 {
     // `+ 0.0` turns a -0.0 (a negative rounded to nothing) into 0.
     (x * 100.0).round() / 100.0 + 0.0
+}
+
+/// The priority label of a record scored in `models` (`scored` in the same order): its fit
+/// category then its engagement category, `A1` first; `None` without both.
+pub fn priority_label(models: &[Model], scored: &[Scored]) -> Option<String> {
+    let category =
+        |key: &str| models.iter().zip(scored).find(|(m, _)| m.key == key).and_then(|(_, s)| s.category.clone());
+    category("fit").zip(category("engagement")).map(|(f, e)| format!("{f}{e}"))
 }
 
 /// Where two categories meet in the priority matrix: `A1` first. The fit category's place in
@@ -270,6 +275,7 @@ mod tests {
         let pricing = e.contributions.iter().find(|c| engagement.rules[c.rule].name == "Pricing page").unwrap();
         assert_eq!((pricing.occurrences, pricing.events.len()), (2, 2));
         assert_eq!(pricing.events[0], NOW, "newest first");
+        assert_eq!(priority_label(&[fit.clone(), engagement.clone()], &[f.clone(), e.clone()]).as_deref(), Some("A2"));
         assert!(
             priority(&fit, f.category.as_deref(), &engagement, e.category.as_deref())
                 < priority(&fit, Some("B"), &engagement, Some("1"))

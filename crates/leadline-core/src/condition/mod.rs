@@ -200,27 +200,6 @@ pub enum Set {
 }
 
 impl Expr {
-    /// Every operand of the expression, behaviour filters left out (they are over activities).
-    pub fn operands(&self) -> Vec<&Operand> {
-        let mut out = Vec::new();
-        self.visit(&mut |e| match e {
-            Expr::Compare { left, right, .. } => out.extend([left, right]),
-            Expr::In { value, .. } | Expr::IsEmpty { value, .. } | Expr::Truthy(value) => out.push(value),
-            Expr::Within { time, .. } => out.push(time),
-            _ => {}
-        });
-        out
-    }
-
-    fn visit<'a>(&'a self, f: &mut impl FnMut(&'a Expr)) {
-        f(self);
-        match self {
-            Expr::And(v) | Expr::Or(v) => v.iter().for_each(|e| e.visit(f)),
-            Expr::Not(e) => e.visit(f),
-            _ => {}
-        }
-    }
-
     /// The condition written back as text, in the language's canonical form: what the UI's
     /// builder writes, and `parse(e.to_text())` gives `e` back.
     pub fn to_text(&self) -> String {

@@ -60,12 +60,7 @@ pub async fn contact_scores(
     let facts = ContactFacts::load(s.store.as_ref(), &id, now).await?;
     let models = default_models();
     let scored = facts.score(&models, now);
-    let category =
-        |key: &str| models.iter().zip(&scored).find(|(m, _)| m.key == key).and_then(|(_, s)| s.category.clone());
-    let priority = match (category("fit"), category("engagement")) {
-        (Some(f), Some(e)) => Some(format!("{f}{e}")),
-        _ => None,
-    };
+    let priority = leadline_core::score::priority_label(&models, &scored);
     let models = models
         .iter()
         .zip(scored)

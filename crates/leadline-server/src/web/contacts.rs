@@ -114,9 +114,7 @@ async fn score_panels(s: &AppState, tr: &Tr, id: &str) -> Result<(Vec<ScorePanel
     let facts = crate::scores::ContactFacts::load(s.store.as_ref(), id, now).await?;
     let models = leadline_core::score::default_models();
     let scored = facts.score(&models, now);
-    let category =
-        |key: &str| models.iter().zip(&scored).find(|(m, _)| m.key == key).and_then(|(_, s)| s.category.clone());
-    let priority = category("fit").zip(category("engagement")).map(|(f, e)| format!("{f}{e}"));
+    let priority = leadline_core::score::priority_label(&models, &scored);
     let panels = models
         .iter()
         .zip(scored)

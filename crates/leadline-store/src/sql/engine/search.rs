@@ -78,6 +78,7 @@ impl Search {
         let mut probe = sql("SELECT COUNT(*) FROM (");
         let param = probe.bind(super::super::search_query(&search.alternatives));
         if let Some(matches) = super::super::search_probe(table(object), &param) {
+            // SQLite: count the matches in the FTS5 index, up to FEW_MATCHES.
             probe.push(&matches).push(" LIMIT ").arg(FEW_MATCHES).push(") AS few");
             if query_count(&probe).fetch_one(&mut *conn).await? >= FEW_MATCHES {
                 search.plan = Plan::WalkOrder;
