@@ -153,6 +153,12 @@ pub fn priority(
     place(fit, fit_category) * (engagement.thresholds.len() + 1) + place(engagement, engagement_category)
 }
 
+/// Whether `key` can name a score model: lower-case letters, digits and `_`, at most 64 bytes
+/// (a key is written into conditions, filters and statements as it is).
+pub fn is_model_key(key: &str) -> bool {
+    !key.is_empty() && key.len() <= 64 && key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
 /// A shipped rule's condition; the tests parse every one of them.
 fn shipped(text: &str) -> Expr {
     parse(text).unwrap_or_else(|e: ParseError| panic!("a shipped rule does not parse: {text}: {e}"))

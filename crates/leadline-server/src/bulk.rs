@@ -192,7 +192,9 @@ pub async fn list_query(s: &AppState, object: ObjectKind, pairs: &[(String, Stri
         pairs.iter().filter(|(k, _)| !["sort", "cursor", "limit"].contains(&k.as_str())).cloned().collect();
     let props = crate::api::records::property_defs_for_filters(s, object, &pairs).await?;
     let mut q = crate::wire::list_query(object, &pairs, &props)?;
-    q.sort = leadline_core::record::field(object, "created_at").expect("every object has created_at");
+    q.sort = leadline_store::Sort::Field(
+        leadline_core::record::field(object, "created_at").expect("every object has created_at"),
+    );
     q.descending = true;
     q.limit = PAGE;
     q.after = None;

@@ -67,7 +67,7 @@ impl Engine {
             Some(after) => store.contacts_after(after, RESCAN).await?,
             None => Vec::new(),
         };
-        if events.is_empty() && claim.rescan_after.is_none() {
+        if events.is_empty() && claim.rescan_after.is_none() && claim.dirty.is_empty() {
             return Ok(0);
         }
         let progress = Claim {
@@ -76,15 +76,17 @@ impl Engine {
                 Some(last) if rescanned.len() == RESCAN as usize => Some(last.clone()),
                 _ => None,
             },
+            dirty: claim.dirty.clone(),
         };
-        let mut ids: Vec<String> = rescanned.clone();
-        for a in events.iter().filter(|a| !is_own(&a.kind)) {
-            if let Some(id) = &a.contact_id {
-                if !ids.contains(id) {
-                    ids.push(id.clone());
-                }
-            }
-        }
+        // Each contact once: rescanned, marked, or with new events.
+        let mut seen = std::collections::HashSet::new();
+        let ids: Vec<String> = rescanned
+            .iter()
+            .chain(claim.dirty.iter().map(|(id, _)| id))
+            .chain(events.iter().filter(|a| !is_own(&a.kind)).filter_map(|a| a.contact_id.as_ref()))
+            .filter(|id| seen.insert(*id))
+            .cloned()
+            .collect();
         let states = store.contact_states(&ids).await?;
         let rules = Rules { segments: self.segments(store).await?, ..self.rules.clone() };
         let mut decisions = Vec::new();
@@ -102,7 +104,7 @@ impl Engine {
             }
         }
         if store.engine_commit(NAME, &self.holder, &progress, &decisions, now).await? {
-            Ok(events.len() + rescanned.len())
+            Ok(events.len() + rescanned.len() + claim.dirty.len())
         } else {
             Ok(0)
         }

@@ -10,7 +10,7 @@ use leadline_core::phone::Phone;
 use leadline_core::property::{PropertyDef, RawValue};
 use leadline_core::record::{self, FieldKind, FieldSpec, ObjectKind, Scalar};
 use leadline_core::FieldError;
-use leadline_store::{Filter, FilterOp, FilterTarget, ListQuery, Record};
+use leadline_store::{Filter, FilterOp, FilterTarget, ListQuery, Record, Sort};
 use serde_json::{json, Map, Value};
 
 use crate::error::{ApiError, ApiResult};
@@ -78,6 +78,16 @@ impl serde::Serialize for RecordJson<'_> {
                     .map(|c| json!({"channel": c.channel.as_str(), "granted": c.granted, "at": leadline_core::date::rfc3339(c.at), "origin": c.origin}))
                     .collect();
                 m.serialize_entry("consent", &consent)?;
+                // The engine's last decision, per score model (`/contacts/{id}/scores` has the
+                // score now, with its explanation).
+                let scores: Map<String, Value> = r.scores.iter().map(|(k, v, _)| (k.clone(), json!(v))).collect();
+                let categories: Map<String, Value> = r
+                    .scores
+                    .iter()
+                    .map(|(k, _, c)| (k.clone(), c.as_ref().map_or(Value::Null, |c| json!(c))))
+                    .collect();
+                m.serialize_entry("scores", &scores)?;
+                m.serialize_entry("score_categories", &categories)?;
             }
             ObjectKind::Deal => m.serialize_entry("contact_ids", &r.contact_ids)?,
             ObjectKind::Company => {}
@@ -353,13 +363,16 @@ pub fn list_query(object: ObjectKind, pairs: &[(String, String)], defs: &[Proper
             "count" => {}
             "sort" => {
                 let (desc, field) = value.strip_prefix('-').map_or((false, value.as_str()), |f| (true, f));
-                q.sort = record::field(object, field).ok_or_else(|| {
-                    ApiError::invalid(
-                        "sort",
-                        "invalid_sort",
-                        format!("{field} is not a field of a {}", object.as_str()),
-                    )
-                })?;
+                q.sort = match (object, field.strip_prefix("score.")) {
+                    (ObjectKind::Contact, Some(model)) => Sort::Score(score_model(model)?),
+                    _ => Sort::Field(record::field(object, field).ok_or_else(|| {
+                        ApiError::invalid(
+                            "sort",
+                            "invalid_sort",
+                            format!("{field} is not a field of a {}", object.as_str()),
+                        )
+                    })?),
+                };
                 q.descending = desc;
             }
             _ => q.filters.push(filter(object, name, op, value, defs)?),
@@ -382,6 +395,15 @@ fn filter(object: ObjectKind, name: &str, op: FilterOp, value: &str, defs: &[Pro
             FilterTarget::Property(p.to_owned()),
             split(op, value).into_iter().map(|v| Scalar::Text(v.to_owned())).collect(),
         )
+    } else if let (ObjectKind::Contact, Some(model)) = (object, name.strip_prefix("score.")) {
+        if !matches!(op, FilterOp::Eq | FilterOp::Lt | FilterOp::Lte | FilterOp::Gt | FilterOp::Gte) {
+            return Err(ApiError::invalid(name, "invalid_filter", "scores filter with eq, lt, lte, gt and gte"));
+        }
+        let n = value
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| ApiError::invalid(name, "invalid_number", format!("{value:?} is not a whole number")))?;
+        (FilterTarget::Score(score_model(model)?), vec![Scalar::Int(n)])
     } else if name == "tag" && object == ObjectKind::Contact {
         (FilterTarget::Tag, text(value))
     } else if name == "email" && object == ObjectKind::Contact {
@@ -411,6 +433,16 @@ fn filter(object: ObjectKind, name: &str, op: FilterOp, value: &str, defs: &[Pro
         ));
     }
     Ok(Filter { target, op, value: values })
+}
+
+/// A score model's key in a filter or sort (`score.fit`): a plain name.
+fn score_model(model: &str) -> ApiResult<String> {
+    match leadline_core::score::is_model_key(model) {
+        true => Ok(model.to_owned()),
+        false => {
+            Err(ApiError::invalid("score", "invalid_score_model", format!("{model:?} is not a score model's key")))
+        }
+    }
 }
 
 fn split(op: FilterOp, value: &str) -> Vec<&str> {
@@ -543,6 +575,21 @@ pub fn record_schema(object: ObjectKind, input: bool) -> RefOr<Schema> {
     for key in extras(object) {
         b = b.property(*key, extra_schema(key));
     }
+    if object == ObjectKind::Contact && !input {
+        let map = |values: Type, description: &str| {
+            ObjectBuilder::new()
+                .schema_type(Type::Object)
+                .additional_properties(Some(
+                    ObjectBuilder::new().schema_type(SchemaType::from_iter([values, Type::Null])),
+                ))
+                .description(Some(description.to_owned()))
+                .read_only(Some(true))
+        };
+        b = b.property("scores", map(Type::Number, "score model key -> the score the engine last decided")).property(
+            "score_categories",
+            map(Type::String, "score model key -> its category (fit A-D, engagement 1-4)"),
+        );
+    }
     if input {
         b = b.additional_properties(Some(utoipa::openapi::schema::AdditionalProperties::FreeForm(false)));
     }
@@ -586,7 +633,7 @@ mod tests {
         .unwrap();
         assert_eq!(q.filters[0].value, vec![Scalar::Text("IT".into())]);
         assert_eq!(q.filters[1].value, vec![Scalar::Int(1_767_225_600_000)]);
-        assert_eq!((q.sort.name, q.descending, q.limit), ("first_name", true, 10));
+        assert_eq!((q.sort.name().as_str(), q.descending, q.limit), ("first_name", true, 10));
         assert!(list_query(ObjectKind::Contact, &pairs(&[("limit", "100000")]), &[]).is_err());
         assert!(list_query(ObjectKind::Contact, &pairs(&[("nope", "1")]), &[]).is_err());
         assert!(list_query(ObjectKind::Contact, &pairs(&[("country[like]", "x")]), &[]).is_err());

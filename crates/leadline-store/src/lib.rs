@@ -98,13 +98,21 @@ pub trait EngineStore: Send + Sync {
     ) -> StoreResult<bool>;
 }
 
-/// Where an engine has got to: the log `seq` it has applied, and how far its rescan of every
-/// contact is (`None`: no rescan asked for; `Some("")`: from the first contact).
+/// Where an engine has got to: the log `seq` it has applied, how far its rescan of every
+/// contact is (`None`: no rescan asked for; `Some("")`: from the first contact), and the
+/// contacts marked for it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Claim {
     pub seq: i64,
     pub rescan_after: Option<String>,
+    /// Contacts marked for deciding again (their fields, links, deals or company changed),
+    /// with their marks: at most [`DIRTY_PER_CLAIM`] in a claim; in a commit, the marks it
+    /// clears (a contact marked again since keeps its newer mark).
+    pub dirty: Vec<(String, String)>,
 }
+
+/// The most marked contacts one claim hands the engine.
+pub const DIRTY_PER_CLAIM: u32 = 200;
 
 /// Dynamic segments: a condition, and the contacts the engine found meet it.
 #[async_trait::async_trait]

@@ -25,6 +25,8 @@ pub struct Record {
     pub consent: Vec<Consent>,
     /// Deals: their contacts.
     pub contact_ids: Vec<String>,
+    /// Contacts: the engine's last decision for each score model: (model, score, category).
+    pub scores: Vec<(String, f64, Option<String>)>,
 }
 
 impl Record {
@@ -113,6 +115,33 @@ pub enum FilterTarget {
     Tag,
     /// Contacts of a company (through their role links) or deals of a contact.
     LinkedTo(ObjectKind),
+    /// Contacts by a score model's score (an integer), as the engine last decided it.
+    Score(String),
+}
+
+/// What a list is sorted by.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Sort {
+    Field(&'static FieldSpec),
+    /// Contacts by a score model's score; those without one last (ascending: first).
+    Score(String),
+}
+
+impl Sort {
+    /// The name a list's `sort` parameter gives it: the field's, or `score.<model>`.
+    pub fn name(&self) -> String {
+        match self {
+            Sort::Field(spec) => spec.name.to_owned(),
+            Sort::Score(model) => format!("score.{model}"),
+        }
+    }
+
+    pub fn is_integer(&self) -> bool {
+        match self {
+            Sort::Field(spec) => spec.kind.is_integer(),
+            Sort::Score(_) => true,
+        }
+    }
 }
 
 /// The most values an `in` filter takes: every value is a bound parameter (some filters bind
@@ -133,7 +162,7 @@ pub struct ListQuery {
     pub filters: Vec<Filter>,
     /// Folded prefix search over names, e-mails, phones and company.
     pub search: Option<String>,
-    pub sort: &'static FieldSpec,
+    pub sort: Sort,
     pub descending: bool,
     /// Opaque cursor from the previous page.
     pub after: Option<String>,
@@ -144,7 +173,7 @@ impl ListQuery {
     /// Newest first, the first page.
     pub fn newest(object: ObjectKind, limit: u32) -> Self {
         let sort = leadline_core::record::field(object, "created_at").expect("every object has created_at");
-        Self { filters: Vec::new(), search: None, sort, descending: true, after: None, limit }
+        Self { filters: Vec::new(), search: None, sort: Sort::Field(sort), descending: true, after: None, limit }
     }
 }
 

@@ -41,7 +41,9 @@ pub async fn run(cfg: &Config, iterations: usize) -> Result<(), String> {
     for sort in ["created_at", "last_name", "first_name"] {
         for descending in [false, true] {
             let q = ListQuery {
-                sort: leadline_core::record::field(ObjectKind::Contact, sort).expect("a contact field"),
+                sort: leadline_store::Sort::Field(
+                    leadline_core::record::field(ObjectKind::Contact, sort).expect("a contact field"),
+                ),
                 descending,
                 ..ListQuery::newest(ObjectKind::Contact, 100)
             };

@@ -462,12 +462,12 @@ macro_rules! object_routes {
             #[utoipa::path(get, path = concat!("/api/v1/", $path), tag = $tag,
                 params(
                     ("q" = Option<String>, Query, description = "search names, e-mails, phones: folded, prefix, any script"),
-                    ("sort" = Option<String>, Query, description = "a field, `-field` for descending; default -created_at"),
+                    ("sort" = Option<String>, Query, description = "a field, `-field` for descending (contacts also `score.<model>`, e.g. `-score.fit`); default -created_at"),
                     ("limit" = Option<u32>, Query, description = "1-500, default 50"),
                     ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
                     ("count" = Option<bool>, Query, description = "also count all matches"),
                 ),
-                description = "Filter on any field with `field=value` or `field[op]=value` (ops: eq, ne, lt, lte, gt, gte, prefix, in, empty, not_empty); custom properties as `properties.name=value`.",
+                description = "Filter on any field with `field=value` or `field[op]=value` (ops: eq, ne, lt, lte, gt, gte, prefix, in, empty, not_empty); custom properties as `properties.name=value`; contacts by score as `score.<model>[gte]=40`.",
                 responses((status = 200, body = $PageTy), (status = 422, body = crate::error::ErrorBody)))]
             pub async fn list(State(s): State<AppState>, caller: Caller, uri: Uri) -> ApiResult<Response> {
                 list_impl(&s, &caller, $object, &uri).await

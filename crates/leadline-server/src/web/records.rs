@@ -311,7 +311,8 @@ pub async fn list_view(
         }
         _ => None,
     };
-    let (sort, desc) = page.as_ref().map_or(("created_at", true), |(_, q)| (q.sort.name, q.descending));
+    let (sort, desc) = page.as_ref().map_or(("created_at".to_owned(), true), |(_, q)| (q.sort.name(), q.descending));
+    let sort = sort.as_str();
     let link = |extra: &[(&str, &str)], drop: &[&str]| {
         let mut kept: Vec<(&str, &str)> = pairs
             .iter()

@@ -616,6 +616,8 @@ pub async fn the_engine_moves_contacts_event_by_event(app: &App) {
     let now = leadline_server::now();
     a.step(store, now).await.unwrap();
     app.post("/api/v1/activities", json!({"type": "form_submission", "contact_id": id})).await;
+    // The engine's clock from here on is after the events (a rule does not see the future).
+    let now = leadline_server::now();
     assert_eq!(b.step(store, now + 1).await.unwrap(), 0, "a holds the lease");
     assert!(a.step(store, now + 2).await.unwrap() > 0);
     assert_eq!(app.get(&format!("/api/v1/contacts/{id}")).await.json()["lifecycle_stage"], "lead");
@@ -633,7 +635,11 @@ pub async fn the_engine_moves_contacts_event_by_event(app: &App) {
     let timeline = app.get(&format!("/api/v1/contacts/{id}/timeline?type=stage_changed")).await.json();
     assert_eq!(timeline["items"].as_array().unwrap().len(), 2, "once each: {timeline}");
     // Nothing new: nothing more is decided.
-    assert_eq!(b.step(store, later + 2).await.unwrap(), 1, "b reads back its own entry, and decides nothing");
+    assert_eq!(
+        b.step(store, later + 2).await.unwrap(),
+        2,
+        "b reads back its own timeline entry and the mark its stage change left, and decides nothing"
+    );
     assert_eq!(b.step(store, later + 3).await.unwrap(), 0);
 }
 
@@ -645,6 +651,7 @@ pub async fn the_engine_waits_at_a_gap_in_the_log(app: &App) {
     let id = c["id"].as_str().unwrap();
     let engine = Engine::new("only").unwrap();
     let store = app.state.store.as_ref();
+    assert_eq!(engine.step(store, leadline_server::now()).await.unwrap(), 1, "the new contact's mark");
     let note = |n: u32| json!({"type": "page_view", "contact_id": id, "properties": {"n": n}});
     let stored = app.post("/api/v1/activities", json!([note(1), note(2), note(3)])).await.json();
     let second = stored[1]["activity"]["id"].as_str().unwrap();
@@ -732,4 +739,58 @@ pub async fn segments_are_kept_by_the_engine(app: &App) {
     assert_eq!(app.get("/api/v1/segments").await.json().as_array().unwrap().len(), 1);
     assert_eq!(app.delete(&format!("/api/v1/segments/{sid}")).await.status, StatusCode::NO_CONTENT);
     app.get(&format!("/api/v1/segments/{sid}")).await.error(404, "not_found", None);
+}
+
+/// A change to a contact's fields, its company or its deals reaches the engine without any
+/// activity (the store marks the contact in the same transaction); the engine's scores are in
+/// the contact's JSON, and lists filter and sort on them.
+pub async fn field_changes_reach_the_engine_and_lists_sort_by_score(app: &App) {
+    use leadline_server::engine::Engine;
+    let engine = Engine::new("only").unwrap();
+    let store = app.state.store.as_ref();
+    let settle = async |at: i64| {
+        let mut n = 0;
+        while engine.step(store, at + n).await.unwrap() > 0 && n < 50 {
+            n += 1;
+        }
+    };
+    let co = app.post("/api/v1/companies", json!({"name": "Kraków Robotics", "employee_count": 20})).await.json();
+    let strong = app
+        .post(
+            "/api/v1/contacts",
+            json!({"first_name": "Ewa", "job_title": "VP Sales", "emails": ["ewa@krakow-robotics.pl"], "country": "PL", "company_id": co["id"], "lifecycle_stage": "lead"}),
+        )
+        .await
+        .json();
+    let weak = app.post("/api/v1/contacts", json!({"first_name": "Jan", "emails": ["jan@gmail.com"]})).await.json();
+    let (sid, wid) = (strong["id"].as_str().unwrap(), weak["id"].as_str().unwrap());
+    let now = leadline_server::now();
+    settle(now).await;
+    let fit = |c: &Value| c["scores"]["fit"].as_f64().unwrap_or(f64::NAN);
+    let before = app.get(&format!("/api/v1/contacts/{sid}")).await.json();
+    assert!(fit(&before) > fit(&app.get(&format!("/api/v1/contacts/{wid}")).await.json()), "{before}");
+    assert!(before["score_categories"]["fit"].is_string(), "{before}");
+    // The company grows: its contacts' fit follows, with no activity in between.
+    app.patch(&format!("/api/v1/companies/{}", co["id"].as_str().unwrap()), json!({"employee_count": 900})).await;
+    settle(now + 100).await;
+    let after = app.get(&format!("/api/v1/contacts/{sid}")).await.json();
+    assert!(fit(&after) > fit(&before), "{before} -> {after}");
+    // A sales user accepts the lead: the lifecycle rule makes it an SQL.
+    app.patch(&format!("/api/v1/contacts/{sid}"), json!({"lead_status": "qualified"})).await;
+    settle(now + 200).await;
+    assert_eq!(app.get(&format!("/api/v1/contacts/{sid}")).await.json()["lifecycle_stage"], "sql");
+    // Lists: by score, both ways, and filtered.
+    let ids = |v: Value| -> Vec<String> {
+        v["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect()
+    };
+    assert_eq!(ids(app.get("/api/v1/contacts?sort=-score.fit").await.json()), [sid, wid]);
+    assert_eq!(ids(app.get("/api/v1/contacts?sort=score.fit&limit=1").await.json()), [wid]);
+    let rounded = fit(&after).round() as i64;
+    assert_eq!(ids(app.get(&format!("/api/v1/contacts?score.fit[gte]={rounded}")).await.json()), [sid]);
+    let paged = app.get("/api/v1/contacts?sort=-score.fit&limit=1").await.json();
+    let next = paged["next_cursor"].as_str().unwrap();
+    assert_eq!(ids(app.get(&format!("/api/v1/contacts?sort=-score.fit&limit=1&cursor={next}")).await.json()), [wid]);
+    app.get("/api/v1/contacts?score.fit[gte]=high").await.error(422, "invalid_number", Some("score.fit"));
+    app.get("/api/v1/contacts?sort=score.Fit;drop").await.error(422, "invalid_score_model", Some("score"));
+    app.get("/api/v1/contacts?score.fit[prefix]=1").await.error(422, "invalid_filter", Some("score.fit"));
 }

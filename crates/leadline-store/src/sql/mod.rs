@@ -38,6 +38,8 @@ pub const TABLES: &[(&str, &str)] = &[
     ("import_writes", "seq"),
     ("import_created", "seq"),
     ("contact_state", "contact_id"),
+    ("contact_scores", "contact_id, model"),
+    ("engine_dirty", "contact_id"),
     ("engine_progress", "name"),
     ("segments", "id"),
     ("segment_members", "segment_id, contact_id"),

@@ -35,6 +35,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (8, include_str!("../../migrations/postgres/0008_import_undo.sql")),
     (9, include_str!("../../migrations/postgres/0009_engine.sql")),
     (10, include_str!("../../migrations/postgres/0010_segments.sql")),
+    (11, include_str!("../../migrations/postgres/0011_contact_scores.sql")),
 ];
 
 pub(crate) fn json_text(column: &str, key_param: &str) -> String {

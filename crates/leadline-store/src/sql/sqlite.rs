@@ -57,6 +57,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (10, include_str!("../../migrations/sqlite/0010_import_undo.sql")),
     (11, include_str!("../../migrations/sqlite/0011_engine.sql")),
     (12, include_str!("../../migrations/sqlite/0012_segments.sql")),
+    (13, include_str!("../../migrations/sqlite/0013_contact_scores.sql")),
 ];
 
 /// The text value of a custom property.

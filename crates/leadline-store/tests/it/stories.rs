@@ -172,7 +172,7 @@ pub async fn list_pages_cover_everything_once(s: &dyn Store) {
     assert_eq!(s.count_upto(ObjectKind::Contact, &[], Some("p1"), 100).await.unwrap(), 11);
     for (sort, desc) in [("created_at", true), ("first_name", false), ("country", true)] {
         let mut q = ListQuery::newest(ObjectKind::Contact, 5);
-        q.sort = field(ObjectKind::Contact, sort).unwrap();
+        q.sort = leadline_store::Sort::Field(field(ObjectKind::Contact, sort).unwrap());
         q.descending = desc;
         let mut seen = Vec::new();
         loop {
@@ -1350,8 +1350,12 @@ pub async fn compound_names_are_found_however_written(s: &dyn Store) {
 pub async fn the_engine_applies_each_event_once_under_its_lease(s: &dyn Store) {
     use leadline_core::engine::{Consequence, State};
     let c = s.create_contact(&contact("Ola", "Nowak", Some("ola@firma.pl")), actor(NOW)).await.unwrap();
-    let at = |seq| Some(Claim { seq, rescan_after: None });
-    assert_eq!(s.engine_claim("contacts", "a", NOW, 1_000).await.unwrap(), at(0));
+    let seq_of = |c: Option<Claim>| c.map(|c| c.seq);
+    let at = |seq: i64| Some(seq);
+    // The new contact is marked for the engine, in the transaction that made it.
+    let first = s.engine_claim("contacts", "a", NOW, 1_000).await.unwrap().unwrap();
+    assert_eq!(first.seq, 0);
+    assert_eq!(first.dirty.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>(), [c.id.as_str()]);
     assert_eq!(s.engine_claim("contacts", "b", NOW + 500, 1_000).await.unwrap(), None, "a holds it");
     let decided = |stage| Decision {
         contact_id: c.id.clone(),
@@ -1362,15 +1366,18 @@ pub async fn the_engine_applies_each_event_once_under_its_lease(s: &dyn Store) {
         },
         consequences: vec![Consequence::StageChanged { from: None, to: stage, rule: 0 }],
     };
-    let to = |seq| Claim { seq, rescan_after: None };
-    assert!(s.engine_commit("contacts", "a", &to(7), &[decided(LifecycleStage::Lead)], NOW + 600).await.unwrap());
+    let to = |seq| Claim { seq, rescan_after: None, dirty: Vec::new() };
+    let cleared = Claim { dirty: first.dirty.clone(), ..to(7) };
+    assert!(s.engine_commit("contacts", "a", &cleared, &[decided(LifecycleStage::Lead)], NOW + 600).await.unwrap());
     // a stops renewing; b takes over where a committed, and a's late commit writes nothing.
-    assert_eq!(s.engine_claim("contacts", "b", NOW + 1_700, 1_000).await.unwrap(), at(7));
+    let taken = s.engine_claim("contacts", "b", NOW + 1_700, 1_000).await.unwrap().unwrap();
+    assert_eq!(taken.seq, 7);
+    assert_ne!(taken.dirty, first.dirty, "the stage the engine set marked the contact anew; the old mark is gone");
     let (nine, customer, mql) =
         (to(9), [decided(LifecycleStage::Customer)], [decided(LifecycleStage::MarketingQualified)]);
     assert!(!s.engine_commit("contacts", "a", &nine, &customer, NOW + 1_800).await.unwrap(), "a lost the lease");
     assert!(s.engine_commit("contacts", "b", &nine, &mql, NOW + 1_900).await.unwrap());
-    assert_eq!(s.engine_claim("contacts", "b", NOW + 2_000, 1_000).await.unwrap(), at(9));
+    assert_eq!(seq_of(s.engine_claim("contacts", "b", NOW + 2_000, 1_000).await.unwrap()), at(9));
     s.engine_request_rescan("contacts").await.unwrap();
     let rescan = s.engine_claim("contacts", "b", NOW + 2_100, 1_000).await.unwrap().unwrap();
     assert_eq!(rescan.rescan_after.as_deref(), Some(""), "a rescan from the first contact");

@@ -677,7 +677,8 @@ async fn bulk_insert(
             .chain(records::history_statements(ObjectKind::Contact, history, actor))
             .chain(identity_statements(identities))
             .chain(link_statements(links, actor.now))
-            .chain(super::undo::journal(actor, ObjectKind::Contact, created)),
+            .chain(super::undo::journal(actor, ObjectKind::Contact, created))
+            .chain(super::state::mark(creates.iter().map(|(_, id, _)| id.clone()))),
     )
     .await
 }
@@ -823,6 +824,8 @@ async fn update_many(
             links.push((current.id.clone(), company));
         }
     }
+    let changed: Vec<String> =
+        rows.iter().map(|(id, _)| id.clone()).chain(links.iter().map(|(id, _)| id.clone())).collect();
     super::execute_all(
         conn,
         records::updates_statements(ObjectKind::Contact, rows, actor.now)
@@ -830,7 +833,8 @@ async fn update_many(
             .chain(identity_statements(identity_rows.into_iter()))
             .chain(link_statements(links.into_iter(), actor.now))
             .chain(records::terms_statements(ObjectKind::Contact, &searches))
-            .chain(super::undo::journal(actor, ObjectKind::Contact, journal)),
+            .chain(super::undo::journal(actor, ObjectKind::Contact, journal))
+            .chain(super::state::mark(changed)),
     )
     .await
 }
@@ -1046,6 +1050,12 @@ impl SqlStore {
             .bind(&mid)
             .execute(&mut *tx)
             .await?;
+        if object == ObjectKind::Contact {
+            // The merged contact is the survivor now: the engine decides it afresh (its
+            // `updated_at` moved), and the merged one is in no segment of its own.
+            super::state::forget(&mut tx, &mid).await?;
+            super::execute_all(&mut tx, super::state::mark([sid.clone()])).await?;
+        }
         // Earlier merges into the merged record now point at the survivor too.
         sqlx::query(&format!("UPDATE {} SET merged_into = $1 WHERE merged_into = $2", records::table(object)))
             .bind(&sid)
@@ -1234,6 +1244,9 @@ impl SqlStore {
             .bind(&mid)
             .execute(&mut *tx)
             .await?;
+        if m.object == ObjectKind::Contact {
+            super::execute_all(&mut tx, super::state::mark([sid.clone(), mid.clone()])).await?;
+        }
         if let Some(domain) = detail["domain"].as_str() {
             sqlx::query("UPDATE companies SET domain = NULL WHERE id = $1 AND domain = $2")
                 .bind(&sid)

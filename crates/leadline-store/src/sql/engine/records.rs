@@ -12,7 +12,7 @@ use super::search::Search;
 use super::{int, json_map, query, query_count, req_int, req_text, sql, text, Db, DbRow, SqlStore};
 use crate::error::{StoreError, StoreResult};
 use crate::model::{
-    Actor, CompanyUpsert, Filter, FilterOp, FilterTarget, ListQuery, Page, Record, UpsertKind, UpsertOutcome,
+    Actor, CompanyUpsert, Filter, FilterOp, FilterTarget, ListQuery, Page, Record, Sort, UpsertKind, UpsertOutcome,
 };
 use crate::sql::{decode_cursor, encode_cursor, new_id, Arg, Sql};
 
@@ -39,6 +39,9 @@ pub(super) fn delete_statements(object: ObjectKind, ids: &str) -> Vec<String> {
             "DELETE FROM deal_contacts WHERE contact_id {ids}",
             "DELETE FROM activities WHERE contact_id {ids}",
             "DELETE FROM tasks WHERE contact_id {ids}",
+            "DELETE FROM contact_state WHERE contact_id {ids}",
+            "DELETE FROM contact_scores WHERE contact_id {ids}",
+            "DELETE FROM segment_members WHERE contact_id {ids}",
             // The pairs it (or a contact merged into it) formed have nothing left to decide.
             "DELETE FROM duplicate_candidates WHERE contact_a {ids} OR contact_b {ids} \
              OR contact_a IN (SELECT id FROM contacts WHERE merged_into {ids}) \
@@ -87,7 +90,7 @@ fn columns(object: ObjectKind) -> String {
         ObjectKind::Contact => {
             cols.push_str(", tags, consent, ");
             cols.push_str(&linked("key", "contact_identities", "contact_id = contacts.id", "position"));
-            cols.push_str(" AS linked");
+            cols.push_str(" AS linked, (SELECT scores FROM contact_state WHERE contact_id = contacts.id) AS scores");
         }
         ObjectKind::Company => cols.push_str(", external_ids"),
         ObjectKind::Deal => {
@@ -117,6 +120,7 @@ fn record_of(object: ObjectKind, row: &DbRow) -> StoreResult<Record> {
         tags: Vec::new(),
         consent: Vec::new(),
         contact_ids: Vec::new(),
+        scores: Vec::new(),
     };
     match object {
         ObjectKind::Contact => {
@@ -130,6 +134,9 @@ fn record_of(object: ObjectKind, row: &DbRow) -> StoreResult<Record> {
                     Some(leadline_core::contact::Identity::External(s, id)) => r.external_ids.push((s, id)),
                     None => return Err(StoreError::Corrupt(format!("identity key {key}"))),
                 }
+            }
+            if let Some(scores) = text(row, "scores")? {
+                r.scores = serde_json::from_str(&scores)?;
             }
         }
         ObjectKind::Company => {
@@ -249,12 +256,31 @@ pub(super) async fn get(conn: &mut Conn, object: ObjectKind, id: &str) -> StoreR
     record_of(object, &row)
 }
 
-/// The ORDER BY expression of a sort field; nullable columns sort as their lowest value.
-fn sort_expr(spec: &FieldSpec) -> String {
-    match (spec.system, spec.kind.is_integer()) {
-        (true, _) => spec.name.to_owned(),
-        (false, true) => format!("COALESCE({}, -1)", spec.name),
-        (false, false) => format!("COALESCE({}, '')", spec.name),
+/// The ORDER BY expression of a sort; nullable columns sort as their lowest value, and so do
+/// contacts without a score.
+fn sort_expr(sort: &Sort) -> StoreResult<String> {
+    Ok(match sort {
+        Sort::Field(spec) => match (spec.system, spec.kind.is_integer()) {
+            (true, _) => spec.name.to_owned(),
+            (false, true) => format!("COALESCE({}, -1)", spec.name),
+            (false, false) => format!("COALESCE({}, '')", spec.name),
+        },
+        Sort::Score(model) => format!(
+            "COALESCE((SELECT score FROM contact_scores WHERE contact_id = contacts.id AND model = '{}'), -1000000)",
+            model_key(model)?
+        ),
+    })
+}
+
+/// A score model's key, written into a statement: checked to be a plain name.
+fn model_key(model: &str) -> StoreResult<&str> {
+    match leadline_core::score::is_model_key(model) {
+        true => Ok(model),
+        false => Err(StoreError::Invalid(leadline_core::FieldError::new(
+            "score",
+            "invalid_score_model",
+            format!("{model:?} is not a score model's key"),
+        ))),
     }
 }
 
@@ -264,7 +290,7 @@ fn narrows(object: ObjectKind, f: &Filter) -> bool {
     match &f.target {
         FilterTarget::Email | FilterTarget::LinkedTo(_) => true,
         FilterTarget::Field(spec) => is_contacts_company(object, spec) && matches!(f.op, FilterOp::Eq | FilterOp::In),
-        FilterTarget::Property(_) | FilterTarget::Tag => false,
+        FilterTarget::Property(_) | FilterTarget::Tag | FilterTarget::Score(_) => false,
     }
 }
 
@@ -321,6 +347,23 @@ fn filter_sql(sql: &mut Sql, object: ObjectKind, f: &Filter, unindexed: bool) ->
             let e = text_value("email")?;
             sql.push("id IN (SELECT contact_id FROM contact_identities WHERE key = ")
                 .arg(format!("email:{e}"))
+                .push(")");
+            return Ok(());
+        }
+        FilterTarget::Score(model) => {
+            let op = match f.op {
+                FilterOp::Eq => "=",
+                FilterOp::Lt => "<",
+                FilterOp::Lte => "<=",
+                FilterOp::Gt => ">",
+                FilterOp::Gte => ">=",
+                _ => return Err(bad("scores filter with eq, lt, lte, gt and gte")),
+            };
+            let Scalar::Int(n) = first()? else { return Err(bad("scores filter with a whole number")) };
+            sql.push("id IN (SELECT contact_id FROM contact_scores WHERE model = ")
+                .arg(model_key(model)?)
+                .push(&format!(" AND score {op} "))
+                .arg(n)
                 .push(")");
             return Ok(());
         }
@@ -410,27 +453,34 @@ pub(super) async fn list(conn: &mut Conn, object: ObjectKind, q: &ListQuery) -> 
         Some(text) => Search::planned(conn, object, text).await?,
         None => None,
     };
+    if matches!(q.sort, Sort::Score(_)) && object != ObjectKind::Contact {
+        return Err(StoreError::Invalid(leadline_core::FieldError::new(
+            "sort",
+            "invalid_sort",
+            "only contacts have scores",
+        )));
+    }
     let expr = if search.as_ref().is_some_and(Search::starts_from_index) {
-        super::super::opaque_sort(&sort_expr(q.sort), q.sort.kind.is_integer())
+        super::super::opaque_sort(&sort_expr(&q.sort)?, q.sort.is_integer())
     } else if narrowed(object, &q.filters, search.as_ref()) {
-        super::super::unindexed(&sort_expr(q.sort))
+        super::super::unindexed(&sort_expr(&q.sort)?)
     } else {
-        sort_expr(q.sort)
+        sort_expr(&q.sort)?
     };
+    let sort_name = q.sort.name();
     // The page's whole rows in one read, with the sort value for the cursor.
     let mut sql = sql(&format!("SELECT {}, {expr} AS sort_value FROM {}", columns(object), table(object)));
     where_sql(&mut sql, object, &q.filters, search.as_ref())?;
     let (cmp, dir) = if q.descending { ("<", "DESC") } else { (">", "ASC") };
     if let Some(cursor) = &q.after {
-        let (value, id) = decode_cursor(q.sort.name, cursor).ok_or_else(|| {
+        let (value, id) = decode_cursor(&sort_name, cursor).ok_or_else(|| {
             StoreError::Invalid(leadline_core::FieldError::new(
                 "cursor",
                 "invalid_cursor",
                 "the cursor is not one this list gave out",
             ))
         })?;
-        let value =
-            value.unwrap_or(if q.sort.kind.is_integer() { Scalar::Int(-1) } else { Scalar::Text(String::new()) });
+        let value = value.unwrap_or(if q.sort.is_integer() { Scalar::Int(-1) } else { Scalar::Text(String::new()) });
         sql.push(&format!(" AND ({expr} {cmp} ")).arg(&value).push(&format!(" OR ({expr} = ")).arg(&value);
         sql.push(&format!(" AND id {cmp} ")).arg(id).push("))");
     }
@@ -440,14 +490,14 @@ pub(super) async fn list(conn: &mut Conn, object: ObjectKind, q: &ListQuery) -> 
     let mut last_sort_value = None;
     for row in rows.iter().take(q.limit as usize) {
         items.push(record_of(object, row)?);
-        last_sort_value = if q.sort.kind.is_integer() {
+        last_sort_value = if q.sort.is_integer() {
             int(row, "sort_value")?.map(Scalar::Int)
         } else {
             text(row, "sort_value")?.map(Scalar::Text)
         };
     }
     let next = match (rows.len() > q.limit as usize, items.last()) {
-        (true, Some(last)) => Some(encode_cursor(q.sort.name, last_sort_value.as_ref(), &last.id)),
+        (true, Some(last)) => Some(encode_cursor(&sort_name, last_sort_value.as_ref(), &last.id)),
         _ => None,
     };
     Ok(Page { items, next })
@@ -551,13 +601,19 @@ pub(super) async fn insert(
     query(&sql).execute(&mut *conn).await?;
     super::execute_all(
         conn,
-        history_statements(object, created_history(object, id, changes), actor).chain(super::undo::journal(
-            actor,
-            object,
-            vec![(id.to_owned(), None)],
-        )),
+        history_statements(object, created_history(object, id, changes), actor)
+            .chain(super::undo::journal(actor, object, vec![(id.to_owned(), None)]))
+            .chain(marks(object, id)),
     )
     .await
+}
+
+/// The engine's marks for a changed record: the contact itself, or a company's or deal's contacts.
+fn marks(object: ObjectKind, id: &str) -> Vec<Sql> {
+    match object {
+        ObjectKind::Contact => super::state::mark([id.to_owned()]).collect(),
+        _ => super::state::mark_linked(object, id).into_iter().collect(),
+    }
 }
 
 /// A new record for [`insert_statements`]: its id, its fields, and the values of the extra
@@ -654,7 +710,8 @@ pub(super) async fn update(
         conn,
         updates_statements(current.object, vec![(current.id.clone(), set)], actor.now)
             .chain(history_statements(current.object, history.into_iter(), actor))
-            .chain(super::undo::journal(actor, current.object, before.into_iter().collect())),
+            .chain(super::undo::journal(actor, current.object, before.into_iter().collect()))
+            .chain(marks(current.object, &current.id)),
     )
     .await?;
     Ok(true)
@@ -872,6 +929,9 @@ async fn check_deal_contacts(conn: &mut Conn, ids: &[String]) -> StoreResult<()>
 }
 
 async fn set_deal_contacts(conn: &mut Conn, deal_id: &str, ids: &[String]) -> StoreResult<()> {
+    // The contacts the deal leaves and those it joins count their deals again.
+    super::execute_all(conn, marks(ObjectKind::Deal, deal_id).into_iter().chain(super::state::mark(ids.to_vec())))
+        .await?;
     sqlx::query("DELETE FROM deal_contacts WHERE deal_id = $1").bind(deal_id).execute(&mut *conn).await?;
     for id in ids {
         sqlx::query("INSERT INTO deal_contacts (deal_id, contact_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
@@ -1038,6 +1098,7 @@ impl crate::RecordStore for SqlStore {
             .bind(company_id)
             .execute(&mut *tx)
             .await?;
+        super::execute_all(&mut tx, super::state::mark([contact_id.to_owned()])).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -1179,7 +1240,7 @@ pub(super) async fn link(conn: &mut Conn, contact_id: &str, company_id: &str, ro
     .bind(now)
     .execute(&mut *conn)
     .await?;
-    Ok(())
+    super::execute_all(conn, super::state::mark([contact_id.to_owned()])).await
 }
 
 /// The `external_ids` column after adding `new` to what the company has, when it changes.

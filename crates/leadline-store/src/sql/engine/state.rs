@@ -43,6 +43,56 @@ async fn holds(conn: &mut Conn, name: &str, holder: &str, now: i64) -> StoreResu
     Ok(row.is_some_and(|(h, until)| h.as_deref() == Some(holder) && until >= now))
 }
 
+/// A contact's scores as lists filter and sort on them: a row per model, rounded.
+async fn write_scores(conn: &mut Conn, contact_id: &str, scores: &[(String, f64, Option<String>)]) -> StoreResult<()> {
+    sqlx::query("DELETE FROM contact_scores WHERE contact_id = $1").bind(contact_id).execute(&mut *conn).await?;
+    for (model, score, category) in scores {
+        sqlx::query("INSERT INTO contact_scores (contact_id, model, score, category) VALUES ($1, $2, $3, $4)")
+            .bind(contact_id)
+            .bind(model)
+            .bind(score.round() as i64)
+            .bind(category.as_deref())
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The statements that mark contacts for the engine to decide again (their fields, links or
+/// company changed), in the transaction that changes them: `engine_dirty` holds each once,
+/// with a new mark, so that the engine clears only the marks it read.
+pub(super) fn mark(ids: impl IntoIterator<Item = String>) -> impl Iterator<Item = super::Sql> {
+    let ids: BTreeSet<String> = ids.into_iter().collect();
+    let mark = crate::sql::new_id();
+    super::chunked(ids.into_iter(), super::chunk_size(2)).map(move |chunk| {
+        let rows = chunk.into_iter().map(|id| vec![id.into(), mark.clone().into()]).collect();
+        let mut q = super::sql_rows("INSERT INTO engine_dirty (contact_id, mark) ", rows);
+        q.push(" ON CONFLICT (contact_id) DO UPDATE SET mark = excluded.mark");
+        q
+    })
+}
+
+/// The statement that marks the contacts linked to a company or a deal (see [`mark`]).
+pub(super) fn mark_linked(object: ObjectKind, id: &str) -> Option<super::Sql> {
+    let links = match object {
+        ObjectKind::Contact => return None,
+        ObjectKind::Company => "contact_companies WHERE company_id = ",
+        ObjectKind::Deal => "deal_contacts WHERE deal_id = ",
+    };
+    let mut q = super::sql("INSERT INTO engine_dirty (contact_id, mark) SELECT contact_id, ");
+    q.arg(crate::sql::new_id()).push(&format!(" FROM {links}")).arg(id);
+    q.push(" ON CONFLICT (contact_id) DO UPDATE SET mark = excluded.mark");
+    Some(q)
+}
+
+/// Forget what the engine decided for a contact that is gone (merged into another).
+pub(super) async fn forget(conn: &mut Conn, contact_id: &str) -> StoreResult<()> {
+    for table in ["contact_state", "contact_scores", "segment_members"] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE contact_id = $1")).bind(contact_id).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 /// The timeline entry of a consequence: an activity of the engine's own kind.
 fn timeline_entry(c: &Consequence) -> Option<(&'static str, serde_json::Value)> {
     match c {
@@ -80,7 +130,12 @@ impl crate::EngineStore for SqlStore {
                     .bind(name)
                     .fetch_one(&mut *tx)
                     .await?;
-            Some(Claim { seq, rescan_after })
+            let dirty: Vec<(String, String)> =
+                sqlx::query_as("SELECT contact_id, mark FROM engine_dirty ORDER BY contact_id LIMIT $1")
+                    .bind(i64::from(crate::DIRTY_PER_CLAIM))
+                    .fetch_all(&mut *tx)
+                    .await?;
+            Some(Claim { seq, rescan_after, dirty })
         } else {
             None
         };
@@ -151,6 +206,7 @@ impl crate::EngineStore for SqlStore {
             .bind(now)
             .execute(&mut *tx)
             .await?;
+            write_scores(&mut tx, &d.contact_id, &d.state.scores).await?;
             for c in &d.consequences {
                 match c {
                     Consequence::SegmentEntered(segment) => {
@@ -198,6 +254,13 @@ impl crate::EngineStore for SqlStore {
                     .await?;
                 }
             }
+        }
+        for (contact_id, mark) in &progress.dirty {
+            sqlx::query("DELETE FROM engine_dirty WHERE contact_id = $1 AND mark = $2")
+                .bind(contact_id)
+                .bind(mark)
+                .execute(&mut *tx)
+                .await?;
         }
         sqlx::query("UPDATE engine_progress SET seq = $1, rescan_after = $2 WHERE name = $3")
             .bind(progress.seq)
