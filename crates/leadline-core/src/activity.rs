@@ -23,6 +23,7 @@ pub const KNOWN_TYPES: &[&str] = &[
     "stage_changed",
     "segment_entered",
     "segment_left",
+    "lead_assigned",
 ];
 
 /// Check an activity type: a known one, or a custom one starting with `x_`.

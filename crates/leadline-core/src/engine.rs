@@ -49,10 +49,25 @@ pub struct State {
 /// A consequence to record and publish.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Consequence {
-    ScoreChanged { model: String, from: Option<f64>, to: f64, category: Option<String> },
-    StageChanged { from: Option<LifecycleStage>, to: LifecycleStage, rule: usize },
+    ScoreChanged {
+        model: String,
+        from: Option<f64>,
+        to: f64,
+        category: Option<String>,
+    },
+    StageChanged {
+        from: Option<LifecycleStage>,
+        to: LifecycleStage,
+        rule: usize,
+    },
     SegmentEntered(String),
     SegmentLeft(String),
+    /// Routing gave the lead to a user (added by the engine that routes, from
+    /// `routing::route`): the contact's owner, and the assignment with its reason.
+    Assigned {
+        user_id: String,
+        reason: String,
+    },
 }
 
 impl State {
@@ -77,6 +92,8 @@ impl State {
                 Consequence::SegmentLeft(k) => {
                     next.segments.remove(k);
                 }
+                // The owner is the record's; the state does not keep it.
+                Consequence::Assigned { .. } => {}
             }
         }
         next

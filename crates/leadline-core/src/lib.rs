@@ -22,6 +22,7 @@ pub mod phone;
 pub mod property;
 pub mod record;
 pub mod role;
+pub mod routing;
 pub mod score;
 pub mod text;
 

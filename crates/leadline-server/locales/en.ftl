@@ -340,6 +340,7 @@ activity-import = Import
 activity-stage_changed = Stage changed
 activity-segment_entered = Entered a segment
 activity-segment_left = Left a segment
+activity-lead_assigned = Lead assigned
 outcome-connected = Connected
 outcome-left_voicemail = Left voicemail
 outcome-no_answer = No answer

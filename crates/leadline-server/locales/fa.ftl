@@ -307,6 +307,7 @@ activity-import = ورود داده
 activity-stage_changed = تغییر مرحله
 activity-segment_entered = ورود به بخش
 activity-segment_left = خروج از بخش
+activity-lead_assigned = واگذاری سرنخ
 outcome-connected = پاسخ داد
 outcome-left_voicemail = پیام صوتی گذاشته شد
 outcome-no_answer = بی‌پاسخ

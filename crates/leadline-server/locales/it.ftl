@@ -340,6 +340,7 @@ activity-import = Importazione
 activity-stage_changed = Fase cambiata
 activity-segment_entered = Entrato in un segmento
 activity-segment_left = Uscito da un segmento
+activity-lead_assigned = Lead assegnato
 outcome-connected = Risposto
 outcome-left_voicemail = Messaggio in segreteria
 outcome-no_answer = Nessuna risposta

@@ -351,6 +351,7 @@ activity-import = Import
 activity-stage_changed = Zmiana etapu
 activity-segment_entered = Wejście do segmentu
 activity-segment_left = Wyjście z segmentu
+activity-lead_assigned = Przydzielenie leada
 outcome-connected = Połączono
 outcome-left_voicemail = Wiadomość głosowa
 outcome-no_answer = Brak odpowiedzi

@@ -6,7 +6,9 @@
 
 use std::sync::Arc;
 
-use leadline_core::engine::{decide, default_lifecycle, Rules, Segment};
+use leadline_core::engine::{decide, default_lifecycle, Consequence, Rules, Segment};
+use leadline_core::lifecycle::LifecycleStage;
+use leadline_core::routing::{route, Member, Routing};
 use leadline_core::score::default_models;
 use leadline_core::Millis;
 use leadline_store::{ActivityQuery, Claim, Decision, Store, StoreError};
@@ -27,7 +29,7 @@ const BATCH: u32 = 500;
 
 /// The kinds of activity the engine writes itself; reading them back decides nothing new.
 fn is_own(kind: &str) -> bool {
-    matches!(kind, "stage_changed" | "segment_entered" | "segment_left" | "score_changed")
+    matches!(kind, "stage_changed" | "segment_entered" | "segment_left" | "score_changed" | "lead_assigned")
 }
 
 pub struct Engine {
@@ -89,6 +91,7 @@ impl Engine {
             .collect();
         let states = store.contact_states(&ids).await?;
         let rules = Rules { segments: self.segments(store).await?, ..self.rules.clone() };
+        let mut router = Router::default();
         let mut decisions = Vec::new();
         for id in &ids {
             let facts = match ContactFacts::load(store, id, now).await {
@@ -98,7 +101,10 @@ impl Engine {
                 Err(e) => return Err(e),
             };
             let before = states.get(facts.id()).cloned().unwrap_or_default();
-            let (state, consequences) = decide(&before, &facts, &rules, now);
+            let (state, mut consequences) = decide(&before, &facts, &rules, now);
+            if becomes_sales_ready(&consequences) && facts.owner().is_none() {
+                consequences.extend(router.route(store, &facts, now).await?);
+            }
             if state != before || !consequences.is_empty() {
                 decisions.push(Decision { contact_id: facts.id().to_owned(), state, consequences });
             }
@@ -139,5 +145,39 @@ impl Engine {
                 }
             }
         }
+    }
+}
+
+/// Whether the engine just moved a contact to MQL or further: the moment a lead is routed.
+fn becomes_sales_ready(consequences: &[Consequence]) -> bool {
+    let mql = LifecycleStage::MarketingQualified.rank();
+    consequences.iter().any(|c| matches!(c, Consequence::StageChanged { to, .. } if to.rank() >= mql))
+}
+
+/// Routing within one step: the settings and members read once (when a lead first needs
+/// them), and each assignment counted at once, so that a step's leads take turns.
+#[derive(Default)]
+struct Router {
+    loaded: Option<(Routing, Vec<Member>)>,
+}
+
+impl Router {
+    async fn route(
+        &mut self,
+        store: &dyn Store,
+        facts: &ContactFacts,
+        now: Millis,
+    ) -> Result<Option<Consequence>, StoreError> {
+        if self.loaded.is_none() {
+            self.loaded = Some((crate::routing::settings(store).await?, store.routing_members().await?));
+        }
+        let Some((routing, members)) = self.loaded.as_mut() else { return Ok(None) };
+        let Some(a) = route(&facts.routing_lead(), routing, members, now) else { return Ok(None) };
+        // As the store will count it: one more lead held, one more turn taken.
+        if let Some(m) = members.iter_mut().find(|m| m.user_id == a.user_id) {
+            m.open += 1;
+            m.assigned += 1;
+        }
+        Ok(Some(Consequence::Assigned { user_id: a.user_id, reason: a.reason }))
     }
 }

@@ -17,6 +17,7 @@ pub mod import;
 pub mod jobs;
 pub mod metrics;
 pub mod ratelimit;
+pub mod routing;
 pub mod scores;
 pub mod web;
 pub mod wire;

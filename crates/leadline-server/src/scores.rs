@@ -80,6 +80,19 @@ impl ContactFacts {
         &self.contact.id
     }
 
+    /// The contact's owner, if it has one.
+    pub fn owner(&self) -> Option<&str> {
+        self.contact.text("owner_id")
+    }
+
+    /// The contact as routing sees it: its country, and its company's owner.
+    pub fn routing_lead(&self) -> leadline_core::routing::Lead {
+        leadline_core::routing::Lead {
+            country: self.contact.text("country").map(str::to_owned),
+            account_owner: self.company.as_ref().and_then(|c| c.text("owner_id")).map(str::to_owned),
+        }
+    }
+
     /// Every model's score of this contact at `now`.
     pub fn score(&self, models: &[Model], now: Millis) -> Vec<Scored> {
         models.iter().map(|m| m.score(self, now)).collect()

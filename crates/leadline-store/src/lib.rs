@@ -54,6 +54,7 @@ pub trait Store:
     + BulkStore
     + EngineStore
     + SegmentStore
+    + RoutingStore
     + Send
     + Sync
     + 'static
@@ -125,6 +126,47 @@ pub trait SegmentStore: Send + Sync {
     async fn segment_count(&self, id: &str) -> StoreResult<i64>;
     /// Member contact ids in id order, after `after`.
     async fn segment_members(&self, id: &str, after: Option<&str>, limit: u32) -> StoreResult<Vec<String>>;
+}
+
+/// Routing: its settings, the users who take leads, the assignments the engine made, and the
+/// work queue they make.
+#[async_trait::async_trait]
+pub trait RoutingStore: Send + Sync {
+    /// The rules (as JSON text) and the SLA in minutes, when someone has set them.
+    async fn routing_settings(&self) -> StoreResult<Option<(String, u32)>>;
+    async fn set_routing_settings(&self, rules: &str, sla_minutes: u32, now: Millis) -> StoreResult<()>;
+    /// The members, each with the open leads they hold now (`open`) and their turn.
+    async fn routing_members(&self) -> StoreResult<Vec<leadline_core::routing::Member>>;
+    /// Add or change a member (their turn, `assigned`, is kept; `open` is counted, not set).
+    async fn set_routing_member(&self, member: &leadline_core::routing::Member) -> StoreResult<()>;
+    async fn remove_routing_member(&self, user_id: &str) -> StoreResult<()>;
+    /// The open leads (MQLs and SQLs not disqualified or recycled) of these owners, and the
+    /// unowned ones when `unowned`: at most `limit`, in no particular order.
+    async fn work_queue(&self, owners: &[String], unowned: bool, limit: u32) -> StoreResult<Vec<QueueEntry>>;
+    /// Assignments made since `since`, newest first, at most `limit`, with their first touch.
+    async fn assignments(&self, since: Millis, limit: u32) -> StoreResult<Vec<Assigned>>;
+}
+
+/// The activity types that count as a rep's touch of a lead, and those that show its intent.
+pub const TOUCH_TYPES: &[&str] = &["call", "email_sent", "meeting"];
+pub const INTENT_TYPES: &[&str] = &["form_submission", "chat_message", "email_clicked", "product_event"];
+
+/// A lead in a work queue: the contact, how it got there, and the times its order needs.
+#[derive(Debug, Clone)]
+pub struct QueueEntry {
+    pub contact: Record,
+    pub assignment: Option<Assigned>,
+    pub last_intent: Option<Millis>,
+}
+
+/// An assignment the engine made, and the lead's first touch after it, if yet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assigned {
+    pub contact_id: String,
+    pub owner_id: String,
+    pub assigned_at: Millis,
+    pub reason: String,
+    pub first_touch: Option<Millis>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

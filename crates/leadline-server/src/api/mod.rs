@@ -5,6 +5,7 @@ pub(crate) mod conditions;
 pub(crate) mod duplicates;
 pub(crate) mod imports;
 pub(crate) mod records;
+pub(crate) mod routing;
 pub(crate) mod scores;
 pub(crate) mod segments;
 mod system;
@@ -31,6 +32,7 @@ pub fn router(state: AppState) -> Router {
         .merge(conditions::routes())
         .merge(scores::routes())
         .merge(segments::routes())
+        .merge(routing::routes())
         .route("/openapi.json", get(system::openapi))
         .layer(DefaultBodyLimit::max(max_json))
         // Uploads have their own, larger limit.
@@ -197,6 +199,8 @@ pub fn query_pairs(uri: &axum::http::Uri) -> ApiResult<Vec<(String, String)>> {
         records::company_contacts, records::link_contact, records::unlink_contact, records::undo_merge, records::merges,
         conditions::parse_condition, scores::contact_scores,
         segments::create, segments::list, segments::get_one, segments::delete, segments::members,
+        routing::get_routing, routing::set_routing, routing::list_members, routing::set_member, routing::remove_member,
+        routing::work_queue, routing::sla_report,
         duplicates::list, duplicates::get_one, duplicates::dismiss, duplicates::merge, duplicates::scan,
         timeline::list_activities, timeline::create_activities, timeline::get_activity, timeline::delete_activity,
         timeline::create_note, timeline::create_call,
@@ -220,6 +224,8 @@ pub fn query_pairs(uri: &axum::http::Uri) -> ApiResult<Vec<(String, String)>> {
         conditions::ConditionInput, conditions::ConditionDto, conditions::ConditionError,
         scores::ScoresDto, scores::ModelScoreDto, scores::RuleScoreDto,
         segments::SegmentInput, segments::SegmentDto, segments::SegmentMembers,
+        routing::RoutingDto, crate::routing::RuleDto, routing::MemberDto, routing::MemberInput, routing::QueueItemDto,
+        routing::QueueDto, routing::SlaRow,
         duplicates::DuplicateDto, duplicates::DuplicatePage, duplicates::ScanResult,
     )),
     modifiers(&BearerAuth, &Exact),

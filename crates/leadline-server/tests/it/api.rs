@@ -794,3 +794,141 @@ pub async fn field_changes_reach_the_engine_and_lists_sort_by_score(app: &App) {
     app.get("/api/v1/contacts?sort=score.Fit;drop").await.error(422, "invalid_score_model", Some("score"));
     app.get("/api/v1/contacts?score.fit[prefix]=1").await.error(422, "invalid_filter", Some("score.fit"));
 }
+
+/// Routing end to end: the rules tried in order (account owner, territory, round robin), each
+/// lead given once when the engine makes it an MQL, its reason and SLA in the rep's queue, the
+/// first touch counted, and bad settings refused where they are wrong.
+pub async fn leads_are_routed_into_work_queues(app: &App) {
+    use leadline_server::engine::Engine;
+    let engine = Engine::new("only").unwrap();
+    let store = app.state.store.as_ref();
+    let settle = async || {
+        let mut n = 0;
+        while engine.step(store, leadline_server::now()).await.unwrap() > 0 && n < 50 {
+            n += 1;
+        }
+    };
+    let mut reps = Vec::new();
+    for name in ["ala", "bartek", "celina"] {
+        let token = app.user(&format!("{name}@firma.pl"), Role::Sales, TokenScope::Write).await;
+        let me = app.call(&token, Method::GET, "/api/v1/auth/me", None).await.json();
+        reps.push((me["user"]["id"].as_str().unwrap().to_owned(), token));
+    }
+    let id = |i: usize| reps[i].0.clone();
+    for (i, team) in [(0, "sales"), (1, "sales"), (2, "cee")] {
+        let r = app
+            .call(&app.admin, Method::PUT, &format!("/api/v1/routing/members/{}", id(i)), Some(json!({"team": team})))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    }
+    let rules = json!({"rules": [{"kind": "account_owner"}, {"kind": "territory", "countries": ["pl", "CZ"], "team": "cee"}, {"kind": "round_robin", "team": "sales"}], "sla_minutes": 120});
+    let set = app.call(&app.admin, Method::PUT, "/api/v1/routing", Some(rules)).await;
+    assert_eq!(set.json()["rules"][1]["countries"], json!(["PL", "CZ"]), "{}", set.text);
+    // Bad settings: refused where they are wrong, and the rules stay as they were.
+    let bad = json!({"rules": [{"kind": "territory", "countries": ["XX"], "team": "cee"}], "sla_minutes": 60});
+    app.call(&app.admin, Method::PUT, "/api/v1/routing", Some(bad)).await.error(
+        422,
+        "invalid_routing",
+        Some("rules[0].countries"),
+    );
+    let unknown = json!({"rules": [{"kind": "lottery"}], "sla_minutes": 60});
+    assert_eq!(
+        app.call(&app.admin, Method::PUT, "/api/v1/routing", Some(unknown)).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    app.call(&reps[0].1, Method::PUT, "/api/v1/routing", Some(json!({"rules": [], "sla_minutes": 5}))).await.error(
+        403,
+        "forbidden",
+        None,
+    );
+    app.call(&app.admin, Method::PUT, "/api/v1/routing/members/nobody", Some(json!({"team": "sales"}))).await.error(
+        404,
+        "not_found",
+        None,
+    );
+    assert_eq!(app.get("/api/v1/routing").await.json()["sla_minutes"], 120);
+
+    let account = app
+        .post("/api/v1/companies", json!({"name": "Nord Freight", "employee_count": 400, "owner_id": id(1)}))
+        .await
+        .json();
+    let lead = |name: &str, country: &str, company: Option<&Value>| {
+        let mut body = json!({"first_name": name, "job_title": "Head of Logistics", "emails": [format!("{name}@nord-freight.example")], "country": country, "lifecycle_stage": "subscriber"});
+        if let Some(co) = company {
+            body["company_id"] = co["id"].clone();
+        }
+        body
+    };
+    let mut contacts = Vec::new();
+    for body in [
+        lead("piotr", "PL", None),
+        lead("giulia", "IT", None),
+        lead("marco", "IT", None),
+        lead("sven", "SE", Some(&account)),
+    ] {
+        contacts.push(app.post("/api/v1/contacts", body).await.json()["id"].as_str().unwrap().to_owned());
+    }
+    // No company size for the unaffiliated: give them one through a company each.
+    for c in &contacts[..3] {
+        let co = app.post("/api/v1/companies", json!({"name": format!("Co {c}"), "employee_count": 400})).await.json();
+        app.patch(&format!("/api/v1/contacts/{c}"), json!({"company_id": co["id"]})).await;
+    }
+    for c in &contacts {
+        let visit = json!({"type": "page_view", "contact_id": c, "properties": {"url": "https://x.example/pricing"}});
+        app.post("/api/v1/activities", json!([{"type": "form_submission", "contact_id": c}, visit.clone(), visit]))
+            .await;
+    }
+    settle().await;
+    let owner = async |c: &str| app.get(&format!("/api/v1/contacts/{c}")).await.json()["owner_id"].clone();
+    for c in &contacts {
+        let got = app.get(&format!("/api/v1/contacts/{c}")).await.json();
+        assert_eq!(got["lifecycle_stage"], "mql", "{got}");
+    }
+    assert_eq!(owner(&contacts[0]).await, id(2), "territory PL goes to cee");
+    assert_eq!(owner(&contacts[3]).await, id(1), "the account's owner");
+    let (a, b) = (owner(&contacts[1]).await, owner(&contacts[2]).await);
+    assert_ne!(a, b, "the round robin takes turns");
+    assert!(
+        [id(0), id(1)].contains(&a.as_str().unwrap().to_owned())
+            && [id(0), id(1)].contains(&b.as_str().unwrap().to_owned())
+    );
+    let assigned = app.get(&format!("/api/v1/contacts/{}/timeline?type=lead_assigned", contacts[0])).await.json();
+    assert_eq!(assigned["items"].as_array().unwrap().len(), 1, "{assigned}");
+    assert_eq!(assigned["items"][0]["properties"]["reason"], "territory:PL:cee");
+
+    // Celina's queue: her lead, why it is there, and when the first touch is due.
+    let queue = app.call(&reps[2].1, Method::GET, "/api/v1/queue", None).await.json();
+    assert_eq!((queue["total"].as_u64(), queue["breached"].as_u64()), (Some(1), Some(0)), "{queue}");
+    let item = &queue["items"][0];
+    assert_eq!(
+        (item["contact"]["id"].as_str(), item["reason"].as_str()),
+        (Some(contacts[0].as_str()), Some("territory:PL:cee"))
+    );
+    assert!(item["priority"].as_str().is_some_and(|p| p.len() == 2), "{item}");
+    assert!(item["sla_due_at"].is_string() && item["first_touch_at"].is_null(), "{item}");
+    // A call is the first touch.
+    app.call(&reps[2].1, Method::POST, "/api/v1/activities", Some(json!({"type": "call", "contact_id": contacts[0]})))
+        .await;
+    let queue = app.call(&reps[2].1, Method::GET, "/api/v1/queue", None).await.json();
+    assert!(queue["items"][0]["first_touch_at"].is_string(), "{queue}");
+    let sla = app.get("/api/v1/routing/sla").await.json();
+    let celina = sla.as_array().unwrap().iter().find(|r| r["owner_id"] == id(2).as_str()).unwrap();
+    assert_eq!(
+        (celina["assigned"].as_u64(), celina["touched_in_time"].as_u64(), celina["breached"].as_u64()),
+        (Some(1), Some(1), Some(0))
+    );
+    // The sales team's queue holds both round-robin leads; disqualified leads leave it.
+    let team = app.get("/api/v1/queue?team=sales").await.json();
+    assert_eq!(team["total"], 3, "two by turn and the account's: {team}");
+    app.patch(
+        &format!("/api/v1/contacts/{}", contacts[3]),
+        json!({"lead_status": "disqualified", "disqualification_reason": "no_budget"}),
+    )
+    .await;
+    assert_eq!(app.get("/api/v1/queue?team=sales").await.json()["total"], 2);
+    let members = app.get("/api/v1/routing/members").await.json();
+    let open: u64 = members.as_array().unwrap().iter().map(|m| m["open"].as_u64().unwrap()).sum();
+    assert_eq!(open, 3, "{members}");
+    app.get("/api/v1/queue?team=nobody").await.error(422, "unknown_team", Some("team"));
+    app.get("/api/v1/queue?sla=late").await.error(422, "invalid_filter", Some("sla"));
+}

@@ -184,6 +184,7 @@ on_every_backend!(api::{
     the_engine_waits_at_a_gap_in_the_log,
     segments_are_kept_by_the_engine,
     field_changes_reach_the_engine_and_lists_sort_by_score,
+    leads_are_routed_into_work_queues,
 });
 
 on_every_backend!(imports::{

@@ -36,6 +36,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (9, include_str!("../../migrations/postgres/0009_engine.sql")),
     (10, include_str!("../../migrations/postgres/0010_segments.sql")),
     (11, include_str!("../../migrations/postgres/0011_contact_scores.sql")),
+    (12, include_str!("../../migrations/postgres/0012_routing.sql")),
 ];
 
 pub(crate) fn json_text(column: &str, key_param: &str) -> String {

@@ -58,6 +58,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (11, include_str!("../../migrations/sqlite/0011_engine.sql")),
     (12, include_str!("../../migrations/sqlite/0012_segments.sql")),
     (13, include_str!("../../migrations/sqlite/0013_contact_scores.sql")),
+    (14, include_str!("../../migrations/sqlite/0014_routing.sql")),
 ];
 
 /// The text value of a custom property.

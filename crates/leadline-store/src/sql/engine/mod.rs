@@ -8,6 +8,7 @@ mod contacts;
 mod duplicates;
 mod jobs;
 mod records;
+mod routing;
 mod search;
 mod state;
 mod undo;

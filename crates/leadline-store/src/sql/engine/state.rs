@@ -102,6 +102,9 @@ fn timeline_entry(c: &Consequence) -> Option<(&'static str, serde_json::Value)> 
         )),
         Consequence::SegmentEntered(k) => Some(("segment_entered", serde_json::json!({"segment": k}))),
         Consequence::SegmentLeft(k) => Some(("segment_left", serde_json::json!({"segment": k}))),
+        Consequence::Assigned { user_id, reason } => {
+            Some(("lead_assigned", serde_json::json!({"user_id": user_id, "reason": reason})))
+        }
         // Scores move with every page view; the timeline would drown. Their state is kept.
         Consequence::ScoreChanged { .. } => None,
     }
@@ -229,15 +232,27 @@ impl crate::EngineStore for SqlStore {
                     }
                     _ => {}
                 }
-                if let Consequence::StageChanged { to, .. } = c {
+                let field = match c {
+                    Consequence::StageChanged { to, .. } => Some(("lifecycle_stage", to.as_str().to_owned())),
+                    Consequence::Assigned { user_id, .. } => Some(("owner_id", user_id.clone())),
+                    _ => None,
+                };
+                if let Some((name, value)) = field {
                     let current = match records::get(&mut tx, ObjectKind::Contact, &d.contact_id).await {
                         Ok(r) => r,
                         Err(StoreError::NotFound { .. }) => continue,
                         Err(e) => return Err(e),
                     };
+                    if let Consequence::Assigned { user_id, reason } = c {
+                        // Someone gave the lead an owner since the engine read it: theirs stands.
+                        if current.text("owner_id").is_some() {
+                            continue;
+                        }
+                        super::routing::record_assignment(&mut tx, &current.id, user_id, reason, now).await?;
+                    }
                     let mut changes = leadline_core::contact::FieldChanges::default();
-                    let spec = leadline_core::record::field(ObjectKind::Contact, "lifecycle_stage").expect("a field");
-                    changes.set(spec, Some(leadline_core::record::Scalar::Text(to.as_str().into())));
+                    let spec = leadline_core::record::field(ObjectKind::Contact, name).expect("a contact field");
+                    changes.set(spec, Some(leadline_core::record::Scalar::Text(value)));
                     records::update(&mut tx, &current, &changes, Vec::new(), actor).await?;
                 }
                 if let Some((kind, properties)) = timeline_entry(c) {
