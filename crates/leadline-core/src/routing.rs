@@ -69,6 +69,57 @@ impl Routing {
     }
 }
 
+/// Rules written one to a line, as the settings screen edits them:
+///
+/// ```text
+/// account owner
+/// territory PL, CZ -> cee
+/// round robin sales
+/// ```
+///
+/// Blank lines are skipped. An error names the line (from 1) and what it expected.
+pub fn parse_rules(text: &str) -> Result<Vec<Rule>, (usize, String)> {
+    let mut rules = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let bad = |what: &str| Err((i + 1, what.to_owned()));
+        let rule = match words.as_slice() {
+            [] => continue,
+            ["account", "owner"] | ["account_owner"] => Rule::AccountOwner,
+            ["round", "robin", team] | ["round_robin", team] => Rule::RoundRobin { team: (*team).to_owned() },
+            ["territory", ..] => {
+                let rest = line.trim_start().trim_start_matches("territory");
+                let Some((countries, team)) = rest.split_once("->") else {
+                    return bad("territory <countries> -> <team>");
+                };
+                let countries: Vec<String> = countries
+                    .split([',', ' '])
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_ascii_uppercase)
+                    .collect();
+                Rule::Territory { countries, team: team.trim().to_owned() }
+            }
+            _ => return bad("account owner, territory <countries> -> <team>, or round robin <team>"),
+        };
+        rules.push(rule);
+    }
+    Ok(rules)
+}
+
+/// Rules as [`parse_rules`] reads them.
+pub fn rules_to_text(rules: &[Rule]) -> String {
+    rules
+        .iter()
+        .map(|r| match r {
+            Rule::AccountOwner => "account owner".to_owned(),
+            Rule::Territory { countries, team } => format!("territory {} -> {team}", countries.join(", ")),
+            Rule::RoundRobin { team } => format!("round robin {team}"),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Whether `name` can name a team.
 pub fn is_team(name: &str) -> bool {
     !name.is_empty() && name.len() <= 64 && name.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_')
@@ -255,6 +306,16 @@ mod tests {
     }
 
     #[test]
+    fn rules_read_and_write_as_lines() {
+        let text = "account owner\n\n  territory pl, CZ -> cee\nround robin sales";
+        let rules = parse_rules(text).unwrap();
+        assert_eq!(rules, routing().rules);
+        assert_eq!(parse_rules(&rules_to_text(&rules)).unwrap(), rules);
+        assert_eq!(parse_rules("account owner\nterritory PL cee").unwrap_err().0, 2);
+        assert_eq!(parse_rules("lottery").unwrap_err().0, 1);
+    }
+
+    #[test]
     fn the_queue_puts_the_best_and_hottest_first() {
         let item =
             |priority, engagement, last_intent, sla_due| QueueItem { priority, engagement, last_intent, sla_due };
@@ -285,6 +346,15 @@ mod tests {
     }
 
     proptest! {
+        /// Reading any text never panics, and what it reads writes back to the same rules.
+        #[test]
+        fn rule_lines_never_panic_and_round_trip(text in "\\PC{0,200}") {
+            if let Ok(rules) = parse_rules(&text) {
+                let again = parse_rules(&rules_to_text(&rules));
+                prop_assert_eq!(again, Ok(rules));
+            }
+        }
+
         /// Handing out leads one by one, no member gets more than one lead over their weighted
         /// share (the reference: total x weight / sum of weights), and none falls further
         /// behind it than their weight's part of one lead per member, whatever the weights.

@@ -537,3 +537,50 @@ seg-count = { $count ->
     [one] { $n } contact
    *[other] { $n } contacts
 }
+nav-queue = Work queue
+queue-whose = Whose leads
+queue-mine = My leads
+queue-team = Team { $team }
+queue-only-breached = Only those past their SLA
+queue-show = Show
+queue-empty = No open leads here. Leads arrive when the engine makes a contact an MQL and routing gives it to someone.
+queue-priority = Priority
+queue-lead = Lead
+queue-stage = Stage
+queue-why = Why here
+queue-owner = Owner
+queue-sla = First touch
+queue-intent = Latest intent
+queue-late = Late.
+queue-due = due { $when }
+queue-touched = touched { $when }
+queue-total = { $count ->
+    [one] { $n } open lead
+   *[other] { $n } open leads
+}
+queue-breached = { $count ->
+    [one] { $n } past its SLA
+   *[other] { $n } past their SLA
+}
+queue-reason-account-owner = Owner of the account
+queue-reason-territory = Territory { $country }, team { $team }
+queue-reason-round-robin = Round robin, team { $team }
+queue-reason-owner = Given by a person
+queue-reason-unassigned = Not assigned yet
+routing-title = Routing
+routing-saved = Routing saved.
+routing-rules = Assignment rules
+routing-intro = When the engine makes a contact an MQL and it has no owner, these rules are tried in order; the first that finds someone available gives them the lead. Members who are away or at their limit are passed over.
+routing-rules-hint = One rule a line: account owner · territory PL, CZ -> team · round robin team
+routing-line-error = Line { $line }: expected { $expected }
+routing-sla = Minutes for the first touch (SLA)
+routing-members = Who takes leads
+routing-no-members = Nobody takes leads yet: add a user to a team.
+routing-member = User
+routing-member-set = Add or change a member
+routing-team = Team
+routing-weight = Share (weight)
+routing-max-open = Most open leads
+routing-away-until = Away until
+routing-open = Open leads
+routing-remove = Remove

@@ -491,3 +491,48 @@ seg-no-members = هنوز مخاطبی در آن نیست (بخش تازه در 
 seg-count = { $count ->
    *[other] { $n } مخاطب
 }
+nav-queue = صف کار
+queue-whose = سرنخ‌های چه کسی
+queue-mine = سرنخ‌های من
+queue-team = تیم { $team }
+queue-only-breached = فقط آن‌هایی که از SLA گذشته‌اند
+queue-show = نمایش
+queue-empty = سرنخ بازی اینجا نیست. سرنخ‌ها وقتی می‌رسند که موتور مخاطبی را MQL کند و مسیریابی آن را به کسی بسپارد.
+queue-priority = اولویت
+queue-lead = سرنخ
+queue-stage = مرحله
+queue-why = چرا اینجا
+queue-owner = مسئول
+queue-sla = نخستین تماس
+queue-intent = آخرین نشانهٔ قصد
+queue-late = دیر شده.
+queue-due = مهلت { $when }
+queue-touched = تماس { $when }
+queue-total = { $count ->
+   *[other] { $n } سرنخ باز
+}
+queue-breached = { $count ->
+   *[other] { $n } گذشته از SLA
+}
+queue-reason-account-owner = مسئول حساب
+queue-reason-territory = قلمرو { $country }، تیم { $team }
+queue-reason-round-robin = نوبتی، تیم { $team }
+queue-reason-owner = سپرده‌شده به دست یک نفر
+queue-reason-unassigned = هنوز سپرده نشده
+routing-title = مسیریابی
+routing-saved = مسیریابی ذخیره شد.
+routing-rules = قاعده‌های واگذاری
+routing-intro = وقتی موتور مخاطبی را MQL می‌کند و مسئولی ندارد، این قاعده‌ها به ترتیب آزموده می‌شوند؛ نخستین قاعده‌ای که فرد در دسترسی بیابد، سرنخ را به او می‌سپارد. کسانی که غایب‌اند یا به سقف خود رسیده‌اند کنار گذاشته می‌شوند.
+routing-rules-hint = در هر سطر یک قاعده: account owner · territory PL, CZ -> تیم · round robin تیم
+routing-line-error = سطر { $line }: انتظار می‌رفت { $expected }
+routing-sla = دقیقه‌ها تا نخستین تماس (SLA)
+routing-members = چه کسانی سرنخ می‌گیرند
+routing-no-members = هنوز کسی سرنخ نمی‌گیرد: کاربری را به یک تیم بیفزایید.
+routing-member = کاربر
+routing-member-set = افزودن یا تغییر عضو
+routing-team = تیم
+routing-weight = سهم (وزن)
+routing-max-open = بیشترین سرنخ باز
+routing-away-until = غایب تا
+routing-open = سرنخ‌های باز
+routing-remove = حذف

@@ -534,3 +534,50 @@ seg-count = { $count ->
     [one] { $n } contatto
    *[other] { $n } contatti
 }
+nav-queue = Coda di lavoro
+queue-whose = Lead di chi
+queue-mine = I miei lead
+queue-team = Team { $team }
+queue-only-breached = Solo quelli oltre lo SLA
+queue-show = Mostra
+queue-empty = Nessun lead aperto qui. I lead arrivano quando il motore rende un contatto MQL e il routing lo assegna a qualcuno.
+queue-priority = Priorità
+queue-lead = Lead
+queue-stage = Fase
+queue-why = Perché qui
+queue-owner = Responsabile
+queue-sla = Primo contatto
+queue-intent = Ultimo segnale di intenzione
+queue-late = In ritardo.
+queue-due = entro { $when }
+queue-touched = contattato { $when }
+queue-total = { $count ->
+    [one] { $n } lead aperto
+   *[other] { $n } lead aperti
+}
+queue-breached = { $count ->
+    [one] { $n } oltre lo SLA
+   *[other] { $n } oltre lo SLA
+}
+queue-reason-account-owner = Responsabile dell'account
+queue-reason-territory = Territorio { $country }, team { $team }
+queue-reason-round-robin = A rotazione, team { $team }
+queue-reason-owner = Assegnato da una persona
+queue-reason-unassigned = Non ancora assegnato
+routing-title = Routing
+routing-saved = Routing salvato.
+routing-rules = Regole di assegnazione
+routing-intro = Quando il motore rende un contatto MQL e non ha un responsabile, queste regole si provano in ordine; la prima che trova qualcuno disponibile gli assegna il lead. Chi è assente o al proprio limite viene saltato.
+routing-rules-hint = Una regola per riga: account owner · territory PL, CZ -> team · round robin team
+routing-line-error = Riga { $line }: atteso { $expected }
+routing-sla = Minuti per il primo contatto (SLA)
+routing-members = Chi riceve i lead
+routing-no-members = Nessuno riceve ancora lead: aggiungi un utente a un team.
+routing-member = Utente
+routing-member-set = Aggiungi o modifica un membro
+routing-team = Team
+routing-weight = Quota (peso)
+routing-max-open = Massimo di lead aperti
+routing-away-until = Assente fino al
+routing-open = Lead aperti
+routing-remove = Rimuovi

@@ -554,3 +554,52 @@ seg-count = { $count ->
     [few] { $n } kontakty
    *[many] { $n } kontaktów
 }
+nav-queue = Kolejka pracy
+queue-whose = Czyje leady
+queue-mine = Moje leady
+queue-team = Zespół { $team }
+queue-only-breached = Tylko po terminie SLA
+queue-show = Pokaż
+queue-empty = Brak otwartych leadów. Leady trafiają tu, gdy silnik uzna kontakt za MQL, a routing przydzieli go komuś.
+queue-priority = Priorytet
+queue-lead = Lead
+queue-stage = Etap
+queue-why = Dlaczego tutaj
+queue-owner = Opiekun
+queue-sla = Pierwszy kontakt
+queue-intent = Ostatni sygnał zamiaru
+queue-late = Po terminie.
+queue-due = termin { $when }
+queue-touched = kontakt { $when }
+queue-total = { $count ->
+    [one] { $n } otwarty lead
+    [few] { $n } otwarte leady
+   *[many] { $n } otwartych leadów
+}
+queue-breached = { $count ->
+    [one] { $n } po terminie SLA
+    [few] { $n } po terminie SLA
+   *[many] { $n } po terminie SLA
+}
+queue-reason-account-owner = Opiekun konta
+queue-reason-territory = Terytorium { $country }, zespół { $team }
+queue-reason-round-robin = Po kolei, zespół { $team }
+queue-reason-owner = Przydzielony ręcznie
+queue-reason-unassigned = Jeszcze nieprzydzielony
+routing-title = Routing
+routing-saved = Zapisano routing.
+routing-rules = Reguły przydziału
+routing-intro = Gdy silnik uzna kontakt za MQL, a kontakt nie ma opiekuna, reguły są sprawdzane po kolei; pierwsza, która znajdzie dostępną osobę, przydziela jej leada. Osoby nieobecne lub z pełnym limitem są pomijane.
+routing-rules-hint = Jedna reguła w wierszu: account owner · territory PL, CZ -> zespół · round robin zespół
+routing-line-error = Wiersz { $line }: oczekiwano { $expected }
+routing-sla = Minuty na pierwszy kontakt (SLA)
+routing-members = Kto przyjmuje leady
+routing-no-members = Nikt jeszcze nie przyjmuje leadów: dodaj użytkownika do zespołu.
+routing-member = Użytkownik
+routing-member-set = Dodaj lub zmień osobę
+routing-team = Zespół
+routing-weight = Udział (waga)
+routing-max-open = Najwięcej otwartych leadów
+routing-away-until = Nieobecny do
+routing-open = Otwarte leady
+routing-remove = Usuń

@@ -18,6 +18,7 @@ mod deals;
 mod duplicates;
 pub mod i18n;
 mod imports;
+mod queue;
 mod records;
 mod segments;
 mod settings;
@@ -52,6 +53,7 @@ pub fn routes(max_upload: u64) -> Router<AppState> {
         .merge(deals::routes())
         .merge(duplicates::routes())
         .merge(segments::routes())
+        .merge(queue::routes())
         .merge(settings::routes())
         .route("/", get(records::dashboard))
         .route("/search", get(records::search))

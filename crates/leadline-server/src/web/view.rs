@@ -26,6 +26,12 @@ impl Tr {
         i18n::message(self.locale.lang, key, &[(name, FluentValue::from(value))])
     }
 
+    /// A message with several text arguments.
+    pub fn ta(&self, key: &str, args: &[(&str, &str)]) -> String {
+        let args: Vec<(&str, FluentValue)> = args.iter().map(|(k, v)| (*k, FluentValue::from(*v))).collect();
+        i18n::message(self.locale.lang, key, &args)
+    }
+
     /// A message about `count` things: plural forms select on `$count`, the text shows `$n`
     /// (the count in the locale's digits).
     pub fn tn(&self, key: &str, count: impl std::borrow::Borrow<i64>) -> String {
@@ -131,6 +137,7 @@ impl Shell {
             ("/companies", "nav-companies"),
             ("/deals", "nav-deals"),
             ("/segments", "nav-segments"),
+            ("/queue", "nav-queue"),
         ]
         .into_iter()
         .chain(v.can(Action::Import).then_some(("/import", "nav-import")))

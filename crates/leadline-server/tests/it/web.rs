@@ -566,6 +566,8 @@ pub async fn every_screen_renders(app: &App) {
         "/duplicates".into(),
         "/duplicates?status=dismissed".into(),
         "/segments".into(),
+        "/queue".into(),
+        "/settings/routing".into(),
     ] {
         let r = b.get(&path).await;
         assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.text);
@@ -884,4 +886,67 @@ pub async fn segments_are_made_and_seen_on_their_pages(app: &App) {
         seg.text
     );
     assert!(b.get("/segments").await.text.contains("1 contact"));
+}
+
+/// Routing from its settings page (rules one to a line, refused at the line that does not
+/// read; a member added), and the lead it routes in the work queue, with its reason.
+pub async fn routing_is_set_on_its_page_and_leads_reach_the_queue(app: &App) {
+    let mut b = admin(app).await;
+    let csrf = b.csrf().await;
+    let me = app.get("/api/v1/auth/me").await.json()["user"]["id"].as_str().unwrap().to_owned();
+    let bad = b
+        .post(
+            "/settings/routing",
+            &[("csrf", &csrf), ("rules", "account owner\nterritory PL cee"), ("sla_minutes", "60")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
+    assert!(bad.text.contains("id=\"routing-rules-error\"") && bad.text.contains("Line 2"), "{}", bad.text);
+    assert!(bad.text.contains("territory PL cee</textarea>"), "what was typed is kept");
+    let r = b
+        .post(
+            "/settings/routing",
+            &[("csrf", &csrf), ("rules", "account owner\nterritory PL -> cee"), ("sla_minutes", "0")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("id=\"routing-sla-error\""), "{}", r.text);
+    let r = b
+        .post(
+            "/settings/routing",
+            &[("csrf", &csrf), ("rules", "territory PL -> cee\nround robin sales"), ("sla_minutes", "90")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let r = b
+        .post("/settings/routing/members", &[("csrf", &csrf), ("user_id", &me), ("team", "cee"), ("weight", "2")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let page = b.get("/settings/routing?saved=1").await;
+    assert!(
+        page.text.contains("Routing saved.") && page.text.contains("round robin sales</textarea>"),
+        "{}",
+        page.text
+    );
+    assert!(page.text.contains("<td><bdi>cee</bdi></td><td>2</td>"), "{}", page.text);
+    // A Polish lead becomes an MQL: routing gives it to the one member of cee.
+    let c = app
+        .post("/api/v1/contacts", json!({"first_name": "Zofia", "job_title": "CEO", "emails": ["zofia@stal.pl"], "country": "PL", "lifecycle_stage": "lead"}))
+        .await
+        .json();
+    let id = c["id"].as_str().unwrap();
+    let co = app.post("/api/v1/companies", json!({"name": "Stal", "employee_count": 500})).await.json();
+    app.patch(&format!("/api/v1/contacts/{id}"), json!({"company_id": co["id"]})).await;
+    let visit = json!({"type": "page_view", "contact_id": id, "properties": {"url": "https://stal.example/pricing"}});
+    app.post("/api/v1/activities", json!([visit.clone(), visit, {"type": "form_submission", "contact_id": id}])).await;
+    let engine = leadline_server::engine::Engine::new("web-test").unwrap();
+    for _ in 0..10 {
+        engine.step(app.state.store.as_ref(), leadline_server::now()).await.unwrap();
+    }
+    let queue = b.get("/queue").await;
+    assert!(queue.text.contains(&format!("/contacts/{id}")), "{}", queue.text);
+    assert!(queue.text.contains("Territory PL, team cee"), "{}", queue.text);
+    assert!(queue.text.contains("1 open lead"), "{}", queue.text);
+    let team = b.get("/queue?team=cee&sla=breached").await;
+    assert!(team.text.contains("No open leads here."), "nothing is late yet: {}", team.text);
 }
