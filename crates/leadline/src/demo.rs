@@ -440,6 +440,26 @@ pub async fn seed(
         store.create_segment(name, condition, now).await.map_err(e)?;
     }
     store.engine_request_rescan(leadline_server::engine::NAME).await.map_err(e)?;
+    // Routing: Polish, Czech and Slovak leads to Piotr's CEE team, the rest in turn to Reza and
+    // Emily (who takes two for Reza's one, up to 60 open); the account's owner first.
+    let routing = leadline_core::routing::Routing {
+        rules: leadline_core::routing::parse_rules("account owner\nterritory PL, CZ, SK -> cee\nround robin sales")
+            .map_err(|(line, what)| format!("demo routing, line {line}: {what}"))?,
+        sla_minutes: 240,
+    };
+    leadline_server::routing::set_settings(store, &routing, now).await.map_err(|e| e.message)?;
+    for (rep, team, weight, max_open) in [(0, "cee", 1, None), (1, "sales", 1, None), (2, "sales", 2, Some(60))] {
+        let member = leadline_core::routing::Member {
+            user_id: reps[rep].clone(),
+            team: team.into(),
+            weight,
+            max_open,
+            away_until: None,
+            open: 0,
+            assigned: 0,
+        };
+        store.set_routing_member(&member).await.map_err(e)?;
+    }
 
     // Stage changes, replayed in time order so history and time-in-stage are real.
     let mut moves: Vec<(i64, usize, &str)> =
@@ -688,6 +708,11 @@ mod tests {
         assert!(h.windows(2).all(|w| w[0].at <= w[1].at));
         // Switchboard numbers made possible duplicates to review, and merged no one.
         assert!(s.count_duplicates(leadline_store::DuplicateStatus::Open).await.unwrap() > 0);
+        // Routing is set, and the reps' open leads make their work queues.
+        let members = s.routing_members().await.unwrap();
+        assert_eq!(members.len(), 3);
+        let owners: Vec<String> = members.iter().map(|m| m.user_id.clone()).collect();
+        assert!(!s.work_queue(&owners, false, 100).await.unwrap().is_empty(), "the reps have leads to work");
         t.remove().await;
     }
 }
