@@ -27,7 +27,8 @@ const PAGE: u32 = 500;
 pub struct BulkParams {
     /// contacts, companies or deals.
     pub object: String,
-    /// `delete`, `set` (`field` to `value`) or `tag` (contacts: add the tags in `value`).
+    /// `delete`, `set` (`field` to `value`), `tag` (contacts: add the tags in `value`) or
+    /// `list` (contacts: add them to the static list whose id is `value`).
     pub action: String,
     #[serde(default)]
     pub field: Option<String>,
@@ -61,6 +62,8 @@ enum Change {
     Delete,
     Contact(ContactChanges),
     Tags(Vec<String>),
+    /// Onto a static list (its id).
+    List(String),
     Record(FieldChanges),
 }
 
@@ -96,6 +99,11 @@ pub async fn prepare(s: &AppState, p: &BulkParams) -> ApiResult<Prepared> {
                 return Err(ApiError::invalid("value", "too_many", format!("a contact carries at most {max} tags")));
             }
             Change::Tags(tags)
+        }
+        "list" if object == ObjectKind::Contact => {
+            let list = s.store.segment(p.value.trim()).await.ok().filter(|l| l.condition.is_none());
+            let list = list.ok_or_else(|| ApiError::invalid("value", "not_a_list", "choose a static list"))?;
+            Change::List(list.id)
         }
         "set" => {
             let field = p.field.as_deref().unwrap_or_default();
@@ -162,6 +170,12 @@ pub async fn apply(store: &dyn Store, p: &Prepared, id: &str, actor: Actor<'_>) 
             let changes = ContactChanges { tags: Some(tags), ..ContactChanges::default() };
             store.update_contact(&r.id, &changes, p.options, actor).await.map(drop)
         }
+        Change::List(list) => match store.add_list_members(list, &[id.to_owned()], actor).await {
+            Ok(0) => return Ok(Outcome::Unchanged),
+            Ok(_) => Ok(()),
+            Err(StoreError::Invalid(_)) => return Ok(Outcome::Gone),
+            Err(e) => Err(e),
+        },
         Change::Record(changes) => match p.object {
             ObjectKind::Deal => store.update_deal(id, changes, None, actor).await.map(drop),
             _ => store.update_company(id, changes, &[], actor).await.map(drop),

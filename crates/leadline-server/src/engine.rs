@@ -120,8 +120,10 @@ impl Engine {
     /// which the API does not let in, is left out and said in the log).
     async fn segments(&self, store: &dyn Store) -> Result<Vec<Segment>, StoreError> {
         let mut out = Vec::new();
+        // Static lists are kept by people.
         for s in store.segments().await? {
-            match leadline_core::condition::parse(&s.condition) {
+            let Some(condition) = &s.condition else { continue };
+            match leadline_core::condition::parse(condition) {
                 Ok(condition) => out.push(Segment { key: s.id, condition }),
                 Err(e) => tracing::warn!(segment = %s.id, error = %e, "a segment's condition does not read"),
             }

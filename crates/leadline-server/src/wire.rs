@@ -404,6 +404,8 @@ fn filter(object: ObjectKind, name: &str, op: FilterOp, value: &str, defs: &[Pro
             .parse::<i64>()
             .map_err(|_| ApiError::invalid(name, "invalid_number", format!("{value:?} is not a whole number")))?;
         (FilterTarget::Score(score_model(model)?), vec![Scalar::Int(n)])
+    } else if name == "segment" && object == ObjectKind::Contact {
+        (FilterTarget::Segment, text(value))
     } else if name == "tag" && object == ObjectKind::Contact {
         (FilterTarget::Tag, text(value))
     } else if name == "email" && object == ObjectKind::Contact {

@@ -118,7 +118,13 @@ pub const DIRTY_PER_CLAIM: u32 = 200;
 /// Dynamic segments: a condition, and the contacts the engine found meet it.
 #[async_trait::async_trait]
 pub trait SegmentStore: Send + Sync {
-    async fn create_segment(&self, name: &str, condition: &str, now: Millis) -> StoreResult<Segment>;
+    /// A dynamic segment (`Some(condition)`), or a static list (`None`).
+    async fn create_segment(&self, name: &str, condition: Option<&str>, now: Millis) -> StoreResult<Segment>;
+    /// Add contacts to a static list (a dynamic segment refuses: the engine keeps it), each
+    /// entry on the contact's timeline. Returns how many were not members before.
+    async fn add_list_members(&self, id: &str, contact_ids: &[String], actor: Actor<'_>) -> StoreResult<usize>;
+    /// Take a contact off a static list.
+    async fn remove_list_member(&self, id: &str, contact_id: &str, actor: Actor<'_>) -> StoreResult<()>;
     async fn segments(&self) -> StoreResult<Vec<Segment>>;
     async fn segment(&self, id: &str) -> StoreResult<Segment>;
     async fn delete_segment(&self, id: &str) -> StoreResult<()>;
@@ -173,7 +179,8 @@ pub struct Assigned {
 pub struct Segment {
     pub id: String,
     pub name: String,
-    pub condition: String,
+    /// The rule-language condition of a dynamic segment; `None` for a static list.
+    pub condition: Option<String>,
     pub created_at: Millis,
     pub updated_at: Millis,
 }

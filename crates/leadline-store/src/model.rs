@@ -117,6 +117,8 @@ pub enum FilterTarget {
     LinkedTo(ObjectKind),
     /// Contacts by a score model's score (an integer), as the engine last decided it.
     Score(String),
+    /// Contacts in a segment or static list (its id).
+    Segment,
 }
 
 /// What a list is sorted by.

@@ -437,7 +437,7 @@ pub async fn seed(
         ("Pricing page, last 30 days", "count(page_view where url contains \"/pricing\", last 30 days) >= 1"),
         ("Fit A", "fit >= 60"),
     ] {
-        store.create_segment(name, condition, now).await.map_err(e)?;
+        store.create_segment(name, Some(condition), now).await.map_err(e)?;
     }
     store.engine_request_rescan(leadline_server::engine::NAME).await.map_err(e)?;
     // Routing: Polish, Czech and Slovak leads to Piotr's CEE team, the rest in turn to Reza and

@@ -5,6 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::routing::get;
 use axum::{Json, Router};
+use leadline_core::lifecycle::ChangeCause;
 use leadline_core::record::ObjectKind;
 use leadline_core::role::Action;
 use leadline_store::Segment;
@@ -21,22 +22,32 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/segments", get(list).post(create))
         .route("/segments/{id}", get(get_one).delete(delete))
-        .route("/segments/{id}/members", get(members))
+        .route("/segments/{id}/members", get(members).post(add_members))
+        .route("/segments/{id}/members/{contact_id}", axum::routing::delete(remove_member))
 }
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SegmentInput {
     pub name: String,
-    /// A condition of the rule language, e.g. `lifecycle_stage = "mql" and country = "PL"`.
-    pub condition: String,
+    /// `dynamic` (the default: the contacts that meet `condition`, kept by the engine) or
+    /// `static` (a list people add contacts to).
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// A condition of the rule language, e.g. `lifecycle_stage = "mql" and country = "PL"`;
+    /// required for a dynamic segment, refused for a static list.
+    #[serde(default)]
+    pub condition: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct SegmentDto {
     pub id: String,
     pub name: String,
-    pub condition: String,
+    /// `dynamic` or `static`.
+    pub kind: &'static str,
+    /// The condition of a dynamic segment; null for a static list.
+    pub condition: Option<String>,
     /// Its members now.
     pub count: i64,
     pub created_at: String,
@@ -54,6 +65,7 @@ pub(crate) async fn dto(s: &AppState, seg: Segment) -> ApiResult<SegmentDto> {
     Ok(SegmentDto {
         id: seg.id,
         name: seg.name,
+        kind: if seg.condition.is_some() { "dynamic" } else { "static" },
         condition: seg.condition,
         count,
         created_at: leadline_core::date::rfc3339(seg.created_at),
@@ -78,11 +90,25 @@ pub(crate) async fn create_impl(s: &AppState, caller: &Caller, input: SegmentInp
     caller.require(Action::Write)?;
     let name = leadline_core::error::clean_text("name", &input.name)?
         .ok_or_else(|| ApiError::invalid("name", "required", "a segment needs a name"))?;
-    if input.condition.len() > leadline_core::condition::MAX_TEXT {
+    let condition = match (input.kind.as_deref().unwrap_or("dynamic"), input.condition) {
+        ("static", None) => {
+            let seg = s.store.create_segment(&name, None, crate::now()).await?;
+            return dto(s, seg).await;
+        }
+        ("static", Some(_)) => {
+            return Err(ApiError::invalid("condition", "invalid_condition", "a static list has no condition"))
+        }
+        ("dynamic", Some(c)) => c,
+        ("dynamic", None) => {
+            return Err(ApiError::invalid("condition", "required", "a dynamic segment needs a condition"))
+        }
+        (_, _) => return Err(ApiError::invalid("kind", "invalid_kind", "kind is dynamic or static")),
+    };
+    if condition.len() > leadline_core::condition::MAX_TEXT {
         let max = leadline_core::condition::MAX_TEXT;
         return Err(ApiError::invalid("condition", "too_long", format!("a condition is at most {max} bytes")));
     }
-    let expr = leadline_core::condition::parse(&input.condition).map_err(|e| {
+    let expr = leadline_core::condition::parse(&condition).map_err(|e| {
         ApiError::invalid(
             "condition",
             "invalid_condition",
@@ -96,7 +122,7 @@ pub(crate) async fn create_impl(s: &AppState, caller: &Caller, input: SegmentInp
             format!("at {}: {}", problem.span.start, problem.message),
         ));
     }
-    let seg = s.store.create_segment(&name, &expr.to_text(), crate::now()).await?;
+    let seg = s.store.create_segment(&name, Some(&expr.to_text()), crate::now()).await?;
     s.store.engine_request_rescan(crate::engine::NAME).await?;
     s.engine_wake.notify_one();
     dto(s, seg).await
@@ -163,4 +189,50 @@ pub async fn members(
     }
     let next_cursor = (ids.len() == limit as usize).then(|| ids.last().cloned()).flatten();
     Ok(Json(SegmentMembers { items, next_cursor }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListMembersInput {
+    /// At most 1,000 contacts a request.
+    pub contact_ids: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ListMembersAdded {
+    /// Contacts that were not on the list before.
+    pub added: usize,
+    pub count: i64,
+}
+
+#[utoipa::path(post, path = "/api/v1/segments/{id}/members", tag = "segments", request_body = ListMembersInput,
+    description = "Add contacts to a static list (a dynamic segment answers 409 dynamic_segment).",
+    responses((status = 200, body = ListMembersAdded), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn add_members(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<ListMembersAdded>> {
+    caller.require(Action::Write)?;
+    let input: ListMembersInput = parse(body)?;
+    if input.contact_ids.len() > 1_000 {
+        return Err(ApiError::invalid("contact_ids", "too_many", "at most 1000 contacts a request"));
+    }
+    let actor = leadline_store::Actor::new(Some(caller.user_id()), ChangeCause::Manual, crate::now());
+    let added = s.store.add_list_members(&id, &input.contact_ids, actor).await?;
+    Ok(Json(ListMembersAdded { added, count: s.store.segment_count(&id).await? }))
+}
+
+#[utoipa::path(delete, path = "/api/v1/segments/{id}/members/{contact_id}", tag = "segments",
+    responses((status = 204), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn remove_member(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path((id, contact_id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    caller.require(Action::Write)?;
+    let actor = leadline_store::Actor::new(Some(caller.user_id()), ChangeCause::Manual, crate::now());
+    s.store.remove_list_member(&id, &contact_id, actor).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -61,7 +61,8 @@ fn field_of(object: ObjectKind, action: &str) -> Option<&'static str> {
 }
 
 /// The bulk form of `object`'s list; owners are offered from the users who may own records.
-pub fn form(tr: &Tr, object: ObjectKind, users: &[User]) -> BulkForm {
+/// `lists` are the static lists contacts can be added to.
+pub fn form(tr: &Tr, object: ObjectKind, users: &[User], lists: Vec<Choice>) -> BulkForm {
     let owners: Vec<User> = users.iter().filter(|u| !u.disabled && u.role.allows(Action::Write)).cloned().collect();
     let actions: &[&'static str] = match object {
         ObjectKind::Contact => &["stage", "status", "owner"],
@@ -95,6 +96,15 @@ pub fn form(tr: &Tr, object: ObjectKind, users: &[User]) -> BulkForm {
             options: Vec::new(),
             backward: false,
         });
+        if !lists.is_empty() {
+            groups.push(BulkGroup {
+                action: "list",
+                button: tr.t("bulk-add-to-list"),
+                field_label: tr.t("bulk-list"),
+                options: lists,
+                backward: false,
+            });
+        }
     }
     BulkForm { action_url: format!("{}/bulk", records::base(object)), groups }
 }
@@ -168,9 +178,10 @@ async fn run(s: &AppState, form: Posted, object: ObjectKind) -> PageResult {
     v.require(Action::Write)?;
     let (bulk_action, field, value) = match action {
         "delete" => ("delete", None, String::new()),
-        "tag" => {
-            let value = form.fields.text("tag_value").or_else(|| form.fields.text("value")).unwrap_or_default();
-            ("tag", None, value.to_owned())
+        "tag" | "list" => {
+            let value =
+                form.fields.text(&format!("{action}_value")).or_else(|| form.fields.text("value")).unwrap_or_default();
+            (action, None, value.to_owned())
         }
         other => {
             let field = field_of(object, other)
@@ -315,6 +326,10 @@ async fn job_page(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) 
     let what = match (params.action.as_str(), params.field.as_deref()) {
         ("delete", _) => tr.t("bulk-job-delete"),
         ("tag", _) => format!("{}: {}", tr.t("bulk-add-tag"), params.value),
+        ("list", _) => {
+            let name = s.store.segment(&params.value).await.map(|l| l.name).unwrap_or_else(|_| params.value.clone());
+            format!("{}: {name}", tr.t("bulk-add-to-list"))
+        }
         (_, Some(field)) => {
             let users = s.store.users().await?;
             let shown = leadline_core::record::field(object, field)

@@ -394,6 +394,18 @@ pub async fn list_view(
         let kind = if notice == "deleted" { "deleted" } else { "updated" };
         tr.tn(&format!("{}-{kind}", object.plural()), n)
     });
+    // Static lists a contact list's bulk form can add to.
+    let lists = match object {
+        ObjectKind::Contact if v.can(Action::Write) => s
+            .store
+            .segments()
+            .await?
+            .into_iter()
+            .filter(|l| l.condition.is_none())
+            .map(|l| Choice { value: l.id, label: l.name, selected: false })
+            .collect(),
+        _ => Vec::new(),
+    };
     let export_pairs: Vec<(&str, &str)> =
         api.iter().filter(|(k, _)| k != "cursor" && k != "limit").map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let export_href = format!("/api/v1/exports/{}.csv?{}", object.plural(), query_string(export_pairs));
@@ -417,7 +429,7 @@ pub async fn list_view(
             filtered,
             export_href,
             bulk: v.can(Action::Write),
-            bulk_form: v.can(Action::Write).then(|| super::bulk::form(&tr, object, users)),
+            bulk_form: v.can(Action::Write).then(|| super::bulk::form(&tr, object, users, lists)),
             notice,
         },
         set_cookie,

@@ -7,6 +7,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::Router;
+use leadline_core::lifecycle::ChangeCause;
 use leadline_core::record::ObjectKind;
 use leadline_core::role::Action;
 
@@ -22,6 +23,7 @@ pub fn routes() -> Router<AppState> {
         .route("/segments", get(list).post(create))
         .route("/segments/{id}", get(page))
         .route("/segments/{id}/delete", post(delete))
+        .route("/segments/{id}/remove", post(remove_member))
 }
 
 #[derive(Template)]
@@ -55,7 +57,10 @@ async fn create(State(s): State<AppState>, form: Posted) -> PageResult {
     let v = &form.viewer;
     let name = form.fields.get("name").unwrap_or_default().to_owned();
     let condition = form.fields.get("condition").unwrap_or_default().to_owned();
-    let input = SegmentInput { name: name.clone(), condition: condition.clone() };
+    let kind = form.fields.get("kind").unwrap_or("dynamic").to_owned();
+    // A static list's form sends the condition box empty: it has none.
+    let given = Some(condition.clone()).filter(|c| kind != "static" || !c.trim().is_empty());
+    let input = SegmentInput { name: name.clone(), kind: Some(kind), condition: given };
     match create_impl(&s, &v.caller, input).await {
         Ok(seg) => Ok(Redirect::to(&format!("/segments/{}", seg.id)).into_response()),
         Err(e) if super::view::refuses_input(&e) => {
@@ -74,8 +79,9 @@ struct SegmentPage {
     p: Shell,
     segment: SegmentDto,
     count: String,
-    /// (href, name, stage).
-    members: Vec<(String, String, String)>,
+    /// (href, name, stage, contact id).
+    members: Vec<(String, String, String, String)>,
+    export_href: String,
 }
 
 async fn page(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) -> PageResult {
@@ -86,11 +92,22 @@ async fn page(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) -> P
     for contact in s.store.segment_members(&id, None, 100).await? {
         if let Ok(r) = s.store.get(ObjectKind::Contact, &contact).await {
             let stage = r.text("lifecycle_stage").map(|st| tr.t(&format!("stage-{st}"))).unwrap_or_default();
-            members.push((format!("/contacts/{}", r.id), records::title(&r), stage));
+            members.push((format!("/contacts/{}", r.id), records::title(&r), stage, r.id));
         }
     }
     let count = tr.tn("seg-count", segment.count);
-    Ok(render(&SegmentPage { p: v.shell("/segments", segment.name.clone()), segment, count, members }))
+    let export_href = format!("/api/v1/exports/contacts.csv?segment={}", super::view::urlencode(&segment.id));
+    let p = v.shell("/segments", segment.name.clone());
+    Ok(render(&SegmentPage { p, segment, count, members, export_href }))
+}
+
+async fn remove_member(State(s): State<AppState>, Path(id): Path<String>, form: Posted) -> PageResult {
+    let v = &form.viewer;
+    v.require(Action::Write)?;
+    let contact = form.fields.get("contact_id").unwrap_or_default();
+    let actor = leadline_store::Actor::new(Some(v.caller.user_id()), ChangeCause::Manual, crate::now());
+    s.store.remove_list_member(&id, contact, actor).await?;
+    Ok(Redirect::to(&format!("/segments/{id}")).into_response())
 }
 
 async fn delete(State(s): State<AppState>, Path(id): Path<String>, form: Posted) -> PageResult {

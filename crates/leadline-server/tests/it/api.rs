@@ -932,3 +932,67 @@ pub async fn leads_are_routed_into_work_queues(app: &App) {
     app.get("/api/v1/queue?team=nobody").await.error(422, "unknown_team", Some("team"));
     app.get("/api/v1/queue?sla=late").await.error(422, "invalid_filter", Some("sla"));
 }
+
+/// Static lists: people add and remove contacts (each on the timeline), the engine leaves them
+/// alone, a dynamic segment refuses members, and either kind filters the contact list and its
+/// CSV export.
+pub async fn static_lists_are_kept_by_people(app: &App) {
+    let list = app.post("/api/v1/segments", json!({"name": "Webinar guests", "kind": "static"})).await;
+    assert_eq!(list.status, StatusCode::CREATED, "{}", list.text);
+    let list = list.json();
+    assert_eq!(
+        (list["kind"].as_str(), list["condition"].is_null(), list["count"].as_i64()),
+        (Some("static"), true, Some(0))
+    );
+    let lid = list["id"].as_str().unwrap();
+    let mut ids = Vec::new();
+    for name in ["Maryam", "Tomasz", "Chiara"] {
+        ids.push(
+            app.post("/api/v1/contacts", json!({"first_name": name})).await.json()["id"].as_str().unwrap().to_owned(),
+        );
+    }
+    let added = app
+        .post(&format!("/api/v1/segments/{lid}/members"), json!({"contact_ids": [ids[0], ids[1], ids[0]]}))
+        .await
+        .json();
+    assert_eq!((added["added"].as_u64(), added["count"].as_i64()), (Some(2), Some(2)), "{added}");
+    let again = app.post(&format!("/api/v1/segments/{lid}/members"), json!({"contact_ids": [ids[1]]})).await.json();
+    assert_eq!(again["added"], 0, "already on it");
+    // The engine rescans and decides everyone: the list stays as people made it.
+    let engine = leadline_server::engine::Engine::new("only").unwrap();
+    for n in 0..5 {
+        engine.step(app.state.store.as_ref(), leadline_server::now() + n).await.unwrap();
+    }
+    assert_eq!(app.get(&format!("/api/v1/segments/{lid}")).await.json()["count"], 2);
+    let listed = app.get(&format!("/api/v1/contacts?segment={lid}&count=true")).await.json();
+    assert_eq!(listed["total"], 2, "{listed}");
+    let csv = app.get(&format!("/api/v1/exports/contacts.csv?segment={lid}")).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.text.contains("Maryam") && csv.text.contains("Tomasz") && !csv.text.contains("Chiara"), "{}", csv.text);
+    assert_eq!(app.delete(&format!("/api/v1/segments/{lid}/members/{}", ids[0])).await.status, StatusCode::NO_CONTENT);
+    let left = app.get(&format!("/api/v1/contacts/{}/timeline?type=segment_left", ids[0])).await.json();
+    assert_eq!(left["items"][0]["properties"]["segment"], lid, "{left}");
+    app.delete(&format!("/api/v1/segments/{lid}/members/{}", ids[0])).await.error(404, "not_found", None);
+    // Refusals, with nothing changed.
+    app.post(&format!("/api/v1/segments/{lid}/members"), json!({"contact_ids": ["no-such-contact"]})).await.error(
+        422,
+        "unknown_reference",
+        Some("contact_ids"),
+    );
+    let dynamic =
+        app.post("/api/v1/segments", json!({"name": "Italians", "condition": "country = \"IT\""})).await.json();
+    app.post(
+        &format!("/api/v1/segments/{}/members", dynamic["id"].as_str().unwrap()),
+        json!({"contact_ids": [ids[2]]}),
+    )
+    .await
+    .error(409, "dynamic_segment", None);
+    app.post("/api/v1/segments", json!({"name": "x", "kind": "static", "condition": "country = \"IT\""})).await.error(
+        422,
+        "invalid_condition",
+        Some("condition"),
+    );
+    app.post("/api/v1/segments", json!({"name": "x"})).await.error(422, "required", Some("condition"));
+    app.post("/api/v1/segments", json!({"name": "x", "kind": "smart"})).await.error(422, "invalid_kind", Some("kind"));
+    assert_eq!(app.get(&format!("/api/v1/segments/{lid}")).await.json()["count"], 1);
+}

@@ -185,6 +185,7 @@ on_every_backend!(api::{
     segments_are_kept_by_the_engine,
     field_changes_reach_the_engine_and_lists_sort_by_score,
     leads_are_routed_into_work_queues,
+    static_lists_are_kept_by_people,
 });
 
 on_every_backend!(imports::{

@@ -886,6 +886,32 @@ pub async fn segments_are_made_and_seen_on_their_pages(app: &App) {
         seg.text
     );
     assert!(b.get("/segments").await.text.contains("1 contact"));
+    // A static list: made with no condition, filled from the contacts list's bulk form.
+    let r =
+        b.post("/segments", &[("csrf", &csrf), ("name", "Trade fair"), ("kind", "static"), ("condition", "")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let list_page = location(&r);
+    let lid = list_page.trim_start_matches("/segments/").to_owned();
+    let contacts = b.get("/contacts").await;
+    assert!(
+        contacts.text.contains("value=\"list\"") && contacts.text.contains(">Trade fair</option>"),
+        "{}",
+        contacts.text
+    );
+    let cid = c["id"].as_str().unwrap();
+    let r = b
+        .post(
+            "/contacts/bulk",
+            &[("csrf", &csrf), ("id", cid), ("action", "list"), ("list_value", &lid), ("back", "/contacts")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let page = b.get(&list_page).await;
+    assert!(page.text.contains("1 contact") && page.text.contains(&format!("value=\"{cid}\"")), "{}", page.text);
+    assert!(page.text.contains(&format!("/api/v1/exports/contacts.csv?segment={lid}")), "{}", page.text);
+    let r = b.post(&format!("{list_page}/remove"), &[("csrf", &csrf), ("contact_id", cid)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(b.get(&list_page).await.text.contains("0 contacts"));
 }
 
 /// Routing from its settings page (rules one to a line, refused at the line that does not

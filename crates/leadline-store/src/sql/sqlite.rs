@@ -59,6 +59,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (12, include_str!("../../migrations/sqlite/0012_segments.sql")),
     (13, include_str!("../../migrations/sqlite/0013_contact_scores.sql")),
     (14, include_str!("../../migrations/sqlite/0014_routing.sql")),
+    (15, include_str!("../../migrations/sqlite/0015_static_lists.sql")),
 ];
 
 /// The text value of a custom property.

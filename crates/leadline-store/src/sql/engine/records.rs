@@ -288,7 +288,7 @@ fn model_key(model: &str) -> StoreResult<&str> {
 /// query had best start (the other filters and the sort are then `unindexed`).
 fn narrows(object: ObjectKind, f: &Filter) -> bool {
     match &f.target {
-        FilterTarget::Email | FilterTarget::LinkedTo(_) => true,
+        FilterTarget::Email | FilterTarget::LinkedTo(_) | FilterTarget::Segment => true,
         FilterTarget::Field(spec) => is_contacts_company(object, spec) && matches!(f.op, FilterOp::Eq | FilterOp::In),
         FilterTarget::Property(_) | FilterTarget::Tag | FilterTarget::Score(_) => false,
     }
@@ -365,6 +365,11 @@ fn filter_sql(sql: &mut Sql, object: ObjectKind, f: &Filter, unindexed: bool) ->
                 .push(&format!(" AND score {op} "))
                 .arg(n)
                 .push(")");
+            return Ok(());
+        }
+        FilterTarget::Segment => {
+            sql.push("id IN (SELECT contact_id FROM segment_members WHERE segment_id = ").arg(text_value("segment")?);
+            sql.push(")");
             return Ok(());
         }
         FilterTarget::Tag => {

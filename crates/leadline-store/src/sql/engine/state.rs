@@ -288,31 +288,70 @@ impl crate::EngineStore for SqlStore {
     }
 }
 
-fn segment_of(row: (String, String, String, i64, i64)) -> Segment {
-    let (id, name, condition, created_at, updated_at) = row;
+type SegmentRow = (String, String, String, String, i64, i64);
+
+fn segment_of(row: SegmentRow) -> Segment {
+    let (id, name, kind, condition, created_at, updated_at) = row;
+    let condition = (kind != "static").then_some(condition);
     Segment { id, name, condition, created_at, updated_at }
 }
 
-const SEGMENT_COLUMNS: &str = "id, name, condition, created_at, updated_at";
+const SEGMENT_COLUMNS: &str = "id, name, kind, condition, created_at, updated_at";
+
+/// A static list's kind, or the error for a dynamic segment that was asked to take members.
+async fn static_list(conn: &mut Conn, id: &str) -> StoreResult<()> {
+    let kind: Option<String> =
+        sqlx::query_scalar("SELECT kind FROM segments WHERE id = $1").bind(id).fetch_optional(&mut *conn).await?;
+    match kind.as_deref() {
+        None => Err(StoreError::not_found("segment", id)),
+        Some("static") => Ok(()),
+        Some(_) => Err(StoreError::Conflict {
+            code: "dynamic_segment",
+            field: None,
+            message: "a dynamic segment's members are the contacts that meet its condition; add to a static list"
+                .into(),
+        }),
+    }
+}
+
+/// A membership change on the contact's timeline, by the person who made it.
+async fn list_entry(conn: &mut Conn, kind: &str, id: &str, contact_id: &str, actor: Actor<'_>) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO activities (id, type, occurred_at, recorded_at, contact_id, actor_id, properties) \
+         VALUES ($1, $2, $3, $3, $4, $5, $6)",
+    )
+    .bind(crate::sql::new_id())
+    .bind(kind)
+    .bind(actor.now)
+    .bind(contact_id)
+    .bind(actor.user_id)
+    .bind(serde_json::json!({"segment": id}).to_string())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
 
 #[async_trait::async_trait]
 impl crate::SegmentStore for SqlStore {
-    async fn create_segment(&self, name: &str, condition: &str, now: i64) -> StoreResult<Segment> {
+    async fn create_segment(&self, name: &str, condition: Option<&str>, now: i64) -> StoreResult<Segment> {
         let id = crate::sql::new_id();
         let mut tx = self.begin().await?;
-        sqlx::query("INSERT INTO segments (id, name, condition, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)")
-            .bind(&id)
-            .bind(name)
-            .bind(condition)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO segments (id, name, kind, condition, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)",
+        )
+        .bind(&id)
+        .bind(name)
+        .bind(if condition.is_some() { "dynamic" } else { "static" })
+        .bind(condition.unwrap_or_default())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         self.segment(&id).await
     }
 
     async fn segments(&self) -> StoreResult<Vec<Segment>> {
-        let rows: Vec<(String, String, String, i64, i64)> =
+        let rows: Vec<SegmentRow> =
             sqlx::query_as(&format!("SELECT {SEGMENT_COLUMNS} FROM segments ORDER BY created_at, id"))
                 .fetch_all(&self.reader)
                 .await?;
@@ -320,12 +359,62 @@ impl crate::SegmentStore for SqlStore {
     }
 
     async fn segment(&self, id: &str) -> StoreResult<Segment> {
-        let row: Option<(String, String, String, i64, i64)> =
-            sqlx::query_as(&format!("SELECT {SEGMENT_COLUMNS} FROM segments WHERE id = $1"))
-                .bind(id)
-                .fetch_optional(&self.reader)
-                .await?;
+        let row: Option<SegmentRow> = sqlx::query_as(&format!("SELECT {SEGMENT_COLUMNS} FROM segments WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.reader)
+            .await?;
         row.map(segment_of).ok_or_else(|| StoreError::not_found("segment", id))
+    }
+
+    async fn add_list_members(&self, id: &str, contact_ids: &[String], actor: Actor<'_>) -> StoreResult<usize> {
+        let mut tx = self.begin().await?;
+        static_list(&mut tx, id).await?;
+        let mut added = 0;
+        for contact in contact_ids {
+            let live = match records::live_id(&mut tx, ObjectKind::Contact, contact).await {
+                Ok(live) => live,
+                Err(StoreError::NotFound { .. }) => {
+                    return Err(StoreError::Invalid(leadline_core::FieldError::new(
+                        "contact_ids",
+                        "unknown_reference",
+                        format!("there is no contact {contact}"),
+                    )))
+                }
+                Err(e) => return Err(e),
+            };
+            let n = sqlx::query(
+                "INSERT INTO segment_members (segment_id, contact_id, since) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            )
+            .bind(id)
+            .bind(&live)
+            .bind(actor.now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n == 1 {
+                list_entry(&mut tx, "segment_entered", id, &live, actor).await?;
+                added += 1;
+            }
+        }
+        tx.commit().await?;
+        Ok(added)
+    }
+
+    async fn remove_list_member(&self, id: &str, contact_id: &str, actor: Actor<'_>) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        static_list(&mut tx, id).await?;
+        let n = sqlx::query("DELETE FROM segment_members WHERE segment_id = $1 AND contact_id = $2")
+            .bind(id)
+            .bind(contact_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::not_found("list member", contact_id));
+        }
+        list_entry(&mut tx, "segment_left", id, contact_id, actor).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn delete_segment(&self, id: &str) -> StoreResult<()> {
