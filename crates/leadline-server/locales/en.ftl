@@ -592,3 +592,8 @@ seg-open-list = Open as a contact list
 seg-remove = Remove
 bulk-add-to-list = Add to list
 bulk-list = List
+seg-preview-button = Count now
+seg-preview = { $count ->
+    [one] { $n } contact meets it now.
+   *[other] { $n } contacts meet it now.
+}

@@ -544,3 +544,7 @@ seg-open-list = باز کردن به‌صورت فهرست مخاطبان
 seg-remove = حذف
 bulk-add-to-list = افزودن به فهرست
 bulk-list = فهرست
+seg-preview-button = اکنون بشمار
+seg-preview = { $count ->
+   *[other] اکنون { $n } مخاطب این شرط را برآورده می‌کنند.
+}

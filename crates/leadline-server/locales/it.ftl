@@ -589,3 +589,8 @@ seg-open-list = Apri come elenco contatti
 seg-remove = Rimuovi
 bulk-add-to-list = Aggiungi alla lista
 bulk-list = Lista
+seg-preview-button = Conta ora
+seg-preview = { $count ->
+    [one] { $n } contatto la soddisfa ora.
+   *[other] { $n } contatti la soddisfano ora.
+}

@@ -611,3 +611,9 @@ seg-open-list = Otwórz jako listę kontaktów
 seg-remove = Usuń
 bulk-add-to-list = Dodaj do listy
 bulk-list = Lista
+seg-preview-button = Policz teraz
+seg-preview = { $count ->
+    [one] Warunek spełnia teraz { $n } kontakt.
+    [few] Warunek spełniają teraz { $n } kontakty.
+   *[many] Warunek spełnia teraz { $n } kontaktów.
+}

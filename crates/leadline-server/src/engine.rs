@@ -11,7 +11,7 @@ use leadline_core::lifecycle::LifecycleStage;
 use leadline_core::routing::{route, Member, Routing};
 use leadline_core::score::default_models;
 use leadline_core::Millis;
-use leadline_store::{ActivityQuery, Claim, Decision, Store, StoreError};
+use leadline_store::{ActivityQuery, Claim, Contacts, Decision, Store, StoreError};
 
 use crate::scores::ContactFacts;
 
@@ -22,8 +22,8 @@ pub const NAME: &str = "contacts";
 pub const LEASE: Millis = 10_000;
 /// How old the event after a gap in the log must be before the gap is passed over.
 pub const SETTLE: Millis = 5_000;
-/// Contacts decided again per step of a rescan.
-const RESCAN: u32 = 200;
+/// Contacts decided again per step of a rescan (read together: see `ContactFacts::load_many`).
+const RESCAN: u32 = 1_000;
 /// Events read per step.
 const BATCH: u32 = 500;
 
@@ -93,13 +93,8 @@ impl Engine {
         let rules = Rules { segments: self.segments(store).await?, ..self.rules.clone() };
         let mut router = Router::default();
         let mut decisions = Vec::new();
-        for id in &ids {
-            let facts = match ContactFacts::load(store, id, now).await {
-                Ok(f) => f,
-                // Deleted since: nothing to decide.
-                Err(StoreError::NotFound { .. }) => continue,
-                Err(e) => return Err(e),
-            };
+        // Contacts deleted since are not read back: nothing to decide for them.
+        for facts in ContactFacts::load_many(store, Contacts::Ids(&ids), now, None).await? {
             let before = states.get(facts.id()).cloned().unwrap_or_default();
             let (state, mut consequences) = decide(&before, &facts, &rules, now);
             if becomes_sales_ready(&consequences) && facts.owner().is_none() {

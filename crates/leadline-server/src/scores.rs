@@ -3,10 +3,11 @@
 //! models, which compute each score, with its explanation, at the moment it is read.
 
 use leadline_core::condition::eval::{Event, Facts, Value};
-use leadline_core::record::{FieldKind, ObjectKind, Scalar};
+use leadline_core::condition::Expr;
+use leadline_core::record::{FieldKind, Scalar};
 use leadline_core::score::{Model, Scored};
 use leadline_core::Millis;
-use leadline_store::{ActivityQuery, Record, Store, StoreResult, TimelineCursor};
+use leadline_store::{Activity, Contacts, Record, Store, StoreResult};
 
 /// How far back a contact's activities are read for its scores (the shipped rules' window).
 const LOOKBACK: Millis = 365 * 24 * 3600 * 1000;
@@ -24,55 +25,42 @@ pub struct ContactFacts {
 }
 
 impl ContactFacts {
-    /// Read what the rules need: the contact, its company and its activities of the last year
-    /// (at most `MAX_EVENTS`, newest first).
+    /// Read what the rules need for one contact: see [`ContactFacts::load_many`].
     pub async fn load(store: &dyn Store, contact_id: &str, now: Millis) -> StoreResult<Self> {
-        let contact = store.get(ObjectKind::Contact, contact_id).await?;
-        let company = match contact.text("company_id") {
-            Some(id) => store.get(ObjectKind::Company, id).await.ok(),
-            None => None,
-        };
-        let mut events = Vec::new();
-        let mut query = ActivityQuery { contact_id: Some(contact.id.clone()), limit: 1_000, ..Default::default() };
-        'pages: loop {
-            let page = store.activities(&query).await?;
-            let last = page.last().map(TimelineCursor::of);
-            for a in page.iter() {
-                if a.occurred_at < now - LOOKBACK || events.len() >= MAX_EVENTS {
-                    break 'pages;
-                }
-                let mut fields: Vec<(String, Value)> =
-                    a.properties.iter().map(|(k, v)| (k.clone(), json_value(v))).collect();
-                for (name, value) in [("channel", &a.channel), ("campaign", &a.campaign), ("source", &a.source)] {
-                    if let Some(v) = value {
-                        fields.push((name.into(), Value::Text(v.clone())));
-                    }
-                }
-                events.push(Event { kind: a.kind.clone(), at: a.occurred_at, fields });
-            }
-            match last {
-                Some(cursor) if page.len() == query.limit as usize => query.before = Some(cursor),
-                _ => break,
-            }
-        }
-        let linked = leadline_store::Filter {
-            target: leadline_store::FilterTarget::LinkedTo(ObjectKind::Contact),
-            op: leadline_store::FilterOp::Eq,
-            value: vec![Scalar::Text(contact.id.clone())],
-        };
-        let deals = store
-            .list(
-                ObjectKind::Deal,
-                &leadline_store::ListQuery {
-                    filters: vec![linked],
-                    ..leadline_store::ListQuery::newest(ObjectKind::Deal, 500)
-                },
-            )
+        let ids = [contact_id.to_owned()];
+        Self::load_many(store, Contacts::Ids(&ids), now, None)
             .await?
-            .items;
-        let status = |st: &str| deals.iter().filter(|d| d.text("status") == Some(st)).count();
-        let (open_deals, won_deals) = (status("open"), status("won"));
-        Ok(Self { contact, company, events, open_deals, won_deals })
+            .pop()
+            .ok_or_else(|| leadline_store::StoreError::not_found("contact", contact_id))
+    }
+
+    /// Read what the rules need for many contacts in a few statements: each contact, its
+    /// company, its activities of the last year (of `kinds`, when given; at most `MAX_EVENTS`
+    /// each, newest first) and its open and won deals. Contacts deleted meanwhile are left out.
+    pub async fn load_many(
+        store: &dyn Store,
+        which: Contacts<'_>,
+        now: Millis,
+        kinds: Option<&[String]>,
+    ) -> StoreResult<Vec<Self>> {
+        let mut page = store.contact_facts(which, now - LOOKBACK, kinds).await?;
+        Ok(page
+            .contacts
+            .into_iter()
+            .map(|contact| {
+                let company = contact.text("company_id").and_then(|id| page.companies.get(id)).cloned();
+                let events = page
+                    .activities
+                    .remove(&contact.id)
+                    .unwrap_or_default()
+                    .iter()
+                    .take(MAX_EVENTS)
+                    .map(event_of)
+                    .collect();
+                let (open_deals, won_deals) = page.deals.get(&contact.id).copied().unwrap_or_default();
+                Self { contact, company, events, open_deals: open_deals as usize, won_deals: won_deals as usize }
+            })
+            .collect())
     }
 
     /// The contact's id (the survivor's, when the asked-for id was merged).
@@ -97,6 +85,17 @@ impl ContactFacts {
     pub fn score(&self, models: &[Model], now: Millis) -> Vec<Scored> {
         models.iter().map(|m| m.score(self, now)).collect()
     }
+}
+
+/// An activity as the rules read it: its properties, channel, campaign and source.
+fn event_of(a: &Activity) -> Event {
+    let mut fields: Vec<(String, Value)> = a.properties.iter().map(|(k, v)| (k.clone(), json_value(v))).collect();
+    for (name, value) in [("channel", &a.channel), ("campaign", &a.campaign), ("source", &a.source)] {
+        if let Some(v) = value {
+            fields.push((name.into(), Value::Text(v.clone())));
+        }
+    }
+    Event { kind: a.kind.clone(), at: a.occurred_at, fields }
 }
 
 fn json_value(v: &serde_json::Value) -> Value {
@@ -141,6 +140,17 @@ impl Facts for ContactFacts {
                 self.company.as_ref().and_then(|co| co.properties.get(*name)).map_or(Value::Null, json_value)
             }
             ["company", field] => self.company.as_ref().map_or(Value::Null, |co| field_value(co, field)),
+            // A score model's score and category as the engine last decided them (the engine
+            // lays its fresh ones over these).
+            [model] if c.scores.iter().any(|(k, _, _)| k == model) => {
+                c.scores.iter().find(|(k, _, _)| k == model).map_or(Value::Null, |(_, s, _)| Value::Number(*s))
+            }
+            [model, "category"] => c
+                .scores
+                .iter()
+                .find(|(k, _, _)| k == model)
+                .and_then(|(_, _, cat)| cat.clone())
+                .map_or(Value::Null, Value::Text),
             ["consent", channel] => c
                 .consent
                 .iter()
@@ -154,4 +164,40 @@ impl Facts for ContactFacts {
     fn events(&self, kind: &str) -> Vec<&Event> {
         self.events.iter().filter(|e| e.kind == kind).collect()
     }
+}
+
+/// Contacts read per page by [`count_matching`].
+const COUNT_PAGE: u32 = 2_000;
+
+/// What [`count_matching`] found.
+pub struct Counted {
+    pub count: u64,
+    pub scanned: u64,
+    pub sample: Vec<String>,
+}
+
+/// Count the live contacts that meet `expr` at `now`, reading them a page at a time with only
+/// the activity types the condition reads, and keep the first `sample` ids.
+pub async fn count_matching(store: &dyn Store, expr: &Expr, now: Millis, sample: usize) -> StoreResult<Counted> {
+    let kinds = expr.behaviour_kinds();
+    let mut out = Counted { count: 0, scanned: 0, sample: Vec::new() };
+    let mut after = String::new();
+    loop {
+        let page = ContactFacts::load_many(store, Contacts::After(&after, COUNT_PAGE), now, Some(&kinds)).await?;
+        let Some(last) = page.last() else { break };
+        after = last.id().to_owned();
+        out.scanned += page.len() as u64;
+        for facts in &page {
+            if leadline_core::condition::eval::eval(expr, facts, now) {
+                out.count += 1;
+                if out.sample.len() < sample {
+                    out.sample.push(facts.id().to_owned());
+                }
+            }
+        }
+        if page.len() < COUNT_PAGE as usize {
+            break;
+        }
+    }
+    Ok(out)
 }

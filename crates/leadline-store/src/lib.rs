@@ -83,6 +83,16 @@ pub trait EngineStore: Send + Sync {
     async fn engine_request_rescan(&self, name: &str) -> StoreResult<()>;
     /// Live contacts' ids after `after` in id order, for a rescan.
     async fn contacts_after(&self, after: &str, limit: u32) -> StoreResult<Vec<String>>;
+    /// What the engine reads to decide many contacts at once, in a handful of statements:
+    /// the live contacts `which` names (ids asked for by a merged id come as their survivor),
+    /// their companies, their activities since `since` (of `kinds`, when given), and their
+    /// deals counted by status.
+    async fn contact_facts(
+        &self,
+        which: Contacts<'_>,
+        since: Millis,
+        kinds: Option<&[String]>,
+    ) -> StoreResult<FactsPage>;
     /// What the engine last decided for these contacts (those it never saw are left out).
     async fn contact_states(&self, ids: &[String]) -> StoreResult<HashMap<String, leadline_core::engine::State>>;
     /// Record decisions and move the engine to `seq`, in one transaction, only while `holder`
@@ -110,6 +120,27 @@ pub struct Claim {
     /// with their marks: at most [`DIRTY_PER_CLAIM`] in a claim; in a commit, the marks it
     /// clears (a contact marked again since keeps its newer mark).
     pub dirty: Vec<(String, String)>,
+}
+
+/// Which contacts a bulk read takes.
+#[derive(Debug, Clone, Copy)]
+pub enum Contacts<'a> {
+    /// The live contacts after this id, in id order, at most this many.
+    After(&'a str, u32),
+    /// These contacts.
+    Ids(&'a [String]),
+}
+
+/// Contacts with what the engine reads of them (see [`EngineStore::contact_facts`]).
+#[derive(Debug, Clone, Default)]
+pub struct FactsPage {
+    pub contacts: Vec<Record>,
+    /// Their companies, by id.
+    pub companies: HashMap<String, Record>,
+    /// Their activities in the window, newest first within each contact.
+    pub activities: HashMap<String, Vec<Activity>>,
+    /// contact id -> (open deals, won deals).
+    pub deals: HashMap<String, (u32, u32)>,
 }
 
 /// The most marked contacts one claim hands the engine.

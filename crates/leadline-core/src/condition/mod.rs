@@ -200,6 +200,35 @@ pub enum Set {
 }
 
 impl Expr {
+    /// The activity types its behaviours read, each once, in the order they appear: what a
+    /// reader of many records needs to fetch of their activities.
+    pub fn behaviour_kinds(&self) -> Vec<String> {
+        fn operand(o: &Operand, out: &mut Vec<String>) {
+            if let Operand::Behaviour(b) = o {
+                if !out.contains(&b.kind) {
+                    out.push(b.kind.clone());
+                }
+            }
+        }
+        fn walk(e: &Expr, out: &mut Vec<String>) {
+            match e {
+                Expr::And(items) | Expr::Or(items) => items.iter().for_each(|i| walk(i, out)),
+                Expr::Not(e) => walk(e, out),
+                Expr::Compare { left, right, .. } => {
+                    operand(left, out);
+                    operand(right, out);
+                }
+                Expr::In { value: o, .. }
+                | Expr::Within { time: o, .. }
+                | Expr::IsEmpty { value: o, .. }
+                | Expr::Truthy(o) => operand(o, out),
+            }
+        }
+        let mut out = Vec::new();
+        walk(self, &mut out);
+        out
+    }
+
     /// The condition written back as text, in the language's canonical form: what the UI's
     /// builder writes, and `parse(e.to_text())` gives `e` back.
     pub fn to_text(&self) -> String {

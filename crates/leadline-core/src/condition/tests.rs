@@ -161,6 +161,13 @@ fn bounds_are_refused_not_run_into() {
 }
 
 #[test]
+fn behaviour_kinds_are_what_a_condition_reads_of_the_log() {
+    let e = parse("count(page_view, last 7 days) > 1 or not (exists(form_submission, last 1 days) and last(page_view) within 2 days)").unwrap();
+    assert_eq!(e.behaviour_kinds(), ["page_view", "form_submission"]);
+    assert!(parse("country = \"PL\"").unwrap().behaviour_kinds().is_empty());
+}
+
+#[test]
 fn the_canonical_text_reads_back() {
     for text in [
         "lifecycle_stage = \"lead\" and fit >= 40 and company.employee_count >= 50",

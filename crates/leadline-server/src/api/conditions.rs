@@ -19,7 +19,70 @@ use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/conditions/parse", post(parse_condition))
+    Router::new().route("/conditions/parse", post(parse_condition)).route("/conditions/count", post(count_condition))
+}
+
+/// A contact condition read and checked, or the 422 that names its first problem and where it
+/// is: what a segment, a preview and a rule take.
+pub(crate) async fn read_condition(s: &AppState, text: &str) -> ApiResult<Expr> {
+    if text.len() > condition::MAX_TEXT {
+        let max = condition::MAX_TEXT;
+        return Err(ApiError::invalid("condition", "too_long", format!("a condition is at most {max} bytes")));
+    }
+    let expr = condition::parse(text).map_err(|e| {
+        ApiError::invalid(
+            "condition",
+            "invalid_condition",
+            format!("at {}: expected {}, found {}", e.position, e.expected, e.found),
+        )
+    })?;
+    if let Some(problem) = problems(s, ObjectKind::Contact, &expr).await?.into_iter().next() {
+        return Err(ApiError::invalid(
+            "condition",
+            "invalid_condition",
+            format!("at {}: {}", problem.span.start, problem.message),
+        ));
+    }
+    Ok(expr)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CountInput {
+    /// A contact condition, e.g. `country = "PL" and count(page_view, last 30 days) >= 2`.
+    pub condition: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CountDto {
+    /// Live contacts that meet the condition now.
+    pub count: u64,
+    /// Live contacts read.
+    pub scanned: u64,
+    /// Up to ten of them.
+    pub sample: Vec<String>,
+    pub elapsed_ms: u64,
+}
+
+#[utoipa::path(post, path = "/api/v1/conditions/count", tag = "conditions", request_body = CountInput,
+    description = "Count the contacts that meet a condition now, before it becomes a segment or a rule (scores as the engine last decided them).",
+    responses((status = 200, body = CountDto), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn count_condition(
+    State(s): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<CountDto>> {
+    caller.require(Action::Read)?;
+    let input: CountInput = parse(body)?;
+    let expr = read_condition(&s, &input.condition).await?;
+    let started = std::time::Instant::now();
+    let c = crate::scores::count_matching(s.store.as_ref(), &expr, crate::now(), 10).await?;
+    Ok(Json(CountDto {
+        count: c.count,
+        scanned: c.scanned,
+        sample: c.sample,
+        elapsed_ms: started.elapsed().as_millis() as u64,
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]

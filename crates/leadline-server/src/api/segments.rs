@@ -104,24 +104,7 @@ pub(crate) async fn create_impl(s: &AppState, caller: &Caller, input: SegmentInp
         }
         (_, _) => return Err(ApiError::invalid("kind", "invalid_kind", "kind is dynamic or static")),
     };
-    if condition.len() > leadline_core::condition::MAX_TEXT {
-        let max = leadline_core::condition::MAX_TEXT;
-        return Err(ApiError::invalid("condition", "too_long", format!("a condition is at most {max} bytes")));
-    }
-    let expr = leadline_core::condition::parse(&condition).map_err(|e| {
-        ApiError::invalid(
-            "condition",
-            "invalid_condition",
-            format!("at {}: expected {}, found {}", e.position, e.expected, e.found),
-        )
-    })?;
-    if let Some(problem) = super::conditions::problems(s, ObjectKind::Contact, &expr).await?.into_iter().next() {
-        return Err(ApiError::invalid(
-            "condition",
-            "invalid_condition",
-            format!("at {}: {}", problem.span.start, problem.message),
-        ));
-    }
+    let expr = super::conditions::read_condition(s, &condition).await?;
     let seg = s.store.create_segment(&name, Some(&expr.to_text()), crate::now()).await?;
     s.store.engine_request_rescan(crate::engine::NAME).await?;
     s.engine_wake.notify_one();

@@ -34,9 +34,18 @@ struct ListPage {
     name: String,
     condition: String,
     errors: FormErrors,
+    /// What a preview counted, said.
+    preview: Option<String>,
 }
 
-async fn list_page(s: &AppState, v: &Viewer, name: String, condition: String, errors: FormErrors) -> PageResult {
+async fn list_page(
+    s: &AppState,
+    v: &Viewer,
+    name: String,
+    condition: String,
+    errors: FormErrors,
+    preview: Option<String>,
+) -> PageResult {
     v.require(Action::Read)?;
     let tr = Tr { locale: v.locale };
     let mut segments = Vec::new();
@@ -45,12 +54,13 @@ async fn list_page(s: &AppState, v: &Viewer, name: String, condition: String, er
         let count = tr.tn("seg-count", d.count);
         segments.push((d, count));
     }
-    let page = ListPage { p: v.shell("/segments", tr.t("nav-segments")), segments, name, condition, errors };
+    let p = v.shell("/segments", tr.t("nav-segments"));
+    let page = ListPage { p, segments, name, condition, errors, preview };
     Ok(render(&page))
 }
 
 async fn list(State(s): State<AppState>, v: Viewer) -> PageResult {
-    list_page(&s, &v, String::new(), String::new(), FormErrors::default()).await
+    list_page(&s, &v, String::new(), String::new(), FormErrors::default(), None).await
 }
 
 async fn create(State(s): State<AppState>, form: Posted) -> PageResult {
@@ -60,12 +70,29 @@ async fn create(State(s): State<AppState>, form: Posted) -> PageResult {
     let kind = form.fields.get("kind").unwrap_or("dynamic").to_owned();
     // A static list's form sends the condition box empty: it has none.
     let given = Some(condition.clone()).filter(|c| kind != "static" || !c.trim().is_empty());
+    let tr = Tr { locale: v.locale };
+    if form.fields.get("preview").is_some() {
+        // Count who meets it now, and keep the form as it was: nothing is made.
+        v.require(Action::Read)?;
+        let counted = match crate::api::conditions::read_condition(&s, &condition).await {
+            Ok(expr) => crate::scores::count_matching(s.store.as_ref(), &expr, crate::now(), 0).await?,
+            Err(e) if super::view::refuses_input(&e) => {
+                let errors = FormErrors::from_api(&tr, &e);
+                let mut resp = list_page(&s, v, name, condition, errors, None).await?;
+                *resp.status_mut() = e.status();
+                return Ok(resp);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let said = tr.tn("seg-preview", counted.count as i64);
+        return list_page(&s, v, name, condition, FormErrors::default(), Some(said)).await;
+    }
     let input = SegmentInput { name: name.clone(), kind: Some(kind), condition: given };
     match create_impl(&s, &v.caller, input).await {
         Ok(seg) => Ok(Redirect::to(&format!("/segments/{}", seg.id)).into_response()),
         Err(e) if super::view::refuses_input(&e) => {
-            let errors = FormErrors::from_api(&Tr { locale: v.locale }, &e);
-            let mut resp = list_page(&s, v, name, condition, errors).await?;
+            let errors = FormErrors::from_api(&tr, &e);
+            let mut resp = list_page(&s, v, name, condition, errors, None).await?;
             *resp.status_mut() = e.status();
             Ok(resp)
         }

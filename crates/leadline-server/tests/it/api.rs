@@ -724,6 +724,24 @@ pub async fn segments_are_kept_by_the_engine(app: &App) {
     let mut expected = vec![ids[0].clone(), ids[1].clone()];
     expected.sort();
     assert_eq!(found, expected);
+    // The same condition counted ad hoc, as a preview does, agrees with the kept membership;
+    // so does one that reads the engine's scores.
+    let preview = app
+        .post("/api/v1/conditions/count", json!({"condition": "country = 'PL' and count(page_view where url contains '/pricing', last 14 days) >= 2"}))
+        .await
+        .json();
+    assert_eq!((preview["count"].as_u64(), preview["scanned"].as_u64()), (Some(2), Some(3)), "{preview}");
+    let mut sample: Vec<String> =
+        preview["sample"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect();
+    sample.sort();
+    assert_eq!(sample, expected);
+    let engaged = app.post("/api/v1/conditions/count", json!({"condition": "engagement > 0"})).await.json();
+    assert_eq!(engaged["count"], 3, "each visited: {engaged}");
+    app.post("/api/v1/conditions/count", json!({"condition": "count(page_view) > 1"})).await.error(
+        422,
+        "invalid_condition",
+        Some("condition"),
+    );
     let entered = app.get(&format!("/api/v1/contacts/{}/timeline?type=segment_entered", ids[1])).await.json();
     assert_eq!(entered["items"][0]["properties"]["segment"], sid.as_str(), "{entered}");
     assert_eq!(app.get("/api/v1/segments").await.json().as_array().unwrap().len(), 1);

@@ -871,6 +871,12 @@ pub async fn segments_are_made_and_seen_on_their_pages(app: &App) {
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
     assert!(bad.text.contains("id=\"seg-condition-error\"") && bad.text.contains("needs a window"), "{}", bad.text);
     assert!(bad.text.contains(">count(page_view) &#62; 2</textarea>"), "what was typed is kept: {}", bad.text);
+    let counted = b
+        .post("/segments", &[("csrf", &csrf), ("name", "Poland"), ("condition", "country = \"PL\""), ("preview", "1")])
+        .await;
+    assert_eq!(counted.status, StatusCode::OK, "{}", counted.text);
+    assert!(counted.text.contains("1 contact meets it now."), "a preview counts: {}", counted.text);
+    assert!(b.get("/segments").await.text.contains("No segments yet."), "and makes nothing");
     let r = b.post("/segments", &[("csrf", &csrf), ("name", "Poland"), ("condition", "country = \"PL\"")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
     let page = location(&r);

@@ -13,7 +13,7 @@ use super::records::{self, Conn};
 use super::SqlStore;
 use crate::error::{StoreError, StoreResult};
 use crate::model::Actor;
-use crate::{Claim, Decision, Segment};
+use crate::{Claim, Contacts, Decision, FactsPage, Segment};
 
 fn state_of(scores: &str, segments: &str, stage: Option<String>) -> StoreResult<State> {
     let scores: Vec<(String, f64, Option<String>)> = serde_json::from_str(scores)?;
@@ -163,6 +163,63 @@ impl crate::EngineStore for SqlStore {
             .bind(i64::from(limit))
             .fetch_all(&self.reader)
             .await?)
+    }
+
+    async fn contact_facts(&self, which: Contacts<'_>, since: i64, kinds: Option<&[String]>) -> StoreResult<FactsPage> {
+        let mut conn = self.reader.acquire().await?;
+        let ids: Vec<String> = match which {
+            Contacts::After(after, limit) => {
+                sqlx::query_scalar("SELECT id FROM contacts WHERE id > $1 AND merged_into IS NULL ORDER BY id LIMIT $2")
+                    .bind(after)
+                    .bind(i64::from(limit))
+                    .fetch_all(&mut *conn)
+                    .await?
+            }
+            Contacts::Ids(ids) => {
+                let asked: Vec<&str> = ids.iter().map(String::as_str).collect();
+                let live = records::live_ids(&mut conn, ObjectKind::Contact, &asked).await?;
+                let mut seen = BTreeSet::new();
+                ids.iter().filter_map(|id| live.get(id)).filter(|id| seen.insert(id.as_str())).cloned().collect()
+            }
+        };
+        let mut page = FactsPage::default();
+        for chunk in ids.chunks(super::chunk_size(2)) {
+            page.contacts.extend(records::load(&mut conn, ObjectKind::Contact, chunk).await?);
+        }
+        let company_ids: BTreeSet<String> =
+            page.contacts.iter().filter_map(|c| c.text("company_id")).map(str::to_owned).collect();
+        let company_ids: Vec<String> = company_ids.into_iter().collect();
+        for chunk in company_ids.chunks(super::chunk_size(2)) {
+            for co in records::load(&mut conn, ObjectKind::Company, chunk).await? {
+                page.companies.insert(co.id.clone(), co);
+            }
+        }
+        for chunk in ids.chunks(super::chunk_size(2)) {
+            for a in super::activities::of_contacts(&mut conn, chunk, since, kinds).await? {
+                if let Some(c) = a.contact_id.clone() {
+                    page.activities.entry(c).or_default().push(a);
+                }
+            }
+            let mut q = super::sql(
+                "SELECT dc.contact_id, d.status, COUNT(*) AS n FROM deal_contacts dc JOIN deals d ON d.id = dc.deal_id \
+                 WHERE d.merged_into IS NULL AND dc.contact_id",
+            );
+            q.in_texts(super::MANY, chunk.iter().map(String::as_str));
+            q.push(" GROUP BY dc.contact_id, d.status");
+            for row in super::query(&q).fetch_all(&mut *conn).await? {
+                use sqlx::Row;
+                let (contact, status, n): (String, Option<String>, i64) =
+                    (row.try_get("contact_id")?, row.try_get("status")?, row.try_get("n")?);
+                let entry = page.deals.entry(contact).or_default();
+                let n = u32::try_from(n).unwrap_or(u32::MAX);
+                match status.as_deref() {
+                    Some("open") => entry.0 += n,
+                    Some("won") => entry.1 += n,
+                    _ => {}
+                }
+            }
+        }
+        Ok(page)
     }
 
     async fn contact_states(&self, ids: &[String]) -> StoreResult<HashMap<String, State>> {
