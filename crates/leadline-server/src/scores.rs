@@ -68,6 +68,11 @@ impl ContactFacts {
         &self.contact.id
     }
 
+    /// The contact as read.
+    pub fn record(&self) -> &Record {
+        &self.contact
+    }
+
     /// The contact's owner, if it has one.
     pub fn owner(&self) -> Option<&str> {
         self.contact.text("owner_id")

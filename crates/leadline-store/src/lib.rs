@@ -415,6 +415,10 @@ pub trait DuplicateStore: Send + Sync {
 pub trait TimelineStore: Send + Sync {
     /// Append activities. An item whose idempotency key is already stored gives back the stored
     /// activity and `false` instead of a second copy.
+    /// The bulk path for activity history (an engagement export, a benchmark's year): many
+    /// activities in multi-row statements, one transaction. The records they name must be
+    /// live (nothing is looked up), and idempotency keys must be new.
+    async fn load_activities(&self, items: Vec<NewActivity>, actor: Actor<'_>) -> StoreResult<u64>;
     async fn append_activities(
         &self,
         items: Vec<NewActivity>,

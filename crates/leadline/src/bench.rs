@@ -54,6 +54,25 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 200)]
         iterations: usize,
     },
+    /// The engine at size: contacts imported from a generated CSV and a year of activities
+    /// through the bulk path (kept in --keep DIR for reuse); then the floor (reading what a
+    /// rescore reads), the full rescore, memory, a kept segment's count, the same condition
+    /// counted ad hoc and by DuckDB (PyPI `duckdb`, run by LEADLINE_BENCH_PYTHON or python3),
+    /// and activity-to-consequence latency at a fixed rate.
+    Scoring {
+        #[arg(long, default_value_t = 100_000)]
+        contacts: usize,
+        /// Activities per contact on average (uniform from 0 to twice this).
+        #[arg(long, default_value_t = 20)]
+        events_per_contact: usize,
+        #[arg(long)]
+        keep: Option<PathBuf>,
+        /// Activities a second during the latency run.
+        #[arg(long, default_value_t = 1_000)]
+        rate: u32,
+        #[arg(long, default_value_t = 10)]
+        seconds: u32,
+    },
     /// Only write the generated CSV.
     Csv {
         #[arg(long, default_value_t = 1_000_000)]
@@ -156,6 +175,10 @@ pub fn generate(path: &Path, rows: usize) -> std::io::Result<()> {
 pub async fn run(command: BenchCommand, cfg: &Config) -> Result<(), String> {
     match command {
         BenchCommand::Pages { iterations } => crate::pagebench::run(cfg, iterations).await,
+        BenchCommand::Scoring { contacts, events_per_contact, keep, rate, seconds } => {
+            crate::scorebench::run(crate::scorebench::Options { contacts, events_per_contact, keep, rate, seconds })
+                .await
+        }
         BenchCommand::Csv { rows, out } => {
             generate(&out, rows).map_err(|e| e.to_string())?;
             println!("wrote {rows} rows to {}", out.display());
@@ -199,7 +222,7 @@ pub async fn run(command: BenchCommand, cfg: &Config) -> Result<(), String> {
     }
 }
 
-async fn import_into(url: &str, csv: &Path, label: &str) -> Result<(), String> {
+pub(crate) async fn import_into(url: &str, csv: &Path, label: &str) -> Result<(), String> {
     let store = leadline_store::open(url).await.map_err(|e| e.to_string())?;
     let mut head = vec![0u8; 4096];
     let n = std::io::Read::read(&mut std::fs::File::open(csv).map_err(|e| e.to_string())?, &mut head)

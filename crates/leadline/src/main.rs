@@ -6,6 +6,7 @@ mod config;
 mod demo;
 mod loadgen;
 mod pagebench;
+mod scorebench;
 
 use std::collections::HashMap;
 use std::io::{IsTerminal, Read};

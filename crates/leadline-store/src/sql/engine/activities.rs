@@ -102,6 +102,35 @@ fn reference(e: StoreError, field: &str) -> StoreError {
 
 #[async_trait::async_trait]
 impl crate::TimelineStore for SqlStore {
+    async fn load_activities(&self, items: Vec<NewActivity>, actor: Actor<'_>) -> StoreResult<u64> {
+        let n = items.len() as u64;
+        let columns = &ACTIVITY_COLUMNS["seq, ".len()..];
+        let per_row = columns.split(", ").count();
+        let rows = items.into_iter().map(|item| {
+            vec![
+                new_id().into(),
+                item.idempotency_key.into(),
+                item.kind.into(),
+                item.occurred_at.into(),
+                actor.now.into(),
+                item.contact_id.into(),
+                item.company_id.into(),
+                item.deal_id.into(),
+                item.channel.into(),
+                item.campaign.into(),
+                item.source.into(),
+                actor.user_id.into(),
+                serde_json::Value::Object(item.properties).to_string().into(),
+            ]
+        });
+        let statements = super::chunked(rows, super::chunk_size(per_row))
+            .map(|chunk| super::sql_rows(&format!("INSERT INTO activities ({columns}) "), chunk));
+        let mut tx = self.begin().await?;
+        super::execute_all(&mut tx, statements).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
     async fn append_activities(
         &self,
         items: Vec<NewActivity>,
