@@ -43,7 +43,18 @@ impl ContactFacts {
         now: Millis,
         kinds: Option<&[String]>,
     ) -> StoreResult<Vec<Self>> {
-        let mut page = store.contact_facts(which, now - LOOKBACK, kinds).await?;
+        Self::load_window(store, which, now, LOOKBACK, kinds).await
+    }
+
+    /// [`ContactFacts::load_many`] with activities of the last `lookback` only (at most a year).
+    pub async fn load_window(
+        store: &dyn Store,
+        which: Contacts<'_>,
+        now: Millis,
+        lookback: Millis,
+        kinds: Option<&[String]>,
+    ) -> StoreResult<Vec<Self>> {
+        let mut page = store.contact_facts(which, now - lookback.min(LOOKBACK), kinds).await?;
         Ok(page
             .contacts
             .into_iter()
@@ -184,11 +195,14 @@ pub struct Counted {
 /// Count the live contacts that meet `expr` at `now`, reading them a page at a time with only
 /// the activity types the condition reads, and keep the first `sample` ids.
 pub async fn count_matching(store: &dyn Store, expr: &Expr, now: Millis, sample: usize) -> StoreResult<Counted> {
+    // Only the activity types the condition reads, over its longest window.
     let kinds = expr.behaviour_kinds();
+    let lookback = expr.lookback().unwrap_or(LOOKBACK);
     let mut out = Counted { count: 0, scanned: 0, sample: Vec::new() };
     let mut after = String::new();
     loop {
-        let page = ContactFacts::load_many(store, Contacts::After(&after, COUNT_PAGE), now, Some(&kinds)).await?;
+        let which = Contacts::After(&after, COUNT_PAGE);
+        let page = ContactFacts::load_window(store, which, now, lookback, Some(&kinds)).await?;
         let Some(last) = page.last() else { break };
         after = last.id().to_owned();
         out.scanned += page.len() as u64;

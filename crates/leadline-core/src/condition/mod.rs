@@ -229,6 +229,30 @@ impl Expr {
         out
     }
 
+    /// How far back its behaviours look: the longest window, or `None` when one has none
+    /// (`last(form_submission)` reads the whole history). A condition with no behaviour
+    /// looks back `Some(0)`.
+    pub fn lookback(&self) -> Option<i64> {
+        fn operand(o: &Operand) -> Option<i64> {
+            match o {
+                Operand::Behaviour(b) => b.window.map(|w| w.millis),
+                _ => Some(0),
+            }
+        }
+        fn walk(e: &Expr) -> Option<i64> {
+            match e {
+                Expr::And(items) | Expr::Or(items) => items.iter().try_fold(0, |m, i| Some(m.max(walk(i)?))),
+                Expr::Not(e) => walk(e),
+                Expr::Compare { left, right, .. } => Some(operand(left)?.max(operand(right)?)),
+                Expr::In { value: o, .. }
+                | Expr::Within { time: o, .. }
+                | Expr::IsEmpty { value: o, .. }
+                | Expr::Truthy(o) => operand(o),
+            }
+        }
+        walk(self)
+    }
+
     /// The condition written back as text, in the language's canonical form: what the UI's
     /// builder writes, and `parse(e.to_text())` gives `e` back.
     pub fn to_text(&self) -> String {

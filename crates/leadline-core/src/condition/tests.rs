@@ -165,6 +165,10 @@ fn behaviour_kinds_are_what_a_condition_reads_of_the_log() {
     let e = parse("count(page_view, last 7 days) > 1 or not (exists(form_submission, last 1 days) and last(page_view) within 2 days)").unwrap();
     assert_eq!(e.behaviour_kinds(), ["page_view", "form_submission"]);
     assert!(parse("country = \"PL\"").unwrap().behaviour_kinds().is_empty());
+    assert_eq!(e.lookback(), None, "last(page_view) has no window");
+    let windowed = parse("count(page_view, last 7 days) > 1 or exists(form_submission, last 30 days)").unwrap();
+    assert_eq!(windowed.lookback(), Some(30 * 24 * 3600 * 1000));
+    assert_eq!(parse("fit > 3").unwrap().lookback(), Some(0));
 }
 
 #[test]

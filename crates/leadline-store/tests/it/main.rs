@@ -85,6 +85,7 @@ on_every_backend!(
     an_import_is_undone_whole_or_not_at_all,
     compound_names_are_found_however_written,
     the_engine_applies_each_event_once_under_its_lease,
+    the_engine_reads_many_contacts_at_once,
 );
 
 /// SQLite's writer leaves checkpoints to the store's background task until the WAL passes

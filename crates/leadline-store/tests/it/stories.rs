@@ -1404,3 +1404,53 @@ pub async fn the_engine_applies_each_event_once_under_its_lease(s: &dyn Store) {
     };
     assert_eq!(s.activities(&q).await.unwrap().len(), 2, "one timeline entry per applied move, none for a's stale one");
 }
+
+/// The engine's bulk read: many contacts with their companies, windowed activities of the
+/// types asked for (loaded through the bulk path) and deals counted by status; a merged id
+/// reads as its survivor, once.
+pub async fn the_engine_reads_many_contacts_at_once(s: &dyn Store) {
+    let mut company = FieldChanges::default();
+    set(&mut company, ObjectKind::Company, "name", "Acme");
+    let co = s.create_company(&company, &[], actor(NOW)).await.unwrap();
+    let mut a = contact("Ada", "One", Some("ada@acme.pl"));
+    a.record.set(field(ObjectKind::Contact, "company_id").unwrap(), Some(Scalar::Text(co.id.clone())));
+    let a = s.create_contact(&a, actor(NOW)).await.unwrap();
+    let b = s.create_contact(&contact("Bo", "Two", Some("bo@acme.pl")), actor(NOW)).await.unwrap();
+    let event = |c: &str, kind: &str, at: i64| NewActivity {
+        kind: kind.into(),
+        occurred_at: at,
+        contact_id: Some(c.to_owned()),
+        ..Default::default()
+    };
+    let loaded = s
+        .load_activities(
+            vec![
+                event(&a.id, "page_view", NOW - 10),
+                event(&a.id, "page_view", NOW - 5),
+                event(&a.id, "email_opened", NOW - 5),
+                event(&a.id, "page_view", NOW - 1_000_000),
+                event(&b.id, "page_view", NOW - 1),
+            ],
+            actor(NOW),
+        )
+        .await
+        .unwrap();
+    assert_eq!(loaded, 5);
+    let mut deal = FieldChanges::default();
+    set(&mut deal, ObjectKind::Deal, "name", "Licences");
+    set(&mut deal, ObjectKind::Deal, "status", "won");
+    s.create_deal(&deal, std::slice::from_ref(&a.id), actor(NOW)).await.unwrap();
+    let kinds = ["page_view".to_owned()];
+    let page = s.contact_facts(Contacts::Ids(&[a.id.clone(), b.id.clone()]), NOW - 100, Some(&kinds)).await.unwrap();
+    assert_eq!(page.contacts.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), [a.id.as_str(), b.id.as_str()]);
+    assert_eq!(page.companies.keys().collect::<Vec<_>>(), [&co.id]);
+    let times: Vec<i64> = page.activities[&a.id].iter().map(|x| x.occurred_at).collect();
+    assert_eq!(times, [NOW - 5, NOW - 10], "page views in the window, newest first");
+    assert_eq!(page.deals.get(&a.id), Some(&(0, 1)));
+    // Merged: the survivor, once.
+    s.merge_contacts(&a.id, &b.id, actor(NOW + 1)).await.unwrap();
+    let page = s.contact_facts(Contacts::Ids(&[a.id.clone(), b.id.clone()]), NOW - 100, None).await.unwrap();
+    assert_eq!(page.contacts.len(), 1);
+    let all = s.contact_facts(Contacts::After("", 10), NOW - 100, None).await.unwrap();
+    assert_eq!(all.contacts.len(), 1, "live contacts only");
+}
