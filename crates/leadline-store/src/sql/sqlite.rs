@@ -60,6 +60,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (13, include_str!("../../migrations/sqlite/0013_contact_scores.sql")),
     (14, include_str!("../../migrations/sqlite/0014_routing.sql")),
     (15, include_str!("../../migrations/sqlite/0015_static_lists.sql")),
+    (16, include_str!("../../migrations/sqlite/0016_engine_dirty_without_rowid.sql")),
 ];
 
 /// The text value of a custom property.
