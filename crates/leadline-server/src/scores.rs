@@ -195,18 +195,15 @@ pub struct Counted {
 /// Count the live contacts that meet `expr` at `now`, reading them a page at a time with only
 /// the activity types the condition reads, and keep the first `sample` ids.
 pub async fn count_matching(store: &dyn Store, expr: &Expr, now: Millis, sample: usize) -> StoreResult<Counted> {
-    // Only the activity types the condition reads, over its longest window.
+    // Only the contacts the store can tell might match (all of them when it can tell nothing),
+    // and of them only the activity types the condition reads, over its longest window.
+    let candidates = prefilters(expr);
     let kinds = expr.behaviour_kinds();
     let lookback = expr.lookback().unwrap_or(LOOKBACK);
     let mut out = Counted { count: 0, scanned: 0, sample: Vec::new() };
-    let mut after = String::new();
-    loop {
-        let which = Contacts::After(&after, COUNT_PAGE);
-        let page = ContactFacts::load_window(store, which, now, lookback, Some(&kinds)).await?;
-        let Some(last) = page.last() else { break };
-        after = last.id().to_owned();
+    let decide = |page: &[ContactFacts], out: &mut Counted| {
         out.scanned += page.len() as u64;
-        for facts in &page {
+        for facts in page {
             if leadline_core::condition::eval::eval(expr, facts, now) {
                 out.count += 1;
                 if out.sample.len() < sample {
@@ -214,9 +211,80 @@ pub async fn count_matching(store: &dyn Store, expr: &Expr, now: Millis, sample:
                 }
             }
         }
-        if page.len() < COUNT_PAGE as usize {
-            break;
+    };
+    if candidates.is_empty() {
+        let mut after = String::new();
+        loop {
+            let which = Contacts::After(&after, COUNT_PAGE);
+            let page = ContactFacts::load_window(store, which, now, lookback, Some(&kinds)).await?;
+            let Some(last) = page.last() else { break };
+            after = last.id().to_owned();
+            decide(&page, &mut out);
+            if page.len() < COUNT_PAGE as usize {
+                break;
+            }
+        }
+    } else {
+        let ids = store.contact_ids_matching(&candidates).await?;
+        for chunk in ids.chunks(COUNT_PAGE as usize) {
+            let page = ContactFacts::load_window(store, Contacts::Ids(chunk), now, lookback, Some(&kinds)).await?;
+            decide(&page, &mut out);
         }
     }
     Ok(out)
+}
+
+/// The parts of a condition the store decides exactly the same way, as list filters that pick
+/// every contact the condition could match (a superset: the evaluator decides the rest). Of
+/// its top-level `and` terms: a code field (country, language, stage, lead status) equal to a
+/// text, normalised as the field stores it; a score model compared with a number, against the
+/// stored score rounded (`fit > 20.5` asks `score >= 20`, which every 20.5 and more rounds to).
+pub fn prefilters(expr: &Expr) -> Vec<leadline_store::Filter> {
+    use leadline_core::condition::{CmpOp, Literal, Operand};
+    use leadline_store::{Filter, FilterOp, FilterTarget};
+    let terms = match expr {
+        Expr::And(items) => items.as_slice(),
+        other => std::slice::from_ref(other),
+    };
+    terms
+        .iter()
+        .filter_map(|term| {
+            let Expr::Compare { left: Operand::Path { parts, .. }, op, right: Operand::Literal(lit) } = term else {
+                return None;
+            };
+            let [name] = parts.as_slice() else { return None };
+            match (lit, op) {
+                (Literal::Number(n), CmpOp::Gt | CmpOp::Gte)
+                    if crate::api::conditions::SCORES.contains(&name.as_str()) && n.is_finite() =>
+                {
+                    let at_least = n.floor() as i64;
+                    Some(Filter {
+                        target: FilterTarget::Score(name.clone()),
+                        op: FilterOp::Gte,
+                        value: vec![Scalar::Int(at_least)],
+                    })
+                }
+                (Literal::Number(n), CmpOp::Lt | CmpOp::Lte)
+                    if crate::api::conditions::SCORES.contains(&name.as_str()) && n.is_finite() =>
+                {
+                    let at_most = n.ceil() as i64;
+                    Some(Filter {
+                        target: FilterTarget::Score(name.clone()),
+                        op: FilterOp::Lte,
+                        value: vec![Scalar::Int(at_most)],
+                    })
+                }
+                (Literal::Text(t), CmpOp::Eq) => {
+                    let spec = leadline_core::record::field(leadline_core::record::ObjectKind::Contact, name)?;
+                    let code = matches!(
+                        spec.kind,
+                        FieldKind::Country | FieldKind::Language | FieldKind::LifecycleStage | FieldKind::LeadStatus
+                    );
+                    let value = crate::wire::filter_value(spec, t).ok().filter(|_| code)?;
+                    Some(Filter { target: FilterTarget::Field(spec), op: FilterOp::Eq, value: vec![value] })
+                }
+                _ => None,
+            }
+        })
+        .collect()
 }

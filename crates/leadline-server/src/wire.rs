@@ -456,7 +456,7 @@ fn split(op: FilterOp, value: &str) -> Vec<&str> {
 }
 
 /// A filter value normalised like a stored value (so `country=it` finds `IT`).
-fn filter_value(spec: &'static FieldSpec, v: &str) -> Result<Scalar, FieldError> {
+pub fn filter_value(spec: &'static FieldSpec, v: &str) -> Result<Scalar, FieldError> {
     if matches!(spec.kind, FieldKind::Money | FieldKind::Count) {
         // Filters take integers as the JSON does: money in minor units.
         return v

@@ -93,6 +93,9 @@ pub trait EngineStore: Send + Sync {
         since: Millis,
         kinds: Option<&[String]>,
     ) -> StoreResult<FactsPage>;
+    /// The ids of every live contact the filters match, in id order, in one statement (a
+    /// preview's candidates).
+    async fn contact_ids_matching(&self, filters: &[Filter]) -> StoreResult<Vec<String>>;
     /// What the engine last decided for these contacts (those it never saw are left out).
     async fn contact_states(&self, ids: &[String]) -> StoreResult<HashMap<String, leadline_core::engine::State>>;
     /// Record decisions and move the engine to `seq`, in one transaction, only while `holder`

@@ -72,6 +72,9 @@ pub enum BenchCommand {
         rate: u32,
         #[arg(long, default_value_t = 10)]
         seconds: u32,
+        /// Skip the floor and the rescore, reusing a kept store's scores and segment.
+        #[arg(long)]
+        counts_only: bool,
     },
     /// Only write the generated CSV.
     Csv {
@@ -175,9 +178,9 @@ pub fn generate(path: &Path, rows: usize) -> std::io::Result<()> {
 pub async fn run(command: BenchCommand, cfg: &Config) -> Result<(), String> {
     match command {
         BenchCommand::Pages { iterations } => crate::pagebench::run(cfg, iterations).await,
-        BenchCommand::Scoring { contacts, events_per_contact, keep, rate, seconds } => {
-            crate::scorebench::run(crate::scorebench::Options { contacts, events_per_contact, keep, rate, seconds })
-                .await
+        BenchCommand::Scoring { contacts, events_per_contact, keep, rate, seconds, counts_only } => {
+            let o = crate::scorebench::Options { contacts, events_per_contact, keep, rate, seconds, counts_only };
+            crate::scorebench::run(o).await
         }
         BenchCommand::Csv { rows, out } => {
             generate(&out, rows).map_err(|e| e.to_string())?;

@@ -34,6 +34,8 @@ pub struct Options {
     pub keep: Option<PathBuf>,
     pub rate: u32,
     pub seconds: u32,
+    /// Skip the floor and the rescore (a kept store's scores and segments are reused).
+    pub counts_only: bool,
 }
 
 pub async fn run(o: Options) -> Result<(), String> {
@@ -47,39 +49,13 @@ pub async fn run(o: Options) -> Result<(), String> {
     let contacts = store.count(ObjectKind::Contact, &[], None).await.map_err(err)?;
     println!("store: sqlite with {contacts} contacts");
 
-    // The floor: read everything a rescore reads, deciding nothing.
-    let t = Instant::now();
-    let (mut after, mut read, mut events) = (String::new(), 0usize, 0usize);
-    loop {
-        let page = store.contact_facts(Contacts::After(&after, 1_000), now - 365 * DAY, None).await.map_err(err)?;
-        let Some(last) = page.contacts.last() else { break };
-        after = last.id.clone();
-        read += page.contacts.len();
-        events += page.activities.values().map(Vec::len).sum::<usize>();
-    }
-    let floor = t.elapsed().as_secs_f64();
-    println!("floor: read {read} contacts and {events} activities (what a rescore reads) in {floor:.1} s");
-    let t = Instant::now();
-    let mut after = String::new();
-    loop {
-        let page = store.contact_facts(Contacts::After(&after, 1_000), now, Some(&[])).await.map_err(err)?;
-        let Some(last) = page.contacts.last() else { break };
-        after = last.id.clone();
-    }
-    println!("  of which the contacts, companies and deals alone: {:.1} s", t.elapsed().as_secs_f64());
-
-    // The full rescore: every contact decided again, the segment filled.
-    let segment = prepare(store.as_ref(), now).await?;
+    let segment = if o.counts_only {
+        let kept = store.segments().await.map_err(err)?.into_iter().find(|s| s.name == SEGMENT);
+        kept.ok_or("--counts-only needs a kept store that has been rescored once")?.id
+    } else {
+        rescore(store.as_ref(), now).await?
+    };
     let engine = Engine::new(HOLDER)?;
-    let t = Instant::now();
-    while engine.step(store.as_ref(), leadline_server::now()).await.map_err(err)? > 0 {}
-    let rescore = t.elapsed().as_secs_f64();
-    println!(
-        "full rescore: {read} contacts in {rescore:.1} s = {:.0} contacts/s (target 10 s at 1M; {:.1}x the floor)",
-        read as f64 / rescore,
-        rescore / floor
-    );
-    println!("resident memory: {} MB at most (target under 2,048)", peak_rss_mb());
 
     // A maintained segment's count.
     let mut times = Vec::new();
@@ -116,6 +92,45 @@ pub async fn run(o: Options) -> Result<(), String> {
         let _ = std::fs::remove_dir_all(&dir);
     }
     Ok(())
+}
+
+/// The floor (read everything a rescore reads, deciding nothing), then the full rescore: every
+/// contact decided again and the measured segment filled. Returns the segment's id.
+async fn rescore(store: &dyn Store, now: i64) -> Result<String, String> {
+    let t = Instant::now();
+    let (mut after, mut read, mut events) = (String::new(), 0usize, 0usize);
+    loop {
+        let page = store.contact_facts(Contacts::After(&after, 1_000), now - 365 * DAY, None).await.map_err(err)?;
+        let Some(last) = page.contacts.last() else { break };
+        after = last.id.clone();
+        read += page.contacts.len();
+        events += page.activities.values().map(Vec::len).sum::<usize>();
+    }
+    let floor = t.elapsed().as_secs_f64();
+    println!("floor: read {read} contacts and {events} activities (what a rescore reads) in {floor:.1} s");
+    let t = Instant::now();
+    let mut after = String::new();
+    loop {
+        let page = store.contact_facts(Contacts::After(&after, 1_000), now, Some(&[])).await.map_err(err)?;
+        let Some(last) = page.contacts.last() else { break };
+        after = last.id.clone();
+    }
+    println!("  of which the contacts, companies and deals alone: {:.1} s", t.elapsed().as_secs_f64());
+
+    // The full rescore: every contact decided again, the segment filled.
+    let segment = prepare(store, now).await?;
+    let engine = Engine::new(HOLDER)?;
+    let t = Instant::now();
+    while engine.step(store, leadline_server::now()).await.map_err(err)? > 0 {}
+    let rescore = t.elapsed().as_secs_f64();
+    println!(
+        "full rescore: {read} contacts in {rescore:.1} s = {:.0} contacts/s (target 10 s at 1M; {:.1}x the floor)",
+        read as f64 / rescore,
+        rescore / floor
+    );
+    println!("resident memory: {} MB at most (target under 2,048)", peak_rss_mb());
+
+    Ok(segment)
 }
 
 /// Fill the store once: contacts from a generated CSV through the import, then a year of

@@ -57,7 +57,7 @@ pub struct CountInput {
 pub struct CountDto {
     /// Live contacts that meet the condition now.
     pub count: u64,
-    /// Live contacts read.
+    /// Live contacts read to decide it (those the store could tell might match).
     pub scanned: u64,
     /// Up to ten of them.
     pub sample: Vec<String>,

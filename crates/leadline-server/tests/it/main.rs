@@ -186,6 +186,7 @@ on_every_backend!(api::{
     field_changes_reach_the_engine_and_lists_sort_by_score,
     leads_are_routed_into_work_queues,
     static_lists_are_kept_by_people,
+    ad_hoc_counts_agree_with_deciding_everyone,
 });
 
 on_every_backend!(imports::{

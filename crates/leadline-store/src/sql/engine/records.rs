@@ -433,7 +433,12 @@ fn filter_sql(sql: &mut Sql, object: ObjectKind, f: &Filter, unindexed: bool) ->
 }
 
 /// `WHERE` for live records matching the filters and the search.
-fn where_sql(sql: &mut Sql, object: ObjectKind, filters: &[Filter], search: Option<&Search>) -> StoreResult<()> {
+pub(super) fn where_sql(
+    sql: &mut Sql,
+    object: ObjectKind,
+    filters: &[Filter],
+    search: Option<&Search>,
+) -> StoreResult<()> {
     sql.push(" WHERE merged_into IS NULL");
     let narrowed = narrowed(object, filters, search);
     for f in filters {

@@ -222,6 +222,14 @@ impl crate::EngineStore for SqlStore {
         Ok(page)
     }
 
+    async fn contact_ids_matching(&self, filters: &[crate::Filter]) -> StoreResult<Vec<String>> {
+        let mut q = super::sql("SELECT id FROM contacts");
+        records::where_sql(&mut q, ObjectKind::Contact, filters, None)?;
+        q.push(" ORDER BY id");
+        let rows = super::query(&q).fetch_all(&self.reader).await?;
+        Ok(rows.iter().map(|r| sqlx::Row::try_get::<String, _>(r, "id")).collect::<Result<_, _>>()?)
+    }
+
     async fn contact_states(&self, ids: &[String]) -> StoreResult<HashMap<String, State>> {
         let mut out = HashMap::with_capacity(ids.len());
         let mut conn = self.reader.acquire().await?;
