@@ -75,9 +75,6 @@ async fn queue(State(s): State<AppState>, v: Viewer, uri: Uri) -> PageResult {
     let summary =
         format!("{} · {}", tr.tn("queue-total", queued.len() as i64), tr.tn("queue-breached", breached as i64));
     let users = s.store.users().await?;
-    let user_name = |id: &str| {
-        users.iter().find(|u| u.id == id).map(|u| u.name.clone().unwrap_or_else(|| u.email.clone())).unwrap_or_default()
-    };
     let rows = queued
         .iter()
         .filter(|i| !q.breached_only || i.sla_breached)
@@ -95,7 +92,7 @@ async fn queue(State(s): State<AppState>, v: Viewer, uri: Uri) -> PageResult {
                 priority: i.priority.clone().unwrap_or_else(|| "–".into()),
                 stage: c.text("lifecycle_stage").map(|st| tr.t(&format!("stage-{st}"))).unwrap_or_default(),
                 reason: reason_text(&tr, &reason(i)),
-                owner: c.text("owner_id").map(user_name).unwrap_or_default(),
+                owner: c.text("owner_id").map(|id| records::user_name(&users, id)).unwrap_or_default(),
                 sla,
                 breached: i.sla_breached,
                 last_intent: i.entry.last_intent.map(|t| tr.datetime(t)).unwrap_or_default(),
@@ -152,18 +149,15 @@ async fn settings_page(
     let (rules, sla_minutes) = form.unwrap_or_else(|| (rules_to_text(&routing.rules), routing.sla_minutes.to_string()));
     let users = s.store.users().await?;
     let members = s.store.routing_members().await?;
-    let name = |id: &str| {
-        users.iter().find(|u| u.id == id).map(|u| u.name.clone().unwrap_or_else(|| u.email.clone())).unwrap_or_default()
-    };
     let others = users
         .iter()
         .filter(|u| !members.iter().any(|m| m.user_id == u.id))
-        .map(|u| (u.id.clone(), u.name.clone().unwrap_or_else(|| u.email.clone())))
+        .map(|u| (u.id.clone(), records::user_label(u)))
         .collect();
     let members = members
         .into_iter()
         .map(|m| MemberRow {
-            name: name(&m.user_id),
+            name: records::user_name(&users, &m.user_id),
             user_id: m.user_id,
             team: m.team,
             weight: m.weight,
