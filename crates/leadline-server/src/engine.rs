@@ -1,6 +1,8 @@
-//! The engine: it reads the activity log from where it left off, decides what each event means
-//! for its contact (core's `engine::decide`: scores, the lifecycle stage, segments) and records
-//! that with its progress in one transaction (`EngineStore::engine_commit`). Of several servers
+//! The engine: it reads the activity log from where it left off, and the contacts the store
+//! marked because their fields, company, deals or links changed, decides what that means for
+//! each contact (core's `engine::decide`: scores, the lifecycle stage, segments; then core's
+//! `routing::route` for a lead that just became an MQL without an owner) and records it with
+//! its progress in one transaction (`EngineStore::engine_commit`). Of several servers
 //! on one database, the one holding the lease applies the events; another takes over within
 //! `LEASE` when it stops, from the last committed `seq`, so nothing is applied twice or lost.
 
