@@ -22,12 +22,15 @@ function freePort() {
   });
 }
 
-export async function startServer() {
-  const bin = resolve(here, process.env.LEADLINE_BIN ?? "../target/debug/leadline");
+export const bin = resolve(here, process.env.LEADLINE_BIN ?? "../target/debug/leadline");
+
+/** Start `leadline serve`; `databaseUrl` overrides the database (several servers may share one). */
+export async function startServer({ databaseUrl } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), "leadline-e2e-"));
   const port = await freePort();
   const env = { ...process.env, LEADLINE_DATA_DIR: dataDir, RUST_LOG: "warn" };
-  if (process.env.LEADLINE_E2E_DATABASE_URL) env.LEADLINE_DATABASE_URL = process.env.LEADLINE_E2E_DATABASE_URL;
+  const db = databaseUrl ?? process.env.LEADLINE_E2E_DATABASE_URL;
+  if (db) env.LEADLINE_DATABASE_URL = db;
   else delete env.LEADLINE_DATABASE_URL;
   const child = spawn(bin, ["serve", "--listen", `127.0.0.1:${port}`], { env, stdio: ["ignore", "inherit", "inherit"] });
   const base = `http://127.0.0.1:${port}`;
@@ -42,9 +45,13 @@ export async function startServer() {
   }
   return {
     base,
-    async stop() {
-      child.kill("SIGTERM");
-      await new Promise((r) => child.once("exit", r));
+    /** Stop it (SIGTERM), or kill it outright (`signal` "SIGKILL") as a crash would. */
+    async stop(signal = "SIGTERM") {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once("exit", r));
+        child.kill(signal);
+        await exited;
+      }
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -66,6 +66,10 @@ impl Engine {
             })
             .unwrap_or(events.len());
         events.truncate(settled);
+        // Decide as of the latest event read, at least: one stored (by this server or another)
+        // after this step's clock was read would otherwise be "in the future" to the rules, and
+        // consumed without counting. (The lease and what is written keep the step's clock.)
+        let as_of = events.iter().map(|a| a.recorded_at).max().map_or(now, |latest| latest.max(now));
         // A rescan (a segment was made or changed) decides every contact again, a page a step.
         let rescanned = match &claim.rescan_after {
             Some(after) => store.contacts_after(after, RESCAN).await?,
@@ -96,11 +100,11 @@ impl Engine {
         let mut router = Router::default();
         let mut decisions = Vec::new();
         // Contacts deleted since are not read back: nothing to decide for them.
-        for facts in ContactFacts::load_many(store, Contacts::Ids(&ids), now, None).await? {
+        for facts in ContactFacts::load_many(store, Contacts::Ids(&ids), as_of, None).await? {
             let before = states.get(facts.id()).cloned().unwrap_or_default();
-            let (state, mut consequences) = decide(&before, &facts, &rules, now);
+            let (state, mut consequences) = decide(&before, &facts, &rules, as_of);
             if becomes_sales_ready(&consequences) && facts.owner().is_none() {
-                consequences.extend(router.route(store, &facts, now).await?);
+                consequences.extend(router.route(store, &facts, as_of).await?);
             }
             if state != before || !consequences.is_empty() {
                 decisions.push(Decision { contact_id: facts.id().to_owned(), state, consequences });

@@ -1059,3 +1059,18 @@ pub async fn ad_hoc_counts_agree_with_deciding_everyone(app: &App) {
     }
     assert!(partial >= 4, "the conditions tell contacts apart: {partial}");
 }
+
+/// An event stored after the engine's step read its clock (by another server, or while the
+/// step started) still counts: the step decides as of the latest event it reads.
+pub async fn an_event_stored_after_the_steps_clock_still_counts(app: &App) {
+    let c = app.post("/api/v1/contacts", json!({"first_name": "Late", "lifecycle_stage": "subscriber"})).await.json();
+    let id = c["id"].as_str().unwrap();
+    let engine = leadline_server::engine::Engine::new("only").unwrap();
+    let store = app.state.store.as_ref();
+    let before = leadline_server::now() - 60_000;
+    engine.step(store, before).await.unwrap();
+    app.post("/api/v1/activities", json!({"type": "form_submission", "contact_id": id})).await;
+    // A clock a minute behind the event's.
+    assert!(engine.step(store, before + 1).await.unwrap() > 0);
+    assert_eq!(app.get(&format!("/api/v1/contacts/{id}")).await.json()["lifecycle_stage"], "lead");
+}

@@ -187,6 +187,7 @@ on_every_backend!(api::{
     leads_are_routed_into_work_queues,
     static_lists_are_kept_by_people,
     ad_hoc_counts_agree_with_deciding_everyone,
+    an_event_stored_after_the_steps_clock_still_counts,
 });
 
 on_every_backend!(imports::{
