@@ -285,6 +285,9 @@ pub trait SchemaStore: Send + Sync {
 pub trait RecordStore: Send + Sync {
     /// A record by id; a merged contact's id gives its survivor.
     async fn get(&self, object: ObjectKind, id: &str) -> StoreResult<Record>;
+    /// The live records `ids` name (a merged id reads as its survivor, once), in the order of
+    /// `ids`, in a few statements; ids that name no record are left out.
+    async fn get_many(&self, object: ObjectKind, ids: &[String]) -> StoreResult<Vec<Record>>;
     /// The live id each of `ids` names (itself, or the survivor it was merged into); ids that
     /// name no record are left out.
     async fn live_ids(

@@ -164,12 +164,7 @@ pub async fn members(
         }
     }
     let ids = s.store.segment_members(&id, cursor.as_deref(), limit).await?;
-    let mut items = Vec::with_capacity(ids.len());
-    for contact in &ids {
-        if let Ok(r) = s.store.get(ObjectKind::Contact, contact).await {
-            items.push(crate::wire::to_json(&r));
-        }
-    }
+    let items = s.store.get_many(ObjectKind::Contact, &ids).await?.iter().map(crate::wire::to_json).collect();
     let next_cursor = (ids.len() == limit as usize).then(|| ids.last().cloned()).flatten();
     Ok(Json(SegmentMembers { items, next_cursor }))
 }

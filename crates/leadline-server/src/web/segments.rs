@@ -115,13 +115,17 @@ async fn page(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) -> P
     v.require(Action::Read)?;
     let tr = Tr { locale: v.locale };
     let segment = dto(&s, s.store.segment(&id).await?).await?;
-    let mut members = Vec::new();
-    for contact in s.store.segment_members(&id, None, 100).await? {
-        if let Ok(r) = s.store.get(ObjectKind::Contact, &contact).await {
+    let ids = s.store.segment_members(&id, None, 100).await?;
+    let members = s
+        .store
+        .get_many(ObjectKind::Contact, &ids)
+        .await?
+        .into_iter()
+        .map(|r| {
             let stage = r.text("lifecycle_stage").map(|st| tr.t(&format!("stage-{st}"))).unwrap_or_default();
-            members.push((format!("/contacts/{}", r.id), records::title(&r), stage, r.id));
-        }
-    }
+            (format!("/contacts/{}", r.id), records::title(&r), stage, r.id)
+        })
+        .collect();
     let count = tr.tn("seg-count", segment.count);
     let export_href = format!("/api/v1/exports/contacts.csv?segment={}", super::view::urlencode(&segment.id));
     let p = v.shell("/segments", segment.name.clone());

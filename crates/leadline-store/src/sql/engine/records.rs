@@ -198,6 +198,20 @@ pub(super) async fn load(conn: &mut Conn, object: ObjectKind, ids: &[String]) ->
     Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
 
+/// The live records `ids` name, each once, in the order of `ids` (see `RecordStore::get_many`).
+pub(super) async fn get_many(conn: &mut Conn, object: ObjectKind, ids: &[String]) -> StoreResult<Vec<Record>> {
+    let asked: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let live = live_ids(conn, object, &asked).await?;
+    let mut seen = std::collections::HashSet::new();
+    let ids: Vec<String> =
+        ids.iter().filter_map(|id| live.get(id)).filter(|id| seen.insert(id.as_str())).cloned().collect();
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(super::chunk_size(2)) {
+        out.extend(load(conn, object, chunk).await?);
+    }
+    Ok(out)
+}
+
 /// The id of the live record an id names, following merges.
 pub(super) async fn live_id(conn: &mut Conn, object: ObjectKind, id: &str) -> StoreResult<String> {
     let mut id = id.to_owned();
@@ -957,6 +971,10 @@ async fn set_deal_contacts(conn: &mut Conn, deal_id: &str, ids: &[String]) -> St
 impl crate::RecordStore for SqlStore {
     async fn get(&self, object: ObjectKind, id: &str) -> StoreResult<Record> {
         get(&mut *self.reader.acquire().await?, object, id).await
+    }
+
+    async fn get_many(&self, object: ObjectKind, ids: &[String]) -> StoreResult<Vec<Record>> {
+        get_many(&mut *self.reader.acquire().await?, object, ids).await
     }
 
     async fn live_ids(&self, object: ObjectKind, ids: &[String]) -> StoreResult<HashMap<String, String>> {

@@ -167,25 +167,21 @@ impl crate::EngineStore for SqlStore {
 
     async fn contact_facts(&self, which: Contacts<'_>, since: i64, kinds: Option<&[String]>) -> StoreResult<FactsPage> {
         let mut conn = self.reader.acquire().await?;
-        let ids: Vec<String> = match which {
+        let contacts = match which {
             Contacts::After(after, limit) => {
-                sqlx::query_scalar("SELECT id FROM contacts WHERE id > $1 AND merged_into IS NULL ORDER BY id LIMIT $2")
-                    .bind(after)
-                    .bind(i64::from(limit))
-                    .fetch_all(&mut *conn)
-                    .await?
+                let ids: Vec<String> = sqlx::query_scalar(
+                    "SELECT id FROM contacts WHERE id > $1 AND merged_into IS NULL ORDER BY id LIMIT $2",
+                )
+                .bind(after)
+                .bind(i64::from(limit))
+                .fetch_all(&mut *conn)
+                .await?;
+                records::load(&mut conn, ObjectKind::Contact, &ids).await?
             }
-            Contacts::Ids(ids) => {
-                let asked: Vec<&str> = ids.iter().map(String::as_str).collect();
-                let live = records::live_ids(&mut conn, ObjectKind::Contact, &asked).await?;
-                let mut seen = BTreeSet::new();
-                ids.iter().filter_map(|id| live.get(id)).filter(|id| seen.insert(id.as_str())).cloned().collect()
-            }
+            Contacts::Ids(ids) => records::get_many(&mut conn, ObjectKind::Contact, ids).await?,
         };
-        let mut page = FactsPage::default();
-        for chunk in ids.chunks(super::chunk_size(2)) {
-            page.contacts.extend(records::load(&mut conn, ObjectKind::Contact, chunk).await?);
-        }
+        let mut page = FactsPage { contacts, ..Default::default() };
+        let ids: Vec<String> = page.contacts.iter().map(|c| c.id.clone()).collect();
         let company_ids: BTreeSet<String> =
             page.contacts.iter().filter_map(|c| c.text("company_id")).map(str::to_owned).collect();
         let company_ids: Vec<String> = company_ids.into_iter().collect();
@@ -233,14 +229,15 @@ impl crate::EngineStore for SqlStore {
     async fn contact_states(&self, ids: &[String]) -> StoreResult<HashMap<String, State>> {
         let mut out = HashMap::with_capacity(ids.len());
         let mut conn = self.reader.acquire().await?;
-        for id in ids {
-            let row: Option<(String, String, Option<String>)> =
-                sqlx::query_as("SELECT scores, segments, stage FROM contact_state WHERE contact_id = $1")
-                    .bind(id)
-                    .fetch_optional(&mut *conn)
-                    .await?;
-            if let Some((scores, segments, stage)) = row {
-                out.insert(id.clone(), state_of(&scores, &segments, stage)?);
+        for chunk in ids.chunks(super::chunk_size(1)) {
+            let mut q = super::sql("SELECT contact_id, scores, segments, stage FROM contact_state WHERE contact_id");
+            q.in_texts(super::MANY, chunk.iter().map(String::as_str));
+            for row in super::query(&q).fetch_all(&mut *conn).await? {
+                use sqlx::Row;
+                let stage: Option<String> = row.try_get("stage")?;
+                let state =
+                    state_of(&row.try_get::<String, _>("scores")?, &row.try_get::<String, _>("segments")?, stage)?;
+                out.insert(row.try_get("contact_id")?, state);
             }
         }
         Ok(out)
