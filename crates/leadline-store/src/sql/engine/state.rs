@@ -271,7 +271,10 @@ impl crate::EngineStore for SqlStore {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-            write_scores(&mut tx, &d.contact_id, &d.state.scores).await?;
+            // The rows lists read change only with a score (a category moves with its score).
+            if d.consequences.iter().any(|c| matches!(c, Consequence::ScoreChanged { .. })) {
+                write_scores(&mut tx, &d.contact_id, &d.state.scores).await?;
+            }
             for c in &d.consequences {
                 match c {
                     Consequence::SegmentEntered(segment) => {
