@@ -135,8 +135,13 @@ fn round(x: f64) -> f64 {
 /// category then its engagement category, `A1` first; `None` without both.
 pub fn priority_label(models: &[Model], scored: &[Scored]) -> Option<String> {
     let category =
-        |key: &str| models.iter().zip(scored).find(|(m, _)| m.key == key).and_then(|(_, s)| s.category.clone());
-    category("fit").zip(category("engagement")).map(|(f, e)| format!("{f}{e}"))
+        |key: &str| models.iter().zip(scored).find(|(m, _)| m.key == key).and_then(|(_, s)| s.category.as_deref());
+    matrix_label(category("fit"), category("engagement"))
+}
+
+/// The priority matrix's label of a fit and an engagement category (`A` and `1`: `A1`).
+pub fn matrix_label(fit: Option<&str>, engagement: Option<&str>) -> Option<String> {
+    fit.zip(engagement).map(|(f, e)| format!("{f}{e}"))
 }
 
 /// Where two categories meet in the priority matrix: `A1` first. The fit category's place in

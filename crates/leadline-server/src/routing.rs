@@ -90,28 +90,25 @@ pub async fn queue(store: &dyn Store, owners: &[String], unowned: bool, now: Mil
         .await?
         .into_iter()
         .map(|entry| {
-            let category =
-                |key: &str| entry.contact.scores.iter().find(|(k, _, _)| k == key).and_then(|(_, _, c)| c.clone());
+            let score = |key: &str| entry.contact.scores.iter().find(|(k, _, _)| k == key);
+            let category = |key: &str| score(key).and_then(|(_, _, c)| c.clone());
             let (fit, engagement) = (category("fit"), category("engagement"));
             let rank = match (model("fit"), model("engagement")) {
                 (Some(f), Some(e)) => priority(f, fit.as_deref(), e, engagement.as_deref()),
                 _ => usize::MAX,
             };
-            let engagement_score =
-                entry.contact.scores.iter().find(|(k, _, _)| k == "engagement").map_or(0.0, |(_, s, _)| *s);
-            let sla_due = entry.assignment.as_ref().map(|a| a.assigned_at + Millis::from(routing.sla_minutes) * 60_000);
-            let sla_breached = entry
-                .assignment
-                .as_ref()
-                .is_some_and(|a| sla_breached(a.assigned_at, a.first_touch, routing.sla_minutes, now));
-            let untouched_due = sla_due.filter(|_| entry.assignment.as_ref().is_some_and(|a| a.first_touch.is_none()));
+            let assignment = entry.assignment.as_ref();
+            let sla_due = assignment.map(|a| a.assigned_at + Millis::from(routing.sla_minutes) * 60_000);
+            let sla_breached =
+                assignment.is_some_and(|a| sla_breached(a.assigned_at, a.first_touch, routing.sla_minutes, now));
             let item = QueueItem {
                 priority: rank,
-                engagement: engagement_score,
+                engagement: score("engagement").map_or(0.0, |(_, s, _)| *s),
                 last_intent: entry.last_intent,
-                sla_due: untouched_due,
+                // Due while untouched: a touched lead's deadline no longer orders it.
+                sla_due: sla_due.filter(|_| assignment.is_some_and(|a| a.first_touch.is_none())),
             };
-            let label = fit.zip(engagement).map(|(f, e)| format!("{f}{e}"));
+            let label = leadline_core::score::matrix_label(fit.as_deref(), engagement.as_deref());
             (item, Queued { entry, priority: label, sla_due, sla_breached })
         })
         .collect();

@@ -162,7 +162,7 @@ async fn settings_page(
             team: m.team,
             weight: m.weight,
             max_open: m.max_open.map(|n| n.to_string()).unwrap_or_default(),
-            away_until: m.away_until.map(|t| leadline_core::date::rfc3339(t)[..10].to_owned()).unwrap_or_default(),
+            away_until: m.away_until.map(leadline_core::date::date_of_millis).unwrap_or_default(),
             open: m.open,
         })
         .collect();
@@ -222,17 +222,25 @@ async fn save_member(State(s): State<AppState>, form: Posted) -> PageResult {
     let v = &form.viewer;
     v.require(Action::Administer)?;
     let field = |k: &str| form.fields.get(k).unwrap_or_default().trim().to_owned();
-    let number = |k: &str| field(k).parse::<u32>().ok();
-    let input = MemberInput {
-        team: field("team"),
-        weight: number("weight"),
-        max_open: number("max_open"),
-        away_until: Some(field("away_until")).filter(|t| !t.is_empty()),
+    // Empty is "not given"; anything else must be a whole number.
+    let number = |k: &str| match field(k) {
+        t if t.is_empty() => Ok(None),
+        t => t
+            .parse::<u32>()
+            .map(Some)
+            .map_err(|_| crate::error::ApiError::invalid(k, "invalid_number", format!("{t:?} is not a whole number"))),
     };
     let user_id = field("user_id");
-    let saved = match member_of(&user_id, input) {
-        Ok(member) => s.store.set_routing_member(&member).await.map_err(Into::into),
-        Err(e) => Err(e),
+    let saved = match (number("weight"), number("max_open")) {
+        (Ok(weight), Ok(max_open)) => {
+            let team = field("team");
+            let away_until = Some(field("away_until")).filter(|t| !t.is_empty());
+            match member_of(&user_id, MemberInput { team, weight, max_open, away_until }) {
+                Ok(member) => s.store.set_routing_member(&member).await.map_err(Into::into),
+                Err(e) => Err(e),
+            }
+        }
+        (Err(e), _) | (_, Err(e)) => Err(e),
     };
     match saved {
         Ok(()) => Ok(Redirect::to("/settings/routing?saved=1").into_response()),

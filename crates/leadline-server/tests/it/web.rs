@@ -950,6 +950,15 @@ pub async fn routing_is_set_on_its_page_and_leads_reach_the_queue(app: &App) {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let bad = b
+        .post("/settings/routing/members", &[("csrf", &csrf), ("user_id", &me), ("team", "cee"), ("weight", "two")])
+        .await;
+    assert_eq!(
+        bad.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a weight that is not a number is refused, not taken as 1"
+    );
+    assert!(bad.text.contains("This must be a whole number."), "said at the field: {}", bad.text);
     let r = b
         .post("/settings/routing/members", &[("csrf", &csrf), ("user_id", &me), ("team", "cee"), ("weight", "2")])
         .await;
