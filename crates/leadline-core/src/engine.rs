@@ -11,6 +11,7 @@ use std::collections::BTreeSet;
 
 use crate::condition::eval::{eval, Event, Facts, Value};
 use crate::condition::{parse, Expr, ParseError};
+use crate::error::{FieldError, Invalid};
 use crate::lifecycle::LifecycleStage;
 use crate::score::Model;
 use crate::Millis;
@@ -182,6 +183,27 @@ pub fn decide(before: &State, facts: &dyn Facts, rules: &Rules, now: Millis) -> 
     out.extend(before.segments.difference(&segments).map(|k| Consequence::SegmentLeft(k.clone())));
     // The state keeps a stage the engine set; one the record holds is read from it each time.
     (State { scores, stage: moved.or(before.stage), segments }, out)
+}
+
+/// The most lifecycle rules a rule set holds.
+pub const MAX_LIFECYCLE_RULES: usize = 50;
+
+/// Hold lifecycle rules (the stages they move to, in order) to what the engine can apply: a
+/// bounded list, each moving to a stage of the funnel (`other` is set by people, never by a
+/// rule).
+pub fn check_lifecycle(stages: &[LifecycleStage]) -> Invalid<()> {
+    if stages.len() > MAX_LIFECYCLE_RULES {
+        let message = format!("at most {MAX_LIFECYCLE_RULES} lifecycle rules; there are {}", stages.len());
+        return Err(FieldError::new("lifecycle", "too_many", message));
+    }
+    match stages.iter().position(|s| s.rank().is_none()) {
+        Some(i) => Err(FieldError::new(
+            format!("lifecycle[{i}].stage"),
+            "invalid_stage",
+            "a rule moves contacts to a stage of the funnel, subscriber to evangelist",
+        )),
+        None => Ok(()),
+    }
 }
 
 /// The lifecycle rules a fresh install ships: a form makes a subscriber a lead; fit B and

@@ -8,6 +8,7 @@
 
 use crate::condition::eval::{eval, EventFacts, Facts};
 use crate::condition::{parse, Expr, ParseError};
+use crate::error::{FieldError, Invalid};
 use crate::Millis;
 
 /// What earns a rule its points.
@@ -164,6 +165,128 @@ pub fn is_model_key(key: &str) -> bool {
     !key.is_empty() && key.len() <= 64 && key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
+/// The most score models a rule set holds.
+pub const MAX_MODELS: usize = 20;
+/// The most rules one model holds.
+pub const MAX_RULES: usize = 200;
+/// The most categories one model's thresholds name.
+pub const MAX_CATEGORIES: usize = 10;
+/// The largest number of points a rule, a cap or a threshold may name.
+pub const MAX_POINTS: f64 = 1_000_000.0;
+/// The models the priority matrix reads: a rule set must keep them.
+pub const MATRIX_MODELS: [&str; 2] = ["fit", "engagement"];
+
+/// Hold models to what the engine can apply: valid and unique keys, the matrix's two models,
+/// bounded rules and points, a window on every behaviour rule, categories from the highest
+/// threshold down. The first problem, named by where it is (`models[0].rules[2].points`).
+pub fn check_models(models: &[Model]) -> Invalid<()> {
+    if models.len() > MAX_MODELS {
+        return Err(FieldError::new("models", "too_many", format!("at most {MAX_MODELS} score models")));
+    }
+    for key in MATRIX_MODELS {
+        if !models.iter().any(|m| m.key == key) {
+            let message = format!("the {key} model is required: fit and engagement make the priority matrix");
+            return Err(FieldError::new("models", "model_required", message));
+        }
+    }
+    for (i, m) in models.iter().enumerate() {
+        let at = format!("models[{i}]");
+        if !is_model_key(&m.key) {
+            let message = "a model's key is 1 to 64 lower-case letters, digits or _";
+            return Err(FieldError::new(format!("{at}.key"), "invalid_key", message));
+        }
+        if models[..i].iter().any(|o| o.key == m.key) {
+            return Err(FieldError::new(format!("{at}.key"), "duplicate_key", format!("{} is used twice", m.key)));
+        }
+        if m.rules.len() > MAX_RULES {
+            let message = format!("a model holds at most {MAX_RULES} rules; this one has {}", m.rules.len());
+            return Err(FieldError::new(format!("{at}.rules"), "too_many", message));
+        }
+        for (j, r) in m.rules.iter().enumerate() {
+            r.check(&format!("{at}.rules[{j}]"))?;
+        }
+        check_thresholds(&m.thresholds, &format!("{at}.thresholds"))?;
+    }
+    Ok(())
+}
+
+/// The longest name a rule or a category may have, in characters.
+const MAX_NAME: usize = 200;
+
+fn points(value: f64, at: &str, what: &str) -> Invalid<()> {
+    if value.is_finite() && value.abs() <= MAX_POINTS {
+        Ok(())
+    } else {
+        Err(FieldError::new(at, "invalid_points", format!("{what} is a number between -{MAX_POINTS} and {MAX_POINTS}")))
+    }
+}
+
+fn days(value: Millis, at: &str, what: &str) -> Invalid<()> {
+    if value > 0 && value <= crate::condition::MAX_WINDOW_DAYS * DAY {
+        Ok(())
+    } else {
+        let max = crate::condition::MAX_WINDOW_DAYS;
+        Err(FieldError::new(at, "invalid_days", format!("{what} is 1 to {max} days")))
+    }
+}
+
+impl Rule {
+    fn check(&self, at: &str) -> Invalid<()> {
+        let name = self.name.trim();
+        if name.is_empty() || name.chars().count() > MAX_NAME {
+            let message = format!("a rule has a name of 1 to {MAX_NAME} characters");
+            return Err(FieldError::new(format!("{at}.name"), "invalid_name", message));
+        }
+        points(self.points, &format!("{at}.points"), "points")?;
+        if let Some(cap) = self.cap {
+            points(cap, &format!("{at}.cap"), "a cap")?;
+        }
+        if let Some(h) = self.half_life {
+            days(h, &format!("{at}.half_life_days"), "a half-life")?;
+        }
+        if let Trigger::Each { kind, window, .. } = &self.trigger {
+            crate::activity::activity_type(kind).map_err(|e| FieldError { field: format!("{at}.each"), ..e })?;
+            match window {
+                Some(w) => days(*w, &format!("{at}.window_days"), "a window")?,
+                None => {
+                    let message = "a rule over activities needs a window (window_days): it would read all of them";
+                    return Err(FieldError::new(format!("{at}.window_days"), "window_required", message));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn check_thresholds(thresholds: &[(f64, String)], at: &str) -> Invalid<()> {
+    if thresholds.is_empty() || thresholds.len() > MAX_CATEGORIES {
+        let message = format!("a model names 1 to {MAX_CATEGORIES} categories");
+        return Err(FieldError::new(at, "invalid_thresholds", message));
+    }
+    for (k, (min, name)) in thresholds.iter().enumerate() {
+        let here = format!("{at}[{k}]");
+        if name.trim().is_empty() || name.chars().count() > 32 || name.chars().any(char::is_control) {
+            let message = "a category has a name of 1 to 32 characters";
+            return Err(FieldError::new(format!("{here}.category"), "invalid_name", message));
+        }
+        if thresholds[..k].iter().any(|(_, n)| n == name) {
+            return Err(FieldError::new(
+                format!("{here}.category"),
+                "duplicate_category",
+                format!("{name} is named twice"),
+            ));
+        }
+        if *min != f64::NEG_INFINITY {
+            points(*min, &format!("{here}.min"), "a threshold")?;
+        }
+        if k > 0 && thresholds[k - 1].0 <= *min {
+            let message = "thresholds go from the highest down, each lower than the one before";
+            return Err(FieldError::new(format!("{here}.min"), "unordered_thresholds", message));
+        }
+    }
+    Ok(())
+}
+
 /// A shipped rule's condition; the tests parse every one of them.
 fn shipped(text: &str) -> Expr {
     parse(text).unwrap_or_else(|e: ParseError| panic!("a shipped rule does not parse: {text}: {e}"))
@@ -257,6 +380,32 @@ mod tests {
     fn models() -> (Model, Model, Model) {
         let mut m = default_models().into_iter();
         (m.next().unwrap(), m.next().unwrap(), m.next().unwrap())
+    }
+
+    #[test]
+    fn models_are_held_to_what_the_engine_can_apply() {
+        assert_eq!(check_models(&default_models()), Ok(()));
+        let field = |models: Vec<Model>| check_models(&models).unwrap_err().field;
+        let without_fit: Vec<Model> = default_models().into_iter().filter(|m| m.key != "fit").collect();
+        assert_eq!(field(without_fit), "models");
+        let mut m = default_models();
+        m[1].rules[0].trigger = Trigger::Each { kind: "page_view".into(), filter: None, window: None };
+        assert_eq!(field(m), "models[1].rules[0].window_days");
+        let mut m = default_models();
+        m[0].thresholds.swap(0, 1);
+        assert_eq!(field(m), "models[0].thresholds[1].min");
+        let mut m = default_models();
+        m[2].rules = vec![m[2].rules[0].clone(); MAX_RULES + 1];
+        assert_eq!(field(m), "models[2].rules");
+        let mut m = default_models();
+        m[0].rules[1].points = f64::NAN;
+        assert_eq!(field(m), "models[0].rules[1].points");
+        let mut m = default_models();
+        m[2].key = "fit".into();
+        assert_eq!(field(m), "models[2].key");
+        let mut m = default_models();
+        m[1].rules[2].trigger = Trigger::Each { kind: "page view".into(), filter: None, window: Some(DAY) };
+        assert_eq!(field(m), "models[1].rules[2].each");
     }
 
     #[test]

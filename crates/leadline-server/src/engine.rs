@@ -8,13 +8,13 @@
 
 use std::sync::Arc;
 
-use leadline_core::engine::{decide, default_lifecycle, Consequence, Rules, Segment};
+use leadline_core::engine::{decide, Consequence, Rules, Segment};
 use leadline_core::lifecycle::LifecycleStage;
 use leadline_core::routing::{route, Member, Routing};
-use leadline_core::score::default_models;
 use leadline_core::Millis;
 use leadline_store::{ActivityQuery, Claim, Contacts, Decision, Store, StoreError};
 
+use crate::rules::RuleCache;
 use crate::scores::ContactFacts;
 
 /// The engine's name in the store (its progress and lease).
@@ -35,15 +35,15 @@ fn is_own(kind: &str) -> bool {
 }
 
 pub struct Engine {
-    rules: Rules,
+    /// The score models and lifecycle rules: the newest version saved, or the shipped ones.
+    rules: RuleCache,
     holder: String,
 }
 
 impl Engine {
-    /// An engine with the shipped rules, known to the others as `holder`.
-    pub fn new(holder: impl Into<String>) -> Result<Self, String> {
-        let lifecycle = default_lifecycle().map_err(|e| e.to_string())?;
-        Ok(Self { rules: Rules { models: default_models(), lifecycle, segments: Vec::new() }, holder: holder.into() })
+    /// An engine known to the others as `holder`.
+    pub fn new(holder: impl Into<String>) -> Self {
+        Self { rules: RuleCache::default(), holder: holder.into() }
     }
 
     /// Apply the next events, if this engine holds the lease: how many it applied (0 when there
@@ -96,7 +96,8 @@ impl Engine {
             .cloned()
             .collect();
         let states = store.contact_states(&ids).await?;
-        let rules = Rules { segments: self.segments(store).await?, ..self.rules.clone() };
+        let current = self.rules.get(store).await?;
+        let rules = Rules { segments: dynamic_segments(store).await?, ..current.rules.clone() };
         let mut router = Router::default();
         let mut decisions = Vec::new();
         // Contacts deleted since are not read back: nothing to decide for them.
@@ -117,21 +118,6 @@ impl Engine {
         }
     }
 
-    /// The segments as they are now, each with its condition read (one that no longer reads,
-    /// which the API does not let in, is left out and said in the log).
-    async fn segments(&self, store: &dyn Store) -> Result<Vec<Segment>, StoreError> {
-        let mut out = Vec::new();
-        // Static lists are kept by people.
-        for s in store.segments().await? {
-            let Some(condition) = &s.condition else { continue };
-            match leadline_core::condition::parse(condition) {
-                Ok(condition) => out.push(Segment { key: s.id, condition }),
-                Err(e) => tracing::warn!(segment = %s.id, error = %e, "a segment's condition does not read"),
-            }
-        }
-        Ok(out)
-    }
-
     /// Run until stopped: a step whenever there are events; when there were none, wait until
     /// this server stores one (`wake`) or a second passes (events stored by other servers, and
     /// the lease, which a step renews).
@@ -149,6 +135,21 @@ impl Engine {
             }
         }
     }
+}
+
+/// The dynamic segments as they are now, each with its condition read (one that no longer
+/// reads, which the API does not let in, is left out and said in the log). Static lists are
+/// kept by people, not by the engine.
+pub async fn dynamic_segments(store: &dyn Store) -> Result<Vec<Segment>, StoreError> {
+    let mut out = Vec::new();
+    for s in store.segments().await? {
+        let Some(condition) = &s.condition else { continue };
+        match leadline_core::condition::parse(condition) {
+            Ok(condition) => out.push(Segment { key: s.id, condition }),
+            Err(e) => tracing::warn!(segment = %s.id, error = %e, "a segment's condition does not read"),
+        }
+    }
+    Ok(out)
 }
 
 /// Whether the engine just moved a contact to MQL or further: the moment a lead is routed.

@@ -18,6 +18,7 @@ pub mod jobs;
 pub mod metrics;
 pub mod ratelimit;
 pub mod routing;
+pub mod rules;
 pub mod scores;
 pub mod web;
 pub mod wire;
@@ -84,6 +85,8 @@ pub struct AppState {
     pub funnel: Arc<web::FunnelCache>,
     /// Wakes this server's engine when an activity is stored here (others poll).
     pub engine_wake: Arc<tokio::sync::Notify>,
+    /// The engine's rules that apply now (score models, lifecycle), for requests that read them.
+    pub rules: Arc<rules::RuleCache>,
 }
 
 impl AppState {
@@ -99,6 +102,7 @@ impl AppState {
             tokens: Arc::new(auth::TokenCache::default()),
             funnel: Arc::new(web::FunnelCache::default()),
             engine_wake: Arc::new(tokio::sync::Notify::new()),
+            rules: Arc::new(rules::RuleCache::default()),
         }
     }
 }
@@ -115,7 +119,7 @@ pub async fn serve(state: AppState, listen: SocketAddr) -> std::io::Result<()> {
         std::process::id(),
         rand::random::<u32>()
     );
-    let engine = engine::Engine::new(holder).map_err(std::io::Error::other)?;
+    let engine = engine::Engine::new(holder);
     let engine = tokio::spawn(engine.run(state.store.clone(), state.engine_wake.clone()));
     serve_on(listener, state, shutdown()).await;
     engine.abort();

@@ -3,7 +3,7 @@
 //! open leads in core's order, each with the reason it is there and its SLA.
 
 use leadline_core::routing::{queue_order, sla_breached, QueueItem, Routing, Rule};
-use leadline_core::score::{default_models, priority};
+use leadline_core::score::{priority, Model};
 use leadline_core::Millis;
 use leadline_store::{QueueEntry, Store, StoreError, StoreResult};
 use serde::{Deserialize, Serialize};
@@ -80,10 +80,16 @@ pub struct Queued {
 /// The most leads a queue reads before ordering them.
 pub const QUEUE_READ: u32 = 1_000;
 
-/// The work queue of these owners (and the unowned leads, when `unowned`), in core's order.
-pub async fn queue(store: &dyn Store, owners: &[String], unowned: bool, now: Millis) -> StoreResult<Vec<Queued>> {
+/// The work queue of these owners (and the unowned leads, when `unowned`), in core's order
+/// (the priority matrix of `models`' fit and engagement categories first).
+pub async fn queue(
+    store: &dyn Store,
+    models: &[Model],
+    owners: &[String],
+    unowned: bool,
+    now: Millis,
+) -> StoreResult<Vec<Queued>> {
     let routing = settings(store).await?;
-    let models = default_models();
     let model = |key: &str| models.iter().find(|m| m.key == key);
     let mut items: Vec<(QueueItem, Queued)> = store
         .work_queue(owners, unowned, QUEUE_READ)

@@ -193,11 +193,18 @@ pub struct Counted {
 }
 
 /// Count the live contacts that meet `expr` at `now`, reading them a page at a time with only
-/// the activity types the condition reads, and keep the first `sample` ids.
-pub async fn count_matching(store: &dyn Store, expr: &Expr, now: Millis, sample: usize) -> StoreResult<Counted> {
+/// the activity types the condition reads, and keep the first `sample` ids. `scores` are the
+/// score models' keys (their stored scores pick candidates).
+pub async fn count_matching(
+    store: &dyn Store,
+    expr: &Expr,
+    scores: &[&str],
+    now: Millis,
+    sample: usize,
+) -> StoreResult<Counted> {
     // Only the contacts the store can tell might match (all of them when it can tell nothing),
     // and of them only the activity types the condition reads, over its longest window.
-    let candidates = prefilters(expr);
+    let candidates = prefilters(expr, scores);
     let kinds = expr.behaviour_kinds();
     let lookback = expr.lookback().unwrap_or(LOOKBACK);
     let mut out = Counted { count: 0, scanned: 0, sample: Vec::new() };
@@ -239,7 +246,7 @@ pub async fn count_matching(store: &dyn Store, expr: &Expr, now: Millis, sample:
 /// its top-level `and` terms: a code field (country, language, stage, lead status) equal to a
 /// text, normalised as the field stores it; a score model compared with a number, against the
 /// stored score rounded (`fit > 20.5` asks `score >= 20`, which every 20.5 and more rounds to).
-pub fn prefilters(expr: &Expr) -> Vec<leadline_store::Filter> {
+pub fn prefilters(expr: &Expr, scores: &[&str]) -> Vec<leadline_store::Filter> {
     use leadline_core::condition::{CmpOp, Literal, Operand};
     use leadline_store::{Filter, FilterOp, FilterTarget};
     let terms = match expr {
@@ -254,9 +261,7 @@ pub fn prefilters(expr: &Expr) -> Vec<leadline_store::Filter> {
             };
             let [name] = parts.as_slice() else { return None };
             match (lit, op) {
-                (Literal::Number(n), CmpOp::Gt | CmpOp::Gte)
-                    if crate::api::conditions::SCORES.contains(&name.as_str()) && n.is_finite() =>
-                {
+                (Literal::Number(n), CmpOp::Gt | CmpOp::Gte) if scores.contains(&name.as_str()) && n.is_finite() => {
                     let at_least = n.floor() as i64;
                     Some(Filter {
                         target: FilterTarget::Score(name.clone()),
@@ -264,9 +269,7 @@ pub fn prefilters(expr: &Expr) -> Vec<leadline_store::Filter> {
                         value: vec![Scalar::Int(at_least)],
                     })
                 }
-                (Literal::Number(n), CmpOp::Lt | CmpOp::Lte)
-                    if crate::api::conditions::SCORES.contains(&name.as_str()) && n.is_finite() =>
-                {
+                (Literal::Number(n), CmpOp::Lt | CmpOp::Lte) if scores.contains(&name.as_str()) && n.is_finite() => {
                     let at_most = n.ceil() as i64;
                     Some(Filter {
                         target: FilterTarget::Score(name.clone()),

@@ -55,6 +55,7 @@ pub trait Store:
     + EngineStore
     + SegmentStore
     + RoutingStore
+    + RuleStore
     + Send
     + Sync
     + 'static
@@ -185,6 +186,41 @@ pub trait RoutingStore: Send + Sync {
     async fn work_queue(&self, owners: &[String], unowned: bool, limit: u32) -> StoreResult<Vec<QueueEntry>>;
     /// Assignments made since `since`, newest first, at most `limit`, with their first touch.
     async fn assignments(&self, since: Millis, limit: u32) -> StoreResult<Vec<Assigned>>;
+}
+
+/// The engine's rules (score models and lifecycle rules) as people set them, every version kept.
+#[async_trait::async_trait]
+pub trait RuleStore: Send + Sync {
+    /// The newest version's number; `None` while the shipped rules apply.
+    async fn rules_version(&self) -> StoreResult<Option<i64>>;
+    /// One version with its body.
+    async fn rule_version(&self, version: i64) -> StoreResult<RuleVersion>;
+    /// Every version, newest first, bodies included.
+    async fn rule_versions(&self, limit: u32) -> StoreResult<Vec<RuleVersion>>;
+    /// Keep `body` (JSON text) as the next version and ask engine `engine` to decide every
+    /// contact again, in one transaction. Returns the version kept.
+    async fn save_rules(
+        &self,
+        body: &str,
+        note: Option<&str>,
+        user_id: Option<&str>,
+        engine: &str,
+        now: Millis,
+    ) -> StoreResult<RuleVersion>;
+    /// How far engine `engine`'s rescan of every contact has got: (contacts decided again,
+    /// live contacts); `None` when no rescan is under way.
+    async fn rescan_progress(&self, engine: &str) -> StoreResult<Option<(i64, i64)>>;
+}
+
+/// A version of the engine's rules.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleVersion {
+    pub version: i64,
+    /// The rules as JSON text (the server's wire format).
+    pub body: String,
+    pub note: Option<String>,
+    pub created_by: Option<String>,
+    pub created_at: Millis,
 }
 
 /// The activity types that count as a rep's touch of a lead, and those that show its intent.

@@ -55,7 +55,7 @@ pub async fn run(o: Options) -> Result<(), String> {
     } else {
         rescore(store.as_ref(), now).await?
     };
-    let engine = Engine::new(HOLDER)?;
+    let engine = Engine::new(HOLDER);
 
     // A maintained segment's count.
     let mut times = Vec::new();
@@ -73,8 +73,9 @@ pub async fn run(o: Options) -> Result<(), String> {
 
     // The same condition, ad hoc, then DuckDB on the same data.
     let expr = leadline_core::condition::parse(CONDITION).map_err(err)?;
+    let current = leadline_server::rules::RuleCache::default().get(store.as_ref()).await.map_err(err)?;
     let t = Instant::now();
-    let counted = count_matching(store.as_ref(), &expr, now, 0).await.map_err(err)?;
+    let counted = count_matching(store.as_ref(), &expr, &current.model_keys(), now, 0).await.map_err(err)?;
     let ours = t.elapsed().as_secs_f64() * 1000.0;
     println!("ad-hoc count: {} of {} in {ours:.0} ms (target 500 ms)", counted.count, counted.scanned);
     match duckdb(store.as_ref(), &dir, now).await {
@@ -119,7 +120,7 @@ async fn rescore(store: &dyn Store, now: i64) -> Result<String, String> {
 
     // The full rescore: every contact decided again, the segment filled.
     let segment = prepare(store, now).await?;
-    let engine = Engine::new(HOLDER)?;
+    let engine = Engine::new(HOLDER);
     let t = Instant::now();
     while engine.step(store, leadline_server::now()).await.map_err(err)? > 0 {}
     let rescore = t.elapsed().as_secs_f64();

@@ -76,7 +76,8 @@ pub async fn count_condition(
     let input: CountInput = parse(body)?;
     let expr = read_condition(&s, &input.condition).await?;
     let started = std::time::Instant::now();
-    let c = crate::scores::count_matching(s.store.as_ref(), &expr, crate::now(), 10).await?;
+    let current = s.rules.get(s.store.as_ref()).await?;
+    let c = crate::scores::count_matching(s.store.as_ref(), &expr, &current.model_keys(), crate::now(), 10).await?;
     Ok(Json(CountDto {
         count: c.count,
         scanned: c.scanned,
@@ -115,9 +116,6 @@ pub struct ConditionDto {
     pub ast: Option<Value>,
     pub errors: Vec<ConditionError>,
 }
-
-/// The score models a condition may read (the three every install has).
-pub const SCORES: &[&str] = &["fit", "engagement", "product"];
 
 #[utoipa::path(post, path = "/api/v1/conditions/parse", tag = "conditions", request_body = ConditionInput,
     description = "Read a condition: its syntax tree, its canonical text, and each problem with where it is (a name nothing has, a behaviour without a window, a syntax error with what was expected).",
@@ -160,7 +158,9 @@ pub(crate) async fn problems(s: &AppState, object: ObjectKind, expr: &Expr) -> A
     let defs = s.store.properties(None).await?;
     let names = |o: ObjectKind| defs.iter().filter(|d| d.object == o).map(|d| d.name.as_str()).collect::<Vec<_>>();
     let (own, company) = (names(object), names(ObjectKind::Company));
-    let schema = Schema { object: Some(object), properties: &own, company_properties: &company, scores: SCORES };
+    let current = s.rules.get(s.store.as_ref()).await?;
+    let scores = current.model_keys();
+    let schema = Schema { object: Some(object), properties: &own, company_properties: &company, scores: &scores };
     Ok(check(expr, &schema))
 }
 

@@ -25,6 +25,8 @@ use crate::AppState;
 #[derive(Serialize, ToSchema)]
 pub struct JobDto {
     pub id: String,
+    /// import, bulk or apply_rules (the engine deciding every contact again after a rules change).
+    pub kind: String,
     /// queued, running, done, failed or cancelled.
     pub status: String,
     pub object: String,
@@ -65,6 +67,7 @@ impl From<Job> for JobDto {
         let c = j.counts;
         Self {
             id: j.id,
+            kind: j.kind,
             status: j.status.as_str().into(),
             object: p.as_ref().map(|p| p.object.clone()).unwrap_or_default(),
             file_name: p.as_ref().map(|p| p.file_name.clone()).unwrap_or_default(),
@@ -341,6 +344,14 @@ pub async fn get_one(State(s): State<AppState>, caller: Caller, Path(id): Path<S
     Ok(Json(s.store.job(&id).await?.into()))
 }
 
+#[utoipa::path(get, path = "/api/v1/jobs/{id}", tag = "jobs",
+    description = "Any background job (an import, a bulk action, the rules' apply) with its progress.",
+    responses((status = 200, body = JobDto), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn job(State(s): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<JobDto>> {
+    caller.require(Action::Read)?;
+    Ok(Json(s.store.job(&id).await?.into()))
+}
+
 #[utoipa::path(post, path = "/api/v1/imports/{id}/cancel", tag = "imports", description = "Stops after the batch in flight; rows already imported stay.",
     responses((status = 200, body = JobDto), (status = 409, body = crate::error::ErrorBody)))]
 pub async fn cancel(State(s): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<JobDto>> {
@@ -478,6 +489,7 @@ pub fn routes(max_upload: u64) -> Router<AppState> {
         .route("/imports/preview", post(preview))
         .layer(DefaultBodyLimit::max(limit))
         .route("/imports/{id}", get(get_one))
+        .route("/jobs/{id}", get(job))
         .route("/imports/{id}/cancel", post(cancel))
         .route("/imports/{id}/undo", post(undo))
         .route("/imports/{id}/rejects", get(rejects))

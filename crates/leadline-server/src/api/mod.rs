@@ -6,6 +6,7 @@ pub(crate) mod duplicates;
 pub(crate) mod imports;
 pub(crate) mod records;
 pub(crate) mod routing;
+pub(crate) mod rules;
 pub(crate) mod scores;
 pub(crate) mod segments;
 mod system;
@@ -33,6 +34,7 @@ pub fn router(state: AppState) -> Router {
         .merge(scores::routes())
         .merge(segments::routes())
         .merge(routing::routes())
+        .merge(rules::routes())
         .route("/openapi.json", get(system::openapi))
         .layer(DefaultBodyLimit::max(max_json))
         // Uploads have their own, larger limit.
@@ -202,6 +204,7 @@ pub fn query_pairs(uri: &axum::http::Uri) -> ApiResult<Vec<(String, String)>> {
         segments::add_members, segments::remove_member,
         routing::get_routing, routing::set_routing, routing::list_members, routing::set_member, routing::remove_member,
         routing::work_queue, routing::sla_report,
+        rules::get_rules, rules::set_rules, rules::preview, rules::versions, rules::version, rules::restore,
         duplicates::list, duplicates::get_one, duplicates::dismiss, duplicates::merge, duplicates::scan,
         timeline::list_activities, timeline::create_activities, timeline::get_activity, timeline::delete_activity,
         timeline::create_note, timeline::create_call,
@@ -210,7 +213,7 @@ pub fn query_pairs(uri: &axum::http::Uri) -> ApiResult<Vec<(String, String)>> {
         admin::list_users, admin::create_user, admin::get_user, admin::update_user,
         admin::list_tokens, admin::create_token, admin::revoke_token,
         admin::list_properties, admin::define_property, admin::delete_property,
-        imports::preview, imports::start, imports::list, imports::get_one, imports::cancel, imports::undo, imports::rejects, imports::warnings, imports::export,
+        imports::preview, imports::start, imports::list, imports::get_one, imports::job, imports::cancel, imports::undo, imports::rejects, imports::warnings, imports::export,
     ),
     components(schemas(
         crate::error::ErrorBody,
@@ -229,6 +232,9 @@ pub fn query_pairs(uri: &axum::http::Uri) -> ApiResult<Vec<(String, String)>> {
         segments::ListMembersAdded,
         routing::RoutingDto, crate::routing::RuleDto, routing::MemberDto, routing::MemberInput, routing::QueueItemDto,
         routing::QueueDto, routing::SlaRow,
+        rules::RulesDto, rules::VersionDto, rules::PreviewDto, rules::ModelPreviewDto, rules::CategoryMoveDto,
+        rules::SegmentPreviewDto, rules::MoverDto, crate::rules::RulesBody, crate::rules::ModelDto,
+        crate::rules::ScoreRuleDto, crate::rules::ThresholdDto, crate::rules::LifecycleRuleDto,
         duplicates::DuplicateDto, duplicates::DuplicatePage, duplicates::ScanResult,
     )),
     modifiers(&BearerAuth, &Exact),

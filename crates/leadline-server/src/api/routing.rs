@@ -224,7 +224,8 @@ pub async fn work_queue(State(s): State<AppState>, caller: Caller, uri: Uri) -> 
     caller.require(Action::Read)?;
     let q = queue_query(&s, &caller, &query_pairs(&uri)?).await?;
     let now = crate::now();
-    let queued = crate::routing::queue(s.store.as_ref(), &q.owners, q.unowned, now).await?;
+    let current = s.rules.get(s.store.as_ref()).await?;
+    let queued = crate::routing::queue(s.store.as_ref(), &current.rules.models, &q.owners, q.unowned, now).await?;
     let total = queued.len();
     let breached = queued.iter().filter(|i| i.sla_breached).count();
     let time = |t: Option<i64>| t.map(leadline_core::date::rfc3339);

@@ -5,7 +5,6 @@ use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use leadline_core::role::Action;
-use leadline_core::score::default_models;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -48,7 +47,7 @@ pub struct ScoresDto {
 }
 
 #[utoipa::path(get, path = "/api/v1/contacts/{id}/scores", tag = "contacts",
-    description = "Each score model (fit, engagement, product) computed now, with decay exact to the moment: the score, its category, and every rule's contribution with the activities behind it.",
+    description = "Each score model (the shipped fit, engagement and product, and any added) computed now, with decay exact to the moment: the score, its category, and every rule's contribution with the activities behind it.",
     responses((status = 200, body = ScoresDto), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn contact_scores(
     State(s): State<AppState>,
@@ -58,9 +57,10 @@ pub async fn contact_scores(
     caller.require(Action::Read)?;
     let now = crate::now();
     let facts = ContactFacts::load(s.store.as_ref(), &id, now).await?;
-    let models = default_models();
-    let scored = facts.score(&models, now);
-    let priority = leadline_core::score::priority_label(&models, &scored);
+    let current = s.rules.get(s.store.as_ref()).await?;
+    let models = &current.rules.models;
+    let scored = facts.score(models, now);
+    let priority = leadline_core::score::priority_label(models, &scored);
     let models = models
         .iter()
         .zip(scored)

@@ -112,14 +112,15 @@ pub struct ScorePanel {
 async fn score_panels(s: &AppState, tr: &Tr, id: &str) -> Result<(Vec<ScorePanel>, Option<String>), ApiError> {
     let now = crate::now();
     let facts = crate::scores::ContactFacts::load(s.store.as_ref(), id, now).await?;
-    let models = leadline_core::score::default_models();
-    let scored = facts.score(&models, now);
-    let priority = leadline_core::score::priority_label(&models, &scored);
+    let current = s.rules.get(s.store.as_ref()).await?;
+    let models = &current.rules.models;
+    let scored = facts.score(models, now);
+    let priority = leadline_core::score::priority_label(models, &scored);
     let panels = models
         .iter()
         .zip(scored)
         .map(|(m, sc)| ScorePanel {
-            label: tr.t(&format!("score-{}", m.key)),
+            label: tr.code("score", &m.key),
             score: tr.num(sc.score.round() as i64),
             category: sc.category,
             rules: sc

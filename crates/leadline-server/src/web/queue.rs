@@ -70,7 +70,8 @@ async fn queue(State(s): State<AppState>, v: Viewer, uri: Uri) -> PageResult {
         .collect();
     let q = queue_query(&s, &v.caller, &pairs).await?;
     let now = crate::now();
-    let queued = crate::routing::queue(s.store.as_ref(), &q.owners, q.unowned, now).await?;
+    let current = s.rules.get(s.store.as_ref()).await?;
+    let queued = crate::routing::queue(s.store.as_ref(), &current.rules.models, &q.owners, q.unowned, now).await?;
     let breached = queued.iter().filter(|i| i.sla_breached).count();
     let summary =
         format!("{} · {}", tr.tn("queue-total", queued.len() as i64), tr.tn("queue-breached", breached as i64));

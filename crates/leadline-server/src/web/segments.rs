@@ -75,7 +75,10 @@ async fn create(State(s): State<AppState>, form: Posted) -> PageResult {
         // Count who meets it now, and keep the form as it was: nothing is made.
         v.require(Action::Read)?;
         let counted = match crate::api::conditions::read_condition(&s, &condition).await {
-            Ok(expr) => crate::scores::count_matching(s.store.as_ref(), &expr, crate::now(), 0).await?,
+            Ok(expr) => {
+                let current = s.rules.get(s.store.as_ref()).await?;
+                crate::scores::count_matching(s.store.as_ref(), &expr, &current.model_keys(), crate::now(), 0).await?
+            }
             Err(e) if super::view::refuses_input(&e) => {
                 let errors = FormErrors::from_api(&tr, &e);
                 let mut resp = list_page(&s, v, name, condition, errors, None).await?;

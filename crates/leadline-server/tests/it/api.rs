@@ -611,7 +611,7 @@ pub async fn the_engine_moves_contacts_event_by_event(app: &App) {
         .await
         .json();
     let id = c["id"].as_str().unwrap().to_owned();
-    let (a, b) = (Engine::new("server-a").unwrap(), Engine::new("server-b").unwrap());
+    let (a, b) = (Engine::new("server-a"), Engine::new("server-b"));
     let store = app.state.store.as_ref();
     let now = leadline_server::now();
     a.step(store, now).await.unwrap();
@@ -649,7 +649,7 @@ pub async fn the_engine_waits_at_a_gap_in_the_log(app: &App) {
     use leadline_server::engine::{Engine, SETTLE};
     let c = app.post("/api/v1/contacts", json!({"first_name": "Gap"})).await.json();
     let id = c["id"].as_str().unwrap();
-    let engine = Engine::new("only").unwrap();
+    let engine = Engine::new("only");
     let store = app.state.store.as_ref();
     assert_eq!(engine.step(store, leadline_server::now()).await.unwrap(), 1, "the new contact's mark");
     let note = |n: u32| json!({"type": "page_view", "contact_id": id, "properties": {"n": n}});
@@ -667,7 +667,7 @@ pub async fn the_engine_waits_at_a_gap_in_the_log(app: &App) {
 /// count and the timeline say so, and a condition that does not read is refused where it fails.
 pub async fn segments_are_kept_by_the_engine(app: &App) {
     use leadline_server::engine::Engine;
-    let engine = Engine::new("only").unwrap();
+    let engine = Engine::new("only");
     let store = app.state.store.as_ref();
     let visit =
         |id: &str| json!({"type": "page_view", "contact_id": id, "properties": {"url": "https://x.example/pricing"}});
@@ -765,7 +765,7 @@ pub async fn segments_are_kept_by_the_engine(app: &App) {
 /// the contact's JSON, and lists filter and sort on them.
 pub async fn field_changes_reach_the_engine_and_lists_sort_by_score(app: &App) {
     use leadline_server::engine::Engine;
-    let engine = Engine::new("only").unwrap();
+    let engine = Engine::new("only");
     let store = app.state.store.as_ref();
     let settle = async |at: i64| {
         let mut n = 0;
@@ -819,7 +819,7 @@ pub async fn field_changes_reach_the_engine_and_lists_sort_by_score(app: &App) {
 /// first touch counted, and bad settings refused where they are wrong.
 pub async fn leads_are_routed_into_work_queues(app: &App) {
     use leadline_server::engine::Engine;
-    let engine = Engine::new("only").unwrap();
+    let engine = Engine::new("only");
     let store = app.state.store.as_ref();
     let settle = async || {
         let mut n = 0;
@@ -978,7 +978,7 @@ pub async fn static_lists_are_kept_by_people(app: &App) {
     let again = app.post(&format!("/api/v1/segments/{lid}/members"), json!({"contact_ids": [ids[1]]})).await.json();
     assert_eq!(again["added"], 0, "already on it");
     // The engine rescans and decides everyone: the list stays as people made it.
-    let engine = leadline_server::engine::Engine::new("only").unwrap();
+    let engine = leadline_server::engine::Engine::new("only");
     for n in 0..5 {
         engine.step(app.state.store.as_ref(), leadline_server::now() + n).await.unwrap();
     }
@@ -1022,6 +1022,7 @@ pub async fn ad_hoc_counts_agree_with_deciding_everyone(app: &App) {
     use leadline_core::condition::eval::eval;
     use leadline_server::scores::{count_matching, ContactFacts};
     let store = app.state.store.as_ref();
+    const SCORES: &[&str] = &["fit", "engagement", "product"];
     let titles = ["CEO", "Intern", "Head of Sales", "VP Marketing"];
     for (i, country) in ["PL", "IT", "PL", "GB", "IR", "PL"].iter().enumerate() {
         let c = app
@@ -1035,7 +1036,7 @@ pub async fn ad_hoc_counts_agree_with_deciding_everyone(app: &App) {
             json!({"type": "page_view", "contact_id": c["id"], "properties": {"url": "https://x.example/pricing"}});
         app.post("/api/v1/activities", json!(vec![visit; i])).await;
     }
-    let engine = leadline_server::engine::Engine::new("only").unwrap();
+    let engine = leadline_server::engine::Engine::new("only");
     for _ in 0..10 {
         engine.step(store, leadline_server::now()).await.unwrap();
     }
@@ -1053,8 +1054,8 @@ pub async fn ad_hoc_counts_agree_with_deciding_everyone(app: &App) {
     ] {
         let expr = leadline_core::condition::parse(text).unwrap();
         let brute = everyone.iter().filter(|f| eval(&expr, *f, now)).count() as u64;
-        let counted = count_matching(store, &expr, now, 0).await.unwrap();
-        assert_eq!(counted.count, brute, "{text}: prefilters {:?}", leadline_server::scores::prefilters(&expr));
+        let counted = count_matching(store, &expr, SCORES, now, 0).await.unwrap();
+        assert_eq!(counted.count, brute, "{text}: prefilters {:?}", leadline_server::scores::prefilters(&expr, SCORES));
         partial += usize::from(brute > 0 && brute < everyone.len() as u64);
     }
     assert!(partial >= 4, "the conditions tell contacts apart: {partial}");
@@ -1065,7 +1066,7 @@ pub async fn ad_hoc_counts_agree_with_deciding_everyone(app: &App) {
 pub async fn an_event_stored_after_the_steps_clock_still_counts(app: &App) {
     let c = app.post("/api/v1/contacts", json!({"first_name": "Late", "lifecycle_stage": "subscriber"})).await.json();
     let id = c["id"].as_str().unwrap();
-    let engine = leadline_server::engine::Engine::new("only").unwrap();
+    let engine = leadline_server::engine::Engine::new("only");
     let store = app.state.store.as_ref();
     let before = leadline_server::now() - 60_000;
     engine.step(store, before).await.unwrap();
@@ -1073,4 +1074,144 @@ pub async fn an_event_stored_after_the_steps_clock_still_counts(app: &App) {
     // A clock a minute behind the event's.
     assert!(engine.step(store, before + 1).await.unwrap() > 0);
     assert_eq!(app.get(&format!("/api/v1/contacts/{id}")).await.json()["lifecycle_stage"], "lead");
+}
+
+/// Score models and lifecycle rules are changed through the API: a preview counts what a change
+/// would do before anything changes, bad rules are refused where they are wrong with nothing
+/// applied, and an apply keeps a version and has the engine decide every contact again, which
+/// its job follows to the end.
+pub async fn rules_are_previewed_applied_and_versioned(app: &App) {
+    use leadline_server::engine::Engine;
+    let engine = Engine::new("only");
+    let store = app.state.store.as_ref();
+    let settle = async || {
+        let now = leadline_server::now();
+        let mut n = 0;
+        while engine.step(store, now + n).await.unwrap() > 0 && n < 50 {
+            n += 1;
+        }
+    };
+    let shipped = app.get("/api/v1/rules").await.json();
+    assert_eq!(shipped["version"], Value::Null, "{shipped}");
+    assert_eq!(shipped["models"].as_array().unwrap().len(), 3);
+    assert_eq!(shipped["lifecycle"].as_array().unwrap().len(), 6);
+    // Fit 25 (a work address and a target country: C), engagement 30 (two forms: 2): a lead.
+    let c = app
+        .post(
+            "/api/v1/contacts",
+            json!({"first_name": "Ola", "job_title": "Engineer", "emails": ["ola@fabryka.pl"], "country": "PL"}),
+        )
+        .await
+        .json();
+    let id = c["id"].as_str().unwrap().to_owned();
+    let form = json!({"type": "form_submission", "contact_id": id});
+    app.post("/api/v1/activities", json!([form, form])).await;
+    settle().await;
+    let stage = |c: &Value| c["lifecycle_stage"].as_str().map(str::to_owned);
+    assert_eq!(stage(&app.get(&format!("/api/v1/contacts/{id}")).await.json()).as_deref(), Some("lead"));
+
+    // The target country worth 30 instead of 10: fit 45, B, and the lead an MQL.
+    let mut proposed = shipped.clone();
+    let body = proposed.as_object_mut().unwrap();
+    body.remove("version");
+    let country =
+        body["models"][0]["rules"].as_array_mut().unwrap().iter_mut().find(|r| r["name"] == "Target country").unwrap();
+    country["points"] = json!(30);
+    let r = app.post("/api/v1/rules/preview", proposed.clone()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let p = r.json();
+    assert_eq!(p["sample"], 1, "{p}");
+    let fit = &p["models"][0];
+    assert_eq!((fit["model"].as_str(), fit["scores_changed"].as_u64()), (Some("fit"), Some(1)), "{p}");
+    assert_eq!(fit["categories"], json!([{"from": "C", "to": "B", "count": 1}]), "{p}");
+    assert_eq!(p["stages"], json!([{"from": "lead", "to": "mql", "count": 1}]), "{p}");
+    assert_eq!(p["movers"][0], json!({"contact_id": id, "model": "fit", "from": 25.0, "to": 45.0}), "{p}");
+    assert_eq!(
+        stage(&app.get(&format!("/api/v1/contacts/{id}")).await.json()).as_deref(),
+        Some("lead"),
+        "a preview changes nothing"
+    );
+
+    // Bad rules: each refused where it is wrong, and nothing applied.
+    let refused = |f: &dyn Fn(&mut Value), field: &str| {
+        let mut bad = proposed.clone();
+        f(&mut bad);
+        (bad, field.to_owned())
+    };
+    let cases = [
+        refused(
+            &|b| b["models"][1]["rules"][0].as_object_mut().unwrap().remove("window_days").map(drop).unwrap(),
+            "models[1].rules[0].window_days",
+        ),
+        refused(&|b| b["models"][0]["rules"][0]["when"] = json!("shoe_size > 40"), "models[0].rules[0].when"),
+        refused(&|b| b["models"][0]["rules"][0]["when"] = json!("job_title contains"), "models[0].rules[0].when"),
+        refused(&|b| b["models"][0]["rules"] = json!(vec![b["models"][0]["rules"][0].clone(); 201]), "models[0].rules"),
+        refused(&|b| b["models"].as_array_mut().unwrap().remove(0).as_null().unwrap_or(()), "models"),
+        refused(&|b| b["lifecycle"][0]["stage"] = json!("other"), "lifecycle[0].stage"),
+        refused(&|b| b["models"][0]["thresholds"][0]["min"] = json!(10), "models[0].thresholds[1].min"),
+        refused(&|b| b["lifecycle"][1]["condition"] = json!("x".repeat(20_000)), "lifecycle[1].condition"),
+    ];
+    for (bad, field) in cases {
+        let r = app.post("/api/v1/rules/preview", bad.clone()).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {}", r.text);
+        assert_eq!(r.json()["field"], field.as_str(), "{}", r.text);
+        let r = app.call(&app.admin, Method::PUT, "/api/v1/rules", Some(bad)).await;
+        assert_eq!(r.json()["field"], field.as_str(), "{}", r.text);
+    }
+    let mut huge = proposed.clone();
+    huge["models"][0]["rules"] = json!(vec![huge["models"][0]["rules"][0].clone(); 10_000]);
+    let r = app.call(&app.admin, Method::PUT, "/api/v1/rules", Some(huge)).await;
+    assert!(r.status == StatusCode::PAYLOAD_TOO_LARGE || r.status == StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert_eq!(app.get("/api/v1/rules").await.json()["version"], Value::Null, "nothing applied");
+    let sales = app.user("sales@rules.example", Role::Sales, TokenScope::Write).await;
+    assert_eq!(
+        app.call(&sales, Method::PUT, "/api/v1/rules", Some(proposed.clone())).await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // Applied: version 1, and a job that ends once every contact is decided again.
+    proposed["note"] = json!("Poland matters more");
+    let r = app.call(&app.admin, Method::PUT, "/api/v1/rules", Some(proposed)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let applied = r.json();
+    assert_eq!(
+        (applied["version"]["version"].as_i64(), applied["version"]["note"].as_str()),
+        (Some(1), Some("Poland matters more"))
+    );
+    let job = applied["job_id"].as_str().unwrap().to_owned();
+    settle().await;
+    let mut done = Value::Null;
+    for _ in 0..100 {
+        done = app.get(&format!("/api/v1/jobs/{job}")).await.json();
+        if done["status"] == "done" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        (done["kind"].as_str(), done["status"].as_str(), done["processed"].as_i64()),
+        (Some("apply_rules"), Some("done"), Some(1)),
+        "{done}"
+    );
+    let c = app.get(&format!("/api/v1/contacts/{id}")).await.json();
+    assert_eq!((stage(&c).as_deref(), c["scores"]["fit"].as_f64()), (Some("mql"), Some(45.0)), "{c}");
+    assert_eq!(app.get(&format!("/api/v1/contacts/{id}/scores")).await.json()["models"][0]["score"], 45.0);
+
+    // Versions kept; the shipped rules' version restored as the next one, the MQL kept (forward only).
+    let versions = app.get("/api/v1/rules/versions").await.json();
+    assert_eq!(versions.as_array().unwrap().len(), 1, "{versions}");
+    let mut shipped_again = shipped.clone();
+    shipped_again.as_object_mut().unwrap().remove("version");
+    app.call(&app.admin, Method::PUT, "/api/v1/rules", Some(shipped_again)).await;
+    let r = app.post("/api/v1/rules/versions/1/restore", json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(
+        (r.json()["version"]["version"].as_i64(), r.json()["version"]["note"].as_str()),
+        (Some(3), Some("restored version 1"))
+    );
+    let v2 = app.get("/api/v1/rules/versions/2").await.json();
+    assert_eq!(v2["models"], shipped["models"], "a version reads back as it was kept");
+    app.get("/api/v1/rules/versions/99").await.error(404, "not_found", None);
+    settle().await;
+    assert_eq!(stage(&app.get(&format!("/api/v1/contacts/{id}")).await.json()).as_deref(), Some("mql"));
 }

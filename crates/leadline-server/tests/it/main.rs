@@ -188,6 +188,7 @@ on_every_backend!(api::{
     static_lists_are_kept_by_people,
     ad_hoc_counts_agree_with_deciding_everyone,
     an_event_stored_after_the_steps_clock_still_counts,
+    rules_are_previewed_applied_and_versioned,
 });
 
 on_every_backend!(imports::{

@@ -880,7 +880,7 @@ pub async fn segments_are_made_and_seen_on_their_pages(app: &App) {
     let r = b.post("/segments", &[("csrf", &csrf), ("name", "Poland"), ("condition", "country = \"PL\"")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
     let page = location(&r);
-    let engine = leadline_server::engine::Engine::new("web-test").unwrap();
+    let engine = leadline_server::engine::Engine::new("web-test");
     let now = leadline_server::now();
     for n in 0..5 {
         engine.step(app.state.store.as_ref(), now + n).await.unwrap();
@@ -980,7 +980,7 @@ pub async fn routing_is_set_on_its_page_and_leads_reach_the_queue(app: &App) {
     app.patch(&format!("/api/v1/contacts/{id}"), json!({"company_id": co["id"]})).await;
     let visit = json!({"type": "page_view", "contact_id": id, "properties": {"url": "https://stal.example/pricing"}});
     app.post("/api/v1/activities", json!([visit.clone(), visit, {"type": "form_submission", "contact_id": id}])).await;
-    let engine = leadline_server::engine::Engine::new("web-test").unwrap();
+    let engine = leadline_server::engine::Engine::new("web-test");
     for _ in 0..10 {
         engine.step(app.state.store.as_ref(), leadline_server::now()).await.unwrap();
     }

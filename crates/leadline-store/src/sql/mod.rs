@@ -41,6 +41,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("contact_scores", "contact_id, model"),
     ("engine_dirty", "contact_id"),
     ("routing_settings", "id"),
+    ("rule_versions", "version"),
     ("routing_members", "user_id"),
     ("lead_assignments", "contact_id"),
     ("engine_progress", "name"),

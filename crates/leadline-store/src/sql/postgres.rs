@@ -38,6 +38,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (11, include_str!("../../migrations/postgres/0011_contact_scores.sql")),
     (12, include_str!("../../migrations/postgres/0012_routing.sql")),
     (13, include_str!("../../migrations/postgres/0013_static_lists.sql")),
+    (14, include_str!("../../migrations/postgres/0014_rule_versions.sql")),
 ];
 
 pub(crate) fn json_text(column: &str, key_param: &str) -> String {

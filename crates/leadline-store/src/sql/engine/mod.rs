@@ -9,6 +9,7 @@ mod duplicates;
 mod jobs;
 mod records;
 mod routing;
+mod rules;
 mod search;
 mod state;
 mod undo;

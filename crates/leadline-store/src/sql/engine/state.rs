@@ -33,6 +33,13 @@ async fn progress_row(conn: &mut Conn, name: &str) -> StoreResult<()> {
     Ok(())
 }
 
+/// Ask engine `name` to decide every contact again, from the first.
+pub(super) async fn request_rescan(conn: &mut Conn, name: &str) -> StoreResult<()> {
+    progress_row(conn, name).await?;
+    sqlx::query("UPDATE engine_progress SET rescan_after = '' WHERE name = $1").bind(name).execute(&mut *conn).await?;
+    Ok(())
+}
+
 /// Whether `holder` holds engine `name`'s lease at `now`.
 async fn holds(conn: &mut Conn, name: &str, holder: &str, now: i64) -> StoreResult<bool> {
     let row: Option<(Option<String>, i64)> =
@@ -148,11 +155,7 @@ impl crate::EngineStore for SqlStore {
 
     async fn engine_request_rescan(&self, name: &str) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        progress_row(&mut tx, name).await?;
-        sqlx::query("UPDATE engine_progress SET rescan_after = '' WHERE name = $1")
-            .bind(name)
-            .execute(&mut *tx)
-            .await?;
+        request_rescan(&mut tx, name).await?;
         tx.commit().await?;
         Ok(())
     }
