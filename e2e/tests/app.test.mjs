@@ -221,6 +221,72 @@ test(`[${backend}] Persian switches the page to right-to-left`, async () => {
   assert.equal(await page.locator("html").getAttribute("dir"), "ltr");
 });
 
+test(`[${backend}] a scoring rule edited, previewed and applied makes a lead an MQL in a rep's queue`, async () => {
+  // The admin takes the sales team's leads (the shipped routing ends in "round robin sales").
+  await page.goto(server.base + "/settings/routing");
+  await page.getByLabel("User").selectOption({ label: "Ada Admin" });
+  await page.getByLabel("Team").fill("sales");
+  await page.locator("form[action='/settings/routing/members'] button").click();
+  await page.getByText("Routing saved.").waitFor();
+  // A lead from Poland with two forms: fit 25 (C), engagement 30; not yet an MQL.
+  const api = (method, path, body) =>
+    page.evaluate(
+      async ([method, path, body]) => {
+        const csrf = document.querySelector('meta[name="csrf-token"]').content;
+        const r = await fetch(path, {
+          method,
+          headers: { "content-type": "application/json", "x-csrf-token": csrf },
+          body: body === null ? undefined : JSON.stringify(body),
+        });
+        return r.json();
+      },
+      [method, path, body ?? null],
+    );
+  const lead = await api("POST", "/api/v1/contacts", {
+    first_name: "Olga", last_name: "Fabryczna", job_title: "Engineer", emails: ["olga@fabryka.example"], country: "PL",
+  });
+  const form = { type: "form_submission", contact_id: lead.id };
+  await api("POST", "/api/v1/activities", [form, form]);
+  const stageOf = async () => (await api("GET", `/api/v1/contacts/${lead.id}`)).lifecycle_stage;
+  const until = async (what, check) => {
+    const deadline = Date.now() + 30_000;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error(`waited 30 s for ${what}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  };
+  await until("the lead", async () => (await stageOf()) === "lead");
+
+  // Edit: the target country is worth 30 instead of 10.
+  await page.goto(server.base + "/settings");
+  await page.getByRole("link", { name: "Edit the rules" }).click();
+  await page.getByText("The rules a fresh install ships apply now.").waitFor();
+  await page.locator('tr[data-rule="Target country"] input[aria-label="Points"]').fill("30");
+  await page.getByRole("button", { name: "Preview" }).click();
+  const preview = page.locator("[data-preview]");
+  await preview.waitFor();
+  const stages = await preview.locator("[data-stage-moves] tbody tr").allTextContents();
+  assert.ok(stages.some((r) => r.includes("Lead") && r.includes("Marketing qualified lead")), stages.join(" | "));
+  assert.ok((await preview.locator("[data-movers]").textContent()).includes("Olga Fabryczna"));
+  assert.equal(await stageOf(), "lead", "a preview changes nothing");
+  await shot(page, "09-scoring-preview");
+
+  // Apply: the job follows the engine through every contact; the lead becomes an MQL and is routed.
+  await page.getByLabel("Note").fill("Poland weighs more");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await page.waitForURL(/\/jobs\//);
+  await page.getByText("Deciding every contact again under the new rules").waitFor();
+  await page.locator('[data-field="status"]', { hasText: "Done" }).waitFor({ timeout: 30_000 });
+  await shot(page, "09-scoring-applied");
+  await until("the MQL", async () => (await stageOf()) === "mql");
+  await page.goto(server.base + "/queue");
+  await page.getByRole("link", { name: "Olga Fabryczna" }).waitFor();
+  await shot(page, "09-scoring-queue");
+  await page.goto(server.base + "/settings/scoring");
+  await page.getByText("Version 1 applies now.").waitFor();
+  assert.ok((await page.locator("[data-versions]").textContent()).includes("Poland weighs more"));
+});
+
 test(`[${backend}] a read-only user sees no write actions and is refused when forcing one`, async () => {
   await page.goto(server.base + "/settings");
   const users = page.locator("#users");

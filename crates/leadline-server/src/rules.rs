@@ -429,6 +429,29 @@ pub async fn apply(
     Ok((kept, job))
 }
 
+/// A kept version, by its number as typed (one that is no number is no version).
+pub async fn kept(store: &dyn Store, raw: &str) -> ApiResult<(leadline_store::RuleVersion, RulesBody)> {
+    let number = raw.trim().parse().map_err(|_| ApiError::not_found("rule version", raw))?;
+    let v = store.rule_version(number).await?;
+    let body =
+        serde_json::from_str(&v.body).map_err(|e| StoreError::Corrupt(format!("rule version {}: {e}", v.version)))?;
+    Ok((v, body))
+}
+
+/// Apply kept version `raw` again, as the next version (checked against today's custom
+/// properties): the version kept, its job, and the rules.
+pub async fn restore(
+    s: &crate::AppState,
+    raw: &str,
+    note: &str,
+    user_id: &str,
+) -> ApiResult<(leadline_store::RuleVersion, leadline_store::Job, Rules)> {
+    let (_, body) = kept(s.store.as_ref(), raw).await?;
+    let rules = read_checked(s.store.as_ref(), &body).await?;
+    let (version, job) = apply(s, &rules, Some(note), user_id).await?;
+    Ok((version, job, rules))
+}
+
 /// The kind of the job that follows an apply.
 pub const APPLY_JOB: &str = "apply_rules";
 

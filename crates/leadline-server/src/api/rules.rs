@@ -224,23 +224,11 @@ pub async fn versions(State(s): State<AppState>, caller: Caller) -> ApiResult<Js
     Ok(Json(s.store.rule_versions(1_000).await?.iter().map(VersionDto::from).collect()))
 }
 
-fn version_number(raw: &str) -> ApiResult<i64> {
-    raw.parse().map_err(|_| ApiError::not_found("rule version", raw))
-}
-
-/// A kept version and its rules as kept.
-async fn kept(s: &AppState, raw: &str) -> ApiResult<(RuleVersion, RulesBody)> {
-    let v = s.store.rule_version(version_number(raw)?).await?;
-    let body = serde_json::from_str(&v.body)
-        .map_err(|e| leadline_store::StoreError::Corrupt(format!("rule version {}: {e}", v.version)))?;
-    Ok((v, body))
-}
-
 #[utoipa::path(get, path = "/api/v1/rules/versions/{version}", tag = "rules",
     responses((status = 200, body = RulesDto), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn version(State(s): State<AppState>, caller: Caller, Path(raw): Path<String>) -> ApiResult<Json<RulesDto>> {
     caller.require(Action::Read)?;
-    let (v, body) = kept(&s, &raw).await?;
+    let (v, body) = crate::rules::kept(s.store.as_ref(), &raw).await?;
     let rules = crate::rules::read(&body, &crate::rules::Check::ParseOnly)?;
     Ok(Json(dto(&rules, Some(&v), None)))
 }
@@ -250,9 +238,7 @@ pub async fn version(State(s): State<AppState>, caller: Caller, Path(raw): Path<
     responses((status = 200, body = RulesDto), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn restore(State(s): State<AppState>, caller: Caller, Path(raw): Path<String>) -> ApiResult<Json<RulesDto>> {
     caller.require(Action::Administer)?;
-    let (v, body) = kept(&s, &raw).await?;
-    let rules = crate::rules::read_checked(s.store.as_ref(), &body).await?;
-    let note = format!("restored version {}", v.version);
-    let (kept, job) = crate::rules::apply(&s, &rules, Some(&note), caller.user_id()).await?;
+    let note = format!("restored version {}", raw.trim());
+    let (kept, job, rules) = crate::rules::restore(&s, &raw, &note, caller.user_id()).await?;
     Ok(Json(dto(&rules, Some(&kept), Some(job.id))))
 }

@@ -308,6 +308,8 @@ struct JobPage {
     what: String,
     status: String,
     running: bool,
+    /// Whether stopping it means anything (a rules' apply is the engine's work, not the job's).
+    cancellable: bool,
     total: i64,
     processed: i64,
     counts: Vec<(&'static str, String, String)>,
@@ -320,6 +322,28 @@ async fn job_page(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) 
     v.require(Action::Write)?;
     let tr = Tr { locale: v.locale };
     let j = s.store.job(&id).await?;
+    let running = matches!(j.status, JobStatus::Queued | JobStatus::Running);
+    if j.kind == crate::rules::APPLY_JOB {
+        let version = j.params.get("version").and_then(serde_json::Value::as_i64).unwrap_or_default();
+        let page = JobPage {
+            p: v.shell("/settings", tr.t("scoring-title")),
+            id: j.id.clone(),
+            what: format!(
+                "{} · {}",
+                tr.t1("scoring-version", "version", &version.to_string()),
+                tr.t("job-apply-rules")
+            ),
+            status: tr.t(&format!("job-{}", j.status.as_str())),
+            running,
+            cancellable: false,
+            total: j.counts.total,
+            processed: j.counts.processed,
+            counts: Vec::new(),
+            error: j.error.clone(),
+            back: "/settings/scoring".into(),
+        };
+        return Ok(render(&page));
+    }
     let params: BulkParams = serde_json::from_value(j.params.clone())
         .map_err(|_| ApiError::new(Kind::NotFound, "not_found", format!("job {id} is not a bulk action")))?;
     let object = crate::import::object_of(&params.object).unwrap_or(ObjectKind::Contact);
@@ -346,7 +370,8 @@ async fn job_page(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) 
         id: j.id.clone(),
         what: format!("{} · {}", tr.t(&format!("nav-{}", object.plural())), what),
         status: tr.t(&format!("job-{}", j.status.as_str())),
-        running: matches!(j.status, JobStatus::Queued | JobStatus::Running),
+        running,
+        cancellable: running,
         total: c.total,
         processed: c.processed,
         counts: vec![

@@ -20,6 +20,7 @@ pub mod i18n;
 mod imports;
 mod queue;
 mod records;
+mod scoring;
 mod segments;
 mod settings;
 pub mod view;
@@ -54,6 +55,7 @@ pub fn routes(max_upload: u64) -> Router<AppState> {
         .merge(duplicates::routes())
         .merge(segments::routes())
         .merge(queue::routes())
+        .merge(scoring::routes())
         .merge(settings::routes())
         .route("/", get(records::dashboard))
         .route("/search", get(records::search))

@@ -568,6 +568,7 @@ pub async fn every_screen_renders(app: &App) {
         "/segments".into(),
         "/queue".into(),
         "/settings/routing".into(),
+        "/settings/scoring".into(),
     ] {
         let r = b.get(&path).await;
         assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.text);
@@ -990,4 +991,110 @@ pub async fn routing_is_set_on_its_page_and_leads_reach_the_queue(app: &App) {
     assert!(queue.text.contains("1 open lead"), "{}", queue.text);
     let team = b.get("/queue?team=cee&sla=breached").await;
     assert!(team.text.contains("No open leads here."), "nothing is late yet: {}", team.text);
+}
+
+/// The fields a page's form would send as it stands: its inputs' values (checkboxes only when
+/// checked) and its selects' chosen options.
+fn form_fields(html: &str) -> Vec<(String, String)> {
+    let unescape = |v: &str| {
+        v.replace("&quot;", "\"")
+            .replace("&#34;", "\"")
+            .replace("&#39;", "'")
+            .replace("&#x27;", "'")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&#60;", "<")
+            .replace("&#62;", ">")
+            .replace("&amp;", "&")
+            .replace("&#38;", "&")
+    };
+    let attr = |tag: &str, name: &str| {
+        let key = format!(" {name}=\"");
+        tag.find(&key).map(|i| {
+            let rest = &tag[i + key.len()..];
+            unescape(&rest[..rest.find('"').unwrap()])
+        })
+    };
+    let mut out = Vec::new();
+    for (i, _) in html.match_indices("<input") {
+        let tag = &html[i..i + html[i..].find('>').unwrap()];
+        let Some(name) = attr(tag, "name") else { continue };
+        if tag.contains("type=\"checkbox\"") && !tag.contains(" checked") {
+            continue;
+        }
+        out.push((name, attr(tag, "value").unwrap_or_default()));
+    }
+    for (i, _) in html.match_indices("<select") {
+        let body = &html[i..i + html[i..].find("</select>").unwrap()];
+        let name = attr(&body[..body.find('>').unwrap()], "name").unwrap();
+        let chosen = body.split("<option").skip(1).find(|o| o.contains(" selected")).or(body.split("<option").nth(1));
+        out.push((name, chosen.and_then(|o| attr(o, "value")).unwrap_or_default()));
+    }
+    out
+}
+
+/// Score rules are edited on their page: a preview says what would change and changes nothing,
+/// a bad rule is refused at its row with the form kept, and an apply sends to the job that
+/// follows the engine, after which the lead is an MQL.
+pub async fn scoring_rules_are_previewed_and_applied_on_their_page(app: &App) {
+    let mut b = admin(app).await;
+    let page = b.get("/settings/scoring").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("The rules a fresh install ships apply now."), "{}", page.text);
+    let c = app
+        .post("/api/v1/contacts", json!({"first_name": "Ola", "last_name": "Nowak", "job_title": "Engineer", "emails": ["ola@fabryka.pl"], "country": "PL"}))
+        .await
+        .json();
+    let id = c["id"].as_str().unwrap().to_owned();
+    let form = json!({"type": "form_submission", "contact_id": id});
+    app.post("/api/v1/activities", json!([form, form])).await;
+    let engine = leadline_server::engine::Engine::new("web-test");
+    let settle = async || {
+        for n in 0..20 {
+            engine.step(app.state.store.as_ref(), leadline_server::now() + n).await.unwrap();
+        }
+    };
+    settle().await;
+    let mut fields = form_fields(&page.text);
+    let row = fields.iter().find(|(_, v)| v == "Target country").unwrap().0.replace(".name", "");
+    let points = fields.iter_mut().find(|(k, _)| *k == format!("{row}.points")).unwrap();
+    points.1 = "30".into();
+    let with = |fields: &[(String, String)], extra: &[(&str, &str)]| {
+        let mut all: Vec<(String, String)> = fields.to_vec();
+        all.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        all
+    };
+    let send = async |b: &mut Browser<'_>, all: Vec<(String, String)>| {
+        let refs: Vec<(&str, &str)> = all.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        b.post("/settings/scoring", &refs).await
+    };
+    let preview = send(&mut b, with(&fields, &[("action", "preview")])).await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.text);
+    assert!(preview.text.contains("data-preview"), "{}", preview.text);
+    assert!(preview.text.contains("<td><bdi>C</bdi></td><td><bdi>B</bdi></td><td>1</td>"), "{}", preview.text);
+    assert!(preview.text.contains("<td>Lead</td><td>Marketing qualified lead</td><td>1</td>"), "{}", preview.text);
+    assert!(preview.text.contains(&format!("<a href=\"/contacts/{id}\"><bdi>Ola Nowak</bdi></a>")), "{}", preview.text);
+    assert!(preview.text.contains("value=\"30\""), "the form as typed is kept");
+    assert_eq!(app.get(&format!("/api/v1/contacts/{id}")).await.json()["lifecycle_stage"], "lead");
+
+    // A behaviour rule without a window is refused at its row.
+    let mut bad = fields.clone();
+    bad.iter_mut().find(|(k, _)| k == "m1.r0.window").unwrap().1 = String::new();
+    let r = send(&mut b, with(&bad, &[("action", "apply")])).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(r.text.contains("name=\"m1.r0.window\" value=\"\" inputmode=\"numeric\" size=\"4\" aria-label=\"Window (days)\" aria-invalid=\"true\""), "{}", r.text);
+    assert_eq!(app.get("/api/v1/rules").await.json()["version"], Value::Null, "nothing applied");
+
+    fields.iter_mut().find(|(k, _)| k == "note").unwrap().1 = "Poland first".into();
+    let r = send(&mut b, with(&fields, &[("action", "apply")])).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let job = location(&r);
+    assert!(job.starts_with("/jobs/"), "{job}");
+    settle().await;
+    let page = b.get(&job).await;
+    assert!(page.text.contains("Deciding every contact again under the new rules"), "{}", page.text);
+    assert!(!page.text.contains("/cancel"), "an apply is not stopped halfway");
+    assert_eq!(app.get(&format!("/api/v1/contacts/{id}")).await.json()["lifecycle_stage"], "mql");
+    let page = b.get("/settings/scoring").await;
+    assert!(page.text.contains("Version 1 applies now.") && page.text.contains("Poland first"), "{}", page.text);
 }
