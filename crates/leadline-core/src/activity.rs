@@ -21,6 +21,7 @@ pub const KNOWN_TYPES: &[&str] = &[
     "import",
     // Written by the engine.
     "stage_changed",
+    "score_changed",
     "segment_entered",
     "segment_left",
     "lead_assigned",

@@ -54,6 +54,8 @@ pub enum Consequence {
         model: String,
         from: Option<f64>,
         to: f64,
+        /// The category it was in, and the one it is in now.
+        was: Option<String>,
         category: Option<String>,
     },
     StageChanged {
@@ -74,6 +76,10 @@ pub enum Consequence {
 impl State {
     pub fn score(&self, model: &str) -> Option<f64> {
         self.scores.iter().find(|(m, _, _)| m == model).map(|(_, s, _)| *s)
+    }
+
+    pub fn category(&self, model: &str) -> Option<&str> {
+        self.scores.iter().find(|(m, _, _)| m == model).and_then(|(_, _, c)| c.as_deref())
     }
 
     /// The state after `consequences`, applied in order.
@@ -150,7 +156,14 @@ pub fn decide(before: &State, facts: &dyn Facts, rules: &Rules, now: Millis) -> 
     for (model, to, category) in &scores {
         let from = before.score(model);
         if from != Some(*to) {
-            out.push(Consequence::ScoreChanged { model: model.clone(), from, to: *to, category: category.clone() });
+            let was = before.category(model).map(str::to_owned);
+            out.push(Consequence::ScoreChanged {
+                model: model.clone(),
+                from,
+                to: *to,
+                was,
+                category: category.clone(),
+            });
         }
     }
     // The stage as stored (the record's field) unless the engine moved it already.

@@ -53,19 +53,7 @@ impl Engine {
         let seq = claim.seq;
         let mut events =
             store.activities(&ActivityQuery { after_seq: Some(seq), limit: BATCH, ..Default::default() }).await?;
-        // A gap in the log is an activity still being written (its transaction commits after a
-        // later one's, on PostgreSQL), or one rolled back or deleted. Events are taken up to a
-        // gap until the event after it is `SETTLE` old: by then the gap is not coming back.
-        let mut expected = seq + 1;
-        let settled = events
-            .iter()
-            .position(|a| {
-                let open = a.seq != expected && a.recorded_at > now - SETTLE;
-                expected = a.seq + 1;
-                open
-            })
-            .unwrap_or(events.len());
-        events.truncate(settled);
+        settled(&mut events, seq, now);
         // Decide as of the latest event read, at least: one stored (by this server or another)
         // after this step's clock was read would otherwise be "in the future" to the rules, and
         // consumed without counting. (The lease and what is written keep the step's clock.)
@@ -135,6 +123,23 @@ impl Engine {
             }
         }
     }
+}
+
+/// Keep of `events` (read from the log after `after`, in `seq` order) those that can be taken
+/// at `now`. A gap in the log is an activity still being written (its transaction commits after
+/// a later one's, on PostgreSQL), or one rolled back or deleted. Events are taken up to a gap
+/// until the event after it is `SETTLE` old: by then the gap is not coming back.
+pub fn settled(events: &mut Vec<leadline_store::Activity>, after: i64, now: Millis) {
+    let mut expected = after + 1;
+    let taken = events
+        .iter()
+        .position(|a| {
+            let open = a.seq != expected && a.recorded_at > now - SETTLE;
+            expected = a.seq + 1;
+            open
+        })
+        .unwrap_or(events.len());
+    events.truncate(taken);
 }
 
 /// The dynamic segments as they are now, each with its condition read (one that no longer

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod bulk;
 pub mod engine;
 pub mod error;
+pub mod events;
 pub mod export;
 pub mod guard;
 pub mod import;
@@ -55,6 +56,8 @@ pub struct ServerConfig {
     pub header_timeout: std::time::Duration,
     /// See [`guard::BODY_TIMEOUT`].
     pub body_timeout: std::time::Duration,
+    /// Where events are published (NATS); none: they stay in the activity log only.
+    pub bus: Option<events::Bus>,
 }
 
 impl Default for ServerConfig {
@@ -68,6 +71,7 @@ impl Default for ServerConfig {
             metrics_token: None,
             header_timeout: HEADER_TIMEOUT,
             body_timeout: guard::BODY_TIMEOUT,
+            bus: None,
         }
     }
 }
@@ -119,12 +123,32 @@ pub async fn serve(state: AppState, listen: SocketAddr) -> std::io::Result<()> {
         std::process::id(),
         rand::random::<u32>()
     );
+    let publisher = state.config.bus.clone().map(|bus| tokio::spawn(publish(bus, holder.clone(), state.store.clone())));
     let engine = engine::Engine::new(holder);
     let engine = tokio::spawn(engine.run(state.store.clone(), state.engine_wake.clone()));
     serve_on(listener, state, shutdown()).await;
     engine.abort();
+    if let Some(p) = publisher {
+        p.abort();
+    }
     reaper.abort();
     Ok(())
+}
+
+/// Publish events on `bus`, connecting again every few seconds while NATS cannot be reached.
+async fn publish(bus: events::Bus, holder: String, store: Arc<dyn Store>) {
+    loop {
+        match events::Publisher::connect(&bus, holder.clone()).await {
+            Ok(p) => {
+                tracing::info!(url = %bus.url, prefix = %bus.prefix, "publishing events");
+                return p.run(store).await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot publish events yet; trying again in 5 s");
+                tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+            }
+        }
+    }
 }
 
 /// How long a client may take to send a request's headers, and how long a kept-alive

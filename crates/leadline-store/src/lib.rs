@@ -82,6 +82,11 @@ pub trait EngineStore: Send + Sync {
     async fn engine_claim(&self, name: &str, holder: &str, now: Millis, lease: Millis) -> StoreResult<Option<Claim>>;
     /// Ask engine `name` to decide every contact again (a segment or a rule changed).
     async fn engine_request_rescan(&self, name: &str) -> StoreResult<()>;
+    /// Take or keep the lease of reader `name` of the activity log that keeps only its place
+    /// (the publisher): the `seq` it has got to, or `None` while another holds it.
+    async fn cursor_claim(&self, name: &str, holder: &str, now: Millis, lease: Millis) -> StoreResult<Option<i64>>;
+    /// Move reader `name` to `seq`, if `holder` still holds its lease; whether it did.
+    async fn cursor_advance(&self, name: &str, holder: &str, seq: i64, now: Millis) -> StoreResult<bool>;
     /// Live contacts' ids after `after` in id order, for a rescan.
     async fn contacts_after(&self, after: &str, limit: u32) -> StoreResult<Vec<String>>;
     /// What the engine reads to decide many contacts at once, in a handful of statements:

@@ -16,6 +16,8 @@ struct FileConfig {
     max_upload_mb: Option<u64>,
     secure_cookies: Option<bool>,
     metrics_token: Option<String>,
+    nats_url: Option<String>,
+    nats_prefix: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -30,6 +32,10 @@ pub struct Config {
     /// The bearer token a metrics scraper sends to `/metrics` (administrators' own tokens and
     /// sessions work too).
     pub metrics_token: Option<String>,
+    /// The NATS server events are published to (`nats://127.0.0.1:4222`), and their subjects'
+    /// prefix (`leadline`).
+    pub nats_url: Option<String>,
+    pub nats_prefix: String,
 }
 
 /// Flags that override everything else, as given on the command line.
@@ -83,7 +89,28 @@ impl Config {
         if metrics_token.as_ref().is_some_and(|t| t.len() < 16) {
             return Err("the metrics token must be at least 16 characters".into());
         }
-        Ok(Config { listen, data_dir, database_url, default_region, max_upload_mb, secure_cookies, metrics_token })
+        let nats_url = env("LEADLINE_NATS_URL").or(from_file.nats_url);
+        let nats_prefix = env("LEADLINE_NATS_PREFIX").or(from_file.nats_prefix).unwrap_or_else(|| "leadline".into());
+        if nats_prefix.is_empty()
+            || !nats_prefix
+                .split('.')
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        {
+            return Err(format!(
+                "the NATS subject prefix {nats_prefix:?} is not words of letters, digits, - and _ joined by dots"
+            ));
+        }
+        Ok(Config {
+            listen,
+            data_dir,
+            database_url,
+            default_region,
+            max_upload_mb,
+            secure_cookies,
+            metrics_token,
+            nats_url,
+            nats_prefix,
+        })
     }
 
     pub fn server(&self) -> leadline_server::ServerConfig {
@@ -93,6 +120,10 @@ impl Config {
             max_upload_bytes: self.max_upload_mb * 1024 * 1024,
             secure_cookies: self.secure_cookies,
             metrics_token: self.metrics_token.clone(),
+            bus: self
+                .nats_url
+                .clone()
+                .map(|url| leadline_server::events::Bus { url, prefix: self.nats_prefix.clone() }),
             ..Default::default()
         }
     }

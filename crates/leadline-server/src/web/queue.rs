@@ -51,7 +51,7 @@ struct QueuePage {
 }
 
 /// A routing reason (`territory:PL:cee`, ...) in the viewer's words.
-fn reason_text(tr: &Tr, reason: &str) -> String {
+pub(super) fn reason_text(tr: &Tr, reason: &str) -> String {
     let parts: Vec<&str> = reason.split(':').collect();
     match parts.as_slice() {
         ["territory", country, team] => tr.ta("queue-reason-territory", &[("country", country), ("team", team)]),

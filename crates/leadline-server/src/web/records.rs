@@ -843,6 +843,16 @@ fn summary(tr: &Tr, a: &Activity) -> (String, Option<String>) {
     let prop = |k: &str| a.properties.get(k).and_then(Value::as_str).map(str::to_owned);
     match a.kind.as_str() {
         "note" => (prop("body").unwrap_or_default(), None),
+        "stage_changed" => {
+            let stage = |k: &str| prop(k).map_or_else(|| "-".to_owned(), |s| tr.t(&format!("stage-{s}")));
+            (format!("{} → {}", stage("from"), stage("to")), None)
+        }
+        "score_changed" => {
+            let model = prop("model").map(|m| tr.code("score", &m)).unwrap_or_default();
+            let category = |k: &str| prop(k).unwrap_or_else(|| "-".to_owned());
+            (format!("{model}: {} → {}", category("from"), category("to")), None)
+        }
+        "lead_assigned" => (prop("reason").map(|r| super::queue::reason_text(tr, &r)).unwrap_or_default(), None),
         "call" => {
             let outcome = prop("outcome").map(|o| tr.t(&format!("outcome-{o}"))).unwrap_or_default();
             let mins =

@@ -5,7 +5,7 @@ use axum::http::{header, Method, Request, StatusCode};
 use leadline_core::role::{Role, TokenScope};
 use serde_json::{json, Value};
 
-use super::App;
+use super::{uuid_like, App};
 
 pub async fn errors_are_json_and_name_the_field(app: &App) {
     app.post("/api/v1/contacts", json!({"emails": ["anna@firma.pl", "not an email"]})).await.error(
@@ -635,10 +635,12 @@ pub async fn the_engine_moves_contacts_event_by_event(app: &App) {
     let timeline = app.get(&format!("/api/v1/contacts/{id}/timeline?type=stage_changed")).await.json();
     assert_eq!(timeline["items"].as_array().unwrap().len(), 2, "once each: {timeline}");
     // Nothing new: nothing more is decided.
+    let own = app.get(&format!("/api/v1/contacts/{id}/timeline?type=score_changed")).await.json();
+    assert_eq!(own["items"][0]["properties"]["to"], "2", "engagement's new category is an event: {own}");
     assert_eq!(
         b.step(store, later + 2).await.unwrap(),
-        2,
-        "b reads back its own timeline entry and the mark its stage change left, and decides nothing"
+        3,
+        "b reads back its own timeline entries (the stage and the engagement category) and the mark its stage change left, and decides nothing"
     );
     assert_eq!(b.step(store, later + 3).await.unwrap(), 0);
 }
@@ -658,7 +660,11 @@ pub async fn the_engine_waits_at_a_gap_in_the_log(app: &App) {
     app.delete(&format!("/api/v1/activities/{second}")).await;
     let now = leadline_server::now();
     let log = app.get("/api/v1/activities?after=0").await.json();
-    assert_eq!(engine.step(store, now).await.unwrap(), 1, "up to the gap: {log}");
+    assert_eq!(
+        engine.step(store, now).await.unwrap(),
+        4,
+        "the engine's three category entries and one, up to the gap: {log}"
+    );
     assert_eq!(engine.step(store, now + 1).await.unwrap(), 0, "waiting at it");
     assert_eq!(engine.step(store, now + SETTLE + 1_000).await.unwrap(), 1, "passed over once settled");
 }
@@ -1214,4 +1220,86 @@ pub async fn rules_are_previewed_applied_and_versioned(app: &App) {
     app.get("/api/v1/rules/versions/99").await.error(404, "not_found", None);
     settle().await;
     assert_eq!(stage(&app.get(&format!("/api/v1/contacts/{id}")).await.json()).as_deref(), Some("mql"));
+}
+
+/// What the engine records is published on NATS (the CI machine's JetStream) through the
+/// activity log: every event once, in order, on its subject; sent again after a crash (sent,
+/// not yet recorded as sent) it is dropped as a duplicate; a second server takes over when the
+/// first stops. Skipped where LEADLINE_TEST_NATS_URL is not set.
+pub async fn events_are_published_once_on_nats(app: &App) {
+    use leadline_server::events::{stream_name, Bus, Publisher, NAME};
+    let Ok(url) = std::env::var("LEADLINE_TEST_NATS_URL") else {
+        eprintln!("skipped: LEADLINE_TEST_NATS_URL is not set");
+        return;
+    };
+    let prefix = format!("lltest_{}", uuid_like().replace('-', "_"));
+    let bus = Bus { url: url.clone(), prefix: prefix.clone() };
+    let store = app.state.store.as_ref();
+    let engine = leadline_server::engine::Engine::new("only");
+    let c = app
+        .post(
+            "/api/v1/contacts",
+            json!({"first_name": "Nina", "job_title": "CEO", "emails": ["nina@stal.pl"], "country": "PL"}),
+        )
+        .await
+        .json();
+    let id = c["id"].as_str().unwrap().to_owned();
+    // Two forms: engagement 30 and fit 45 make the lead an MQL.
+    let form = json!({"type": "form_submission", "contact_id": id});
+    app.post("/api/v1/activities", json!([form, form])).await;
+    let now = leadline_server::now();
+    for n in 0..10 {
+        engine.step(store, now + n).await.unwrap();
+    }
+    let a = Publisher::connect(&bus, "server-a").await.unwrap();
+    let b = Publisher::connect(&bus, "server-b").await.unwrap();
+    let mut sent = 0;
+    while let n @ 1.. = a.step(store, now).await.unwrap() {
+        sent += n;
+    }
+    let log = app.get(&format!("/api/v1/contacts/{id}/timeline")).await.json();
+    let log = log["items"].as_array().or(log.as_array()).cloned().unwrap_or_default();
+    assert!(sent >= 2 && sent >= log.len(), "sent {sent}, the contact's timeline {log:?}");
+
+    let js = async_nats::jetstream::new(async_nats::connect(&url).await.unwrap());
+    let read = async || {
+        let mut stream = js.get_stream(stream_name(&prefix)).await.unwrap();
+        let count = stream.info().await.unwrap().state.messages;
+        let mut out = Vec::new();
+        for seq in 1..=count {
+            let m = stream.get_raw_message(seq).await.unwrap();
+            let body: Value = serde_json::from_slice(&m.payload).unwrap();
+            out.push((m.subject.to_string(), body));
+        }
+        out
+    };
+    let first = read().await;
+    assert_eq!(first.len(), sent, "each event once");
+    let subjects: Vec<&str> = first.iter().map(|(s, _)| s.as_str()).collect();
+    let form = format!("{prefix}.activity.form_submission");
+    let stage = format!("{prefix}.stage.changed");
+    assert!(subjects.contains(&form.as_str()) && subjects.contains(&stage.as_str()), "{subjects:?}");
+    let moved = first.iter().find(|(s, _)| *s == stage).unwrap();
+    assert_eq!(
+        (moved.1["contact_id"].as_str(), moved.1["properties"]["to"].as_str()),
+        (Some(id.as_str()), Some("mql"))
+    );
+    let seqs: Vec<i64> = first.iter().map(|(_, b)| b["seq"].as_i64().unwrap()).collect();
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "in the log's order: {seqs:?}");
+
+    // As if server a had sent everything and died before recording it: sent again, dropped.
+    assert!(store.cursor_advance(NAME, "server-a", 0, now).await.unwrap());
+    while a.step(store, now).await.unwrap() > 0 {}
+    assert_eq!(read().await.len(), sent, "duplicates dropped by the stream");
+
+    // Server b waits while a holds the lease, then takes over with what comes next.
+    app.post("/api/v1/activities", json!([{"type": "page_view", "contact_id": id, "properties": {"url": "/pricing"}}]))
+        .await;
+    assert_eq!(b.step(store, now + 1).await.unwrap(), 0, "a holds the lease");
+    let later = now + leadline_server::engine::LEASE + 1_000;
+    assert_eq!(b.step(store, later).await.unwrap(), 1);
+    let all = read().await;
+    assert_eq!(all.len(), sent + 1);
+    assert_eq!(all.last().unwrap().0, format!("{prefix}.activity.page_view"));
+    js.delete_stream(stream_name(&prefix)).await.unwrap();
 }

@@ -189,6 +189,7 @@ on_every_backend!(api::{
     ad_hoc_counts_agree_with_deciding_everyone,
     an_event_stored_after_the_steps_clock_still_counts,
     rules_are_previewed_applied_and_versioned,
+    events_are_published_once_on_nats,
 });
 
 on_every_backend!(imports::{

@@ -40,6 +40,23 @@ pub(super) async fn request_rescan(conn: &mut Conn, name: &str) -> StoreResult<(
     Ok(())
 }
 
+/// Take or keep `name`'s lease for `holder` until `now + lease`; whether it is `holder`'s.
+async fn take_lease(conn: &mut Conn, name: &str, holder: &str, now: i64, lease: i64) -> StoreResult<bool> {
+    progress_row(conn, name).await?;
+    let taken = sqlx::query(
+        "UPDATE engine_progress SET holder = $1, lease_until = $2 \
+         WHERE name = $3 AND (holder = $1 OR holder IS NULL OR lease_until < $4)",
+    )
+    .bind(holder)
+    .bind(now + lease)
+    .bind(name)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(taken == 1)
+}
+
 /// Whether `holder` holds engine `name`'s lease at `now`.
 async fn holds(conn: &mut Conn, name: &str, holder: &str, now: i64) -> StoreResult<bool> {
     let row: Option<(Option<String>, i64)> =
@@ -112,7 +129,11 @@ fn timeline_entry(c: &Consequence) -> Option<(&'static str, serde_json::Value)> 
         Consequence::Assigned { user_id, reason } => {
             Some(("lead_assigned", serde_json::json!({"user_id": user_id, "reason": reason})))
         }
-        // Scores move with every page view; the timeline would drown. Their state is kept.
+        // Scores move with every page view; the timeline would drown. A new category is an
+        // event (a lead turning A, a product score reaching PQL); the rest is kept as state.
+        Consequence::ScoreChanged { model, to, was, category, .. } if was != category => {
+            Some(("score_changed", serde_json::json!({"model": model, "score": to, "from": was, "to": category})))
+        }
         Consequence::ScoreChanged { .. } => None,
     }
 }
@@ -121,20 +142,7 @@ fn timeline_entry(c: &Consequence) -> Option<(&'static str, serde_json::Value)> 
 impl crate::EngineStore for SqlStore {
     async fn engine_claim(&self, name: &str, holder: &str, now: i64, lease: i64) -> StoreResult<Option<Claim>> {
         let mut tx = self.begin().await?;
-        progress_row(&mut tx, name).await?;
-        let taken = sqlx::query(
-            "UPDATE engine_progress SET holder = $1, lease_until = $2 \
-             WHERE name = $3 AND (holder = $1 OR holder IS NULL OR lease_until < $4)",
-        )
-        .bind(holder)
-        .bind(now + lease)
-        .bind(name)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-        let claim = if taken {
+        let claim = if take_lease(&mut tx, name, holder, now, lease).await? {
             let (seq, rescan_after): (i64, Option<String>) =
                 sqlx::query_as("SELECT seq, rescan_after FROM engine_progress WHERE name = $1")
                     .bind(name)
@@ -158,6 +166,36 @@ impl crate::EngineStore for SqlStore {
         request_rescan(&mut tx, name).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn cursor_claim(&self, name: &str, holder: &str, now: i64, lease: i64) -> StoreResult<Option<i64>> {
+        let mut tx = self.begin().await?;
+        let seq = if take_lease(&mut tx, name, holder, now, lease).await? {
+            Some(
+                sqlx::query_scalar("SELECT seq FROM engine_progress WHERE name = $1")
+                    .bind(name)
+                    .fetch_one(&mut *tx)
+                    .await?,
+            )
+        } else {
+            None
+        };
+        tx.commit().await?;
+        Ok(seq)
+    }
+
+    async fn cursor_advance(&self, name: &str, holder: &str, seq: i64, now: i64) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        if !holds(&mut tx, name, holder, now).await? {
+            return Ok(false);
+        }
+        sqlx::query("UPDATE engine_progress SET seq = $1 WHERE name = $2")
+            .bind(seq)
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn contacts_after(&self, after: &str, limit: u32) -> StoreResult<Vec<String>> {
