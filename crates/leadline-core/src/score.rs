@@ -360,6 +360,33 @@ pub fn default_models() -> Vec<Model> {
     vec![fit, engagement, product]
 }
 
+/// The fit model of companies (accounts) a fresh install ships: size, industry, country and
+/// the target-account tier, read from the company's own fields.
+pub fn default_account_fit() -> Model {
+    Model {
+        key: "account_fit".into(),
+        rules: vec![
+            when("50 or more employees", "employee_count >= 50", 20.0),
+            when("500 or more employees", "employee_count >= 500", 15.0),
+            when("Target industry", "industry in (\"software\", \"manufacturing\", \"logistics\", \"finance\")", 20.0),
+            when("Target country", "country in (\"IT\", \"PL\", \"IR\", \"DE\", \"FR\", \"ES\", \"GB\", \"US\")", 15.0),
+            when("Tier 1 target account", "tier = \"tier_1\"", 20.0),
+            when("Tier 2 target account", "tier = \"tier_2\"", 10.0),
+        ],
+        thresholds: vec![(60.0, "A".into()), (40.0, "B".into()), (20.0, "C".into()), (f64::NEG_INFINITY, "D".into())],
+    }
+}
+
+/// A company's engagement rolled up from its people's: the sum of their engagement scores (a
+/// buying group engages as a whole), its category by the engagement model's thresholds, and
+/// how many of them are engaged (in one of the model's two highest categories).
+pub fn roll_up(engagement: &Model, scores: &[f64]) -> (f64, Option<String>, usize) {
+    let total = round(scores.iter().sum());
+    let engaged_from = engagement.thresholds.get(1).or(engagement.thresholds.first()).map_or(f64::INFINITY, |t| t.0);
+    let engaged = scores.iter().filter(|&&s| s >= engaged_from).count();
+    (total, engagement.category(total), engaged)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -380,6 +407,32 @@ mod tests {
     fn models() -> (Model, Model, Model) {
         let mut m = default_models().into_iter();
         (m.next().unwrap(), m.next().unwrap(), m.next().unwrap())
+    }
+
+    #[test]
+    fn an_account_rolls_up_its_people() {
+        let (contact_fit, engagement, _) = models();
+        assert_eq!(roll_up(&engagement, &[]), (0.0, Some("4".into()), 0));
+        // Two engaged people (30 and 45 reach category 2) and one who looked once: 1 together.
+        assert_eq!(roll_up(&engagement, &[30.0, 45.0, 1.5]), (76.5, Some("1".into()), 2));
+        let fit = default_account_fit();
+        assert_eq!(check_models(&[fit.clone(), contact_fit, engagement]), Ok(()));
+        let company = Contact {
+            values: vec![
+                ("employee_count", Value::Number(800.0)),
+                ("industry", Value::Text("logistics".into())),
+                ("tier", Value::Text("tier_1".into())),
+            ],
+            events: Vec::new(),
+        };
+        let scored = fit.score(&company, NOW);
+        assert_eq!((scored.score, scored.category.as_deref()), (75.0, Some("A")));
+        let schema =
+            crate::condition::check::Schema { object: Some(crate::record::ObjectKind::Company), ..Default::default() };
+        for rule in &fit.rules {
+            let Trigger::When(condition) = &rule.trigger else { panic!("an account's fit reads its fields") };
+            assert_eq!(crate::condition::check::check(condition, &schema), Vec::new(), "{}", rule.name);
+        }
     }
 
     #[test]

@@ -647,3 +647,10 @@ scoring-restore = Restore
 error-code-invalid_points = This must be a number, e.g. 10 or -5.
 job-apply-rules = Deciding every contact again under the new rules
 scoring-how = How scores are made
+account-scores = Account score
+account-engagement = Engagement of its people
+account-engaged = { $count ->
+    [one] { $n } person engaged
+   *[other] { $n } people engaged
+}
+score-account_fit = Account fit

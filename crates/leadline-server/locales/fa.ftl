@@ -598,3 +598,9 @@ scoring-restore = بازگردانی
 error-code-invalid_points = این باید عدد باشد، مثلاً 10 یا -5.
 job-apply-rules = ارزیابی دوبارهٔ همهٔ مخاطبان با قواعد تازه
 scoring-how = امتیازها چگونه ساخته می‌شوند
+account-scores = امتیاز حساب
+account-engagement = تعامل افرادش
+account-engaged = { $count ->
+   *[other] { $n } نفر درگیر
+}
+score-account_fit = تناسب حساب

@@ -644,3 +644,10 @@ scoring-restore = Ripristina
 error-code-invalid_points = Deve essere un numero, ad es. 10 o -5.
 job-apply-rules = Rivalutazione di ogni contatto con le nuove regole
 scoring-how = Come si calcolano i punteggi
+account-scores = Punteggio dell'account
+account-engagement = Coinvolgimento delle sue persone
+account-engaged = { $count ->
+    [one] { $n } persona coinvolta
+   *[other] { $n } persone coinvolte
+}
+score-account_fit = Idoneità dell'account

@@ -667,3 +667,11 @@ scoring-restore = Przywróć
 error-code-invalid_points = To musi być liczba, np. 10 lub -5.
 job-apply-rules = Ponowna ocena każdego kontaktu według nowych reguł
 scoring-how = Jak powstają wyniki
+account-scores = Wynik konta
+account-engagement = Zaangażowanie jego ludzi
+account-engaged = { $count ->
+    [one] { $n } zaangażowana osoba
+    [few] { $n } zaangażowane osoby
+   *[many] { $n } zaangażowanych osób
+}
+score-account_fit = Dopasowanie konta

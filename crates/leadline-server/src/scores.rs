@@ -291,3 +291,60 @@ pub fn prefilters(expr: &Expr, scores: &[&str]) -> Vec<leadline_store::Filter> {
         })
         .collect()
 }
+
+/// A company as account fit rules read it: its own fields and custom properties.
+pub struct CompanyFacts<'a>(pub &'a Record);
+
+impl Facts for CompanyFacts<'_> {
+    fn value(&self, path: &[String]) -> Value {
+        match path.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+            ["properties", name] => self.0.properties.get(*name).map_or(Value::Null, json_value),
+            [field] => field_value(self.0, field),
+            _ => Value::Null,
+        }
+    }
+
+    fn events(&self, _kind: &str) -> Vec<&Event> {
+        Vec::new()
+    }
+}
+
+/// The most people of a company whose engagement an account's score reads.
+pub const ACCOUNT_PEOPLE: u32 = 1_000;
+
+/// A company's scores now: its own fit (the account fit model over its fields), its people's
+/// engagement rolled up (their scores as the engine last decided them), and each person's part.
+pub struct AccountScores {
+    pub fit: Scored,
+    pub engagement: f64,
+    pub engagement_category: Option<String>,
+    /// People in the engagement model's two highest categories.
+    pub engaged: usize,
+    /// (contact, engagement score), highest first.
+    pub people: Vec<(Record, f64)>,
+    /// The account fit category then the rolled-up engagement category (`A1` first).
+    pub priority: Option<String>,
+}
+
+pub async fn account_scores(
+    store: &dyn Store,
+    company: &Record,
+    engagement: &Model,
+    now: Millis,
+) -> StoreResult<AccountScores> {
+    let fit = leadline_core::score::default_account_fit().score(&CompanyFacts(company), now);
+    let mut people: Vec<(Record, f64)> = store
+        .company_contacts(&company.id, ACCOUNT_PEOPLE)
+        .await?
+        .into_iter()
+        .map(|(c, _)| {
+            let score = c.scores.iter().find(|(k, _, _)| *k == engagement.key).map_or(0.0, |(_, s, _)| *s);
+            (c, score)
+        })
+        .collect();
+    people.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let scores: Vec<f64> = people.iter().map(|(_, s)| *s).collect();
+    let (total, category, engaged) = leadline_core::score::roll_up(engagement, &scores);
+    let priority = leadline_core::score::matrix_label(fit.category.as_deref(), category.as_deref());
+    Ok(AccountScores { fit, engagement: total, engagement_category: category, engaged, people, priority })
+}

@@ -84,6 +84,35 @@ struct CompanyPage {
     people: Vec<Person>,
     deals: Vec<(String, String, String)>,
     timeline: TimelineView,
+    account: AccountPanel,
+}
+
+/// The account's scores: its own fit with each rule's part, and its people's engagement.
+struct AccountPanel {
+    fit: super::contacts::ScorePanel,
+    engagement: String,
+    engagement_category: Option<String>,
+    engaged: String,
+    priority: Option<String>,
+}
+
+async fn account_panel(
+    s: &AppState,
+    tr: &Tr,
+    company: &leadline_store::Record,
+) -> Result<AccountPanel, crate::error::ApiError> {
+    let current = s.rules.get(s.store.as_ref()).await?;
+    let engagement =
+        current.model("engagement").ok_or_else(|| crate::error::ApiError::not_found("score model", "engagement"))?;
+    let a = crate::scores::account_scores(s.store.as_ref(), company, engagement, crate::now()).await?;
+    let fit = leadline_core::score::default_account_fit();
+    Ok(AccountPanel {
+        fit: super::contacts::ScorePanel::new(tr, &fit, a.fit),
+        engagement: tr.num(a.engagement.round() as i64),
+        engagement_category: a.engagement_category,
+        engaged: tr.tn("account-engaged", a.engaged as i64),
+        priority: a.priority,
+    })
 }
 
 async fn page(State(s): State<AppState>, v: Viewer, Path(id): Path<String>, uri: Uri) -> PageResult {
@@ -124,6 +153,7 @@ async fn render_page(
     let deals = linked_deals(s, &tr, "company_id", id, &users).await?;
     let q = ActivityQuery { company_id: Some(id.to_owned()), ..Default::default() };
     let timeline = records::timeline(s, &tr, q, pairs, &v.here, &users).await?;
+    let account = account_panel(s, &tr, &r).await?;
     let page = CompanyPage {
         p: v.shell("/companies", records::title(&r)),
         id: r.id.clone(),
@@ -134,6 +164,7 @@ async fn render_page(
         people,
         deals,
         timeline,
+        account,
     };
     Ok(records::page_response(&page, &errors))
 }

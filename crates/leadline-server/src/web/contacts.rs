@@ -99,27 +99,19 @@ struct ContactPage {
     priority: Option<String>,
 }
 
-/// One score model on a contact's page.
+/// One score model on a contact's or a company's page.
 pub struct ScorePanel {
-    label: String,
-    score: String,
-    category: Option<String>,
+    pub label: String,
+    pub score: String,
+    pub category: Option<String>,
     /// (rule, points, how often and whether capped).
-    rules: Vec<(String, String, String)>,
+    pub rules: Vec<(String, String, String)>,
 }
 
-/// The contact's scores now, as its page shows them.
-async fn score_panels(s: &AppState, tr: &Tr, id: &str) -> Result<(Vec<ScorePanel>, Option<String>), ApiError> {
-    let now = crate::now();
-    let facts = crate::scores::ContactFacts::load(s.store.as_ref(), id, now).await?;
-    let current = s.rules.get(s.store.as_ref()).await?;
-    let models = &current.rules.models;
-    let scored = facts.score(models, now);
-    let priority = leadline_core::score::priority_label(models, &scored);
-    let panels = models
-        .iter()
-        .zip(scored)
-        .map(|(m, sc)| ScorePanel {
+impl ScorePanel {
+    /// `model`'s score `sc` in the viewer's words, with each rule's part.
+    pub fn new(tr: &Tr, m: &leadline_core::score::Model, sc: leadline_core::score::Scored) -> Self {
+        ScorePanel {
             label: tr.code("score", &m.key),
             score: tr.num(sc.score.round() as i64),
             category: sc.category,
@@ -139,8 +131,19 @@ async fn score_panels(s: &AppState, tr: &Tr, id: &str) -> Result<(Vec<ScorePanel
                     (m.rules[c.rule].name.clone(), points, how)
                 })
                 .collect(),
-        })
-        .collect();
+        }
+    }
+}
+
+/// The contact's scores now, as its page shows them.
+async fn score_panels(s: &AppState, tr: &Tr, id: &str) -> Result<(Vec<ScorePanel>, Option<String>), ApiError> {
+    let now = crate::now();
+    let facts = crate::scores::ContactFacts::load(s.store.as_ref(), id, now).await?;
+    let current = s.rules.get(s.store.as_ref()).await?;
+    let models = &current.rules.models;
+    let scored = facts.score(models, now);
+    let priority = leadline_core::score::priority_label(models, &scored);
+    let panels = models.iter().zip(scored).map(|(m, sc)| ScorePanel::new(tr, m, sc)).collect();
     Ok((panels, priority))
 }
 

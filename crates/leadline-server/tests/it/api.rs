@@ -596,6 +596,22 @@ pub async fn contact_scores_explain_themselves(app: &App) {
     assert_eq!((pricing["occurrences"].as_u64(), pricing["events"].as_array().unwrap().len()), (Some(2), 2));
     assert_eq!(s["priority"], "A2");
     app.get("/api/v1/contacts/no-such-id/scores").await.error(404, "not_found", None);
+
+    // The account: its own fit (800 people in logistics: 55, B) and Anna's engagement, as the
+    // engine decided it, rolled up.
+    let engine = leadline_server::engine::Engine::new("only");
+    let now = leadline_server::now();
+    for n in 0..5 {
+        engine.step(app.state.store.as_ref(), now + n).await.unwrap();
+    }
+    let a = app.get(&format!("/api/v1/companies/{}/scores", co["id"].as_str().unwrap())).await.json();
+    assert_eq!((a["fit"]["score"].as_f64(), a["fit"]["category"].as_str()), (Some(55.0), Some("B")), "{a}");
+    assert_eq!(a["fit"]["rules"].as_array().unwrap().len(), 3, "{a}");
+    let anna = app.get(&format!("/api/v1/contacts/{id}")).await.json()["scores"]["engagement"].as_f64().unwrap();
+    assert_eq!(a["engagement"]["score"].as_f64(), Some(anna), "{a}");
+    assert_eq!(a["engagement"]["people"][0]["contact_id"], id, "{a}");
+    assert_eq!((a["engagement"]["engaged"].as_u64(), a["priority"].as_str()), (Some(1), Some("B2")), "{a}");
+    app.get("/api/v1/companies/no-such-id/scores").await.error(404, "not_found", None);
 }
 
 /// Two engines on one store (as two servers on one database): a form makes a subscriber a lead,

@@ -580,6 +580,10 @@ pub async fn every_screen_renders(app: &App) {
     assert!(contact_page.text.contains("<h2 id=\"scores-h\">Scores</h2>"), "{}", contact_page.text);
     assert_eq!(contact_page.text.matches("data-score>").count(), 3, "fit, engagement and product");
     assert!(contact_page.text.contains("Work address"), "the fit rule a firma.pl address meets");
+    // The company's page shows the account's own fit and its people's engagement.
+    let company_page = b.get(&format!("/companies/{cid}")).await;
+    assert!(company_page.text.contains("<h2 id=\"account-h\">Account score"), "{}", company_page.text);
+    assert!(company_page.text.contains("<strong>Account fit</strong>"), "{}", company_page.text);
     // A refusal about a value the form carries hidden (the company of a new deal) is said above it.
     let csrf = b.csrf().await;
     let r = b.post("/deals/new", &[("csrf", &csrf), ("name", "Ghost deal"), ("company_id", "no-such-company")]).await;
