@@ -654,3 +654,6 @@ account-engaged = { $count ->
    *[other] { $n } people engaged
 }
 score-account_fit = Account fit
+seg-history = Entered and left, last 30 days
+seg-history-total = { $entered } entered · { $left } left
+seg-history-day = Day

@@ -604,3 +604,6 @@ account-engaged = { $count ->
    *[other] { $n } نفر درگیر
 }
 score-account_fit = تناسب حساب
+seg-history = ورود و خروج، ۳۰ روز گذشته
+seg-history-total = { $entered } ورود · { $left } خروج
+seg-history-day = روز

@@ -651,3 +651,6 @@ account-engaged = { $count ->
    *[other] { $n } persone coinvolte
 }
 score-account_fit = Idoneità dell'account
+seg-history = Entrati e usciti, ultimi 30 giorni
+seg-history-total = { $entered } entrati · { $left } usciti
+seg-history-day = Giorno

@@ -675,3 +675,6 @@ account-engaged = { $count ->
    *[many] { $n } zaangażowanych osób
 }
 score-account_fit = Dopasowanie konta
+seg-history = Wejścia i wyjścia, ostatnie 30 dni
+seg-history-total = Weszło: { $entered } · wyszło: { $left }
+seg-history-day = Dzień

@@ -172,6 +172,10 @@ pub trait SegmentStore: Send + Sync {
     async fn segment_count(&self, id: &str) -> StoreResult<i64>;
     /// Member contact ids in id order, after `after`.
     async fn segment_members(&self, id: &str, after: Option<&str>, limit: u32) -> StoreResult<Vec<String>>;
+    /// How many contacts entered and left it each day (days since 1970, UTC) from `since_day`
+    /// on, oldest first; days without a change are left out. (A merge takes the merged contact
+    /// out of its segments without counting it as leaving.)
+    async fn segment_history(&self, id: &str, since_day: i64) -> StoreResult<Vec<SegmentDay>>;
 }
 
 /// Routing: its settings, the users who take leads, the assignments the engine made, and the
@@ -258,6 +262,15 @@ pub struct Segment {
     pub condition: Option<String>,
     pub created_at: Millis,
     pub updated_at: Millis,
+}
+
+/// A day of a segment's history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SegmentDay {
+    /// Days since 1970-01-01 (UTC).
+    pub day: i64,
+    pub entered: i64,
+    pub left: i64,
 }
 
 /// What the engine decided for one contact from one batch of events.

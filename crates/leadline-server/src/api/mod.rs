@@ -53,6 +53,24 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// A report's period: `days`, 1 to 365 (30 when not given); any other parameter is refused.
+pub fn days_param(pairs: &[(String, String)]) -> ApiResult<i64> {
+    let mut days = 30;
+    for (k, v) in pairs {
+        match k.as_str() {
+            "days" => {
+                days = v
+                    .parse()
+                    .ok()
+                    .filter(|d| (1..=365).contains(d))
+                    .ok_or_else(|| ApiError::invalid("days", "invalid_days", "days is 1 to 365"))?
+            }
+            other => return Err(ApiError::invalid(other, "unknown_parameter", "the report takes days")),
+        }
+    }
+    Ok(days)
+}
+
 /// A JSON request body, with every way it can be wrong turned into a 4xx that says how.
 pub struct JsonBody(pub Value);
 
@@ -201,7 +219,7 @@ pub fn query_pairs(uri: &axum::http::Uri) -> ApiResult<Vec<(String, String)>> {
         records::company_contacts, records::link_contact, records::unlink_contact, records::undo_merge, records::merges,
         conditions::parse_condition, conditions::count_condition, scores::contact_scores, scores::company_scores,
         segments::create, segments::list, segments::get_one, segments::delete, segments::members,
-        segments::add_members, segments::remove_member,
+        segments::add_members, segments::remove_member, segments::history,
         routing::get_routing, routing::set_routing, routing::list_members, routing::set_member, routing::remove_member,
         routing::work_queue, routing::sla_report,
         rules::get_rules, rules::set_rules, rules::preview, rules::versions, rules::version, rules::restore,
@@ -230,7 +248,7 @@ pub fn query_pairs(uri: &axum::http::Uri) -> ApiResult<Vec<(String, String)>> {
         scores::ScoresDto, scores::ModelScoreDto, scores::RuleScoreDto, scores::AccountScoresDto,
         scores::AccountEngagementDto, scores::PersonScoreDto,
         segments::SegmentInput, segments::SegmentDto, segments::SegmentMembers, segments::ListMembersInput,
-        segments::ListMembersAdded,
+        segments::ListMembersAdded, segments::SegmentHistory, segments::SegmentDayDto,
         routing::RoutingDto, crate::routing::RuleDto, routing::MemberDto, routing::MemberInput, routing::QueueItemDto,
         routing::QueueDto, routing::SlaRow,
         rules::RulesDto, rules::VersionDto, rules::PreviewDto, rules::ModelPreviewDto, rules::CategoryMoveDto,

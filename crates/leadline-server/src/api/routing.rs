@@ -275,19 +275,7 @@ pub struct SlaRow {
     responses((status = 200, body = Vec<SlaRow>)))]
 pub async fn sla_report(State(s): State<AppState>, caller: Caller, uri: Uri) -> ApiResult<Json<Vec<SlaRow>>> {
     caller.require(Action::Read)?;
-    let mut days = 30i64;
-    for (k, v) in query_pairs(&uri)? {
-        match k.as_str() {
-            "days" => {
-                days = v
-                    .parse()
-                    .ok()
-                    .filter(|d| (1..=365).contains(d))
-                    .ok_or_else(|| ApiError::invalid("days", "invalid_days", "days is 1 to 365"))?
-            }
-            other => return Err(ApiError::invalid(other, "unknown_parameter", "the report takes days")),
-        }
-    }
+    let days = super::days_param(&query_pairs(&uri)?)?;
     let now = crate::now();
     let routing = crate::routing::settings(s.store.as_ref()).await?;
     let assignments = s.store.assignments(now - days * 86_400_000, 100_000).await?;

@@ -24,6 +24,62 @@ pub fn routes() -> Router<AppState> {
         .route("/segments/{id}", get(get_one).delete(delete))
         .route("/segments/{id}/members", get(members).post(add_members))
         .route("/segments/{id}/members/{contact_id}", axum::routing::delete(remove_member))
+        .route("/segments/{id}/history", get(history))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SegmentDayDto {
+    /// YYYY-MM-DD (UTC).
+    pub date: String,
+    pub entered: i64,
+    pub left: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SegmentHistory {
+    pub segment_id: String,
+    /// Days with a change, oldest first.
+    pub days: Vec<SegmentDayDto>,
+    pub entered: i64,
+    pub left: i64,
+    /// Members now.
+    pub count: i64,
+}
+
+/// How many contacts entered and left a segment each day of the last `days`.
+pub async fn segment_history(s: &AppState, id: &str, days: i64) -> ApiResult<SegmentHistory> {
+    let seg = s.store.segment(id).await?;
+    let today = crate::now().div_euclid(86_400_000);
+    let rows = s.store.segment_history(&seg.id, today - days + 1).await?;
+    Ok(SegmentHistory {
+        entered: rows.iter().map(|d| d.entered).sum(),
+        left: rows.iter().map(|d| d.left).sum(),
+        count: s.store.segment_count(&seg.id).await?,
+        segment_id: seg.id,
+        days: rows
+            .into_iter()
+            .map(|d| SegmentDayDto {
+                date: leadline_core::date::date_of_millis(d.day * 86_400_000),
+                entered: d.entered,
+                left: d.left,
+            })
+            .collect(),
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/segments/{id}/history", tag = "segments",
+    params(("days" = Option<u32>, Query, description = "the last 1-365 days; default 30")),
+    description = "How many contacts entered and left the segment each day (UTC), with the totals and the members now.",
+    responses((status = 200, body = SegmentHistory), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn history(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    uri: Uri,
+) -> ApiResult<Json<SegmentHistory>> {
+    caller.require(Action::Read)?;
+    let days = super::days_param(&query_pairs(&uri)?)?;
+    Ok(Json(segment_history(&s, &id, days).await?))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -112,6 +112,10 @@ struct SegmentPage {
     /// (href, name, stage, contact id).
     members: Vec<(String, String, String, String)>,
     export_href: String,
+    /// The last 30 days with a change: (date, entered, left), newest first.
+    history: Vec<(String, String, String)>,
+    /// Entered and left in those days.
+    history_total: String,
 }
 
 async fn page(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) -> PageResult {
@@ -131,8 +135,19 @@ async fn page(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) -> P
         .collect();
     let count = tr.tn("seg-count", segment.count);
     let export_href = format!("/api/v1/exports/contacts.csv?segment={}", super::view::urlencode(&segment.id));
+    let today = crate::now().div_euclid(86_400_000);
+    let days = s.store.segment_history(&segment.id, today - 29).await?;
+    let history_total = tr.ta(
+        "seg-history-total",
+        &[
+            ("entered", &tr.num(days.iter().map(|d| d.entered).sum::<i64>())),
+            ("left", &tr.num(days.iter().map(|d| d.left).sum::<i64>())),
+        ],
+    );
+    let history =
+        days.iter().rev().map(|d| (tr.locale.date_of_days(d.day), tr.num(d.entered), tr.num(d.left))).collect();
     let p = v.shell("/segments", segment.name.clone());
-    Ok(render(&SegmentPage { p, segment, count, members, export_href }))
+    Ok(render(&SegmentPage { p, segment, count, members, export_href, history, history_total }))
 }
 
 async fn remove_member(State(s): State<AppState>, Path(id): Path<String>, form: Posted) -> PageResult {

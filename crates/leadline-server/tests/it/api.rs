@@ -767,6 +767,13 @@ pub async fn segments_are_kept_by_the_engine(app: &App) {
     );
     let entered = app.get(&format!("/api/v1/contacts/{}/timeline?type=segment_entered", ids[1])).await.json();
     assert_eq!(entered["items"][0]["properties"]["segment"], sid.as_str(), "{entered}");
+    // One moves to Italy and leaves: the segment's history counts both ways, by day.
+    app.patch(&format!("/api/v1/contacts/{}", ids[1]), json!({"country": "IT"})).await;
+    settle(now + 300).await;
+    let h = app.get(&format!("/api/v1/segments/{sid}/history?days=7")).await.json();
+    assert_eq!((h["entered"].as_i64(), h["left"].as_i64(), h["count"].as_i64()), (Some(2), Some(1), Some(1)), "{h}");
+    assert_eq!(h["days"].as_array().unwrap().len(), 1, "all today: {h}");
+    app.get(&format!("/api/v1/segments/{sid}/history?days=0")).await.error(422, "invalid_days", Some("days"));
     assert_eq!(app.get("/api/v1/segments").await.json().as_array().unwrap().len(), 1);
     // Refused where it fails, with nothing stored.
     let bad = app.post("/api/v1/segments", json!({"name": "x", "condition": "count(page_view) > 1"})).await;

@@ -896,6 +896,7 @@ pub async fn segments_are_made_and_seen_on_their_pages(app: &App) {
         "{}",
         seg.text
     );
+    assert!(seg.text.contains("1 entered · 0 left"), "the segment's history: {}", seg.text);
     assert!(b.get("/segments").await.text.contains("1 contact"));
     // A static list: made with no condition, filled from the contacts list's bulk form.
     let r =

@@ -47,6 +47,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("engine_progress", "name"),
     ("segments", "id"),
     ("segment_members", "segment_id, contact_id"),
+    ("segment_days", "segment_id, day"),
 ];
 
 /// A bind argument, typed the way both backends store it.

@@ -39,6 +39,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (12, include_str!("../../migrations/postgres/0012_routing.sql")),
     (13, include_str!("../../migrations/postgres/0013_static_lists.sql")),
     (14, include_str!("../../migrations/postgres/0014_rule_versions.sql")),
+    (15, include_str!("../../migrations/postgres/0015_segment_days.sql")),
 ];
 
 pub(crate) fn json_text(column: &str, key_param: &str) -> String {

@@ -62,6 +62,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (15, include_str!("../../migrations/sqlite/0015_static_lists.sql")),
     (16, include_str!("../../migrations/sqlite/0016_engine_dirty_without_rowid.sql")),
     (17, include_str!("../../migrations/sqlite/0017_rule_versions.sql")),
+    (18, include_str!("../../migrations/sqlite/0018_segment_days.sql")),
 ];
 
 /// The text value of a custom property.

@@ -13,7 +13,7 @@ use super::records::{self, Conn};
 use super::SqlStore;
 use crate::error::{StoreError, StoreResult};
 use crate::model::Actor;
-use crate::{Claim, Contacts, Decision, FactsPage, Segment};
+use crate::{Claim, Contacts, Decision, FactsPage, Segment, SegmentDay};
 
 fn state_of(scores: &str, segments: &str, stage: Option<String>) -> StoreResult<State> {
     let scores: Vec<(String, f64, Option<String>)> = serde_json::from_str(scores)?;
@@ -297,6 +297,7 @@ impl crate::EngineStore for SqlStore {
             return Ok(false);
         }
         let actor = Actor::new(None, ChangeCause::Rule, now);
+        let mut days = SegmentDays::default();
         for d in decisions {
             let scores = serde_json::to_string(&d.state.scores)?;
             let segments = serde_json::to_string(&d.state.segments)?;
@@ -319,6 +320,7 @@ impl crate::EngineStore for SqlStore {
             for c in &d.consequences {
                 match c {
                     Consequence::SegmentEntered(segment) => {
+                        days.add(segment, now, 1, 0);
                         sqlx::query(
                             "INSERT INTO segment_members (segment_id, contact_id, since) \
                              SELECT id, $2, $3 FROM segments WHERE id = $1 ON CONFLICT DO NOTHING",
@@ -330,6 +332,7 @@ impl crate::EngineStore for SqlStore {
                         .await?;
                     }
                     Consequence::SegmentLeft(segment) => {
+                        days.add(segment, now, 0, 1);
                         sqlx::query("DELETE FROM segment_members WHERE segment_id = $1 AND contact_id = $2")
                             .bind(segment)
                             .bind(&d.contact_id)
@@ -376,6 +379,7 @@ impl crate::EngineStore for SqlStore {
                 }
             }
         }
+        days.write(&mut tx).await?;
         for (contact_id, mark) in &progress.dirty {
             sqlx::query("DELETE FROM engine_dirty WHERE contact_id = $1 AND mark = $2")
                 .bind(contact_id)
@@ -393,6 +397,43 @@ impl crate::EngineStore for SqlStore {
         Ok(true)
     }
 }
+
+/// Segment entries and exits of one transaction, counted by segment and day, written as one
+/// row change each.
+#[derive(Default)]
+struct SegmentDays(HashMap<(String, i64), (i64, i64)>);
+
+impl SegmentDays {
+    fn add(&mut self, segment: &str, at: i64, entered: i64, left: i64) {
+        if entered == 0 && left == 0 {
+            return;
+        }
+        let counts = self.0.entry((segment.to_owned(), at.div_euclid(DAY_MS))).or_default();
+        counts.0 += entered;
+        counts.1 += left;
+    }
+
+    async fn write(self, conn: &mut Conn) -> StoreResult<()> {
+        for ((segment, day), (entered, left)) in self.0 {
+            // Only for a segment that still exists (one deleted meanwhile keeps no history).
+            sqlx::query(
+                "INSERT INTO segment_days (segment_id, day, entered, exited) \
+                 SELECT id, $2, $3, $4 FROM segments WHERE id = $1 \
+                 ON CONFLICT (segment_id, day) DO UPDATE SET entered = segment_days.entered + excluded.entered, \
+                 exited = segment_days.exited + excluded.exited",
+            )
+            .bind(segment)
+            .bind(day)
+            .bind(entered)
+            .bind(left)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+const DAY_MS: i64 = 24 * 3600 * 1000;
 
 type SegmentRow = (String, String, String, String, i64, i64);
 
@@ -502,6 +543,9 @@ impl crate::SegmentStore for SqlStore {
                 added += 1;
             }
         }
+        let mut days = SegmentDays::default();
+        days.add(id, actor.now, added as i64, 0);
+        days.write(&mut tx).await?;
         tx.commit().await?;
         Ok(added)
     }
@@ -519,6 +563,9 @@ impl crate::SegmentStore for SqlStore {
             return Err(StoreError::not_found("list member", contact_id));
         }
         list_entry(&mut tx, "segment_left", id, contact_id, actor).await?;
+        let mut days = SegmentDays::default();
+        days.add(id, actor.now, 0, 1);
+        days.write(&mut tx).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -526,6 +573,7 @@ impl crate::SegmentStore for SqlStore {
     async fn delete_segment(&self, id: &str) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         sqlx::query("DELETE FROM segment_members WHERE segment_id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM segment_days WHERE segment_id = $1").bind(id).execute(&mut *tx).await?;
         if sqlx::query("DELETE FROM segments WHERE id = $1").bind(id).execute(&mut *tx).await?.rows_affected() == 0 {
             return Err(StoreError::not_found("segment", id));
         }
@@ -538,6 +586,17 @@ impl crate::SegmentStore for SqlStore {
             .bind(id)
             .fetch_one(&self.reader)
             .await?)
+    }
+
+    async fn segment_history(&self, id: &str, since_day: i64) -> StoreResult<Vec<SegmentDay>> {
+        let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
+            "SELECT day, entered, exited FROM segment_days WHERE segment_id = $1 AND day >= $2 ORDER BY day",
+        )
+        .bind(id)
+        .bind(since_day)
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(rows.into_iter().map(|(day, entered, left)| SegmentDay { day, entered, left }).collect())
     }
 
     async fn segment_members(&self, id: &str, after: Option<&str>, limit: u32) -> StoreResult<Vec<String>> {
