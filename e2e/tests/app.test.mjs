@@ -287,6 +287,25 @@ test(`[${backend}] a scoring rule edited, previewed and applied makes a lead an 
   assert.ok((await page.locator("[data-versions]").textContent()).includes("Poland weighs more"));
 });
 
+test(`[${backend}] the condition builder writes the rule language and the server reads it as typed`, async () => {
+  await page.goto(server.base + "/segments");
+  const builder = page.locator("fieldset[data-builder]");
+  await builder.waitFor();
+  await builder.getByLabel("Field").selectOption("country");
+  await builder.getByLabel("Value").fill("PL");
+  await builder.getByRole("button", { name: "Add" }).first().click();
+  await builder.getByLabel("Did").selectOption("page_view");
+  await builder.getByLabel("at least (times)").fill("2");
+  await builder.getByLabel("in the last (days)").fill("14");
+  await builder.getByRole("button", { name: "Add" }).last().click();
+  const box = page.locator("#seg-condition");
+  assert.equal(await box.inputValue(), 'country = "PL" and count(page_view, last 14 days) >= 2');
+  await page.locator("[data-condition-check]", { hasText: "Reads:" }).waitFor();
+  await box.fill("count(page_view) > 2");
+  await page.locator("[data-condition-check].field-error", { hasText: "window" }).waitFor();
+  await shot(page, "10-condition-builder");
+});
+
 test(`[${backend}] a read-only user sees no write actions and is refused when forcing one`, async () => {
   await page.goto(server.base + "/settings");
   const users = page.locator("#users");

@@ -180,3 +180,57 @@ document.addEventListener("click", (e) => {
     if (!d.contains(e.target)) d.open = false;
   });
 });
+
+// --- Conditions: a builder that writes the rule language, and a check as you type ------------
+(function conditions() {
+  // A value as the language writes it: numbers as they are, text quoted.
+  const literal = (v) => (/^-?\d+(\.\d+)?$/.test(v) ? v : JSON.stringify(v));
+  const append = (box, clause) => {
+    const text = box.value.trim();
+    box.value = text ? `${text} and ${clause}` : clause;
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+    box.focus();
+  };
+  for (const fs of document.querySelectorAll("[data-builder]")) {
+    const box = document.getElementById(fs.dataset.builder);
+    if (!box) continue;
+    fs.hidden = false;
+    const part = (name) => fs.querySelector(`[data-part="${name}"]`);
+    fs.querySelector('[data-add="field"]').addEventListener("click", () => {
+      const field = part("field").value, op = part("op").value, value = part("value").value.trim();
+      if (op.startsWith("is ")) append(box, `${field} ${op}`);
+      else if (value) append(box, `${field} ${op} ${literal(value)}`);
+      else part("value").focus();
+    });
+    fs.querySelector('[data-add="behaviour"]').addEventListener("click", () => {
+      const times = Math.max(1, parseInt(part("times").value, 10) || 1);
+      const days = Math.max(1, parseInt(part("days").value, 10) || 30);
+      append(box, `count(${part("kind").value}, last ${days} days) >= ${times}`);
+    });
+  }
+  // Each condition box with a place for its check is read by the server as it is typed.
+  for (const out of document.querySelectorAll("[data-condition-check]")) {
+    const box = document.getElementById(out.dataset.conditionCheck);
+    if (!box) continue;
+    let timer = 0, seq = 0;
+    box.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(async () => {
+        const mine = ++seq;
+        const condition = box.value.trim();
+        if (!condition) { out.textContent = ""; return; }
+        const res = await fetch("/api/v1/conditions/parse", {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-csrf-token": csrf() },
+          body: JSON.stringify({ condition }),
+        });
+        if (mine !== seq || !res.ok) return;
+        const r = await res.json();
+        out.classList.toggle("field-error", !r.valid);
+        out.textContent = r.valid
+          ? `${out.dataset.ok ?? "✓"} ${r.text}`
+          : r.errors.map((e) => `${e.start}: ${e.message}`).join(" · ");
+      }, 350);
+    });
+  }
+})();

@@ -36,6 +36,63 @@ struct ListPage {
     errors: FormErrors,
     /// What a preview counted, said.
     preview: Option<String>,
+    builder: Builder,
+}
+
+/// What the condition builder offers: (name as the language writes it, label) of the fields,
+/// grouped, and the activity types.
+pub struct Builder {
+    pub fields: Vec<(String, Vec<(String, String)>)>,
+    pub kinds: Vec<(String, String)>,
+}
+
+/// The fields and activity types a contact condition can read, in the viewer's words.
+pub async fn builder(s: &AppState, tr: &Tr) -> Result<Builder, crate::error::ApiError> {
+    use leadline_core::record::{fields, FieldKind};
+    let plain = |object: ObjectKind, prefix: &str| -> Vec<(String, String)> {
+        fields(object)
+            .iter()
+            .filter(|f| !f.system && !matches!(f.kind, FieldKind::UserId | FieldKind::CompanyId | FieldKind::Time))
+            .map(|f| (format!("{prefix}{}", f.name), records::column_label(tr, f.name)))
+            .collect()
+    };
+    let mut contact = plain(ObjectKind::Contact, "");
+    contact.extend(
+        ["tag", "email_domain", "open_deals", "won_deals"].map(|n| (n.to_owned(), tr.t(&format!("builder-{n}")))),
+    );
+    let props = s.store.properties(None).await?;
+    let custom = |object: ObjectKind, prefix: &str| -> Vec<(String, String)> {
+        props.iter().filter(|p| p.object == object).map(|p| (format!("{prefix}{}", p.name), p.label.clone())).collect()
+    };
+    contact.extend(custom(ObjectKind::Contact, "properties."));
+    let mut company = plain(ObjectKind::Company, "company.");
+    company.extend(custom(ObjectKind::Company, "company.properties."));
+    let current = s.rules.get(s.store.as_ref()).await?;
+    let scores = current
+        .model_keys()
+        .into_iter()
+        .flat_map(|k| {
+            let label = tr.code("score", k);
+            [
+                (k.to_owned(), label.clone()),
+                (format!("{k}.category"), format!("{label} · {}", tr.t("builder-category"))),
+            ]
+        })
+        .collect();
+    let kinds = leadline_core::activity::KNOWN_TYPES
+        .iter()
+        .filter(|k| {
+            !matches!(
+                **k,
+                "stage_changed" | "score_changed" | "segment_entered" | "segment_left" | "lead_assigned" | "import"
+            )
+        })
+        .map(|k| ((*k).to_owned(), tr.t(&format!("activity-{k}"))))
+        .collect();
+    Ok(Builder {
+        fields: vec![(tr.t("object-contact"), contact), (tr.t("object-company"), company), (tr.t("scores"), scores)],
+        kinds,
+    })
 }
 
 async fn list_page(
@@ -55,7 +112,8 @@ async fn list_page(
         segments.push((d, count));
     }
     let p = v.shell("/segments", tr.t("nav-segments"));
-    let page = ListPage { p, segments, name, condition, errors, preview };
+    let builder = builder(s, &tr).await?;
+    let page = ListPage { p, segments, name, condition, errors, preview, builder };
     Ok(render(&page))
 }
 
