@@ -6,6 +6,7 @@
 //! on one database, the one holding the lease applies the events; another takes over within
 //! `LEASE` when it stops, from the last committed `seq`, so nothing is applied twice or lost.
 
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
 use leadline_core::engine::{decide, Consequence, Rules, Segment};
@@ -38,18 +39,47 @@ pub struct Engine {
     /// The score models and lifecycle rules: the newest version saved, or the shipped ones.
     rules: RuleCache,
     holder: String,
+    /// Until when this engine's lease runs, as far as it knows (0: it holds none). While more
+    /// than half of it is left, a step reads where it is instead of renewing the lease: one
+    /// write less for the store's one writer, which the requests are waiting on.
+    lease_until: AtomicI64,
+    /// The last `seq` of the log this engine committed as applied.
+    applied: AtomicI64,
 }
 
 impl Engine {
     /// An engine known to the others as `holder`.
     pub fn new(holder: impl Into<String>) -> Self {
-        Self { rules: RuleCache::default(), holder: holder.into() }
+        Self {
+            rules: RuleCache::default(),
+            holder: holder.into(),
+            lease_until: AtomicI64::new(0),
+            applied: AtomicI64::new(0),
+        }
+    }
+
+    /// The last `seq` of the log this engine has applied and committed.
+    pub fn applied_seq(&self) -> i64 {
+        self.applied.load(Ordering::Relaxed)
     }
 
     /// Apply the next events, if this engine holds the lease: how many it applied (0 when there
     /// was nothing new, or another server holds the lease).
     pub async fn step(&self, store: &dyn Store, now: Millis) -> Result<usize, StoreError> {
-        let Some(claim) = store.engine_claim(NAME, &self.holder, now, LEASE).await? else { return Ok(0) };
+        let claim = if self.lease_until.load(Ordering::Relaxed) - now > LEASE / 2 {
+            store.engine_read(NAME).await?
+        } else {
+            match store.engine_claim(NAME, &self.holder, now, LEASE).await? {
+                Some(claim) => {
+                    self.lease_until.store(now + LEASE, Ordering::Relaxed);
+                    claim
+                }
+                None => {
+                    self.lease_until.store(0, Ordering::Relaxed);
+                    return Ok(0);
+                }
+            }
+        };
         let seq = claim.seq;
         let mut events =
             store.activities(&ActivityQuery { after_seq: Some(seq), limit: BATCH, ..Default::default() }).await?;
@@ -100,15 +130,18 @@ impl Engine {
             }
         }
         if store.engine_commit(NAME, &self.holder, &progress, &decisions, now).await? {
+            self.applied.store(progress.seq, Ordering::Relaxed);
             Ok(events.len() + rescanned.len() + claim.dirty.len())
         } else {
+            // The lease ran out and another server took it: what was read is theirs to apply.
+            self.lease_until.store(0, Ordering::Relaxed);
             Ok(0)
         }
     }
 
     /// Run until stopped: a step whenever there are events; when there were none, wait until
     /// this server stores one (`wake`) or a second passes (events stored by other servers, and
-    /// the lease, which a step renews).
+    /// the lease, which a step renews once half of it has run).
     pub async fn run(self, store: Arc<dyn Store>, wake: Arc<tokio::sync::Notify>) {
         loop {
             match self.step(store.as_ref(), crate::now()).await {

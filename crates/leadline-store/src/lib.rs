@@ -80,6 +80,9 @@ pub trait EngineStore: Send + Sync {
     /// Take or keep the lease of engine `name` for `holder` until `now + lease`: where it has
     /// got to, or `None` while another holds it.
     async fn engine_claim(&self, name: &str, holder: &str, now: Millis, lease: Millis) -> StoreResult<Option<Claim>>;
+    /// Where engine `name` has got to, read without taking or renewing its lease: for the
+    /// holder whose lease has long to run (its commit still checks it holds the lease).
+    async fn engine_read(&self, name: &str) -> StoreResult<Claim>;
     /// Ask engine `name` to decide every contact again (a segment or a rule changed).
     async fn engine_request_rescan(&self, name: &str) -> StoreResult<()>;
     /// Take or keep the lease of reader `name` of the activity log that keeps only its place

@@ -42,6 +42,16 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (15, include_str!("../../migrations/postgres/0015_segment_days.sql")),
 ];
 
+/// A JSON array of the rows of a group, each a JSON array of `columns` (text, as JSON).
+pub(crate) fn json_rows(columns: &str) -> String {
+    format!("json_agg(json_build_array({columns}))::text")
+}
+
+/// A column holding JSON text, as a JSON value inside `json_rows`.
+pub(crate) fn json_value(column: &str) -> String {
+    format!("{column}::json")
+}
+
 pub(crate) fn json_text(column: &str, key_param: &str) -> String {
     format!("({column}::jsonb ->> {key_param})")
 }

@@ -66,6 +66,16 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
 ];
 
 /// The text value of a custom property.
+/// A JSON array of the rows of a group, each a JSON array of `columns` (text, as JSON).
+pub(crate) fn json_rows(columns: &str) -> String {
+    format!("json_group_array(json_array({columns}))")
+}
+
+/// A column holding JSON text, as a JSON value inside `json_rows`.
+pub(crate) fn json_value(column: &str) -> String {
+    format!("json({column})")
+}
+
 pub(crate) fn json_text(column: &str, key_param: &str) -> String {
     format!("json_extract({column}, '$.' || {key_param})")
 }

@@ -40,6 +40,22 @@ pub(super) async fn request_rescan(conn: &mut Conn, name: &str) -> StoreResult<(
     Ok(())
 }
 
+/// Where engine `name` has got to, and the marks it has to decide (at most `DIRTY_PER_CLAIM`).
+async fn read_claim(conn: &mut Conn, name: &str) -> StoreResult<Claim> {
+    let (seq, rescan_after): (i64, Option<String>) =
+        sqlx::query_as("SELECT seq, rescan_after FROM engine_progress WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&mut *conn)
+            .await?
+            .unwrap_or((0, None));
+    let dirty: Vec<(String, String)> =
+        sqlx::query_as("SELECT contact_id, mark FROM engine_dirty ORDER BY contact_id LIMIT $1")
+            .bind(i64::from(crate::DIRTY_PER_CLAIM))
+            .fetch_all(&mut *conn)
+            .await?;
+    Ok(Claim { seq, rescan_after, dirty })
+}
+
 /// Take or keep `name`'s lease for `holder` until `now + lease`; whether it is `holder`'s.
 async fn take_lease(conn: &mut Conn, name: &str, holder: &str, now: i64, lease: i64) -> StoreResult<bool> {
     progress_row(conn, name).await?;
@@ -68,16 +84,65 @@ async fn holds(conn: &mut Conn, name: &str, holder: &str, now: i64) -> StoreResu
 }
 
 /// A contact's scores as lists filter and sort on them: a row per model, rounded.
-async fn write_scores(conn: &mut Conn, contact_id: &str, scores: &[(String, f64, Option<String>)]) -> StoreResult<()> {
-    sqlx::query("DELETE FROM contact_scores WHERE contact_id = $1").bind(contact_id).execute(&mut *conn).await?;
-    for (model, score, category) in scores {
-        sqlx::query("INSERT INTO contact_scores (contact_id, model, score, category) VALUES ($1, $2, $3, $4)")
-            .bind(contact_id)
-            .bind(model)
-            .bind(score.round() as i64)
-            .bind(category.as_deref())
-            .execute(&mut *conn)
-            .await?;
+/// What a commit decided, in a few statements for all its contacts however many they are (a
+/// statement each would make a busy step's commit long, and the store's one writer with it):
+/// each contact's state, and the score rows lists read for the models whose score changed
+/// (rows of models the rules no longer have are dropped).
+async fn write_states(conn: &mut Conn, decisions: &[Decision], now: i64) -> StoreResult<()> {
+    use crate::sql::Arg;
+    for chunk in decisions.chunks(super::chunk_size(5)) {
+        let mut rows = Vec::with_capacity(chunk.len());
+        for d in chunk {
+            rows.push(vec![
+                Arg::from(d.contact_id.as_str()),
+                Arg::from(serde_json::to_string(&d.state.scores)?),
+                Arg::from(serde_json::to_string(&d.state.segments)?),
+                Arg::Text(d.state.stage.map(|s| s.as_str().to_owned())),
+                Arg::from(now),
+            ]);
+        }
+        let mut q =
+            super::sql_rows("INSERT INTO contact_state (contact_id, scores, segments, stage, decided_at) ", rows);
+        q.push(
+            " ON CONFLICT (contact_id) DO UPDATE SET scores = excluded.scores, segments = excluded.segments, \
+             stage = excluded.stage, decided_at = excluded.decided_at",
+        );
+        super::query(&q).execute(&mut *conn).await?;
+    }
+    let rescored: Vec<&Decision> = decisions
+        .iter()
+        .filter(|d| d.consequences.iter().any(|c| matches!(c, Consequence::ScoreChanged { .. })))
+        .collect();
+    let changed: Vec<Vec<crate::sql::Arg>> = rescored
+        .iter()
+        .flat_map(|d| {
+            d.consequences.iter().filter_map(|c| match c {
+                Consequence::ScoreChanged { model, to, category, .. } => Some(vec![
+                    Arg::from(d.contact_id.as_str()),
+                    Arg::from(model.as_str()),
+                    Arg::from(to.round() as i64),
+                    Arg::Text(category.clone()),
+                ]),
+                _ => None,
+            })
+        })
+        .collect();
+    for chunk in super::chunked(changed.into_iter(), super::chunk_size(4)) {
+        let mut q = super::sql_rows("INSERT INTO contact_scores (contact_id, model, score, category) ", chunk);
+        q.push(" ON CONFLICT (contact_id, model) DO UPDATE SET score = excluded.score, category = excluded.category");
+        super::query(&q).execute(&mut *conn).await?;
+    }
+    // Every decision of a commit is made under one rule set: its models are any state's.
+    let Some(first) = rescored.first() else { return Ok(()) };
+    // Model keys are lower-case letters, digits and `_` (`score::is_model_key`): written as they are.
+    let models: Vec<String> = first.state.scores.iter().map(|(m, _, _)| format!("'{m}'")).collect();
+    for chunk in super::chunked(rescored.iter().map(|d| d.contact_id.as_str()), super::chunk_size(1)) {
+        let mut q = super::sql("DELETE FROM contact_scores WHERE contact_id");
+        q.in_texts(super::MANY, chunk);
+        if !models.is_empty() {
+            q.push(&format!(" AND model NOT IN ({})", models.join(", ")));
+        }
+        super::query(&q).execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -130,8 +195,10 @@ fn timeline_entry(c: &Consequence) -> Option<(&'static str, serde_json::Value)> 
             Some(("lead_assigned", serde_json::json!({"user_id": user_id, "reason": reason})))
         }
         // Scores move with every page view; the timeline would drown. A new category is an
-        // event (a lead turning A, a product score reaching PQL); the rest is kept as state.
-        Consequence::ScoreChanged { model, to, was, category, .. } if was != category => {
+        // event (a lead turning A, a product score reaching PQL); the rest is kept as state,
+        // and so is a contact's first scoring (a rescan of contacts never decided would
+        // otherwise write three entries for each).
+        Consequence::ScoreChanged { model, to, was: Some(was), category, .. } if Some(was) != category.as_ref() => {
             Some(("score_changed", serde_json::json!({"model": model, "score": to, "from": was, "to": category})))
         }
         Consequence::ScoreChanged { .. } => None,
@@ -143,17 +210,7 @@ impl crate::EngineStore for SqlStore {
     async fn engine_claim(&self, name: &str, holder: &str, now: i64, lease: i64) -> StoreResult<Option<Claim>> {
         let mut tx = self.begin().await?;
         let claim = if take_lease(&mut tx, name, holder, now, lease).await? {
-            let (seq, rescan_after): (i64, Option<String>) =
-                sqlx::query_as("SELECT seq, rescan_after FROM engine_progress WHERE name = $1")
-                    .bind(name)
-                    .fetch_one(&mut *tx)
-                    .await?;
-            let dirty: Vec<(String, String)> =
-                sqlx::query_as("SELECT contact_id, mark FROM engine_dirty ORDER BY contact_id LIMIT $1")
-                    .bind(i64::from(crate::DIRTY_PER_CLAIM))
-                    .fetch_all(&mut *tx)
-                    .await?;
-            Some(Claim { seq, rescan_after, dirty })
+            Some(read_claim(&mut tx, name).await?)
         } else {
             None
         };
@@ -166,6 +223,11 @@ impl crate::EngineStore for SqlStore {
         request_rescan(&mut tx, name).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn engine_read(&self, name: &str) -> StoreResult<Claim> {
+        let mut conn = self.reader.acquire().await?;
+        read_claim(&mut conn, name).await
     }
 
     async fn cursor_claim(&self, name: &str, holder: &str, now: i64, lease: i64) -> StoreResult<Option<i64>> {
@@ -232,11 +294,7 @@ impl crate::EngineStore for SqlStore {
             }
         }
         for chunk in ids.chunks(super::chunk_size(2)) {
-            for a in super::activities::of_contacts(&mut conn, chunk, since, kinds).await? {
-                if let Some(c) = a.contact_id.clone() {
-                    page.activities.entry(c).or_default().push(a);
-                }
-            }
+            page.activities.extend(super::activities::of_contacts(&mut conn, chunk, since, kinds).await?);
             let mut q = super::sql(
                 "SELECT dc.contact_id, d.status, COUNT(*) AS n FROM deal_contacts dc JOIN deals d ON d.id = dc.deal_id \
                  WHERE d.merged_into IS NULL AND dc.contact_id",
@@ -298,25 +356,8 @@ impl crate::EngineStore for SqlStore {
         }
         let actor = Actor::new(None, ChangeCause::Rule, now);
         let mut days = SegmentDays::default();
+        write_states(&mut tx, decisions, now).await?;
         for d in decisions {
-            let scores = serde_json::to_string(&d.state.scores)?;
-            let segments = serde_json::to_string(&d.state.segments)?;
-            sqlx::query(
-                "INSERT INTO contact_state (contact_id, scores, segments, stage, decided_at) VALUES ($1, $2, $3, $4, $5) \
-                 ON CONFLICT (contact_id) DO UPDATE SET scores = excluded.scores, segments = excluded.segments, \
-                 stage = excluded.stage, decided_at = excluded.decided_at",
-            )
-            .bind(&d.contact_id)
-            .bind(scores)
-            .bind(segments)
-            .bind(d.state.stage.map(LifecycleStage::as_str))
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            // The rows lists read change only with a score (a category moves with its score).
-            if d.consequences.iter().any(|c| matches!(c, Consequence::ScoreChanged { .. })) {
-                write_scores(&mut tx, &d.contact_id, &d.state.scores).await?;
-            }
             for c in &d.consequences {
                 match c {
                     Consequence::SegmentEntered(segment) => {
