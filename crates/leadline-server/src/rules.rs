@@ -326,7 +326,8 @@ pub async fn preview(
     };
     let mut movers: Vec<(f64, String, String, f64, f64)> = Vec::new();
     while left > 0 {
-        let page = ContactFacts::load_many(store, Contacts::After(&after, left.min(1_000)), now, Some(&kinds)).await?;
+        let want = left.min(1_000);
+        let page = ContactFacts::load_many(store, Contacts::After(&after, want), now, Some(&kinds)).await?;
         let Some(last) = page.last() else { break };
         after = last.id().to_owned();
         left = left.saturating_sub(page.len() as u32);
@@ -340,7 +341,7 @@ pub async fn preview(
             let held = facts.record().text("lifecycle_stage").and_then(LifecycleStage::parse);
             compare(facts.id(), held, &a, &b, &mut out, &mut movers);
         }
-        if (page.len() as u32) < 1_000.min(left + page.len() as u32) {
+        if page.len() < want as usize {
             break;
         }
     }
