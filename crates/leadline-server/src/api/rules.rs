@@ -79,8 +79,8 @@ pub async fn get_rules(State(s): State<AppState>, caller: Caller) -> ApiResult<J
 }
 
 #[utoipa::path(put, path = "/api/v1/rules", tag = "rules", request_body = RulesBody,
-    description = "Apply new rules: kept as the next version, then the engine decides every contact again (the returned job follows it). A rule that reads activities needs `window_days`; each problem is a 422 naming where it is.",
-    responses((status = 200, body = RulesDto), (status = 422, body = crate::error::ErrorBody)))]
+    description = "Apply new rules: kept as the next version, then the engine decides every contact again (the returned job follows it). A rule that reads activities needs `window_days`; each problem is a 422 naming where it is; another version saved at the same moment is a 409.",
+    responses((status = 200, body = RulesDto), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn set_rules(
     State(s): State<AppState>,
     caller: Caller,

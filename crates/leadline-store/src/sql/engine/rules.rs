@@ -46,16 +46,26 @@ impl crate::RuleStore for SqlStore {
         now: i64,
     ) -> StoreResult<RuleVersion> {
         let mut tx = self.begin().await?;
-        let row: Row = sqlx::query_as(&format!(
+        // Two saves at one moment (PostgreSQL's writers run side by side) would take the same
+        // number: the second finds it taken and is told so, instead of failing.
+        let row: Option<Row> = sqlx::query_as(&format!(
             "INSERT INTO rule_versions ({COLUMNS}) \
-             SELECT COALESCE(MAX(version), 0) + 1, $1, $2, $3, $4 FROM rule_versions RETURNING {COLUMNS}"
+             SELECT COALESCE(MAX(version), 0) + 1, $1, $2, $3, $4 FROM rule_versions WHERE true \
+             ON CONFLICT (version) DO NOTHING RETURNING {COLUMNS}"
         ))
         .bind(body)
         .bind(note)
         .bind(user_id)
         .bind(now)
-        .fetch_one(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?;
+        let Some(row) = row else {
+            return Err(StoreError::Conflict {
+                code: "rules_changed",
+                field: None,
+                message: "another version of the rules was saved at the same moment; read them again and retry".into(),
+            });
+        };
         super::state::request_rescan(&mut tx, engine).await?;
         tx.commit().await?;
         Ok(version(row))
