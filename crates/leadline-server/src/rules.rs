@@ -270,9 +270,7 @@ impl RuleCache {
         let rules = match version {
             None => shipped(),
             Some(v) => {
-                let kept = store.rule_version(v).await?;
-                let body: RulesBody = serde_json::from_str(&kept.body)
-                    .map_err(|e| StoreError::Corrupt(format!("rule version {v}: {e}")))?;
+                let body = body_of(&store.rule_version(v).await?)?;
                 read(&body, &Check::ParseOnly)
                     .map_err(|e| StoreError::Corrupt(format!("rule version {v}: {}", e.message)))?
             }
@@ -434,9 +432,13 @@ pub async fn apply(
 pub async fn kept(store: &dyn Store, raw: &str) -> ApiResult<(leadline_store::RuleVersion, RulesBody)> {
     let number = raw.trim().parse().map_err(|_| ApiError::not_found("rule version", raw))?;
     let v = store.rule_version(number).await?;
-    let body =
-        serde_json::from_str(&v.body).map_err(|e| StoreError::Corrupt(format!("rule version {}: {e}", v.version)))?;
+    let body = body_of(&v)?;
     Ok((v, body))
+}
+
+/// A kept version's rules as they were saved.
+fn body_of(v: &leadline_store::RuleVersion) -> StoreResult<RulesBody> {
+    serde_json::from_str(&v.body).map_err(|e| StoreError::Corrupt(format!("rule version {}: {e}", v.version)))
 }
 
 /// Apply kept version `raw` again, as the next version (checked against today's custom

@@ -315,6 +315,8 @@ pub const ACCOUNT_PEOPLE: u32 = 1_000;
 /// A company's scores now: its own fit (the account fit model over its fields), its people's
 /// engagement rolled up (their scores as the engine last decided them), and each person's part.
 pub struct AccountScores {
+    /// The account fit model, and the company's score in it.
+    pub fit_model: Model,
     pub fit: Scored,
     pub engagement: f64,
     pub engagement_category: Option<String>,
@@ -329,10 +331,15 @@ pub struct AccountScores {
 pub async fn account_scores(
     store: &dyn Store,
     company: &Record,
-    engagement: &Model,
+    rules: &crate::rules::Current,
     now: Millis,
 ) -> StoreResult<AccountScores> {
-    let fit = leadline_core::score::default_account_fit().score(&CompanyFacts(company), now);
+    // Every rule set has an engagement model (`score::check_models`).
+    let engagement = rules
+        .model("engagement")
+        .ok_or_else(|| leadline_store::StoreError::Corrupt("the rules have no engagement model".into()))?;
+    let fit_model = leadline_core::score::default_account_fit();
+    let fit = fit_model.score(&CompanyFacts(company), now);
     let mut people: Vec<(Record, f64)> = store
         .company_contacts(&company.id, ACCOUNT_PEOPLE)
         .await?
@@ -346,5 +353,5 @@ pub async fn account_scores(
     let scores: Vec<f64> = people.iter().map(|(_, s)| *s).collect();
     let (total, category, engaged) = leadline_core::score::roll_up(engagement, &scores);
     let priority = leadline_core::score::matrix_label(fit.category.as_deref(), category.as_deref());
-    Ok(AccountScores { fit, engagement: total, engagement_category: category, engaged, people, priority })
+    Ok(AccountScores { fit_model, fit, engagement: total, engagement_category: category, engaged, people, priority })
 }

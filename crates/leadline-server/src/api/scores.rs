@@ -12,7 +12,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::scores::ContactFacts;
 use crate::AppState;
 
@@ -129,12 +129,10 @@ pub async fn company_scores(
     caller.require(Action::Read)?;
     let company = s.store.get(ObjectKind::Company, &id).await?;
     let current = s.rules.get(s.store.as_ref()).await?;
-    let engagement = current.model("engagement").ok_or_else(|| ApiError::not_found("score model", "engagement"))?;
-    let a = crate::scores::account_scores(s.store.as_ref(), &company, engagement, crate::now()).await?;
-    let fit_model = leadline_core::score::default_account_fit();
+    let a = crate::scores::account_scores(s.store.as_ref(), &company, &current, crate::now()).await?;
     Ok(Json(AccountScoresDto {
         company_id: company.id,
-        fit: model_dto(&fit_model, a.fit),
+        fit: model_dto(&a.fit_model, a.fit),
         engagement: AccountEngagementDto {
             score: a.engagement,
             category: a.engagement_category,

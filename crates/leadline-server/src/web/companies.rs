@@ -102,12 +102,9 @@ async fn account_panel(
     company: &leadline_store::Record,
 ) -> Result<AccountPanel, crate::error::ApiError> {
     let current = s.rules.get(s.store.as_ref()).await?;
-    let engagement =
-        current.model("engagement").ok_or_else(|| crate::error::ApiError::not_found("score model", "engagement"))?;
-    let a = crate::scores::account_scores(s.store.as_ref(), company, engagement, crate::now()).await?;
-    let fit = leadline_core::score::default_account_fit();
+    let a = crate::scores::account_scores(s.store.as_ref(), company, &current, crate::now()).await?;
     Ok(AccountPanel {
-        fit: super::contacts::ScorePanel::new(tr, &fit, a.fit),
+        fit: super::contacts::ScorePanel::new(tr, &a.fit_model, a.fit),
         engagement: tr.num(a.engagement.round() as i64),
         engagement_category: a.engagement_category,
         engaged: tr.tn("account-engaged", a.engaged as i64),
