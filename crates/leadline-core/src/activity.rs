@@ -19,6 +19,8 @@ pub const KNOWN_TYPES: &[&str] = &[
     "product_event",
     "purchase",
     "import",
+    // Written by tracking: an anonymous visitor turned out to be this contact.
+    "identified",
     // Written by the engine.
     "stage_changed",
     "score_changed",

@@ -25,6 +25,7 @@ pub mod role;
 pub mod routing;
 pub mod score;
 pub mod text;
+pub mod track;
 
 pub use error::{FieldError, Invalid};
 

@@ -115,6 +115,8 @@ pub enum ChangeCause {
     Rule,
     /// An import was taken back: the value is the one it had before the import.
     Undo,
+    /// A tracked event said it (an identify call's traits, a form).
+    Tracking,
 }
 
 impl ChangeCause {
@@ -125,6 +127,7 @@ impl ChangeCause {
             Self::Merge => "merge",
             Self::Rule => "rule",
             Self::Undo => "undo",
+            Self::Tracking => "tracking",
         }
     }
 }

@@ -21,6 +21,7 @@ pub mod ratelimit;
 pub mod routing;
 pub mod rules;
 pub mod scores;
+pub mod tracking;
 pub mod web;
 pub mod wire;
 
@@ -91,10 +92,18 @@ pub struct AppState {
     pub engine_wake: Arc<tokio::sync::Notify>,
     /// The engine's rules that apply now (score models, lifecycle), for requests that read them.
     pub rules: Arc<rules::RuleCache>,
+    /// Acknowledged tracking events, committed in groups.
+    pub ingest: Arc<tracking::Ingest>,
+    /// Wakes this server's tracker when events are kept here.
+    pub tracker_wake: Arc<tokio::sync::Notify>,
+    /// Requests to the tracking API, per write key and per address.
+    pub track_limiter: Arc<ratelimit::RateLimiter>,
+    pub site_cache: Arc<api::track::SiteCache>,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, config: ServerConfig) -> Self {
+        let store_is_sqlite = store.backend() == "sqlite";
         Self {
             store,
             config: Arc::new(config),
@@ -107,6 +116,12 @@ impl AppState {
             funnel: Arc::new(web::FunnelCache::default()),
             engine_wake: Arc::new(tokio::sync::Notify::new()),
             rules: Arc::new(rules::RuleCache::default()),
+            ingest: Arc::new(tracking::Ingest::new(if store_is_sqlite { 1 } else { 4 })),
+            tracker_wake: Arc::new(tokio::sync::Notify::new()),
+            // Per write key and per address: 4,000 requests in a burst, then 2,000 a second
+            // (a batch holds up to 500 KB of events).
+            track_limiter: Arc::new(ratelimit::RateLimiter::new(4_000, std::time::Duration::from_micros(500))),
+            site_cache: Arc::new(api::track::SiteCache::default()),
         }
     }
 }
@@ -124,10 +139,13 @@ pub async fn serve(state: AppState, listen: SocketAddr) -> std::io::Result<()> {
         rand::random::<u32>()
     );
     let publisher = state.config.bus.clone().map(|bus| tokio::spawn(publish(bus, holder.clone(), state.store.clone())));
+    let tracker = tracking::Tracker::new(holder.clone());
+    let tracker = tokio::spawn(tracker.run(state.store.clone(), state.tracker_wake.clone(), state.engine_wake.clone()));
     let engine = engine::Engine::new(holder);
     let engine = tokio::spawn(engine.run(state.store.clone(), state.engine_wake.clone()));
     serve_on(listener, state, shutdown()).await;
     engine.abort();
+    tracker.abort();
     if let Some(p) = publisher {
         p.abort();
     }

@@ -18,9 +18,15 @@ pub struct Metrics {
     by_class: [AtomicU64; 5],
     latency_buckets: [AtomicU64; BUCKETS.len()],
     latency_micros_sum: AtomicU64,
+    /// Tracking events acknowledged (kept in the inbox).
+    tracked: AtomicU64,
 }
 
 impl Metrics {
+    pub fn tracked(&self, n: u64) {
+        self.tracked.fetch_add(n, Ordering::Relaxed);
+    }
+
     pub fn observe(&self, status: u16, seconds: f64) {
         let class = (status / 100).clamp(1, 5) as usize - 1;
         self.by_class[class].fetch_add(1, Ordering::Relaxed);
@@ -55,6 +61,8 @@ impl Metrics {
             self.latency_micros_sum.load(Ordering::Relaxed) as f64 / 1e6
         ));
         out.push_str(&format!("leadline_http_request_duration_seconds_count {total}\n"));
+        out.push_str("# HELP leadline_tracked_events_total Tracking events acknowledged.\n# TYPE leadline_tracked_events_total counter\n");
+        out.push_str(&format!("leadline_tracked_events_total {}\n", self.tracked.load(Ordering::Relaxed)));
         for (name, help, v) in gauges {
             out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} gauge\n{name} {v}\n"));
         }

@@ -56,6 +56,7 @@ pub trait Store:
     + SegmentStore
     + RoutingStore
     + RuleStore
+    + TrackStore
     + Send
     + Sync
     + 'static
@@ -222,6 +223,47 @@ pub trait RuleStore: Send + Sync {
     /// How far engine `engine`'s rescan of every contact has got: (contacts decided again,
     /// live contacts); `None` when no rescan is under way.
     async fn rescan_progress(&self, engine: &str) -> StoreResult<Option<(i64, i64)>>;
+}
+
+/// Tracking: the sites that send events, the inbox that holds what was acknowledged, and
+/// the visitors those events came from.
+#[async_trait::async_trait]
+pub trait TrackStore: Send + Sync {
+    async fn create_site(&self, site: &SiteSettings, write_key: &str, now: Millis) -> StoreResult<Site>;
+    async fn update_site(&self, id: &str, site: &SiteSettings, now: Millis) -> StoreResult<Site>;
+    async fn delete_site(&self, id: &str) -> StoreResult<()>;
+    async fn sites(&self) -> StoreResult<Vec<Site>>;
+    async fn site(&self, id: &str) -> StoreResult<Site>;
+    async fn site_by_key(&self, write_key: &str) -> StoreResult<Option<Site>>;
+    /// Keep acknowledged events, durably (on SQLite the commit syncs the log to disk), in one
+    /// transaction. A message id its site already sent is not kept twice. Returns how many
+    /// were new.
+    async fn inbox_append(&self, rows: &[InboxRow]) -> StoreResult<u64>;
+    /// Events after `seq`, in the order kept.
+    async fn inbox_after(&self, seq: i64, limit: u32) -> StoreResult<Vec<Inboxed>>;
+    /// How many events are kept, and the last one's place.
+    async fn inbox_size(&self) -> StoreResult<(i64, i64)>;
+    /// Record what events meant, and move reader `reader`'s place to `upto`, in one
+    /// transaction and only while `holder` holds its lease (else nothing, and `false`).
+    /// Each event's visitor is kept (made on first sight); an event that names its contact
+    /// links its visitor to it (stitching: the visitor's earlier activities become the
+    /// contact's, its touches count for the contact, and an `identified` activity says so);
+    /// every other event is its visitor's contact's, if it has one. Touches set the contact's
+    /// first and latest source; the first fills `original_source` when it is empty.
+    async fn track_apply(
+        &self,
+        events: Vec<TrackEvent>,
+        reader: &str,
+        holder: &str,
+        upto: i64,
+        now: Millis,
+    ) -> StoreResult<bool>;
+    /// A contact's visitors (its devices and cookies), newest first.
+    async fn visitors_of(&self, contact_id: &str) -> StoreResult<Vec<Visitor>>;
+    /// Take a visitor back from its contact: the activities it brought go back to it.
+    async fn unlink_visitor(&self, visitor_id: &str, now: Millis) -> StoreResult<Visitor>;
+    /// Forget kept events already read by `reader` and received before `before`.
+    async fn inbox_prune(&self, reader: &str, before: Millis) -> StoreResult<u64>;
 }
 
 /// A version of the engine's rules.

@@ -564,3 +564,69 @@ pub struct TableChecksum {
     /// SHA-256 over every row in primary-key order, hex.
     pub sha256: String,
 }
+
+/// What a site may do: where its pages are (CORS), and how its tracker asks about cookies.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SiteSettings {
+    pub name: String,
+    /// Origins (`https://acme.io`) whose pages may send events from the browser.
+    pub allowed_origins: Vec<String>,
+    /// The tracker sets no cookie until the page says the visitor consented.
+    pub require_consent: bool,
+    /// The tracker sends nothing for a browser that asks not to be tracked.
+    pub honor_dnt: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Site {
+    pub id: String,
+    pub write_key: String,
+    pub settings: SiteSettings,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
+/// An acknowledged event as it is kept: the message as received (JSON text), its time
+/// already corrected.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InboxRow {
+    pub site_id: String,
+    pub message_id: String,
+    pub received_at: Millis,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inboxed {
+    pub seq: i64,
+    pub row: InboxRow,
+}
+
+/// One event, read: what the store records for it (see `TrackStore::track_apply`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrackEvent {
+    pub site_id: String,
+    pub message_id: String,
+    pub anonymous_id: Option<String>,
+    /// The contact the event names (by user id or e-mail, found or made before), if any.
+    pub contact_id: Option<String>,
+    /// Why the event names its contact (`identify`, `alias`, `form`): it links the visitor.
+    pub links: Option<&'static str>,
+    pub at: Millis,
+    /// The activity it is, if any (identify and alias are none).
+    pub activity: Option<NewActivity>,
+    pub touch: Option<leadline_core::track::Touch>,
+}
+
+/// A browser (a cookie) on a site, and the contact it turned out to be.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Visitor {
+    pub id: String,
+    pub site_id: String,
+    pub anonymous_id: String,
+    pub contact_id: Option<String>,
+    pub first_seen: Millis,
+    pub last_seen: Millis,
+    pub first_touch: Option<leadline_core::track::Timed>,
+    pub latest_touch: Option<leadline_core::track::Timed>,
+}

@@ -9,8 +9,10 @@ pub(crate) mod routing;
 pub(crate) mod rules;
 pub(crate) mod scores;
 pub(crate) mod segments;
+pub(crate) mod sites;
 mod system;
 pub(crate) mod timeline;
+pub mod track;
 
 use axum::extract::{DefaultBodyLimit, FromRequest, Request};
 use axum::http::header;
@@ -35,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .merge(segments::routes())
         .merge(routing::routes())
         .merge(rules::routes())
+        .merge(sites::routes())
         .route("/openapi.json", get(system::openapi))
         .layer(DefaultBodyLimit::max(max_json))
         // Uploads have their own, larger limit.
@@ -44,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(crate::web::html_errors));
     Router::new()
         .merge(web)
+        .merge(track::routes())
         .nest("/api/v1", api)
         .route("/healthz", get(system::healthz))
         .route("/metrics", get(system::metrics))
@@ -220,6 +224,7 @@ pub fn query_pairs(uri: &axum::http::Uri) -> ApiResult<Vec<(String, String)>> {
         conditions::parse_condition, conditions::count_condition, scores::contact_scores, scores::company_scores,
         segments::create, segments::list, segments::get_one, segments::delete, segments::members,
         segments::add_members, segments::remove_member, segments::history,
+        sites::create, sites::list, sites::get_one, sites::update, sites::remove, sites::visitors, sites::unlink,
         routing::get_routing, routing::set_routing, routing::list_members, routing::set_member, routing::remove_member,
         routing::work_queue, routing::sla_report,
         rules::get_rules, rules::set_rules, rules::preview, rules::versions, rules::version, rules::restore,
@@ -249,6 +254,7 @@ pub fn query_pairs(uri: &axum::http::Uri) -> ApiResult<Vec<(String, String)>> {
         scores::AccountEngagementDto, scores::PersonScoreDto,
         segments::SegmentInput, segments::SegmentDto, segments::SegmentMembers, segments::ListMembersInput,
         segments::ListMembersAdded, segments::SegmentHistory, segments::SegmentDayDto,
+        sites::SiteInput, sites::SitePatch, sites::SiteDto, sites::VisitorDto, sites::TouchDto,
         routing::RoutingDto, crate::routing::RuleDto, routing::MemberDto, routing::MemberInput, routing::QueueItemDto,
         routing::QueueDto, routing::SlaRow,
         rules::RulesDto, rules::VersionDto, rules::PreviewDto, rules::ModelPreviewDto, rules::CategoryMoveDto,

@@ -4,6 +4,7 @@
 mod api;
 mod hardening;
 mod imports;
+mod tracking;
 mod web;
 
 use axum::body::Body;
@@ -214,6 +215,12 @@ on_every_backend!(hardening::{
     sign_in_limits_cannot_lock_a_user_out,
     exports_neutralise_formulas,
     slow_clients_are_cut_off,
+});
+
+on_every_backend!(tracking::{
+    sites_are_made_with_a_write_key,
+    the_segment_api_keeps_good_messages_and_names_bad_ones,
+    a_visit_becomes_a_known_attributed_contact,
 });
 
 on_every_backend!(web::{

@@ -48,6 +48,9 @@ pub const TABLES: &[(&str, &str)] = &[
     ("segments", "id"),
     ("segment_members", "segment_id, contact_id"),
     ("segment_days", "segment_id, day"),
+    ("sites", "id"),
+    ("track_inbox", "seq"),
+    ("visitors", "id"),
 ];
 
 /// A bind argument, typed the way both backends store it.

@@ -15,6 +15,8 @@ pub(crate) const BEGIN: &str = "BEGIN";
 /// new contact's dozen indexes costs the server far more than building its row costs
 /// Leadline), so a second connection puts the machine's second core to work.
 pub(crate) const WRITERS: usize = 2;
+/// Every PostgreSQL commit is synced (`synchronous_commit` on): nothing to add.
+pub(crate) const DURABLE_COMMIT: Option<(&str, &str)> = None;
 /// PostgreSQL's bound-parameter limit is 65535.
 pub(crate) const MAX_BINDS: usize = 65_000;
 /// Columns this backend derives for itself, which `store copy` leaves out: `search`, the
@@ -40,6 +42,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (13, include_str!("../../migrations/postgres/0013_static_lists.sql")),
     (14, include_str!("../../migrations/postgres/0014_rule_versions.sql")),
     (15, include_str!("../../migrations/postgres/0015_segment_days.sql")),
+    (16, include_str!("../../migrations/postgres/0016_tracking.sql")),
 ];
 
 /// A JSON array of the rows of a group, each a JSON array of `columns` (text, as JSON).

@@ -35,6 +35,11 @@ pub(crate) const BEGIN: &str = "BEGIN IMMEDIATE";
 /// Write transactions a bulk write may spread over: one, as SQLite has a single writer (a
 /// second transaction would only wait for the first).
 pub(crate) const WRITERS: usize = 1;
+/// What a commit that must survive a power cut is wrapped in: the store runs with
+/// `synchronous = NORMAL` (a commit survives the process, the log is synced at checkpoints);
+/// an acknowledged event's commit syncs the log itself.
+pub(crate) const DURABLE_COMMIT: Option<(&str, &str)> =
+    Some(("PRAGMA synchronous = FULL", "PRAGMA synchronous = NORMAL"));
 /// SQLite's bound-parameter limit is 32766.
 pub(crate) const MAX_BINDS: usize = 32_000;
 /// Columns this backend derives for itself, which `store copy` leaves out: `search_key`, each
@@ -63,6 +68,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (16, include_str!("../../migrations/sqlite/0016_engine_dirty_without_rowid.sql")),
     (17, include_str!("../../migrations/sqlite/0017_rule_versions.sql")),
     (18, include_str!("../../migrations/sqlite/0018_segment_days.sql")),
+    (19, include_str!("../../migrations/sqlite/0019_tracking.sql")),
 ];
 
 /// The text value of a custom property.

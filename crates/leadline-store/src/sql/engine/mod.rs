@@ -12,12 +12,13 @@ mod routing;
 mod rules;
 mod search;
 mod state;
+mod tracking;
 mod undo;
 mod users;
 
 use sqlx::{Database, Row};
 
-use super::{Db, BEGIN, MANY, MIGRATIONS, NAME, WRITERS};
+use super::{Db, BEGIN, DURABLE_COMMIT, MANY, MIGRATIONS, NAME, WRITERS};
 use crate::error::{StoreError, StoreResult};
 use crate::sql::{Arg, Sql};
 

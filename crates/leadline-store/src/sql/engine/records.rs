@@ -274,7 +274,7 @@ pub(super) async fn get(conn: &mut Conn, object: ObjectKind, id: &str) -> StoreR
 /// contacts without a score.
 fn sort_expr(sort: &Sort) -> StoreResult<String> {
     Ok(match sort {
-        Sort::Field(spec) => match (spec.system, spec.kind.is_integer()) {
+        Sort::Field(spec) => match (always_set(spec), spec.kind.is_integer()) {
             (true, _) => spec.name.to_owned(),
             (false, true) => format!("COALESCE({}, -1)", spec.name),
             (false, false) => format!("COALESCE({}, '')", spec.name),
@@ -284,6 +284,11 @@ fn sort_expr(sort: &Sort) -> StoreResult<String> {
             model_key(model)?
         ),
     })
+}
+
+/// Whether a field is never empty: the times Leadline sets on every record.
+fn always_set(spec: &FieldSpec) -> bool {
+    matches!(spec.name, "created_at" | "updated_at")
 }
 
 /// A score model's key, written into a statement: checked to be a plain name.

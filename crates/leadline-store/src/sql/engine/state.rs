@@ -74,7 +74,7 @@ async fn take_lease(conn: &mut Conn, name: &str, holder: &str, now: i64, lease: 
 }
 
 /// Whether `holder` holds engine `name`'s lease at `now`.
-async fn holds(conn: &mut Conn, name: &str, holder: &str, now: i64) -> StoreResult<bool> {
+pub(super) async fn holds(conn: &mut Conn, name: &str, holder: &str, now: i64) -> StoreResult<bool> {
     let row: Option<(Option<String>, i64)> =
         sqlx::query_as("SELECT holder, lease_until FROM engine_progress WHERE name = $1")
             .bind(name)

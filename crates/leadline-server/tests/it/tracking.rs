@@ -1,0 +1,332 @@
+//! Tracking: sites, the Segment tracking API, the tracker's reading of what was kept
+//! (visitors, stitching, touches), on every backend.
+
+use axum::body::Body;
+use axum::http::{header, Method, Request};
+use base64::Engine as _;
+use leadline_server::tracking::Tracker;
+use serde_json::{json, Value};
+
+use crate::{App, Reply};
+
+async fn site(app: &App, origins: Value) -> Value {
+    let r = app.post("/api/v1/sites", json!({"name": "Acme website", "allowed_origins": origins})).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    r.json()
+}
+
+/// A tracking API call as a Segment SDK sends it.
+async fn send(app: &App, key: &str, path: &str, body: Value, origin: Option<&str>) -> Reply {
+    let auth = base64::engine::general_purpose::STANDARD.encode(format!("{key}:"));
+    let mut b = Request::builder()
+        .method(Method::POST)
+        .uri(path)
+        .header(header::AUTHORIZATION, format!("Basic {auth}"))
+        .header(header::CONTENT_TYPE, "application/json");
+    if let Some(o) = origin {
+        b = b.header(header::ORIGIN, o);
+    }
+    app.send(b.body(Body::from(body.to_string())).unwrap()).await
+}
+
+/// Let the tracker read everything kept, then the engine decide.
+async fn settle(app: &App) {
+    let store = app.state.store.as_ref();
+    let tracker = Tracker::new("test");
+    let later = leadline_server::now() + 60_000;
+    while tracker.step(store, later).await.unwrap() > 0 {}
+    let engine = leadline_server::engine::Engine::new("test");
+    while engine.step(store, later).await.unwrap() > 0 {}
+}
+
+pub async fn sites_are_made_with_a_write_key(app: &App) {
+    let s = site(app, json!(["https://acme.io/", "http://localhost:8080", "https://acme.io"])).await;
+    let key = s["write_key"].as_str().unwrap();
+    assert!(key.starts_with("wk_") && key.len() > 30, "{s}");
+    assert_eq!(s["allowed_origins"], json!(["https://acme.io", "http://localhost:8080"]));
+    assert_eq!(s["honor_dnt"], true);
+    let snippet = s["snippet"].as_str().unwrap();
+    assert!(snippet.contains("/t.js") && snippet.contains(key), "{snippet}");
+    app.post("/api/v1/sites", json!({"name": "x", "allowed_origins": ["acme.io"]})).await.error(
+        422,
+        "invalid_origin",
+        Some("allowed_origins[0]"),
+    );
+    app.post("/api/v1/sites", json!({"name": "  "})).await.error(422, "required", Some("name"));
+    let id = s["id"].as_str().unwrap();
+    let r = app.patch(&format!("/api/v1/sites/{id}"), json!({"require_consent": true})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.json()["snippet"].as_str().unwrap().contains(r#"data-consent="required""#));
+    let list = app.get("/api/v1/sites").await.json();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    let marketing =
+        app.user("m@test.pl", leadline_core::role::Role::Marketing, leadline_core::role::TokenScope::Write).await;
+    let r = app.call(&marketing, Method::POST, "/api/v1/sites", Some(json!({"name": "Mine"}))).await;
+    assert_eq!(r.status, 403, "only administrators make write keys: {}", r.text);
+    // The script is served, small and plain.
+    let r = app.send(Request::get("/t.js").body(Body::empty()).unwrap()).await;
+    assert_eq!(r.status, 200);
+    assert!(r.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/javascript"));
+    assert!(r.text.contains("/v1/batch") && r.text.contains("data-write-key"));
+    assert_eq!(app.delete(&format!("/api/v1/sites/{id}")).await.status, 204);
+    let r = send(app, key, "/v1/track", json!({"userId": "u1", "event": "Signed Up"}), None).await;
+    assert_eq!(r.status, 401, "a deleted site's key is refused: {}", r.text);
+}
+
+pub async fn the_segment_api_keeps_good_messages_and_names_bad_ones(app: &App) {
+    let s = site(app, json!(["https://acme.io"])).await;
+    let key = s["write_key"].as_str().unwrap();
+    let r = send(app, key, "/v1/track", json!({"userId": "u1", "event": "Signed Up", "messageId": "m-1"}), None).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["success"], true);
+    // The same message id again is acknowledged and kept once.
+    let r = send(app, key, "/v1/track", json!({"userId": "u1", "event": "Signed Up", "messageId": "m-1"}), None).await;
+    assert_eq!(r.status, 200);
+    // The write key in the body works too (the browser script sends it so).
+    let r = app
+        .send(
+            Request::post("/v1/page")
+                .header(header::CONTENT_TYPE, "text/plain")
+                .body(Body::from(json!({"writeKey": key, "anonymousId": "a1", "messageId": "m-2"}).to_string()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(app.state.store.inbox_size().await.unwrap().0, 2);
+
+    // Each problem named.
+    send(app, "wk_nobody", "/v1/track", json!({"userId": "u", "event": "e"}), None).await.error(
+        401,
+        "unknown_write_key",
+        None,
+    );
+    let r = app.send(Request::post("/v1/track").body(Body::from(r#"{"userId":"u","event":"e"}"#)).unwrap()).await;
+    r.error(401, "missing_write_key", None);
+    send(app, key, "/v1/track", json!({"userId": "u"}), None).await.error(422, "missing_event", Some("event"));
+    send(app, key, "/v1/page", json!({"properties": {}}), None).await.error(422, "missing_id", Some("userId"));
+    send(app, key, "/v1/alias", json!({"userId": "u"}), None).await.error(422, "missing_id", Some("previousId"));
+    send(app, key, "/v1/identify", json!({"userId": "u", "timestamp": "yesterday"}), None).await.error(
+        422,
+        "invalid_time",
+        Some("timestamp"),
+    );
+    send(app, key, "/v1/track", json!({"userId": {"a": 1}, "event": "e"}), None).await.error(
+        422,
+        "invalid_id",
+        Some("userId"),
+    );
+    let big = "x".repeat(40_000);
+    send(app, key, "/v1/track", json!({"userId": "u", "event": "e", "properties": {"big": big}}), None).await.error(
+        422,
+        "message_too_large",
+        Some("message"),
+    );
+    let huge = "x".repeat(600_000);
+    send(app, key, "/v1/track", json!({"userId": "u", "event": huge}), None).await.error(
+        413,
+        "request_too_large",
+        None,
+    );
+    let r = app
+        .send(
+            Request::post("/v1/batch")
+                .header(
+                    header::AUTHORIZATION,
+                    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(key)),
+                )
+                .body(Body::from("{\"batch\": ["))
+                .unwrap(),
+        )
+        .await;
+    r.error(400, "malformed_json", None);
+    // A browser from another origin is refused; from the site's own it is let in, and told so.
+    send(app, key, "/v1/page", json!({"anonymousId": "a"}), Some("https://evil.example")).await.error(
+        403,
+        "origin_not_allowed",
+        None,
+    );
+    let r = send(app, key, "/v1/page", json!({"anonymousId": "a", "messageId": "m-3"}), Some("https://acme.io")).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "https://acme.io");
+
+    // A batch keeps its good messages and reports the bad ones with their places.
+    let r = send(
+        app,
+        key,
+        "/v1/batch",
+        json!({"batch": [
+            {"type": "track", "userId": "u2", "event": "Trial Started", "messageId": "b-1"},
+            {"type": "track", "userId": "u2", "messageId": "b-2"},
+            {"type": "launch", "userId": "u2", "messageId": "b-3"},
+            {"type": "page", "anonymousId": "a9", "messageId": "b-4"},
+        ], "sentAt": "2026-01-01T00:00:00Z"}),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let j = r.json();
+    assert_eq!(j["accepted"], 2);
+    let refused: Vec<(i64, &str)> = j["refused"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| (x["index"].as_i64().unwrap(), x["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(refused, vec![(1, "missing_event"), (2, "invalid_type")]);
+    let r = send(app, key, "/v1/batch", json!({"batch": [{"type": "track", "userId": "u"}]}), None).await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    assert_eq!(app.state.store.inbox_size().await.unwrap().0, 5);
+
+    // A device clock an hour behind: the event is placed by the time between its timestamp
+    // and sentAt, 10 s before it was received.
+    let now = leadline_server::now();
+    let device = |ms: i64| leadline_core::date::rfc3339(ms - 3_600_000);
+    let r = send(
+        app,
+        key,
+        "/v1/track",
+        json!({"userId": "u3", "event": "Clock", "messageId": "c-1",
+               "timestamp": device(now - 10_000), "sentAt": device(now)}),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    let kept = app.state.store.inbox_after(0, 100).await.unwrap();
+    let clock = kept.iter().find(|k| k.row.message_id == "c-1").unwrap();
+    let body: Value = serde_json::from_str(&clock.row.body).unwrap();
+    let at = leadline_core::date::parse_time("t", body["timestamp"].as_str().unwrap()).unwrap();
+    assert!((at - (clock.row.received_at - 10_000)).abs() <= 1, "{body}");
+}
+
+pub async fn a_visit_becomes_a_known_attributed_contact(app: &App) {
+    let s = site(app, json!(["https://acme.io"])).await;
+    let key = s["write_key"].as_str().unwrap();
+    let t0 = leadline_server::now() - 3_600_000;
+    let at = |min: i64| leadline_core::date::rfc3339(t0 + min * 60_000);
+    let page = |id: &str, min: i64, url: &str, referrer: &str| {
+        json!({"type": "page", "anonymousId": "anon-1", "messageId": id, "timestamp": at(min),
+               "context": {"page": {"url": url, "referrer": referrer, "title": "Acme"}}})
+    };
+    // An anonymous visitor from a LinkedIn ad, then the pricing page, then a Google search
+    // days later, then the form: identified by e-mail.
+    let r = send(
+        app,
+        key,
+        "/v1/batch",
+        json!({"batch": [
+            page("p-1", 0, "https://acme.io/?utm_source=linkedin&utm_medium=paid_social&utm_campaign=spring", "https://www.linkedin.com/"),
+            page("p-2", 1, "https://acme.io/pricing", "https://acme.io/"),
+        ]}),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    settle(app).await;
+    let anonymous =
+        app.state.store.activities(&leadline_store::ActivityQuery { limit: 50, ..Default::default() }).await.unwrap();
+    let views: Vec<_> = anonymous.iter().filter(|a| a.kind == "page_view").collect();
+    assert_eq!(views.len(), 2);
+    assert!(views.iter().all(|a| a.contact_id.is_none()), "not known yet");
+    let ad = views.iter().find(|a| a.properties["message_id"] == "p-1").unwrap();
+    assert_eq!((ad.channel.as_deref(), ad.campaign.as_deref()), (Some("paid_social"), Some("spring")));
+
+    let r = send(
+        app,
+        key,
+        "/v1/batch",
+        json!({"batch": [
+            page("p-3", 30, "https://acme.io/blog", "https://www.google.com/"),
+            {"type": "track", "anonymousId": "anon-1", "event": "Form Submitted", "messageId": "f-1", "timestamp": at(31),
+             "properties": {"form": "demo"}},
+            {"type": "identify", "anonymousId": "anon-1", "messageId": "i-1", "timestamp": at(31),
+             "traits": {"email": "Ola.Nowak@Example.PL", "firstName": "Ola", "lastName": "Nowak", "title": "CTO", "phone": "not a phone"}},
+            page("p-4", 32, "https://acme.io/thanks", "https://acme.io/blog"),
+        ]}),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    settle(app).await;
+    let found = app.get("/api/v1/contacts?q=ola.nowak@example.pl").await.json();
+    let contact = &found["items"][0];
+    let id = contact["id"].as_str().unwrap();
+    assert_eq!(contact["first_name"], "Ola");
+    assert_eq!(contact["job_title"], "CTO", "a bad trait (the phone) does not sink the good ones");
+    // Where they came from, set from the touches.
+    assert_eq!(contact["original_source"], "paid_social");
+    assert_eq!(contact["first_touch_source"], "linkedin");
+    assert_eq!(contact["first_touch_campaign"], "spring");
+    assert_eq!(contact["latest_source"], "organic_search");
+    assert_eq!(contact["latest_touch_source"], "google.com");
+    assert_eq!(contact["first_touch_at"].as_str().unwrap(), at(0));
+    // Every touch is the contact's now, the anonymous ones too, and the form made them a lead.
+    let timeline = app.get(&format!("/api/v1/activities?contact_id={id}&limit=100")).await.json();
+    let kinds: Vec<&str> = timeline["items"].as_array().unwrap().iter().map(|a| a["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds.iter().filter(|k| **k == "page_view").count(), 4, "{kinds:?}");
+    assert!(kinds.contains(&"form_submission") && kinds.contains(&"identified"), "{kinds:?}");
+    let contact = app.get(&format!("/api/v1/contacts/{id}")).await.json();
+    assert_eq!(contact["lifecycle_stage"], "lead", "{contact}");
+    let visitors = app.get(&format!("/api/v1/contacts/{id}/visitors")).await.json();
+    assert_eq!(visitors.as_array().unwrap().len(), 1);
+    assert_eq!(visitors[0]["first_touch"]["channel"], "paid_social");
+
+    // A second device: a user id and the same e-mail find the same contact.
+    let r = send(
+        app,
+        key,
+        "/v1/batch",
+        json!({"batch": [
+            {"type": "page", "anonymousId": "phone-7", "messageId": "d-1", "timestamp": at(40),
+             "context": {"page": {"url": "https://acme.io/", "referrer": ""}}},
+            {"type": "identify", "anonymousId": "phone-7", "userId": "user-42", "messageId": "d-2", "timestamp": at(41),
+             "traits": {"email": "ola.nowak@example.pl"}},
+            {"type": "track", "userId": "user-42", "event": "Order Completed", "messageId": "d-3", "timestamp": at(42),
+             "properties": {"revenue": 99.5}},
+        ]}),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    settle(app).await;
+    let visitors = app.get(&format!("/api/v1/contacts/{id}/visitors")).await.json();
+    assert_eq!(visitors.as_array().unwrap().len(), 2, "{visitors}");
+    let contact = app.get(&format!("/api/v1/contacts/{id}")).await.json();
+    assert!(contact["external_ids"].to_string().contains("user-42"), "{contact}");
+    assert_eq!(contact["original_source"], "paid_social", "the first touch stays first");
+    let timeline = app.get(&format!("/api/v1/activities?contact_id={id}&limit=100")).await.json();
+    assert!(timeline["items"].as_array().unwrap().iter().any(|a| a["type"] == "purchase"));
+
+    // A stitch taken back: the phone's visit leaves the contact.
+    let phone = visitors.as_array().unwrap().iter().find(|v| v["anonymous_id"] == "phone-7").unwrap();
+    let r = app.delete(&format!("/api/v1/visitors/{}/contact", phone["id"].as_str().unwrap())).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["contact_id"], Value::Null);
+    let timeline = app.get(&format!("/api/v1/activities?contact_id={id}&limit=100")).await.json();
+    let views = timeline["items"].as_array().unwrap().iter().filter(|a| a["type"] == "page_view").count();
+    assert_eq!(views, 4, "the phone's page view is anonymous again");
+
+    // An alias of an anonymous id links it, an alias of two known user ids merges them.
+    let r =
+        send(app, key, "/v1/alias", json!({"previousId": "anon-77", "userId": "user-42", "messageId": "al-1"}), None)
+            .await;
+    assert_eq!(r.status, 200);
+    let r = send(
+        app,
+        key,
+        "/v1/identify",
+        json!({"userId": "user-99", "traits": {"email": "other@example.pl"}, "messageId": "i-9"}),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    settle(app).await;
+    let r =
+        send(app, key, "/v1/alias", json!({"previousId": "user-99", "userId": "user-42", "messageId": "al-2"}), None)
+            .await;
+    assert_eq!(r.status, 200);
+    settle(app).await;
+    let merges = app.get(&format!("/api/v1/merges?record_id={id}")).await.json();
+    assert_eq!(merges.as_array().map(Vec::len), Some(1), "a reversible merge: {merges}");
+    let n = app.get("/api/v1/contacts?q=other@example.pl").await.json();
+    assert_eq!(n["items"][0]["id"], id, "user-99 is the same person: {n}");
+}
