@@ -461,7 +461,7 @@ impl Tracker {
         let Some(seq) = store.cursor_claim(READER, &self.holder, now, crate::engine::LEASE).await.map_err(err)? else {
             return Ok(0);
         };
-        let mut rows = store.inbox_after(seq, BATCH).await.map_err(err)?;
+        let mut rows = store.inbox_after(None, seq, BATCH).await.map_err(err)?;
         settled(&mut rows, seq, now);
         let Some(last) = rows.last().map(|r| r.seq) else { return Ok(0) };
         let messages: Vec<Message> = rows.iter().filter_map(Message::read).collect();

@@ -239,8 +239,8 @@ pub trait TrackStore: Send + Sync {
     /// transaction. A message id its site already sent is not kept twice. Returns how many
     /// were new.
     async fn inbox_append(&self, rows: &[InboxRow]) -> StoreResult<u64>;
-    /// Events after `seq`, in the order kept.
-    async fn inbox_after(&self, seq: i64, limit: u32) -> StoreResult<Vec<Inboxed>>;
+    /// Events after `seq`, in the order kept; only `site_id`'s when given.
+    async fn inbox_after(&self, site_id: Option<&str>, seq: i64, limit: u32) -> StoreResult<Vec<Inboxed>>;
     /// How many events are kept, and the last one's place.
     async fn inbox_size(&self) -> StoreResult<(i64, i64)>;
     /// Record what events meant, and move reader `reader`'s place to `upto`, in one

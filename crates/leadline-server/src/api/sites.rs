@@ -19,6 +19,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/sites", get(list).post(create))
         .route("/sites/{id}", get(get_one).patch(update).delete(remove))
+        .route("/sites/{id}/events", get(events))
         .route("/contacts/{id}/visitors", get(visitors))
         .route("/visitors/{id}/contact", delete(unlink))
 }
@@ -231,6 +232,48 @@ pub async fn remove(State(s): State<AppState>, caller: Caller, Path(id): Path<St
     s.store.delete_site(&id).await?;
     s.site_cache.forget(&site.write_key);
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SiteEvents {
+    /// The messages as kept: the sender's message with its `messageId`, its `timestamp`
+    /// corrected for the sender's clock, and `receivedAt`; oldest first.
+    #[schema(value_type = Vec<Object>)]
+    pub items: Vec<serde_json::Value>,
+    /// `after` for the next page; null on the last.
+    pub next_after: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/sites/{id}/events", tag = "tracking",
+    params(("after" = Option<i64>, Query, description = "next_after of the previous page"), ("limit" = Option<u32>, Query, description = "1-1000, default 100")),
+    description = "The events the site sent, as received (kept for a day after they are read): to check an instrumentation.",
+    responses((status = 200, body = SiteEvents), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn events(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    uri: axum::http::Uri,
+) -> ApiResult<Json<SiteEvents>> {
+    caller.require(Action::Read)?;
+    let site = s.store.site(&id).await?;
+    let (mut after, mut limit) = (0_i64, 100_u32);
+    for (k, v) in super::query_pairs(&uri)? {
+        let bad = |what: &str| ApiError::invalid(&k, "invalid_parameter", format!("{k} is {what}"));
+        match k.as_str() {
+            "after" => {
+                after = v.parse().ok().filter(|n: &i64| *n >= 0).ok_or_else(|| bad("a place from next_after"))?
+            }
+            "limit" => limit = v.parse().ok().filter(|n| (1..=1000).contains(n)).ok_or_else(|| bad("1 to 1000"))?,
+            _ => return Err(ApiError::invalid(&k, "unknown_parameter", format!("{k} is not a parameter here"))),
+        }
+    }
+    let rows = s.store.inbox_after(Some(&site.id), after, limit + 1).await?;
+    let more = rows.len() > limit as usize;
+    let rows = &rows[..rows.len().min(limit as usize)];
+    Ok(Json(SiteEvents {
+        next_after: if more { rows.last().map(|r| r.seq) } else { None },
+        items: rows.iter().filter_map(|r| serde_json::from_str(&r.row.body).ok()).collect(),
+    }))
 }
 
 #[derive(Serialize, ToSchema)]

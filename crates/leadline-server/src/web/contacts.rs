@@ -32,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/contacts/{id}/delete", post(delete))
         .route("/contacts/{id}/companies", post(link_company))
         .route("/contacts/{id}/companies/{company_id}/unlink", post(unlink_company))
+        .route("/contacts/{id}/visitors/{visitor_id}/unlink", post(unlink_visitor))
 }
 
 #[derive(Template)]
@@ -97,6 +98,50 @@ struct ContactPage {
     scores: Vec<ScorePanel>,
     /// Fit and engagement categories together (`A1` first).
     priority: Option<String>,
+    /// Where they came from: (label, value) rows.
+    source: Vec<(String, String)>,
+    /// Their browsers: (visitor id, site and when seen).
+    visitors: Vec<(String, String)>,
+}
+
+/// A contact's original source and first and latest touch, in the viewer's words, and the
+/// browsers tracking tied to it.
+async fn source_panel(
+    s: &AppState,
+    tr: &Tr,
+    r: &leadline_store::Record,
+) -> Result<(Vec<(String, String)>, Vec<(String, String)>), crate::error::ApiError> {
+    let mut rows = Vec::new();
+    if let Some(o) = r.text("original_source") {
+        rows.push((tr.t("source-original"), tr.code("channel", o)));
+    }
+    for (side, label) in [("first", "source-first"), ("latest", "source-latest")] {
+        let Some(at) = r.int(&format!("{side}_touch_at")) else { continue };
+        let part = |k: &str| r.text(&format!("{side}_touch_{k}")).map(str::to_owned);
+        let said: Vec<String> = [part("source"), part("medium"), part("campaign")].into_iter().flatten().collect();
+        let mut value = format!("{} · {}", said.join(" / "), tr.datetime(at));
+        if let Some(referrer) = part("referrer") {
+            value.push_str(&format!(" · {referrer}"));
+        }
+        rows.push((tr.t(label), value));
+    }
+    let sites: std::collections::HashMap<String, String> =
+        s.store.sites().await?.into_iter().map(|site| (site.id, site.settings.name)).collect();
+    let visitors = s
+        .store
+        .visitors_of(&r.id)
+        .await?
+        .into_iter()
+        .map(|v| {
+            let site = sites.get(&v.site_id).cloned().unwrap_or_else(|| v.site_id.clone());
+            let said = tr.ta(
+                "source-visitor",
+                &[("site", &site), ("first", &tr.datetime(v.first_seen)), ("last", &tr.datetime(v.last_seen))],
+            );
+            (v.id, said)
+        })
+        .collect();
+    Ok((rows, visitors))
 }
 
 /// One score model on a contact's or a company's page.
@@ -219,7 +264,10 @@ async fn render_page(
     });
     let subtitle = [r.text("job_title"), r.text("company_name")].into_iter().flatten().collect::<Vec<_>>().join(" · ");
     let (scores, priority) = score_panels(s, &tr, id).await?;
+    let (source, visitors) = source_panel(s, &tr, &r).await?;
     let page = ContactPage {
+        source,
+        visitors,
         p: v.shell("/contacts", records::title(&r)),
         id: r.id.clone(),
         name: records::title(&r),
@@ -377,6 +425,16 @@ async fn link_company(State(s): State<AppState>, Path(id): Path<String>, form: P
         Err(e) if super::view::refuses_input(&e) => refuse(super::view::error_text(&tr, &e)).await,
         Err(e) => Err(e.into()),
     }
+}
+
+/// A stitch taken back: the browser was someone else's.
+async fn unlink_visitor(
+    State(s): State<AppState>,
+    Path((id, visitor_id)): Path<(String, String)>,
+    form: Posted,
+) -> PageResult {
+    let _ = crate::api::sites::unlink(State(s), form.viewer.caller.clone(), Path(visitor_id)).await?;
+    Ok(Redirect::to(&format!("/contacts/{id}")).into_response())
 }
 
 async fn unlink_company(

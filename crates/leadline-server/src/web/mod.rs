@@ -23,6 +23,7 @@ mod records;
 mod scoring;
 mod segments;
 mod settings;
+mod sites;
 pub mod view;
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -54,6 +55,7 @@ pub fn routes(max_upload: u64) -> Router<AppState> {
         .merge(deals::routes())
         .merge(duplicates::routes())
         .merge(segments::routes())
+        .merge(sites::routes())
         .merge(queue::routes())
         .merge(scoring::routes())
         .merge(settings::routes())

@@ -176,6 +176,14 @@ pub async fn the_segment_api_keeps_good_messages_and_names_bad_ones(app: &App) {
     let r = send(app, key, "/v1/batch", json!({"batch": [{"type": "track", "userId": "u"}]}), None).await;
     assert_eq!(r.status, 400, "{}", r.text);
     assert_eq!(app.state.store.inbox_size().await.unwrap().0, 5);
+    // The site's events as received, for a developer checking their instrumentation.
+    let id = s["id"].as_str().unwrap();
+    let seen = app.get(&format!("/api/v1/sites/{id}/events?limit=2")).await.json();
+    assert_eq!(seen["items"].as_array().unwrap().len(), 2);
+    assert_eq!(seen["items"][0]["messageId"], "m-1");
+    let rest = app.get(&format!("/api/v1/sites/{id}/events?after={}", seen["next_after"])).await.json();
+    assert_eq!(rest["items"].as_array().unwrap().len(), 3, "{rest}");
+    assert_eq!(rest["next_after"], Value::Null);
 
     // A device clock an hour behind: the event is placed by the time between its timestamp
     // and sentAt, 10 s before it was received.
@@ -191,7 +199,7 @@ pub async fn the_segment_api_keeps_good_messages_and_names_bad_ones(app: &App) {
     )
     .await;
     assert_eq!(r.status, 200);
-    let kept = app.state.store.inbox_after(0, 100).await.unwrap();
+    let kept = app.state.store.inbox_after(None, 0, 100).await.unwrap();
     let clock = kept.iter().find(|k| k.row.message_id == "c-1").unwrap();
     let body: Value = serde_json::from_str(&clock.row.body).unwrap();
     let at = leadline_core::date::parse_time("t", body["timestamp"].as_str().unwrap()).unwrap();
@@ -268,6 +276,12 @@ pub async fn a_visit_becomes_a_known_attributed_contact(app: &App) {
     assert_eq!(contact["lifecycle_stage"], "lead", "{contact}");
     let visitors = app.get(&format!("/api/v1/contacts/{id}/visitors")).await.json();
     assert_eq!(visitors.as_array().unwrap().len(), 1);
+    let page = app.get(&format!("/contacts/{id}")).await;
+    assert!(
+        page.text.contains("data-source") && page.text.contains("linkedin / paid_social / spring"),
+        "{}",
+        page.text
+    );
     assert_eq!(visitors[0]["first_touch"]["channel"], "paid_social");
 
     // A second device: a user id and the same e-mail find the same contact.

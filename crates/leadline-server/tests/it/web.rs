@@ -569,6 +569,7 @@ pub async fn every_screen_renders(app: &App) {
         "/queue".into(),
         "/settings/routing".into(),
         "/settings/scoring".into(),
+        "/settings/sites".into(),
     ] {
         let r = b.get(&path).await;
         assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.text);

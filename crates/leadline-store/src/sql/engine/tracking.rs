@@ -339,14 +339,14 @@ impl crate::TrackStore for SqlStore {
         written
     }
 
-    async fn inbox_after(&self, seq: i64, limit: u32) -> StoreResult<Vec<Inboxed>> {
-        let rows = sqlx::query(
-            "SELECT seq, site_id, message_id, received_at, body FROM track_inbox WHERE seq > $1 ORDER BY seq LIMIT $2",
-        )
-        .bind(seq)
-        .bind(i64::from(limit))
-        .fetch_all(&self.reader)
-        .await?;
+    async fn inbox_after(&self, site_id: Option<&str>, seq: i64, limit: u32) -> StoreResult<Vec<Inboxed>> {
+        let mut q = sql("SELECT seq, site_id, message_id, received_at, body FROM track_inbox WHERE seq > ");
+        q.arg(seq);
+        if let Some(site) = site_id {
+            q.push(" AND site_id = ").arg(site);
+        }
+        q.push(" ORDER BY seq LIMIT ").arg(i64::from(limit));
+        let rows = query(&q).fetch_all(&self.reader).await?;
         rows.iter()
             .map(|r| {
                 Ok(Inboxed {
