@@ -1,6 +1,6 @@
 // Start a real `leadline serve` on 127.0.0.1 with a fresh data directory (and, when
 // LEADLINE_E2E_DATABASE_URL is set, a PostgreSQL database), and drive Debian's chromium.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -24,9 +24,9 @@ function freePort() {
 
 export const bin = resolve(here, process.env.LEADLINE_BIN ?? "../target/debug/leadline");
 
-/** Start `leadline serve`; `databaseUrl` overrides the database (several servers may share one). */
-export async function startServer({ databaseUrl } = {}) {
-  const dataDir = mkdtempSync(join(tmpdir(), "leadline-e2e-"));
+/** Start `leadline serve`; `databaseUrl` overrides the database (several servers may share one),
+ * `dataDir` the data directory (a server started again on the one a killed one left). */
+export async function startServer({ databaseUrl, dataDir = mkdtempSync(join(tmpdir(), "leadline-e2e-")) } = {}) {
   const port = await freePort();
   const env = { ...process.env, LEADLINE_DATA_DIR: dataDir, RUST_LOG: "warn" };
   const db = databaseUrl ?? process.env.LEADLINE_E2E_DATABASE_URL;
@@ -45,16 +45,88 @@ export async function startServer({ databaseUrl } = {}) {
   }
   return {
     base,
-    /** Stop it (SIGTERM), or kill it outright (`signal` "SIGKILL") as a crash would. */
-    async stop(signal = "SIGTERM") {
+    dataDir,
+    /** Stop it (SIGTERM), or kill it outright (`signal` "SIGKILL") as a crash would; `keep`
+     * leaves its data directory for a server started after it. */
+    async stop(signal = "SIGTERM", { keep = false } = {}) {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once("exit", r));
         child.kill(signal);
         await exited;
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!keep) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A database of its own named `<e2e database>_<suffix>` (the other tests expect theirs fresh). */
+export function freshDatabase(suffix) {
+  const shared = process.env.LEADLINE_E2E_DATABASE_URL;
+  const url = new URL(shared);
+  const name = `${url.pathname.slice(1)}_${suffix}`;
+  const psql = (sql) => {
+    const r = spawnSync("psql", [shared, "-qc", sql], { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`psql: ${r.stderr}`);
+  };
+  psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  psql(`CREATE DATABASE ${name}`);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+/** Run the `leadline` command on a store: a PostgreSQL URL, or a data directory (SQLite). */
+export function cli({ databaseUrl, dataDir }, args, input) {
+  const env = { ...process.env, RUST_LOG: "warn" };
+  if (databaseUrl) env.LEADLINE_DATABASE_URL = databaseUrl;
+  else delete env.LEADLINE_DATABASE_URL;
+  if (dataDir) env.LEADLINE_DATA_DIR = dataDir;
+  const r = spawnSync(bin, args, { env, input, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`leadline ${args.join(" ")}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+/** A store of its own for a test: a fresh database on PostgreSQL, a fresh directory on SQLite,
+ * with an administrator and a write token made by the command line. */
+export function ownStore(suffix) {
+  const db = backend === "postgres" ? freshDatabase(suffix) : null;
+  const where = db ? { databaseUrl: db.url } : { dataDir: mkdtempSync(join(tmpdir(), "leadline-e2e-")) };
+  cli(where, ["migrate"]);
+  const email = `${suffix}@leadline.test`;
+  cli(where, ["user", "create", "--email", email, "--role", "admin"], "a long password 123\n");
+  const token = cli(where, ["token", "create", "--user", email, "--name", "e2e", "--scope", "write"]);
+  return {
+    ...where,
+    email,
+    password: "a long password 123",
+    token,
+    drop() {
+      if (db) db.drop();
+      else rmSync(where.dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Wait until `check` gives something truthy. */
+export async function until(what, check, seconds = 40) {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    const got = await check();
+    if (got) return got;
+    if (Date.now() > deadline) throw new Error(`waited ${seconds} s for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** A JSON API call with a bearer token; fails the test on any error status. */
+export async function api(base, token, method, path, body) {
+  const r = await fetch(base + path, {
+    method,
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await r.text();
+  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`);
+  return text ? JSON.parse(text) : null;
 }
 
 export async function startBrowser() {

@@ -1,50 +1,16 @@
 // Two real `leadline serve` processes on one PostgreSQL database share the engine: activities
 // stored through either are applied once (each stage move once in the history and once on the
 // timeline), and when the server holding the engine's lease is killed, the other takes over.
-import { spawnSync } from "node:child_process";
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { backend, bin, startServer } from "../lib/harness.mjs";
-
-const shared = process.env.LEADLINE_E2E_DATABASE_URL;
-
-/** A database of its own beside the e2e one (the other tests expect theirs fresh). */
-function freshDatabase() {
-  const url = new URL(shared);
-  const name = `${url.pathname.slice(1)}_engine`;
-  const psql = (sql) => {
-    const r = spawnSync("psql", [shared, "-qc", sql], { encoding: "utf8" });
-    if (r.status !== 0) throw new Error(`psql: ${r.stderr}`);
-  };
-  psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  psql(`CREATE DATABASE ${name}`);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
-}
-
-function cli(databaseUrl, args, input) {
-  const env = { ...process.env, LEADLINE_DATABASE_URL: databaseUrl, RUST_LOG: "warn" };
-  const r = spawnSync(bin, args, { env, input, encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`leadline ${args.join(" ")}: ${r.stderr}`);
-  return r.stdout.trim();
-}
-
-async function until(what, check, seconds = 40) {
-  const deadline = Date.now() + seconds * 1000;
-  for (;;) {
-    const got = await check();
-    if (got) return got;
-    if (Date.now() > deadline) throw new Error(`waited ${seconds} s for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+import { backend, cli, freshDatabase, startServer, until } from "../lib/harness.mjs";
 
 test(`[${backend}] two servers share the engine: each move applied once, and a killed server's work taken over`, { skip: backend !== "postgres" && "needs PostgreSQL" }, async () => {
-  const db = freshDatabase();
-  cli(db.url, ["migrate"]);
-  cli(db.url, ["user", "create", "--email", "engine@leadline.test", "--role", "admin"], "a long password 123\n");
-  const token = cli(db.url, ["token", "create", "--user", "engine@leadline.test", "--name", "e2e", "--scope", "write"]);
+  const db = freshDatabase("engine");
+  cli({ databaseUrl: db.url }, ["migrate"]);
+  cli({ databaseUrl: db.url }, ["user", "create", "--email", "engine@leadline.test", "--role", "admin"], "a long password 123\n");
+  const token = cli({ databaseUrl: db.url }, ["token", "create", "--user", "engine@leadline.test", "--name", "e2e", "--scope", "write"]);
   const [a, b] = [await startServer({ databaseUrl: db.url }), await startServer({ databaseUrl: db.url })];
   try {
     const call = async (server, method, path, body) => {

@@ -391,6 +391,9 @@ impl Message {
         };
         let mut changes = ContactChanges { external_ids: identities, ..Default::default() };
         let mut candidate = Map::new();
+        // Someone known from tracking alone is a subscriber: a form, a deal, a rep makes them
+        // more (the lifecycle engine's rules). An existing contact is never moved back.
+        candidate.insert("lifecycle_stage".into(), "subscriber".into());
         if let Some(e) = email {
             candidate.insert("emails".into(), Value::Array(vec![e.into()]));
         }
