@@ -13,6 +13,7 @@ pub mod dedupe;
 pub mod email;
 pub mod engine;
 pub mod error;
+pub mod form;
 pub mod import;
 pub mod lifecycle;
 pub mod locale;

@@ -725,3 +725,7 @@ source-none = No tracked visit yet.
 source-visitors = Browsers
 source-visitor = { $site }: first seen { $first }, last seen { $last }
 source-unlink = Not this person
+form-submit = Send
+form-thanks = Thank you! We will be in touch.
+form-fix = Please check the fields marked below.
+form-consent-required = Please agree to this to go on.

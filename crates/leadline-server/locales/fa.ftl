@@ -675,3 +675,7 @@ source-none = هنوز بازدید ردیابی‌شده‌ای نیست.
 source-visitors = مرورگرها
 source-visitor = { $site }: نخستین بار { $first }، آخرین بار { $last }
 source-unlink = این شخص نیست
+form-submit = ارسال
+form-thanks = سپاس! با شما در تماس خواهیم بود.
+form-fix = لطفاً فیلدهای مشخص‌شده در زیر را بررسی کنید.
+form-consent-required = برای ادامه، موافقت با این لازم است.

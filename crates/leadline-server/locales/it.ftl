@@ -722,3 +722,7 @@ source-none = Ancora nessuna visita tracciata.
 source-visitors = Browser
 source-visitor = { $site }: vista la prima volta { $first }, l'ultima { $last }
 source-unlink = Non è questa persona
+form-submit = Invia
+form-thanks = Grazie! Ci faremo sentire.
+form-fix = Controlla i campi segnati qui sotto.
+form-consent-required = Per proseguire serve il tuo consenso.

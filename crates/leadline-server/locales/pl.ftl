@@ -746,3 +746,7 @@ source-none = Nie ma jeszcze śledzonej wizyty.
 source-visitors = Przeglądarki
 source-visitor = { $site }: pierwszy raz { $first }, ostatnio { $last }
 source-unlink = To nie ta osoba
+form-submit = Wyślij
+form-thanks = Dziękujemy! Odezwiemy się.
+form-fix = Sprawdź pola zaznaczone poniżej.
+form-consent-required = Aby przejść dalej, potrzebna jest ta zgoda.

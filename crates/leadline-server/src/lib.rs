@@ -13,6 +13,7 @@ pub mod engine;
 pub mod error;
 pub mod events;
 pub mod export;
+pub mod forms;
 pub mod guard;
 pub mod import;
 pub mod jobs;
@@ -99,6 +100,8 @@ pub struct AppState {
     /// Requests to the tracking API, per write key and per address.
     pub track_limiter: Arc<ratelimit::RateLimiter>,
     pub site_cache: Arc<api::track::SiteCache>,
+    /// Form submissions per address.
+    pub form_limiter: Arc<ratelimit::RateLimiter>,
 }
 
 impl AppState {
@@ -122,6 +125,8 @@ impl AppState {
             // (a batch holds up to 500 KB of events).
             track_limiter: Arc::new(ratelimit::RateLimiter::new(4_000, std::time::Duration::from_micros(500))),
             site_cache: Arc::new(api::track::SiteCache::default()),
+            // Twenty submissions at once from an address, then one every three seconds.
+            form_limiter: Arc::new(ratelimit::RateLimiter::new(20, std::time::Duration::from_secs(3))),
         }
     }
 }
@@ -130,27 +135,41 @@ impl AppState {
 pub async fn serve(state: AppState, listen: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!(%listen, "leadline is listening");
-    let reaper = tokio::spawn(background(state.store.clone(), state.config.data_dir.join("uploads")));
-    // The engine's name among the servers on this database: this host, this process, a random tag.
-    let holder = format!(
-        "{}-{}-{:08x}",
-        std::env::var("HOSTNAME").unwrap_or_default(),
-        std::process::id(),
-        rand::random::<u32>()
-    );
-    let publisher = state.config.bus.clone().map(|bus| tokio::spawn(publish(bus, holder.clone(), state.store.clone())));
-    let tracker = tracking::Tracker::new(holder.clone());
-    let tracker = tokio::spawn(tracker.run(state.store.clone(), state.tracker_wake.clone(), state.engine_wake.clone()));
-    let engine = engine::Engine::new(holder);
-    let engine = tokio::spawn(engine.run(state.store.clone(), state.engine_wake.clone()));
+    let workers = start_workers(&state, holder_name());
     serve_on(listener, state, shutdown()).await;
-    engine.abort();
-    tracker.abort();
-    if let Some(p) = publisher {
-        p.abort();
-    }
-    reaper.abort();
+    drop(workers);
     Ok(())
+}
+
+/// This server's name among the servers on one database (for the engine's, the tracker's
+/// and the publisher's leases): this host, this process, a random tag.
+pub fn holder_name() -> String {
+    format!("{}-{}-{:08x}", std::env::var("HOSTNAME").unwrap_or_default(), std::process::id(), rand::random::<u32>())
+}
+
+/// What runs beside the HTTP server; stopped when dropped.
+pub struct Workers(Vec<tokio::task::JoinHandle<()>>);
+
+impl Drop for Workers {
+    fn drop(&mut self) {
+        for task in &self.0 {
+            task.abort();
+        }
+    }
+}
+
+/// Start what runs beside the HTTP server: the reaper of interrupted jobs and old uploads, the
+/// publisher (with a NATS URL), the tracker and the engine.
+pub fn start_workers(state: &AppState, holder: String) -> Workers {
+    let store = &state.store;
+    let mut tasks = vec![tokio::spawn(background(store.clone(), state.config.data_dir.join("uploads")))];
+    if let Some(bus) = state.config.bus.clone() {
+        tasks.push(tokio::spawn(publish(bus, holder.clone(), store.clone())));
+    }
+    let tracker = tracking::Tracker::new(holder.clone());
+    tasks.push(tokio::spawn(tracker.run(store.clone(), state.tracker_wake.clone(), state.engine_wake.clone())));
+    tasks.push(tokio::spawn(engine::Engine::new(holder).run(store.clone(), state.engine_wake.clone())));
+    Workers(tasks)
 }
 
 /// Publish events on `bus`, connecting again every few seconds while NATS cannot be reached.

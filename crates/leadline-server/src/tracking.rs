@@ -413,11 +413,22 @@ impl Message {
         if let Some(p) = t("phone") {
             candidate.insert("phones".into(), Value::Array(vec![p.into()]));
         }
+        // Traits named as Leadline names its fields (a form's answers), custom properties and
+        // consents as the API takes them.
+        for (k, v) in traits.into_iter().flatten() {
+            let field = leadline_core::record::field(ObjectKind::Contact, k).filter(|f| !f.system);
+            let writable = field.is_some_and(|f| !matches!(f.name, "owner_id" | "company_id" | "lifecycle_stage"));
+            if (writable || matches!(k.as_str(), "properties" | "consent")) && !candidate.contains_key(k) {
+                candidate.insert(k.clone(), v.clone());
+            }
+        }
         // Each part on its own: a bad one is left out.
         for (k, v) in candidate {
             let one = Value::Object(Map::from_iter([(k, v)]));
             if let Ok(c) = crate::wire::contact_changes(&one, &ctx) {
                 changes.record.fields.extend(c.record.fields);
+                changes.record.properties.extend(c.record.properties);
+                changes.consent.extend(c.consent);
                 if c.emails.is_some() {
                     changes.emails = c.emails;
                 }

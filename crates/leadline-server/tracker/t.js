@@ -122,6 +122,25 @@
       flush(true);
     }
   });
+  // Leadline forms embedded in this page learn who is visiting and from which campaign.
+  function decorateForms() {
+    var frames = d.querySelectorAll("iframe[data-leadline-form]");
+    for (var i = 0; i < frames.length; i++) {
+      var f = frames[i];
+      if (f.getAttribute("data-leadline-ready")) continue;
+      var u = new URL(f.src, location.href), q = new URLSearchParams(location.search);
+      if (!dnt && consented) u.searchParams.set("aid", anonymousId());
+      u.searchParams.set("page", location.href);
+      u.searchParams.set("ref", d.referrer);
+      ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"].forEach(function (k) {
+        if (q.get(k)) u.searchParams.set(k, q.get(k));
+      });
+      f.setAttribute("data-leadline-ready", "1");
+      f.src = u.toString();
+    }
+  }
+  if (d.readyState === "loading") d.addEventListener("DOMContentLoaded", decorateForms);
+  else decorateForms();
   api.page();
   waiting.forEach(function (call) { api[call[0]] && api[call[0]].apply(api, call[1]); });
 })(window, document);

@@ -57,6 +57,7 @@ pub trait Store:
     + RoutingStore
     + RuleStore
     + TrackStore
+    + FormStore
     + Send
     + Sync
     + 'static
@@ -258,12 +259,51 @@ pub trait TrackStore: Send + Sync {
         upto: i64,
         now: Millis,
     ) -> StoreResult<bool>;
+    /// The visitor an anonymous id is on a site, if seen.
+    async fn visitor_by_anonymous_id(&self, site_id: &str, anonymous_id: &str) -> StoreResult<Option<Visitor>>;
     /// A contact's visitors (its devices and cookies), newest first.
     async fn visitors_of(&self, contact_id: &str) -> StoreResult<Vec<Visitor>>;
     /// Take a visitor back from its contact: the activities it brought go back to it.
     async fn unlink_visitor(&self, visitor_id: &str, now: Millis) -> StoreResult<Visitor>;
     /// Forget kept events already read by `reader` and received before `before`.
     async fn inbox_prune(&self, reader: &str, before: Millis) -> StoreResult<u64>;
+}
+
+/// Forms and landing pages: their definitions (JSON bodies the server reads) and their daily
+/// counts of views, clicks and submissions.
+#[async_trait::async_trait]
+pub trait FormStore: Send + Sync {
+    /// Make (`id` None) or change a form; a slug another form has is a conflict.
+    async fn save_form(&self, id: Option<&str>, form: &FormRow, now: Millis) -> StoreResult<FormRow>;
+    async fn form(&self, id: &str) -> StoreResult<FormRow>;
+    async fn form_by_slug(&self, slug: &str) -> StoreResult<Option<FormRow>>;
+    async fn forms(&self) -> StoreResult<Vec<FormRow>>;
+    async fn delete_form(&self, id: &str) -> StoreResult<()>;
+    /// Add to a form's or page's counts of the day.
+    async fn count_conversion(&self, object_id: &str, variant: &str, day: i64, counts: Conversions) -> StoreResult<()>;
+    /// An object's counts per variant since `since_day`, summed.
+    async fn conversions(&self, object_id: &str, since_day: i64) -> StoreResult<Vec<(String, Conversions)>>;
+}
+
+/// A form or landing page as kept.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FormRow {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub site_id: String,
+    /// What it asks or shows, as JSON text (the server's wire format).
+    pub body: String,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
+/// Views, clicks (calls to action) and submissions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Conversions {
+    pub views: i64,
+    pub clicks: i64,
+    pub submissions: i64,
 }
 
 /// A version of the engine's rules.

@@ -46,6 +46,24 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 64)]
         connections: usize,
     },
+    /// Sustained tracking ingestion over HTTP (`/v1/batch`) into a server in this process with
+    /// the tracker and the engine running, on a fresh SQLite store and, with --postgres, a
+    /// fresh PostgreSQL database; acknowledgement latency, the store's floor and the ratios.
+    Ingest {
+        #[arg(long, default_value_t = 20)]
+        seconds: u32,
+        #[arg(long, default_value_t = 32)]
+        connections: usize,
+        /// Events per request.
+        #[arg(long, default_value_t = 100)]
+        batch: usize,
+        /// Distinct anonymous visitors the events come from.
+        #[arg(long, default_value_t = 100_000)]
+        visitors: usize,
+        /// A PostgreSQL server URL (a new database is created on it and dropped after).
+        #[arg(long, env = "LEADLINE_BENCH_POSTGRES")]
+        postgres: Option<String>,
+    },
     /// Render the contact list and contact pages in process against the configured store
     /// (e.g. `--data-dir DIR` filled by `bench import --keep DIR`) and print render times.
     /// Signs in as the user bench-pages@leadline.local (created without a password, with a
@@ -178,6 +196,10 @@ pub fn generate(path: &Path, rows: usize) -> std::io::Result<()> {
 pub async fn run(command: BenchCommand, cfg: &Config) -> Result<(), String> {
     match command {
         BenchCommand::Pages { iterations } => crate::pagebench::run(cfg, iterations).await,
+        BenchCommand::Ingest { seconds, connections, batch, visitors, postgres } => {
+            crate::ingestbench::run(crate::ingestbench::Options { seconds, connections, batch, visitors, postgres })
+                .await
+        }
         BenchCommand::Scoring { contacts, events_per_contact, keep, rate, seconds, counts_only } => {
             let o = crate::scorebench::Options { contacts, events_per_contact, keep, rate, seconds, counts_only };
             crate::scorebench::run(o).await

@@ -11,34 +11,52 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 
-struct Target {
-    host: String,
+pub(crate) struct Target {
+    pub host: String,
     addr: String,
 }
 
-fn target(url: &str) -> Result<Target, String> {
+pub(crate) fn target(url: &str) -> Result<Target, String> {
     let rest = url.strip_prefix("http://").ok_or("only http:// URLs are supported")?;
     let host = rest.split('/').next().unwrap_or(rest).to_owned();
     Ok(Target { addr: host.clone(), host })
 }
 
-/// One keep-alive connection: send a GET, read the status line, headers and body.
-struct Conn {
+/// One keep-alive connection: send a request, read the status line, headers and body.
+pub(crate) struct Conn {
     stream: BufReader<TcpStream>,
 }
 
 impl Conn {
-    async fn open(t: &Target) -> Result<Conn, String> {
+    pub(crate) async fn open(t: &Target) -> Result<Conn, String> {
         let s = TcpStream::connect(&t.addr).await.map_err(|e| format!("{}: {e}", t.addr))?;
         s.set_nodelay(true).map_err(|e| e.to_string())?;
         Ok(Conn { stream: BufReader::new(s) })
     }
 
     async fn get(&mut self, host: &str, path: &str, token: &str) -> Result<(u16, Vec<u8>), String> {
-        let req = format!(
-            "GET {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\nAccept: application/json\r\n\r\n"
+        self.request("GET", host, path, &format!("Bearer {token}"), b"").await
+    }
+
+    /// A request with an Authorization header and a JSON body (empty: none).
+    pub(crate) async fn request(
+        &mut self,
+        method: &str,
+        host: &str,
+        path: &str,
+        authorization: &str,
+        body: &[u8],
+    ) -> Result<(u16, Vec<u8>), String> {
+        let mut req = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: {authorization}\r\nAccept: application/json\r\n"
         );
-        self.stream.get_mut().write_all(req.as_bytes()).await.map_err(|e| e.to_string())?;
+        if !body.is_empty() {
+            req.push_str(&format!("Content-Type: application/json\r\nContent-Length: {}\r\n", body.len()));
+        }
+        req.push_str("\r\n");
+        let mut bytes = req.into_bytes();
+        bytes.extend_from_slice(body);
+        self.stream.get_mut().write_all(&bytes).await.map_err(|e| e.to_string())?;
         let mut head = Vec::with_capacity(512);
         while !head.ends_with(b"\r\n\r\n") {
             let b = self.stream.read_u8().await.map_err(|e| e.to_string())?;

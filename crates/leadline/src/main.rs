@@ -4,6 +4,7 @@
 mod bench;
 mod config;
 mod demo;
+mod ingestbench;
 mod loadgen;
 mod pagebench;
 mod scorebench;

@@ -3,6 +3,7 @@
 pub(crate) mod admin;
 pub(crate) mod conditions;
 pub(crate) mod duplicates;
+pub(crate) mod forms;
 pub(crate) mod imports;
 pub(crate) mod records;
 pub(crate) mod routing;
@@ -38,6 +39,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routing::routes())
         .merge(rules::routes())
         .merge(sites::routes())
+        .merge(forms::routes())
         .route("/openapi.json", get(system::openapi))
         .layer(DefaultBodyLimit::max(max_json))
         // Uploads have their own, larger limit.
@@ -48,6 +50,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(web)
         .merge(track::routes())
+        .merge(crate::forms::routes())
         .nest("/api/v1", api)
         .route("/healthz", get(system::healthz))
         .route("/metrics", get(system::metrics))
@@ -224,6 +227,7 @@ pub fn query_pairs(uri: &axum::http::Uri) -> ApiResult<Vec<(String, String)>> {
         conditions::parse_condition, conditions::count_condition, scores::contact_scores, scores::company_scores,
         segments::create, segments::list, segments::get_one, segments::delete, segments::members,
         segments::add_members, segments::remove_member, segments::history,
+        forms::create, forms::list, forms::get_one, forms::replace, forms::remove,
         sites::create, sites::list, sites::get_one, sites::update, sites::remove, sites::events, sites::visitors, sites::unlink,
         routing::get_routing, routing::set_routing, routing::list_members, routing::set_member, routing::remove_member,
         routing::work_queue, routing::sla_report,
@@ -254,6 +258,7 @@ pub fn query_pairs(uri: &axum::http::Uri) -> ApiResult<Vec<(String, String)>> {
         scores::AccountEngagementDto, scores::PersonScoreDto,
         segments::SegmentInput, segments::SegmentDto, segments::SegmentMembers, segments::ListMembersInput,
         segments::ListMembersAdded, segments::SegmentHistory, segments::SegmentDayDto,
+        forms::FormDto, crate::forms::FormBody, crate::forms::FieldDto, crate::forms::ConsentDto,
         sites::SiteInput, sites::SitePatch, sites::SiteDto, sites::SiteEvents, sites::VisitorDto, sites::TouchDto,
         routing::RoutingDto, crate::routing::RuleDto, routing::MemberDto, routing::MemberInput, routing::QueueItemDto,
         routing::QueueDto, routing::SlaRow,

@@ -221,6 +221,7 @@ on_every_backend!(tracking::{
     sites_are_made_with_a_write_key,
     the_segment_api_keeps_good_messages_and_names_bad_ones,
     a_visit_becomes_a_known_attributed_contact,
+    forms_turn_visitors_into_leads,
 });
 
 on_every_backend!(web::{

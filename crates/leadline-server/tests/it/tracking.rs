@@ -344,3 +344,113 @@ pub async fn a_visit_becomes_a_known_attributed_contact(app: &App) {
     let n = app.get("/api/v1/contacts?q=other@example.pl").await.json();
     assert_eq!(n["items"][0]["id"], id, "user-99 is the same person: {n}");
 }
+
+/// A form-encoded POST as a browser sends it.
+async fn post_form(app: &App, path: &str, pairs: &[(&str, &str)]) -> Reply {
+    let body: String = pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", k, leadline_server::web::view::urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let req =
+        Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(body));
+    app.send(req.unwrap()).await
+}
+
+pub async fn forms_turn_visitors_into_leads(app: &App) {
+    let s = site(app, json!(["https://acme.io"])).await;
+    let site_id = s["id"].as_str().unwrap();
+    let r = app
+        .post("/api/v1/properties", json!({"object": "contact", "name": "budget", "label": "Budget", "type": "enum", "options": ["<10k", "10k+"]}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let form = |slug: &str| {
+        json!({
+            "name": "Book a demo", "slug": slug, "site_id": site_id,
+            "fields": [
+                {"target": "email", "label": "Work e-mail", "kind": "email", "required": true},
+                {"target": "first_name", "label": "First name", "required": true},
+                {"target": "company_name", "label": "Company"},
+                {"target": "job_title", "label": "Role", "progressive": true},
+                {"target": "properties.budget", "label": "Budget", "kind": "select", "options": ["<10k", "10k+"], "progressive": true},
+            ],
+            "consent": [{"channel": "email", "wording": "Send me the monthly newsletter", "required": false}],
+            "thank_you": "Thanks, talk soon!",
+        })
+    };
+    let r = app.post("/api/v1/forms", form("demo")).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let created = r.json();
+    let id = created["id"].as_str().unwrap();
+    assert!(created["embed"].as_str().unwrap().contains("/f/demo"));
+    app.post("/api/v1/forms", form("demo")).await.error(409, "slug_taken", Some("slug"));
+    app.post("/api/v1/forms", form("Demo Page")).await.error(422, "invalid_slug", Some("slug"));
+    let mut no_email = form("x");
+    no_email["fields"].as_array_mut().unwrap().remove(0);
+    app.post("/api/v1/forms", no_email).await.error(422, "email_required", Some("fields"));
+    let mut unknown = form("y");
+    unknown["fields"][1]["target"] = json!("password");
+    app.post("/api/v1/forms", unknown).await.error(422, "unknown_field", Some("fields[1].target"));
+
+    // The hosted form: only on the site's pages, with the campaign carried along.
+    let page = app
+        .send(Request::get("/f/demo?aid=anon-5&utm_source=google&utm_medium=cpc&utm_campaign=brand&page=https%3A%2F%2Facme.io%2Fdemo").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(page.status, 200);
+    let csp = page.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(csp.contains("frame-ancestors https://acme.io"), "{csp}");
+    assert!(page.text.contains(r#"name="first_name""#) && !page.text.contains(r#"name="job_title""#));
+    assert!(page.text.contains(r#"value="brand""#));
+    let kept = app.state.store.inbox_size().await.unwrap().0;
+    let good = [
+        ("aid", "anon-5"),
+        ("page", "https://acme.io/demo"),
+        ("utm_source", "google"),
+        ("utm_medium", "cpc"),
+        ("utm_campaign", "brand"),
+        ("email", "Piotr@Nord.PL"),
+        ("first_name", "Piotr"),
+        ("company_name", "Nord <Freight>"),
+        ("consent_0", "1"),
+        ("website_url", ""),
+    ];
+    let mut bad = good.to_vec();
+    bad[5] = ("email", "piotr at nord");
+    let r = post_form(app, "/f/demo", &bad).await;
+    assert_eq!(r.status, 422);
+    assert!(r.text.contains("aria-invalid") && r.text.contains("Nord &#60;Freight&#62;"), "kept as typed, escaped");
+    let mut bot = good.to_vec();
+    bot[9] = ("website_url", "http://spam.example");
+    let r = post_form(app, "/f/demo", &bot).await;
+    assert!(r.status == 200 && r.text.contains("Thanks, talk soon!"));
+    assert_eq!(app.state.store.inbox_size().await.unwrap().0, kept, "a bot is thanked and nothing is kept");
+    let r = post_form(app, "/f/demo", &good).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.text.contains("Thanks, talk soon!"));
+    settle(app).await;
+
+    let found = app.get("/api/v1/contacts?q=piotr@nord.pl").await.json();
+    let contact = &found["items"][0];
+    assert_eq!(contact["first_name"], "Piotr");
+    assert_eq!(contact["company_name"], "Nord <Freight>");
+    assert_eq!(contact["lifecycle_stage"], "lead", "subscriber -> lead by the form rule: {contact}");
+    assert_eq!(contact["original_source"], "paid_search");
+    assert_eq!(contact["first_touch_campaign"], "brand");
+    let consent = &contact["consent"][0];
+    assert_eq!((consent["channel"].as_str(), consent["granted"].as_bool()), (Some("email"), Some(true)));
+    assert!(consent["origin"].as_str().unwrap().contains("Send me the monthly newsletter"), "{consent}");
+    let cid = contact["id"].as_str().unwrap();
+    let timeline = app.get(&format!("/api/v1/activities?contact_id={cid}&type=form_submission")).await.json();
+    let sub = &timeline["items"][0];
+    assert_eq!(sub["properties"]["form_id"], id, "{timeline}");
+    assert_eq!(sub["properties"]["url"], "https://acme.io/demo");
+
+    // Known now: asked what is not known yet, in place of what is.
+    let again = app.send(Request::get("/f/demo?aid=anon-5").body(Body::empty()).unwrap()).await;
+    assert!(again.text.contains(r#"name="job_title""#) && again.text.contains(r#"name="properties.budget""#));
+    assert!(!again.text.contains(r#"name="first_name""#) && again.text.contains(r#"name="email""#));
+    let stats = app.get(&format!("/api/v1/forms/{id}")).await.json();
+    assert_eq!((stats["views"].as_i64(), stats["submissions"].as_i64()), (Some(2), Some(1)), "{stats}");
+    assert_eq!(stats["conversion_rate"], 0.5);
+    assert_eq!(app.send(Request::get("/f/nothing").body(Body::empty()).unwrap()).await.status, 404);
+}

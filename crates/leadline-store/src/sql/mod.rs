@@ -51,6 +51,8 @@ pub const TABLES: &[(&str, &str)] = &[
     ("sites", "id"),
     ("track_inbox", "seq"),
     ("visitors", "id"),
+    ("forms", "id"),
+    ("conversion_days", "object_id, variant, day"),
 ];
 
 /// A bind argument, typed the way both backends store it.

@@ -43,6 +43,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (14, include_str!("../../migrations/postgres/0014_rule_versions.sql")),
     (15, include_str!("../../migrations/postgres/0015_segment_days.sql")),
     (16, include_str!("../../migrations/postgres/0016_tracking.sql")),
+    (17, include_str!("../../migrations/postgres/0017_forms.sql")),
 ];
 
 /// A JSON array of the rows of a group, each a JSON array of `columns` (text, as JSON).

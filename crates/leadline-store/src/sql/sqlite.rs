@@ -69,6 +69,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (17, include_str!("../../migrations/sqlite/0017_rule_versions.sql")),
     (18, include_str!("../../migrations/sqlite/0018_segment_days.sql")),
     (19, include_str!("../../migrations/sqlite/0019_tracking.sql")),
+    (20, include_str!("../../migrations/sqlite/0020_forms.sql")),
 ];
 
 /// The text value of a custom property.

@@ -6,6 +6,7 @@ mod activities;
 mod bulk;
 mod contacts;
 mod duplicates;
+mod forms;
 mod jobs;
 mod records;
 mod routing;

@@ -491,6 +491,14 @@ impl crate::TrackStore for SqlStore {
         Ok(true)
     }
 
+    async fn visitor_by_anonymous_id(&self, site_id: &str, anonymous_id: &str) -> StoreResult<Option<Visitor>> {
+        let row = sqlx::query(&format!("SELECT {VISITOR_COLUMNS} FROM visitors WHERE id = $1"))
+            .bind(visitor_id(site_id, anonymous_id))
+            .fetch_optional(&self.reader)
+            .await?;
+        row.as_ref().map(visitor_of).transpose()
+    }
+
     async fn visitors_of(&self, contact_id: &str) -> StoreResult<Vec<Visitor>> {
         let mut conn = self.reader.acquire().await?;
         let live = live_id(&mut conn, ObjectKind::Contact, contact_id).await?;
