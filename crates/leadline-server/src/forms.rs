@@ -81,8 +81,11 @@ pub struct FormBody {
     pub submit_label: Option<String>,
 }
 
+/// The most rows the builder reads.
+pub const MAX_ROWS: usize = 40;
+
 /// Contact fields a form may fill besides e-mail and phone.
-const FIELDS: &[&str] =
+pub const FIELD_TARGETS: &[&str] =
     &["first_name", "last_name", "job_title", "company_name", "country", "region", "city", "postal_code", "language"];
 
 /// Check a form's body against what it may fill; the core's `FormField`s out.
@@ -112,7 +115,7 @@ pub async fn read_form(s: &AppState, body: &FormBody) -> ApiResult<Vec<FormField
         };
         let target_ok = match f.target.strip_prefix("properties.") {
             Some(p) => props.iter().any(|d| d.name == p),
-            None => matches!(f.target.as_str(), "email" | "phone") || FIELDS.contains(&f.target.as_str()),
+            None => matches!(f.target.as_str(), "email" | "phone") || FIELD_TARGETS.contains(&f.target.as_str()),
         };
         if !target_ok {
             return bad(

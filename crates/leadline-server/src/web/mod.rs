@@ -16,6 +16,7 @@ mod companies;
 mod contacts;
 mod deals;
 mod duplicates;
+mod forms;
 pub mod i18n;
 mod imports;
 mod queue;
@@ -56,6 +57,7 @@ pub fn routes(max_upload: u64) -> Router<AppState> {
         .merge(duplicates::routes())
         .merge(segments::routes())
         .merge(sites::routes())
+        .merge(forms::routes())
         .merge(queue::routes())
         .merge(scoring::routes())
         .merge(settings::routes())

@@ -137,6 +137,7 @@ impl Shell {
             ("/companies", "nav-companies"),
             ("/deals", "nav-deals"),
             ("/segments", "nav-segments"),
+            ("/forms", "nav-forms"),
             ("/queue", "nav-queue"),
         ]
         .into_iter()

@@ -570,6 +570,8 @@ pub async fn every_screen_renders(app: &App) {
         "/settings/routing".into(),
         "/settings/scoring".into(),
         "/settings/sites".into(),
+        "/forms".into(),
+        "/forms/new".into(),
     ] {
         let r = b.get(&path).await;
         assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.text);
@@ -1103,4 +1105,56 @@ pub async fn scoring_rules_are_previewed_and_applied_on_their_page(app: &App) {
     assert_eq!(app.get(&format!("/api/v1/contacts/{id}")).await.json()["lifecycle_stage"], "mql");
     let page = b.get("/settings/scoring").await;
     assert!(page.text.contains("Version 1 applies now.") && page.text.contains("Poland first"), "{}", page.text);
+}
+
+pub async fn forms_are_built_on_their_page(app: &App) {
+    let site = app.post("/api/v1/sites", json!({"name": "Acme", "allowed_origins": ["https://acme.io"]})).await.json();
+    let site_id = site["id"].as_str().unwrap();
+    let mut b = admin(app).await;
+    let csrf = b.csrf().await;
+    assert!(b.get("/forms").await.text.contains("No form yet."));
+    let new = b.get("/forms/new").await;
+    assert_eq!(new.status, StatusCode::OK);
+    assert!(
+        new.text.contains(r#"name="f0.target""#) && new.text.contains(r#"name="f3.target""#),
+        "the e-mail row and blank ones"
+    );
+    let row = |i: usize, k: &str| format!("f{i}.{k}");
+    let (t0, l0, k0, r0) = (row(0, "target"), row(0, "label"), row(0, "kind"), row(0, "required"));
+    let (t1, l1, k1) = (row(1, "target"), row(1, "label"), row(1, "kind"));
+    let fields = |slug: &'static str, second_kind: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("name", "Newsletter".to_owned()),
+            ("slug", slug.to_owned()),
+            ("site_id", site_id.to_owned()),
+            (t0.as_str(), "email".to_owned()),
+            (l0.as_str(), "E-mail".to_owned()),
+            (k0.as_str(), "email".to_owned()),
+            (r0.as_str(), "1".to_owned()),
+            (t1.as_str(), "first_name".to_owned()),
+            (l1.as_str(), "Name".to_owned()),
+            (k1.as_str(), second_kind.to_owned()),
+            ("c0.channel", "email".to_owned()),
+            ("c0.wording", "Yes, send me news".to_owned()),
+        ]
+    };
+    let bad = fields("news", "email");
+    let refs: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = b.post("/forms/new", &refs).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(
+        r.text.contains("field-error") && r.text.contains("value=\"Yes, send me news\""),
+        "shown at its row, kept: {}",
+        r.text
+    );
+    let good = fields("news", "text");
+    let refs: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = b.post("/forms/new", &refs).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let page = b.get(&location(&r)).await;
+    assert!(page.text.contains("/f/news") && page.text.contains("data-leadline-form"), "{}", page.text);
+    let public = b.get("/f/news").await;
+    assert!(public.text.contains("Yes, send me news") && public.text.contains(r#"name="first_name""#));
+    assert!(b.get("/forms").await.text.contains("Newsletter"));
 }
