@@ -5,6 +5,8 @@
 //! tested with plain values. The store, the server and the binary build on top of it.
 
 pub mod activity;
+pub mod attribution;
+pub mod campaign;
 pub mod condition;
 pub mod contact;
 pub mod country;

@@ -13,7 +13,7 @@ use leadline_core::engine::{decide, Consequence, Rules, Segment};
 use leadline_core::lifecycle::LifecycleStage;
 use leadline_core::routing::{route, Member, Routing};
 use leadline_core::Millis;
-use leadline_store::{ActivityQuery, Claim, Contacts, Decision, Store, StoreError};
+use leadline_store::{Claim, Contacts, Decision, Store, StoreError};
 
 use crate::rules::RuleCache;
 use crate::scores::ContactFacts;
@@ -81,8 +81,7 @@ impl Engine {
             }
         };
         let seq = claim.seq;
-        let mut events =
-            store.activities(&ActivityQuery { after_seq: Some(seq), limit: BATCH, ..Default::default() }).await?;
+        let mut events = store.log_after(seq, BATCH).await?;
         settled(&mut events, seq, now);
         // Decide as of the latest event read, at least: one stored (by this server or another)
         // after this step's clock was read would otherwise be "in the future" to the rules, and
@@ -162,13 +161,13 @@ impl Engine {
 /// at `now`. A gap in the log is an activity still being written (its transaction commits after
 /// a later one's, on PostgreSQL), or one rolled back or deleted. Events are taken up to a gap
 /// until the event after it is `SETTLE` old: by then the gap is not coming back.
-pub fn settled(events: &mut Vec<leadline_store::Activity>, after: i64, now: Millis) {
+pub fn settled<T: leadline_store::Logged>(events: &mut Vec<T>, after: i64, now: Millis) {
     let mut expected = after + 1;
     let taken = events
         .iter()
         .position(|a| {
-            let open = a.seq != expected && a.recorded_at > now - SETTLE;
-            expected = a.seq + 1;
+            let open = a.seq() != expected && a.stored_at() > now - SETTLE;
+            expected = a.seq() + 1;
             open
         })
         .unwrap_or(events.len());

@@ -441,21 +441,6 @@ impl Message {
     }
 }
 
-/// Whether kept messages settled: like the engine's log (`engine::settled`), the inbox's
-/// places are handed out before commits, so a gap younger than the settle time may still fill.
-fn settled(rows: &mut Vec<Inboxed>, after: i64, now: Millis) {
-    let mut expected = after + 1;
-    let taken = rows
-        .iter()
-        .position(|r| {
-            let open = r.seq != expected && r.row.received_at > now - crate::engine::SETTLE;
-            expected = r.seq + 1;
-            open
-        })
-        .unwrap_or(rows.len());
-    rows.truncate(taken);
-}
-
 /// Reads the inbox and records what it means (see the module's documentation).
 pub struct Tracker {
     holder: String,
@@ -476,7 +461,8 @@ impl Tracker {
             return Ok(0);
         };
         let mut rows = store.inbox_after(None, seq, BATCH).await.map_err(err)?;
-        settled(&mut rows, seq, now);
+        // The inbox's places are handed out before commits, like the log's.
+        crate::engine::settled(&mut rows, seq, now);
         let Some(last) = rows.last().map(|r| r.seq) else { return Ok(0) };
         let messages: Vec<Message> = rows.iter().filter_map(Message::read).collect();
         let events = meaning(store, messages, now).await.map_err(err)?;

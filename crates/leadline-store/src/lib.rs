@@ -58,6 +58,7 @@ pub trait Store:
     + RuleStore
     + TrackStore
     + FormStore
+    + CampaignStore
     + Send
     + Sync
     + 'static
@@ -92,6 +93,9 @@ pub trait EngineStore: Send + Sync {
     async fn cursor_claim(&self, name: &str, holder: &str, now: Millis, lease: Millis) -> StoreResult<Option<i64>>;
     /// Move reader `name` to `seq`, if `holder` still holds its lease; whether it did.
     async fn cursor_advance(&self, name: &str, holder: &str, seq: i64, now: Millis) -> StoreResult<bool>;
+    /// The log after `seq` as the engine reads it: each activity's place, time stored, type and
+    /// contact, without its properties.
+    async fn log_after(&self, seq: i64, limit: u32) -> StoreResult<Vec<LogEntry>>;
     /// Live contacts' ids after `after` in id order, for a rescan.
     async fn contacts_after(&self, after: &str, limit: u32) -> StoreResult<Vec<String>>;
     /// What the engine reads to decide many contacts at once, in a handful of statements:
@@ -283,6 +287,80 @@ pub trait FormStore: Send + Sync {
     async fn count_conversion(&self, object_id: &str, variant: &str, day: i64, counts: Conversions) -> StoreResult<()>;
     /// An object's counts per variant since `since_day`, summed.
     async fn conversions(&self, object_id: &str, since_day: i64) -> StoreResult<Vec<(String, Conversions)>>;
+}
+
+/// Campaigns, their spend, and what the reports on them read.
+#[async_trait::async_trait]
+pub trait CampaignStore: Send + Sync {
+    /// Make (`id` None) or change a campaign; a utm_campaign or source list another campaign
+    /// has is a conflict.
+    async fn save_campaign(&self, id: Option<&str>, c: &CampaignRow, now: Millis) -> StoreResult<CampaignRow>;
+    async fn campaign(&self, id: &str) -> StoreResult<CampaignRow>;
+    async fn campaigns(&self) -> StoreResult<Vec<CampaignRow>>;
+    /// The campaign and its spend.
+    async fn delete_campaign(&self, id: &str) -> StoreResult<()>;
+    /// Set what campaigns cost on days (`YYYY-MM-DD`): a day given again replaces its amount.
+    /// All in one transaction; a campaign that does not exist refuses the whole.
+    async fn set_spend(&self, rows: &[(String, String, i64)]) -> StoreResult<u64>;
+    /// Spend per campaign on the days `from..=to` (`YYYY-MM-DD`).
+    async fn spend_between(&self, from: &str, to: &str) -> StoreResult<Vec<(String, i64)>>;
+    /// Spend per day of one campaign, oldest first.
+    async fn spend_of(&self, campaign_id: &str) -> StoreResult<Vec<(String, i64)>>;
+    /// The journeys of the contacts made since `since`, or whose stage changed since.
+    async fn journeys(&self, since: Millis) -> StoreResult<Vec<JourneyRow>>;
+    /// Touches (activities of a channel) of contacts, oldest first.
+    async fn touches(&self, contact_ids: &[String]) -> StoreResult<Vec<TouchRow>>;
+    /// Won deals closed in `[from, to)` with their amounts and contacts.
+    async fn won_deals(&self, from: Millis, to: Millis) -> StoreResult<Vec<WonDeal>>;
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CampaignRow {
+    pub id: String,
+    pub name: String,
+    pub channel: String,
+    /// Lowercase: touches whose campaign is this (in any case) are this campaign's.
+    pub utm_campaign: Option<String>,
+    /// Contacts imported with this source list are this campaign's (a purchased list).
+    pub source_list: Option<String>,
+    pub starts_on: Option<String>,
+    pub ends_on: Option<String>,
+    /// Minor units.
+    pub budget: Option<i64>,
+    pub currency: String,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
+/// What the campaign reports know of a contact.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JourneyRow {
+    pub contact_id: String,
+    pub created_at: Millis,
+    pub first_touch_campaign: Option<String>,
+    pub source_list: Option<String>,
+    pub original_source: Option<String>,
+    pub disqualified: bool,
+    /// The first time it reached each stage it reached: (stage, at).
+    pub stages: Vec<(String, Millis)>,
+    /// Won deals' amounts, minor units.
+    pub revenue: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TouchRow {
+    pub contact_id: String,
+    pub at: Millis,
+    pub channel: String,
+    pub campaign: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct WonDeal {
+    pub deal_id: String,
+    pub amount: i64,
+    pub closed_at: Millis,
+    pub contact_ids: Vec<String>,
 }
 
 /// A form or landing page as kept.

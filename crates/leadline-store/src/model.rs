@@ -352,6 +352,50 @@ pub struct Activity {
     pub idempotency_key: Option<String>,
 }
 
+/// An activity as the engine reads the log: enough to know whose it is and when.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogEntry {
+    pub seq: i64,
+    pub recorded_at: Millis,
+    pub kind: String,
+    pub contact_id: Option<String>,
+}
+
+/// Something read from a log in `seq` order (the activity log, the tracking inbox), for
+/// readers that wait at a gap (see the server's `engine::settled`).
+pub trait Logged {
+    fn seq(&self) -> i64;
+    /// When it was stored.
+    fn stored_at(&self) -> Millis;
+}
+
+impl Logged for LogEntry {
+    fn seq(&self) -> i64 {
+        self.seq
+    }
+    fn stored_at(&self) -> Millis {
+        self.recorded_at
+    }
+}
+
+impl Logged for Activity {
+    fn seq(&self) -> i64 {
+        self.seq
+    }
+    fn stored_at(&self) -> Millis {
+        self.recorded_at
+    }
+}
+
+impl Logged for Inboxed {
+    fn seq(&self) -> i64 {
+        self.seq
+    }
+    fn stored_at(&self) -> Millis {
+        self.row.received_at
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ActivityQuery {
     pub contact_id: Option<String>,

@@ -1,6 +1,7 @@
 //! The `/api/v1` routes, the request-body extractor, and the OpenAPI document.
 
 pub(crate) mod admin;
+pub(crate) mod campaigns;
 pub(crate) mod conditions;
 pub(crate) mod duplicates;
 pub(crate) mod forms;
@@ -40,6 +41,7 @@ pub fn router(state: AppState) -> Router {
         .merge(rules::routes())
         .merge(sites::routes())
         .merge(forms::routes())
+        .merge(campaigns::routes())
         .route("/openapi.json", get(system::openapi))
         .layer(DefaultBodyLimit::max(max_json))
         // Uploads have their own, larger limit.
@@ -227,6 +229,9 @@ pub fn query_pairs(uri: &axum::http::Uri) -> ApiResult<Vec<(String, String)>> {
         conditions::parse_condition, conditions::count_condition, scores::contact_scores, scores::company_scores,
         segments::create, segments::list, segments::get_one, segments::delete, segments::members,
         segments::add_members, segments::remove_member, segments::history,
+        campaigns::create, campaigns::list, campaigns::get_one, campaigns::update, campaigns::remove,
+        campaigns::add_spend, campaigns::spend, campaigns::import_spend, campaigns::cost_report,
+        campaigns::quality_report, campaigns::attribution_report,
         forms::create, forms::list, forms::get_one, forms::replace, forms::remove,
         sites::create, sites::list, sites::get_one, sites::update, sites::remove, sites::events, sites::visitors, sites::unlink,
         routing::get_routing, routing::set_routing, routing::list_members, routing::set_member, routing::remove_member,
@@ -258,6 +263,10 @@ pub fn query_pairs(uri: &axum::http::Uri) -> ApiResult<Vec<(String, String)>> {
         scores::AccountEngagementDto, scores::PersonScoreDto,
         segments::SegmentInput, segments::SegmentDto, segments::SegmentMembers, segments::ListMembersInput,
         segments::ListMembersAdded, segments::SegmentHistory, segments::SegmentDayDto,
+        campaigns::CampaignInput, campaigns::CampaignDto, campaigns::SpendEntry, campaigns::SpendInput,
+        campaigns::SpendDto, campaigns::SpendImport, campaigns::CostRow, campaigns::CostNumbers,
+        campaigns::CostReport, campaigns::QualityRow, campaigns::QualityReport, campaigns::AttributionRow,
+        campaigns::AttributionReport,
         forms::FormDto, crate::forms::FormBody, crate::forms::FieldDto, crate::forms::ConsentDto,
         sites::SiteInput, sites::SitePatch, sites::SiteDto, sites::SiteEvents, sites::VisitorDto, sites::TouchDto,
         routing::RoutingDto, crate::routing::RuleDto, routing::MemberDto, routing::MemberInput, routing::QueueItemDto,

@@ -222,6 +222,7 @@ on_every_backend!(tracking::{
     the_segment_api_keeps_good_messages_and_names_bad_ones,
     a_visit_becomes_a_known_attributed_contact,
     forms_turn_visitors_into_leads,
+    campaign_costs_quality_and_attribution_match_the_hand_count,
 });
 
 on_every_backend!(web::{

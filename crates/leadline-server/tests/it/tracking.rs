@@ -454,3 +454,229 @@ pub async fn forms_turn_visitors_into_leads(app: &App) {
     assert_eq!(stats["conversion_rate"], 0.5);
     assert_eq!(app.send(Request::get("/f/nothing").body(Body::empty()).unwrap()).await.status, 404);
 }
+
+/// A small fixed history, and the campaign, source-quality and attribution reports counted
+/// by hand (see each assertion).
+pub async fn campaign_costs_quality_and_attribution_match_the_hand_count(app: &App) {
+    const DAY: i64 = 86_400_000;
+    let now = leadline_server::now();
+    let ago = |days: i64| leadline_core::date::rfc3339(now - days * DAY);
+    let today = leadline_core::date::date_of_millis(now);
+    let day = |days: i64| leadline_core::date::date_of_millis(now - days * DAY);
+    let s = site(app, json!([])).await;
+    let key = s["write_key"].as_str().unwrap();
+    let spring = app
+        .post(
+            "/api/v1/campaigns",
+            json!({"name": "Spring search", "channel": "paid_search", "utm_campaign": "Spring", "budget": 100000}),
+        )
+        .await;
+    assert_eq!(spring.status, 201, "{}", spring.text);
+    let spring = spring.json();
+    assert_eq!(spring["utm_campaign"], "spring");
+    let fair = app
+        .post("/api/v1/campaigns", json!({"name": "Fair 2026", "channel": "events", "source_list": "fair-2026"}))
+        .await
+        .json();
+    app.post("/api/v1/campaigns", json!({"name": "Again", "channel": "email", "utm_campaign": "SPRING"})).await.error(
+        409,
+        "campaign_taken",
+        Some("utm_campaign"),
+    );
+    app.post("/api/v1/campaigns", json!({"name": "x", "channel": "tv"})).await.error(
+        422,
+        "invalid_channel",
+        Some("channel"),
+    );
+    let (sid, fid) = (spring["id"].as_str().unwrap(), fair["id"].as_str().unwrap());
+    // Spend in the period: spring 400.00 + 200.00, the fair 300.00 (from its CSV export).
+    let r = app
+        .post(
+            &format!("/api/v1/campaigns/{sid}/spend"),
+            json!({"entries": [{"date": day(5), "amount": 40000}, {"date": day(2), "amount": 20000}]}),
+        )
+        .await;
+    assert_eq!(r.json()["total"], 60000, "{}", r.text);
+    app.post(&format!("/api/v1/campaigns/{sid}/spend"), json!({"entries": [{"date": "2026-02-30", "amount": 1}]}))
+        .await
+        .error(422, "invalid_date", Some("entries[0].date"));
+    let csv = format!("Campaign report\n\"All time\"\nDay,Campaign,Impr.,Cost\n{},Fair 2026,10,\"300.00\"\n{},Unknown one,1,5.00\nTotal,--,11,305.00\n", day(1), day(1));
+    let r = app
+        .send(
+            Request::post("/api/v1/campaigns/spend.csv")
+                .header(header::AUTHORIZATION, format!("Bearer {}", app.admin))
+                .header(header::CONTENT_TYPE, "text/csv")
+                .body(Body::from(csv))
+                .unwrap(),
+        )
+        .await;
+    let imported = r.json();
+    assert_eq!(imported["rows"], 1, "{}", r.text);
+    assert_eq!(imported["rejected"][0][0], 5, "the unknown campaign's line: {imported}");
+
+    // A: a Spring ad 10 days ago, organic search 3 days ago, then known. B: a Spring ad 5
+    // days ago. D: LinkedIn 2 days ago. C: from the fair's list, no touch.
+    let page = |anon: &str, id: &str, days: i64, url: &str, referrer: &str| {
+        json!({"type": "page", "anonymousId": anon, "messageId": id, "timestamp": ago(days),
+               "context": {"page": {"url": url, "referrer": referrer}}})
+    };
+    let who = |anon: &str, id: &str, email: &str| json!({"type": "identify", "anonymousId": anon, "messageId": id, "timestamp": ago(0), "traits": {"email": email}});
+    let r = send(
+        app,
+        key,
+        "/v1/batch",
+        json!({"batch": [
+            page("a", "a1", 10, "https://acme.io/?utm_source=google&utm_medium=cpc&utm_campaign=spring", ""),
+            page("a", "a2", 3, "https://acme.io/blog", "https://www.google.com/"),
+            who("a", "a3", "a@acme.test"),
+            page("b", "b1", 5, "https://acme.io/?utm_source=google&utm_medium=cpc&utm_campaign=Spring", ""),
+            who("b", "b2", "b@acme.test"),
+            page("d", "d1", 2, "https://acme.io/", "https://www.linkedin.com/"),
+            who("d", "d2", "d@acme.test"),
+        ]}),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let tracker = Tracker::new("test");
+    while tracker.step(app.state.store.as_ref(), now + 60_000).await.unwrap() > 0 {}
+    let c = app
+        .post(
+            "/api/v1/contacts",
+            json!({"emails": ["c@fair.test"], "source_list": "fair-2026", "lead_status": "disqualified"}),
+        )
+        .await;
+    assert_eq!(c.status, 201, "{}", c.text);
+    let id_of = |email: &'static str| async move {
+        let found = app.get(&format!("/api/v1/contacts?q={email}")).await.json();
+        let hit = found["items"].as_array().unwrap().iter().find(|c| c["emails"][0] == email).cloned();
+        hit.unwrap_or_else(|| panic!("{email} in {found}"))["id"].as_str().unwrap().to_owned()
+    };
+    let (a, b) = (id_of("a@acme.test").await, id_of("b@acme.test").await);
+    assert_eq!(app.patch(&format!("/api/v1/contacts/{a}"), json!({"lifecycle_stage": "customer"})).await.status, 200);
+    assert_eq!(app.patch(&format!("/api/v1/contacts/{b}"), json!({"lifecycle_stage": "mql"})).await.status, 200);
+    let deal = app
+        .post(
+            "/api/v1/deals",
+            json!({"name": "Acme", "amount": 100000, "currency": "EUR", "status": "won", "contact_ids": [a]}),
+        )
+        .await;
+    assert_eq!(deal.status, 201, "{}", deal.text);
+
+    // Costs by campaign: Spring 600.00 for leads A and B, MQLs A and B, customer A; the fair
+    // 300.00 for lead C; D under (none).
+    let r = app.get("/api/v1/reports/campaigns").await.json();
+    let row = |g: &str| {
+        r["rows"].as_array().unwrap().iter().find(|x| x["group"] == g).cloned().unwrap_or_else(|| panic!("{g} in {r}"))
+    };
+    let sp = row(sid);
+    assert_eq!(
+        (
+            sp["name"].as_str(),
+            sp["spend"].as_i64(),
+            sp["leads"].as_u64(),
+            sp["mqls"].as_u64(),
+            sp["customers"].as_u64()
+        ),
+        (Some("Spring search"), Some(60000), Some(2), Some(2), Some(1)),
+        "{sp}"
+    );
+    assert_eq!(
+        (sp["cost_per_lead"].as_f64(), sp["cost_per_mql"].as_f64(), sp["cost_per_customer"].as_f64()),
+        (Some(30000.0), Some(30000.0), Some(60000.0))
+    );
+    assert_eq!(sp["previous"]["leads"], 0);
+    let fa = row(fid);
+    assert_eq!(
+        (fa["spend"].as_i64(), fa["leads"].as_u64(), fa["cost_per_lead"].as_f64()),
+        (Some(30000), Some(1), Some(30000.0))
+    );
+    assert_eq!(row("(none)")["leads"], 1);
+    assert_eq!(
+        (r["total"]["spend"].as_i64(), r["total"]["leads"].as_u64(), r["total"]["cost_per_lead"].as_f64()),
+        (Some(90000), Some(4), Some(22500.0))
+    );
+    assert_eq!(r["to"], today);
+    let by_channel = app.get("/api/v1/reports/campaigns?by=channel").await.json();
+    let paid = by_channel["rows"].as_array().unwrap().iter().find(|x| x["group"] == "paid_search").unwrap();
+    assert_eq!((paid["spend"].as_i64(), paid["leads"].as_u64()), (Some(60000), Some(2)));
+
+    // Source quality: paid search brought A and B (both MQL, A an SQL and a customer worth
+    // 1,000.00; a customer cost 600.00); the fair's list brought C, disqualified.
+    let q = app.get("/api/v1/reports/source-quality").await.json();
+    let paid = q["rows"].as_array().unwrap().iter().find(|x| x["group"] == "paid_search").unwrap();
+    assert_eq!(
+        (
+            paid["leads"].as_u64(),
+            paid["mql_share"].as_f64(),
+            paid["sql_share"].as_f64(),
+            paid["customer_share"].as_f64(),
+            paid["revenue"].as_i64(),
+            paid["cost_per_customer"].as_f64()
+        ),
+        (Some(2), Some(1.0), Some(0.5), Some(0.5), Some(100000), Some(60000.0)),
+        "{q}"
+    );
+    let lists = app.get("/api/v1/reports/source-quality?by=list").await.json();
+    let fair_row = lists["rows"].as_array().unwrap().iter().find(|x| x["group"] == "fair-2026").unwrap();
+    assert_eq!(
+        (fair_row["leads"].as_u64(), fair_row["disqualified_share"].as_f64(), fair_row["spend"].as_i64()),
+        (Some(1), Some(1.0), Some(30000))
+    );
+
+    // Attribution of the four leads (C has no touch): A's two touches are 7 days apart, so time
+    // decay gives the older a third.
+    let credit = |model: &'static str, conversion: &'static str| async move {
+        let r = app.get(&format!("/api/v1/reports/attribution?model={model}&conversion={conversion}")).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let j = r.json();
+        let mut m: Vec<(String, f64, f64)> = j["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| {
+                (
+                    x["group"].as_str().unwrap().to_owned(),
+                    x["conversions"].as_f64().unwrap(),
+                    x["value"].as_f64().unwrap(),
+                )
+            })
+            .collect();
+        m.sort_by(|a, b| a.0.cmp(&b.0));
+        (m, j["without_touch"].as_u64().unwrap(), j["conversions"].as_u64().unwrap())
+    };
+    let near = |got: &[(String, f64, f64)], want: &[(&str, f64)]| {
+        assert_eq!(got.len(), want.len(), "{got:?}");
+        for ((g, c, _), (wg, wc)) in got.iter().zip(want) {
+            assert_eq!(g, wg);
+            assert!((c - wc).abs() < 1e-6, "{g}: {c} != {wc}");
+        }
+    };
+    let (m, without, n) = credit("first_touch", "lead").await;
+    assert_eq!((without, n), (1, 4));
+    near(&m, &[("organic_social", 1.0), ("paid_search", 2.0)]);
+    near(
+        &credit("last_touch", "lead").await.0,
+        &[("organic_search", 1.0), ("organic_social", 1.0), ("paid_search", 1.0)],
+    );
+    near(&credit("linear", "lead").await.0, &[("organic_search", 0.5), ("organic_social", 1.0), ("paid_search", 1.5)]);
+    near(
+        &credit("u_shaped", "lead").await.0,
+        &[("organic_search", 0.5), ("organic_social", 1.0), ("paid_search", 1.5)],
+    );
+    near(
+        &credit("time_decay", "lead").await.0,
+        &[("organic_search", 2.0 / 3.0), ("organic_social", 1.0), ("paid_search", 4.0 / 3.0)],
+    );
+    // The won deal (1,000.00, A's): linear halves it between A's two channels.
+    let (m, _, n) = credit("linear", "won").await;
+    assert_eq!(n, 1);
+    assert_eq!(
+        m.iter().map(|(g, _, v)| (g.as_str(), *v)).collect::<Vec<_>>(),
+        vec![("organic_search", 50000.0), ("paid_search", 50000.0)]
+    );
+    let (m, _, _) = credit("first_touch", "mql").await;
+    near(&m, &[("paid_search", 2.0)]);
+    app.get("/api/v1/reports/attribution?model=w_shaped").await.error(422, "invalid_parameter", Some("model"));
+    app.get("/api/v1/reports/campaigns?from=2026-05-10&to=2026-05-01").await.error(422, "invalid_period", Some("to"));
+}

@@ -53,6 +53,8 @@ pub const TABLES: &[(&str, &str)] = &[
     ("visitors", "id"),
     ("forms", "id"),
     ("conversion_days", "object_id, variant, day"),
+    ("campaigns", "id"),
+    ("campaign_spend", "campaign_id, day"),
 ];
 
 /// A bind argument, typed the way both backends store it.

@@ -70,6 +70,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (18, include_str!("../../migrations/sqlite/0018_segment_days.sql")),
     (19, include_str!("../../migrations/sqlite/0019_tracking.sql")),
     (20, include_str!("../../migrations/sqlite/0020_forms.sql")),
+    (21, include_str!("../../migrations/sqlite/0021_campaigns.sql")),
 ];
 
 /// The text value of a custom property.

@@ -4,6 +4,7 @@
 
 mod activities;
 mod bulk;
+mod campaigns;
 mod contacts;
 mod duplicates;
 mod forms;

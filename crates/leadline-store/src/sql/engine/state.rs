@@ -260,6 +260,20 @@ impl crate::EngineStore for SqlStore {
         Ok(true)
     }
 
+    async fn log_after(&self, seq: i64, limit: u32) -> StoreResult<Vec<crate::LogEntry>> {
+        let rows: Vec<(i64, i64, String, Option<String>)> = sqlx::query_as(
+            "SELECT seq, recorded_at, type, contact_id FROM activities WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(seq)
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(seq, recorded_at, kind, contact_id)| crate::LogEntry { seq, recorded_at, kind, contact_id })
+            .collect())
+    }
+
     async fn contacts_after(&self, after: &str, limit: u32) -> StoreResult<Vec<String>> {
         Ok(sqlx::query_scalar("SELECT id FROM contacts WHERE id > $1 AND merged_into IS NULL ORDER BY id LIMIT $2")
             .bind(after)
