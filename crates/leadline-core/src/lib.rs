@@ -29,6 +29,7 @@ pub mod routing;
 pub mod score;
 pub mod text;
 pub mod track;
+pub mod webhook;
 
 pub use error::{FieldError, Invalid};
 

@@ -24,6 +24,7 @@ pub mod rules;
 pub mod scores;
 pub mod tracking;
 pub mod web;
+pub mod webhooks;
 pub mod wire;
 
 use std::net::SocketAddr;
@@ -159,7 +160,8 @@ impl Drop for Workers {
 }
 
 /// Start what runs beside the HTTP server: the reaper of interrupted jobs and old uploads, the
-/// publisher (with a NATS URL), the tracker and the engine.
+/// publisher (with a NATS URL), the tracker, the webhooks' dispatcher and sender, and the
+/// engine.
 pub fn start_workers(state: &AppState, holder: String) -> Workers {
     let store = &state.store;
     let mut tasks = vec![tokio::spawn(background(store.clone(), state.config.data_dir.join("uploads")))];
@@ -168,6 +170,7 @@ pub fn start_workers(state: &AppState, holder: String) -> Workers {
     }
     let tracker = tracking::Tracker::new(holder.clone());
     tasks.push(tokio::spawn(tracker.run(store.clone(), state.tracker_wake.clone(), state.engine_wake.clone())));
+    tasks.push(tokio::spawn(webhooks::run(store.clone(), holder.clone())));
     tasks.push(tokio::spawn(engine::Engine::new(holder).run(store.clone(), state.engine_wake.clone())));
     Workers(tasks)
 }

@@ -59,6 +59,7 @@ pub trait Store:
     + TrackStore
     + FormStore
     + CampaignStore
+    + WebhookStore
     + Send
     + Sync
     + 'static
@@ -361,6 +362,114 @@ pub struct WonDeal {
     pub amount: i64,
     pub closed_at: Millis,
     pub contact_ids: Vec<String>,
+}
+
+/// Webhook subscriptions, their deliveries, and the field history they report changes from.
+#[async_trait::async_trait]
+pub trait WebhookStore: Send + Sync {
+    async fn save_webhook(&self, id: Option<&str>, w: &WebhookRow, now: Millis) -> StoreResult<WebhookRow>;
+    async fn webhook(&self, id: &str) -> StoreResult<WebhookRow>;
+    async fn webhooks(&self) -> StoreResult<Vec<WebhookRow>>;
+    /// The subscription and its delivery log.
+    async fn delete_webhook(&self, id: &str) -> StoreResult<()>;
+    /// Field changes after `seq`, in order; `first` says a row is its record's first change
+    /// (the record was made then).
+    async fn history_after(&self, seq: i64, limit: u32) -> StoreResult<Vec<HistoryRow>>;
+    /// Queue deliveries (one per subscription and message: a message queued again is not
+    /// queued twice) and move reader `reader`'s place to `upto`, in one transaction, only while
+    /// `holder` holds its lease.
+    async fn enqueue_deliveries(
+        &self,
+        rows: &[NewDelivery],
+        reader: &str,
+        holder: &str,
+        upto: i64,
+        now: Millis,
+    ) -> StoreResult<bool>;
+    /// Take up to `limit` deliveries due at `now` (pending, their time come), each held for
+    /// `hold` so no other server sends it meanwhile.
+    async fn take_due_deliveries(&self, now: Millis, hold: Millis, limit: u32) -> StoreResult<Vec<Delivery>>;
+    /// What an attempt gave: delivered (`next` None and `failed` false), to be tried at `next`,
+    /// or failed for good.
+    async fn record_attempt(&self, id: &str, outcome: Attempt, now: Millis) -> StoreResult<()>;
+    /// A subscription's deliveries, newest first.
+    async fn deliveries(&self, webhook_id: &str, limit: u32) -> StoreResult<Vec<Delivery>>;
+    async fn delivery(&self, id: &str) -> StoreResult<Delivery>;
+    /// Send a delivery again now, whatever became of it.
+    async fn redeliver(&self, id: &str, now: Millis) -> StoreResult<Delivery>;
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WebhookRow {
+    pub id: String,
+    pub url: String,
+    /// Event types or patterns (`contact.*`, `*`).
+    pub events: Vec<String>,
+    /// `whsec_` and the base64 of the key.
+    pub secret: String,
+    pub active: bool,
+    pub description: Option<String>,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryRow {
+    pub seq: i64,
+    pub object: String,
+    pub object_id: String,
+    pub field: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub at: Millis,
+    pub cause: String,
+    pub first: bool,
+}
+
+impl Logged for HistoryRow {
+    fn seq(&self) -> i64 {
+        self.seq
+    }
+    fn stored_at(&self) -> Millis {
+        self.at
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewDelivery {
+    pub webhook_id: String,
+    /// The event's id: the same in every attempt (receivers deduplicate by it).
+    pub message_id: String,
+    pub event_type: String,
+    pub payload: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delivery {
+    pub id: String,
+    pub webhook_id: String,
+    pub url: String,
+    pub secret: String,
+    pub message_id: String,
+    pub event_type: String,
+    pub payload: String,
+    /// pending, delivered or failed.
+    pub status: String,
+    pub attempts: i64,
+    pub next_attempt_at: Option<Millis>,
+    pub last_status: Option<i64>,
+    pub last_error: Option<String>,
+    pub created_at: Millis,
+    pub delivered_at: Option<Millis>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attempt {
+    pub status: Option<i64>,
+    pub error: Option<String>,
+    pub delivered: bool,
+    /// When to try again; `None` with `delivered` false: failed for good.
+    pub next: Option<Millis>,
 }
 
 /// A form or landing page as kept.

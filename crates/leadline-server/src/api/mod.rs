@@ -15,6 +15,7 @@ pub(crate) mod sites;
 mod system;
 pub(crate) mod timeline;
 pub mod track;
+pub(crate) mod webhooks;
 
 use axum::extract::{DefaultBodyLimit, FromRequest, Request};
 use axum::http::header;
@@ -42,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         .merge(sites::routes())
         .merge(forms::routes())
         .merge(campaigns::routes())
+        .merge(webhooks::routes())
         .route("/openapi.json", get(system::openapi))
         .layer(DefaultBodyLimit::max(max_json))
         // Uploads have their own, larger limit.
@@ -232,6 +234,8 @@ pub fn query_pairs(uri: &axum::http::Uri) -> ApiResult<Vec<(String, String)>> {
         campaigns::create, campaigns::list, campaigns::get_one, campaigns::update, campaigns::remove,
         campaigns::add_spend, campaigns::spend, campaigns::import_spend, campaigns::cost_report,
         campaigns::quality_report, campaigns::attribution_report,
+        webhooks::create, webhooks::list, webhooks::get_one, webhooks::update, webhooks::remove,
+        webhooks::deliveries, webhooks::redeliver,
         forms::create, forms::list, forms::get_one, forms::replace, forms::remove,
         sites::create, sites::list, sites::get_one, sites::update, sites::remove, sites::events, sites::visitors, sites::unlink,
         routing::get_routing, routing::set_routing, routing::list_members, routing::set_member, routing::remove_member,
@@ -267,6 +271,7 @@ pub fn query_pairs(uri: &axum::http::Uri) -> ApiResult<Vec<(String, String)>> {
         campaigns::SpendDto, campaigns::SpendImport, campaigns::CostRow, campaigns::CostNumbers,
         campaigns::CostReport, campaigns::QualityRow, campaigns::QualityReport, campaigns::AttributionRow,
         campaigns::AttributionReport,
+        webhooks::WebhookInput, webhooks::WebhookDto, webhooks::DeliveryDto,
         forms::FormDto, crate::forms::FormBody, crate::forms::FieldDto, crate::forms::ConsentDto,
         sites::SiteInput, sites::SitePatch, sites::SiteDto, sites::SiteEvents, sites::VisitorDto, sites::TouchDto,
         routing::RoutingDto, crate::routing::RuleDto, routing::MemberDto, routing::MemberInput, routing::QueueItemDto,

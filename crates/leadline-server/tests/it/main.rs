@@ -223,6 +223,7 @@ on_every_backend!(tracking::{
     a_visit_becomes_a_known_attributed_contact,
     forms_turn_visitors_into_leads,
     campaign_costs_quality_and_attribution_match_the_hand_count,
+    webhooks_are_signed_retried_logged_and_redelivered,
 });
 
 on_every_backend!(web::{

@@ -680,3 +680,111 @@ pub async fn campaign_costs_quality_and_attribution_match_the_hand_count(app: &A
     app.get("/api/v1/reports/attribution?model=w_shaped").await.error(422, "invalid_parameter", Some("model"));
     app.get("/api/v1/reports/campaigns?from=2026-05-10&to=2026-05-01").await.error(422, "invalid_period", Some("to"));
 }
+
+/// What a test receiver was sent: (webhook-id, webhook-timestamp, webhook-signature, body).
+type Received = std::sync::Arc<std::sync::Mutex<Vec<(String, String, String, String)>>>;
+
+/// A real HTTP receiver on 127.0.0.1 that answers 500 to its first `failures` requests.
+async fn receiver(failures: usize) -> (String, Received) {
+    let got: Received = Default::default();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hooks/leadline", listener.local_addr().unwrap());
+    let seen = got.clone();
+    let app = axum::Router::new().route(
+        "/hooks/leadline",
+        axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
+            let seen = seen.clone();
+            async move {
+                let h = |k: &str| headers.get(k).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+                let mut all = seen.lock().unwrap();
+                all.push((h("webhook-id"), h("webhook-timestamp"), h("webhook-signature"), body));
+                if all.len() <= failures {
+                    axum::http::StatusCode::INTERNAL_SERVER_ERROR
+                } else {
+                    axum::http::StatusCode::NO_CONTENT
+                }
+            }
+        }),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, got)
+}
+
+pub async fn webhooks_are_signed_retried_logged_and_redelivered(app: &App) {
+    use leadline_server::webhooks::{sign, Dispatcher, Sender};
+    let store = app.state.store.as_ref();
+    let (url, got) = receiver(1).await;
+    app.post("/api/v1/webhooks", json!({"url": "ftp://x", "events": ["*"]})).await.error(
+        422,
+        "invalid_url",
+        Some("url"),
+    );
+    app.post("/api/v1/webhooks", json!({"url": url, "events": ["contact.*", "form.sent"]})).await.error(
+        422,
+        "unknown_event",
+        Some("events[1]"),
+    );
+    let marketing =
+        app.user("m2@test.pl", leadline_core::role::Role::Marketing, leadline_core::role::TokenScope::Write).await;
+    assert_eq!(app.call(&marketing, Method::GET, "/api/v1/webhooks", None).await.status, 403);
+    let hook = app
+        .post("/api/v1/webhooks", json!({"url": url, "events": ["contact.created", "stage.changed", "deal.won"]}))
+        .await;
+    assert_eq!(hook.status, 201, "{}", hook.text);
+    let hook = hook.json();
+    let (hid, secret) = (hook["id"].as_str().unwrap(), hook["secret"].as_str().unwrap());
+    assert!(secret.starts_with("whsec_"));
+
+    let contact =
+        app.post("/api/v1/contacts", json!({"first_name": "Hook", "emails": ["hook@acme.test"]})).await.json();
+    let cid = contact["id"].as_str().unwrap();
+    let deal = app
+        .post("/api/v1/deals", json!({"name": "Hooked", "amount": 5000, "currency": "EUR", "contact_ids": [cid]}))
+        .await
+        .json();
+    assert_eq!(
+        app.patch(&format!("/api/v1/deals/{}", deal["id"].as_str().unwrap()), json!({"status": "won"})).await.status,
+        200
+    );
+    let now = leadline_server::now() + 10_000;
+    let dispatcher = Dispatcher::new("test");
+    while dispatcher.step(store, now).await.unwrap() > 0 {}
+    // The first attempt of the first delivery is refused; the others arrive.
+    Sender::step(store, now).await.unwrap();
+    let log = app.get(&format!("/api/v1/webhooks/{hid}/deliveries")).await.json();
+    let kinds: Vec<&str> = log.as_array().unwrap().iter().map(|d| d["event_type"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"contact.created") && kinds.contains(&"deal.won"), "{log}");
+    assert!(!kinds.contains(&"deal.created"), "not subscribed: {kinds:?}");
+    let pending: Vec<&Value> = log.as_array().unwrap().iter().filter(|d| d["status"] == "pending").collect();
+    assert_eq!(pending.len(), 1, "one refused, tried again later: {log}");
+    assert_eq!((pending[0]["attempts"].as_i64(), pending[0]["last_status"].as_i64()), (Some(1), Some(500)));
+    // Not yet due; then, 5 s later, delivered.
+    assert_eq!(Sender::step(store, now + 1_000).await.unwrap(), 0);
+    assert_eq!(Sender::step(store, now + 6_000).await.unwrap(), 1);
+    let log = app.get(&format!("/api/v1/webhooks/{hid}/deliveries")).await.json();
+    assert!(log.as_array().unwrap().iter().all(|d| d["status"] == "delivered"), "{log}");
+    let received = got.lock().unwrap().clone();
+    assert_eq!(received.len(), log.as_array().unwrap().len() + 1);
+    // Every request is signed as the specification says, and the retry kept its id.
+    for (id, ts, signature, body) in &received {
+        assert_eq!(&sign(secret, id, ts.parse().unwrap(), body).unwrap(), signature);
+        let b: Value = serde_json::from_str(body).unwrap();
+        assert!(b["type"].is_string() && b["timestamp"].is_string() && b["data"].is_object(), "{body}");
+    }
+    let ids: Vec<&String> = received.iter().map(|r| &r.0).collect();
+    assert!(ids.iter().filter(|i| **i == ids[0]).count() == 2, "the retry carries the same webhook-id");
+    let won = received.iter().find(|r| r.3.contains("deal.won")).unwrap();
+    assert!(won.3.contains("\"status\":{\"from\":\"open\",\"to\":\"won\"}"), "{}", won.3);
+    // Redelivery by hand sends the same message again.
+    let first = &log[0];
+    let r =
+        app.post(&format!("/api/v1/webhooks/deliveries/{}/redeliver", first["id"].as_str().unwrap()), json!({})).await;
+    assert_eq!(r.json()["status"], "pending", "{}", r.text);
+    assert_eq!(Sender::step(store, leadline_server::now() + 1).await.unwrap(), 1);
+    assert_eq!(got.lock().unwrap().last().unwrap().0, first["message_id"].as_str().unwrap());
+    // A paused subscription gets nothing new.
+    assert_eq!(app.patch(&format!("/api/v1/webhooks/{hid}"), json!({"active": false})).await.status, 200);
+    app.post("/api/v1/contacts", json!({"first_name": "Quiet"})).await;
+    while dispatcher.step(store, leadline_server::now() + 20_000).await.unwrap() > 0 {}
+    assert_eq!(Sender::step(store, leadline_server::now() + 20_000).await.unwrap(), 0);
+}

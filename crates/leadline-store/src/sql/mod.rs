@@ -55,6 +55,8 @@ pub const TABLES: &[(&str, &str)] = &[
     ("conversion_days", "object_id, variant, day"),
     ("campaigns", "id"),
     ("campaign_spend", "campaign_id, day"),
+    ("webhooks", "id"),
+    ("webhook_deliveries", "id"),
 ];
 
 /// A bind argument, typed the way both backends store it.

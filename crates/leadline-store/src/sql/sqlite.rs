@@ -71,6 +71,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (19, include_str!("../../migrations/sqlite/0019_tracking.sql")),
     (20, include_str!("../../migrations/sqlite/0020_forms.sql")),
     (21, include_str!("../../migrations/sqlite/0021_campaigns.sql")),
+    (22, include_str!("../../migrations/sqlite/0022_webhooks.sql")),
 ];
 
 /// The text value of a custom property.

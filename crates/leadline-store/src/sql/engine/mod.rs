@@ -17,6 +17,7 @@ mod state;
 mod tracking;
 mod undo;
 mod users;
+mod webhooks;
 
 use sqlx::{Database, Row};
 
