@@ -7,6 +7,7 @@ import { createServer } from "node:http";
 import { test } from "node:test";
 
 import { Analytics } from "@segment/analytics-node";
+import { Webhook } from "standardwebhooks";
 
 import { api, backend, ownStore, shot, signIn, startBrowser, startServer, until } from "../lib/harness.mjs";
 
@@ -199,6 +200,66 @@ test(`[${backend}] a visit to a site with the script tag becomes a known, attrib
   } finally {
     http.close();
     await browser.close();
+    await server.stop();
+    store.drop();
+  }
+});
+
+test(`[${backend}] webhooks reach a receiver that verifies them with the Standard Webhooks library`, async () => {
+  const store = ownStore("hooks");
+  const server = await startServer(store);
+  const verified = [];
+  const refused = [];
+  let secret = "";
+  let requests = 0;
+  const receiver = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      requests += 1;
+      try {
+        const event = new Webhook(secret).verify(body, req.headers);
+        // The first request is answered 500: Leadline tries again.
+        if (requests === 1) {
+          res.writeHead(500).end();
+          return;
+        }
+        verified.push({ id: req.headers["webhook-id"], event });
+        res.writeHead(204).end();
+      } catch (e) {
+        refused.push(String(e));
+        res.writeHead(400).end();
+      }
+    });
+  });
+  await new Promise((ok) => receiver.listen(0, "127.0.0.1", ok));
+  try {
+    const url = `http://127.0.0.1:${receiver.address().port}/leadline`;
+    const hook = await api(server.base, store.token, "POST", "/api/v1/webhooks", { url, events: ["form.submitted", "contact.created"] });
+    secret = hook.secret;
+    const site = await api(server.base, store.token, "POST", "/api/v1/sites", { name: "Hooks", allowed_origins: ["https://acme.io"] });
+    await api(server.base, store.token, "POST", "/api/v1/forms", {
+      name: "Contact us", slug: "contact-us", site_id: site.id,
+      fields: [{ target: "email", label: "E-mail", kind: "email", required: true }, { target: "first_name", label: "Name" }],
+    });
+    const r = await fetch(`${server.base}/f/contact-us`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ email: "hook.me@acme.io", first_name: "Hook", website_url: "" }),
+    });
+    assert.equal(r.status, 200);
+    const got = await until("both events, verified", () => {
+      const kinds = verified.map((v) => v.event.type);
+      return kinds.includes("form.submitted") && kinds.includes("contact.created") ? kinds : null;
+    }, 60);
+    assert.deepEqual(refused, [], "every request verifies");
+    const form = verified.find((v) => v.event.type === "form.submitted").event;
+    assert.equal(form.data.properties.form, "Contact us");
+    const log = await api(server.base, store.token, "GET", `/api/v1/webhooks/${hook.id}/deliveries`);
+    assert.ok(log.some((d) => d.attempts === 2 && d.status === "delivered"), `one delivered on its second attempt: ${JSON.stringify(log)}`);
+    console.log(`# webhooks: ${got.join(", ")} verified with standardwebhooks after ${requests} requests`);
+  } finally {
+    receiver.close();
     await server.stop();
     store.drop();
   }

@@ -157,11 +157,15 @@ pub async fn create(
     caller: Caller,
     JsonBody(body): JsonBody,
 ) -> ApiResult<(StatusCode, Json<CampaignDto>)> {
-    caller.require(Action::Write)?;
-    let input: CampaignInput = parse(body)?;
-    let c = checked(CampaignRow::default(), input)?;
-    let saved = s.store.save_campaign(None, &c, crate::now()).await?;
+    let saved = create_campaign(&s, &caller, parse(body)?).await?;
     Ok((StatusCode::CREATED, Json(dto(&s, saved).await?)))
+}
+
+/// Make a campaign (for the API and the page alike).
+pub(crate) async fn create_campaign(s: &AppState, caller: &Caller, input: CampaignInput) -> ApiResult<CampaignRow> {
+    caller.require(Action::Write)?;
+    let c = checked(CampaignRow::default(), input)?;
+    Ok(s.store.save_campaign(None, &c, crate::now()).await?)
 }
 
 #[utoipa::path(patch, path = "/api/v1/campaigns/{id}", tag = "campaigns", request_body = CampaignInput,
@@ -239,9 +243,14 @@ pub async fn add_spend(
     Path(id): Path<String>,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<SpendDto>> {
+    record_spend(&s, &caller, &id, parse(body)?).await?;
+    spend_dto(&s, &id).await.map(Json)
+}
+
+/// Keep what a campaign cost (for the API and the page alike).
+pub(crate) async fn record_spend(s: &AppState, caller: &Caller, id: &str, input: SpendInput) -> ApiResult<()> {
     caller.require(Action::Write)?;
-    let input: SpendInput = parse(body)?;
-    s.store.campaign(&id).await?;
+    let id = s.store.campaign(id).await?.id;
     if input.entries.len() > 3_660 {
         return Err(ApiError::invalid("entries", "too_many", "at most 3,660 entries at once"));
     }
@@ -274,7 +283,7 @@ pub async fn add_spend(
         }
     }
     s.store.set_spend(&rows).await?;
-    spend_dto(&s, &id).await.map(Json)
+    Ok(())
 }
 
 async fn spend_dto(s: &AppState, id: &str) -> ApiResult<SpendDto> {

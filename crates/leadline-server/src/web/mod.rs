@@ -12,6 +12,7 @@
 mod assets;
 mod auth;
 mod bulk;
+mod campaigns;
 mod companies;
 mod contacts;
 mod deals;
@@ -58,6 +59,7 @@ pub fn routes(max_upload: u64) -> Router<AppState> {
         .merge(segments::routes())
         .merge(sites::routes())
         .merge(forms::routes())
+        .merge(campaigns::routes())
         .merge(queue::routes())
         .merge(scoring::routes())
         .merge(settings::routes())

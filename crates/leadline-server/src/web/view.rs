@@ -138,6 +138,7 @@ impl Shell {
             ("/deals", "nav-deals"),
             ("/segments", "nav-segments"),
             ("/forms", "nav-forms"),
+            ("/campaigns", "nav-campaigns"),
             ("/queue", "nav-queue"),
         ]
         .into_iter()

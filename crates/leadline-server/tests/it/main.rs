@@ -245,6 +245,7 @@ on_every_backend!(web::{
     routing_is_set_on_its_page_and_leads_reach_the_queue,
     scoring_rules_are_previewed_and_applied_on_their_page,
     forms_are_built_on_their_page,
+    campaigns_are_made_and_reported_on_their_page,
 });
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

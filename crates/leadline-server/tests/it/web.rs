@@ -572,6 +572,7 @@ pub async fn every_screen_renders(app: &App) {
         "/settings/sites".into(),
         "/forms".into(),
         "/forms/new".into(),
+        "/campaigns".into(),
     ] {
         let r = b.get(&path).await;
         assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.text);
@@ -1157,4 +1158,45 @@ pub async fn forms_are_built_on_their_page(app: &App) {
     let public = b.get("/f/news").await;
     assert!(public.text.contains("Yes, send me news") && public.text.contains(r#"name="first_name""#));
     assert!(b.get("/forms").await.text.contains("Newsletter"));
+}
+
+pub async fn campaigns_are_made_and_reported_on_their_page(app: &App) {
+    let mut b = admin(app).await;
+    let csrf = b.csrf().await;
+    assert!(b.get("/campaigns").await.text.contains("No campaign yet."));
+    let r = b
+        .post(
+            "/campaigns",
+            &[
+                ("csrf", &csrf),
+                ("name", "Brand search"),
+                ("channel", "paid_search"),
+                ("utm_campaign", "brand"),
+                ("budget", "1.500,00"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let bad = b
+        .post("/campaigns", &[("csrf", &csrf), ("name", "Again"), ("channel", "email"), ("utm_campaign", "BRAND")])
+        .await;
+    assert_eq!(bad.status, StatusCode::CONFLICT, "{}", bad.text);
+    assert!(bad.text.contains("field-error"));
+    let id = app.get("/api/v1/campaigns").await.json()[0]["id"].as_str().unwrap().to_owned();
+    let today = leadline_core::date::date_of_millis(leadline_server::now());
+    let r = b
+        .post("/campaigns/spend", &[("csrf", &csrf), ("campaign_id", &id), ("when", &today), ("amount", "120.50")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let page = b.get("/campaigns").await;
+    assert!(page.text.contains("Brand search") && page.text.contains("utm_campaign=brand"), "{}", page.text);
+    assert!(
+        page.text.contains("data-costs")
+            && page.text.contains("data-quality")
+            && page.text.contains("data-attribution")
+    );
+    assert!(page.text.contains("120.50") && page.text.contains("1,500.00"), "spend and budget shown: {}", page.text);
+    let by_channel = b.get("/campaigns?by=channel&model=time_decay&conversion=won").await;
+    assert_eq!(by_channel.status, StatusCode::OK);
+    assert!(by_channel.text.contains("Paid search"));
 }
