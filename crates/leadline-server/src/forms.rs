@@ -14,7 +14,7 @@ use axum::routing::get;
 use axum::Router;
 use leadline_core::form::{check_answers, fields_to_ask, FormField, InputKind};
 use leadline_core::record::ObjectKind;
-use leadline_store::{Conversions, FormRow, Site};
+use leadline_store::{Conversions, FormRow, Hosted, Site};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map};
 use utoipa::ToSchema;
@@ -201,6 +201,9 @@ struct Visit {
     page: String,
     referrer: String,
     utm: Vec<(&'static str, String)>,
+    /// The landing page the form is on, and its variant.
+    landing: String,
+    variant: String,
 }
 
 const UTM: [&str; 5] = ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"];
@@ -218,6 +221,8 @@ impl Visit {
             page: short(get("page"), 2000),
             referrer: short(get("ref"), 2000),
             utm: UTM.iter().map(|k| (*k, short(get(k), 200))).filter(|(_, v)| !v.is_empty()).collect(),
+            landing: short(get("lp"), 64),
+            variant: short(get("v"), 1),
         }
     }
 }
@@ -296,7 +301,7 @@ fn secure(mut resp: Response, site: &Site, redirect: Option<&str>) -> Response {
 }
 
 async fn load(s: &AppState, slug: &str) -> ApiResult<(FormRow, FormBody, Vec<FormField>, Site)> {
-    let row = s.store.form_by_slug(slug).await?.ok_or_else(|| ApiError::not_found("form", slug))?;
+    let row = s.store.form_by_slug(Hosted::Form, slug).await?.ok_or_else(|| ApiError::not_found("form", slug))?;
     let (body, fields) = parse(&row)?;
     let site = s.store.site(&row.site_id).await?;
     Ok((row, body, fields, site))
@@ -471,6 +476,9 @@ async fn submit(
     s.tracker_wake.notify_one();
     let day = now.div_euclid(86_400_000);
     s.store.count_conversion(&row.id, "", day, Conversions { submissions: 1, ..Default::default() }).await?;
+    if !visit.landing.is_empty() {
+        crate::pages::count_submission(&s, &visit.landing, &visit.variant).await;
+    }
     if let Some(url) = &body.redirect_url {
         return Ok(secure(Redirect::to(url).into_response(), &site, Some(url)));
     }

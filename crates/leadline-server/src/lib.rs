@@ -18,6 +18,7 @@ pub mod guard;
 pub mod import;
 pub mod jobs;
 pub mod metrics;
+pub mod pages;
 pub mod ratelimit;
 pub mod routing;
 pub mod rules;

@@ -274,16 +274,16 @@ pub trait TrackStore: Send + Sync {
     async fn inbox_prune(&self, reader: &str, before: Millis) -> StoreResult<u64>;
 }
 
-/// Forms and landing pages: their definitions (JSON bodies the server reads) and their daily
-/// counts of views, clicks and submissions.
+/// Forms and landing pages (`Hosted`): their definitions (JSON bodies the server reads) and
+/// their daily counts of views, clicks and submissions.
 #[async_trait::async_trait]
 pub trait FormStore: Send + Sync {
-    /// Make (`id` None) or change a form; a slug another form has is a conflict.
-    async fn save_form(&self, id: Option<&str>, form: &FormRow, now: Millis) -> StoreResult<FormRow>;
-    async fn form(&self, id: &str) -> StoreResult<FormRow>;
-    async fn form_by_slug(&self, slug: &str) -> StoreResult<Option<FormRow>>;
-    async fn forms(&self) -> StoreResult<Vec<FormRow>>;
-    async fn delete_form(&self, id: &str) -> StoreResult<()>;
+    /// Make (`id` None) or change a form or page; a slug another of its kind has is a conflict.
+    async fn save_form(&self, kind: Hosted, id: Option<&str>, form: &FormRow, now: Millis) -> StoreResult<FormRow>;
+    async fn form(&self, kind: Hosted, id: &str) -> StoreResult<FormRow>;
+    async fn form_by_slug(&self, kind: Hosted, slug: &str) -> StoreResult<Option<FormRow>>;
+    async fn forms(&self, kind: Hosted) -> StoreResult<Vec<FormRow>>;
+    async fn delete_form(&self, kind: Hosted, id: &str) -> StoreResult<()>;
     /// Add to a form's or page's counts of the day.
     async fn count_conversion(&self, object_id: &str, variant: &str, day: i64, counts: Conversions) -> StoreResult<()>;
     /// An object's counts per variant since `since_day`, summed.
@@ -470,6 +470,13 @@ pub struct Attempt {
     pub delivered: bool,
     /// When to try again; `None` with `delivered` false: failed for good.
     pub next: Option<Millis>,
+}
+
+/// What Leadline hosts for a site: forms (`/f/{slug}`) and landing pages (`/p/{slug}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hosted {
+    Form,
+    Page,
 }
 
 /// A form or landing page as kept.

@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::routing::get;
 use axum::{Json, Router};
 use leadline_core::role::Action;
-use leadline_store::FormRow;
+use leadline_store::{FormRow, Hosted};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -72,7 +72,7 @@ pub(crate) async fn save(s: &AppState, caller: &Caller, id: Option<&str>, body: 
             .map_err(|e| crate::error::ApiError::bad_request("invalid_form", e.to_string()))?,
         ..Default::default()
     };
-    Ok(s.store.save_form(id, &row, crate::now()).await?)
+    Ok(s.store.save_form(Hosted::Form, id, &row, crate::now()).await?)
 }
 
 fn base(s: &AppState, headers: &HeaderMap) -> String {
@@ -103,7 +103,7 @@ pub async fn replace(
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<FormDto>> {
     let body: FormBody = parse(body)?;
-    s.store.form(&id).await?;
+    s.store.form(Hosted::Form, &id).await?;
     let row = save(&s, &caller, Some(&id), body).await?;
     Ok(Json(dto(&s, row, &base(&s, &headers), 30).await?))
 }
@@ -120,7 +120,7 @@ pub async fn list(
     caller.require(Action::Read)?;
     let days = super::days_param(&super::query_pairs(&uri)?)?;
     let mut out = Vec::new();
-    for row in s.store.forms().await? {
+    for row in s.store.forms(Hosted::Form).await? {
         out.push(dto(&s, row, &base(&s, &headers), days).await?);
     }
     Ok(Json(out))
@@ -138,7 +138,7 @@ pub async fn get_one(
 ) -> ApiResult<Json<FormDto>> {
     caller.require(Action::Read)?;
     let days = super::days_param(&super::query_pairs(&uri)?)?;
-    let row = s.store.form(&id).await?;
+    let row = s.store.form(Hosted::Form, &id).await?;
     Ok(Json(dto(&s, row, &base(&s, &headers), days).await?))
 }
 
@@ -147,6 +147,6 @@ pub async fn get_one(
     responses((status = 204), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn remove(State(s): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<StatusCode> {
     caller.require(Action::Write)?;
-    s.store.delete_form(&id).await?;
+    s.store.delete_form(Hosted::Form, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

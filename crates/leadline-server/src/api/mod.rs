@@ -6,6 +6,7 @@ pub(crate) mod conditions;
 pub(crate) mod duplicates;
 pub(crate) mod forms;
 pub(crate) mod imports;
+pub(crate) mod pages;
 pub(crate) mod records;
 pub(crate) mod routing;
 pub(crate) mod rules;
@@ -42,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         .merge(rules::routes())
         .merge(sites::routes())
         .merge(forms::routes())
+        .merge(pages::routes())
         .merge(campaigns::routes())
         .merge(webhooks::routes())
         .route("/openapi.json", get(system::openapi))
@@ -55,6 +57,7 @@ pub fn router(state: AppState) -> Router {
         .merge(web)
         .merge(track::routes())
         .merge(crate::forms::routes())
+        .merge(crate::pages::routes())
         .nest("/api/v1", api)
         .route("/healthz", get(system::healthz))
         .route("/metrics", get(system::metrics))
@@ -236,6 +239,7 @@ pub fn query_pairs(uri: &axum::http::Uri) -> ApiResult<Vec<(String, String)>> {
         campaigns::quality_report, campaigns::attribution_report,
         webhooks::create, webhooks::list, webhooks::get_one, webhooks::update, webhooks::remove,
         webhooks::deliveries, webhooks::redeliver,
+        pages::create, pages::list, pages::get_one, pages::replace, pages::remove,
         forms::create, forms::list, forms::get_one, forms::replace, forms::remove,
         sites::create, sites::list, sites::get_one, sites::update, sites::remove, sites::events, sites::visitors, sites::unlink,
         routing::get_routing, routing::set_routing, routing::list_members, routing::set_member, routing::remove_member,
@@ -272,6 +276,7 @@ pub fn query_pairs(uri: &axum::http::Uri) -> ApiResult<Vec<(String, String)>> {
         campaigns::CostReport, campaigns::QualityRow, campaigns::QualityReport, campaigns::AttributionRow,
         campaigns::AttributionReport,
         webhooks::WebhookInput, webhooks::WebhookDto, webhooks::DeliveryDto,
+        pages::PageDto, pages::VariantStats, crate::pages::PageBody, crate::pages::Block,
         forms::FormDto, crate::forms::FormBody, crate::forms::FieldDto, crate::forms::ConsentDto,
         sites::SiteInput, sites::SitePatch, sites::SiteDto, sites::SiteEvents, sites::VisitorDto, sites::TouchDto,
         routing::RoutingDto, crate::routing::RuleDto, routing::MemberDto, routing::MemberInput, routing::QueueItemDto,

@@ -12,6 +12,7 @@ use axum::Router;
 use leadline_core::form::InputKind;
 use leadline_core::record::ObjectKind;
 use leadline_core::role::Action;
+use leadline_store::Hosted;
 
 use super::auth::FormErrors;
 use super::view::{Shell, Tr};
@@ -40,7 +41,7 @@ async fn list(State(s): State<AppState>, v: Viewer, headers: HeaderMap) -> PageR
     let tr = Tr { locale: v.locale };
     let base = crate::api::sites::base_url(&headers, s.config.secure_cookies);
     let mut forms = Vec::new();
-    for row in s.store.forms().await? {
+    for row in s.store.forms(Hosted::Form).await? {
         let d = dto(&s, row, &base, 30).await?;
         let said = tr.ta(
             "forms-counts",
@@ -175,7 +176,7 @@ async fn edit_page(
     let base = crate::api::sites::base_url(headers, s.config.secure_cookies);
     let saved = match &id {
         Some(id) => {
-            let d = dto(s, s.store.form(id).await?, &base, 30).await?;
+            let d = dto(s, s.store.form(Hosted::Form, id).await?, &base, 30).await?;
             let said = tr.ta(
                 "forms-counts",
                 &[
@@ -278,6 +279,6 @@ async fn update(State(s): State<AppState>, headers: HeaderMap, Path(id): Path<St
 
 async fn delete(State(s): State<AppState>, Path(id): Path<String>, form: Posted) -> PageResult {
     form.viewer.require(Action::Write)?;
-    s.store.delete_form(&id).await?;
+    s.store.delete_form(Hosted::Form, &id).await?;
     Ok(Redirect::to("/forms").into_response())
 }

@@ -224,6 +224,7 @@ on_every_backend!(tracking::{
     forms_turn_visitors_into_leads,
     campaign_costs_quality_and_attribution_match_the_hand_count,
     webhooks_are_signed_retried_logged_and_redelivered,
+    landing_pages_count_each_variant,
 });
 
 on_every_backend!(web::{

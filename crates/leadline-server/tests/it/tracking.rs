@@ -788,3 +788,68 @@ pub async fn webhooks_are_signed_retried_logged_and_redelivered(app: &App) {
     while dispatcher.step(store, leadline_server::now() + 20_000).await.unwrap() > 0 {}
     assert_eq!(Sender::step(store, leadline_server::now() + 20_000).await.unwrap(), 0);
 }
+
+pub async fn landing_pages_count_each_variant(app: &App) {
+    let s = site(app, json!(["https://acme.io"])).await;
+    let site_id = s["id"].as_str().unwrap();
+    let r = app
+        .post("/api/v1/forms", json!({"name": "Demo", "slug": "demo", "site_id": site_id, "fields": [{"target": "email", "label": "E-mail", "kind": "email", "required": true}]}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let blocks = |headline: &str| {
+        json!([
+            {"kind": "headline", "text": headline},
+            {"kind": "cta", "text": "Book a demo", "url": "https://acme.io/book"},
+            {"kind": "image", "text": "A truck", "url": "https://acme.io/truck.png"},
+            {"kind": "form", "form": "demo"},
+        ])
+    };
+    let page = json!({"name": "Launch", "slug": "launch", "site_id": site_id, "blocks": blocks("Ship <faster>"), "variant_b": blocks("Freight, tracked"), "split_b": 0});
+    let mut bad = page.clone();
+    bad["blocks"][3]["form"] = json!("nothing");
+    app.post("/api/v1/pages", bad).await.error(422, "unknown_reference", Some("blocks[3].form"));
+    let mut bad = page.clone();
+    bad["variant_b"][1]["url"] = json!("javascript:alert(1)");
+    app.post("/api/v1/pages", bad).await.error(422, "invalid_url", Some("variant_b[1].url"));
+    let r = app.post("/api/v1/pages", page).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.json()["id"].as_str().unwrap().to_owned();
+
+    let a = app.send(Request::get("/p/launch").body(Body::empty()).unwrap()).await;
+    assert_eq!(a.status, 200);
+    assert!(a.text.contains("Ship &#60;faster&#62;"), "escaped: {}", a.text);
+    assert!(
+        a.text.contains(s["write_key"].as_str().unwrap()) && a.text.contains(&format!("/f/demo?lp={id}&#38;v=a")),
+        "{}",
+        a.text
+    );
+    assert!(a.headers[header::SET_COOKIE].to_str().unwrap().starts_with(&format!("ll_v_{id}=a")));
+    let b = app
+        .send(Request::get("/p/launch").header(header::COOKIE, format!("ll_v_{id}=b")).body(Body::empty()).unwrap())
+        .await;
+    assert!(
+        b.text.contains("Freight, tracked") && b.headers.get(header::SET_COOKIE).is_none(),
+        "the shown variant is kept"
+    );
+    let go = app.send(Request::get("/p/launch/go/1?v=a").body(Body::empty()).unwrap()).await;
+    assert_eq!((go.status.as_u16(), go.headers[header::LOCATION].to_str().unwrap()), (302, "https://acme.io/book"));
+    assert_eq!(
+        app.send(Request::get("/p/launch/go/0").body(Body::empty()).unwrap()).await.status,
+        404,
+        "only calls to action lead anywhere"
+    );
+    let r = post_form(app, "/f/demo", &[("lp", &id), ("v", "b"), ("email", "lp@acme.io"), ("website_url", "")]).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let stats = app.get(&format!("/api/v1/pages/{id}")).await.json();
+    let v = |name: &str| stats["variants"].as_array().unwrap().iter().find(|x| x["variant"] == name).cloned().unwrap();
+    assert_eq!(
+        (v("a")["views"].as_i64(), v("a")["clicks"].as_i64(), v("a")["submissions"].as_i64()),
+        (Some(1), Some(1), Some(0)),
+        "{stats}"
+    );
+    assert_eq!(
+        (v("b")["views"].as_i64(), v("b")["submissions"].as_i64(), v("b")["conversion_rate"].as_f64()),
+        (Some(1), Some(1), Some(1.0))
+    );
+    assert_eq!(v("a")["click_rate"], 1.0);
+}

@@ -57,6 +57,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("campaign_spend", "campaign_id, day"),
     ("webhooks", "id"),
     ("webhook_deliveries", "id"),
+    ("landing_pages", "id"),
 ];
 
 /// A bind argument, typed the way both backends store it.

@@ -46,6 +46,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (17, include_str!("../../migrations/postgres/0017_forms.sql")),
     (18, include_str!("../../migrations/postgres/0018_campaigns.sql")),
     (19, include_str!("../../migrations/postgres/0019_webhooks.sql")),
+    (20, include_str!("../../migrations/postgres/0020_landing_pages.sql")),
 ];
 
 /// A JSON array of the rows of a group, each a JSON array of `columns` (text, as JSON).

@@ -72,6 +72,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (20, include_str!("../../migrations/sqlite/0020_forms.sql")),
     (21, include_str!("../../migrations/sqlite/0021_campaigns.sql")),
     (22, include_str!("../../migrations/sqlite/0022_webhooks.sql")),
+    (23, include_str!("../../migrations/sqlite/0023_landing_pages.sql")),
 ];
 
 /// The text value of a custom property.

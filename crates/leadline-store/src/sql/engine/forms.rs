@@ -3,9 +3,17 @@
 use super::{req_int, req_text, DbRow, SqlStore};
 use crate::error::{StoreError, StoreResult};
 use crate::sql::new_id;
-use crate::{Conversions, FormRow};
+use crate::{Conversions, FormRow, Hosted};
 
 const COLUMNS: &str = "id, slug, name, site_id, body, created_at, updated_at";
+
+/// The table and the words a kind of hosted thing is kept and named in.
+fn table(kind: Hosted) -> (&'static str, &'static str, &'static str) {
+    match kind {
+        Hosted::Form => ("forms", "form", "/f/"),
+        Hosted::Page => ("landing_pages", "landing page", "/p/"),
+    }
+}
 
 fn form_of(row: &DbRow) -> StoreResult<FormRow> {
     Ok(FormRow {
@@ -21,20 +29,25 @@ fn form_of(row: &DbRow) -> StoreResult<FormRow> {
 
 #[async_trait::async_trait]
 impl crate::FormStore for SqlStore {
-    async fn save_form(&self, id: Option<&str>, form: &FormRow, now: i64) -> StoreResult<FormRow> {
+    async fn save_form(&self, kind: Hosted, id: Option<&str>, form: &FormRow, now: i64) -> StoreResult<FormRow> {
+        let (table, what, path) = table(kind);
         let mut tx = self.begin().await?;
-        let taken: Option<String> = sqlx::query_scalar("SELECT id FROM forms WHERE slug = $1")
+        let taken: Option<String> = sqlx::query_scalar(&format!("SELECT id FROM {table} WHERE slug = $1"))
             .bind(&form.slug)
             .fetch_optional(&mut *tx)
             .await?;
         if taken.is_some_and(|t| Some(t.as_str()) != id) {
-            return Err(StoreError::conflict("slug_taken", "slug", format!("the address /f/{} is taken", form.slug)));
+            return Err(StoreError::conflict(
+                "slug_taken",
+                "slug",
+                format!("the address {path}{} is taken", form.slug),
+            ));
         }
         let id = match id {
             Some(id) => {
-                let done = sqlx::query(
-                    "UPDATE forms SET slug = $1, name = $2, site_id = $3, body = $4, updated_at = $5 WHERE id = $6",
-                )
+                let done = sqlx::query(&format!(
+                    "UPDATE {table} SET slug = $1, name = $2, site_id = $3, body = $4, updated_at = $5 WHERE id = $6"
+                ))
                 .bind(&form.slug)
                 .bind(&form.name)
                 .bind(&form.site_id)
@@ -44,13 +57,13 @@ impl crate::FormStore for SqlStore {
                 .execute(&mut *tx)
                 .await?;
                 if done.rows_affected() == 0 {
-                    return Err(StoreError::not_found("form", id));
+                    return Err(StoreError::not_found(what, id));
                 }
                 id.to_owned()
             }
             None => {
                 let id = new_id();
-                sqlx::query(&format!("INSERT INTO forms ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $6)"))
+                sqlx::query(&format!("INSERT INTO {table} ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $6)"))
                     .bind(&id)
                     .bind(&form.slug)
                     .bind(&form.name)
@@ -63,37 +76,40 @@ impl crate::FormStore for SqlStore {
             }
         };
         let row =
-            sqlx::query(&format!("SELECT {COLUMNS} FROM forms WHERE id = $1")).bind(&id).fetch_one(&mut *tx).await?;
+            sqlx::query(&format!("SELECT {COLUMNS} FROM {table} WHERE id = $1")).bind(&id).fetch_one(&mut *tx).await?;
         tx.commit().await?;
         form_of(&row)
     }
 
-    async fn form(&self, id: &str) -> StoreResult<FormRow> {
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM forms WHERE id = $1"))
+    async fn form(&self, kind: Hosted, id: &str) -> StoreResult<FormRow> {
+        let (table, what, _) = table(kind);
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM {table} WHERE id = $1"))
             .bind(id)
             .fetch_optional(&self.reader)
             .await?;
-        form_of(&row.ok_or_else(|| StoreError::not_found("form", id))?)
+        form_of(&row.ok_or_else(|| StoreError::not_found(what, id))?)
     }
 
-    async fn form_by_slug(&self, slug: &str) -> StoreResult<Option<FormRow>> {
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM forms WHERE slug = $1"))
+    async fn form_by_slug(&self, kind: Hosted, slug: &str) -> StoreResult<Option<FormRow>> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM {} WHERE slug = $1", table(kind).0))
             .bind(slug)
             .fetch_optional(&self.reader)
             .await?;
         row.as_ref().map(form_of).transpose()
     }
 
-    async fn forms(&self) -> StoreResult<Vec<FormRow>> {
-        let rows =
-            sqlx::query(&format!("SELECT {COLUMNS} FROM forms ORDER BY name, id")).fetch_all(&self.reader).await?;
+    async fn forms(&self, kind: Hosted) -> StoreResult<Vec<FormRow>> {
+        let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM {} ORDER BY name, id", table(kind).0))
+            .fetch_all(&self.reader)
+            .await?;
         rows.iter().map(form_of).collect()
     }
 
-    async fn delete_form(&self, id: &str) -> StoreResult<()> {
-        let done = sqlx::query("DELETE FROM forms WHERE id = $1").bind(id).execute(&self.writer).await?;
+    async fn delete_form(&self, kind: Hosted, id: &str) -> StoreResult<()> {
+        let (table, what, _) = table(kind);
+        let done = sqlx::query(&format!("DELETE FROM {table} WHERE id = $1")).bind(id).execute(&self.writer).await?;
         if done.rows_affected() == 0 {
-            return Err(StoreError::not_found("form", id));
+            return Err(StoreError::not_found(what, id));
         }
         Ok(())
     }
