@@ -20,6 +20,7 @@ mod duplicates;
 mod forms;
 pub mod i18n;
 mod imports;
+mod pages;
 mod queue;
 mod records;
 mod scoring;
@@ -59,6 +60,7 @@ pub fn routes(max_upload: u64) -> Router<AppState> {
         .merge(segments::routes())
         .merge(sites::routes())
         .merge(forms::routes())
+        .merge(pages::routes())
         .merge(campaigns::routes())
         .merge(queue::routes())
         .merge(scoring::routes())

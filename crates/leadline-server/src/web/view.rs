@@ -138,6 +138,7 @@ impl Shell {
             ("/deals", "nav-deals"),
             ("/segments", "nav-segments"),
             ("/forms", "nav-forms"),
+            ("/pages", "nav-pages"),
             ("/campaigns", "nav-campaigns"),
             ("/queue", "nav-queue"),
         ]

@@ -247,6 +247,7 @@ on_every_backend!(web::{
     scoring_rules_are_previewed_and_applied_on_their_page,
     forms_are_built_on_their_page,
     campaigns_are_made_and_reported_on_their_page,
+    landing_pages_are_built_on_their_page,
 });
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

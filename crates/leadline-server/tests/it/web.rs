@@ -573,6 +573,8 @@ pub async fn every_screen_renders(app: &App) {
         "/forms".into(),
         "/forms/new".into(),
         "/campaigns".into(),
+        "/pages".into(),
+        "/pages/new".into(),
     ] {
         let r = b.get(&path).await;
         assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.text);
@@ -1199,4 +1201,40 @@ pub async fn campaigns_are_made_and_reported_on_their_page(app: &App) {
     let by_channel = b.get("/campaigns?by=channel&model=time_decay&conversion=won").await;
     assert_eq!(by_channel.status, StatusCode::OK);
     assert!(by_channel.text.contains("Paid search"));
+}
+
+pub async fn landing_pages_are_built_on_their_page(app: &App) {
+    let site = app.post("/api/v1/sites", json!({"name": "Acme"})).await.json();
+    let site_id = site["id"].as_str().unwrap();
+    let mut b = admin(app).await;
+    let csrf = b.csrf().await;
+    assert!(b.get("/pages").await.text.contains("No landing page yet."));
+    let base = [
+        ("csrf", csrf.as_str()),
+        ("name", "Spring launch"),
+        ("slug", "spring"),
+        ("site_id", site_id),
+        ("a0.kind", "headline"),
+        ("a0.text", "Spring is here"),
+        ("a1.kind", "cta"),
+        ("a1.text", "See plans"),
+    ];
+    let mut bad = base.to_vec();
+    bad.push(("a1.url", "javascript:alert(1)"));
+    let r = b.post("/pages/new", &bad).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(r.text.contains("data-block-error") && r.text.contains("value=\"Spring is here\""), "{}", r.text);
+    let mut good = base.to_vec();
+    good.extend([
+        ("a1.url", "https://acme.io/plans"),
+        ("b0.kind", "headline"),
+        ("b0.text", "Plans for spring"),
+        ("split_b", "30"),
+    ]);
+    let r = b.post("/pages/new", &good).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let page = b.get(&location(&r)).await;
+    assert!(page.text.contains("/p/spring") && page.text.contains("value=\"30\""), "{}", page.text);
+    assert!(page.text.contains("A: 0 views") && page.text.contains("B: 0 views"), "{}", page.text);
+    assert!(b.get("/p/spring").await.text.contains("Spring"));
 }
