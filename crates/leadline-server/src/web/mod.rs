@@ -28,6 +28,7 @@ mod segments;
 mod settings;
 mod sites;
 pub mod view;
+mod webhooks;
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -59,6 +60,7 @@ pub fn routes(max_upload: u64) -> Router<AppState> {
         .merge(duplicates::routes())
         .merge(segments::routes())
         .merge(sites::routes())
+        .merge(webhooks::routes())
         .merge(forms::routes())
         .merge(pages::routes())
         .merge(campaigns::routes())

@@ -782,6 +782,13 @@ pub async fn webhooks_are_signed_retried_logged_and_redelivered(app: &App) {
     assert_eq!(r.json()["status"], "pending", "{}", r.text);
     assert_eq!(Sender::step(store, leadline_server::now() + 1).await.unwrap(), 1);
     assert_eq!(got.lock().unwrap().last().unwrap().0, first["message_id"].as_str().unwrap());
+    // The screen shows the log.
+    let screen = app.get("/settings/webhooks").await;
+    assert!(
+        screen.text.contains(secret) && screen.text.contains("deal.won") && screen.text.contains("Delivered"),
+        "{}",
+        screen.text
+    );
     // A paused subscription gets nothing new.
     assert_eq!(app.patch(&format!("/api/v1/webhooks/{hid}"), json!({"active": false})).await.status, 200);
     app.post("/api/v1/contacts", json!({"first_name": "Quiet"})).await;

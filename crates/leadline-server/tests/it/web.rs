@@ -575,6 +575,7 @@ pub async fn every_screen_renders(app: &App) {
         "/campaigns".into(),
         "/pages".into(),
         "/pages/new".into(),
+        "/settings/webhooks".into(),
     ] {
         let r = b.get(&path).await;
         assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.text);
