@@ -257,6 +257,7 @@ fn text(v: impl Into<String>) -> Option<Scalar> {
 
 struct Person {
     id: String,
+    email: String,
     created: i64,
     /// Stages reached, with the time each was reached.
     path: Vec<(&'static str, i64)>,
@@ -384,6 +385,7 @@ pub async fn seed(
             c.record.set(f("company_name"), text(company_names[ci].clone()));
         }
         c.record.set(f("lifecycle_stage"), text("subscriber"));
+        let email_text = email.as_str().to_owned();
         c.emails = Some(vec![email]);
         // Some people at a company give its switchboard rather than a phone of their own:
         // several contacts then share a number, and are listed as possible duplicates, never
@@ -417,7 +419,7 @@ pub async fn seed(
             path.push((stage, t));
         }
         by_day.entry(created / DAY).or_default().push((i, ContactUpsert { id: None, changes: c }));
-        people.push(Person { id: String::new(), created, path, company });
+        people.push(Person { id: String::new(), email: email_text, created, path, company });
     }
     let mut days: Vec<i64> = by_day.keys().copied().collect();
     days.sort_unstable();
@@ -587,7 +589,145 @@ pub async fn seed(
     }
     append(store, batch, now).await?;
     progress("activities");
+    marketing(store, &people, now, &mut rng).await?;
+    progress("sites, forms, pages, campaigns and tracked visits");
     Ok(password)
+}
+
+/// The demo's marketing: a site with its write key, a form and an A/B landing page, campaigns
+/// with six months of spend, a webhook-free setup, and tracked visits: people's first visits
+/// from campaigns and search before they became known, kept in the tracking inbox so the
+/// tracker stitches them on the first start (first touches, original sources, campaign
+/// reports and attribution then have real data).
+async fn marketing(store: &dyn Store, people: &[Person], now: i64, rng: &mut StdRng) -> Result<(), String> {
+    use leadline_store::{CampaignRow, Conversions, FormRow, Hosted, SiteSettings};
+    let e = |e: leadline_store::StoreError| e.to_string();
+    let settings = SiteSettings {
+        name: "Nordwind website".into(),
+        allowed_origins: vec!["https://nordwind.example".into()],
+        require_consent: false,
+        honor_dnt: true,
+    };
+    let site = store.create_site(&settings, "wk_demo_nordwind_website", now).await.map_err(e)?;
+    let form = serde_json::json!({
+        "name": "Book a demo", "slug": "book-a-demo", "site_id": site.id,
+        "fields": [
+            {"target": "email", "label": "Work e-mail", "kind": "email", "required": true},
+            {"target": "first_name", "label": "First name", "required": true},
+            {"target": "company_name", "label": "Company"},
+            {"target": "job_title", "label": "Role", "progressive": true},
+        ],
+        "consent": [{"channel": "email", "wording": "Send me the monthly product news", "required": false}],
+        "thank_you": "Thank you! We will call you within a day.",
+    });
+    let row = |slug: &str, name: &str, body: &serde_json::Value| FormRow {
+        slug: slug.into(),
+        name: name.into(),
+        site_id: site.id.clone(),
+        body: body.to_string(),
+        ..Default::default()
+    };
+    let form = store.save_form(Hosted::Form, None, &row("book-a-demo", "Book a demo", &form), now).await.map_err(e)?;
+    let blocks = |headline: &str| {
+        serde_json::json!([
+            {"kind": "headline", "text": headline},
+            {"kind": "text", "text": "Nordwind moves freight across Europe and tells you where it is, every hour."},
+            {"kind": "cta", "text": "See the plans", "url": "https://nordwind.example/pricing"},
+            {"kind": "form", "form": "book-a-demo"},
+        ])
+    };
+    let page = serde_json::json!({
+        "name": "Spring launch", "slug": "spring-launch", "site_id": site.id,
+        "blocks": blocks("Freight, tracked"), "variant_b": blocks("Know where your freight is"), "split_b": 50,
+    });
+    let page =
+        store.save_form(Hosted::Page, None, &row("spring-launch", "Spring launch", &page), now).await.map_err(e)?;
+    let today = now.div_euclid(DAY);
+    for d in 0..30 {
+        for (v, views, clicks, subs) in [("a", 40, 6, 3), ("b", 40, 9, 5)] {
+            let jitter = rng.gen_range(0..10);
+            let c = Conversions { views: views + jitter, clicks: clicks + jitter / 3, submissions: subs + jitter / 5 };
+            store.count_conversion(&page.id, v, today - d, c).await.map_err(e)?;
+        }
+        let c = Conversions { views: 60 + rng.gen_range(0..20), clicks: 0, submissions: 6 + rng.gen_range(0..4) };
+        store.count_conversion(&form.id, "", today - d, c).await.map_err(e)?;
+    }
+    // Campaigns, mapped by utm_campaign or by the import's list, with spend every day.
+    let campaigns = [
+        ("Spring webinar", "content", Some("spring-webinar"), None, 4_000),
+        ("Black Friday", "paid_social", Some("black-friday"), None, 9_000),
+        ("LinkedIn ABM", "paid_social", Some("linkedin-abm"), None, 12_000),
+        ("Retargeting Q3", "display", Some("retargeting-q3"), None, 5_000),
+        ("Brand search", "paid_search", Some("brand-search"), None, 15_000),
+        ("Newsletter", "email", Some("newsletter"), None, 500),
+        ("Expo 2026 attendees", "purchased_list", None, Some("expo-2026-attendees"), 0),
+    ];
+    for (name, channel, utm, list, daily) in campaigns {
+        let c = CampaignRow {
+            name: name.into(),
+            channel: channel.into(),
+            utm_campaign: utm.map(str::to_owned),
+            source_list: list.map(str::to_owned),
+            budget: Some(daily * 200),
+            currency: "EUR".into(),
+            ..Default::default()
+        };
+        let c = store.save_campaign(None, &c, now - 180 * DAY).await.map_err(e)?;
+        let mut spend: Vec<(String, String, i64)> = (0..180)
+            .filter(|_| daily > 0)
+            .map(|d| {
+                let day = leadline_core::date::date_of_millis((today - d) * DAY);
+                (c.id.clone(), day, daily + rng.gen_range(0..daily / 2 + 1))
+            })
+            .collect();
+        if list.is_some() {
+            // A purchased list is paid once.
+            spend.push((c.id.clone(), leadline_core::date::date_of_millis((today - 150) * DAY), 250_000));
+        }
+        store.set_spend(&spend).await.map_err(e)?;
+    }
+    // Tracked visits of a third of the people before they became known, and an identify.
+    let visits: [(&str, &str, &str, &str); 7] = [
+        ("google", "cpc", "brand-search", ""),
+        ("linkedin", "paid_social", "linkedin-abm", "https://www.linkedin.com/"),
+        ("facebook", "paid_social", "black-friday", "https://www.facebook.com/"),
+        ("newsletter", "email", "newsletter", ""),
+        ("partner-blog", "content", "spring-webinar", "https://blog.example.org/"),
+        ("", "", "", "https://www.google.com/"),
+        ("", "", "", "https://www.bing.com/"),
+    ];
+    let mut rows = Vec::new();
+    for (i, p) in people.iter().enumerate().filter(|(i, _)| i % 3 == 0) {
+        let anon = format!("demo-visitor-{i}");
+        let (source, medium, campaign, referrer) = visits[rng.gen_range(0..visits.len())];
+        let mut url = "https://nordwind.example/".to_owned();
+        if !source.is_empty() {
+            url.push_str(&format!("?utm_source={source}&utm_medium={medium}&utm_campaign={campaign}"));
+        }
+        let first = p.created - rng.gen_range(1..10) * DAY;
+        let messages = [
+            serde_json::json!({"type": "page", "anonymousId": anon, "messageId": format!("demo-{i}-1"),
+                "timestamp": leadline_core::date::rfc3339(first),
+                "context": {"page": {"url": url, "referrer": referrer, "title": "Nordwind"}}}),
+            serde_json::json!({"type": "page", "anonymousId": anon, "messageId": format!("demo-{i}-2"),
+                "timestamp": leadline_core::date::rfc3339(first + 120_000),
+                "context": {"page": {"url": "https://nordwind.example/pricing", "referrer": url, "title": "Pricing"}}}),
+            serde_json::json!({"type": "page", "anonymousId": anon, "messageId": format!("demo-{i}-3"),
+                "timestamp": leadline_core::date::rfc3339(p.created - 3_600_000),
+                "context": {"page": {"url": "https://nordwind.example/", "referrer": "https://www.google.com/", "title": "Nordwind"}}}),
+            serde_json::json!({"type": "identify", "anonymousId": anon, "messageId": format!("demo-{i}-4"),
+                "timestamp": leadline_core::date::rfc3339(p.created), "traits": {"email": p.email}}),
+        ];
+        for m in messages {
+            rows.push(
+                leadline_server::tracking::read_message(m, None, None, now, &site.id).map_err(|e| e.to_string())?,
+            );
+        }
+    }
+    for chunk in rows.chunks(2_000) {
+        store.inbox_append(chunk).await.map_err(e)?;
+    }
+    Ok(())
 }
 
 async fn append(store: &dyn Store, batch: Vec<NewActivity>, now: i64) -> Result<(), String> {
