@@ -385,7 +385,7 @@ async fn submit(
     let thanks = || body.thank_you.clone().unwrap_or_else(|| tr.t("form-thanks"));
     if get(HONEYPOT).is_some_and(|v| !v.is_empty()) {
         // A bot: it is thanked, and nothing is kept.
-        let page = render_page(tr.clone(), &body, &[], visit, &|_| String::new(), Vec::new(), Some(thanks()));
+        let page = render_page(tr, &body, &[], visit, &|_| String::new(), Vec::new(), Some(thanks()));
         return Ok(secure(crate::web::render(&page), &site, None));
     }
     let known = known_targets(&s, &site.id, &visit.aid).await;

@@ -104,11 +104,10 @@ pub fn read_message(
     let user_id = id_of(&map, "userId")?;
     let anonymous_id = id_of(&map, "anonymousId")?;
     match kind {
-        MessageKind::Alias => {
-            if user_id.is_none() || id_of(&map, "previousId")?.is_none() {
-                return Err(problem("previousId", "missing_id", "an alias call names userId and previousId"));
-            }
+        MessageKind::Alias if user_id.is_none() || id_of(&map, "previousId")?.is_none() => {
+            return Err(problem("previousId", "missing_id", "an alias call names userId and previousId"));
         }
+        MessageKind::Alias => {}
         _ if user_id.is_none() && anonymous_id.is_none() => {
             return Err(problem("userId", "missing_id", "a message names userId or anonymousId"));
         }

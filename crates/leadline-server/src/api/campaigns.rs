@@ -256,7 +256,7 @@ pub(crate) async fn record_spend(s: &AppState, caller: &Caller, id: &str, input:
     }
     let mut rows = Vec::new();
     for (i, e) in input.entries.iter().enumerate() {
-        if !(0..=1_000_000_000_00).contains(&e.amount) {
+        if !(0..=100_000_000_000).contains(&e.amount) {
             return Err(ApiError::invalid(
                 &format!("entries[{i}].amount"),
                 "invalid_number",
