@@ -493,18 +493,21 @@ impl Campaigns {
 /// The group of contacts no campaign, channel or list names.
 const NONE: &str = "(none)";
 
+/// When a contact first reached MQL, SQL and customer, from the stages the store read.
+fn milestones(r: &JourneyRow) -> [Option<i64>; 3] {
+    let stages: Vec<(LifecycleStage, i64)> =
+        r.stages.iter().filter_map(|(st, at)| Some((LifecycleStage::parse(st)?, *at))).collect();
+    campaign::reached(&stages)
+}
+
 fn journeys(rows: &[JourneyRow], campaigns: &Campaigns, by: &str) -> Vec<Journey> {
     rows.iter()
-        .map(|r| {
-            let stages: Vec<(LifecycleStage, i64)> =
-                r.stages.iter().filter_map(|(st, at)| Some((LifecycleStage::parse(st)?, *at))).collect();
-            Journey {
-                created_at: r.created_at,
-                group: campaigns.group(r, by),
-                reached: campaign::reached(&stages),
-                disqualified: r.disqualified,
-                revenue: r.revenue,
-            }
+        .map(|r| Journey {
+            created_at: r.created_at,
+            group: campaigns.group(r, by),
+            reached: milestones(r),
+            disqualified: r.disqualified,
+            revenue: r.revenue,
         })
         .collect()
 }
@@ -720,13 +723,7 @@ pub async fn attribution(s: &AppState, uri: &Uri) -> ApiResult<AttributionReport
         }
     } else {
         for j in s.store.journeys(q.period.from).await? {
-            let at = if q.conversion == "lead" {
-                Some(j.created_at)
-            } else {
-                let stages: Vec<(LifecycleStage, i64)> =
-                    j.stages.iter().filter_map(|(st, at)| Some((LifecycleStage::parse(st)?, *at))).collect();
-                campaign::reached(&stages)[0]
-            };
+            let at = if q.conversion == "lead" { Some(j.created_at) } else { milestones(&j)[0] };
             if let Some(at) = at.filter(|t| q.period.holds(*t)) {
                 conversions.push((vec![j.contact_id], at, 1.0));
             }

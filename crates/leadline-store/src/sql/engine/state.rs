@@ -74,6 +74,13 @@ async fn take_lease(conn: &mut Conn, name: &str, holder: &str, now: i64, lease: 
 }
 
 /// Whether `holder` holds engine `name`'s lease at `now`.
+/// Move reader `name`'s place in its log, in the caller's transaction (which checked the
+/// lease with `holds`).
+pub(super) async fn set_place(conn: &mut Conn, name: &str, seq: i64) -> StoreResult<()> {
+    sqlx::query("UPDATE engine_progress SET seq = $1 WHERE name = $2").bind(seq).bind(name).execute(&mut *conn).await?;
+    Ok(())
+}
+
 pub(super) async fn holds(conn: &mut Conn, name: &str, holder: &str, now: i64) -> StoreResult<bool> {
     let row: Option<(Option<String>, i64)> =
         sqlx::query_as("SELECT holder, lease_until FROM engine_progress WHERE name = $1")
@@ -251,11 +258,7 @@ impl crate::EngineStore for SqlStore {
         if !holds(&mut tx, name, holder, now).await? {
             return Ok(false);
         }
-        sqlx::query("UPDATE engine_progress SET seq = $1 WHERE name = $2")
-            .bind(seq)
-            .bind(name)
-            .execute(&mut *tx)
-            .await?;
+        set_place(&mut tx, name, seq).await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -482,11 +482,7 @@ impl crate::TrackStore for SqlStore {
             query(&touch_update(contact, first, latest)).execute(&mut *tx).await?;
         }
         super::execute_all(&mut tx, super::state::mark(dirty)).await?;
-        sqlx::query("UPDATE engine_progress SET seq = $1 WHERE name = $2")
-            .bind(upto)
-            .bind(reader)
-            .execute(&mut *tx)
-            .await?;
+        super::state::set_place(&mut tx, reader, upto).await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -203,11 +203,7 @@ impl crate::WebhookStore for SqlStore {
             q
         });
         super::execute_all(&mut tx, statements).await?;
-        sqlx::query("UPDATE engine_progress SET seq = $1 WHERE name = $2")
-            .bind(upto)
-            .bind(reader)
-            .execute(&mut *tx)
-            .await?;
+        super::state::set_place(&mut tx, reader, upto).await?;
         tx.commit().await?;
         Ok(true)
     }
