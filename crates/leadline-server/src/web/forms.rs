@@ -53,7 +53,7 @@ async fn list(State(s): State<AppState>, v: Viewer, headers: HeaderMap) -> PageR
         );
         forms.push((d, said));
     }
-    Ok(render(&ListPage { p: v.shell("/forms", tr.t("forms-title")), forms }))
+    Ok(render(&ListPage { p: v.shell("/campaigns", tr.t("forms-title")), forms }))
 }
 
 /// A row of the builder as typed.
@@ -220,7 +220,7 @@ async fn edit_page(
     consents.push(("email".into(), String::new(), false));
     let title = body.as_ref().map(|b| b.name.clone()).filter(|n| !n.is_empty()).unwrap_or_else(|| tr.t("forms-new"));
     let page = EditPage {
-        p: v.shell("/forms", title),
+        p: v.shell("/campaigns", title),
         name: body.as_ref().map(|b| b.name.clone()).unwrap_or_default(),
         slug: body.as_ref().map(|b| b.slug.clone()).unwrap_or_default(),
         site_id: body.as_ref().map(|b| b.site_id.clone()).unwrap_or_default(),

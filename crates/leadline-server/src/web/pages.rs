@@ -63,7 +63,7 @@ async fn list(State(s): State<AppState>, v: Viewer, headers: HeaderMap) -> PageR
         let counts = said(&tr, &d);
         pages.push((d, counts));
     }
-    Ok(render(&ListPage { p: v.shell("/pages", tr.t("pages-title")), pages }))
+    Ok(render(&ListPage { p: v.shell("/campaigns", tr.t("pages-title")), pages }))
 }
 
 /// A block row of the editor: (kind, text, url, form).
@@ -151,7 +151,7 @@ async fn edit_page(
     let kinds = BLOCK_KINDS.iter().map(|k| ((*k).to_owned(), tr.t(&format!("block-{k}")))).collect();
     let page = EditPage {
         p: v.shell(
-            "/pages",
+            "/campaigns",
             body.as_ref().map(|b| b.name.clone()).filter(|n| !n.is_empty()).unwrap_or_else(|| tr.t("pages-new")),
         ),
         name: body.as_ref().map(|b| b.name.clone()).unwrap_or_default(),

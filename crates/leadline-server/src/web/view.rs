@@ -137,8 +137,6 @@ impl Shell {
             ("/companies", "nav-companies"),
             ("/deals", "nav-deals"),
             ("/segments", "nav-segments"),
-            ("/forms", "nav-forms"),
-            ("/pages", "nav-pages"),
             ("/campaigns", "nav-campaigns"),
             ("/queue", "nav-queue"),
         ]
