@@ -375,6 +375,8 @@ pub trait WebhookStore: Send + Sync {
     /// Field changes after `seq`, in order; `first` says a row is its record's first change
     /// (the record was made then).
     async fn history_after(&self, seq: i64, limit: u32) -> StoreResult<Vec<HistoryRow>>;
+    /// The last places of the activity log and of the field history (0 when empty).
+    async fn log_ends(&self) -> StoreResult<(i64, i64)>;
     /// Queue deliveries (one per subscription and message: a message queued again is not
     /// queued twice) and move reader `reader`'s place to `upto`, in one transaction, only while
     /// `holder` holds its lease.

@@ -166,6 +166,13 @@ impl crate::WebhookStore for SqlStore {
             .collect()
     }
 
+    async fn log_ends(&self) -> StoreResult<(i64, i64)> {
+        let log: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM activities").fetch_one(&self.reader).await?;
+        let history: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(seq) FROM field_history").fetch_one(&self.reader).await?;
+        Ok((log.unwrap_or(0), history.unwrap_or(0)))
+    }
+
     async fn enqueue_deliveries(
         &self,
         rows: &[NewDelivery],
