@@ -175,7 +175,13 @@ async fn accept(
         .await?
         .ok_or_else(|| ApiError::new(Kind::Unauthenticated, "unknown_write_key", "no site has this write key"))?;
     if let Some(o) = origin {
-        let allowed = site.settings.allowed_origins.iter().any(|a| a == "*" || a.eq_ignore_ascii_case(o));
+        // Leadline's own pages (a hosted landing page carries the site's tracker) are always
+        // let in.
+        let own = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .is_some_and(|host| o.split_once("://").is_some_and(|(_, rest)| rest.eq_ignore_ascii_case(host)));
+        let allowed = own || site.settings.allowed_origins.iter().any(|a| a == "*" || a.eq_ignore_ascii_case(o));
         if !allowed {
             return Err(ApiError::new(
                 Kind::Forbidden,

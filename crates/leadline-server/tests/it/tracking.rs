@@ -148,6 +148,15 @@ pub async fn the_segment_api_keeps_good_messages_and_names_bad_ones(app: &App) {
     let r = send(app, key, "/v1/page", json!({"anonymousId": "a", "messageId": "m-3"}), Some("https://acme.io")).await;
     assert_eq!(r.status, 200);
     assert_eq!(r.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "https://acme.io");
+    // Leadline's own pages (a hosted landing page with the site's tracker) are let in.
+    let auth = base64::engine::general_purpose::STANDARD.encode(format!("{key}:"));
+    let own = Request::post("/v1/page")
+        .header(header::HOST, "leadline.example:8080")
+        .header(header::ORIGIN, "https://leadline.example:8080")
+        .header(header::AUTHORIZATION, format!("Basic {auth}"))
+        .body(Body::from(json!({"anonymousId": "a", "messageId": "m-own"}).to_string()))
+        .unwrap();
+    assert_eq!(app.send(own).await.status, 200);
 
     // A batch keeps its good messages and reports the bad ones with their places.
     let r = send(
@@ -175,14 +184,14 @@ pub async fn the_segment_api_keeps_good_messages_and_names_bad_ones(app: &App) {
     assert_eq!(refused, vec![(1, "missing_event"), (2, "invalid_type")]);
     let r = send(app, key, "/v1/batch", json!({"batch": [{"type": "track", "userId": "u"}]}), None).await;
     assert_eq!(r.status, 400, "{}", r.text);
-    assert_eq!(app.state.store.inbox_size().await.unwrap().0, 5);
+    assert_eq!(app.state.store.inbox_size().await.unwrap().0, 6);
     // The site's events as received, for a developer checking their instrumentation.
     let id = s["id"].as_str().unwrap();
     let seen = app.get(&format!("/api/v1/sites/{id}/events?limit=2")).await.json();
     assert_eq!(seen["items"].as_array().unwrap().len(), 2);
     assert_eq!(seen["items"][0]["messageId"], "m-1");
     let rest = app.get(&format!("/api/v1/sites/{id}/events?after={}", seen["next_after"])).await.json();
-    assert_eq!(rest["items"].as_array().unwrap().len(), 3, "{rest}");
+    assert_eq!(rest["items"].as_array().unwrap().len(), 4, "{rest}");
     assert_eq!(rest["next_after"], Value::Null);
 
     // A device clock an hour behind: the event is placed by the time between its timestamp
