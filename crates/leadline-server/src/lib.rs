@@ -170,7 +170,12 @@ pub fn start_workers(state: &AppState, holder: String) -> Workers {
         tasks.push(tokio::spawn(publish(bus, holder.clone(), store.clone())));
     }
     let tracker = tracking::Tracker::new(holder.clone());
-    tasks.push(tokio::spawn(tracker.run(store.clone(), state.tracker_wake.clone(), state.engine_wake.clone())));
+    tasks.push(tokio::spawn(tracker.run(
+        store.clone(),
+        state.ingest.clone(),
+        state.tracker_wake.clone(),
+        state.engine_wake.clone(),
+    )));
     tasks.push(tokio::spawn(webhooks::run(store.clone(), holder.clone())));
     tasks.push(tokio::spawn(engine::Engine::new(holder).run(store.clone(), state.engine_wake.clone())));
     Workers(tasks)

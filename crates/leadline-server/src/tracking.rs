@@ -236,6 +236,11 @@ impl Ingest {
         }
     }
 
+    /// Whether requests are waiting for their events to be kept.
+    pub fn waiting(&self) -> bool {
+        !self.queue.lock().unwrap_or_else(|e| e.into_inner()).is_empty()
+    }
+
     fn take(&self) -> Vec<(Vec<InboxRow>, Waiter)> {
         let mut queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
         let mut n = 0;
@@ -445,8 +450,11 @@ pub struct Tracker {
     holder: String,
 }
 
-/// Messages read per step.
-const BATCH: u32 = 2_000;
+/// Messages read per step: a step is one transaction, which keeps acknowledgements waiting on
+/// SQLite while it runs.
+const BATCH: u32 = 1_000;
+/// How many times of 2 ms the tracker lets waiting acknowledgements go first.
+const YIELD_ROUNDS: u32 = 25;
 
 impl Tracker {
     pub fn new(holder: impl Into<String>) -> Self {
@@ -478,11 +486,20 @@ impl Tracker {
     pub async fn run(
         self,
         store: std::sync::Arc<dyn Store>,
+        ingest: std::sync::Arc<Ingest>,
         wake: std::sync::Arc<tokio::sync::Notify>,
         engine: std::sync::Arc<tokio::sync::Notify>,
     ) {
         let mut last_prune = 0;
         loop {
+            // Acknowledgements first: while requests wait for their events to be kept, the
+            // tracker's transaction (on SQLite the one writer's) waits a little, never long.
+            for _ in 0..YIELD_ROUNDS {
+                if !ingest.waiting() {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+            }
             let now = crate::now();
             match self.step(store.as_ref(), now).await {
                 Ok(0) => {
