@@ -7,6 +7,7 @@
 pub mod activity;
 pub mod attribution;
 pub mod campaign;
+pub mod clv;
 pub mod condition;
 pub mod contact;
 pub mod country;

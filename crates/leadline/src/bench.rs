@@ -64,6 +64,14 @@ pub enum BenchCommand {
         #[arg(long, env = "LEADLINE_BENCH_POSTGRES")]
         postgres: Option<String>,
     },
+    /// Customer lifetime value on the CDNOW sample (from the PyPI package `lifetimes`; see
+    /// `bench/cdnow.sh`): BG/NBD and Gamma-Gamma fitted and checked against the published
+    /// parameters.
+    Clv {
+        /// `lifetimes/datasets/CDNOW_sample.txt`.
+        #[arg(long)]
+        cdnow: PathBuf,
+    },
     /// Render the contact list and contact pages in process against the configured store
     /// (e.g. `--data-dir DIR` filled by `bench import --keep DIR`) and print render times.
     /// Signs in as the user bench-pages@leadline.local (created without a password, with a
@@ -196,6 +204,7 @@ pub fn generate(path: &Path, rows: usize) -> std::io::Result<()> {
 pub async fn run(command: BenchCommand, cfg: &Config) -> Result<(), String> {
     match command {
         BenchCommand::Pages { iterations } => crate::pagebench::run(cfg, iterations).await,
+        BenchCommand::Clv { cdnow } => crate::clvbench::run(&cdnow),
         BenchCommand::Ingest { seconds, connections, batch, visitors, postgres } => {
             crate::ingestbench::run(crate::ingestbench::Options { seconds, connections, batch, visitors, postgres })
                 .await

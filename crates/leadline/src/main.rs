@@ -2,6 +2,7 @@
 //! administer a deployment from the shell.
 
 mod bench;
+mod clvbench;
 mod config;
 mod demo;
 mod ingestbench;
