@@ -139,6 +139,9 @@ async fn backend(o: &Options, url: &str, dir: &std::path::Path) -> Result<(), St
     let elapsed = started.elapsed().as_secs_f64();
     let acked = lat.len() * o.batch;
     lat.sort_unstable();
+    if lat.is_empty() {
+        return Err(format!("{label}: no request was answered in {elapsed:.1} s"));
+    }
     let pct = |p: f64| lat[((lat.len() as f64 * p) as usize).min(lat.len() - 1)].as_secs_f64() * 1000.0;
     let rate = acked as f64 / elapsed;
     let (kept, _) = store.inbox_size().await.map_err(|e| e.to_string())?;
