@@ -5,6 +5,7 @@
 //! tested with plain values. The store, the server and the binary build on top of it.
 
 pub mod activity;
+pub mod analytics;
 pub mod attribution;
 pub mod campaign;
 pub mod clv;
@@ -17,6 +18,7 @@ pub mod email;
 pub mod engine;
 pub mod error;
 pub mod form;
+pub mod funnel;
 pub mod import;
 pub mod lifecycle;
 pub mod locale;

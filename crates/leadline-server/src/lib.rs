@@ -6,6 +6,7 @@
 //! `Store` use-case method, and map the result to JSON. Store and core types never serialize
 //! themselves; the shapes on the wire live here.
 
+pub mod analytics;
 pub mod api;
 pub mod auth;
 pub mod bulk;
@@ -104,6 +105,8 @@ pub struct AppState {
     pub site_cache: Arc<api::track::SiteCache>,
     /// Form submissions per address.
     pub form_limiter: Arc<ratelimit::RateLimiter>,
+    /// People's events in memory, for funnels.
+    pub analytics: Arc<analytics::Analytics>,
 }
 
 impl AppState {
@@ -129,6 +132,7 @@ impl AppState {
             site_cache: Arc::new(api::track::SiteCache::default()),
             // Twenty submissions at once from an address, then one every three seconds.
             form_limiter: Arc::new(ratelimit::RateLimiter::new(20, std::time::Duration::from_secs(3))),
+            analytics: Arc::default(),
         }
     }
 }
@@ -177,6 +181,7 @@ pub fn start_workers(state: &AppState, holder: String) -> Workers {
         state.engine_wake.clone(),
     )));
     tasks.push(tokio::spawn(webhooks::run(store.clone(), holder.clone())));
+    tasks.push(tokio::spawn(state.analytics.clone().run(store.clone())));
     tasks.push(tokio::spawn(engine::Engine::new(holder).run(store.clone(), state.engine_wake.clone())));
     Workers(tasks)
 }

@@ -60,6 +60,7 @@ pub trait Store:
     + FormStore
     + CampaignStore
     + WebhookStore
+    + AnalyticsStore
     + Send
     + Sync
     + 'static
@@ -288,6 +289,49 @@ pub trait FormStore: Send + Sync {
     async fn count_conversion(&self, object_id: &str, variant: &str, day: i64, counts: Conversions) -> StoreResult<()>;
     /// An object's counts per variant since `since_day`, summed.
     async fn conversions(&self, object_id: &str, since_day: i64) -> StoreResult<Vec<(String, Conversions)>>;
+}
+
+/// What the analytics engine reads: the activity log as people's events, and what the log's
+/// rows alone do not say.
+#[async_trait::async_trait]
+pub trait AnalyticsStore: Send + Sync {
+    /// Activities after `seq`, in `seq` order, as events of people.
+    async fn event_rows(&self, after: i64, limit: u32) -> StoreResult<Vec<EventRow>>;
+    /// How many times activities already logged changed hands or went away (merges, unmerges,
+    /// deletions, unlinked visitors): when it moves, the log is read again from the start.
+    async fn activity_epoch(&self) -> StoreResult<i64>;
+    /// The seqs, ascending, of the activities of type `kind` in `[from, to)` whose properties
+    /// have each of `properties` (name, value; compared as text).
+    async fn activities_matching(
+        &self,
+        kind: &str,
+        properties: &[(String, String)],
+        from: Millis,
+        to: Millis,
+    ) -> StoreResult<Vec<i64>>;
+    /// Every live contact's value of a contact field (a column of `CONTACT_FIELDS`) or, for a
+    /// name that is no field, of a custom property: (contact id, value as text).
+    async fn contact_values(&self, field: &str) -> StoreResult<Vec<(String, Option<String>)>>;
+}
+
+/// One activity as the analytics engine reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRow {
+    pub seq: i64,
+    pub kind: String,
+    pub occurred_at: Millis,
+    pub recorded_at: Millis,
+    pub contact_id: Option<String>,
+    pub visitor_id: Option<String>,
+}
+
+impl Logged for EventRow {
+    fn seq(&self) -> i64 {
+        self.seq
+    }
+    fn stored_at(&self) -> Millis {
+        self.recorded_at
+    }
 }
 
 /// Campaigns, their spend, and what the reports on them read.

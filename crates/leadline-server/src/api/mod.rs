@@ -1,6 +1,7 @@
 //! The `/api/v1` routes, the request-body extractor, and the OpenAPI document.
 
 pub(crate) mod admin;
+pub(crate) mod analytics;
 pub(crate) mod campaigns;
 pub(crate) mod conditions;
 pub(crate) mod duplicates;
@@ -45,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .merge(forms::routes())
         .merge(pages::routes())
         .merge(campaigns::routes())
+        .merge(analytics::routes())
         .merge(webhooks::routes())
         .route("/openapi.json", get(system::openapi))
         .layer(DefaultBodyLimit::max(max_json))
@@ -237,6 +239,7 @@ pub fn query_pairs(uri: &axum::http::Uri) -> ApiResult<Vec<(String, String)>> {
         campaigns::create, campaigns::list, campaigns::get_one, campaigns::update, campaigns::remove,
         campaigns::add_spend, campaigns::spend, campaigns::import_spend, campaigns::cost_report,
         campaigns::quality_report, campaigns::attribution_report,
+        analytics::funnel,
         webhooks::create, webhooks::list, webhooks::get_one, webhooks::update, webhooks::remove,
         webhooks::deliveries, webhooks::redeliver,
         pages::create, pages::list, pages::get_one, pages::replace, pages::remove,
@@ -275,6 +278,7 @@ pub fn query_pairs(uri: &axum::http::Uri) -> ApiResult<Vec<(String, String)>> {
         campaigns::SpendDto, campaigns::SpendImport, campaigns::CostRow, campaigns::CostNumbers,
         campaigns::CostReport, campaigns::QualityRow, campaigns::QualityReport, campaigns::AttributionRow,
         campaigns::AttributionReport,
+        analytics::FunnelInput, analytics::StepInput, analytics::FunnelReport, analytics::StepReport, analytics::GroupReport,
         webhooks::WebhookInput, webhooks::WebhookDto, webhooks::DeliveryDto,
         pages::PageDto, pages::VariantStats, crate::pages::PageBody, crate::pages::Block,
         forms::FormDto, crate::forms::FormBody, crate::forms::FieldDto, crate::forms::ConsentDto,

@@ -1,6 +1,7 @@
 //! API tests: a whole server per test, on SQLite and (with LEADLINE_TEST_DATABASE_URL) on
 //! PostgreSQL, driven through the router as a client would.
 
+mod analytics;
 mod api;
 mod hardening;
 mod imports;
@@ -225,6 +226,11 @@ on_every_backend!(tracking::{
     campaign_costs_quality_and_attribution_match_the_hand_count,
     webhooks_are_signed_retried_logged_and_redelivered,
     landing_pages_count_each_variant,
+});
+
+on_every_backend!(analytics::{
+    funnels_count_people_through_their_steps,
+    a_funnel_names_what_is_wrong_with_it,
 });
 
 on_every_backend!(web::{

@@ -246,6 +246,15 @@ pub async fn a_visit_becomes_a_known_attributed_contact(app: &App) {
     assert!(views.iter().all(|a| a.contact_id.is_none()), "not known yet");
     let ad = views.iter().find(|a| a.properties["message_id"] == "p-1").unwrap();
     assert_eq!((ad.channel.as_deref(), ad.campaign.as_deref()), (Some("paid_social"), Some("spring")));
+    // The analytics engine holds the anonymous visitor as a person of their own for now.
+    let views_then_form = json!({"steps": [{"type": "page_view"}, {"type": "form_submission"}],
+        "window_seconds": 366 * 86_400, "from": "2000-01-01T00:00:00Z", "to": "2100-01-01T00:00:00Z"});
+    let funnel = app.post("/api/v1/analytics/funnel", views_then_form.clone()).await.json();
+    assert_eq!(
+        (funnel["steps"][0]["count"].as_u64(), funnel["steps"][1]["count"].as_u64()),
+        (Some(1), Some(0)),
+        "{funnel}"
+    );
 
     let r = send(
         app,
@@ -285,6 +294,14 @@ pub async fn a_visit_becomes_a_known_attributed_contact(app: &App) {
     assert_eq!(contact["lifecycle_stage"], "lead", "{contact}");
     let visitors = app.get(&format!("/api/v1/contacts/{id}/visitors")).await.json();
     assert_eq!(visitors.as_array().unwrap().len(), 1);
+    // Identified, the visitor's events are the contact's: one person went from views to the form.
+    let funnel = app.post("/api/v1/analytics/funnel", views_then_form).await.json();
+    assert_eq!(
+        (funnel["steps"][0]["count"].as_u64(), funnel["steps"][1]["count"].as_u64()),
+        (Some(1), Some(1)),
+        "{funnel}"
+    );
+    assert_eq!(funnel["people_in_memory"], 2, "the visitor and the contact, the visitor with nothing left");
     let page = app.get(&format!("/contacts/{id}")).await;
     assert!(
         page.text.contains("data-source") && page.text.contains("linkedin / paid_social / spring"),

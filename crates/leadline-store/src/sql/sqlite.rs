@@ -73,6 +73,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (21, include_str!("../../migrations/sqlite/0021_campaigns.sql")),
     (22, include_str!("../../migrations/sqlite/0022_webhooks.sql")),
     (23, include_str!("../../migrations/sqlite/0023_landing_pages.sql")),
+    (24, include_str!("../../migrations/sqlite/0024_analytics.sql")),
 ];
 
 /// The text value of a custom property.

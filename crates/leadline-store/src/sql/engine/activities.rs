@@ -311,6 +311,7 @@ impl crate::TimelineStore for SqlStore {
         if sqlx::query("DELETE FROM activities WHERE id = $1").bind(id).execute(&mut *tx).await?.rows_affected() == 0 {
             return Err(StoreError::not_found("activity", id));
         }
+        super::activities_rewritten(&mut tx).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -996,6 +996,7 @@ impl SqlStore {
                     .bind(&mid)
                     .execute(&mut *tx)
                     .await?;
+                super::activities_rewritten(&mut tx).await?;
                 detail["identities"] = keys.into();
                 detail["tasks"] = repoint(&mut tx, "tasks", "id", "contact_id", &mid, &sid).await?.into();
                 detail["deals"] =
@@ -1155,6 +1156,7 @@ impl SqlStore {
                 }
                 super::duplicates::reopen_unmerged(&mut tx, &m.id).await?;
                 sqlx::query("UPDATE activities SET contact_id = $1, merged_from = NULL WHERE merged_from = $1 AND contact_id = $2").bind(&mid).bind(&sid).execute(&mut *tx).await?;
+                super::activities_rewritten(&mut tx).await?;
                 for t in strings("tasks") {
                     sqlx::query("UPDATE tasks SET contact_id = $1 WHERE id = $2")
                         .bind(&mid)

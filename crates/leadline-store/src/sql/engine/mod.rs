@@ -3,6 +3,7 @@
 //! dialect functions.
 
 mod activities;
+mod analytics;
 mod bulk;
 mod campaigns;
 mod contacts;
@@ -115,6 +116,13 @@ fn query_taking(sql: &mut Sql) -> Query<'_> {
 /// database works elsewhere (SQLite on its connection's thread, PostgreSQL in its server), so
 /// with statements built as they are pulled from a lazy iterator, the CPU work of a bulk
 /// write overlaps the database's instead of taking turns with it.
+/// Say that activities already in the log changed hands or went away (see the migration
+/// `analytics`): the analytics engine reads the log again.
+async fn activities_rewritten(conn: &mut records::Conn) -> StoreResult<()> {
+    sqlx::query("UPDATE activity_epoch SET epoch = epoch + 1").execute(&mut *conn).await?;
+    Ok(())
+}
+
 async fn execute_all(conn: &mut records::Conn, statements: impl IntoIterator<Item = Sql>) -> StoreResult<()> {
     let mut statements = statements.into_iter();
     let mut next = statements.next();

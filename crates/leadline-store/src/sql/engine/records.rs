@@ -1016,6 +1016,9 @@ impl crate::RecordStore for SqlStore {
         for s in delete_statements(object, "= $1") {
             sqlx::query(&s).bind(id).execute(&mut *tx).await?;
         }
+        if object == ObjectKind::Contact {
+            super::activities_rewritten(&mut tx).await?;
+        }
         tx.commit().await?;
         Ok(())
     }

@@ -523,6 +523,7 @@ impl crate::TrackStore for SqlStore {
             .bind(visitor_id)
             .execute(&mut *tx)
             .await?;
+        super::activities_rewritten(&mut tx).await?;
         let mut q = sql(ACTIVITY_INSERT);
         q.push("VALUES (");
         q.list::<Arg>([

@@ -164,6 +164,9 @@ impl SqlStore {
             for statement in records::delete_statements(object, &created) {
                 sqlx::query(&statement).execute(&mut *tx).await?;
             }
+            if object == ObjectKind::Contact {
+                super::activities_rewritten(&mut tx).await?;
+            }
         }
         for statement in ["DELETE FROM import_writes WHERE job_id = $1", "DELETE FROM import_created WHERE job_id = $1"]
         {

@@ -1,0 +1,157 @@
+//! The analytics engine through the API: funnels over activities, their modes, filters,
+//! breakdowns, and the table following merges, on every backend.
+
+use serde_json::{json, Value};
+
+use crate::App;
+
+const HOUR: i64 = 3_600_000;
+const DAY: i64 = 24 * HOUR;
+/// 2026-05-04T00:00:00Z.
+const T0: i64 = 1_777_852_800_000;
+
+fn at(ms: i64) -> String {
+    leadline_core::date::rfc3339(T0 + ms)
+}
+
+async fn contact(app: &App, name: &str, country: &str) -> String {
+    let r = app.post("/api/v1/contacts", json!({"first_name": name, "country": country})).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    r.json()["id"].as_str().unwrap().to_owned()
+}
+
+async fn did(app: &App, who: &str, kind: &str, when: i64, properties: Value) {
+    let r = app
+        .post(
+            "/api/v1/activities",
+            json!({"type": kind, "contact_id": who, "occurred_at": at(when), "properties": properties}),
+        )
+        .await;
+    assert_eq!(r.json()[0]["status"], "created", "{}", r.text);
+}
+
+fn funnel(steps: Value, extra: Value) -> Value {
+    let mut q = json!({"steps": steps, "window_seconds": 7 * 86_400, "from": at(-DAY), "to": at(60 * DAY)});
+    for (k, v) in extra.as_object().unwrap() {
+        q[k] = v.clone();
+    }
+    q
+}
+
+async fn counts(app: &App, q: Value) -> Vec<u64> {
+    let r = app.post("/api/v1/analytics/funnel", q).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    r.json()["steps"].as_array().unwrap().iter().map(|s| s["count"].as_u64().unwrap()).collect()
+}
+
+pub async fn funnels_count_people_through_their_steps(app: &App) {
+    let ann = contact(app, "Ann", "DE").await;
+    let bob = contact(app, "Bob", "PL").await;
+    let cyd = contact(app, "Cyd", "PL").await;
+    // Ann views, then buys an hour later; Bob views and buys ten days later (past the window);
+    // Cyd buys without a view; Ann views again after buying.
+    did(app, &ann, "page_view", 0, json!({"url": "/pricing"})).await;
+    did(app, &ann, "purchase", HOUR, json!({"plan": "pro", "seats": 5})).await;
+    did(app, &ann, "page_view", 2 * HOUR, json!({"url": "/docs"})).await;
+    did(app, &bob, "page_view", 0, json!({"url": "/"})).await;
+    did(app, &bob, "purchase", 10 * DAY, json!({"plan": "basic"})).await;
+    did(app, &cyd, "purchase", DAY, json!({"plan": "pro"})).await;
+    let steps = json!([{"type": "page_view"}, {"type": "purchase"}]);
+
+    let r = app.post("/api/v1/analytics/funnel", funnel(steps.clone(), json!({}))).await.json();
+    assert_eq!(r["mode"], "default");
+    assert_eq!(
+        r["steps"][0],
+        json!({"type": "page_view", "count": 2, "dropped": 0, "conversion_from_previous": 1.0,
+        "conversion_from_first": 1.0, "median_seconds": null, "average_seconds": null})
+    );
+    assert_eq!(r["steps"][1]["count"], 1);
+    assert_eq!(r["steps"][1]["dropped"], 1);
+    assert_eq!(r["steps"][1]["conversion_from_previous"], 0.5);
+    assert_eq!(r["steps"][1]["median_seconds"], 3600.0);
+    assert_eq!(r["steps"][1]["average_seconds"], 3600.0);
+    // A longer window takes Bob in; a period that leaves out the purchases takes nobody on.
+    assert_eq!(counts(app, funnel(steps.clone(), json!({"window_seconds": 30 * 86_400}))).await, [2, 2]);
+    assert_eq!(counts(app, funnel(steps.clone(), json!({"to": at(HOUR)}))).await, [2, 0]);
+    // Property filters: a text, a number.
+    let pro = json!([{"type": "page_view", "properties": {"url": "/pricing"}}, {"type": "purchase", "properties": {"plan": "pro"}}]);
+    assert_eq!(counts(app, funnel(pro, json!({}))).await, [1, 1]);
+    let seats = json!([{"type": "page_view"}, {"type": "purchase", "properties": {"seats": 5}}]);
+    assert_eq!(counts(app, funnel(seats, json!({}))).await, [2, 1]);
+    let basic = json!([{"type": "page_view"}, {"type": "purchase", "properties": {"plan": "basic"}}]);
+    assert_eq!(counts(app, funnel(basic, json!({"window_seconds": 30 * 86_400}))).await, [2, 1]);
+    // The modes: Ann's view after the purchase is a repeat of step 1 only; a funnel of
+    // view -> purchase -> view needs two views.
+    let back = json!([{"type": "page_view"}, {"type": "purchase"}, {"type": "page_view"}]);
+    for mode in ["default", "strict_order", "strict_deduplication", "strict_increase"] {
+        assert_eq!(counts(app, funnel(back.clone(), json!({"mode": mode}))).await, [2, 1, 1], "{mode}");
+    }
+    // Breakdown by a contact field.
+    let r = app.post("/api/v1/analytics/funnel", funnel(steps.clone(), json!({"breakdown": "country"}))).await.json();
+    let groups: Vec<(Value, u64, u64)> = r["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (g["value"].clone(), g["steps"][0]["count"].as_u64().unwrap(), g["steps"][1]["count"].as_u64().unwrap())
+        })
+        .collect();
+    assert_eq!(groups, [(json!("DE"), 1, 1), (json!("PL"), 1, 0)]);
+    assert_eq!(r["steps"][0]["count"], 2, "the whole beside its groups");
+
+    // A merge gives the survivor the other's events: Bob merged into a contact who bought
+    // within the window of Bob's view.
+    let dan = contact(app, "Dan", "PL").await;
+    did(app, &dan, "purchase", 2 * HOUR, json!({})).await;
+    assert_eq!(counts(app, funnel(steps.clone(), json!({}))).await, [2, 1]);
+    let m = app.post("/api/v1/contacts/merge", json!({"ids": [dan, bob]})).await.json();
+    assert_eq!(counts(app, funnel(steps.clone(), json!({}))).await, [2, 2]);
+    app.post(&format!("/api/v1/merges/{}/undo", m["id"].as_str().unwrap()), json!({})).await;
+    assert_eq!(counts(app, funnel(steps.clone(), json!({}))).await, [2, 1]);
+}
+
+pub async fn a_funnel_names_what_is_wrong_with_it(app: &App) {
+    let url = "/api/v1/analytics/funnel";
+    app.post(url, json!({"steps": []})).await.error(422, "invalid_steps", Some("steps"));
+    let many: Vec<Value> = (0..17).map(|_| json!({"type": "page_view"})).collect();
+    app.post(url, json!({"steps": many})).await.error(422, "invalid_steps", Some("steps"));
+    app.post(url, json!({"steps": [{"type": "bought"}]})).await.error(
+        422,
+        "invalid_activity_type",
+        Some("steps[0].type"),
+    );
+    app.post(url, json!({"steps": [{"type": "page_view"}], "mode": "strict"})).await.error(
+        422,
+        "invalid_mode",
+        Some("mode"),
+    );
+    app.post(url, json!({"steps": [{"type": "page_view"}], "window_seconds": 0})).await.error(
+        422,
+        "invalid_window",
+        Some("window_seconds"),
+    );
+    app.post(url, json!({"steps": [{"type": "page_view"}], "from": at(DAY), "to": at(0)})).await.error(
+        422,
+        "invalid_period",
+        Some("from"),
+    );
+    app.post(url, json!({"steps": [{"type": "page_view"}], "to": "soon"})).await.error(422, "invalid_time", Some("to"));
+    app.post(url, json!({"steps": [{"type": "page_view", "properties": {"a b": 1}}]})).await.error(
+        422,
+        "invalid_name",
+        Some("steps[0].properties.a b"),
+    );
+    app.post(url, json!({"steps": [{"type": "page_view", "properties": {"url": [1]}}]})).await.error(
+        422,
+        "invalid_value",
+        Some("steps[0].properties.url"),
+    );
+    app.post(url, json!({"steps": [{"type": "page_view"}], "breakdown": "country'; --"})).await.error(
+        422,
+        "invalid_name",
+        Some("breakdown"),
+    );
+    app.post(url, json!({"steps": [{"kind": "page_view"}]})).await.error(422, "invalid_body", Some("steps[0].kind"));
+    // An empty store answers zeros.
+    assert_eq!(counts(app, json!({"steps": [{"type": "page_view"}, {"type": "purchase"}]})).await, [0, 0]);
+}

@@ -1,0 +1,72 @@
+//! What the analytics engine reads (see `AnalyticsStore`).
+
+use leadline_core::record::{self, ObjectKind};
+use leadline_core::Millis;
+
+use super::{query, sql, SqlStore};
+use crate::error::StoreResult;
+use crate::EventRow;
+
+#[async_trait::async_trait]
+impl crate::AnalyticsStore for SqlStore {
+    async fn event_rows(&self, after: i64, limit: u32) -> StoreResult<Vec<EventRow>> {
+        let rows: Vec<(i64, String, i64, i64, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT seq, type, occurred_at, recorded_at, contact_id, visitor_id FROM activities \
+             WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(seq, kind, occurred_at, recorded_at, contact_id, visitor_id)| EventRow {
+                seq,
+                kind,
+                occurred_at,
+                recorded_at,
+                contact_id,
+                visitor_id,
+            })
+            .collect())
+    }
+
+    async fn activity_epoch(&self) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar("SELECT epoch FROM activity_epoch WHERE id = 1").fetch_one(&self.reader).await?)
+    }
+
+    async fn activities_matching(
+        &self,
+        kind: &str,
+        properties: &[(String, String)],
+        from: Millis,
+        to: Millis,
+    ) -> StoreResult<Vec<i64>> {
+        let mut q = sql("SELECT seq FROM activities WHERE type = ");
+        q.arg(kind).push(" AND occurred_at >= ").arg(from).push(" AND occurred_at < ").arg(to);
+        for (name, value) in properties {
+            let key = q.bind(name.as_str());
+            q.push(&format!(" AND CAST({} AS TEXT) = ", super::super::json_text("properties", &key)))
+                .arg(value.as_str());
+        }
+        q.push(" ORDER BY seq");
+        let rows = query(&q).fetch_all(&self.reader).await?;
+        rows.iter().map(|r| Ok(sqlx::Row::try_get::<i64, _>(r, 0)?)).collect()
+    }
+
+    async fn contact_values(&self, field: &str) -> StoreResult<Vec<(String, Option<String>)>> {
+        let mut q = sql("SELECT id, ");
+        match record::field(ObjectKind::Contact, field) {
+            Some(spec) => q.push(&format!("CAST({} AS TEXT)", spec.name)),
+            None => {
+                let key = q.bind(field);
+                q.push(&format!("CAST({} AS TEXT)", super::super::json_text("properties", &key)))
+            }
+        };
+        q.push(" FROM contacts WHERE merged_into IS NULL");
+        let rows = query(&q).fetch_all(&self.reader).await?;
+        rows.iter()
+            .map(|r| Ok((sqlx::Row::try_get::<String, _>(r, 0)?, sqlx::Row::try_get::<Option<String>, _>(r, 1)?)))
+            .collect()
+    }
+}
