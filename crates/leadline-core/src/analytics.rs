@@ -11,7 +11,9 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use crate::funnel::{progress, Hit, Mode, Tally, MAX_STEPS};
+#[cfg(test)]
+use crate::funnel::{progress, Hit};
+use crate::funnel::{Mode, Tally, Walker, MAX_STEPS};
 use crate::Millis;
 
 /// One event as the log gives it.
@@ -162,6 +164,16 @@ impl EventTable {
         range.map(|i| (self.at[i], self.kind[i], self.seq[i]))
     }
 
+    /// Person `p`'s events in `[from, to)` (their times are in order).
+    fn in_period(&self, p: u32, from: Millis, to: Millis) -> Range<usize> {
+        let range = self.range_of(p);
+        let at = &self.at[range.clone()];
+        match (at.first(), at.last()) {
+            (Some(&a), Some(&b)) if a >= from && b < to => range,
+            _ => range.start + at.partition_point(|&t| t < from)..range.start + at.partition_point(|&t| t < to),
+        }
+    }
+
     fn range_of(&self, p: u32) -> Range<usize> {
         match (self.starts.get(p as usize), self.starts.get(p as usize + 1)) {
             (Some(&a), Some(&b)) => a as usize..b as usize,
@@ -178,57 +190,72 @@ impl EventTable {
         group_of: &impl Fn(u32) -> usize,
         tallies: &mut [Tally],
     ) {
-        let steps = plan.steps.len();
-        // Each hit with its sort key: time, the event's lowest step, then the event's steps from
-        // the highest down, so that one event never counts as two steps of the same chain.
-        let mut keyed: Vec<(Millis, u8, u8)> = Vec::with_capacity(64);
-        let mut hits: Vec<Hit> = Vec::with_capacity(64);
+        let mut walker = Walker::new(plan.steps.len() as u8, plan.window, plan.mode);
+        let mut keyed: Vec<(Millis, u8, u8)> = Vec::new();
         let strict_order = plan.mode == Mode::StrictOrder;
-        let window = plan.window;
-        let lookup = |k: u16| plan.mask_of_kind.get(usize::from(k)).copied().unwrap_or(0);
         for p in people {
-            keyed.clear();
-            let range = self.range_of(p);
-            let mut unsorted = false;
+            // The person's events in the order they are kept (time, then seq), straight into
+            // the walk. Two hits in the same instant need the order of the sort below instead:
+            // then the walk starts again from the sorted hits (seldom).
+            walker.reset();
             let mut previous = Millis::MIN;
-            for i in range {
-                let t = self.at[i];
-                if t < plan.from || t >= plan.to {
+            let mut tie = false;
+            let mut done = false;
+            let range = self.in_period(p, plan.from, plan.to);
+            let seqs = &self.seq[range.clone()];
+            for (j, (&t, &kind)) in self.at[range.clone()].iter().zip(&self.kind[range]).enumerate() {
+                let mask = if plan.filtered == 0 { plan.mask_of(kind) } else { plan.mask(kind, seqs[j]) };
+                if mask == 0 && !strict_order {
                     continue;
                 }
-                let mut mask = lookup(self.kind[i]);
-                // Highest step first.
-                let before = keyed.len();
-                while mask != 0 {
-                    let bit = 31 - mask.leading_zeros() as usize;
-                    mask &= !(1 << bit);
-                    if plan.admits(bit, self.seq[i]) {
-                        keyed.push((t, 0, bit as u8 + 1));
+                if t == previous {
+                    tie = true;
+                    break;
+                }
+                // Over, and the next hit is later: the walk's end stands.
+                if done {
+                    break;
+                }
+                previous = t;
+                if mask == 0 {
+                    done = walker.hit(t, 0);
+                    continue;
+                }
+                for step in steps_of(mask) {
+                    if walker.hit(t, step) {
+                        done = true;
+                        break;
                     }
                 }
-                if keyed.len() == before {
-                    if !strict_order {
+            }
+            if tie {
+                keyed.clear();
+                for i in self.in_period(p, plan.from, plan.to) {
+                    let t = self.at[i];
+                    let mask = plan.mask(self.kind[i], self.seq[i]);
+                    if mask == 0 {
+                        if strict_order {
+                            keyed.push((t, 0, 0));
+                        }
                         continue;
                     }
-                    keyed.push((t, 0, 0));
+                    let lowest = mask.trailing_zeros() as u8 + 1;
+                    keyed.extend(steps_of(mask).map(|step| (t, lowest, step)));
                 }
-                let lowest = keyed[keyed.len() - 1].2;
-                for k in &mut keyed[before..] {
-                    k.1 = lowest;
-                }
-                unsorted |= t == previous;
-                previous = t;
-            }
-            if keyed.is_empty() {
-                continue;
-            }
-            if unsorted {
+                // At one instant, the hits of one event together (by its lowest step), its
+                // highest step first.
                 keyed.sort_unstable_by_key(|&(t, lowest, step)| (t, lowest, std::cmp::Reverse(step)));
+                walker.reset();
+                for &(t, _, step) in &keyed {
+                    if walker.hit(t, step) {
+                        break;
+                    }
+                }
             }
-            hits.clear();
-            hits.extend(keyed.iter().map(|&(t, _, step)| (t, step)));
-            let got = progress(&hits, steps as u8, window, plan.mode);
-            tallies[group_of(p)].add(&got);
+            // Without the first step a person reaches nothing, and is not counted.
+            if walker.progress().level > 0 {
+                tallies[group_of(p)].add(walker.progress());
+            }
         }
     }
 
@@ -243,6 +270,18 @@ impl EventTable {
             })
             .collect()
     }
+}
+
+/// The steps (1-based) an event's `mask` has (bit `i` for step `i + 1`), the highest first: one
+/// event is never two steps of the same chain.
+fn steps_of(mut mask: u32) -> impl Iterator<Item = u8> {
+    std::iter::from_fn(move || {
+        (mask != 0).then(|| {
+            let bit = 31 - mask.leading_zeros();
+            mask &= !(1 << bit);
+            bit as u8 + 1
+        })
+    })
 }
 
 /// Who holds each person's events after `moves` (applied in order: a move to someone who
@@ -278,6 +317,8 @@ pub struct FunnelPlan {
     pub to: Millis,
     /// For each event type (by number), the steps it may be (bit `i` for step `i + 1`).
     mask_of_kind: Vec<u32>,
+    /// The steps that filter on properties.
+    filtered: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -298,14 +339,32 @@ impl FunnelPlan {
                 mask_of_kind[usize::from(k)] |= 1 << i;
             }
         }
-        FunnelPlan { steps, window, mode, from, to, mask_of_kind }
+        let filtered = steps.iter().enumerate().filter(|(_, s)| s.only.is_some()).fold(0, |m, (i, _)| m | 1 << i);
+        FunnelPlan { steps, window, mode, from, to, mask_of_kind, filtered }
     }
 
-    fn admits(&self, step: usize, seq: i64) -> bool {
-        match &self.steps[step].only {
-            None => true,
-            Some(seqs) => seqs.binary_search(&seq).is_ok(),
+    /// The steps an event of type `kind` may be, before property filters.
+    #[inline]
+    fn mask_of(&self, kind: u16) -> u32 {
+        self.mask_of_kind.get(usize::from(kind)).copied().unwrap_or(0)
+    }
+
+    /// The steps an event of type `kind` at `seq` is (bit `i` for step `i + 1`).
+    fn mask(&self, kind: u16, seq: i64) -> u32 {
+        let mask = self.mask_of(kind);
+        if mask & self.filtered == 0 {
+            return mask;
         }
+        let mut kept = mask & !self.filtered;
+        let mut check = mask & self.filtered;
+        while check != 0 {
+            let bit = check.trailing_zeros();
+            check &= check - 1;
+            if self.steps[bit as usize].only.as_ref().is_some_and(|seqs| seqs.binary_search(&seq).is_ok()) {
+                kept |= 1 << bit;
+            }
+        }
+        kept
     }
 }
 

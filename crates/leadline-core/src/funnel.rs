@@ -61,104 +61,141 @@ pub struct Progress {
     pub gaps: [Millis; MAX_STEPS],
 }
 
-/// The best chain known at one level: when it started and when it reached this level.
+/// A chain: when it started and when it reached its level. `first == NONE`: no chain.
 #[derive(Clone, Copy)]
 struct Chain {
     first: Millis,
     last: Millis,
 }
 
+const NONE: Chain = Chain { first: Millis::MIN, last: Millis::MIN };
+
+impl Chain {
+    fn is_some(self) -> bool {
+        self.first != Millis::MIN
+    }
+
+    /// Keep the better of this chain and `c`: the later start (more of the window left), then
+    /// the earlier arrival.
+    fn offer(&mut self, c: Chain) {
+        if !self.is_some() || c.first > self.first || (c.first == self.first && c.last < self.last) {
+            *self = c;
+        }
+    }
+}
+
 /// One level's chains. Only the one that started latest matters, except under
 /// `strict_increase`, where a chain that reached the level at the current instant cannot be
 /// extended at that instant: it waits in `pending` until time moves on.
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy)]
 struct Level {
-    settled: Option<Chain>,
-    pending: Option<Chain>,
+    settled: Chain,
+    pending: Chain,
 }
+
+const EMPTY: Level = Level { settled: NONE, pending: NONE };
 
 impl Level {
     fn reached(&self) -> bool {
         self.settled.is_some() || self.pending.is_some()
     }
 
-    fn offer(slot: &mut Option<Chain>, c: Chain) {
-        if slot.is_none_or(|s| c.first > s.first || (c.first == s.first && c.last < s.last)) {
-            *slot = Some(c);
-        }
-    }
-
     /// Settle the pending chain if it reached this level before `t`.
     fn settle_before(&mut self, t: Millis) {
-        if let Some(p) = self.pending.filter(|p| p.last < t) {
-            self.pending = None;
-            Level::offer(&mut self.settled, p);
+        if self.pending.is_some() && self.pending.last < t {
+            let p = std::mem::replace(&mut self.pending, NONE);
+            self.settled.offer(p);
         }
     }
+}
 
-    fn push(&mut self, c: Chain, strict: bool) {
+/// One person's walk through the funnel, a hit at a time (see [`progress`]). Made once and
+/// [`reset`](Walker::reset) for each person: a funnel over a million people allocates nothing.
+pub struct Walker {
+    steps: u8,
+    window: Millis,
+    mode: Mode,
+    levels: [Level; MAX_STEPS],
+    started: bool,
+    out: Progress,
+}
+
+impl Walker {
+    pub fn new(steps: u8, window: Millis, mode: Mode) -> Walker {
+        let steps = steps.min(MAX_STEPS as u8);
+        Walker { steps, window, mode, levels: [EMPTY; MAX_STEPS], started: false, out: Progress::default() }
+    }
+
+    pub fn reset(&mut self) {
+        self.levels[..usize::from(self.steps)].fill(EMPTY);
+        self.started = false;
+        self.out.level = 0;
+    }
+
+    /// Where the walk stands.
+    pub fn progress(&self) -> &Progress {
+        &self.out
+    }
+
+    /// Take the next hit; true when the walk is over (every step reached, or the mode stops).
+    #[inline]
+    pub fn hit(&mut self, t: Millis, step: u8) -> bool {
+        let steps = self.steps;
+        if step == 0 || step > steps {
+            return self.mode == Mode::StrictOrder && self.started && step == 0;
+        }
+        let strict = self.mode == Mode::StrictIncrease;
+        let i = usize::from(step - 1);
+        if i == 0 {
+            // A later start is never worse than an earlier one: it leaves more of the window.
+            self.push(0, Chain { first: t, last: t }, strict);
+            self.started = true;
+            self.out.level = self.out.level.max(1);
+            return steps == 1;
+        }
+        match self.mode {
+            Mode::StrictDeduplication if self.levels[i].reached() => return true,
+            Mode::StrictOrder if self.started && !self.levels[i - 1].reached() => return true,
+            _ => {}
+        }
+        let before = &mut self.levels[i - 1];
         if strict {
-            self.settle_before(c.last);
-            Level::offer(&mut self.pending, c);
+            before.settle_before(t);
+        }
+        let prev = before.settled;
+        if !prev.is_some() || t > prev.first.saturating_add(self.window) {
+            return false;
+        }
+        self.push(i, Chain { first: prev.first, last: t }, strict);
+        if usize::from(self.out.level) == i {
+            self.out.level = step;
+            self.out.gaps[i] = t - prev.last;
+            return step == steps;
+        }
+        false
+    }
+
+    fn push(&mut self, i: usize, c: Chain, strict: bool) {
+        let level = &mut self.levels[i];
+        if strict {
+            level.settle_before(c.last);
+            level.pending.offer(c);
         } else {
-            Level::offer(&mut self.settled, c);
+            level.settled.offer(c);
         }
-    }
-
-    /// The chain to extend with an event at `t`.
-    fn usable(&mut self, t: Millis, strict: bool) -> Option<Chain> {
-        if strict {
-            self.settle_before(t);
-        }
-        self.settled
     }
 }
 
 /// How far the person whose `hits` these are got through `steps` steps (at most
 /// [`MAX_STEPS`]), within `window` of the first step.
 pub fn progress(hits: &[Hit], steps: u8, window: Millis, mode: Mode) -> Progress {
-    let steps = steps.min(MAX_STEPS as u8);
-    let mut out = Progress::default();
-    if steps == 0 {
-        return out;
-    }
-    let mut levels = [Level::default(); MAX_STEPS];
-    let mut started = false;
-    let strict = mode == Mode::StrictIncrease;
+    let mut w = Walker::new(steps, window, mode);
     for &(t, step) in hits {
-        if step == 0 || step > steps {
-            if mode == Mode::StrictOrder && started && step == 0 {
-                break;
-            }
-            continue;
-        }
-        let i = usize::from(step - 1);
-        if i == 0 {
-            // A later start is never worse than an earlier one: it leaves more of the window.
-            levels[0].push(Chain { first: t, last: t }, strict);
-            started = true;
-            out.level = out.level.max(1);
-            continue;
-        }
-        match mode {
-            Mode::StrictDeduplication if levels[i].reached() => break,
-            Mode::StrictOrder if started && !levels[i - 1].reached() => break,
-            _ => {}
-        }
-        let Some(prev) = levels[i - 1].usable(t, strict) else { continue };
-        if t > prev.first.saturating_add(window) {
-            continue;
-        }
-        levels[i].push(Chain { first: prev.first, last: t }, strict);
-        if usize::from(out.level) == i {
-            out.level = step;
-            out.gaps[i] = t - prev.last;
-            if step == steps {
-                break;
-            }
+        if w.hit(t, step) {
+            break;
         }
     }
-    out
+    *w.progress()
 }
 
 /// People per level and the times between steps, for a whole funnel.
@@ -258,32 +295,36 @@ mod tests {
     /// (in the hits' order, each within the window of the chain's first, strictly later under
     /// strict_increase), searched over every chain.
     fn chain_level(hits: &[Hit], steps: u8, window: Millis, strict: bool) -> u8 {
-        fn extend(
-            hits: &[Hit],
-            from: usize,
-            want: u8,
-            first: Millis,
-            last: Millis,
-            steps: u8,
-            window: Millis,
-            strict: bool,
-        ) -> u8 {
-            if want > steps {
-                return steps;
-            }
-            let mut best = want - 1;
-            for j in from..hits.len() {
-                let (t, s) = hits[j];
-                if s == want && t <= first + window && (!strict || t > last) {
-                    best = best.max(extend(hits, j + 1, want + 1, first, t, steps, window, strict));
+        // The best level of chains that reached level `want - 1` at `last`, started at `first`,
+        // going on from hit `from`.
+        let extend = |from: usize, want: u8, first: Millis, last: Millis| {
+            fn go(
+                hits: &[Hit],
+                steps: u8,
+                window: Millis,
+                strict: bool,
+                from: usize,
+                want: u8,
+                chain: (Millis, Millis),
+            ) -> u8 {
+                if want > steps {
+                    return steps;
                 }
+                let (first, last) = chain;
+                let mut best = want - 1;
+                for (j, &(t, s)) in hits.iter().enumerate().skip(from) {
+                    if s == want && t <= first + window && (!strict || t > last) {
+                        best = best.max(go(hits, steps, window, strict, j + 1, want + 1, (first, t)));
+                    }
+                }
+                best
             }
-            best
-        }
+            go(hits, steps, window, strict, from, want, (first, last))
+        };
         let mut best = 0;
         for (j, &(t, s)) in hits.iter().enumerate() {
             if s == 1 {
-                best = best.max(extend(hits, j + 1, 2, t, t, steps, window, strict));
+                best = best.max(extend(j + 1, 2, t, t));
             }
         }
         best

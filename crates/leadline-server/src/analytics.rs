@@ -82,6 +82,12 @@ impl Analytics {
         Size { people: l.table.people_count(), events: l.table.event_count(), bytes: l.table.heap_bytes(), seq: l.seq }
     }
 
+    /// The activity types the table has seen.
+    pub fn kinds(&self) -> Vec<String> {
+        let l = self.loaded.read().unwrap_or_else(|e| e.into_inner());
+        l.table.kinds.iter().map(|k| k.to_string()).collect()
+    }
+
     /// Bring the table up to the activity log.
     pub async fn refresh(&self, store: &dyn Store) -> ApiResult<()> {
         let _turn = self.refreshing.lock().await;

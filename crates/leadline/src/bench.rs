@@ -72,6 +72,21 @@ pub enum BenchCommand {
         #[arg(long)]
         cdnow: PathBuf,
     },
+    /// The analytics engine's funnel against DuckDB and ClickHouse (PyPI `duckdb` and `chdb`,
+    /// run by LEADLINE_BENCH_PYTHON or python3) on the same generated events: load time,
+    /// equal counts, query times, the floor, the ratios and the engine's memory.
+    Funnel {
+        #[arg(long, default_value_t = 10_000_000)]
+        events: usize,
+        #[arg(long, default_value_t = 1_000_000)]
+        people: usize,
+        /// Keep the store and the columns in this directory (a later run reuses the store).
+        #[arg(long)]
+        keep: Option<PathBuf>,
+        /// Times Leadline runs the query: the first, then the warm ones.
+        #[arg(long, default_value_t = 7)]
+        runs: usize,
+    },
     /// Render the contact list and contact pages in process against the configured store
     /// (e.g. `--data-dir DIR` filled by `bench import --keep DIR`) and print render times.
     /// Signs in as the user bench-pages@leadline.local (created without a password, with a
@@ -205,6 +220,9 @@ pub async fn run(command: BenchCommand, cfg: &Config) -> Result<(), String> {
     match command {
         BenchCommand::Pages { iterations } => crate::pagebench::run(cfg, iterations).await,
         BenchCommand::Clv { cdnow } => crate::clvbench::run(&cdnow),
+        BenchCommand::Funnel { events, people, keep, runs } => {
+            crate::funnelbench::run(crate::funnelbench::Options { events, people, keep, runs }).await
+        }
         BenchCommand::Ingest { seconds, connections, batch, visitors, postgres } => {
             crate::ingestbench::run(crate::ingestbench::Options { seconds, connections, batch, visitors, postgres })
                 .await

@@ -5,6 +5,7 @@ mod bench;
 mod clvbench;
 mod config;
 mod demo;
+mod funnelbench;
 mod ingestbench;
 mod loadgen;
 mod pagebench;

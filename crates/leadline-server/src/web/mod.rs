@@ -9,10 +9,12 @@
 //! handler a [`Posted`] (a viewer whose form carried the session's CSRF token). Handlers return
 //! [`PageResult`]; errors become an HTML page in the viewer's language (see [`html_errors`]).
 
+mod analytics;
 mod assets;
 mod auth;
 mod bulk;
 mod campaigns;
+mod chart;
 mod companies;
 mod contacts;
 mod deals;
@@ -64,6 +66,7 @@ pub fn routes(max_upload: u64) -> Router<AppState> {
         .merge(forms::routes())
         .merge(pages::routes())
         .merge(campaigns::routes())
+        .merge(analytics::routes())
         .merge(queue::routes())
         .merge(scoring::routes())
         .merge(settings::routes())

@@ -138,6 +138,7 @@ impl Shell {
             ("/deals", "nav-deals"),
             ("/segments", "nav-segments"),
             ("/campaigns", "nav-campaigns"),
+            ("/analytics", "nav-analytics"),
             ("/queue", "nav-queue"),
         ]
         .into_iter()

@@ -254,6 +254,7 @@ on_every_backend!(web::{
     forms_are_built_on_their_page,
     campaigns_are_made_and_reported_on_their_page,
     landing_pages_are_built_on_their_page,
+    funnels_are_drawn_on_their_page,
 });
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

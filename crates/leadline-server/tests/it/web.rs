@@ -565,6 +565,8 @@ pub async fn every_screen_renders(app: &App) {
         "/search?q=piotr".into(),
         "/duplicates".into(),
         "/duplicates?status=dismissed".into(),
+        "/analytics".into(),
+        "/analytics?step=page_view&step=purchase&breakdown=country&mode=strict_order&window=12&unit=hours".into(),
         "/segments".into(),
         "/queue".into(),
         "/settings/routing".into(),
@@ -1238,4 +1240,60 @@ pub async fn landing_pages_are_built_on_their_page(app: &App) {
     assert!(page.text.contains("/p/spring") && page.text.contains("value=\"30\""), "{}", page.text);
     assert!(page.text.contains("A: 0 views") && page.text.contains("B: 0 views"), "{}", page.text);
     assert!(b.get("/p/spring").await.text.contains("Spring"));
+}
+
+pub async fn funnels_are_drawn_on_their_page(app: &App) {
+    let ann = app.post("/api/v1/contacts", json!({"first_name": "Ann", "country": "DE"})).await.json();
+    let bob = app.post("/api/v1/contacts", json!({"first_name": "Bob", "country": "PL"})).await.json();
+    let did = |who: &Value, kind: &str, at: &str, props: Value| json!({"type": kind, "contact_id": who["id"], "occurred_at": at, "properties": props});
+    app.post(
+        "/api/v1/activities",
+        json!([
+            did(&ann, "page_view", "2026-05-04T10:00:00Z", json!({"url": "/pricing"})),
+            did(&ann, "purchase", "2026-05-04T12:30:00Z", json!({})),
+            did(&bob, "page_view", "2026-05-05T10:00:00Z", json!({"url": "/"})),
+        ]),
+    )
+    .await;
+    let mut b = admin(app).await;
+    let q = "step=page_view&where=&step=purchase&where=&window=7&unit=days&from=2026-05-01&to=2026-05-31";
+    let page = b.get(&format!("/analytics?{q}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    assert!(page.text.contains("<svg") && page.text.contains("class=\"chart-bar\""), "{}", page.text);
+    // The table beside the chart: 2 viewed, 1 bought (50% of the first), 2 h 30 min later.
+    assert!(page.text.contains("<td>50%</td>") && page.text.contains("2 h 30 min"), "{}", page.text);
+    assert!(page.text.contains("From 2026-05-01 to 2026-06-01"), "the last day is included");
+    // A filter, and a breakdown by country.
+    let page = b.get("/analytics?step=page_view&where=url%3D/pricing&step=purchase&from=2026-05-01&to=2026-05-31&breakdown=country").await;
+    assert!(
+        page.text.contains("data-breakdown") && page.text.contains(">DE<") && !page.text.contains(">PL<"),
+        "{}",
+        page.text
+    );
+    // The CSV has the same figures.
+    let csv = b.get(&format!("/analytics/funnel.csv?{q}&breakdown=country")).await;
+    assert_eq!(csv.headers[header::CONTENT_TYPE], "text/csv; charset=utf-8");
+    let lines: Vec<&str> = csv.text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "group,step,type,count,dropped,conversion_from_previous,conversion_from_first,median_seconds,average_seconds"
+    );
+    assert_eq!(lines[1], ",1,page_view,2,0,1.0000,1.0000,,");
+    assert_eq!(lines[2], ",2,purchase,1,1,0.5000,0.5000,9000.0000,9000.0000");
+    assert!(lines.contains(&"PL,2,purchase,0,1,0.0000,0.0000,,"), "{lines:?}");
+    // What is wrong is said at its field, the form kept.
+    let bad = b.get("/analytics?step=bought&step=purchase").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text.contains("field-error") && bad.text.contains("value=\"bought\""), "{}", bad.text);
+    let bad = b.get("/analytics?step=page_view&window=soon").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // In Persian the chart runs right to left, with Persian digits.
+    let csrf = b.csrf().await;
+    b.post("/language", &[("csrf", &csrf), ("locale", "fa"), ("next", "/analytics")]).await;
+    let page = b.get(&format!("/analytics?{q}")).await;
+    assert!(
+        page.text.contains("dir=\"rtl\"")
+            && page.text.contains("text-anchor=\"start\" dominant-baseline=\"middle\" class=\"chart-label\"")
+    );
+    assert!(page.text.contains("۲ (۱۰۰%)"), "{}", page.text);
 }

@@ -1,0 +1,301 @@
+//! The analytics screen: a funnel built from activity types (each with an optional property
+//! filter), a window, a mode, a period and a breakdown, all in the query string so that a
+//! funnel can be bookmarked and shared; drawn as bars beside its table, and exported as CSV.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::{header, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use leadline_core::funnel::Mode;
+use leadline_core::role::Action;
+
+use super::auth::FormErrors;
+use super::chart::{bars, Bar};
+use super::view::{Shell, Tr};
+use super::{PageResult, Viewer};
+use crate::api::analytics::{checked, run, FunnelInput, FunnelReport, StepInput, StepReport};
+use crate::error::ApiError;
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/analytics", get(page)).route("/analytics/funnel.csv", get(csv))
+}
+
+/// The steps a new funnel starts with: the site's way from a visit to a purchase.
+const DEFAULT_STEPS: [&str; 3] = ["page_view", "form_submission", "purchase"];
+/// The contact fields offered to break a funnel down by.
+const BREAKDOWNS: [&str; 6] =
+    ["country", "lifecycle_stage", "original_source", "lead_status", "first_touch_source", "owner_id"];
+
+/// What the query string asks for, as the form shows it again.
+struct Asked {
+    /// (type, property filter as `name=value`).
+    steps: Vec<(String, String)>,
+    window: String,
+    unit: String,
+    mode: String,
+    from: String,
+    to: String,
+    breakdown: String,
+}
+
+fn asked(uri: &Uri) -> Result<Asked, ApiError> {
+    let pairs = crate::api::query_pairs(uri)?;
+    let all = |k: &str| pairs.iter().filter(|(n, _)| n == k).map(|(_, v)| v.trim().to_owned()).collect::<Vec<_>>();
+    let one = |k: &str| all(k).into_iter().next().unwrap_or_default();
+    let wheres = all("where");
+    let mut steps: Vec<(String, String)> = all("step")
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| (s, wheres.get(i).cloned().unwrap_or_default()))
+        .filter(|(s, _)| !s.is_empty())
+        .collect();
+    if steps.is_empty() && !pairs.iter().any(|(k, _)| k == "step") {
+        steps = DEFAULT_STEPS.iter().map(|s| ((*s).to_owned(), String::new())).collect();
+    }
+    let unit = Some(one("unit")).filter(|u| u == "hours").unwrap_or_else(|| "days".into());
+    Ok(Asked {
+        steps,
+        window: Some(one("window")).filter(|w| !w.is_empty()).unwrap_or_else(|| "7".into()),
+        unit,
+        mode: Some(one("mode")).filter(|m| Mode::parse(m).is_some()).unwrap_or_else(|| "default".into()),
+        from: one("from"),
+        to: one("to"),
+        breakdown: one("breakdown"),
+    })
+}
+
+/// The API's input for what was asked: dates are whole days (`to` included).
+fn input(a: &Asked) -> Result<FunnelInput, ApiError> {
+    let mut steps = Vec::new();
+    for (i, (kind, filter)) in a.steps.iter().enumerate() {
+        let mut properties = std::collections::BTreeMap::new();
+        if !filter.is_empty() {
+            let (name, value) = filter.split_once('=').ok_or_else(|| {
+                ApiError::invalid(&format!("steps[{i}].properties"), "invalid_filter", "a filter is name=value")
+            })?;
+            properties.insert(name.trim().to_owned(), serde_json::Value::String(value.trim().to_owned()));
+        }
+        steps.push(StepInput { kind: kind.clone(), properties });
+    }
+    let amount: i64 =
+        a.window.parse().map_err(|_| ApiError::invalid("window_seconds", "invalid_window", "a whole number"))?;
+    let unit = if a.unit == "hours" { 3_600 } else { 86_400 };
+    let day = |d: &str, field: &str, plus: i64| -> Result<Option<String>, ApiError> {
+        if d.is_empty() {
+            return Ok(None);
+        }
+        let ms = leadline_core::date::parse_time(field, &format!("{d}T00:00:00Z")).map_err(ApiError::from)?;
+        Ok(Some(leadline_core::date::rfc3339(ms + plus)))
+    };
+    Ok(FunnelInput {
+        steps,
+        window_seconds: Some(amount.saturating_mul(unit)),
+        mode: Some(a.mode.clone()),
+        from: day(&a.from, "from", 0)?,
+        to: day(&a.to, "to", 86_400_000)?,
+        breakdown: Some(a.breakdown.clone()).filter(|b| !b.is_empty()),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "analytics.html")]
+struct AnalyticsPage {
+    p: Shell,
+    steps: Vec<(String, String)>,
+    window: String,
+    unit: String,
+    mode: String,
+    from: String,
+    to: String,
+    breakdown: String,
+    breakdowns: Vec<(String, String)>,
+    kinds: Vec<String>,
+    errors: FormErrors,
+    /// The answer: the chart, the rows of its table, the CSV link, the period said.
+    chart: String,
+    rows: Vec<Vec<String>>,
+    csv: String,
+    period: String,
+    /// Breakdown: the header (value, then each step) and the rows.
+    group_head: Vec<String>,
+    groups: Vec<Vec<String>>,
+}
+
+fn share(tr: &Tr, v: Option<f64>) -> String {
+    v.map(|x| format!("{}%", tr.num((x * 100.0).round() as i64))).unwrap_or_else(|| "–".into())
+}
+
+/// A time between steps, in its largest two units.
+fn duration(tr: &Tr, seconds: Option<f64>) -> String {
+    let Some(s) = seconds else { return "–".into() };
+    let s = s.round() as i64;
+    let (d, h, m) = (s / 86_400, s % 86_400 / 3_600, s % 3_600 / 60);
+    let part = |key: &str, n: i64| tr.t1(key, "n", &tr.num(n));
+    match (d, h, m) {
+        (0, 0, 0) => part("analytics-seconds", s),
+        (0, 0, m) => part("analytics-minutes", m),
+        (0, h, m) => format!("{} {}", part("analytics-hours", h), part("analytics-minutes", m)),
+        (d, h, _) => format!("{} {}", part("analytics-days", d), part("analytics-hours", h)),
+    }
+}
+
+fn step_label(tr: &Tr, i: usize, s: &StepReport) -> String {
+    format!("{}. {}", tr.num(i as i64 + 1), tr.code("activity", &s.kind))
+}
+
+async fn page(State(s): State<AppState>, v: Viewer, uri: Uri) -> PageResult {
+    v.require(Action::Read)?;
+    let tr = Tr { locale: v.locale };
+    let a = asked(&uri)?;
+    let mut errors = FormErrors::default();
+    let mut status = None;
+    let report = match input(&a).and_then(|i| checked(i, crate::now())) {
+        Ok(q) => Some(run(&s, q).await?),
+        Err(e) if super::view::refuses_input(&e) => {
+            errors = FormErrors::from_api(&tr, &e);
+            status = Some(e.status());
+            None
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mut kinds: Vec<String> = leadline_core::activity::KNOWN_TYPES.iter().map(|k| (*k).to_owned()).collect();
+    kinds.extend(s.analytics.kinds());
+    kinds.sort();
+    kinds.dedup();
+    let mut page = AnalyticsPage {
+        p: v.shell("/analytics", tr.t("analytics-title")),
+        steps: a.steps.clone(),
+        window: a.window.clone(),
+        unit: a.unit.clone(),
+        mode: a.mode.clone(),
+        from: a.from.clone(),
+        to: a.to.clone(),
+        breakdown: a.breakdown.clone(),
+        breakdowns: BREAKDOWNS.iter().map(|f| ((*f).to_owned(), tr.t(&format!("field-{f}")))).collect(),
+        kinds,
+        errors,
+        chart: String::new(),
+        rows: Vec::new(),
+        csv: format!("/analytics/funnel.csv{}", uri.query().map(|q| format!("?{q}")).unwrap_or_default()),
+        period: String::new(),
+        group_head: Vec::new(),
+        groups: Vec::new(),
+    };
+    if let Some(r) = &report {
+        fill(&tr, &mut page, r);
+    }
+    let mut resp = super::records::page_response(&page, &page.errors);
+    if let Some(st) = status {
+        *resp.status_mut() = st;
+    }
+    Ok(resp)
+}
+
+fn fill(tr: &Tr, page: &mut AnalyticsPage, r: &FunnelReport) {
+    let chart_bars: Vec<Bar> = r
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, st)| Bar {
+            label: step_label(tr, i, st),
+            value: st.count as f64,
+            shown: format!("{} ({})", tr.num(st.count as i64), share(tr, st.conversion_from_first)),
+        })
+        .collect();
+    page.chart = bars(&tr.t("analytics-chart"), &chart_bars, tr.locale.lang.is_rtl());
+    page.rows = r
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, st)| {
+            vec![
+                step_label(tr, i, st),
+                tr.num(st.count as i64),
+                if i == 0 { "–".into() } else { share(tr, st.conversion_from_previous) },
+                share(tr, st.conversion_from_first),
+                if i == 0 { "–".into() } else { tr.num(st.dropped as i64) },
+                duration(tr, st.median_seconds),
+                duration(tr, st.average_seconds),
+            ]
+        })
+        .collect();
+    page.period = tr.ta(
+        "analytics-period",
+        &[("from", &r.from[..10]), ("to", &r.to[..10]), ("mode", &tr.t(&format!("mode-{}", r.mode)))],
+    );
+    if r.breakdown.is_some() {
+        page.group_head = r.steps.iter().enumerate().map(|(i, st)| step_label(tr, i, st)).collect();
+        page.groups = r
+            .groups
+            .iter()
+            .map(|g| {
+                let name = match (&g.value, g.other) {
+                    (_, true) => tr.t("analytics-other"),
+                    (Some(v), _) => v.clone(),
+                    (None, _) => tr.t("analytics-no-value"),
+                };
+                let last = g.steps.last().and_then(|s| s.conversion_from_first);
+                std::iter::once(name)
+                    .chain(g.steps.iter().map(|s| tr.num(s.count as i64)))
+                    .chain(std::iter::once(share(tr, last)))
+                    .collect()
+            })
+            .collect();
+    }
+}
+
+/// The funnel's table as CSV: one row a step, then one a step of each group.
+async fn csv(State(s): State<AppState>, v: Viewer, uri: Uri) -> Result<Response, super::PageError> {
+    v.require(Action::Read)?;
+    let q = checked(input(&asked(&uri)?)?, crate::now())?;
+    let r = run(&s, q).await?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let head = [
+        "group",
+        "step",
+        "type",
+        "count",
+        "dropped",
+        "conversion_from_previous",
+        "conversion_from_first",
+        "median_seconds",
+        "average_seconds",
+    ];
+    let row = |w: &mut csv::Writer<Vec<u8>>, group: &str, i: usize, st: &StepReport| {
+        let num = |x: Option<f64>| x.map(|x| format!("{x:.4}")).unwrap_or_default();
+        w.write_record([
+            leadline_core::import::formula_safe(group).as_ref(),
+            &(i + 1).to_string(),
+            &st.kind,
+            &st.count.to_string(),
+            &st.dropped.to_string(),
+            &num(st.conversion_from_previous),
+            &num(st.conversion_from_first),
+            &num(st.median_seconds),
+            &num(st.average_seconds),
+        ])
+    };
+    let broken = |e: csv::Error| ApiError::new(crate::error::Kind::Internal, "internal", e.to_string());
+    w.write_record(head).map_err(broken)?;
+    for (i, st) in r.steps.iter().enumerate() {
+        row(&mut w, "", i, st).map_err(broken)?;
+    }
+    for g in &r.groups {
+        let name = if g.other { "(other)".to_owned() } else { g.value.clone().unwrap_or_else(|| "(none)".into()) };
+        for (i, st) in g.steps.iter().enumerate() {
+            row(&mut w, &name, i, st).map_err(broken)?;
+        }
+    }
+    let body = w.into_inner().map_err(|e| broken(e.into_error().into()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"funnel.csv\""),
+        ],
+        body,
+    )
+        .into_response())
+}

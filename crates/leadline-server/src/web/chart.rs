@@ -1,0 +1,113 @@
+//! Charts drawn on the server as SVG: no script, readable without colour (every bar carries
+//! its number), mirrored for right-to-left languages, and always shown beside a table of the
+//! same figures (the table is what screen readers and the CSV export read).
+
+use std::fmt::Write;
+
+/// One bar: its label, its length (any unit; the longest fills the width) and the text shown
+/// at its end.
+pub struct Bar {
+    pub label: String,
+    pub value: f64,
+    pub shown: String,
+}
+
+const WIDTH: f64 = 640.0;
+const ROW: f64 = 34.0;
+const LABEL: f64 = 190.0;
+const GAP: f64 = 8.0;
+/// Room for the number after the longest bar.
+const NUMBER: f64 = 120.0;
+
+/// Escape text for SVG (XML) content and attributes.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Horizontal bars, one under the other, labels at the start side (the right, for `rtl`).
+pub fn bars(title: &str, bars: &[Bar], rtl: bool) -> String {
+    let height = ROW * bars.len() as f64 + GAP;
+    let max = bars.iter().map(|b| b.value).fold(0.0, f64::max);
+    let room = WIDTH - LABEL - NUMBER - 2.0 * GAP;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {WIDTH} {height}" width="100%" preserveAspectRatio="xMinYMin meet"><title>{}</title>"#,
+        esc(title)
+    );
+    // Mirror x for right to left: the label column on the right, bars growing leftwards.
+    let x = |ltr: f64| if rtl { WIDTH - ltr } else { ltr };
+    let (label_anchor, number_anchor) = if rtl { ("start", "end") } else { ("end", "start") };
+    for (i, b) in bars.iter().enumerate() {
+        let top = GAP + ROW * i as f64;
+        let length = if max > 0.0 { (b.value / max * room).max(if b.value > 0.0 { 1.0 } else { 0.0 }) } else { 0.0 };
+        let bar_start = LABEL + GAP;
+        let rect_x = if rtl { WIDTH - bar_start - length } else { bar_start };
+        let middle = top + ROW / 2.0 - 2.0;
+        let _ = write!(
+            svg,
+            r#"<text x="{:.1}" y="{middle:.1}" text-anchor="{label_anchor}" dominant-baseline="middle" class="chart-label">{}</text><rect x="{rect_x:.1}" y="{:.1}" width="{length:.1}" height="{:.1}" rx="3" class="chart-bar"/><text x="{:.1}" y="{middle:.1}" text-anchor="{number_anchor}" dominant-baseline="middle" class="chart-number">{}</text>"#,
+            x(LABEL),
+            esc(&b.label),
+            top + 4.0,
+            ROW - 12.0,
+            x(bar_start + length + GAP),
+            esc(&b.shown),
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn two() -> Vec<Bar> {
+        vec![
+            Bar { label: "<b>page</b>".into(), value: 100.0, shown: "100".into() },
+            Bar { label: "بازدید".into(), value: 25.0, shown: "۲۵".into() },
+        ]
+    }
+
+    #[test]
+    fn text_is_escaped_and_bars_are_to_scale() {
+        let svg = bars("A & B", &two(), false);
+        assert!(svg.contains("<title>A &amp; B</title>"));
+        assert!(svg.contains("&lt;b&gt;page&lt;/b&gt;") && !svg.contains("<b>"));
+        let room = WIDTH - LABEL - NUMBER - 2.0 * GAP;
+        assert!(svg.contains(&format!(r#"width="{room:.1}""#)));
+        assert!(svg.contains(&format!(r#"width="{:.1}""#, room / 4.0)));
+    }
+
+    #[test]
+    fn right_to_left_mirrors_the_chart() {
+        let ltr = bars("t", &two(), false);
+        let rtl = bars("t", &two(), true);
+        assert!(ltr.contains(&format!(r#"<rect x="{:.1}""#, LABEL + GAP)));
+        let room = WIDTH - LABEL - NUMBER - 2.0 * GAP;
+        assert!(rtl.contains(&format!(r#"<rect x="{:.1}""#, WIDTH - LABEL - GAP - room)));
+        assert!(rtl.contains(&format!(
+            r#"<text x="{:.1}" y="{:.1}" text-anchor="start""#,
+            WIDTH - LABEL,
+            GAP + ROW / 2.0 - 2.0
+        )));
+    }
+
+    #[test]
+    fn nothing_to_draw_draws_no_bars() {
+        let svg = bars("t", &[Bar { label: "x".into(), value: 0.0, shown: "0".into() }], false);
+        assert!(svg.contains(r#"width="0.0""#));
+    }
+}
