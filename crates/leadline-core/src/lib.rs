@@ -25,6 +25,7 @@ pub mod locale;
 pub mod merge;
 pub mod money;
 pub mod phone;
+pub mod pipeline;
 pub mod property;
 pub mod record;
 pub mod role;

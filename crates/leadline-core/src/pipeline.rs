@@ -1,0 +1,390 @@
+//! Pipelines: the stages a deal goes through, what each stage asks of a deal before it enters,
+//! how likely a deal there is to be won, and when a deal there has sat too long; the forecast
+//! over deals by close month, owner and category, in one currency through a dated rate table.
+
+use std::collections::BTreeMap;
+
+use crate::error::{FieldError, Invalid};
+use crate::Millis;
+
+/// What a pipeline is for.
+pub const KINDS: &[&str] = &["new_business", "upsell", "renewal"];
+
+/// Forecast categories, from the least to the most certain; `omitted` stays out of the forecast.
+pub const CATEGORIES: &[&str] = &["omitted", "pipeline", "best_case", "commit"];
+
+/// Why deals are won or lost, offered on the board (any text is taken).
+pub const WON_REASONS: &[&str] = &["price", "product_fit", "relationship", "timing", "support"];
+pub const LOST_REASONS: &[&str] = &["price", "competitor", "no_budget", "no_decision", "timing", "product_fit"];
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stage {
+    pub key: String,
+    pub label: String,
+    /// The chance a deal here is won, in percent.
+    pub probability: u8,
+    /// The forecast category of a deal here unless the deal says its own.
+    pub category: String,
+    /// Deal fields (or properties) a deal must have to enter this stage.
+    pub required: Vec<String>,
+    /// Days in this stage after which a deal is stuck.
+    pub rot_days: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pipeline {
+    pub key: String,
+    pub label: String,
+    /// One of [`KINDS`].
+    pub kind: String,
+    pub stages: Vec<Stage>,
+}
+
+impl Pipeline {
+    pub fn stage(&self, key: &str) -> Option<&Stage> {
+        self.stages.iter().find(|s| s.key == key)
+    }
+
+    pub fn position(&self, key: &str) -> Option<usize> {
+        self.stages.iter().position(|s| s.key == key)
+    }
+}
+
+fn is_key(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 64 && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// Check a pipeline: keys of lowercase letters, digits and `_`, stages unique and 1 to 30,
+/// probabilities 0 to 100, known kinds and categories; every problem at its field.
+pub fn check(p: &Pipeline) -> Invalid<()> {
+    let bad = |field: &str, code: &'static str, msg: &str| Err(FieldError::new(field, code, msg.to_owned()));
+    if !is_key(&p.key) {
+        return bad("key", "invalid_key", "a key of lowercase letters, digits and _ (up to 64)");
+    }
+    if p.label.trim().is_empty() || p.label.chars().count() > 100 {
+        return bad("label", "invalid_label", "a name of 1 to 100 characters");
+    }
+    if !KINDS.contains(&p.kind.as_str()) {
+        return bad("kind", "invalid_kind", "new_business, upsell or renewal");
+    }
+    if p.stages.is_empty() || p.stages.len() > 30 {
+        return bad("stages", "invalid_stages", "a pipeline has 1 to 30 stages");
+    }
+    for (i, s) in p.stages.iter().enumerate() {
+        let f = |name: &str| format!("stages[{i}].{name}");
+        if !is_key(&s.key) {
+            return bad(&f("key"), "invalid_key", "a key of lowercase letters, digits and _ (up to 64)");
+        }
+        if p.stages[..i].iter().any(|o| o.key == s.key) {
+            return bad(&f("key"), "duplicate_stage", "each stage once");
+        }
+        if s.label.trim().is_empty() || s.label.chars().count() > 100 {
+            return bad(&f("label"), "invalid_label", "a name of 1 to 100 characters");
+        }
+        if s.probability > 100 {
+            return bad(&f("probability"), "invalid_probability", "0 to 100");
+        }
+        if !CATEGORIES.contains(&s.category.as_str()) {
+            return bad(&f("category"), "invalid_category", "omitted, pipeline, best_case or commit");
+        }
+        if let Some(j) = s.required.iter().position(|r| !is_key(r)) {
+            return bad(&format!("stages[{i}].required[{j}]"), "invalid_field", "a deal field or property name");
+        }
+        if s.rot_days == Some(0) || s.rot_days.is_some_and(|d| d > 3650) {
+            return bad(&f("rot_days"), "invalid_rot_days", "1 to 3650 days");
+        }
+    }
+    Ok(())
+}
+
+fn stage(key: &str, label: &str, probability: u8, category: &str, required: &[&str], rot_days: u32) -> Stage {
+    Stage {
+        key: key.into(),
+        label: label.into(),
+        probability,
+        category: category.into(),
+        required: required.iter().map(|r| (*r).to_owned()).collect(),
+        rot_days: Some(rot_days),
+    }
+}
+
+/// The pipelines a fresh install starts with. `default` is new business, with the stages deals
+/// have carried since the first version.
+pub fn defaults() -> Vec<Pipeline> {
+    vec![
+        Pipeline {
+            key: "default".into(),
+            label: "New business".into(),
+            kind: "new_business".into(),
+            stages: vec![
+                stage("appointment_scheduled", "Appointment scheduled", 20, "pipeline", &[], 14),
+                stage("qualified_to_buy", "Qualified to buy", 40, "pipeline", &["amount"], 21),
+                stage(
+                    "presentation_scheduled",
+                    "Presentation scheduled",
+                    60,
+                    "best_case",
+                    &["amount", "close_date"],
+                    21,
+                ),
+                stage(
+                    "decision_maker_bought_in",
+                    "Decision maker bought in",
+                    80,
+                    "commit",
+                    &["amount", "close_date"],
+                    14,
+                ),
+                stage("contract_sent", "Contract sent", 90, "commit", &["amount", "close_date", "company_id"], 10),
+            ],
+        },
+        Pipeline {
+            key: "upsell".into(),
+            label: "Upsell and cross-sell".into(),
+            kind: "upsell".into(),
+            stages: vec![
+                stage("opportunity_found", "Opportunity found", 30, "pipeline", &[], 21),
+                stage("proposal", "Proposal", 60, "best_case", &["amount"], 21),
+                stage("agreed", "Agreed", 90, "commit", &["amount", "close_date"], 10),
+            ],
+        },
+        Pipeline {
+            key: "renewal".into(),
+            label: "Renewal".into(),
+            kind: "renewal".into(),
+            stages: vec![
+                stage("coming_up", "Coming up", 70, "best_case", &["close_date"], 60),
+                stage("in_negotiation", "In negotiation", 80, "commit", &["amount", "close_date"], 21),
+                stage("renewal_signed", "Signed, to invoice", 95, "commit", &["amount", "close_date"], 10),
+            ],
+        },
+    ]
+}
+
+/// What a deal lacks to enter `stage`: its required fields that `has` says are empty.
+pub fn missing(stage: &Stage, has: impl Fn(&str) -> bool) -> Vec<String> {
+    stage.required.iter().filter(|f| !has(f)).cloned().collect()
+}
+
+/// Whether a deal that entered its stage at `entered` has sat there too long at `now`.
+pub fn rotting(stage: &Stage, entered: Millis, now: Millis) -> bool {
+    stage.rot_days.is_some_and(|d| now - entered > i64::from(d) * 86_400_000)
+}
+
+/// `amount` weighted by a probability in percent, rounded to the nearest unit.
+pub fn weighted(amount: i64, probability: u8) -> i64 {
+    let x = i128::from(amount) * i128::from(probability);
+    ((x + x.signum() * 50) / 100) as i64
+}
+
+/// Exchange rates: for each currency, from a day on (`YYYY-MM-DD`), how many units of the
+/// workspace currency one unit is worth.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Rates {
+    base: String,
+    by_currency: BTreeMap<String, Vec<(String, f64)>>,
+}
+
+impl Rates {
+    pub fn new(base: &str, rows: impl IntoIterator<Item = (String, String, f64)>) -> Rates {
+        let mut by_currency: BTreeMap<String, Vec<(String, f64)>> = BTreeMap::new();
+        for (currency, day, rate) in rows {
+            by_currency.entry(currency).or_default().push((day, rate));
+        }
+        for v in by_currency.values_mut() {
+            v.sort_by(|a, b| a.0.cmp(&b.0));
+        }
+        Rates { base: base.to_owned(), by_currency }
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// The rate of `currency` on `day`: the latest from that day or before, else the earliest
+    /// known (a deal dated before the table began). None for a currency without rates.
+    pub fn rate(&self, currency: &str, day: &str) -> Option<f64> {
+        if currency == self.base {
+            return Some(1.0);
+        }
+        let v = self.by_currency.get(currency)?;
+        let i = v.partition_point(|(d, _)| d.as_str() <= day);
+        Some(if i == 0 { v.first()?.1 } else { v[i - 1].1 })
+    }
+
+    /// `amount` (minor units of `currency`) in the workspace currency on `day`.
+    pub fn convert(&self, amount: i64, currency: &str, day: &str) -> Option<i64> {
+        self.rate(currency, day).map(|r| (amount as f64 * r).round() as i64)
+    }
+}
+
+/// A deal as the forecast reads it, its amount in the workspace currency.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForecastDeal {
+    /// `YYYY-MM` of the close date (expected, or when it closed).
+    pub month: String,
+    pub owner: Option<String>,
+    pub amount: i64,
+    /// open, won or lost.
+    pub status: String,
+    pub probability: u8,
+    /// One of [`CATEGORIES`] (open deals).
+    pub category: String,
+}
+
+/// One month (and owner, when the forecast is by owner).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ForecastRow {
+    pub month: String,
+    pub owner: Option<String>,
+    pub open_deals: u64,
+    /// Open deals' amounts, and weighted by their stages' probabilities.
+    pub open: i64,
+    pub weighted: i64,
+    /// Open deals' amounts by category; each includes the more certain ones (best case
+    /// includes commit), as forecasts are read.
+    pub pipeline: i64,
+    pub best_case: i64,
+    pub commit: i64,
+    pub closed_won: i64,
+    pub won_deals: u64,
+}
+
+/// The forecast by month, and by owner within a month when `by_owner`.
+pub fn forecast(deals: &[ForecastDeal], by_owner: bool) -> Vec<ForecastRow> {
+    let mut rows: BTreeMap<(String, Option<String>), ForecastRow> = BTreeMap::new();
+    for d in deals {
+        let owner = if by_owner { d.owner.clone() } else { None };
+        let row = rows.entry((d.month.clone(), owner.clone())).or_insert_with(|| ForecastRow {
+            month: d.month.clone(),
+            owner,
+            ..ForecastRow::default()
+        });
+        match d.status.as_str() {
+            "won" => {
+                row.closed_won += d.amount;
+                row.won_deals += 1;
+            }
+            "open" => {
+                row.open_deals += 1;
+                row.open += d.amount;
+                row.weighted += weighted(d.amount, d.probability);
+                let rank = CATEGORIES.iter().position(|c| *c == d.category).unwrap_or(1);
+                if rank >= 1 {
+                    row.pipeline += d.amount;
+                }
+                if rank >= 2 {
+                    row.best_case += d.amount;
+                }
+                if rank >= 3 {
+                    row.commit += d.amount;
+                }
+            }
+            _ => {}
+        }
+    }
+    rows.into_values().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn the_default_pipelines_are_valid() {
+        for p in defaults() {
+            check(&p).unwrap();
+        }
+        assert_eq!(defaults()[0].key, "default");
+        assert_eq!(defaults()[0].stages[0].key, "appointment_scheduled");
+    }
+
+    #[test]
+    fn a_bad_pipeline_is_refused_at_its_field() {
+        let mut p = defaults().remove(0);
+        p.stages[1].key = p.stages[0].key.clone();
+        assert_eq!(check(&p).unwrap_err().field, "stages[1].key");
+        let mut p = defaults().remove(0);
+        p.stages[2].probability = 101;
+        assert_eq!(check(&p).unwrap_err().field, "stages[2].probability");
+        let mut p = defaults().remove(0);
+        p.stages[0].required = vec!["amount".into(), "Bad Field".into()];
+        assert_eq!(check(&p).unwrap_err().field, "stages[0].required[1]");
+        let mut p = defaults().remove(0);
+        p.kind = "other".into();
+        assert_eq!(check(&p).unwrap_err().code, "invalid_kind");
+        let mut p = defaults().remove(0);
+        p.stages.clear();
+        assert_eq!(check(&p).unwrap_err().field, "stages");
+    }
+
+    #[test]
+    fn a_stage_names_what_a_deal_lacks_and_when_it_is_stuck() {
+        let p = defaults().remove(0);
+        let contract = p.stage("contract_sent").unwrap();
+        assert_eq!(missing(contract, |f| f == "amount"), ["close_date", "company_id"]);
+        assert!(missing(contract, |_| true).is_empty());
+        let day = 86_400_000;
+        assert!(!rotting(contract, 0, 10 * day));
+        assert!(rotting(contract, 0, 10 * day + 1));
+    }
+
+    #[test]
+    fn rates_take_the_latest_day_on_or_before() {
+        let r = Rates::new(
+            "EUR",
+            [
+                ("USD".into(), "2026-01-01".into(), 0.90),
+                ("USD".into(), "2026-06-01".into(), 0.80),
+                ("PLN".into(), "2026-01-01".into(), 0.25),
+            ],
+        );
+        assert_eq!(r.convert(10_000, "EUR", "2026-03-01"), Some(10_000));
+        assert_eq!(r.convert(10_000, "USD", "2026-05-31"), Some(9_000));
+        assert_eq!(r.convert(10_000, "USD", "2026-06-01"), Some(8_000));
+        assert_eq!(r.convert(10_000, "USD", "2025-12-01"), Some(9_000), "before the table: its first rate");
+        assert_eq!(r.convert(10_000, "GBP", "2026-06-01"), None);
+    }
+
+    #[test]
+    fn the_forecast_adds_up_by_month_owner_and_category() {
+        let d = |month: &str, owner: &str, amount, status: &str, probability, category: &str| ForecastDeal {
+            month: month.into(),
+            owner: Some(owner.into()),
+            amount,
+            status: status.into(),
+            probability,
+            category: category.into(),
+        };
+        let deals = [
+            d("2026-07", "ann", 1000, "open", 20, "pipeline"),
+            d("2026-07", "ann", 2000, "open", 60, "best_case"),
+            d("2026-07", "bob", 4000, "open", 90, "commit"),
+            d("2026-07", "bob", 500, "won", 100, "commit"),
+            d("2026-07", "bob", 700, "lost", 0, "omitted"),
+            d("2026-07", "ann", 300, "open", 10, "omitted"),
+            d("2026-08", "ann", 100, "open", 50, "pipeline"),
+        ];
+        let all = forecast(&deals, false);
+        assert_eq!(all.len(), 2);
+        let july = &all[0];
+        assert_eq!((july.open_deals, july.open, july.weighted), (4, 7300, 200 + 1200 + 3600 + 30));
+        assert_eq!((july.pipeline, july.best_case, july.commit), (7000, 6000, 4000));
+        assert_eq!((july.closed_won, july.won_deals), (500, 1));
+        let by_owner = forecast(&deals, true);
+        assert_eq!(
+            by_owner.iter().map(|r| (r.month.as_str(), r.owner.as_deref())).collect::<Vec<_>>(),
+            [("2026-07", Some("ann")), ("2026-07", Some("bob")), ("2026-08", Some("ann"))]
+        );
+        assert_eq!(by_owner[1].commit, 4000);
+    }
+
+    proptest! {
+        #[test]
+        fn weighting_rounds_to_the_nearest_unit(amount in -1_000_000_000i64..1_000_000_000, p in 0u8..=100) {
+            let exact = amount as f64 * f64::from(p) / 100.0;
+            prop_assert!((weighted(amount, p) as f64 - exact).abs() <= 0.5);
+        }
+    }
+}
