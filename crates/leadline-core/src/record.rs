@@ -73,6 +73,8 @@ pub enum FieldKind {
     AccountTier,
     /// `open`, `won` or `lost`.
     DealStatus,
+    /// A deal's own forecast category (`pipeline::CATEGORIES`).
+    ForecastCategory,
     /// Milliseconds since the epoch; set by the system, never by input.
     Time,
 }
@@ -167,6 +169,9 @@ pub const DEAL_FIELDS: &[FieldSpec] = &[
     f("company_id", K::CompanyId),
     f("status", K::DealStatus),
     f("lost_reason", K::Text),
+    f("won_reason", K::Text),
+    f("forecast_category", K::ForecastCategory),
+    sys("stage_entered_at", K::Time),
     sys("closed_at", K::Time),
     sys("created_at", K::Time),
     sys("updated_at", K::Time),
@@ -312,6 +317,10 @@ pub fn check(spec: &FieldSpec, raw: &RawValue, currency: &str) -> Invalid<Option
         K::DealStatus => match text.to_ascii_lowercase().as_str() {
             s if DEAL_STATUSES.contains(&s) => Scalar::Text(s.into()),
             _ => return bad("invalid_status", "open, won or lost"),
+        },
+        K::ForecastCategory => match text.to_ascii_lowercase().replace([' ', '-'], "_").as_str() {
+            c if crate::pipeline::CATEGORIES.contains(&c) => Scalar::Text(c.into()),
+            _ => return bad("invalid_category", "omitted, pipeline, best_case or commit"),
         },
         K::Time => unreachable!("system fields are rejected above"),
     }))

@@ -234,3 +234,81 @@ document.addEventListener("click", (e) => {
     });
   }
 })();
+
+// --- The pipeline board: drag a card to a column, or from the keyboard ------------------------
+// Each card carries a form with a stage select; dropping a card chooses the column's stage in
+// it and sends it, so the move is the same request as without script.
+(function board() {
+  const root = document.querySelector("[data-board]");
+  if (!root) return;
+  const live = document.querySelector("[data-board-live]");
+  const say = (text) => { if (live) live.textContent = text; };
+  const columns = () => Array.from(root.querySelectorAll(".board-column[data-stage]")).filter((c) => c.dataset.stage);
+  const move = (card, column) => {
+    const form = card.querySelector("form[data-move]");
+    const select = form?.querySelector("select[name=stage]");
+    if (!form || !select || !column?.dataset.stage) return;
+    if (card.closest(".board-column") === column) return;
+    select.value = column.dataset.stage;
+    form.requestSubmit();
+  };
+  const mark = (column) => {
+    root.querySelectorAll(".drop-target").forEach((c) => c.classList.remove("drop-target"));
+    if (column) column.classList.add("drop-target");
+  };
+  root.addEventListener("dragstart", (e) => {
+    const card = e.target.closest?.(".deal-card");
+    if (!card) return;
+    e.dataTransfer.setData("text/plain", card.dataset.deal);
+    e.dataTransfer.effectAllowed = "move";
+  });
+  root.addEventListener("dragover", (e) => {
+    const column = e.target.closest?.(".board-column[data-stage]");
+    if (!column || !column.dataset.stage) return;
+    e.preventDefault();
+    mark(column);
+  });
+  root.addEventListener("dragleave", (e) => { if (!root.contains(e.relatedTarget)) mark(null); });
+  root.addEventListener("drop", (e) => {
+    const column = e.target.closest?.(".board-column[data-stage]");
+    const card = root.querySelector(`.deal-card[data-deal="${CSS.escape(e.dataTransfer.getData("text/plain"))}"]`);
+    mark(null);
+    if (!column || !card) return;
+    e.preventDefault();
+    move(card, column);
+  });
+  // Keyboard: Space or Enter on a card picks it up; the arrows (in reading direction) choose a
+  // column; Space or Enter puts it down there; Escape cancels.
+  let picked = null, target = -1;
+  const rtl = document.documentElement.dir === "rtl";
+  const label = (column) => column.querySelector("h2 bdi")?.textContent ?? column.dataset.stage;
+  const drop = () => { if (picked) picked.classList.remove("picked"); picked = null; target = -1; mark(null); };
+  root.addEventListener("keydown", (e) => {
+    const card = e.target.closest?.(".deal-card");
+    if (!card || e.target !== card) return;
+    const cols = columns();
+    if (!picked && (e.key === " " || e.key === "Enter")) {
+      e.preventDefault();
+      picked = card;
+      card.classList.add("picked");
+      target = cols.indexOf(card.closest(".board-column"));
+      mark(cols[target]);
+      say(root.dataset.picked.replace("%s", card.querySelector("a")?.textContent ?? ""));
+    } else if (picked === card && (e.key === "ArrowRight" || e.key === "ArrowLeft")) {
+      e.preventDefault();
+      const step = (e.key === "ArrowRight") !== rtl ? 1 : -1;
+      target = Math.max(0, Math.min(cols.length - 1, target + step));
+      mark(cols[target]);
+      say(root.dataset.over.replace("%s", label(cols[target])));
+    } else if (picked === card && (e.key === " " || e.key === "Enter")) {
+      e.preventDefault();
+      const column = cols[target];
+      drop();
+      move(card, column);
+    } else if (picked && e.key === "Escape") {
+      e.preventDefault();
+      drop();
+      say("");
+    }
+  });
+})();

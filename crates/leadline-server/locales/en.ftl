@@ -907,3 +907,75 @@ analytics-seconds = { $n } s
 analytics-minutes = { $n } min
 analytics-hours = { $n } h
 analytics-days = { $n } d
+
+# Pipelines, the board and the forecast
+sales-list = List
+sales-board = Board
+sales-forecast = Forecast
+board-title = Pipeline board
+board-new-deal = New deal
+board-filters = Board filters
+board-everyone = Everyone
+board-team = Team
+board-every-team = Every team
+board-close-month = Closing in
+board-unconverted = { $count ->
+    [one] { $n } deal is in a currency without an exchange rate: counted, not summed.
+   *[other] { $n } deals are in a currency without an exchange rate: counted, not summed.
+}
+board-help = Move a deal with its form, or drag it to another stage. From the keyboard: focus a card, press Space to pick it up, the arrow keys to choose a stage, Space to put it down, Escape to cancel.
+board-count = { $count ->
+    [one] { $n } deal
+   *[other] { $n } deals
+}
+board-weighted = Weighted by the stage's probability
+board-weighted-short = weighted { $amount }
+board-stuck = Stuck
+board-move-to = Move to
+board-move = Move
+board-close = Won or lost
+board-outcome = Outcome
+board-reason = Reason
+board-close-deal = Close the deal
+board-more = { $count ->
+    [one] and { $n } more
+   *[other] and { $n } more
+}
+board-no-owner = No owner
+board-other-stage = Not a stage of this pipeline
+board-untitled = (no name)
+board-age = { $n } d old
+board-in-stage = { $n } d in stage
+board-picked = Picked up { $name }. Arrow keys choose a stage, Space puts it down, Escape cancels.
+board-over = Over { $stage }.
+forecast-title = Forecast
+forecast-intro = Deals by expected close month, in { $currency } at the exchange rate of their close date: open, weighted by their stage's probability, by forecast category (each with the more certain ones), and won, against the month's goal.
+forecast-by-month = Month
+forecast-by-owner = Owner
+forecast-by-team = Team
+forecast-chart = Won and committed by month
+forecast-chart-caption = Each bar is what was won plus what is committed in the month; after the slash, the month's goal.
+forecast-month = Month
+forecast-open-deals = Open deals
+forecast-open = Open
+forecast-closed-won = Won
+forecast-goal = Goal
+forecast-attainment = Of the goal
+forecast-category-omitted = Omitted
+forecast-category-pipeline = Pipeline
+forecast-category-best_case = Best case
+forecast-category-commit = Commit
+field-won_reason = Won reason
+field-forecast_category = Forecast category
+field-stage_entered_at = In stage since
+won-reason-price = Price
+won-reason-product_fit = Product fit
+won-reason-relationship = Relationship
+won-reason-timing = Timing
+won-reason-support = Support
+lost-reason-price = Price
+lost-reason-competitor = Went with a competitor
+lost-reason-no_budget = No budget
+lost-reason-no_decision = No decision
+lost-reason-timing = Timing
+lost-reason-product_fit = Product fit

@@ -904,3 +904,75 @@ analytics-seconds = { $n } s
 analytics-minutes = { $n } min
 analytics-hours = { $n } h
 analytics-days = { $n } g
+
+# Pipelines, the board and the forecast
+sales-list = Elenco
+sales-board = Bacheca
+sales-forecast = Previsione
+board-title = Bacheca della pipeline
+board-new-deal = Nuova trattativa
+board-filters = Filtri della bacheca
+board-everyone = Tutti
+board-team = Team
+board-every-team = Tutti i team
+board-close-month = Chiusura a
+board-unconverted = { $count ->
+    [one] { $n } trattativa è in una valuta senza cambio: contata, non sommata.
+   *[other] { $n } trattative sono in una valuta senza cambio: contate, non sommate.
+}
+board-help = Sposta una trattativa con il suo modulo o trascinala in un'altra fase. Da tastiera: porta il focus su una scheda, premi Spazio per prenderla, le frecce per scegliere la fase, Spazio per lasciarla, Esc per annullare.
+board-count = { $count ->
+    [one] { $n } trattativa
+   *[other] { $n } trattative
+}
+board-weighted = Ponderato con la probabilità della fase
+board-weighted-short = ponderato { $amount }
+board-stuck = Ferma
+board-move-to = Sposta in
+board-move = Sposta
+board-close = Vinta o persa
+board-outcome = Esito
+board-reason = Motivo
+board-close-deal = Chiudi la trattativa
+board-more = { $count ->
+    [one] e altre { $n }
+   *[other] e altre { $n }
+}
+board-no-owner = Nessun responsabile
+board-other-stage = Non è una fase di questa pipeline
+board-untitled = (senza nome)
+board-age = { $n } g di vita
+board-in-stage = { $n } g nella fase
+board-picked = Presa { $name }. Le frecce scelgono la fase, Spazio la lascia, Esc annulla.
+board-over = Su { $stage }.
+forecast-title = Previsione
+forecast-intro = Trattative per mese di chiusura previsto, in { $currency } al cambio della data di chiusura: aperte, ponderate con la probabilità della fase, per categoria di previsione (ognuna con le più certe) e vinte, rispetto all'obiettivo del mese.
+forecast-by-month = Mese
+forecast-by-owner = Responsabile
+forecast-by-team = Team
+forecast-chart = Vinto e impegnato per mese
+forecast-chart-caption = Ogni barra è il vinto più l'impegnato del mese; dopo la barra obliqua, l'obiettivo del mese.
+forecast-month = Mese
+forecast-open-deals = Trattative aperte
+forecast-open = Aperte
+forecast-closed-won = Vinte
+forecast-goal = Obiettivo
+forecast-attainment = Dell'obiettivo
+forecast-category-omitted = Esclusa
+forecast-category-pipeline = Pipeline
+forecast-category-best_case = Caso migliore
+forecast-category-commit = Impegno
+field-won_reason = Motivo della vittoria
+field-forecast_category = Categoria di previsione
+field-stage_entered_at = Nella fase dal
+won-reason-price = Prezzo
+won-reason-product_fit = Adeguatezza del prodotto
+won-reason-relationship = Rapporto
+won-reason-timing = Tempistica
+won-reason-support = Assistenza
+lost-reason-price = Prezzo
+lost-reason-competitor = Scelto un concorrente
+lost-reason-no_budget = Nessun budget
+lost-reason-no_decision = Nessuna decisione
+lost-reason-timing = Tempistica
+lost-reason-product_fit = Adeguatezza del prodotto

@@ -928,3 +928,77 @@ analytics-seconds = { $n } s
 analytics-minutes = { $n } min
 analytics-hours = { $n } godz.
 analytics-days = { $n } d
+
+# Pipelines, the board and the forecast
+sales-list = Lista
+sales-board = Tablica
+sales-forecast = Prognoza
+board-title = Tablica lejka sprzedaży
+board-new-deal = Nowa szansa
+board-filters = Filtry tablicy
+board-everyone = Wszyscy
+board-team = Zespół
+board-every-team = Wszystkie zespoły
+board-close-month = Zamknięcie w
+board-unconverted = { $count ->
+    [one] { $n } szansa jest w walucie bez kursu: liczona, nie sumowana.
+    [few] { $n } szanse są w walucie bez kursu: liczone, nie sumowane.
+   *[other] { $n } szans jest w walucie bez kursu: liczone, nie sumowane.
+}
+board-help = Przenieś szansę jej formularzem albo przeciągnij do innego etapu. Z klawiatury: ustaw fokus na karcie, Spacja ją podnosi, strzałki wybierają etap, Spacja odkłada, Escape anuluje.
+board-count = { $count ->
+    [one] { $n } szansa
+    [few] { $n } szanse
+   *[other] { $n } szans
+}
+board-weighted = Ważone prawdopodobieństwem etapu
+board-weighted-short = ważone { $amount }
+board-stuck = Utknęła
+board-move-to = Przenieś do
+board-move = Przenieś
+board-close = Wygrana lub przegrana
+board-outcome = Wynik
+board-reason = Powód
+board-close-deal = Zamknij szansę
+board-more = { $count ->
+    [one] i jeszcze { $n }
+   *[other] i jeszcze { $n }
+}
+board-no-owner = Bez opiekuna
+board-other-stage = Nie jest etapem tego lejka
+board-untitled = (bez nazwy)
+board-age = { $n } d od utworzenia
+board-in-stage = { $n } d w etapie
+board-picked = Podniesiono { $name }. Strzałki wybierają etap, Spacja odkłada, Escape anuluje.
+board-over = Nad { $stage }.
+forecast-title = Prognoza
+forecast-intro = Szanse według miesiąca planowanego zamknięcia, w { $currency } po kursie z dnia zamknięcia: otwarte, ważone prawdopodobieństwem etapu, według kategorii prognozy (każda z pewniejszymi) i wygrane, wobec celu miesiąca.
+forecast-by-month = Miesiąc
+forecast-by-owner = Opiekun
+forecast-by-team = Zespół
+forecast-chart = Wygrane i zobowiązane według miesięcy
+forecast-chart-caption = Każdy słupek to wygrane plus zobowiązane w miesiącu; po ukośniku cel miesiąca.
+forecast-month = Miesiąc
+forecast-open-deals = Otwarte szanse
+forecast-open = Otwarte
+forecast-closed-won = Wygrane
+forecast-goal = Cel
+forecast-attainment = Celu
+forecast-category-omitted = Pominięta
+forecast-category-pipeline = Lejek
+forecast-category-best_case = Najlepszy przypadek
+forecast-category-commit = Zobowiązanie
+field-won_reason = Powód wygranej
+field-forecast_category = Kategoria prognozy
+field-stage_entered_at = W etapie od
+won-reason-price = Cena
+won-reason-product_fit = Dopasowanie produktu
+won-reason-relationship = Relacja
+won-reason-timing = Termin
+won-reason-support = Wsparcie
+lost-reason-price = Cena
+lost-reason-competitor = Wybrano konkurenta
+lost-reason-no_budget = Brak budżetu
+lost-reason-no_decision = Brak decyzji
+lost-reason-timing = Termin
+lost-reason-product_fit = Dopasowanie produktu

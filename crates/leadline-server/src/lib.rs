@@ -20,6 +20,7 @@ pub mod import;
 pub mod jobs;
 pub mod metrics;
 pub mod pages;
+pub mod pipelines;
 pub mod ratelimit;
 pub mod routing;
 pub mod rules;

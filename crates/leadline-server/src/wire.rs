@@ -508,6 +508,7 @@ fn field_schema(spec: &FieldSpec) -> Schema {
         FieldKind::CompanyId => (Type::String, None, "id of a company"),
         FieldKind::AccountTier => (Type::String, None, "tier_1, tier_2 or tier_3"),
         FieldKind::DealStatus => (Type::String, None, "open, won or lost"),
+        FieldKind::ForecastCategory => (Type::String, None, "omitted, pipeline, best_case or commit"),
         FieldKind::Time => (Type::String, Some("date-time"), "RFC 3339, set by Leadline"),
     };
     let mut b =

@@ -61,6 +61,7 @@ pub trait Store:
     + CampaignStore
     + WebhookStore
     + AnalyticsStore
+    + PipelineStore
     + Send
     + Sync
     + 'static
@@ -289,6 +290,56 @@ pub trait FormStore: Send + Sync {
     async fn count_conversion(&self, object_id: &str, variant: &str, day: i64, counts: Conversions) -> StoreResult<()>;
     /// An object's counts per variant since `since_day`, summed.
     async fn conversions(&self, object_id: &str, since_day: i64) -> StoreResult<Vec<(String, Conversions)>>;
+}
+
+/// Pipelines, exchange rates, forecast goals, and the deals a board and a forecast read.
+#[async_trait::async_trait]
+pub trait PipelineStore: Send + Sync {
+    /// The pipelines saved, in order: (key, definition as JSON). Empty: none saved yet.
+    async fn pipelines(&self) -> StoreResult<Vec<(String, String)>>;
+    /// Replace every pipeline with these (key, definition), in this order.
+    async fn save_pipelines(&self, pipelines: &[(String, String)], now: Millis) -> StoreResult<()>;
+    /// Deals in each pipeline (key, count), open or not.
+    async fn deals_per_pipeline(&self) -> StoreResult<Vec<(String, i64)>>;
+    /// Every rate: (currency, day `YYYY-MM-DD`, units of the workspace currency for one).
+    async fn rates(&self) -> StoreResult<Vec<(String, String, f64)>>;
+    /// Set rates (a currency's day given again replaces its rate).
+    async fn set_rates(&self, rates: &[(String, String, f64)]) -> StoreResult<()>;
+    /// Goals of the months `from..=to` (`YYYY-MM`): (month, owner id or "" for the team, amount).
+    async fn goals(&self, from: &str, to: &str) -> StoreResult<Vec<(String, String, i64)>>;
+    async fn set_goals(&self, goals: &[(String, String, i64)]) -> StoreResult<()>;
+    /// The deals a board or forecast reads: of `pipeline` (all when None), open, or closing
+    /// (expected or closed) in `[close_from, close_to]` (`YYYY-MM-DD`) when given.
+    async fn pipeline_deals(&self, q: &PipelineDealQuery) -> StoreResult<Vec<PipelineDeal>>;
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PipelineDealQuery {
+    pub pipeline: Option<String>,
+    /// Only open deals.
+    pub open_only: bool,
+    pub owner_id: Option<String>,
+    pub close_from: Option<String>,
+    pub close_to: Option<String>,
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PipelineDeal {
+    pub id: String,
+    pub name: Option<String>,
+    pub pipeline: Option<String>,
+    pub stage: Option<String>,
+    pub amount: Option<i64>,
+    pub currency: Option<String>,
+    pub close_date: Option<String>,
+    pub owner_id: Option<String>,
+    pub company_id: Option<String>,
+    pub status: Option<String>,
+    pub forecast_category: Option<String>,
+    pub stage_entered_at: Millis,
+    pub closed_at: Option<Millis>,
+    pub created_at: Millis,
 }
 
 /// What the analytics engine reads: the activity log as people's events, and what the log's

@@ -501,13 +501,27 @@ pub async fn seed(
         let won = p.path.iter().any(|(s, _)| *s == "customer");
         let mut d = FieldChanges::default();
         let company_name = p.company.map_or("Private".to_owned(), |c| company_names[c].clone());
+        // Most are new business; every fourth a renewal, every seventh an upsell (of customers).
+        let (pipeline, stages): (&str, &[&str]) = match i {
+            i if i % 4 == 3 => ("renewal", &["coming_up", "in_negotiation", "renewal_signed"]),
+            i if i % 7 == 5 => ("upsell", &["opportunity_found", "proposal", "agreed"]),
+            _ => (
+                "default",
+                &[
+                    "appointment_scheduled",
+                    "qualified_to_buy",
+                    "presentation_scheduled",
+                    "decision_maker_bought_in",
+                    "contract_sent",
+                ],
+            ),
+        };
         d.set(df("name"), text(format!("{company_name} – {}", ["Starter", "Growth", "Enterprise", "Renewal"][i % 4])));
         d.set(df("amount"), Some(Scalar::Int(rng.gen_range(20..600) * 10_000)));
-        d.set(df("currency"), text("EUR"));
-        d.set(
-            df("stage"),
-            text(if won { "closed_won" } else { ["qualified", "presentation", "decision", "contract_sent"][i % 4] }),
-        );
+        // Some deals in other currencies (the forecast converts them with the demo's rates).
+        d.set(df("currency"), text(["EUR", "EUR", "EUR", "USD", "PLN"][i % 5]));
+        d.set(df("pipeline"), text(pipeline));
+        d.set(df("stage"), text(if won { stages[stages.len() - 1] } else { stages[rng.gen_range(0..stages.len())] }));
         d.set(df("close_date"), text(leadline_core::date::date_of_millis(opened + rng.gen_range(14..60) * DAY)));
         d.set(df("owner_id"), text(reps[i % reps.len()].clone()));
         if let Some(c) = p.company {
@@ -521,10 +535,24 @@ pub async fn seed(
             let won_at = p.path.iter().find(|(s, _)| *s == "customer").map_or(now, |(_, t)| *t);
             let mut w = FieldChanges::default();
             w.set(df("status"), text("won"));
+            w.set(df("won_reason"), text(leadline_core::pipeline::WON_REASONS[i % 5]));
             store.update_deal(&deal.id, &w, None, Actor::new(None, ChangeCause::Rule, won_at)).await.map_err(e)?;
+        }
+        if !won && i % 6 == 0 && now - *opened > 60 * DAY {
+            let mut l = FieldChanges::default();
+            l.set(df("status"), text("lost"));
+            l.set(df("lost_reason"), text(leadline_core::pipeline::LOST_REASONS[i % 6]));
+            let lost_at = *opened + 45 * DAY;
+            store.update_deal(&deal.id, &l, None, Actor::new(None, ChangeCause::Rule, lost_at)).await.map_err(e)?;
         }
         deals.push((i, deal.id));
     }
+    // What a dollar and a złoty were worth, and a goal for each month around now.
+    let year_ago = leadline_core::date::date_of_millis(now - 365 * DAY);
+    store.set_rates(&[("USD".into(), year_ago.clone(), 0.92), ("PLN".into(), year_ago, 0.23)]).await.map_err(e)?;
+    let month = |m: i64| leadline_core::date::date_of_millis(now + m * 30 * DAY)[..7].to_owned();
+    let goals: Vec<(String, String, i64)> = (-6..=6).map(|m| (month(m), String::new(), 4_000_000)).collect();
+    store.set_goals(&goals).await.map_err(e)?;
     progress("deals");
 
     // Activities: more for people further down the funnel.

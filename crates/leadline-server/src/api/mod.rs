@@ -8,6 +8,7 @@ pub(crate) mod duplicates;
 pub(crate) mod forms;
 pub(crate) mod imports;
 pub(crate) mod pages;
+pub(crate) mod pipelines;
 pub(crate) mod records;
 pub(crate) mod routing;
 pub(crate) mod rules;
@@ -47,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::routes())
         .merge(campaigns::routes())
         .merge(analytics::routes())
+        .merge(pipelines::routes())
         .merge(webhooks::routes())
         .route("/openapi.json", get(system::openapi))
         .layer(DefaultBodyLimit::max(max_json))
@@ -240,6 +242,8 @@ pub fn query_pairs(uri: &axum::http::Uri) -> ApiResult<Vec<(String, String)>> {
         campaigns::add_spend, campaigns::spend, campaigns::import_spend, campaigns::cost_report,
         campaigns::quality_report, campaigns::attribution_report,
         analytics::funnel,
+        pipelines::list, pipelines::replace, pipelines::board_of, pipelines::forecast_report, pipelines::set_goals,
+        pipelines::rates, pipelines::set_rates,
         webhooks::create, webhooks::list, webhooks::get_one, webhooks::update, webhooks::remove,
         webhooks::deliveries, webhooks::redeliver,
         pages::create, pages::list, pages::get_one, pages::replace, pages::remove,
@@ -278,6 +282,8 @@ pub fn query_pairs(uri: &axum::http::Uri) -> ApiResult<Vec<(String, String)>> {
         campaigns::SpendDto, campaigns::SpendImport, campaigns::CostRow, campaigns::CostNumbers,
         campaigns::CostReport, campaigns::QualityRow, campaigns::QualityReport, campaigns::AttributionRow,
         campaigns::AttributionReport,
+        crate::pipelines::PipelineDto, crate::pipelines::StageDto, pipelines::Card, pipelines::Column, pipelines::Board,
+        pipelines::ForecastLine, pipelines::Forecast, pipelines::Goal, pipelines::RateDto,
         analytics::FunnelInput, analytics::StepInput, analytics::FunnelReport, analytics::StepReport, analytics::GroupReport,
         webhooks::WebhookInput, webhooks::WebhookDto, webhooks::DeliveryDto,
         pages::PageDto, pages::VariantStats, crate::pages::PageBody, crate::pages::Block,

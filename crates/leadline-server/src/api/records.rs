@@ -265,8 +265,9 @@ pub(crate) async fn create_impl(
             state.store.create_company(&changes, &ids, actor).await?
         }
         ObjectKind::Deal => {
-            let changes = wire::field_changes(&body, &ctx)?;
+            let mut changes = wire::field_changes(&body, &ctx)?;
             let contacts = wire::contact_ids(&body)?.unwrap_or_default();
+            crate::pipelines::check_deal(state.store.as_ref(), None, &mut changes, &today()).await?;
             state.store.create_deal(&changes, &contacts, actor).await?
         }
     };
@@ -296,12 +297,19 @@ pub(crate) async fn update_impl(
             state.store.update_company(id, &changes, &ids, actor).await?
         }
         ObjectKind::Deal => {
-            let changes = wire::field_changes(&body, &ctx)?;
+            let mut changes = wire::field_changes(&body, &ctx)?;
             let contacts = wire::contact_ids(&body)?;
+            let current = state.store.get(ObjectKind::Deal, id).await?;
+            crate::pipelines::check_deal(state.store.as_ref(), Some(&current), &mut changes, &today()).await?;
             state.store.update_deal(id, &changes, contacts.as_deref(), actor).await?
         }
     };
     Ok(Json(wire::to_json(&record)))
+}
+
+/// Today in UTC, `YYYY-MM-DD`.
+fn today() -> String {
+    leadline_core::date::date_of_millis(crate::now())
 }
 
 async fn delete_impl(state: &AppState, caller: &Caller, object: ObjectKind, id: &str) -> ApiResult<StatusCode> {

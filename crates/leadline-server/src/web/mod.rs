@@ -23,6 +23,7 @@ mod forms;
 pub mod i18n;
 mod imports;
 mod pages;
+mod pipelines;
 mod queue;
 mod records;
 mod scoring;
@@ -67,6 +68,7 @@ pub fn routes(max_upload: u64) -> Router<AppState> {
         .merge(pages::routes())
         .merge(campaigns::routes())
         .merge(analytics::routes())
+        .merge(pipelines::routes())
         .merge(queue::routes())
         .merge(scoring::routes())
         .merge(settings::routes())

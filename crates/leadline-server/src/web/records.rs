@@ -57,6 +57,7 @@ pub fn show(tr: &Tr, r: &Record, spec: &FieldSpec, users: &[User]) -> String {
         (FieldKind::DisqualificationReason, Scalar::Text(s)) => tr.t(&format!("dq-{s}")),
         (FieldKind::AccountTier, Scalar::Text(s)) => tr.t(&format!("tier-{s}")),
         (FieldKind::DealStatus, Scalar::Text(s)) => tr.t(&format!("deal-status-{s}")),
+        (FieldKind::ForecastCategory, Scalar::Text(s)) => tr.t(&format!("forecast-category-{s}")),
         (FieldKind::UserId, Scalar::Text(id)) => user_name(users, id),
         (_, Scalar::Text(s)) if spec.name == "stage" && r.object == ObjectKind::Deal => tr.code("deal-stage", s),
         (_, Scalar::Text(s)) if spec.name == "industry" => tr.code("industry", s),
@@ -470,6 +471,9 @@ pub fn options(tr: &Tr, spec: &FieldSpec, users: &[User], current: &str) -> Opti
         FieldKind::DisqualificationReason => labelled(&mut DISQUALIFICATION_REASONS.iter().copied(), "dq-"),
         FieldKind::AccountTier => labelled(&mut record::ACCOUNT_TIERS.iter().copied(), "tier-"),
         FieldKind::DealStatus => labelled(&mut record::DEAL_STATUSES.iter().copied(), "deal-status-"),
+        FieldKind::ForecastCategory => {
+            labelled(&mut leadline_core::pipeline::CATEGORIES.iter().copied(), "forecast-category-")
+        }
         // Only people who may work on records are offered (the current one stays shown).
         FieldKind::UserId => users
             .iter()

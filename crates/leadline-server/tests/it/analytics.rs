@@ -155,3 +155,87 @@ pub async fn a_funnel_names_what_is_wrong_with_it(app: &App) {
     // An empty store answers zeros.
     assert_eq!(counts(app, json!({"steps": [{"type": "page_view"}, {"type": "purchase"}]})).await, [0, 0]);
 }
+
+pub async fn pipelines_boards_and_the_forecast(app: &App) {
+    let pipelines = app.get("/api/v1/pipelines").await.json();
+    let keys: Vec<&str> = pipelines.as_array().unwrap().iter().map(|p| p["key"].as_str().unwrap()).collect();
+    assert_eq!(keys, ["default", "upsell", "renewal"]);
+    let mut bad = pipelines.clone();
+    bad[0]["stages"][1]["key"] = bad[0]["stages"][0]["key"].clone();
+    app.put("/api/v1/pipelines", bad).await.error(422, "duplicate_stage", Some("[0].stages[1].key"));
+    let me = app.get("/api/v1/auth/me").await.json();
+    let owner = me["user"]["id"].as_str().unwrap();
+    let r = app.put("/api/v1/currency-rates", json!([{"currency": "usd", "day": "2026-01-01", "rate": 0.9}])).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    app.put("/api/v1/currency-rates", json!([{"currency": "USD", "day": "2026-13-01", "rate": 0.9}])).await.error(
+        422,
+        "invalid_date",
+        Some("[0].day"),
+    );
+    let deal = |name: &str, stage: &str, amount: i64, currency: &str, close: &str| json!({"name": name, "stage": stage, "amount": amount, "currency": currency, "close_date": close, "owner_id": owner});
+    for d in [
+        deal("A", "appointment_scheduled", 10_000, "EUR", "2026-07-15"),
+        deal("B", "presentation_scheduled", 20_000, "USD", "2026-07-20"),
+        deal("D", "appointment_scheduled", 7_000, "GBP", "2026-07-01"),
+    ] {
+        let r = app.post("/api/v1/deals", d).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+    let c = app.post("/api/v1/deals", deal("C", "appointment_scheduled", 5_000, "EUR", "2026-07-10")).await.json();
+    let won = app
+        .patch(&format!("/api/v1/deals/{}", c["id"].as_str().unwrap()), json!({"status": "won", "won_reason": "price"}))
+        .await;
+    assert_eq!(won.status, 200, "{}", won.text);
+
+    let board = app.get("/api/v1/pipelines/default/board").await.json();
+    let columns: Vec<(Value, u64, i64, i64)> = board["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["stage"].clone(),
+                c["count"].as_u64().unwrap(),
+                c["total"].as_i64().unwrap(),
+                c["weighted"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        columns[0],
+        (json!("appointment_scheduled"), 2, 10_000, 2_000),
+        "the won deal is off the board; GBP counted, not summed"
+    );
+    assert_eq!(columns[2], (json!("presentation_scheduled"), 1, 18_000, 10_800), "USD at 0.9, weighted at 60%");
+    assert_eq!(board["unconverted"], 1);
+    let card = &board["columns"][0]["deals"][0];
+    assert_eq!((card["days_in_stage"].as_i64(), card["rotting"].as_bool()), (Some(0), Some(false)));
+    let empty = app.get("/api/v1/pipelines/default/board?close_month=2026-08").await.json();
+    assert!(empty["columns"].as_array().unwrap().iter().all(|c| c["count"] == 0));
+    app.get("/api/v1/pipelines/default/board?close_month=July").await.error(422, "invalid_month", Some("close_month"));
+    app.get("/api/v1/pipelines/nope/board").await.error(404, "not_found", None);
+
+    let goal = app.put("/api/v1/forecast/goals", json!([{"month": "2026-07", "amount": 10_000}])).await;
+    assert_eq!(goal.status, 200, "{}", goal.text);
+    let f = app.get("/api/v1/forecast?from=2026-07&to=2026-08").await.json();
+    let july = &f["rows"][0];
+    assert_eq!(july["month"], "2026-07");
+    assert_eq!((july["open"].as_i64(), july["weighted"].as_i64()), (Some(28_000), Some(12_800)));
+    assert_eq!(
+        (july["pipeline"].as_i64(), july["best_case"].as_i64(), july["commit"].as_i64()),
+        (Some(28_000), Some(18_000), Some(0))
+    );
+    assert_eq!(
+        (july["closed_won"].as_i64(), july["goal"].as_i64(), july["attainment"].as_f64()),
+        (Some(5_000), Some(10_000), Some(0.5))
+    );
+    assert_eq!(f["unconverted"], 1);
+    let by_owner = app.get("/api/v1/forecast?from=2026-07&to=2026-07&by=owner").await.json();
+    assert_eq!(by_owner["rows"][0]["owner_id"], owner);
+    app.get("/api/v1/forecast?from=2026-07&to=2026-01").await.error(422, "invalid_period", Some("to"));
+
+    // A pipeline with deals in it stays.
+    let only_upsell: Vec<Value> =
+        pipelines.as_array().unwrap().iter().filter(|p| p["key"] != "default").cloned().collect();
+    app.put("/api/v1/pipelines", json!(only_upsell)).await.error(409, "pipeline_in_use", None);
+}

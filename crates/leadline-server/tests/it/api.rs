@@ -371,8 +371,29 @@ pub async fn deals_follow_their_stage(app: &App) {
         Some("contact_ids"),
     );
     let id = d["id"].as_str().unwrap();
-    let won = app.patch(&format!("/api/v1/deals/{id}"), json!({"status": "won"})).await.json();
+    // A deal is won or lost for a reason; a stage asks for what it needs.
+    app.patch(&format!("/api/v1/deals/{id}"), json!({"status": "won"})).await.error(
+        422,
+        "reason_required",
+        Some("won_reason"),
+    );
+    app.patch(&format!("/api/v1/deals/{id}"), json!({"stage": "contract_sent"})).await.error(
+        422,
+        "stage_requirements",
+        Some("company_id"),
+    );
+    app.patch(&format!("/api/v1/deals/{id}"), json!({"stage": "closedwon"})).await.error(
+        422,
+        "invalid_stage",
+        Some("stage"),
+    );
+    let moved = app.patch(&format!("/api/v1/deals/{id}"), json!({"stage": "presentation_scheduled"})).await.json();
+    assert_eq!(moved["stage"], "presentation_scheduled");
+    assert!(moved["stage_entered_at"].is_string(), "{moved}");
+    let won =
+        app.patch(&format!("/api/v1/deals/{id}"), json!({"status": "won", "won_reason": "product_fit"})).await.json();
     assert!(won["closed_at"].is_string());
+    assert_eq!(won["close_date"], "2026-12-31", "a close date given stays");
     assert_eq!(
         app.get(&format!("/api/v1/deals?contact_id={}", c["id"].as_str().unwrap())).await.json()["items"]
             .as_array()

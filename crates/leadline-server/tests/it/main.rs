@@ -124,6 +124,10 @@ impl App {
         self.call(&self.admin, Method::POST, path, Some(body)).await
     }
 
+    pub async fn put(&self, path: &str, body: Value) -> Reply {
+        self.call(&self.admin, Method::PUT, path, Some(body)).await
+    }
+
     pub async fn patch(&self, path: &str, body: Value) -> Reply {
         self.call(&self.admin, Method::PATCH, path, Some(body)).await
     }
@@ -231,6 +235,7 @@ on_every_backend!(tracking::{
 on_every_backend!(analytics::{
     funnels_count_people_through_their_steps,
     a_funnel_names_what_is_wrong_with_it,
+    pipelines_boards_and_the_forecast,
 });
 
 on_every_backend!(web::{
@@ -255,6 +260,7 @@ on_every_backend!(web::{
     campaigns_are_made_and_reported_on_their_page,
     landing_pages_are_built_on_their_page,
     funnels_are_drawn_on_their_page,
+    deals_move_on_the_board,
 });
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

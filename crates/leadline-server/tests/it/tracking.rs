@@ -584,7 +584,7 @@ pub async fn campaign_costs_quality_and_attribution_match_the_hand_count(app: &A
     let deal = app
         .post(
             "/api/v1/deals",
-            json!({"name": "Acme", "amount": 100000, "currency": "EUR", "status": "won", "contact_ids": [a]}),
+            json!({"name": "Acme", "amount": 100000, "currency": "EUR", "status": "won", "won_reason": "price", "contact_ids": [a]}),
         )
         .await;
     assert_eq!(deal.status, 201, "{}", deal.text);
@@ -769,7 +769,12 @@ pub async fn webhooks_are_signed_retried_logged_and_redelivered(app: &App) {
         .await
         .json();
     assert_eq!(
-        app.patch(&format!("/api/v1/deals/{}", deal["id"].as_str().unwrap()), json!({"status": "won"})).await.status,
+        app.patch(
+            &format!("/api/v1/deals/{}", deal["id"].as_str().unwrap()),
+            json!({"status": "won", "won_reason": "relationship"})
+        )
+        .await
+        .status,
         200
     );
     let now = leadline_server::now() + 10_000;

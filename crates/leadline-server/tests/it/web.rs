@@ -566,6 +566,10 @@ pub async fn every_screen_renders(app: &App) {
         "/duplicates".into(),
         "/duplicates?status=dismissed".into(),
         "/analytics".into(),
+        "/deals/board".into(),
+        "/deals/board?pipeline=renewal&close_month=2026-12".into(),
+        "/forecast".into(),
+        "/forecast?by=owner".into(),
         "/analytics?step=page_view&step=purchase&breakdown=country&mode=strict_order&window=12&unit=hours".into(),
         "/segments".into(),
         "/queue".into(),
@@ -709,10 +713,22 @@ pub async fn owners_offered_can_write(app: &App) {
 pub async fn codes_read_as_words(app: &App) {
     let co = app.post("/api/v1/companies", json!({"name": "Kodowo", "industry": "financial_services"})).await.json();
     let deal = app
-        .post("/api/v1/deals", json!({"name": "Umowa", "stage": "contract_sent", "company_id": co["id"]}))
+        .post(
+            "/api/v1/deals",
+            json!({"name": "Umowa", "stage": "contract_sent", "company_id": co["id"], "amount": 100, "close_date": "2026-12-01"}),
+        )
         .await
         .json();
-    let other = app.post("/api/v1/deals", json!({"name": "Inna", "stage": "waiting_for_budget"})).await.json();
+    // A pipeline of one's own, whose stage no catalog knows.
+    let mut pipelines = app.get("/api/v1/pipelines").await.json();
+    pipelines.as_array_mut().unwrap().push(json!({"key": "partners", "label": "Partners", "kind": "new_business",
+        "stages": [{"key": "waiting_for_budget", "label": "Waiting for budget", "probability": 10}]}));
+    let r = app.put("/api/v1/pipelines", pipelines).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let other = app
+        .post("/api/v1/deals", json!({"name": "Inna", "pipeline": "partners", "stage": "waiting_for_budget"}))
+        .await
+        .json();
     let c = app.post("/api/v1/contacts", json!({"first_name": "Kanał", "emails": ["kanal@x.pl"]})).await.json();
     let cid = c["id"].as_str().unwrap();
     app.post("/api/v1/activities", json!({"type": "page_view", "contact_id": cid, "channel": "web"})).await;
@@ -1296,4 +1312,45 @@ pub async fn funnels_are_drawn_on_their_page(app: &App) {
             && page.text.contains("text-anchor=\"start\" dominant-baseline=\"middle\" class=\"chart-label\"")
     );
     assert!(page.text.contains("۲ (۱۰۰%)"), "{}", page.text);
+}
+
+pub async fn deals_move_on_the_board(app: &App) {
+    let deal = app
+        .post("/api/v1/deals", json!({"name": "Licenza", "stage": "appointment_scheduled", "amount": 50_000, "currency": "EUR", "close_date": "2026-09-10"}))
+        .await
+        .json();
+    let id = deal["id"].as_str().unwrap();
+    let mut b = admin(app).await;
+    let board = b.get("/deals/board").await;
+    assert_eq!(board.status, StatusCode::OK, "{}", board.text);
+    assert!(
+        board.text.contains("data-deal=\"")
+            && board.text.contains("Licenza")
+            && board.text.contains("Appointment scheduled")
+    );
+    assert!(board.text.contains("data-stage=\"contract_sent\""), "every stage is a column");
+    let csrf = b.csrf().await;
+    let back = "/deals/board?pipeline=default";
+    // A stage that asks for what the deal lacks is refused on the board, the deal where it was.
+    let r = b.post(&format!("/deals/{id}/move"), &[("csrf", &csrf), ("back", back), ("stage", "contract_sent")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(r.text.contains("data-board-error") && r.text.contains("company_id"), "{}", r.text);
+    let r = b
+        .post(&format!("/deals/{id}/move"), &[("csrf", &csrf), ("back", back), ("stage", "presentation_scheduled")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    assert_eq!(location(&r), back);
+    assert_eq!(app.get(&format!("/api/v1/deals/{id}")).await.json()["stage"], "presentation_scheduled");
+    // Won needs a reason; then it leaves the board and counts as won in the forecast.
+    let r = b.post(&format!("/deals/{id}/move"), &[("csrf", &csrf), ("back", back), ("outcome", "won")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = b
+        .post(&format!("/deals/{id}/move"), &[("csrf", &csrf), ("back", back), ("outcome", "won"), ("reason", "price")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    assert!(!b.get(back).await.text.contains("Licenza"));
+    let f = b.get("/forecast?from=2026-09&to=2026-10").await;
+    assert_eq!(f.status, StatusCode::OK, "{}", f.text);
+    assert!(f.text.contains("<svg") && f.text.contains("data-forecast") && f.text.contains("2026-09"), "{}", f.text);
+    assert!(f.text.contains("€500.00") || f.text.contains("500,00"), "{}", f.text);
 }

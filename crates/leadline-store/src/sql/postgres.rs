@@ -48,6 +48,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (19, include_str!("../../migrations/postgres/0019_webhooks.sql")),
     (20, include_str!("../../migrations/postgres/0020_landing_pages.sql")),
     (21, include_str!("../../migrations/postgres/0021_analytics.sql")),
+    (22, include_str!("../../migrations/postgres/0022_pipelines.sql")),
 ];
 
 /// A JSON array of the rows of a group, each a JSON array of `columns` (text, as JSON).

@@ -74,6 +74,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (22, include_str!("../../migrations/sqlite/0022_webhooks.sql")),
     (23, include_str!("../../migrations/sqlite/0023_landing_pages.sql")),
     (24, include_str!("../../migrations/sqlite/0024_analytics.sql")),
+    (25, include_str!("../../migrations/sqlite/0025_pipelines.sql")),
 ];
 
 /// The text value of a custom property.

@@ -10,6 +10,7 @@ mod contacts;
 mod duplicates;
 mod forms;
 mod jobs;
+mod pipelines;
 mod records;
 mod routing;
 mod rules;

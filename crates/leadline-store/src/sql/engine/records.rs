@@ -621,6 +621,10 @@ pub(super) async fn insert(
         cols.push("closed_at");
         args.push(actor.now.into());
     }
+    if object == ObjectKind::Deal {
+        cols.push("stage_entered_at");
+        args.push(actor.now.into());
+    }
     for (c, a) in extra {
         cols.push(c);
         args.push(a);
@@ -781,6 +785,9 @@ pub(super) fn row_update(
         if object == ObjectKind::Deal && spec.name == "status" {
             let closed = matches!(value, Some(Scalar::Text(s)) if s != "open");
             set.push(("closed_at", Arg::from(closed.then_some(now))));
+        }
+        if object == ObjectKind::Deal && spec.name == "stage" {
+            set.push(("stage_entered_at", Arg::from(now)));
         }
     }
     if !changes.properties.is_empty() {

@@ -1,0 +1,265 @@
+//! The sales screens: a pipeline's board (a column a stage, a card a deal; moved with a form on
+//! each card, which `assets/app.js` drives by mouse or keyboard), won and lost with a reason,
+//! and the forecast by month against the goals.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
+use axum::Router;
+use leadline_core::pipeline::{LOST_REASONS, WON_REASONS};
+use leadline_core::record::ObjectKind;
+use leadline_core::role::Action;
+
+use super::chart::{bars, Bar};
+use super::view::{Shell, Tr};
+use super::{PageResult, Posted, Viewer};
+use crate::api::pipelines::{board, forecast, BoardFilter};
+use crate::AppState;
+use leadline_store::WriteOptions;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/deals/board", get(board_page))
+        .route("/deals/{id}/move", post(move_deal))
+        .route("/forecast", get(forecast_page))
+}
+
+pub struct CardView {
+    pub id: String,
+    pub name: String,
+    pub amount: String,
+    pub owner: String,
+    pub age: String,
+    pub in_stage: String,
+    pub rotting: bool,
+}
+
+pub struct ColumnView {
+    /// Empty for deals whose stage the pipeline lacks.
+    pub stage: String,
+    pub label: String,
+    pub probability: String,
+    pub count: i64,
+    pub total: String,
+    pub weighted: String,
+    pub cards: Vec<CardView>,
+    pub more: usize,
+}
+
+#[derive(Template)]
+#[template(path = "board.html")]
+struct BoardPage {
+    p: Shell,
+    /// (key, label, current).
+    pipelines: Vec<(String, String, bool)>,
+    pipeline: String,
+    stages: Vec<(String, String)>,
+    columns: Vec<ColumnView>,
+    owners: Vec<(String, String)>,
+    teams: Vec<String>,
+    owner_id: String,
+    team: String,
+    close_month: String,
+    won_reasons: Vec<(String, String)>,
+    lost_reasons: Vec<(String, String)>,
+    error: Option<String>,
+    unconverted: usize,
+}
+
+async fn board_page(State(s): State<AppState>, v: Viewer, uri: Uri) -> PageResult {
+    render_board(&s, &v, &uri, None).await
+}
+
+async fn render_board(s: &AppState, v: &Viewer, uri: &Uri, error: Option<(StatusCode, String)>) -> PageResult {
+    v.require(Action::Read)?;
+    let tr = Tr { locale: v.locale };
+    let pairs = crate::api::query_pairs(uri)?;
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
+    let pipelines = crate::pipelines::load(s.store.as_ref()).await?;
+    let key =
+        get("pipeline").filter(|k| pipelines.iter().any(|p| &p.key == k)).unwrap_or_else(|| pipelines[0].key.clone());
+    let filter = BoardFilter { owner_id: get("owner_id"), team: get("team"), close_month: get("close_month") };
+    let b = board(s, &key, &filter).await?;
+    let users = s.store.users().await?;
+    let name_of = |id: &Option<String>| {
+        id.as_ref()
+            .and_then(|id| users.iter().find(|u| &u.id == id))
+            .map(|u| u.name.clone().unwrap_or_else(|| u.email.clone()))
+            .unwrap_or_else(|| tr.t("board-no-owner"))
+    };
+    let money = |minor: i64| tr.money(minor, &b.currency);
+    let columns = b
+        .columns
+        .iter()
+        .map(|c| ColumnView {
+            stage: c.stage.clone().unwrap_or_default(),
+            label: if c.stage.is_some() { c.label.clone() } else { tr.t("board-other-stage") },
+            probability: format!("{}%", tr.num(i64::from(c.probability))),
+            count: c.count as i64,
+            total: money(c.total),
+            weighted: money(c.weighted),
+            more: c.count - c.deals.len(),
+            cards: c
+                .deals
+                .iter()
+                .map(|d| CardView {
+                    id: d.id.clone(),
+                    name: d.name.clone().unwrap_or_else(|| tr.t("board-untitled")),
+                    amount: match (d.amount, &d.currency) {
+                        (Some(a), Some(c)) => tr.money(a, c),
+                        (Some(a), None) => money(a),
+                        _ => "–".into(),
+                    },
+                    owner: name_of(&d.owner_id),
+                    age: tr.t1("board-age", "n", &tr.num(d.age_days)),
+                    in_stage: tr.t1("board-in-stage", "n", &tr.num(d.days_in_stage)),
+                    rotting: d.rotting,
+                })
+                .collect(),
+        })
+        .collect();
+    let mut teams: Vec<String> = s.store.routing_members().await?.into_iter().map(|m| m.team).collect();
+    teams.sort();
+    teams.dedup();
+    let reasons =
+        |list: &[&str], prefix: &str| list.iter().map(|r| ((*r).to_owned(), tr.t(&format!("{prefix}{r}")))).collect();
+    let page = BoardPage {
+        p: v.shell("/deals", tr.t("board-title")),
+        pipelines: pipelines.iter().map(|p| (p.key.clone(), p.label.clone(), p.key == key)).collect(),
+        stages: b.pipeline.stages.iter().map(|s| (s.key.clone(), s.label.clone())).collect(),
+        pipeline: key,
+        columns,
+        owners: users
+            .iter()
+            .filter(|u| !u.disabled)
+            .map(|u| (u.id.clone(), u.name.clone().unwrap_or_else(|| u.email.clone())))
+            .collect(),
+        teams,
+        owner_id: filter.owner_id.unwrap_or_default(),
+        team: filter.team.unwrap_or_default(),
+        close_month: filter.close_month.unwrap_or_default(),
+        won_reasons: reasons(WON_REASONS, "won-reason-"),
+        lost_reasons: reasons(LOST_REASONS, "lost-reason-"),
+        error: error.as_ref().map(|(_, m)| m.clone()),
+        unconverted: b.unconverted,
+    };
+    let mut resp = super::render(&page);
+    if let Some((status, _)) = error {
+        *resp.status_mut() = status;
+    }
+    Ok(resp)
+}
+
+/// A card's form: a new stage, or won or lost with a reason. Back to the board it came from.
+async fn move_deal(State(s): State<AppState>, Path(id): Path<String>, form: Posted) -> PageResult {
+    let v = &form.viewer;
+    let text = |k: &str| form.fields.text(k).map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned);
+    let back = text("back").filter(|b| b.starts_with("/deals/board")).unwrap_or_else(|| "/deals/board".into());
+    let body = match (text("outcome").as_deref(), text("stage")) {
+        (Some(outcome @ ("won" | "lost")), _) => {
+            let mut body = serde_json::json!({"status": outcome});
+            if let Some(reason) = text("reason") {
+                body[format!("{outcome}_reason")] = reason.into();
+            }
+            body
+        }
+        (_, Some(stage)) => serde_json::json!({"stage": stage}),
+        _ => serde_json::json!({}),
+    };
+    match crate::api::records::update_impl(&s, &v.caller, ObjectKind::Deal, &id, WriteOptions::default(), body).await {
+        Ok(_) => Ok(Redirect::to(&back).into_response()),
+        Err(e) if super::view::refuses_input(&e) => {
+            let tr = Tr { locale: v.locale };
+            let message = format!(
+                "{}: {}",
+                tr.t(&format!("field-{}", e.field.as_deref().unwrap_or("stage"))),
+                super::view::error_text(&tr, &e)
+            );
+            let uri: Uri = back.parse().unwrap_or_default();
+            render_board(&s, v, &uri, Some((e.status(), message))).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "forecast.html")]
+struct ForecastPage {
+    p: Shell,
+    from: String,
+    to: String,
+    by: String,
+    /// The heading of the owner or team column (empty by month).
+    by_label: String,
+    chart: String,
+    /// (month, who, open deals, open, weighted, pipeline, best case, commit, closed won, goal, attainment).
+    rows: Vec<Vec<String>>,
+    unconverted: usize,
+    currency: String,
+}
+
+async fn forecast_page(State(s): State<AppState>, v: Viewer, uri: Uri) -> PageResult {
+    v.require(Action::Read)?;
+    let tr = Tr { locale: v.locale };
+    let pairs = crate::api::query_pairs(&uri)?;
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
+    let f = forecast(&s, get("from"), get("to"), get("by"), get("pipeline")).await?;
+    let users = s.store.users().await?;
+    let who = |id: &Option<String>| match (f.by.as_str(), id) {
+        ("month", _) => String::new(),
+        ("team", Some(t)) => t.clone(),
+        (_, Some(id)) => users
+            .iter()
+            .find(|u| &u.id == id)
+            .map(|u| u.name.clone().unwrap_or_else(|| u.email.clone()))
+            .unwrap_or_else(|| id.clone()),
+        (_, None) => tr.t("board-no-owner"),
+    };
+    let money = |m: i64| tr.money(m, &f.currency);
+    let chart_bars: Vec<Bar> = f
+        .rows
+        .iter()
+        .map(|r| {
+            let label = if f.by == "month" { r.month.clone() } else { format!("{} {}", r.month, who(&r.owner_id)) };
+            let goal = r.goal.map(|g| format!(" / {}", money(g))).unwrap_or_default();
+            Bar {
+                label,
+                value: (r.closed_won + r.commit) as f64,
+                shown: format!("{}{goal}", money(r.closed_won + r.commit)),
+            }
+        })
+        .collect();
+    let rows = f
+        .rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.month.clone(),
+                who(&r.owner_id),
+                tr.num(r.open_deals as i64),
+                money(r.open),
+                money(r.weighted),
+                money(r.pipeline),
+                money(r.best_case),
+                money(r.commit),
+                money(r.closed_won),
+                r.goal.map(money).unwrap_or_else(|| "–".into()),
+                r.attainment.map(|a| format!("{}%", tr.num((a * 100.0).round() as i64))).unwrap_or_else(|| "–".into()),
+            ]
+        })
+        .collect();
+    let page = ForecastPage {
+        p: v.shell("/deals", tr.t("forecast-title")),
+        chart: bars(&tr.t("forecast-chart"), &chart_bars, tr.locale.lang.is_rtl()),
+        from: f.from.clone(),
+        to: f.to.clone(),
+        by_label: if f.by == "month" { String::new() } else { tr.t(&format!("forecast-by-{}", f.by)) },
+        by: f.by.clone(),
+        rows,
+        unconverted: f.unconverted,
+        currency: f.currency.clone(),
+    };
+    Ok(super::render(&page))
+}

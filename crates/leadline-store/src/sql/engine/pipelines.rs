@@ -1,0 +1,133 @@
+//! Pipelines, exchange rates, forecast goals, and the deals boards and forecasts read (see
+//! `PipelineStore`).
+
+use leadline_core::Millis;
+
+use super::{int, query, req_int, req_text, sql, text, DbRow, SqlStore};
+use crate::error::StoreResult;
+use crate::{PipelineDeal, PipelineDealQuery};
+
+fn deal_of(row: &DbRow) -> StoreResult<PipelineDeal> {
+    Ok(PipelineDeal {
+        id: req_text(row, "id")?,
+        name: text(row, "name")?,
+        pipeline: text(row, "pipeline")?,
+        stage: text(row, "stage")?,
+        amount: int(row, "amount")?,
+        currency: text(row, "currency")?,
+        close_date: text(row, "close_date")?,
+        owner_id: text(row, "owner_id")?,
+        company_id: text(row, "company_id")?,
+        status: text(row, "status")?,
+        forecast_category: text(row, "forecast_category")?,
+        stage_entered_at: req_int(row, "entered")?,
+        closed_at: int(row, "closed_at")?,
+        created_at: req_int(row, "created_at")?,
+    })
+}
+
+#[async_trait::async_trait]
+impl crate::PipelineStore for SqlStore {
+    async fn pipelines(&self) -> StoreResult<Vec<(String, String)>> {
+        Ok(sqlx::query_as("SELECT key, definition FROM pipelines ORDER BY position").fetch_all(&self.reader).await?)
+    }
+
+    async fn save_pipelines(&self, pipelines: &[(String, String)], now: Millis) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("DELETE FROM pipelines").execute(&mut *tx).await?;
+        for (i, (key, definition)) in pipelines.iter().enumerate() {
+            sqlx::query("INSERT INTO pipelines (key, position, definition, updated_at) VALUES ($1, $2, $3, $4)")
+                .bind(key)
+                .bind(i as i64)
+                .bind(definition)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn deals_per_pipeline(&self) -> StoreResult<Vec<(String, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT COALESCE(pipeline, 'default'), COUNT(*) FROM deals WHERE merged_into IS NULL \
+             GROUP BY COALESCE(pipeline, 'default')",
+        )
+        .fetch_all(&self.reader)
+        .await?)
+    }
+
+    async fn rates(&self) -> StoreResult<Vec<(String, String, f64)>> {
+        Ok(sqlx::query_as("SELECT currency, day, rate FROM currency_rates ORDER BY currency, day")
+            .fetch_all(&self.reader)
+            .await?)
+    }
+
+    async fn set_rates(&self, rates: &[(String, String, f64)]) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        for (currency, day, rate) in rates {
+            sqlx::query(
+                "INSERT INTO currency_rates (currency, day, rate) VALUES ($1, $2, $3) \
+                 ON CONFLICT (currency, day) DO UPDATE SET rate = excluded.rate",
+            )
+            .bind(currency)
+            .bind(day)
+            .bind(rate)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn goals(&self, from: &str, to: &str) -> StoreResult<Vec<(String, String, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT month, owner_id, amount FROM forecast_goals WHERE month >= $1 AND month <= $2 ORDER BY month, owner_id",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.reader)
+        .await?)
+    }
+
+    async fn set_goals(&self, goals: &[(String, String, i64)]) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        for (month, owner, amount) in goals {
+            sqlx::query(
+                "INSERT INTO forecast_goals (month, owner_id, amount) VALUES ($1, $2, $3) \
+                 ON CONFLICT (month, owner_id) DO UPDATE SET amount = excluded.amount",
+            )
+            .bind(month)
+            .bind(owner)
+            .bind(amount)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn pipeline_deals(&self, q: &PipelineDealQuery) -> StoreResult<Vec<PipelineDeal>> {
+        let mut s =
+            sql("SELECT id, name, pipeline, stage, amount, currency, close_date, owner_id, company_id, status, \
+             forecast_category, COALESCE(stage_entered_at, created_at) AS entered, closed_at, created_at \
+             FROM deals WHERE merged_into IS NULL");
+        if let Some(p) = &q.pipeline {
+            s.push(" AND COALESCE(pipeline, 'default') = ").arg(p.as_str());
+        }
+        if q.open_only {
+            s.push(" AND COALESCE(status, 'open') = 'open'");
+        }
+        if let Some(o) = &q.owner_id {
+            s.push(" AND owner_id = ").arg(o.as_str());
+        }
+        if let Some(f) = &q.close_from {
+            s.push(" AND close_date >= ").arg(f.as_str());
+        }
+        if let Some(t) = &q.close_to {
+            s.push(" AND close_date <= ").arg(t.as_str());
+        }
+        s.push(" ORDER BY entered, id LIMIT ").arg(i64::from(q.limit));
+        query(&s).fetch_all(&self.reader).await?.iter().map(deal_of).collect()
+    }
+}
