@@ -866,6 +866,27 @@ mod tests {
         assert!(lead > mql && mql > customer && customer > 0, "the funnel narrows: {lead} > {mql} > {customer}");
         let won = count(s, ObjectKind::Deal, "status", "won").await;
         assert!(won > 0 && won <= customer + stage("evangelist").await, "won deals belong to customers");
+        // Deals stand in a stage of their pipeline, in three pipelines, some in other currencies
+        // the rates convert; every won one has a reason.
+        let deals =
+            s.pipeline_deals(&leadline_store::PipelineDealQuery { limit: 1000, ..Default::default() }).await.unwrap();
+        let pipelines = leadline_core::pipeline::defaults();
+        for d in &deals {
+            let p = pipelines.iter().find(|p| Some(p.key.as_str()) == d.pipeline.as_deref()).expect("a known pipeline");
+            assert!(p.stage(d.stage.as_deref().unwrap()).is_some(), "{:?} in {}", d.stage, p.key);
+        }
+        let mut used: Vec<&str> = deals.iter().filter_map(|d| d.pipeline.as_deref()).collect();
+        used.sort();
+        used.dedup();
+        assert_eq!(used, ["default", "renewal", "upsell"]);
+        let rates = leadline_core::pipeline::Rates::new("EUR", s.rates().await.unwrap());
+        assert!(deals.iter().all(|d| rates.rate(d.currency.as_deref().unwrap(), "2026-11-01").is_some()));
+        let won_ids: Vec<&str> =
+            deals.iter().filter(|d| d.status.as_deref() == Some("won")).map(|d| d.id.as_str()).collect();
+        for id in won_ids {
+            let deal = s.get(ObjectKind::Deal, id).await.unwrap();
+            assert!(deal.text("won_reason").is_some(), "won for a reason");
+        }
         // Stage history was replayed in time order.
         let someone = s.list(ObjectKind::Contact, &ListQuery::newest(ObjectKind::Contact, 600)).await.unwrap();
         let customer = someone.items.iter().find(|c| c.text("lifecycle_stage") == Some("customer")).unwrap();
