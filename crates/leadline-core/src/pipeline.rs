@@ -286,6 +286,45 @@ pub fn forecast(deals: &[ForecastDeal], by_owner: bool) -> Vec<ForecastRow> {
     rows.into_values().collect()
 }
 
+/// A deal closed in a period, as the sales numbers read it (amount in the workspace currency).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Closed {
+    pub won: bool,
+    pub amount: i64,
+    pub created_at: Millis,
+    pub closed_at: Millis,
+}
+
+/// Win rate, average won deal, sales cycle and pipeline velocity over a period's closed deals.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct SalesNumbers {
+    pub won: u64,
+    pub lost: u64,
+    pub won_amount: i64,
+    /// Won of those closed.
+    pub win_rate: Option<f64>,
+    pub average_deal: Option<f64>,
+    /// Days from a won deal's creation to its close, on average.
+    pub cycle_days: Option<f64>,
+    /// What the open deals bring a day: open deals x win rate x average deal / cycle days.
+    pub velocity_per_day: Option<f64>,
+}
+
+pub fn sales_numbers(closed: &[Closed], open_deals: u64) -> SalesNumbers {
+    let won: Vec<&Closed> = closed.iter().filter(|c| c.won).collect();
+    let (w, l) = (won.len() as u64, (closed.len() - won.len()) as u64);
+    let won_amount: i64 = won.iter().map(|c| c.amount).sum();
+    let win_rate = (w + l > 0).then(|| w as f64 / (w + l) as f64);
+    let average_deal = (w > 0).then(|| won_amount as f64 / w as f64);
+    let cycle_days =
+        (w > 0).then(|| won.iter().map(|c| (c.closed_at - c.created_at) as f64 / 86_400_000.0).sum::<f64>() / w as f64);
+    let velocity_per_day = match (win_rate, average_deal, cycle_days) {
+        (Some(r), Some(a), Some(d)) if d > 0.0 => Some(open_deals as f64 * r * a / d),
+        _ => None,
+    };
+    SalesNumbers { won: w, lost: l, won_amount, win_rate, average_deal, cycle_days, velocity_per_day }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -325,7 +364,7 @@ mod tests {
         let contract = p.stage("contract_sent").unwrap();
         assert_eq!(missing(contract, |f| f == "amount"), ["close_date", "company_id"]);
         assert!(missing(contract, |_| true).is_empty());
-        let day = 86_400_000;
+        let day: i64 = 86_400_000;
         assert!(!rotting(contract, 0, 10 * day));
         assert!(rotting(contract, 0, 10 * day + 1));
     }
@@ -378,6 +417,19 @@ mod tests {
             [("2026-07", Some("ann")), ("2026-07", Some("bob")), ("2026-08", Some("ann"))]
         );
         assert_eq!(by_owner[1].commit, 4000);
+    }
+
+    #[test]
+    fn sales_numbers_by_hand() {
+        let day: i64 = 86_400_000;
+        let c = |won, amount, days: i64| Closed { won, amount, created_at: 0, closed_at: days * day };
+        let n = sales_numbers(&[c(true, 1000, 10), c(true, 3000, 30), c(false, 500, 5), c(false, 0, 2)], 6);
+        assert_eq!((n.won, n.lost, n.won_amount), (2, 2, 4000));
+        assert_eq!(n.win_rate, Some(0.5));
+        assert_eq!(n.average_deal, Some(2000.0));
+        assert_eq!(n.cycle_days, Some(20.0));
+        assert_eq!(n.velocity_per_day, Some(6.0 * 0.5 * 2000.0 / 20.0));
+        assert_eq!(sales_numbers(&[], 3), SalesNumbers::default());
     }
 
     proptest! {

@@ -979,3 +979,26 @@ lost-reason-no_budget = No budget
 lost-reason-no_decision = No decision
 lost-reason-timing = Timing
 lost-reason-product_fit = Product fit
+
+# Dashboard figures
+metric-title = This period against the one before
+metric-period = { $from } to { $to }, against { $pfrom } to { $pto }. Stages: contacts that moved into each in the period. Costs: all campaign spend over all new leads and customers.
+metric-before = before: { $value }
+metric-chart = Contacts reaching each stage in the period
+metric-chart-caption = Each bar is the contacts that moved into the stage in the period.
+metric-new_leads = New leads
+metric-mqls = MQLs
+metric-sqls = SQLs
+metric-opportunities = Opportunities
+metric-customers = New customers
+metric-won_revenue = Won revenue
+metric-won_deals = Deals won
+metric-open_pipeline = Open pipeline (now)
+metric-weighted_pipeline = Weighted pipeline (now)
+metric-spend = Campaign spend
+metric-cost_per_lead = Cost per lead
+metric-cac = Cost per customer
+metric-win_rate = Win rate
+metric-average_deal = Average won deal
+metric-sales_cycle_days = Sales cycle
+metric-velocity_per_day = Pipeline velocity a day

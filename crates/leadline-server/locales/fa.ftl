@@ -920,3 +920,26 @@ lost-reason-no_budget = بی‌بودجه
 lost-reason-no_decision = بی‌تصمیم
 lost-reason-timing = زمان‌بندی
 lost-reason-product_fit = تناسب محصول
+
+# Dashboard figures
+metric-title = این دوره در برابر دورهٔ پیشین
+metric-period = { $from } تا { $to }، در برابر { $pfrom } تا { $pto }. مرحله‌ها: مخاطبانی که در این دوره به هر مرحله رفتند. هزینه‌ها: همهٔ هزینهٔ کمپین‌ها بر همهٔ سرنخ‌ها و مشتریان تازه.
+metric-before = پیش‌تر: { $value }
+metric-chart = مخاطبانی که در این دوره به هر مرحله رسیدند
+metric-chart-caption = هر میله مخاطبانی است که در این دوره به آن مرحله رفتند.
+metric-new_leads = سرنخ‌های تازه
+metric-mqls = سرنخ‌های واجد شرایط بازاریابی
+metric-sqls = سرنخ‌های واجد شرایط فروش
+metric-opportunities = فرصت‌ها
+metric-customers = مشتریان تازه
+metric-won_revenue = درآمد برده‌شده
+metric-won_deals = معامله‌های برده‌شده
+metric-open_pipeline = قیف باز (اکنون)
+metric-weighted_pipeline = قیف وزن‌دار (اکنون)
+metric-spend = هزینهٔ کمپین‌ها
+metric-cost_per_lead = هزینهٔ هر سرنخ
+metric-cac = هزینهٔ هر مشتری
+metric-win_rate = نرخ برد
+metric-average_deal = میانگین معاملهٔ برده‌شده
+metric-sales_cycle_days = چرخهٔ فروش
+metric-velocity_per_day = سرعت قیف در روز

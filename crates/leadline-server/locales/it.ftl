@@ -976,3 +976,26 @@ lost-reason-no_budget = Nessun budget
 lost-reason-no_decision = Nessuna decisione
 lost-reason-timing = Tempistica
 lost-reason-product_fit = Adeguatezza del prodotto
+
+# Dashboard figures
+metric-title = Questo periodo rispetto al precedente
+metric-period = Dal { $from } al { $to }, rispetto al periodo dal { $pfrom } al { $pto }. Fasi: contatti entrati in ciascuna nel periodo. Costi: tutta la spesa delle campagne su tutti i nuovi lead e clienti.
+metric-before = prima: { $value }
+metric-chart = Contatti arrivati a ogni fase nel periodo
+metric-chart-caption = Ogni barra sono i contatti entrati nella fase nel periodo.
+metric-new_leads = Nuovi lead
+metric-mqls = MQL
+metric-sqls = SQL
+metric-opportunities = Opportunità
+metric-customers = Nuovi clienti
+metric-won_revenue = Ricavi vinti
+metric-won_deals = Trattative vinte
+metric-open_pipeline = Pipeline aperta (ora)
+metric-weighted_pipeline = Pipeline ponderata (ora)
+metric-spend = Spesa delle campagne
+metric-cost_per_lead = Costo per lead
+metric-cac = Costo per cliente
+metric-win_rate = Tasso di vittoria
+metric-average_deal = Trattativa vinta media
+metric-sales_cycle_days = Ciclo di vendita
+metric-velocity_per_day = Velocità della pipeline al giorno

@@ -1002,3 +1002,26 @@ lost-reason-no_budget = Brak budżetu
 lost-reason-no_decision = Brak decyzji
 lost-reason-timing = Termin
 lost-reason-product_fit = Dopasowanie produktu
+
+# Dashboard figures
+metric-title = Ten okres wobec poprzedniego
+metric-period = Od { $from } do { $to }, wobec okresu od { $pfrom } do { $pto }. Etapy: kontakty, które weszły w każdy w tym okresie. Koszty: wszystkie wydatki na kampanie wobec wszystkich nowych leadów i klientów.
+metric-before = wcześniej: { $value }
+metric-chart = Kontakty, które doszły do każdego etapu w okresie
+metric-chart-caption = Każdy słupek to kontakty, które weszły w etap w tym okresie.
+metric-new_leads = Nowe leady
+metric-mqls = MQL
+metric-sqls = SQL
+metric-opportunities = Szanse
+metric-customers = Nowi klienci
+metric-won_revenue = Wygrany przychód
+metric-won_deals = Wygrane szanse
+metric-open_pipeline = Otwarty lejek (teraz)
+metric-weighted_pipeline = Ważony lejek (teraz)
+metric-spend = Wydatki na kampanie
+metric-cost_per_lead = Koszt leada
+metric-cac = Koszt klienta
+metric-win_rate = Odsetek wygranych
+metric-average_deal = Średnia wygrana szansa
+metric-sales_cycle_days = Cykl sprzedaży
+metric-velocity_per_day = Tempo lejka dziennie

@@ -321,6 +321,8 @@ pub struct PipelineDealQuery {
     pub owner_id: Option<String>,
     pub close_from: Option<String>,
     pub close_to: Option<String>,
+    /// Only deals closed (won or lost) in `[from, to)`.
+    pub closed_between: Option<(Millis, Millis)>,
     pub limit: u32,
 }
 
@@ -360,6 +362,8 @@ pub trait AnalyticsStore: Send + Sync {
         from: Millis,
         to: Millis,
     ) -> StoreResult<Vec<i64>>;
+    /// Contacts that moved into each lifecycle stage in `[from, to)`: (stage, contacts).
+    async fn stage_reached(&self, from: Millis, to: Millis) -> StoreResult<Vec<(String, i64)>>;
     /// Every live contact's value of a contact field (a column of `CONTACT_FIELDS`) or, for a
     /// name that is no field, of a custom property: (contact id, value as text).
     async fn contact_values(&self, field: &str) -> StoreResult<Vec<(String, Option<String>)>>;

@@ -10,6 +10,7 @@ pub(crate) mod imports;
 pub(crate) mod pages;
 pub(crate) mod pipelines;
 pub(crate) mod records;
+pub(crate) mod reports;
 pub(crate) mod routing;
 pub(crate) mod rules;
 pub(crate) mod scores;
@@ -49,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .merge(campaigns::routes())
         .merge(analytics::routes())
         .merge(pipelines::routes())
+        .merge(reports::routes())
         .merge(webhooks::routes())
         .route("/openapi.json", get(system::openapi))
         .layer(DefaultBodyLimit::max(max_json))
@@ -243,7 +245,7 @@ pub fn query_pairs(uri: &axum::http::Uri) -> ApiResult<Vec<(String, String)>> {
         campaigns::quality_report, campaigns::attribution_report,
         analytics::funnel,
         pipelines::list, pipelines::replace, pipelines::board_of, pipelines::forecast_report, pipelines::set_goals,
-        pipelines::rates, pipelines::set_rates,
+        pipelines::rates, pipelines::set_rates, reports::dashboard_report,
         webhooks::create, webhooks::list, webhooks::get_one, webhooks::update, webhooks::remove,
         webhooks::deliveries, webhooks::redeliver,
         pages::create, pages::list, pages::get_one, pages::replace, pages::remove,
@@ -283,7 +285,7 @@ pub fn query_pairs(uri: &axum::http::Uri) -> ApiResult<Vec<(String, String)>> {
         campaigns::CostReport, campaigns::QualityRow, campaigns::QualityReport, campaigns::AttributionRow,
         campaigns::AttributionReport,
         crate::pipelines::PipelineDto, crate::pipelines::StageDto, pipelines::Card, pipelines::Column, pipelines::Board,
-        pipelines::ForecastLine, pipelines::Forecast, pipelines::Goal, pipelines::RateDto,
+        pipelines::ForecastLine, pipelines::Forecast, pipelines::Goal, pipelines::RateDto, reports::Metric, reports::Dashboard,
         analytics::FunnelInput, analytics::StepInput, analytics::FunnelReport, analytics::StepReport, analytics::GroupReport,
         webhooks::WebhookInput, webhooks::WebhookDto, webhooks::DeliveryDto,
         pages::PageDto, pages::VariantStats, crate::pages::PageBody, crate::pages::Block,

@@ -165,6 +165,7 @@ pub async fn board(s: &AppState, key: &str, f: &BoardFilter) -> ApiResult<Board>
         owner_id: f.owner_id.clone(),
         close_from,
         close_to,
+        closed_between: None,
         limit: BOARD_DEALS,
     };
     let mut deals = s.store.pipeline_deals(&q).await?;
@@ -319,6 +320,7 @@ pub async fn forecast(
         owner_id: None,
         close_from: Some(format!("{from}-01")),
         close_to: Some(format!("{to}-31")),
+        closed_between: None,
         limit: 200_000,
     };
     let deals = s.store.pipeline_deals(&q).await?;

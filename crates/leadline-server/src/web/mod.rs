@@ -26,6 +26,7 @@ mod pages;
 mod pipelines;
 mod queue;
 mod records;
+mod reports;
 mod scoring;
 mod segments;
 mod settings;

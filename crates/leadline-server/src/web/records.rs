@@ -1013,11 +1013,13 @@ struct Dashboard {
     tasks: Vec<TaskItem>,
     recent: Vec<(String, String, String)>,
     counted_at: String,
+    numbers: super::reports::Numbers,
 }
 
-pub async fn dashboard(State(s): State<AppState>, v: Viewer) -> PageResult {
+pub async fn dashboard(State(s): State<AppState>, v: Viewer, uri: axum::http::Uri) -> PageResult {
     v.require(Action::Read)?;
     let tr = Tr { locale: v.locale };
+    let numbers = super::reports::numbers(&s, &tr, &uri).await?;
     let users = s.store.users().await?;
     let recent = s.store.list(ObjectKind::Contact, &ListQuery::newest(ObjectKind::Contact, 8)).await?;
     let (counted_at, counts) =
@@ -1047,7 +1049,7 @@ pub async fn dashboard(State(s): State<AppState>, v: Viewer) -> PageResult {
     let recent =
         recent.items.iter().map(|r| (format!("/contacts/{}", r.id), title(r), tr.datetime(r.created_at()))).collect();
     let counted_at = tr.datetime(counted_at);
-    Ok(render(&Dashboard { p: v.shell("/", tr.t("nav-dashboard")), stages, total, tasks, recent, counted_at }))
+    Ok(render(&Dashboard { p: v.shell("/", tr.t("nav-dashboard")), stages, total, tasks, recent, counted_at, numbers }))
 }
 
 pub struct Hit {

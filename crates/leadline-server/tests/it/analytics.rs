@@ -239,3 +239,59 @@ pub async fn pipelines_boards_and_the_forecast(app: &App) {
         pipelines.as_array().unwrap().iter().filter(|p| p["key"] != "default").cloned().collect();
     app.put("/api/v1/pipelines", json!(only_upsell)).await.error(409, "pipeline_in_use", None);
 }
+
+pub async fn the_dashboard_counts_the_period_against_the_one_before(app: &App) {
+    for (name, stage) in [("Ada", "lead"), ("Bea", "lead"), ("Cem", "mql")] {
+        let r = app.post("/api/v1/contacts", json!({"first_name": name, "lifecycle_stage": stage})).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+    let deal = |name: &str, stage: &str, amount: i64| json!({"name": name, "stage": stage, "amount": amount, "currency": "EUR", "close_date": "2030-01-01"});
+    let won = app.post("/api/v1/deals", deal("Won", "qualified_to_buy", 10_000)).await.json();
+    app.patch(
+        &format!("/api/v1/deals/{}", won["id"].as_str().unwrap()),
+        json!({"status": "won", "won_reason": "price"}),
+    )
+    .await;
+    let lost = app.post("/api/v1/deals", deal("Lost", "qualified_to_buy", 4_000)).await.json();
+    app.patch(
+        &format!("/api/v1/deals/{}", lost["id"].as_str().unwrap()),
+        json!({"status": "lost", "lost_reason": "price"}),
+    )
+    .await;
+    app.post("/api/v1/deals", deal("Open", "presentation_scheduled", 5_000)).await;
+    let campaign = app
+        .post("/api/v1/campaigns", json!({"name": "Search", "channel": "paid_search", "utm_campaign": "s"}))
+        .await
+        .json();
+    let today = leadline_core::date::date_of_millis(leadline_server::now());
+    let r = app
+        .post(
+            &format!("/api/v1/campaigns/{}/spend", campaign["id"].as_str().unwrap()),
+            json!({"entries": [{"date": today, "amount": 3_000}]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    let d = app.get("/api/v1/reports/dashboard").await.json();
+    let m = |key: &str| d["metrics"].as_array().unwrap().iter().find(|m| m["key"] == key).unwrap().clone();
+    let v = |key: &str| m(key)["value"].as_f64();
+    assert_eq!((v("new_leads"), v("mqls"), v("customers")), (Some(2.0), Some(1.0), Some(0.0)), "{d}");
+    assert_eq!((v("won_revenue"), v("won_deals"), v("win_rate")), (Some(10_000.0), Some(1.0), Some(0.5)));
+    assert_eq!((v("open_pipeline"), v("weighted_pipeline")), (Some(5_000.0), Some(3_000.0)));
+    assert_eq!((v("spend"), v("cost_per_lead"), v("cac")), (Some(3_000.0), Some(1_500.0), None));
+    assert_eq!(v("average_deal"), Some(10_000.0));
+    assert_eq!(m("new_leads")["previous"].as_f64(), Some(0.0), "nothing the month before");
+    assert!(m("new_leads")["change"].is_null(), "no change from nothing");
+    assert!(m("open_pipeline")["previous"].is_null(), "the pipeline is only known now");
+    // A period long ago has none of it.
+    let old = app.get("/api/v1/reports/dashboard?from=2020-01-01&to=2020-01-31").await.json();
+    assert!(
+        old["metrics"].as_array().unwrap().iter().filter(|m| m["unit"] == "count").all(|m| m["value"] == 0.0),
+        "{old}"
+    );
+    app.get("/api/v1/reports/dashboard?from=2020-02-01&to=2020-01-01").await.error(422, "invalid_period", Some("from"));
+    app.get("/api/v1/reports/dashboard?since=2020-01-01").await.error(422, "unknown_parameter", Some("since"));
+    // The dashboard page shows the same figures, with the chart.
+    let page = app.get("/").await;
+    assert!(page.text.contains("data-metric=\"new_leads\"") && page.text.contains("<svg"), "{}", page.text);
+}

@@ -236,6 +236,7 @@ on_every_backend!(analytics::{
     funnels_count_people_through_their_steps,
     a_funnel_names_what_is_wrong_with_it,
     pipelines_boards_and_the_forecast,
+    the_dashboard_counts_the_period_against_the_one_before,
 });
 
 on_every_backend!(web::{

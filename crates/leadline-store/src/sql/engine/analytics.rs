@@ -54,6 +54,17 @@ impl crate::AnalyticsStore for SqlStore {
         rows.iter().map(|r| Ok(sqlx::Row::try_get::<i64, _>(r, 0)?)).collect()
     }
 
+    async fn stage_reached(&self, from: Millis, to: Millis) -> StoreResult<Vec<(String, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT to_value, COUNT(DISTINCT object_id) FROM field_history \
+             WHERE field = 'lifecycle_stage' AND at >= $1 AND at < $2 AND to_value IS NOT NULL GROUP BY to_value",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.reader)
+        .await?)
+    }
+
     async fn contact_values(&self, field: &str) -> StoreResult<Vec<(String, Option<String>)>> {
         let mut q = sql("SELECT id, ");
         match record::field(ObjectKind::Contact, field) {

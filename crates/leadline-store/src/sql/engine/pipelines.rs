@@ -127,6 +127,9 @@ impl crate::PipelineStore for SqlStore {
         if let Some(t) = &q.close_to {
             s.push(" AND close_date <= ").arg(t.as_str());
         }
+        if let Some((from, to)) = q.closed_between {
+            s.push(" AND closed_at >= ").arg(from).push(" AND closed_at < ").arg(to);
+        }
         s.push(" ORDER BY entered, id LIMIT ").arg(i64::from(q.limit));
         query(&s).fetch_all(&self.reader).await?.iter().map(deal_of).collect()
     }
