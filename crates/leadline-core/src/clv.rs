@@ -152,6 +152,22 @@ impl GammaGamma {
     }
 }
 
+/// A customer's lifetime value over `periods` periods of `period` units each (a month is
+/// 4.345 weeks), discounted at `rate` a period: each period's expected purchases (the
+/// difference of the conditional expectations at its end and start) times the expected spend,
+/// brought back to now.
+pub fn discounted_value(bg: &BgNbd, gg: &GammaGamma, c: &Customer, periods: u32, period: f64, rate: f64) -> f64 {
+    let spend = gg.expected_spend(c);
+    let mut before = 0.0;
+    let mut total = 0.0;
+    for k in 1..=periods {
+        let upto = bg.expected_purchases(c, f64::from(k) * period);
+        total += (upto - before) * spend / (1.0 + rate).powi(k as i32);
+        before = upto;
+    }
+    total
+}
+
 /// Minimize `f` by Nelder-Mead from `start`: the simplex algorithm, with the usual reflection,
 /// expansion, contraction and shrink, until the values of the simplex agree to `tol`.
 pub fn nelder_mead(f: impl Fn(&[f64]) -> f64, start: &[f64], tol: f64, max_iter: usize) -> (Vec<f64>, f64) {
@@ -280,6 +296,24 @@ pub fn summarize(mut purchases: Vec<(Millis, f64)>, end: Millis, unit: Millis) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn discounting_takes_the_value_down_and_none_leaves_the_expectation() {
+        let bg = BgNbd { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+        let gg = GammaGamma { p: 6.25, q: 3.74, gamma: 15.44 };
+        let c = Customer { x: 3.0, t_x: 20.0, t: 39.0, spend: 30.0 };
+        let month = 4.345;
+        let plain = discounted_value(&bg, &gg, &c, 12, month, 0.0);
+        let expected = bg.expected_purchases(&c, 12.0 * month) * gg.expected_spend(&c);
+        assert!((plain - expected).abs() < 1e-9 * expected, "{plain} vs {expected}");
+        let discounted = discounted_value(&bg, &gg, &c, 12, month, 0.01);
+        assert!(discounted < plain && discounted > 0.8 * plain);
+        let gone = Customer { x: 3.0, t_x: 2.0, t: 39.0, spend: 30.0 };
+        assert!(
+            discounted_value(&bg, &gg, &gone, 12, month, 0.01) < discounted,
+            "a customer long silent is worth less"
+        );
+    }
 
     #[test]
     fn ln_gamma_matches_known_values() {

@@ -1002,3 +1002,27 @@ metric-win_rate = Win rate
 metric-average_deal = Average won deal
 metric-sales_cycle_days = Sales cycle
 metric-velocity_per_day = Pipeline velocity a day
+
+# Customer lifetime value
+clv-title = Lifetime value
+clv-intro = What customers have bought (their won deals) and what they will buy: how often (BG/NBD) and how much (Gamma-Gamma), fitted by maximum likelihood on your own customers, each month's expected purchases discounted to today.
+clv-horizon = Months ahead
+clv-rate = Discount a month
+clv-segment = Customers in
+clv-every-customer = Every customer
+clv-by-channel = By the channel customers came from
+clv-summary = { $customers } customers; on average { $historical } bought so far and { $predicted } expected in the next { $months } months.
+clv-models = Fitted on { $customers } customers ({ $repeat } bought more than once): r { $r }, α { $alpha }, a { $a }, b { $b }; p { $p }, q { $q }, γ { $gamma }.
+clv-no-models = Too few customers have bought more than once to predict (20 customers and 5 who came back are needed): the figures are what they bought.
+clv-chart = Lifetime value by channel
+clv-chart-caption = Each bar is a customer's average value from the channel: bought so far and expected over the horizon.
+clv-customers = Customers
+clv-historical = Bought so far
+clv-predicted = Expected value
+clv-ratio = Value / CAC
+clv-top = The most valuable customers
+clv-none = No customer has a won deal yet.
+clv-customer = Customer
+clv-purchases = Purchases
+clv-alive = Still a customer
+clv-expected = Purchases expected

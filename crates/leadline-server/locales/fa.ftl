@@ -943,3 +943,27 @@ metric-win_rate = نرخ برد
 metric-average_deal = میانگین معاملهٔ برده‌شده
 metric-sales_cycle_days = چرخهٔ فروش
 metric-velocity_per_day = سرعت قیف در روز
+
+# Customer lifetime value
+clv-title = ارزش طول عمر
+clv-intro = آنچه مشتریان خریده‌اند (معامله‌های برده‌شده‌شان) و آنچه خواهند خرید: هر چند وقت (BG/NBD) و چه اندازه (Gamma-Gamma)، برازش‌شده با بیشینهٔ درست‌نمایی روی مشتریان خود شما، خرید مورد انتظار هر ماه تنزیل‌شده به امروز.
+clv-horizon = ماه‌های پیش رو
+clv-rate = نرخ تنزیل ماهانه
+clv-segment = مشتریان در
+clv-every-customer = همهٔ مشتریان
+clv-by-channel = بر پایهٔ کانالی که مشتریان از آن آمدند
+clv-summary = { $customers } مشتری؛ به‌طور میانگین { $historical } خرید تا کنون و { $predicted } مورد انتظار در { $months } ماه آینده.
+clv-models = برازش روی { $customers } مشتری ({ $repeat } بیش از یک بار خریدند): r { $r }، α { $alpha }، a { $a }، b { $b }؛ p { $p }، q { $q }، γ { $gamma }.
+clv-no-models = مشتریانی که بیش از یک بار خریده‌اند برای پیش‌بینی بسیار کم‌اند (۲۰ مشتری و ۵ بازگشته لازم است): ارقام همان خریدهای انجام‌شده است.
+clv-chart = ارزش طول عمر بر پایهٔ کانال
+clv-chart-caption = هر میله میانگین ارزش یک مشتری از آن کانال است: خرید تا کنون و انتظار در افق.
+clv-customers = مشتریان
+clv-historical = خرید تا کنون
+clv-predicted = ارزش مورد انتظار
+clv-ratio = ارزش / هزینهٔ جذب
+clv-top = باارزش‌ترین مشتریان
+clv-none = هنوز هیچ مشتری معاملهٔ برده‌شده‌ای ندارد.
+clv-customer = مشتری
+clv-purchases = خریدها
+clv-alive = هنوز مشتری
+clv-expected = خریدهای مورد انتظار

@@ -999,3 +999,27 @@ metric-win_rate = Tasso di vittoria
 metric-average_deal = Trattativa vinta media
 metric-sales_cycle_days = Ciclo di vendita
 metric-velocity_per_day = Velocità della pipeline al giorno
+
+# Customer lifetime value
+clv-title = Valore nel tempo
+clv-intro = Ciò che i clienti hanno comprato (le trattative vinte) e ciò che compreranno: quanto spesso (BG/NBD) e quanto (Gamma-Gamma), stimati per massima verosimiglianza sui tuoi clienti, gli acquisti attesi di ogni mese scontati a oggi.
+clv-horizon = Mesi avanti
+clv-rate = Sconto al mese
+clv-segment = Clienti in
+clv-every-customer = Tutti i clienti
+clv-by-channel = Per il canale da cui sono arrivati i clienti
+clv-summary = { $customers } clienti; in media { $historical } comprato finora e { $predicted } atteso nei prossimi { $months } mesi.
+clv-models = Stimati su { $customers } clienti ({ $repeat } hanno comprato più di una volta): r { $r }, α { $alpha }, a { $a }, b { $b }; p { $p }, q { $q }, γ { $gamma }.
+clv-no-models = Troppo pochi clienti hanno comprato più di una volta per prevedere (servono 20 clienti e 5 che tornano): le cifre sono ciò che hanno comprato.
+clv-chart = Valore nel tempo per canale
+clv-chart-caption = Ogni barra è il valore medio di un cliente del canale: comprato finora e atteso nell'orizzonte.
+clv-customers = Clienti
+clv-historical = Comprato finora
+clv-predicted = Valore atteso
+clv-ratio = Valore / CAC
+clv-top = I clienti di maggior valore
+clv-none = Nessun cliente ha ancora una trattativa vinta.
+clv-customer = Cliente
+clv-purchases = Acquisti
+clv-alive = Ancora cliente
+clv-expected = Acquisti attesi

@@ -1025,3 +1025,27 @@ metric-win_rate = Odsetek wygranych
 metric-average_deal = Średnia wygrana szansa
 metric-sales_cycle_days = Cykl sprzedaży
 metric-velocity_per_day = Tempo lejka dziennie
+
+# Customer lifetime value
+clv-title = Wartość klienta w czasie
+clv-intro = Co klienci kupili (ich wygrane szanse) i co kupią: jak często (BG/NBD) i za ile (Gamma-Gamma), dopasowane metodą największej wiarygodności do twoich klientów, oczekiwane zakupy każdego miesiąca zdyskontowane na dziś.
+clv-horizon = Miesięcy naprzód
+clv-rate = Dyskonto miesięczne
+clv-segment = Klienci w
+clv-every-customer = Wszyscy klienci
+clv-by-channel = Według kanału, z którego przyszli klienci
+clv-summary = Klienci: { $customers }; średnio { $historical } kupione dotąd i { $predicted } oczekiwane w ciągu { $months } mies.
+clv-models = Dopasowane na { $customers } klientach ({ $repeat } kupiło więcej niż raz): r { $r }, α { $alpha }, a { $a }, b { $b }; p { $p }, q { $q }, γ { $gamma }.
+clv-no-models = Za mało klientów kupiło więcej niż raz, by przewidywać (potrzeba 20 klientów i 5 powracających): liczby to to, co kupili.
+clv-chart = Wartość klienta według kanału
+clv-chart-caption = Każdy słupek to średnia wartość klienta z kanału: kupione dotąd i oczekiwane w horyzoncie.
+clv-customers = Klienci
+clv-historical = Kupione dotąd
+clv-predicted = Wartość oczekiwana
+clv-ratio = Wartość / CAC
+clv-top = Najcenniejsi klienci
+clv-none = Żaden klient nie ma jeszcze wygranej szansy.
+clv-customer = Klient
+clv-purchases = Zakupy
+clv-alive = Nadal klientem
+clv-expected = Oczekiwane zakupy

@@ -459,6 +459,7 @@ pub struct TouchRow {
 pub struct WonDeal {
     pub deal_id: String,
     pub amount: i64,
+    pub currency: Option<String>,
     pub closed_at: Millis,
     pub contact_ids: Vec<String>,
 }

@@ -67,7 +67,13 @@ pub async fn run(cfg: &Config, iterations: usize) -> Result<(), String> {
             Box::new(|i| format!("/contacts?q={}", ["an", "kow", "ross", "mar", "sm"][i % 5])),
         ),
         ("contact page", Box::new(move |i| format!("/contacts/{}", ids[i % ids.len()]))),
-        ("dashboard (funnel counts; no target)", Box::new(|_| "/".to_owned())),
+        ("dashboard (figures of the last 30 days against the 30 before; target 200 ms)", Box::new(|_| "/".to_owned())),
+        ("deals board (target 200 ms)", Box::new(|_| "/deals/board".to_owned())),
+        ("forecast (target 200 ms)", Box::new(|_| "/forecast?by=owner".to_owned())),
+        (
+            "analytics funnel, 3 steps over every person's activities (target 200 ms)",
+            Box::new(|_| "/analytics?step=page_view&step=form_submission&step=purchase&window=30".to_owned()),
+        ),
     ];
     println!("each page rendered {iterations} times after 5 warm-ups, one at a time (target: under 50 ms)");
     for (name, path) in &pages {

@@ -7,6 +7,7 @@ use axum::http::Uri;
 use axum::routing::get;
 use axum::{Json, Router};
 use leadline_core::campaign::Period;
+use leadline_core::clv;
 use leadline_core::pipeline::{self, Closed, Rates, SalesNumbers};
 use leadline_core::role::Action;
 use leadline_core::Millis;
@@ -21,7 +22,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/reports/dashboard", get(dashboard_report))
+    Router::new().route("/reports/dashboard", get(dashboard_report)).route("/reports/clv", get(clv_report))
 }
 
 const DAY: Millis = 86_400_000;
@@ -219,5 +220,237 @@ pub async fn dashboard(
         previous_to: date(before.to - DAY),
         currency: CURRENCY.into(),
         metrics,
+    })
+}
+
+const WEEK: Millis = 7 * DAY;
+/// Weeks in a month, on average.
+const MONTH_WEEKS: f64 = 4.345;
+/// Customers a report lists by name.
+pub const TOP: usize = 50;
+
+#[derive(Serialize, ToSchema, Clone, Debug, PartialEq)]
+pub struct Models {
+    /// BG/NBD: purchase rate ~ Gamma(r, alpha); dropout ~ Beta(a, b).
+    pub r: f64,
+    pub alpha: f64,
+    pub a: f64,
+    pub b: f64,
+    /// Gamma-Gamma: spend per purchase.
+    pub p: f64,
+    pub q: f64,
+    pub gamma: f64,
+    pub customers: usize,
+    pub repeat_customers: usize,
+}
+
+#[derive(Serialize, ToSchema, Clone, Debug, PartialEq)]
+pub struct CustomerValue {
+    pub contact_id: String,
+    pub purchases: u64,
+    /// What they have bought, workspace currency minor units.
+    pub historical: i64,
+    pub p_alive: Option<f64>,
+    pub expected_purchases: Option<f64>,
+    /// Discounted value of what they will buy over the horizon.
+    pub predicted: Option<f64>,
+}
+
+#[derive(Serialize, ToSchema, Clone, Debug, PartialEq)]
+pub struct ChannelValue {
+    /// The customers' original source (a channel); null for none.
+    pub channel: Option<String>,
+    pub customers: u64,
+    pub average_historical: f64,
+    pub average_predicted: Option<f64>,
+    /// Campaign spend of the channel over its customers, all time.
+    pub cac: Option<f64>,
+    /// Lifetime value (predicted and historical) over CAC.
+    pub clv_to_cac: Option<f64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ClvReport {
+    pub currency: String,
+    pub horizon_months: u32,
+    pub monthly_discount_rate: f64,
+    /// Null while too few customers bought more than once to fit the models.
+    pub models: Option<Models>,
+    pub customers: u64,
+    pub average_historical: f64,
+    pub average_predicted: Option<f64>,
+    pub channels: Vec<ChannelValue>,
+    /// The most valuable customers, by predicted value (historical without the models).
+    pub top: Vec<CustomerValue>,
+}
+
+#[utoipa::path(get, path = "/api/v1/reports/clv", tag = "reports",
+    description = "Customer lifetime value from won deals (their contacts' purchases): historical per customer, and predicted by BG/NBD and Gamma-Gamma fitted on them (weeks, same-day purchases merged), discounted per month; per channel with CAC.",
+    params(("horizon_months" = Option<u32>, Query, description = "1 to 60, default 12"), ("discount_rate" = Option<f64>, Query, description = "a month, 0 to 0.5, default 0.01"),
+        ("segment" = Option<String>, Query, description = "only the customers in this segment or list")),
+    responses((status = 200, body = ClvReport), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn clv_report(State(s): State<AppState>, caller: Caller, uri: Uri) -> ApiResult<Json<ClvReport>> {
+    caller.require(Action::Read)?;
+    let mut months = 12u32;
+    let mut rate = 0.01f64;
+    let mut segment = None;
+    for (k, v) in query_pairs(&uri)? {
+        match k.as_str() {
+            "horizon_months" => {
+                months = v
+                    .parse()
+                    .ok()
+                    .filter(|m| (1..=60).contains(m))
+                    .ok_or_else(|| ApiError::invalid("horizon_months", "invalid_parameter", "1 to 60 months"))?
+            }
+            "discount_rate" => {
+                rate = v
+                    .parse()
+                    .ok()
+                    .filter(|r: &f64| (0.0..=0.5).contains(r))
+                    .ok_or_else(|| ApiError::invalid("discount_rate", "invalid_parameter", "0 to 0.5 a month"))?
+            }
+            "segment" if !v.is_empty() => segment = Some(v),
+            "segment" => {}
+            _ => return Err(ApiError::invalid(&k, "unknown_parameter", format!("{k} is not a parameter here"))),
+        }
+    }
+    Ok(Json(clv(&s, months, rate, segment).await?))
+}
+
+pub async fn clv(s: &AppState, months: u32, rate: f64, segment: Option<String>) -> ApiResult<ClvReport> {
+    let now = crate::now();
+    let rates = Rates::new(CURRENCY, s.store.rates().await?);
+    let mut purchases: std::collections::HashMap<String, Vec<(Millis, f64)>> = std::collections::HashMap::new();
+    for d in s.store.won_deals(0, now + 1).await? {
+        let day = leadline_core::date::date_of_millis(d.closed_at);
+        let Some(amount) = rates.convert(d.amount, d.currency.as_deref().unwrap_or(CURRENCY), &day) else { continue };
+        // A deal of several contacts is each one's purchase, its amount shared.
+        let share = amount as f64 / d.contact_ids.len().max(1) as f64;
+        for c in d.contact_ids {
+            purchases.entry(c).or_default().push((d.closed_at, share));
+        }
+    }
+    if let Some(id) = &segment {
+        s.store.segment(id).await?;
+        let mut members = std::collections::HashSet::new();
+        let mut after: Option<String> = None;
+        loop {
+            let page = s.store.segment_members(id, after.as_deref(), 10_000).await?;
+            let Some(last) = page.last().cloned() else { break };
+            members.extend(page);
+            after = Some(last);
+        }
+        purchases.retain(|c, _| members.contains(c));
+    }
+    let mut rows: Vec<(String, clv::Customer, i64, u64)> = purchases
+        .into_iter()
+        .filter_map(|(id, p)| {
+            let historical = p.iter().map(|(_, v)| v).sum::<f64>().round() as i64;
+            let n = p.len() as u64;
+            clv::summarize(p, now, WEEK).map(|c| (id, c, historical, n))
+        })
+        .collect();
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    let customers: Vec<clv::Customer> = rows.iter().map(|r| r.1).collect();
+    let repeat = customers.iter().filter(|c| c.x > 0.0).count();
+    let fitted = if customers.len() >= 20 && repeat >= 5 {
+        let bg = clv::fit_bgnbd(&customers).0;
+        let gg = clv::fit_gamma_gamma(&customers).0;
+        // Gamma-Gamma's mean spend needs q > 1; a fit without it predicts nothing.
+        (gg.q > 1.0).then_some((bg, gg))
+    } else {
+        None
+    };
+    let values: Vec<CustomerValue> = rows
+        .iter()
+        .map(|(id, c, historical, n)| {
+            let model = fitted.map(|(bg, gg)| {
+                (
+                    bg.p_alive(c),
+                    bg.expected_purchases(c, f64::from(months) * MONTH_WEEKS),
+                    clv::discounted_value(&bg, &gg, c, months, MONTH_WEEKS, rate),
+                )
+            });
+            CustomerValue {
+                contact_id: id.clone(),
+                purchases: *n,
+                historical: *historical,
+                p_alive: model.map(|m| m.0),
+                expected_purchases: model.map(|m| m.1),
+                predicted: model.map(|m| m.2),
+            }
+        })
+        .collect();
+    // Channels: each customer's original source; spend by the campaigns' channels.
+    let mut channel_of = std::collections::HashMap::new();
+    let ids: Vec<String> = values.iter().map(|v| v.contact_id.clone()).collect();
+    for chunk in ids.chunks(500) {
+        for r in s.store.get_many(leadline_core::record::ObjectKind::Contact, chunk).await? {
+            channel_of.insert(r.id.clone(), r.text("original_source").map(str::to_owned));
+        }
+    }
+    let campaign_channel: std::collections::HashMap<String, String> =
+        s.store.campaigns().await?.into_iter().map(|c| (c.id, c.channel)).collect();
+    let mut spend_of: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+    for (campaign, amount) in s.store.spend_between("0000-01-01", "9999-12-31").await? {
+        if let Some(ch) = campaign_channel.get(&campaign) {
+            *spend_of.entry(ch.clone()).or_default() += amount;
+        }
+    }
+    let mut by_channel: std::collections::BTreeMap<Option<String>, Vec<&CustomerValue>> =
+        std::collections::BTreeMap::new();
+    for v in &values {
+        by_channel.entry(channel_of.get(&v.contact_id).cloned().flatten()).or_default().push(v);
+    }
+    let average = |vs: &[&CustomerValue]| -> (f64, Option<f64>) {
+        let n = vs.len().max(1) as f64;
+        let historical = vs.iter().map(|v| v.historical as f64).sum::<f64>() / n;
+        let predicted = fitted.map(|_| vs.iter().filter_map(|v| v.predicted).sum::<f64>() / n);
+        (historical, predicted)
+    };
+    let channels = by_channel
+        .iter()
+        .map(|(channel, vs)| {
+            let (historical, predicted) = average(vs);
+            let cac = channel.as_ref().and_then(|c| spend_of.get(c)).map(|spend| *spend as f64 / vs.len() as f64);
+            ChannelValue {
+                channel: channel.clone(),
+                customers: vs.len() as u64,
+                average_historical: historical,
+                average_predicted: predicted,
+                cac,
+                clv_to_cac: cac.filter(|c| *c > 0.0).map(|c| (historical + predicted.unwrap_or(0.0)) / c),
+            }
+        })
+        .collect();
+    let all: Vec<&CustomerValue> = values.iter().collect();
+    let (average_historical, average_predicted) = average(&all);
+    let mut top = values.clone();
+    top.sort_by(|a, b| {
+        let key = |v: &CustomerValue| v.predicted.unwrap_or(v.historical as f64);
+        key(b).total_cmp(&key(a)).then_with(|| a.contact_id.cmp(&b.contact_id))
+    });
+    top.truncate(TOP);
+    Ok(ClvReport {
+        currency: CURRENCY.into(),
+        horizon_months: months,
+        monthly_discount_rate: rate,
+        models: fitted.map(|(bg, gg)| Models {
+            r: bg.r,
+            alpha: bg.alpha,
+            a: bg.a,
+            b: bg.b,
+            p: gg.p,
+            q: gg.q,
+            gamma: gg.gamma,
+            customers: customers.len(),
+            repeat_customers: repeat,
+        }),
+        customers: values.len() as u64,
+        average_historical: if values.is_empty() { 0.0 } else { average_historical },
+        average_predicted: if values.is_empty() { None } else { average_predicted },
+        channels,
+        top,
     })
 }

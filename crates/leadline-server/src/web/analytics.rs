@@ -20,7 +20,130 @@ use crate::error::ApiError;
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/analytics", get(page)).route("/analytics/funnel.csv", get(csv))
+    Router::new()
+        .route("/analytics", get(page))
+        .route("/analytics/funnel.csv", get(csv))
+        .route("/analytics/clv", get(clv_page))
+}
+
+#[derive(Template)]
+#[template(path = "clv.html")]
+struct ClvPage {
+    p: Shell,
+    months: String,
+    rate: String,
+    segment: String,
+    segments: Vec<(String, String)>,
+    /// The models' parameters said in a sentence, or why there are none.
+    models: String,
+    summary: String,
+    chart: String,
+    /// (channel, customers, average historical, average predicted, CAC, CLV:CAC).
+    channels: Vec<Vec<String>>,
+    /// (contact id, name, purchases, historical, P(alive), expected purchases, predicted).
+    top: Vec<(String, Vec<String>)>,
+}
+
+async fn clv_page(State(s): State<AppState>, v: Viewer, uri: Uri) -> PageResult {
+    v.require(Action::Read)?;
+    let tr = Tr { locale: v.locale };
+    let pairs = crate::api::query_pairs(&uri)?;
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let months: u32 = get("horizon_months").and_then(|m| m.parse().ok()).filter(|m| (1..=60).contains(m)).unwrap_or(12);
+    let rate: f64 =
+        get("discount_rate").and_then(|r| r.parse().ok()).filter(|r: &f64| (0.0..=0.5).contains(r)).unwrap_or(0.01);
+    let segment = get("segment");
+    let r = crate::api::reports::clv(&s, months, rate, segment.clone()).await?;
+    let money = |x: f64| tr.money(x.round() as i64, &r.currency);
+    let opt_money = |x: Option<f64>| x.map(money).unwrap_or_else(|| "–".into());
+    let models = match &r.models {
+        Some(m) => tr.ta(
+            "clv-models",
+            &[
+                ("r", &format!("{:.3}", m.r)),
+                ("alpha", &format!("{:.3}", m.alpha)),
+                ("a", &format!("{:.3}", m.a)),
+                ("b", &format!("{:.3}", m.b)),
+                ("p", &format!("{:.2}", m.p)),
+                ("q", &format!("{:.2}", m.q)),
+                ("gamma", &format!("{:.2}", m.gamma)),
+                ("customers", &tr.num(m.customers as i64)),
+                ("repeat", &tr.num(m.repeat_customers as i64)),
+            ],
+        ),
+        None => tr.t("clv-no-models"),
+    };
+    let label =
+        |c: &Option<String>| c.as_ref().map(|c| tr.code("channel", c)).unwrap_or_else(|| tr.t("analytics-no-value"));
+    let chart_bars: Vec<Bar> = r
+        .channels
+        .iter()
+        .map(|c| {
+            let value = c.average_historical + c.average_predicted.unwrap_or(0.0);
+            Bar { label: label(&c.channel), value, shown: money(value) }
+        })
+        .collect();
+    let channels = r
+        .channels
+        .iter()
+        .map(|c| {
+            vec![
+                label(&c.channel),
+                tr.num(c.customers as i64),
+                money(c.average_historical),
+                opt_money(c.average_predicted),
+                opt_money(c.cac),
+                c.clv_to_cac.map(|x| format!("{x:.1}")).unwrap_or_else(|| "–".into()),
+            ]
+        })
+        .collect();
+    let ids: Vec<String> = r.top.iter().map(|c| c.contact_id.clone()).collect();
+    let names: std::collections::HashMap<String, String> = s
+        .store
+        .get_many(leadline_core::record::ObjectKind::Contact, &ids)
+        .await?
+        .iter()
+        .map(|c| (c.id.clone(), super::records::title(c)))
+        .collect();
+    let top = r
+        .top
+        .iter()
+        .map(|c| {
+            (
+                c.contact_id.clone(),
+                vec![
+                    names.get(&c.contact_id).cloned().unwrap_or_else(|| c.contact_id.clone()),
+                    tr.num(c.purchases as i64),
+                    money(c.historical as f64),
+                    c.p_alive.map(|p| format!("{}%", tr.num((p * 100.0).round() as i64))).unwrap_or_else(|| "–".into()),
+                    c.expected_purchases.map(|x| format!("{x:.1}")).unwrap_or_else(|| "–".into()),
+                    opt_money(c.predicted),
+                ],
+            )
+        })
+        .collect();
+    let segments = s.store.segments().await?.into_iter().map(|g| (g.id, g.name)).collect();
+    let page = ClvPage {
+        p: v.shell("/analytics", tr.t("clv-title")),
+        months: months.to_string(),
+        rate: format!("{rate}"),
+        segment: segment.unwrap_or_default(),
+        segments,
+        models,
+        summary: tr.ta(
+            "clv-summary",
+            &[
+                ("customers", &tr.num(r.customers as i64)),
+                ("historical", &money(r.average_historical)),
+                ("predicted", &opt_money(r.average_predicted)),
+                ("months", &tr.num(i64::from(months))),
+            ],
+        ),
+        chart: bars(&tr.t("clv-chart"), &chart_bars, tr.locale.lang.is_rtl()),
+        channels,
+        top,
+    };
+    Ok(super::render(&page))
 }
 
 /// The steps a new funnel starts with: the site's way from a visit to a purchase.

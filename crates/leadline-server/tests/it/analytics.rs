@@ -295,3 +295,83 @@ pub async fn the_dashboard_counts_the_period_against_the_one_before(app: &App) {
     let page = app.get("/").await;
     assert!(page.text.contains("data-metric=\"new_leads\"") && page.text.contains("<svg"), "{}", page.text);
 }
+
+pub async fn lifetime_value_per_customer_and_channel(app: &App) {
+    use leadline_core::lifecycle::ChangeCause;
+    use leadline_core::record::{field, ObjectKind, Scalar};
+    let store = app.state.store.as_ref();
+    let now = leadline_server::now();
+    let deal_field = |n| field(ObjectKind::Deal, n).unwrap();
+    // 30 customers: buyer i buys every (i % 5 + 1) weeks for half a year, the first ten of
+    // them stop three months ago; the even ones came from paid search.
+    let mut ids = Vec::new();
+    for i in 0..30 {
+        let source = if i % 2 == 0 { "paid_search" } else { "organic_search" };
+        let c =
+            app.post("/api/v1/contacts", json!({"first_name": format!("Buyer {i}"), "original_source": source})).await;
+        assert_eq!(c.status, 201, "{}", c.text);
+        let id = c.json()["id"].as_str().unwrap().to_owned();
+        let every = (i % 5 + 1) as i64 * 7 * DAY;
+        let stop = if i < 10 { now - 90 * DAY } else { now };
+        let mut t = now - 180 * DAY + i as i64 * DAY;
+        while t < stop {
+            let mut d = leadline_core::contact::FieldChanges::default();
+            d.set(deal_field("name"), Some(Scalar::Text("Order".into())));
+            d.set(deal_field("amount"), Some(Scalar::Int(1_000 + 100 * i as i64)));
+            let deal = store
+                .create_deal(&d, std::slice::from_ref(&id), leadline_store::Actor::new(None, ChangeCause::Rule, t))
+                .await
+                .unwrap();
+            let mut w = leadline_core::contact::FieldChanges::default();
+            w.set(deal_field("status"), Some(Scalar::Text("won".into())));
+            store
+                .update_deal(&deal.id, &w, None, leadline_store::Actor::new(None, ChangeCause::Rule, t))
+                .await
+                .unwrap();
+            t += every;
+        }
+        ids.push(id);
+    }
+    let campaign = app
+        .post("/api/v1/campaigns", json!({"name": "Search ads", "channel": "paid_search", "utm_campaign": "ads"}))
+        .await
+        .json();
+    let today = leadline_core::date::date_of_millis(now);
+    app.post(
+        &format!("/api/v1/campaigns/{}/spend", campaign["id"].as_str().unwrap()),
+        json!({"entries": [{"date": today, "amount": 30_000}]}),
+    )
+    .await;
+
+    let r = app.get("/api/v1/reports/clv?horizon_months=12&discount_rate=0.01").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = r.json();
+    assert_eq!(r["customers"], 30);
+    let models = &r["models"];
+    assert!(models["r"].as_f64().unwrap() > 0.0 && models["q"].as_f64().unwrap() > 1.0, "{models}");
+    assert_eq!(models["repeat_customers"], 30);
+    let top = r["top"].as_array().unwrap();
+    let value = |v: &Value| v["predicted"].as_f64().unwrap();
+    assert!(top.windows(2).all(|w| value(&w[0]) >= value(&w[1])), "most valuable first");
+    let find = |id: &str| top.iter().find(|v| v["contact_id"] == id).unwrap().clone();
+    // Buyer 10 buys weekly to this day; buyer 0 bought weekly and stopped three months ago.
+    let (active, gone) = (find(&ids[10]), find(&ids[0]));
+    assert!(active["p_alive"].as_f64().unwrap() > 0.9 && gone["p_alive"].as_f64().unwrap() < 0.2, "{active} {gone}");
+    assert!(value(&active) > 5.0 * value(&gone));
+    assert_eq!(active["historical"].as_i64(), Some(active["purchases"].as_i64().unwrap() * 2_000));
+    // Paid search: 15 customers for 300.00 of spend, 20.00 each.
+    let paid = r["channels"].as_array().unwrap().iter().find(|c| c["channel"] == "paid_search").unwrap().clone();
+    assert_eq!((paid["customers"].as_u64(), paid["cac"].as_f64()), (Some(15), Some(2_000.0)), "{paid}");
+    let ratio = (paid["average_historical"].as_f64().unwrap() + paid["average_predicted"].as_f64().unwrap()) / 2_000.0;
+    assert!((paid["clv_to_cac"].as_f64().unwrap() - ratio).abs() < 1e-9);
+    let organic = r["channels"].as_array().unwrap().iter().find(|c| c["channel"] == "organic_search").unwrap().clone();
+    assert!(organic["cac"].is_null(), "no spend, no CAC");
+    app.get("/api/v1/reports/clv?horizon_months=0").await.error(422, "invalid_parameter", Some("horizon_months"));
+    let page = app.get("/analytics/clv").await;
+    assert!(
+        page.text.contains("data-models") && page.text.contains("<svg") && page.text.contains("Buyer 10"),
+        "{}",
+        page.text
+    );
+    app.get("/api/v1/reports/clv?segment=nope").await.error(404, "not_found", None);
+}

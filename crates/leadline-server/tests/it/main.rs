@@ -237,6 +237,7 @@ on_every_backend!(analytics::{
     a_funnel_names_what_is_wrong_with_it,
     pipelines_boards_and_the_forecast,
     the_dashboard_counts_the_period_against_the_one_before,
+    lifetime_value_per_customer_and_channel,
 });
 
 on_every_backend!(web::{

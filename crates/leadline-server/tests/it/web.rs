@@ -566,6 +566,8 @@ pub async fn every_screen_renders(app: &App) {
         "/duplicates".into(),
         "/duplicates?status=dismissed".into(),
         "/analytics".into(),
+        "/analytics/clv".into(),
+        "/analytics/clv?horizon_months=24&discount_rate=0.02".into(),
         "/deals/board".into(),
         "/deals/board?pipeline=renewal&close_month=2026-12".into(),
         "/forecast".into(),

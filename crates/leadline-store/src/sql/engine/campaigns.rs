@@ -240,8 +240,8 @@ impl crate::CampaignStore for SqlStore {
     }
 
     async fn won_deals(&self, from: i64, to: i64) -> StoreResult<Vec<WonDeal>> {
-        let rows: Vec<(String, Option<i64>, i64, String)> = sqlx::query_as(
-            "SELECT d.id, d.amount, d.closed_at, dc.contact_id FROM deals d JOIN deal_contacts dc ON dc.deal_id = d.id \
+        let rows: Vec<(String, Option<i64>, Option<String>, i64, String)> = sqlx::query_as(
+            "SELECT d.id, d.amount, d.currency, d.closed_at, dc.contact_id FROM deals d JOIN deal_contacts dc ON dc.deal_id = d.id \
              WHERE d.status = 'won' AND d.closed_at >= $1 AND d.closed_at < $2 ORDER BY d.closed_at, d.id",
         )
         .bind(from)
@@ -249,12 +249,13 @@ impl crate::CampaignStore for SqlStore {
         .fetch_all(&self.reader)
         .await?;
         let mut out: Vec<WonDeal> = Vec::new();
-        for (id, amount, closed_at, contact) in rows {
+        for (id, amount, currency, closed_at, contact) in rows {
             match out.last_mut() {
                 Some(last) if last.deal_id == id => last.contact_ids.push(contact),
                 _ => out.push(WonDeal {
                     deal_id: id,
                     amount: amount.unwrap_or(0),
+                    currency,
                     closed_at,
                     contact_ids: vec![contact],
                 }),
