@@ -161,6 +161,59 @@ pub fn defaults() -> Vec<Pipeline> {
     ]
 }
 
+/// Stages as the settings page writes them, one a line:
+/// `key | label | probability | category | rot days | required fields` (the last two may be
+/// empty; required fields apart by spaces or commas).
+pub fn format_stages(stages: &[Stage]) -> String {
+    stages
+        .iter()
+        .map(|s| {
+            format!(
+                "{} | {} | {} | {} | {} | {}",
+                s.key,
+                s.label,
+                s.probability,
+                s.category,
+                s.rot_days.map(|d| d.to_string()).unwrap_or_default(),
+                s.required.join(" ")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Read stages written as [`format_stages`] writes them; a line that does not read is named.
+pub fn parse_stages(text: &str) -> Invalid<Vec<Stage>> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let bad = |what: &str| FieldError::new("stages", "invalid_stage_line", format!("line {}: {what}", i + 1));
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        if cells.len() < 3 {
+            return Err(bad("key | label | probability | category | rot days | required fields"));
+        }
+        let probability =
+            cells[2].trim_end_matches('%').trim().parse::<u8>().map_err(|_| bad("a probability of 0 to 100"))?;
+        let category = cells.get(3).filter(|c| !c.is_empty()).map_or("pipeline", |c| c).to_owned();
+        let rot_days = match cells.get(4).filter(|c| !c.is_empty()) {
+            Some(d) => Some(d.parse::<u32>().map_err(|_| bad("rot days: a whole number of days"))?),
+            None => None,
+        };
+        let required = cells
+            .get(5)
+            .map(|r| r.split([' ', ',']).filter(|f| !f.is_empty()).map(str::to_owned).collect())
+            .unwrap_or_default();
+        out.push(Stage {
+            key: cells[0].to_owned(),
+            label: cells[1].to_owned(),
+            probability,
+            category,
+            required,
+            rot_days,
+        });
+    }
+    Ok(out)
+}
+
 /// What a deal lacks to enter `stage`: its required fields that `has` says are empty.
 pub fn missing(stage: &Stage, has: impl Fn(&str) -> bool) -> Vec<String> {
     stage.required.iter().filter(|f| !has(f)).cloned().collect()
@@ -417,6 +470,20 @@ mod tests {
             [("2026-07", Some("ann")), ("2026-07", Some("bob")), ("2026-08", Some("ann"))]
         );
         assert_eq!(by_owner[1].commit, 4000);
+    }
+
+    #[test]
+    fn stages_written_one_a_line_read_back() {
+        for p in defaults() {
+            assert_eq!(parse_stages(&format_stages(&p.stages)).unwrap(), p.stages);
+        }
+        let s =
+            parse_stages("won_back | Won back | 50% |  |  |\n\nsigned | Signed | 90 | commit | 5 | amount, close_date")
+                .unwrap();
+        assert_eq!((s[0].category.as_str(), s[0].rot_days, s[0].required.len()), ("pipeline", None, 0));
+        assert_eq!(s[1].required, ["amount", "close_date"]);
+        let e = parse_stages("a | A | 10\nb | B | lots").unwrap_err();
+        assert!(e.message.contains("line 2"), "{}", e.message);
     }
 
     #[test]

@@ -982,7 +982,7 @@ lost-reason-product_fit = Product fit
 
 # Dashboard figures
 metric-title = This period against the one before
-metric-period = { $from } to { $to }, against { $pfrom } to { $pto }. Stages: contacts that moved into each in the period. Costs: all campaign spend over all new leads and customers.
+metric-period = { $from } to { $to }, against { $pfrom } to { $pto }. Stages: contacts that moved into each in the period. Costs: all campaign spend over all new leads and customers. Counted { $time } (UTC), at most once a minute.
 metric-before = before: { $value }
 metric-chart = Contacts reaching each stage in the period
 metric-chart-caption = Each bar is the contacts that moved into the stage in the period.
@@ -1026,3 +1026,25 @@ clv-customer = Customer
 clv-purchases = Purchases
 clv-alive = Still a customer
 clv-expected = Purchases expected
+
+# Pipelines settings
+pipelines-title = Pipelines
+pipelines-intro = The stages deals go through, each with its chance of winning, its forecast category, the days after which a deal there is stuck and the fields a deal needs to enter it; exchange rates and monthly goals for the forecast.
+pipelines-open = Pipelines, rates and goals
+pipelines-saved = Saved.
+pipelines-format = Stages one a line: key | label | probability | category (omitted, pipeline, best_case or commit) | days before stuck | fields needed. A pipeline deals are in cannot be removed.
+pipelines-new = A new pipeline
+pipelines-key = Key
+pipelines-label = Name
+pipelines-kind = For
+pipeline-kind-new_business = New business
+pipeline-kind-upsell = Upsell and cross-sell
+pipeline-kind-renewal = Renewal
+pipelines-stages = Stages
+pipelines-save = Save
+pipelines-rates = Exchange rates
+pipelines-rates-intro = What one unit of another currency is worth in { $currency }, from a day on; a deal is converted at the rate of its close date.
+pipelines-rates-lines = One a line: currency, day, rate (USD 2026-01-01 0.92)
+pipelines-goals = Monthly goals
+pipelines-goals-lines = One a line: month and the team's goal in { $currency } (2026-07 40000.00)
+pipelines-bad-line = Line { $n } does not read.

@@ -923,7 +923,7 @@ lost-reason-product_fit = تناسب محصول
 
 # Dashboard figures
 metric-title = این دوره در برابر دورهٔ پیشین
-metric-period = { $from } تا { $to }، در برابر { $pfrom } تا { $pto }. مرحله‌ها: مخاطبانی که در این دوره به هر مرحله رفتند. هزینه‌ها: همهٔ هزینهٔ کمپین‌ها بر همهٔ سرنخ‌ها و مشتریان تازه.
+metric-period = { $from } تا { $to }، در برابر { $pfrom } تا { $pto }. مرحله‌ها: مخاطبانی که در این دوره به هر مرحله رفتند. هزینه‌ها: همهٔ هزینهٔ کمپین‌ها بر همهٔ سرنخ‌ها و مشتریان تازه. شمارش در { $time } (UTC)، حداکثر یک بار در دقیقه.
 metric-before = پیش‌تر: { $value }
 metric-chart = مخاطبانی که در این دوره به هر مرحله رسیدند
 metric-chart-caption = هر میله مخاطبانی است که در این دوره به آن مرحله رفتند.
@@ -967,3 +967,25 @@ clv-customer = مشتری
 clv-purchases = خریدها
 clv-alive = هنوز مشتری
 clv-expected = خریدهای مورد انتظار
+
+# Pipelines settings
+pipelines-title = قیف‌های فروش
+pipelines-intro = مرحله‌هایی که معامله‌ها از آن می‌گذرند، هر یک با احتمال برد، دستهٔ پیش‌بینی، روزهایی که پس از آن معامله مانده به شمار می‌آید و فیلدهایی که معامله برای ورود لازم دارد؛ نرخ ارز و هدف‌های ماهانه برای پیش‌بینی.
+pipelines-open = قیف‌ها، نرخ‌ها و هدف‌ها
+pipelines-saved = ذخیره شد.
+pipelines-format = هر مرحله در یک سطر: کلید | نام | احتمال | دسته (omitted، pipeline، best_case یا commit) | روز تا ماندن | فیلدهای لازم. قیفی که معامله در آن است حذف نمی‌شود.
+pipelines-new = قیف تازه
+pipelines-key = کلید
+pipelines-label = نام
+pipelines-kind = برای
+pipeline-kind-new_business = کسب‌وکار تازه
+pipeline-kind-upsell = فروش بیشتر و مکمل
+pipeline-kind-renewal = تمدید
+pipelines-stages = مرحله‌ها
+pipelines-save = ذخیره
+pipelines-rates = نرخ ارز
+pipelines-rates-intro = ارزش یک واحد از ارز دیگر به { $currency }، از یک روز به بعد؛ معامله با نرخ روز بسته شدنش تبدیل می‌شود.
+pipelines-rates-lines = هر نرخ در یک سطر: ارز، روز، نرخ (USD 2026-01-01 0.92)
+pipelines-goals = هدف‌های ماهانه
+pipelines-goals-lines = هر هدف در یک سطر: ماه و هدف تیم به { $currency } (2026-07 40000.00)
+pipelines-bad-line = سطر { $n } خوانده نمی‌شود.

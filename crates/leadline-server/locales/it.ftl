@@ -979,7 +979,7 @@ lost-reason-product_fit = Adeguatezza del prodotto
 
 # Dashboard figures
 metric-title = Questo periodo rispetto al precedente
-metric-period = Dal { $from } al { $to }, rispetto al periodo dal { $pfrom } al { $pto }. Fasi: contatti entrati in ciascuna nel periodo. Costi: tutta la spesa delle campagne su tutti i nuovi lead e clienti.
+metric-period = Dal { $from } al { $to }, rispetto al periodo dal { $pfrom } al { $pto }. Fasi: contatti entrati in ciascuna nel periodo. Costi: tutta la spesa delle campagne su tutti i nuovi lead e clienti. Contato { $time } (UTC), al massimo una volta al minuto.
 metric-before = prima: { $value }
 metric-chart = Contatti arrivati a ogni fase nel periodo
 metric-chart-caption = Ogni barra sono i contatti entrati nella fase nel periodo.
@@ -1023,3 +1023,25 @@ clv-customer = Cliente
 clv-purchases = Acquisti
 clv-alive = Ancora cliente
 clv-expected = Acquisti attesi
+
+# Pipelines settings
+pipelines-title = Pipeline
+pipelines-intro = Le fasi che attraversano le trattative, ognuna con la probabilità di vittoria, la categoria di previsione, i giorni dopo cui una trattativa è ferma e i campi che servono per entrarvi; cambi e obiettivi mensili per la previsione.
+pipelines-open = Pipeline, cambi e obiettivi
+pipelines-saved = Salvato.
+pipelines-format = Una fase per riga: chiave | nome | probabilità | categoria (omitted, pipeline, best_case o commit) | giorni prima di fermarsi | campi richiesti. Una pipeline con trattative non si può togliere.
+pipelines-new = Una nuova pipeline
+pipelines-key = Chiave
+pipelines-label = Nome
+pipelines-kind = Per
+pipeline-kind-new_business = Nuovi affari
+pipeline-kind-upsell = Upsell e cross-sell
+pipeline-kind-renewal = Rinnovo
+pipelines-stages = Fasi
+pipelines-save = Salva
+pipelines-rates = Cambi
+pipelines-rates-intro = Quanto vale un'unità di un'altra valuta in { $currency }, da un giorno in poi; una trattativa è convertita al cambio della data di chiusura.
+pipelines-rates-lines = Uno per riga: valuta, giorno, cambio (USD 2026-01-01 0.92)
+pipelines-goals = Obiettivi mensili
+pipelines-goals-lines = Uno per riga: mese e obiettivo del team in { $currency } (2026-07 40000.00)
+pipelines-bad-line = La riga { $n } non si legge.

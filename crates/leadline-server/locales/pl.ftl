@@ -1005,7 +1005,7 @@ lost-reason-product_fit = Dopasowanie produktu
 
 # Dashboard figures
 metric-title = Ten okres wobec poprzedniego
-metric-period = Od { $from } do { $to }, wobec okresu od { $pfrom } do { $pto }. Etapy: kontakty, które weszły w każdy w tym okresie. Koszty: wszystkie wydatki na kampanie wobec wszystkich nowych leadów i klientów.
+metric-period = Od { $from } do { $to }, wobec okresu od { $pfrom } do { $pto }. Etapy: kontakty, które weszły w każdy w tym okresie. Koszty: wszystkie wydatki na kampanie wobec wszystkich nowych leadów i klientów. Policzono { $time } (UTC), najwyżej raz na minutę.
 metric-before = wcześniej: { $value }
 metric-chart = Kontakty, które doszły do każdego etapu w okresie
 metric-chart-caption = Każdy słupek to kontakty, które weszły w etap w tym okresie.
@@ -1049,3 +1049,25 @@ clv-customer = Klient
 clv-purchases = Zakupy
 clv-alive = Nadal klientem
 clv-expected = Oczekiwane zakupy
+
+# Pipelines settings
+pipelines-title = Lejki sprzedaży
+pipelines-intro = Etapy, przez które przechodzą szanse, każdy z prawdopodobieństwem wygranej, kategorią prognozy, liczbą dni, po której szansa utknęła, i polami potrzebnymi do wejścia; kursy walut i miesięczne cele prognozy.
+pipelines-open = Lejki, kursy i cele
+pipelines-saved = Zapisano.
+pipelines-format = Jeden etap w linii: klucz | nazwa | prawdopodobieństwo | kategoria (omitted, pipeline, best_case lub commit) | dni do utknięcia | potrzebne pola. Lejka, w którym są szanse, nie można usunąć.
+pipelines-new = Nowy lejek
+pipelines-key = Klucz
+pipelines-label = Nazwa
+pipelines-kind = Do
+pipeline-kind-new_business = Nowa sprzedaż
+pipeline-kind-upsell = Upsell i cross-sell
+pipeline-kind-renewal = Odnowienie
+pipelines-stages = Etapy
+pipelines-save = Zapisz
+pipelines-rates = Kursy walut
+pipelines-rates-intro = Ile jest warta jednostka innej waluty w { $currency }, od danego dnia; szansę przelicza się po kursie z dnia zamknięcia.
+pipelines-rates-lines = Jeden w linii: waluta, dzień, kurs (USD 2026-01-01 0.92)
+pipelines-goals = Cele miesięczne
+pipelines-goals-lines = Jeden w linii: miesiąc i cel zespołu w { $currency } (2026-07 40000.00)
+pipelines-bad-line = Linia { $n } jest nieczytelna.

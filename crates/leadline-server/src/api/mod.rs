@@ -10,7 +10,7 @@ pub(crate) mod imports;
 pub(crate) mod pages;
 pub(crate) mod pipelines;
 pub(crate) mod records;
-pub(crate) mod reports;
+pub mod reports;
 pub(crate) mod routing;
 pub(crate) mod rules;
 pub(crate) mod scores;

@@ -458,6 +458,12 @@ pub async fn set_rates(
 ) -> ApiResult<Json<Vec<RateDto>>> {
     caller.require(Action::Administer)?;
     let input: Vec<RateDto> = parse(body)?;
+    store_rates(&s, &input).await?;
+    Ok(Json(input))
+}
+
+/// Check and keep rates (for the API and the settings page alike).
+pub async fn store_rates(s: &AppState, input: &[RateDto]) -> ApiResult<()> {
     if input.len() > 5000 {
         return Err(ApiError::invalid("rates", "too_many", "at most 5000 rates at once"));
     }
@@ -479,6 +485,5 @@ pub async fn set_rates(
         }
         rows.push((currency.to_owned(), r.day.clone(), r.rate));
     }
-    s.store.set_rates(&rows).await?;
-    Ok(Json(input))
+    Ok(s.store.set_rates(&rows).await?)
 }

@@ -70,6 +70,7 @@ pub fn routes(max_upload: u64) -> Router<AppState> {
         .merge(campaigns::routes())
         .merge(analytics::routes())
         .merge(pipelines::routes())
+        .merge(pipelines::settings_routes())
         .merge(queue::routes())
         .merge(scoring::routes())
         .merge(settings::routes())

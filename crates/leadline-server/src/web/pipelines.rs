@@ -263,3 +263,221 @@ async fn forecast_page(State(s): State<AppState>, v: Viewer, uri: Uri) -> PageRe
     };
     Ok(super::render(&page))
 }
+
+#[derive(Template)]
+#[template(path = "pipelines_settings.html")]
+struct PipelinesSettings {
+    p: Shell,
+    /// (index, key, label, kind, stages as lines); the last one empty, for a new pipeline.
+    pipelines: Vec<(usize, String, String, String, String)>,
+    kinds: &'static [&'static str],
+    rates: String,
+    goals: String,
+    currency: String,
+    saved: bool,
+    errors: super::auth::FormErrors,
+}
+
+pub fn settings_routes() -> Router<AppState> {
+    Router::new()
+        .route("/settings/pipelines", get(settings_page).post(save_pipelines))
+        .route("/settings/pipelines/rates", post(save_rates))
+        .route("/settings/pipelines/goals", post(save_goals))
+}
+
+async fn settings_page(State(s): State<AppState>, v: Viewer, uri: Uri) -> PageResult {
+    let saved = uri.query().is_some_and(|q| q.contains("saved=1"));
+    render_settings(&s, &v, None, saved, super::auth::FormErrors::default()).await
+}
+
+/// The settings page; `posted` keeps what was typed into the pipelines' form after a refusal.
+async fn render_settings(
+    s: &AppState,
+    v: &Viewer,
+    posted: Option<Vec<(usize, String, String, String, String)>>,
+    saved: bool,
+    errors: super::auth::FormErrors,
+) -> PageResult {
+    v.require(Action::Administer)?;
+    let tr = Tr { locale: v.locale };
+    let pipelines = match posted {
+        Some(p) => p,
+        None => {
+            let mut rows: Vec<_> = crate::pipelines::load(s.store.as_ref())
+                .await?
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    (
+                        i,
+                        p.key.clone(),
+                        p.label.clone(),
+                        p.kind.clone(),
+                        leadline_core::pipeline::format_stages(&p.stages),
+                    )
+                })
+                .collect();
+            rows.push((rows.len(), String::new(), String::new(), "new_business".into(), String::new()));
+            rows
+        }
+    };
+    let rates = s.store.rates().await?.iter().map(|(c, d, r)| format!("{c} {d} {r}")).collect::<Vec<_>>().join("\n");
+    let this_month = leadline_core::date::date_of_millis(crate::now())[..7].to_owned();
+    let goals = s
+        .store
+        .goals(&this_month, "9999-12")
+        .await?
+        .iter()
+        .filter(|(_, owner, _)| owner.is_empty())
+        .map(|(m, _, a)| format!("{m} {}.{:02}", a / 100, a % 100))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let page = PipelinesSettings {
+        p: v.shell("/settings", tr.t("pipelines-title")),
+        pipelines,
+        kinds: leadline_core::pipeline::KINDS,
+        rates,
+        goals,
+        currency: crate::api::campaigns::CURRENCY.into(),
+        saved,
+        errors,
+    };
+    Ok(super::records::page_response(&page, &page.errors))
+}
+
+async fn save_pipelines(State(s): State<AppState>, form: Posted) -> PageResult {
+    let v = &form.viewer;
+    v.require(Action::Administer)?;
+    let f = &form.fields;
+    let (keys, labels, kinds, stages) = (f.all("key"), f.all("label"), f.all("kind"), f.all("stages"));
+    let posted: Vec<(usize, String, String, String, String)> = (0..keys.len())
+        .map(|i| {
+            let get = |v: &[&str]| v.get(i).map(|x| x.trim().to_owned()).unwrap_or_default();
+            (i, get(&keys), get(&labels), get(&kinds), get(&stages))
+        })
+        .collect();
+    let tr = Tr { locale: v.locale };
+    let mut input = Vec::new();
+    for (_, key, label, kind, lines) in posted.iter().filter(|p| !p.1.is_empty()) {
+        match leadline_core::pipeline::parse_stages(lines) {
+            Ok(stages) => input.push(crate::pipelines::PipelineDto::from(&leadline_core::pipeline::Pipeline {
+                key: key.clone(),
+                label: label.clone(),
+                kind: kind.clone(),
+                stages,
+            })),
+            Err(e) => {
+                let mut errors = super::auth::FormErrors::default();
+                errors.add("stages", format!("{key}: {}", e.message));
+                return refused(&s, v, posted, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+            }
+        }
+    }
+    match crate::api::pipelines::save(&s, input).await {
+        Ok(_) => Ok(Redirect::to("/settings/pipelines?saved=1").into_response()),
+        Err(e) if super::view::refuses_input(&e) => {
+            let mut errors = super::auth::FormErrors::default();
+            errors.add(
+                "pipelines",
+                format!("{}: {}", e.field.as_deref().unwrap_or(""), super::view::error_text(&tr, &e)),
+            );
+            refused(&s, v, posted, errors, e.status()).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn refused(
+    s: &AppState,
+    v: &Viewer,
+    posted: Vec<(usize, String, String, String, String)>,
+    errors: super::auth::FormErrors,
+    status: StatusCode,
+) -> PageResult {
+    let mut resp = render_settings(s, v, Some(posted), false, errors).await?;
+    *resp.status_mut() = status;
+    Ok(resp)
+}
+
+/// Rates, one a line: `USD 2026-01-01 0.92`.
+async fn save_rates(State(s): State<AppState>, form: Posted) -> PageResult {
+    let v = &form.viewer;
+    v.require(Action::Administer)?;
+    let text = form.fields.get("rates").unwrap_or_default();
+    let mut body = Vec::new();
+    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let cells: Vec<&str> = line.split_whitespace().collect();
+        let rate = cells.get(2).and_then(|r| r.replace(',', ".").parse::<f64>().ok());
+        match (cells.first(), cells.get(1), rate) {
+            (Some(c), Some(d), Some(r)) => body.push(serde_json::json!({"currency": c, "day": d, "rate": r})),
+            _ => {
+                let mut errors = super::auth::FormErrors::default();
+                errors.add("rates", Tr { locale: v.locale }.t1("pipelines-bad-line", "n", &(i + 1).to_string()));
+                let mut resp = render_settings(&s, v, None, false, errors).await?;
+                *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+                return Ok(resp);
+            }
+        }
+    }
+    let rates: Vec<crate::api::pipelines::RateDto> =
+        serde_json::from_value(serde_json::Value::Array(body)).unwrap_or_default();
+    match crate::api::pipelines::store_rates(&s, &rates).await {
+        Ok(()) => Ok(Redirect::to("/settings/pipelines?saved=1").into_response()),
+        Err(e) if super::view::refuses_input(&e) => {
+            let mut errors = super::auth::FormErrors::default();
+            errors.add(
+                "rates",
+                format!(
+                    "{}: {}",
+                    e.field.as_deref().unwrap_or(""),
+                    super::view::error_text(&Tr { locale: v.locale }, &e)
+                ),
+            );
+            let mut resp = render_settings(&s, v, None, false, errors).await?;
+            *resp.status_mut() = e.status();
+            Ok(resp)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The team's goals, one a line: `2026-07 40000.00`.
+async fn save_goals(State(s): State<AppState>, form: Posted) -> PageResult {
+    let v = &form.viewer;
+    v.require(Action::Administer)?;
+    let text = form.fields.get("goals").unwrap_or_default();
+    let mut goals = Vec::new();
+    let mut bad = None;
+    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let cells: Vec<&str> = line.split_whitespace().collect();
+        let amount = cells.get(1).and_then(|a| leadline_core::campaign::parse_amount(a));
+        match (cells.first(), amount) {
+            (Some(m), Some(a)) => {
+                goals.push(crate::api::pipelines::Goal { month: (*m).to_owned(), owner_id: None, amount: a })
+            }
+            _ => {
+                bad = Some(i + 1);
+                break;
+            }
+        }
+    }
+    let result = match bad {
+        Some(n) => Err(crate::error::ApiError::invalid(
+            "goals",
+            "invalid_line",
+            Tr { locale: v.locale }.t1("pipelines-bad-line", "n", &n.to_string()),
+        )),
+        None => crate::api::pipelines::store_goals(&s, &goals).await,
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to("/settings/pipelines?saved=1").into_response()),
+        Err(e) if super::view::refuses_input(&e) => {
+            let mut errors = super::auth::FormErrors::default();
+            errors.add("goals", e.message.clone());
+            let mut resp = render_settings(&s, v, None, false, errors).await?;
+            *resp.status_mut() = e.status();
+            Ok(resp)
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -5,7 +5,7 @@ use axum::http::Uri;
 
 use super::chart::{bars, Bar};
 use super::view::Tr;
-use crate::api::reports::{dashboard, Metric};
+use crate::api::reports::Metric;
 use crate::error::ApiResult;
 use crate::AppState;
 
@@ -41,7 +41,7 @@ fn shown(tr: &Tr, m: &Metric, value: Option<f64>, currency: &str) -> String {
 pub async fn numbers(s: &AppState, tr: &Tr, uri: &Uri) -> ApiResult<Numbers> {
     let pairs = crate::api::query_pairs(uri)?;
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
-    let d = dashboard(s, get("from").as_deref(), get("to").as_deref(), None).await?;
+    let (counted_at, d) = s.dashboard.get(s, get("from").as_deref(), get("to").as_deref()).await?;
     let tiles = d
         .metrics
         .iter()
@@ -81,7 +81,13 @@ pub async fn numbers(s: &AppState, tr: &Tr, uri: &Uri) -> ApiResult<Numbers> {
     Ok(Numbers {
         period: tr.ta(
             "metric-period",
-            &[("from", &d.from), ("to", &d.to), ("pfrom", &d.previous_from), ("pto", &d.previous_to)],
+            &[
+                ("from", &d.from),
+                ("to", &d.to),
+                ("pfrom", &d.previous_from),
+                ("pto", &d.previous_to),
+                ("time", &tr.datetime(counted_at)),
+            ],
         ),
         from: get("from").unwrap_or_default(),
         to: get("to").unwrap_or_default(),

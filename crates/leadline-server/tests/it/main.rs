@@ -263,6 +263,7 @@ on_every_backend!(web::{
     landing_pages_are_built_on_their_page,
     funnels_are_drawn_on_their_page,
     deals_move_on_the_board,
+    pipelines_rates_and_goals_are_set_on_their_page,
 });
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -569,6 +569,7 @@ pub async fn every_screen_renders(app: &App) {
         "/analytics/clv".into(),
         "/analytics/clv?horizon_months=24&discount_rate=0.02".into(),
         "/deals/board".into(),
+        "/settings/pipelines".into(),
         "/deals/board?pipeline=renewal&close_month=2026-12".into(),
         "/forecast".into(),
         "/forecast?by=owner".into(),
@@ -1355,4 +1356,95 @@ pub async fn deals_move_on_the_board(app: &App) {
     assert_eq!(f.status, StatusCode::OK, "{}", f.text);
     assert!(f.text.contains("<svg") && f.text.contains("data-forecast") && f.text.contains("2026-09"), "{}", f.text);
     assert!(f.text.contains("€500.00") || f.text.contains("500,00"), "{}", f.text);
+}
+
+pub async fn pipelines_rates_and_goals_are_set_on_their_page(app: &App) {
+    let mut b = admin(app).await;
+    let page = b.get("/settings/pipelines").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    assert!(
+        page.text.contains("appointment_scheduled | Appointment scheduled | 20 | pipeline | 14 |"),
+        "{}",
+        page.text
+    );
+    let csrf = b.csrf().await;
+    let pipelines = app.get("/api/v1/pipelines").await.json();
+    let mut fields: Vec<(String, String)> = vec![("csrf".into(), csrf.clone())];
+    for p in pipelines.as_array().unwrap() {
+        let stages = leadline_core::pipeline::format_stages(
+            &p["stages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| leadline_core::pipeline::Stage {
+                    key: s["key"].as_str().unwrap().into(),
+                    label: s["label"].as_str().unwrap().into(),
+                    probability: s["probability"].as_u64().unwrap() as u8,
+                    category: s["category"].as_str().unwrap().into(),
+                    required: s["required"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|r| r.as_str().unwrap().to_owned())
+                        .collect(),
+                    rot_days: s["rot_days"].as_u64().map(|d| d as u32),
+                })
+                .collect::<Vec<_>>(),
+        );
+        for (k, v) in [
+            ("key", p["key"].as_str().unwrap()),
+            ("label", p["label"].as_str().unwrap()),
+            ("kind", p["kind"].as_str().unwrap()),
+            ("stages", &stages),
+        ] {
+            fields.push((k.into(), v.into()));
+        }
+    }
+    let mut with_new = fields.clone();
+    for (k, v) in [
+        ("key", "partners"),
+        ("label", "Partners"),
+        ("kind", "new_business"),
+        ("stages", "intro | Introduced | 10 | pipeline | 30 |\nsigned | Signed | 90 | commit | 7 | amount"),
+    ] {
+        with_new.push((k.into(), v.into()));
+    }
+    fn as_refs(f: &[(String, String)]) -> Vec<(&str, &str)> {
+        f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+    }
+    let r = b.post("/settings/pipelines", &as_refs(&with_new)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let keys: Vec<String> = app
+        .get("/api/v1/pipelines")
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["key"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(keys, ["default", "upsell", "renewal", "partners"]);
+    // A line that does not read is named, and what was typed stays.
+    let mut broken = fields.clone();
+    for (k, v) in [("key", "broken"), ("label", "Broken"), ("kind", "upsell"), ("stages", "a | A | 10\nb | B | lots")] {
+        broken.push((k.into(), v.into()));
+    }
+    let r = b.post("/settings/pipelines", &as_refs(&broken)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(r.text.contains("line 2") && r.text.contains("b | B | lots"), "{}", r.text);
+    // Rates and goals, one a line.
+    let r = b
+        .post("/settings/pipelines/rates", &[("csrf", &csrf), ("rates", "USD 2026-01-01 0.9\nPLN 2026-01-01 0,23")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    assert_eq!(app.get("/api/v1/currency-rates").await.json().as_array().unwrap().len(), 2);
+    let r = b.post("/settings/pipelines/rates", &[("csrf", &csrf), ("rates", "USD yesterday")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = b.post("/settings/pipelines/goals", &[("csrf", &csrf), ("goals", "2030-07 40000.00")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    assert_eq!(
+        app.state.store.goals("2030-07", "2030-07").await.unwrap(),
+        [("2030-07".to_owned(), String::new(), 4_000_000)]
+    );
+    assert!(b.get("/settings/pipelines").await.text.contains("2030-07 40000.00"));
 }
