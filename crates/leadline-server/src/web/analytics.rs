@@ -227,13 +227,8 @@ fn input(a: &Asked) -> Result<FunnelInput, ApiError> {
 #[template(path = "analytics.html")]
 struct AnalyticsPage {
     p: Shell,
-    steps: Vec<(String, String)>,
-    window: String,
-    unit: String,
-    mode: String,
-    from: String,
-    to: String,
-    breakdown: String,
+    /// What was asked, shown again in the form.
+    a: Asked,
     breakdowns: Vec<(String, String)>,
     kinds: Vec<String>,
     errors: FormErrors,
@@ -290,13 +285,7 @@ async fn page(State(s): State<AppState>, v: Viewer, uri: Uri) -> PageResult {
     kinds.dedup();
     let mut page = AnalyticsPage {
         p: v.shell("/analytics", tr.t("analytics-title")),
-        steps: a.steps.clone(),
-        window: a.window.clone(),
-        unit: a.unit.clone(),
-        mode: a.mode.clone(),
-        from: a.from.clone(),
-        to: a.to.clone(),
-        breakdown: a.breakdown.clone(),
+        a,
         breakdowns: BREAKDOWNS.iter().map(|f| ((*f).to_owned(), tr.t(&format!("field-{f}")))).collect(),
         kinds,
         errors,
