@@ -20,6 +20,7 @@ pub mod error;
 pub mod form;
 pub mod funnel;
 pub mod import;
+pub mod journey;
 pub mod lifecycle;
 pub mod locale;
 pub mod merge;

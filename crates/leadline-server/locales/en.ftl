@@ -1048,3 +1048,22 @@ pipelines-rates-lines = One a line: currency, day, rate (USD 2026-01-01 0.92)
 pipelines-goals = Monthly goals
 pipelines-goals-lines = One a line: month and the team's goal in { $currency } (2026-07 40000.00)
 pipelines-bad-line = Line { $n } does not read.
+
+# Journeys
+journey-title = Journeys
+journey-intro = Where a contact, a company's people or a segment's members are in the journey, what touched them in each stage, how many went on, and where those who stopped were last touched. A contact's or company's map opens from its page.
+journey-whose = { $name }: { $people } people
+journey-caption = Each box is a stage of the journey with the people who reached it and its most common touchpoints; each arrow, the share who went on; under each box, those who stopped there.
+journey-awareness = Awareness
+journey-consideration = Consideration
+journey-decision = Decision
+journey-loyalty = Loyalty
+journey-reached = { $n } reached
+journey-stopped = { $n } stopped here
+journey-stage = Stage
+journey-reached-col = Reached
+journey-went-on = Went on
+journey-dropped = Stopped
+journey-touchpoints = Touchpoints
+journey-barriers = Last touch of those who stopped
+journey-open = Journey map

@@ -989,3 +989,22 @@ pipelines-rates-lines = هر نرخ در یک سطر: ارز، روز، نرخ (
 pipelines-goals = هدف‌های ماهانه
 pipelines-goals-lines = هر هدف در یک سطر: ماه و هدف تیم به { $currency } (2026-07 40000.00)
 pipelines-bad-line = سطر { $n } خوانده نمی‌شود.
+
+# Journeys
+journey-title = سفرها
+journey-intro = یک مخاطب، افراد یک شرکت یا اعضای یک بخش کجای سفرند، در هر مرحله چه چیزی با آن‌ها تماس داشت، چند نفر پیش رفتند و آن‌ها که ایستادند آخرین بار با چه چیزی تماس داشتند. نقشهٔ یک مخاطب یا شرکت از صفحهٔ خودش باز می‌شود.
+journey-whose = { $name }: { $people } نفر
+journey-caption = هر جعبه مرحله‌ای از سفر است با افرادی که به آن رسیدند و رایج‌ترین نقاط تماسش؛ هر پیکان، سهم کسانی که پیش رفتند؛ زیر هر جعبه، کسانی که همان‌جا ایستادند.
+journey-awareness = آگاهی
+journey-consideration = بررسی
+journey-decision = تصمیم
+journey-loyalty = وفاداری
+journey-reached = { $n } رسیدند
+journey-stopped = { $n } همین‌جا ایستادند
+journey-stage = مرحله
+journey-reached-col = رسیدند
+journey-went-on = پیش رفتند
+journey-dropped = ایستادند
+journey-touchpoints = نقاط تماس
+journey-barriers = آخرین تماس ایستادگان
+journey-open = نقشهٔ سفر

@@ -1045,3 +1045,22 @@ pipelines-rates-lines = Uno per riga: valuta, giorno, cambio (USD 2026-01-01 0.9
 pipelines-goals = Obiettivi mensili
 pipelines-goals-lines = Uno per riga: mese e obiettivo del team in { $currency } (2026-07 40000.00)
 pipelines-bad-line = La riga { $n } non si legge.
+
+# Journeys
+journey-title = Percorsi
+journey-intro = Dove si trovano nel percorso un contatto, le persone di un'azienda o i membri di un segmento, cosa li ha toccati in ogni fase, quanti sono andati avanti e dove sono stati toccati l'ultima volta quelli che si sono fermati. La mappa di un contatto o di un'azienda si apre dalla sua pagina.
+journey-whose = { $name }: { $people } persone
+journey-caption = Ogni riquadro è una fase del percorso con le persone che l'hanno raggiunta e i suoi punti di contatto più comuni; ogni freccia, la quota di chi è andato avanti; sotto ogni riquadro, chi si è fermato lì.
+journey-awareness = Consapevolezza
+journey-consideration = Valutazione
+journey-decision = Decisione
+journey-loyalty = Fedeltà
+journey-reached = { $n } arrivati
+journey-stopped = { $n } fermi qui
+journey-stage = Fase
+journey-reached-col = Arrivati
+journey-went-on = Andati avanti
+journey-dropped = Fermi
+journey-touchpoints = Punti di contatto
+journey-barriers = Ultimo contatto di chi si è fermato
+journey-open = Mappa del percorso

@@ -1071,3 +1071,22 @@ pipelines-rates-lines = Jeden w linii: waluta, dzień, kurs (USD 2026-01-01 0.92
 pipelines-goals = Cele miesięczne
 pipelines-goals-lines = Jeden w linii: miesiąc i cel zespołu w { $currency } (2026-07 40000.00)
 pipelines-bad-line = Linia { $n } jest nieczytelna.
+
+# Journeys
+journey-title = Ścieżki
+journey-intro = Gdzie na ścieżce jest kontakt, ludzie firmy albo członkowie segmentu, co ich dotknęło na każdym etapie, ilu poszło dalej i gdzie po raz ostatni dotknięto tych, którzy się zatrzymali. Mapę kontaktu lub firmy otwiera się z jej strony.
+journey-whose = { $name }: osoby: { $people }
+journey-caption = Każde pole to etap ścieżki z osobami, które do niego doszły, i jego najczęstszymi punktami styku; każda strzałka to odsetek tych, którzy poszli dalej; pod każdym polem ci, którzy się na nim zatrzymali.
+journey-awareness = Świadomość
+journey-consideration = Rozważanie
+journey-decision = Decyzja
+journey-loyalty = Lojalność
+journey-reached = doszło: { $n }
+journey-stopped = zatrzymało się: { $n }
+journey-stage = Etap
+journey-reached-col = Doszło
+journey-went-on = Poszło dalej
+journey-dropped = Zatrzymało się
+journey-touchpoints = Punkty styku
+journey-barriers = Ostatni styk tych, którzy się zatrzymali
+journey-open = Mapa ścieżki

@@ -364,6 +364,12 @@ pub trait AnalyticsStore: Send + Sync {
     ) -> StoreResult<Vec<i64>>;
     /// Contacts that moved into each lifecycle stage in `[from, to)`: (stage, contacts).
     async fn stage_reached(&self, from: Millis, to: Millis) -> StoreResult<Vec<(String, i64)>>;
+    /// When each of these contacts first moved into each lifecycle stage: (contact, stage, at).
+    async fn stage_times(&self, contact_ids: &[String]) -> StoreResult<Vec<(String, String, Millis)>>;
+    /// These contacts' touchpoints: (contact, at, type) of their activities, without what
+    /// Leadline writes itself (stage, score and segment changes, assignments, identification,
+    /// imports).
+    async fn touchpoints(&self, contact_ids: &[String]) -> StoreResult<Vec<(String, Millis, String)>>;
     /// Every live contact's value of a contact field (a column of `CONTACT_FIELDS`) or, for a
     /// name that is no field, of a custom property: (contact id, value as text).
     async fn contact_values(&self, field: &str) -> StoreResult<Vec<(String, Option<String>)>>;

@@ -22,7 +22,10 @@ use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/reports/dashboard", get(dashboard_report)).route("/reports/clv", get(clv_report))
+    Router::new()
+        .route("/reports/dashboard", get(dashboard_report))
+        .route("/reports/clv", get(clv_report))
+        .route("/reports/journey", get(journey_report))
 }
 
 const DAY: Millis = 86_400_000;
@@ -505,5 +508,117 @@ pub async fn clv(s: &AppState, months: u32, rate: f64, segment: Option<String>) 
         average_predicted: if values.is_empty() { None } else { average_predicted },
         channels,
         top,
+    })
+}
+
+/// The most people a journey map reads (a larger segment is mapped over its first members).
+pub const JOURNEY_PEOPLE: u32 = 5_000;
+
+#[derive(Serialize, ToSchema, Clone, Debug, PartialEq)]
+pub struct Count {
+    /// An activity type.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub count: u64,
+}
+
+#[derive(Serialize, ToSchema, Clone, Debug, PartialEq)]
+pub struct JourneyStage {
+    /// awareness, consideration, decision or loyalty.
+    pub stage: String,
+    pub reached: u64,
+    pub went_on: u64,
+    /// Reached this stage and went no further.
+    pub dropped: u64,
+    /// The touchpoints in this stage, most first.
+    pub touchpoints: Vec<Count>,
+    /// The last touchpoint of those who stopped here, most first: the barriers.
+    pub barriers: Vec<Count>,
+}
+
+#[derive(Serialize, ToSchema, Clone, Debug, PartialEq)]
+pub struct JourneyReport {
+    /// contact, company or segment.
+    pub of: String,
+    pub id: String,
+    pub people: u64,
+    /// True when a segment had more members than the map reads.
+    pub sampled: bool,
+    pub stages: Vec<JourneyStage>,
+}
+
+#[utoipa::path(get, path = "/api/v1/reports/journey", tag = "reports",
+    description = "The customer journey map of one contact, a company's people or a segment's members: for each journey stage (awareness: subscriber and lead; consideration: MQL and SQL; decision: opportunity; loyalty: customer and evangelist), who reached it and went on, its touchpoints, and where those who stopped were last touched.",
+    params(("contact_id" = Option<String>, Query), ("company_id" = Option<String>, Query), ("segment" = Option<String>, Query)),
+    responses((status = 200, body = JourneyReport), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn journey_report(State(s): State<AppState>, caller: Caller, uri: Uri) -> ApiResult<Json<JourneyReport>> {
+    caller.require(Action::Read)?;
+    let mut of = None;
+    for (k, v) in query_pairs(&uri)? {
+        match k.as_str() {
+            "contact_id" | "company_id" | "segment" if !v.is_empty() => {
+                if of.is_some() {
+                    return Err(ApiError::invalid(&k, "one_subject", "one of contact_id, company_id and segment"));
+                }
+                of = Some((k, v));
+            }
+            "contact_id" | "company_id" | "segment" => {}
+            _ => return Err(ApiError::invalid(&k, "unknown_parameter", format!("{k} is not a parameter here"))),
+        }
+    }
+    let (kind, id) =
+        of.ok_or_else(|| ApiError::invalid("segment", "one_subject", "one of contact_id, company_id and segment"))?;
+    Ok(Json(journey(&s, &kind, &id).await?))
+}
+
+pub async fn journey(s: &AppState, kind: &str, id: &str) -> ApiResult<JourneyReport> {
+    use leadline_core::record::ObjectKind;
+    let (of, ids, sampled) = match kind {
+        "contact_id" => ("contact", vec![s.store.get(ObjectKind::Contact, id).await?.id], false),
+        "company_id" => {
+            let company = s.store.get(ObjectKind::Company, id).await?;
+            let people = s.store.company_contacts(&company.id, JOURNEY_PEOPLE).await?;
+            ("company", people.into_iter().map(|(r, _)| r.id).collect(), false)
+        }
+        _ => {
+            s.store.segment(id).await?;
+            let members = s.store.segment_members(id, None, JOURNEY_PEOPLE + 1).await?;
+            let sampled = members.len() > JOURNEY_PEOPLE as usize;
+            ("segment", members.into_iter().take(JOURNEY_PEOPLE as usize).collect(), sampled)
+        }
+    };
+    let mut people: std::collections::HashMap<String, leadline_core::journey::Person> =
+        ids.iter().map(|i| (i.clone(), Default::default())).collect();
+    for (contact, stage, at) in s.store.stage_times(&ids).await? {
+        if let (Some(p), Some(st)) = (people.get_mut(&contact), leadline_core::lifecycle::LifecycleStage::parse(&stage))
+        {
+            p.reached.push((st, at));
+        }
+    }
+    for (contact, at, kind) in s.store.touchpoints(&ids).await? {
+        if let Some(p) = people.get_mut(&contact) {
+            p.touches.push((at, kind));
+        }
+    }
+    let people: Vec<leadline_core::journey::Person> = people.into_values().collect();
+    let map = leadline_core::journey::map(&people, 5);
+    let counts = |v: &[(String, u64)]| v.iter().map(|(k, n)| Count { kind: k.clone(), count: *n }).collect();
+    Ok(JourneyReport {
+        of: of.into(),
+        id: id.into(),
+        people: people.len() as u64,
+        sampled,
+        stages: map
+            .iter()
+            .zip(leadline_core::journey::STAGES)
+            .map(|(m, name)| JourneyStage {
+                stage: name.into(),
+                reached: m.reached,
+                went_on: m.went_on,
+                dropped: m.reached - m.went_on,
+                touchpoints: counts(&m.touchpoints),
+                barriers: counts(&m.last_before_stopping),
+            })
+            .collect(),
     })
 }

@@ -12,7 +12,7 @@ use leadline_core::funnel::Mode;
 use leadline_core::role::Action;
 
 use super::auth::FormErrors;
-use super::chart::{bars, Bar};
+use super::chart::{bars, journey, Bar, JourneyBox};
 use super::view::{Shell, Tr};
 use super::{PageResult, Viewer};
 use crate::api::analytics::{checked, run, FunnelInput, FunnelReport, StepInput, StepReport};
@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/analytics", get(page))
         .route("/analytics/funnel.csv", get(csv))
         .route("/analytics/clv", get(clv_page))
+        .route("/analytics/journey", get(journey_page))
 }
 
 #[derive(Template)]
@@ -410,4 +411,85 @@ async fn csv(State(s): State<AppState>, v: Viewer, uri: Uri) -> Result<Response,
         body,
     )
         .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "journey.html")]
+struct JourneyPage {
+    p: Shell,
+    segments: Vec<(String, String)>,
+    segment: String,
+    /// Whose journey: a sentence, empty before one is chosen.
+    whose: String,
+    chart: String,
+    /// (stage, reached, went on, dropped, touchpoints, barriers).
+    rows: Vec<Vec<String>>,
+}
+
+async fn journey_page(State(s): State<AppState>, v: Viewer, uri: Uri) -> PageResult {
+    v.require(Action::Read)?;
+    let tr = Tr { locale: v.locale };
+    let pairs = crate::api::query_pairs(&uri)?;
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let subject = [("contact_id", get("contact_id")), ("company_id", get("company_id")), ("segment", get("segment"))]
+        .into_iter()
+        .find_map(|(k, v)| v.map(|v| (k, v)));
+    let mut page = JourneyPage {
+        p: v.shell("/analytics", tr.t("journey-title")),
+        segments: s.store.segments().await?.into_iter().map(|g| (g.id, g.name)).collect(),
+        segment: get("segment").unwrap_or_default(),
+        whose: String::new(),
+        chart: String::new(),
+        rows: Vec::new(),
+    };
+    if let Some((kind, id)) = subject {
+        let r = crate::api::reports::journey(&s, kind, &id).await?;
+        let name = match kind {
+            "contact_id" => super::records::title(&s.store.get(leadline_core::record::ObjectKind::Contact, &id).await?),
+            "company_id" => super::records::title(&s.store.get(leadline_core::record::ObjectKind::Company, &id).await?),
+            _ => page.segments.iter().find(|(i, _)| *i == id).map(|(_, n)| n.clone()).unwrap_or_default(),
+        };
+        page.whose = tr.ta("journey-whose", &[("name", &name), ("people", &tr.num(r.people as i64))]);
+        let share = |a: u64, b: u64| {
+            if b == 0 {
+                "–".to_owned()
+            } else {
+                format!("{}%", tr.num((a as f64 * 100.0 / b as f64).round() as i64))
+            }
+        };
+        let kinds = |v: &[crate::api::reports::Count]| {
+            v.iter().map(|c| format!("{} {}", tr.code("activity", &c.kind), tr.num(c.count as i64))).collect::<Vec<_>>()
+        };
+        let boxes: Vec<JourneyBox> = r
+            .stages
+            .iter()
+            .map(|st| JourneyBox {
+                title: tr.t(&format!("journey-{}", st.stage)),
+                reached: tr.t1("journey-reached", "n", &tr.num(st.reached as i64)),
+                lines: kinds(&st.touchpoints),
+                went_on: share(st.went_on, st.reached),
+                stopped: if st.stage == "loyalty" {
+                    String::new()
+                } else {
+                    tr.t1("journey-stopped", "n", &tr.num(st.dropped as i64))
+                },
+            })
+            .collect();
+        page.chart = journey(&tr.t("journey-title"), &boxes, tr.locale.lang.is_rtl());
+        page.rows = r
+            .stages
+            .iter()
+            .map(|st| {
+                vec![
+                    tr.t(&format!("journey-{}", st.stage)),
+                    tr.num(st.reached as i64),
+                    share(st.went_on, st.reached),
+                    tr.num(st.dropped as i64),
+                    kinds(&st.touchpoints).join(", "),
+                    kinds(&st.barriers).join(", "),
+                ]
+            })
+            .collect();
+    }
+    Ok(super::render(&page))
 }

@@ -70,6 +70,105 @@ pub fn bars(title: &str, bars: &[Bar], rtl: bool) -> String {
     svg
 }
 
+/// One stage of a journey map: its name, who reached it, what touched them there, who went on
+/// (the arrow's label) and who stopped.
+pub struct JourneyBox {
+    pub title: String,
+    pub reached: String,
+    pub lines: Vec<String>,
+    pub went_on: String,
+    pub stopped: String,
+}
+
+/// A line of at most `n` characters (an ellipsis when cut).
+fn fit(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_owned()
+    } else {
+        s.chars().take(n - 1).chain(['…']).collect()
+    }
+}
+
+/// The journey map: a box a stage in reading order (right to left for `rtl`), an arrow between
+/// each two saying who went on, and under each box who stopped there and where.
+pub fn journey(title: &str, boxes: &[JourneyBox], rtl: bool) -> String {
+    const BOX: f64 = 165.0;
+    const GAP: f64 = 44.0;
+    const TOP: f64 = 28.0;
+    const HEIGHT: f64 = 190.0;
+    let width = 8.0 * 2.0 + BOX * boxes.len() as f64 + GAP * boxes.len().saturating_sub(1) as f64;
+    let total = TOP + HEIGHT + 60.0;
+    let x = |i: usize| {
+        let ltr = 8.0 + i as f64 * (BOX + GAP);
+        if rtl {
+            width - ltr - BOX
+        } else {
+            ltr
+        }
+    };
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart journey" role="img" viewBox="0 0 {width} {total}" width="100%" preserveAspectRatio="xMinYMin meet"><title>{}</title>"#,
+        esc(title)
+    );
+    let anchor_x = |i: usize| x(i) + if rtl { BOX - 10.0 } else { 10.0 };
+    let anchor = if rtl { "end" } else { "start" };
+    for (i, b) in boxes.iter().enumerate() {
+        let _ = write!(
+            svg,
+            r#"<rect x="{:.1}" y="{TOP}" width="{BOX}" height="{HEIGHT}" rx="6" class="journey-box"/>"#,
+            x(i)
+        );
+        let mut y = TOP + 22.0;
+        let _ = write!(
+            svg,
+            r#"<text x="{:.1}" y="{y:.1}" text-anchor="{anchor}" class="chart-label journey-title">{}</text>"#,
+            anchor_x(i),
+            esc(&fit(&b.title, 22))
+        );
+        y += 20.0;
+        let _ = write!(
+            svg,
+            r#"<text x="{:.1}" y="{y:.1}" text-anchor="{anchor}" class="chart-number">{}</text>"#,
+            anchor_x(i),
+            esc(&fit(&b.reached, 24))
+        );
+        for line in b.lines.iter().take(5) {
+            y += 22.0;
+            let _ = write!(
+                svg,
+                r#"<text x="{:.1}" y="{y:.1}" text-anchor="{anchor}" class="chart-label">{}</text>"#,
+                anchor_x(i),
+                esc(&fit(line, 24))
+            );
+        }
+        let _ = write!(
+            svg,
+            r#"<text x="{:.1}" y="{:.1}" text-anchor="{anchor}" class="chart-label journey-stopped">{}</text>"#,
+            anchor_x(i),
+            TOP + HEIGHT + 22.0,
+            esc(&fit(&b.stopped, 26))
+        );
+        if i + 1 < boxes.len() {
+            let (from, to) = if rtl { (x(i), x(i + 1) + BOX) } else { (x(i) + BOX, x(i + 1)) };
+            let mid = TOP + HEIGHT / 2.0;
+            let head = if rtl { to + 8.0 } else { to - 8.0 };
+            let _ = write!(
+                svg,
+                r#"<path d="M{from:.1} {mid:.1} L{to:.1} {mid:.1} M{head:.1} {:.1} L{to:.1} {mid:.1} L{head:.1} {:.1}" class="journey-arrow" fill="none"/><text x="{:.1}" y="{:.1}" text-anchor="middle" class="chart-number">{}</text>"#,
+                mid - 6.0,
+                mid + 6.0,
+                (from + to) / 2.0,
+                mid - 10.0,
+                esc(&b.went_on)
+            );
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,6 +202,24 @@ mod tests {
             WIDTH - LABEL,
             GAP + ROW / 2.0 - 2.0
         )));
+    }
+
+    #[test]
+    fn a_journey_reads_in_the_language_s_direction() {
+        let b = |t: &str| JourneyBox {
+            title: t.into(),
+            reached: "10".into(),
+            lines: vec!["<script>".into()],
+            went_on: "50%".into(),
+            stopped: "5".into(),
+        };
+        let boxes = [b("Awareness"), b("Consideration")];
+        let ltr = journey("map", &boxes, false);
+        let rtl = journey("map", &boxes, true);
+        assert!(ltr.contains("&lt;script&gt;") && !ltr.contains("<script>"));
+        // The first box on the left, or on the right.
+        assert!(ltr.contains(r#"<rect x="8.0""#) && rtl.contains(r#"<rect x="217.0""#), "{rtl}");
+        assert_eq!(ltr.matches("journey-arrow").count(), 1);
     }
 
     #[test]

@@ -264,12 +264,21 @@ async fn forecast_page(State(s): State<AppState>, v: Viewer, uri: Uri) -> PageRe
     Ok(super::render(&page))
 }
 
+/// One pipeline as its form shows it (the stages as lines).
+pub struct PipelineForm {
+    pub index: usize,
+    pub key: String,
+    pub label: String,
+    pub kind: String,
+    pub stages: String,
+}
+
 #[derive(Template)]
 #[template(path = "pipelines_settings.html")]
 struct PipelinesSettings {
     p: Shell,
-    /// (index, key, label, kind, stages as lines); the last one empty, for a new pipeline.
-    pipelines: Vec<(usize, String, String, String, String)>,
+    /// The pipelines, and last an empty one for a new pipeline.
+    pipelines: Vec<PipelineForm>,
     kinds: &'static [&'static str],
     rates: String,
     goals: String,
@@ -294,7 +303,7 @@ async fn settings_page(State(s): State<AppState>, v: Viewer, uri: Uri) -> PageRe
 async fn render_settings(
     s: &AppState,
     v: &Viewer,
-    posted: Option<Vec<(usize, String, String, String, String)>>,
+    posted: Option<Vec<PipelineForm>>,
     saved: bool,
     errors: super::auth::FormErrors,
 ) -> PageResult {
@@ -303,21 +312,26 @@ async fn render_settings(
     let pipelines = match posted {
         Some(p) => p,
         None => {
-            let mut rows: Vec<_> = crate::pipelines::load(s.store.as_ref())
+            let mut rows: Vec<PipelineForm> = crate::pipelines::load(s.store.as_ref())
                 .await?
                 .iter()
                 .enumerate()
-                .map(|(i, p)| {
-                    (
-                        i,
-                        p.key.clone(),
-                        p.label.clone(),
-                        p.kind.clone(),
-                        leadline_core::pipeline::format_stages(&p.stages),
-                    )
+                .map(|(index, p)| PipelineForm {
+                    index,
+                    key: p.key.clone(),
+                    label: p.label.clone(),
+                    kind: p.kind.clone(),
+                    stages: leadline_core::pipeline::format_stages(&p.stages),
                 })
                 .collect();
-            rows.push((rows.len(), String::new(), String::new(), "new_business".into(), String::new()));
+            let index = rows.len();
+            rows.push(PipelineForm {
+                index,
+                key: String::new(),
+                label: String::new(),
+                kind: "new_business".into(),
+                stages: String::new(),
+            });
             rows
         }
     };
@@ -350,25 +364,25 @@ async fn save_pipelines(State(s): State<AppState>, form: Posted) -> PageResult {
     v.require(Action::Administer)?;
     let f = &form.fields;
     let (keys, labels, kinds, stages) = (f.all("key"), f.all("label"), f.all("kind"), f.all("stages"));
-    let posted: Vec<(usize, String, String, String, String)> = (0..keys.len())
-        .map(|i| {
-            let get = |v: &[&str]| v.get(i).map(|x| x.trim().to_owned()).unwrap_or_default();
-            (i, get(&keys), get(&labels), get(&kinds), get(&stages))
+    let posted: Vec<PipelineForm> = (0..keys.len())
+        .map(|index| {
+            let get = |v: &[&str]| v.get(index).map(|x| x.trim().to_owned()).unwrap_or_default();
+            PipelineForm { index, key: get(&keys), label: get(&labels), kind: get(&kinds), stages: get(&stages) }
         })
         .collect();
     let tr = Tr { locale: v.locale };
     let mut input = Vec::new();
-    for (_, key, label, kind, lines) in posted.iter().filter(|p| !p.1.is_empty()) {
-        match leadline_core::pipeline::parse_stages(lines) {
+    for f in posted.iter().filter(|f| !f.key.is_empty()) {
+        match leadline_core::pipeline::parse_stages(&f.stages) {
             Ok(stages) => input.push(crate::pipelines::PipelineDto::from(&leadline_core::pipeline::Pipeline {
-                key: key.clone(),
-                label: label.clone(),
-                kind: kind.clone(),
+                key: f.key.clone(),
+                label: f.label.clone(),
+                kind: f.kind.clone(),
                 stages,
             })),
             Err(e) => {
                 let mut errors = super::auth::FormErrors::default();
-                errors.add("stages", format!("{key}: {}", e.message));
+                errors.add("stages", format!("{}: {}", f.key, e.message));
                 return refused(&s, v, posted, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
             }
         }
@@ -390,7 +404,7 @@ async fn save_pipelines(State(s): State<AppState>, form: Posted) -> PageResult {
 async fn refused(
     s: &AppState,
     v: &Viewer,
-    posted: Vec<(usize, String, String, String, String)>,
+    posted: Vec<PipelineForm>,
     errors: super::auth::FormErrors,
     status: StatusCode,
 ) -> PageResult {

@@ -375,3 +375,54 @@ pub async fn lifetime_value_per_customer_and_channel(app: &App) {
     );
     app.get("/api/v1/reports/clv?segment=nope").await.error(404, "not_found", None);
 }
+
+pub async fn a_journey_map_places_touchpoints_in_their_stage(app: &App) {
+    let company = app.post("/api/v1/companies", json!({"name": "Nordwind"})).await.json();
+    let cid = company["id"].as_str().unwrap();
+    let mut ids = Vec::new();
+    for (name, stage) in [("Ula", "lead"), ("Vic", "lead"), ("Wen", "lead")] {
+        let c = app
+            .post("/api/v1/contacts", json!({"first_name": name, "lifecycle_stage": stage, "company_id": cid}))
+            .await
+            .json();
+        ids.push(c["id"].as_str().unwrap().to_owned());
+    }
+    let at = |ms: i64| leadline_core::date::rfc3339(leadline_server::now() + ms);
+    // Touches before the leads moved on count in awareness; Wen goes on to MQL, then a call.
+    for id in &ids {
+        app.post("/api/v1/activities", json!({"type": "page_view", "contact_id": id, "occurred_at": at(-HOUR)})).await;
+    }
+    app.post("/api/v1/activities", json!({"type": "email_opened", "contact_id": ids[0], "occurred_at": at(-HOUR / 2)}))
+        .await;
+    app.patch(&format!("/api/v1/contacts/{}", ids[2]), json!({"lifecycle_stage": "mql"})).await;
+    app.post("/api/v1/activities", json!({"type": "call", "contact_id": ids[2], "occurred_at": at(HOUR)})).await;
+
+    let r = app.get(&format!("/api/v1/reports/journey?company_id={cid}")).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = r.json();
+    assert_eq!((r["of"].as_str(), r["people"].as_u64()), (Some("company"), Some(3)));
+    let stage = |i: usize| r["stages"][i].clone();
+    assert_eq!(
+        (stage(0)["reached"].as_u64(), stage(0)["went_on"].as_u64(), stage(0)["dropped"].as_u64()),
+        (Some(3), Some(1), Some(2))
+    );
+    assert_eq!(stage(0)["touchpoints"][0], json!({"type": "page_view", "count": 3}));
+    assert_eq!(stage(0)["barriers"], json!([{"type": "email_opened", "count": 1}, {"type": "page_view", "count": 1}]));
+    assert_eq!(stage(1)["touchpoints"], json!([{"type": "call", "count": 1}]));
+    assert_eq!(stage(1)["barriers"], json!([{"type": "call", "count": 1}]));
+    let one = app.get(&format!("/api/v1/reports/journey?contact_id={}", ids[2])).await.json();
+    assert_eq!(one["people"], 1);
+    app.get("/api/v1/reports/journey").await.error(422, "one_subject", Some("segment"));
+    app.get(&format!("/api/v1/reports/journey?contact_id={}&company_id={cid}", ids[0])).await.error(
+        422,
+        "one_subject",
+        Some("company_id"),
+    );
+    app.get("/api/v1/reports/journey?segment=nope").await.error(404, "not_found", None);
+    let page = app.get(&format!("/analytics/journey?company_id={cid}")).await;
+    assert!(
+        page.text.contains("data-journey") && page.text.contains("journey-arrow") && page.text.contains("Nordwind"),
+        "{}",
+        page.text
+    );
+}

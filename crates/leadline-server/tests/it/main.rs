@@ -238,6 +238,7 @@ on_every_backend!(analytics::{
     pipelines_boards_and_the_forecast,
     the_dashboard_counts_the_period_against_the_one_before,
     lifetime_value_per_customer_and_channel,
+    a_journey_map_places_touchpoints_in_their_stage,
 });
 
 on_every_backend!(web::{

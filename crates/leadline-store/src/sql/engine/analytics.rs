@@ -3,6 +3,8 @@
 use leadline_core::record::{self, ObjectKind};
 use leadline_core::Millis;
 
+use sqlx::Row;
+
 use super::{query, sql, SqlStore};
 use crate::error::StoreResult;
 use crate::EventRow;
@@ -51,7 +53,7 @@ impl crate::AnalyticsStore for SqlStore {
         }
         q.push(" ORDER BY seq");
         let rows = query(&q).fetch_all(&self.reader).await?;
-        rows.iter().map(|r| Ok(sqlx::Row::try_get::<i64, _>(r, 0)?)).collect()
+        rows.iter().map(|r| Ok(r.try_get::<i64, _>(0)?)).collect()
     }
 
     async fn stage_reached(&self, from: Millis, to: Millis) -> StoreResult<Vec<(String, i64)>> {
@@ -65,6 +67,32 @@ impl crate::AnalyticsStore for SqlStore {
         .await?)
     }
 
+    async fn stage_times(&self, contact_ids: &[String]) -> StoreResult<Vec<(String, String, Millis)>> {
+        let mut out = Vec::new();
+        for chunk in contact_ids.chunks(super::chunk_size(1).min(10_000)) {
+            let mut q = sql("SELECT object_id, to_value, MIN(at) FROM field_history WHERE field = 'lifecycle_stage' AND to_value IS NOT NULL AND object_id");
+            q.in_texts(super::MANY, chunk.iter().map(String::as_str));
+            q.push(" GROUP BY object_id, to_value");
+            for row in query(&q).fetch_all(&self.reader).await? {
+                out.push((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?));
+            }
+        }
+        Ok(out)
+    }
+
+    async fn touchpoints(&self, contact_ids: &[String]) -> StoreResult<Vec<(String, Millis, String)>> {
+        let mut out = Vec::new();
+        for chunk in contact_ids.chunks(super::chunk_size(1).min(10_000)) {
+            let mut q = sql("SELECT contact_id, occurred_at, type FROM activities WHERE contact_id");
+            q.in_texts(super::MANY, chunk.iter().map(String::as_str));
+            q.push(" AND type NOT IN ('stage_changed', 'score_changed', 'segment_entered', 'segment_left', 'lead_assigned', 'identified', 'import')");
+            for row in query(&q).fetch_all(&self.reader).await? {
+                out.push((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?));
+            }
+        }
+        Ok(out)
+    }
+
     async fn contact_values(&self, field: &str) -> StoreResult<Vec<(String, Option<String>)>> {
         let mut q = sql("SELECT id, ");
         match record::field(ObjectKind::Contact, field) {
@@ -76,8 +104,6 @@ impl crate::AnalyticsStore for SqlStore {
         };
         q.push(" FROM contacts WHERE merged_into IS NULL");
         let rows = query(&q).fetch_all(&self.reader).await?;
-        rows.iter()
-            .map(|r| Ok((sqlx::Row::try_get::<String, _>(r, 0)?, sqlx::Row::try_get::<Option<String>, _>(r, 1)?)))
-            .collect()
+        rows.iter().map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<Option<String>, _>(1)?))).collect()
     }
 }
