@@ -49,7 +49,7 @@ test(`[${backend}] sign out and in again, keyboard first`, async () => {
   const focused = await page.evaluate(() => document.activeElement?.textContent?.trim());
   assert.equal(focused, "Skip to content", "the first Tab reaches the skip link");
   const nav = await page.getByRole("navigation", { name: "Main" }).getByRole("link").allTextContents();
-  assert.deepEqual(nav, ["Dashboard", "Contacts", "Companies", "Deals", "Segments", "Campaigns", "Work queue", "Import", "Settings"]);
+  assert.deepEqual(nav, ["Dashboard", "Contacts", "Companies", "Deals", "Segments", "Campaigns", "Analytics", "Work queue", "Import", "Settings"]);
   await shot(page, "02-signed-in");
 });
 

@@ -9,6 +9,7 @@ pub mod analytics;
 pub mod attribution;
 pub mod campaign;
 pub mod clv;
+pub mod cohort;
 pub mod condition;
 pub mod contact;
 pub mod country;

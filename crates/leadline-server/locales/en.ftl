@@ -1067,3 +1067,17 @@ journey-dropped = Stopped
 journey-touchpoints = Touchpoints
 journey-barriers = Last touch of those who stopped
 journey-open = Journey map
+
+# Ready-made reports
+reports-title = Reports
+reports-period = Contacts that entered a stage from { $from } to { $to }, and whether they went on (at any time after).
+reports-lifecycle = Lifecycle conversion and time between stages
+reports-lifecycle-caption = Each bar is the share of those who entered a stage that reached the next or a later one.
+reports-step = From → to
+reports-entered = Entered
+reports-conversion = Conversion
+reports-median = Median time
+reports-cohorts = Customers kept, by the month of their first purchase
+reports-cohorts-intro = Each row is the customers whose first won deal closed in that month; each column, the months since; each cell, the share who bought in that month.
+reports-cohorts-caption = The darker a cell, the more of the month's new customers bought again then.
+reports-cohort = First purchase

@@ -1008,3 +1008,17 @@ journey-dropped = ایستادند
 journey-touchpoints = نقاط تماس
 journey-barriers = آخرین تماس ایستادگان
 journey-open = نقشهٔ سفر
+
+# Ready-made reports
+reports-title = گزارش‌ها
+reports-period = مخاطبانی که از { $from } تا { $to } به مرحله‌ای رفتند، و اینکه پیش رفتند یا نه (هر زمان پس از آن).
+reports-lifecycle = تبدیل چرخهٔ عمر و زمان میان مرحله‌ها
+reports-lifecycle-caption = هر میله سهم کسانی است که به یک مرحله رفتند و به مرحلهٔ بعد یا فراتر رسیدند.
+reports-step = از ← به
+reports-entered = وارد شدند
+reports-conversion = تبدیل
+reports-median = میانهٔ زمان
+reports-cohorts = مشتریان ماندگار، بر پایهٔ ماه نخستین خرید
+reports-cohorts-intro = هر سطر مشتریانی است که نخستین معاملهٔ برده‌شده‌شان در آن ماه بسته شد؛ هر ستون، ماه‌های پس از آن؛ هر خانه، سهم کسانی که در آن ماه خریدند.
+reports-cohorts-caption = هرچه خانه تیره‌تر، مشتریان تازهٔ آن ماه بیشتر دوباره خریدند.
+reports-cohort = نخستین خرید

@@ -1064,3 +1064,17 @@ journey-dropped = Fermi
 journey-touchpoints = Punti di contatto
 journey-barriers = Ultimo contatto di chi si è fermato
 journey-open = Mappa del percorso
+
+# Ready-made reports
+reports-title = Report
+reports-period = Contatti entrati in una fase dal { $from } al { $to }, e se sono andati avanti (in qualunque momento dopo).
+reports-lifecycle = Conversione del ciclo di vita e tempo tra le fasi
+reports-lifecycle-caption = Ogni barra è la quota di chi è entrato in una fase e ha raggiunto la successiva o una più avanti.
+reports-step = Da → a
+reports-entered = Entrati
+reports-conversion = Conversione
+reports-median = Tempo mediano
+reports-cohorts = Clienti mantenuti, per mese del primo acquisto
+reports-cohorts-intro = Ogni riga sono i clienti la cui prima trattativa vinta si è chiusa in quel mese; ogni colonna, i mesi da allora; ogni cella, la quota che ha comprato in quel mese.
+reports-cohorts-caption = Più scura la cella, più clienti nuovi di quel mese hanno ricomprato allora.
+reports-cohort = Primo acquisto

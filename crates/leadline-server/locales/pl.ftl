@@ -1090,3 +1090,17 @@ journey-dropped = Zatrzymało się
 journey-touchpoints = Punkty styku
 journey-barriers = Ostatni styk tych, którzy się zatrzymali
 journey-open = Mapa ścieżki
+
+# Ready-made reports
+reports-title = Raporty
+reports-period = Kontakty, które weszły w etap od { $from } do { $to }, i czy poszły dalej (kiedykolwiek potem).
+reports-lifecycle = Konwersja cyklu życia i czas między etapami
+reports-lifecycle-caption = Każdy słupek to odsetek tych, którzy weszli w etap i doszli do następnego lub dalszego.
+reports-step = Z → do
+reports-entered = Weszło
+reports-conversion = Konwersja
+reports-median = Mediana czasu
+reports-cohorts = Utrzymani klienci według miesiąca pierwszego zakupu
+reports-cohorts-intro = Każdy wiersz to klienci, których pierwsza wygrana szansa zamknęła się w tym miesiącu; każda kolumna to miesiące od tego czasu; każda komórka to odsetek kupujących w tym miesiącu.
+reports-cohorts-caption = Im ciemniejsza komórka, tym więcej nowych klientów tego miesiąca kupiło wtedy ponownie.
+reports-cohort = Pierwszy zakup

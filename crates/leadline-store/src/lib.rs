@@ -366,6 +366,9 @@ pub trait AnalyticsStore: Send + Sync {
     async fn stage_reached(&self, from: Millis, to: Millis) -> StoreResult<Vec<(String, i64)>>;
     /// When each of these contacts first moved into each lifecycle stage: (contact, stage, at).
     async fn stage_times(&self, contact_ids: &[String]) -> StoreResult<Vec<(String, String, Millis)>>;
+    /// The stage history of every contact that moved between lifecycle stages in `[from, to)`:
+    /// (contact, stage, the first time it reached it).
+    async fn stage_history_between(&self, from: Millis, to: Millis) -> StoreResult<Vec<(String, String, Millis)>>;
     /// These contacts' touchpoints: (contact, at, type) of their activities, without what
     /// Leadline writes itself (stage, score and segment changes, assignments, identification,
     /// imports).

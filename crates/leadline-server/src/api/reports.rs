@@ -26,6 +26,8 @@ pub fn routes() -> Router<AppState> {
         .route("/reports/dashboard", get(dashboard_report))
         .route("/reports/clv", get(clv_report))
         .route("/reports/journey", get(journey_report))
+        .route("/reports/lifecycle", get(lifecycle_report))
+        .route("/reports/cohorts", get(cohort_report))
 }
 
 const DAY: Millis = 86_400_000;
@@ -621,4 +623,135 @@ pub async fn journey(s: &AppState, kind: &str, id: &str) -> ApiResult<JourneyRep
             })
             .collect(),
     })
+}
+
+#[derive(Serialize, ToSchema, Clone, Debug, PartialEq)]
+pub struct StepDto {
+    pub from: String,
+    pub to: String,
+    /// Contacts that entered `from` in the period.
+    pub entered: u64,
+    /// Of them, those that reached `to` or further.
+    pub went_on: u64,
+    pub conversion: Option<f64>,
+    /// Days from `from` to `to`, over those that got there.
+    pub median_days: Option<f64>,
+    pub average_days: Option<f64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LifecycleReport {
+    pub from: String,
+    pub to: String,
+    pub steps: Vec<StepDto>,
+}
+
+#[utoipa::path(get, path = "/api/v1/reports/lifecycle", tag = "reports",
+    description = "Conversion between consecutive lifecycle stages, and the time it took, for contacts that entered the earlier stage in the period (from the stage history).",
+    params(("from" = Option<String>, Query, description = "YYYY-MM-DD, default 29 days before to"), ("to" = Option<String>, Query, description = "YYYY-MM-DD, included; default today")),
+    responses((status = 200, body = LifecycleReport), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn lifecycle_report(State(s): State<AppState>, caller: Caller, uri: Uri) -> ApiResult<Json<LifecycleReport>> {
+    caller.require(Action::Read)?;
+    let (from, to) = from_to(&uri)?;
+    Ok(Json(lifecycle(&s, from.as_deref(), to.as_deref()).await?))
+}
+
+/// `from` and `to` of a report's query string, nothing else.
+fn from_to(uri: &Uri) -> ApiResult<(Option<String>, Option<String>)> {
+    let (mut from, mut to) = (None, None);
+    for (k, v) in query_pairs(uri)? {
+        match k.as_str() {
+            "from" => from = Some(v).filter(|v| !v.is_empty()),
+            "to" => to = Some(v).filter(|v| !v.is_empty()),
+            _ => return Err(ApiError::invalid(&k, "unknown_parameter", format!("{k} is not a parameter here"))),
+        }
+    }
+    Ok((from, to))
+}
+
+pub async fn lifecycle(s: &AppState, from: Option<&str>, to: Option<&str>) -> ApiResult<LifecycleReport> {
+    let p = period(from, to)?;
+    let mut people: std::collections::HashMap<String, Vec<(leadline_core::lifecycle::LifecycleStage, Millis)>> =
+        std::collections::HashMap::new();
+    for (contact, stage, at) in s.store.stage_history_between(p.from, p.to).await? {
+        if let Some(st) = leadline_core::lifecycle::LifecycleStage::parse(&stage) {
+            people.entry(contact).or_default().push((st, at));
+        }
+    }
+    let people: Vec<_> = people.into_values().collect();
+    let steps = leadline_core::cohort::lifecycle_conversion(&people, p.from, p.to)
+        .into_iter()
+        .map(|st| StepDto {
+            from: st.from.as_str().into(),
+            to: st.to.as_str().into(),
+            conversion: (st.entered > 0).then(|| st.went_on as f64 / st.entered as f64),
+            entered: st.entered,
+            went_on: st.went_on,
+            median_days: st.median_days,
+            average_days: st.average_days,
+        })
+        .collect();
+    let date = leadline_core::date::date_of_millis;
+    Ok(LifecycleReport { from: date(p.from), to: date(p.to - DAY), steps })
+}
+
+#[derive(Serialize, ToSchema, Clone, Debug, PartialEq)]
+pub struct CohortDto {
+    /// The month of the customers' first purchase, YYYY-MM.
+    pub month: String,
+    pub customers: u64,
+    /// Customers buying in each month since the first (0: the first month itself).
+    pub active: Vec<u64>,
+    /// The same as shares of the cohort.
+    pub retention: Vec<f64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CohortReport {
+    pub cohorts: Vec<CohortDto>,
+}
+
+#[utoipa::path(get, path = "/api/v1/reports/cohorts", tag = "reports",
+    description = "Retention of customers by the month of their first purchase (a won deal): for each month since, how many bought again.",
+    params(("months" = Option<u32>, Query, description = "cohorts of the last so many months, 1 to 36, default 12")),
+    responses((status = 200, body = CohortReport), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn cohort_report(State(s): State<AppState>, caller: Caller, uri: Uri) -> ApiResult<Json<CohortReport>> {
+    caller.require(Action::Read)?;
+    let mut months = 12u32;
+    for (k, v) in query_pairs(&uri)? {
+        match k.as_str() {
+            "months" => {
+                months = v
+                    .parse()
+                    .ok()
+                    .filter(|m| (1..=36).contains(m))
+                    .ok_or_else(|| ApiError::invalid("months", "invalid_parameter", "1 to 36 months"))?
+            }
+            _ => return Err(ApiError::invalid(&k, "unknown_parameter", format!("{k} is not a parameter here"))),
+        }
+    }
+    Ok(Json(cohort_table(&s, months).await?))
+}
+
+pub async fn cohort_table(s: &AppState, months: u32) -> ApiResult<CohortReport> {
+    let now = crate::now();
+    let mut purchases: std::collections::BTreeMap<String, Vec<Millis>> = std::collections::BTreeMap::new();
+    for d in s.store.won_deals(0, now + 1).await? {
+        for c in d.contact_ids {
+            purchases.entry(c).or_default().push(d.closed_at);
+        }
+    }
+    let all = leadline_core::cohort::cohorts(&purchases, now);
+    let keep = all.len().saturating_sub(months as usize);
+    let cohorts = all
+        .into_iter()
+        .skip(keep)
+        .map(|c| CohortDto {
+            retention: c.active.iter().map(|a| *a as f64 / c.customers.max(1) as f64).collect(),
+            month: c.month,
+            customers: c.customers,
+            active: c.active,
+        })
+        .collect();
+    Ok(CohortReport { cohorts })
 }

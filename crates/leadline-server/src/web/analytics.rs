@@ -12,7 +12,7 @@ use leadline_core::funnel::Mode;
 use leadline_core::role::Action;
 
 use super::auth::FormErrors;
-use super::chart::{bars, journey, Bar, JourneyBox};
+use super::chart::{bars, grid, journey, Bar, Cell, JourneyBox};
 use super::view::{Shell, Tr};
 use super::{PageResult, Viewer};
 use crate::api::analytics::{checked, run, FunnelInput, FunnelReport, StepInput, StepReport};
@@ -25,6 +25,9 @@ pub fn routes() -> Router<AppState> {
         .route("/analytics/funnel.csv", get(csv))
         .route("/analytics/clv", get(clv_page))
         .route("/analytics/journey", get(journey_page))
+        .route("/analytics/reports", get(reports_page))
+        .route("/analytics/reports/lifecycle.csv", get(lifecycle_csv))
+        .route("/analytics/reports/cohorts.csv", get(cohorts_csv))
 }
 
 #[derive(Template)]
@@ -492,4 +495,167 @@ async fn journey_page(State(s): State<AppState>, v: Viewer, uri: Uri) -> PageRes
             .collect();
     }
     Ok(super::render(&page))
+}
+
+#[derive(Template)]
+#[template(path = "reports.html")]
+struct ReportsPage {
+    p: Shell,
+    from: String,
+    to: String,
+    period: String,
+    lifecycle_chart: String,
+    /// (from, to, entered, went on, conversion, median days, average days).
+    lifecycle: Vec<Vec<String>>,
+    cohort_chart: String,
+    cohort_head: Vec<String>,
+    cohorts: Vec<Vec<String>>,
+    query: String,
+}
+
+fn percent(tr: &Tr, x: Option<f64>) -> String {
+    x.map(|x| format!("{}%", tr.num((x * 100.0).round() as i64))).unwrap_or_else(|| "–".into())
+}
+
+fn days(tr: &Tr, x: Option<f64>) -> String {
+    x.map(|d| tr.t1("analytics-days", "n", &format!("{d:.1}"))).unwrap_or_else(|| "–".into())
+}
+
+async fn reports_page(State(s): State<AppState>, v: Viewer, uri: Uri) -> PageResult {
+    v.require(Action::Read)?;
+    let tr = Tr { locale: v.locale };
+    let pairs = crate::api::query_pairs(&uri)?;
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let l = crate::api::reports::lifecycle(&s, get("from").as_deref(), get("to").as_deref()).await?;
+    let stage = |k: &str| tr.t(&format!("stage-{k}"));
+    let lifecycle_bars: Vec<Bar> = l
+        .steps
+        .iter()
+        .map(|st| Bar {
+            label: format!("{} → {}", stage(&st.from), stage(&st.to)),
+            value: st.conversion.unwrap_or(0.0),
+            shown: format!(
+                "{} ({}/{})",
+                percent(&tr, st.conversion),
+                tr.num(st.went_on as i64),
+                tr.num(st.entered as i64)
+            ),
+        })
+        .collect();
+    let lifecycle = l
+        .steps
+        .iter()
+        .map(|st| {
+            vec![
+                format!("{} → {}", stage(&st.from), stage(&st.to)),
+                tr.num(st.entered as i64),
+                tr.num(st.went_on as i64),
+                percent(&tr, st.conversion),
+                days(&tr, st.median_days),
+                days(&tr, st.average_days),
+            ]
+        })
+        .collect();
+    let c = crate::api::reports::cohort_table(&s, 12).await?;
+    let span = c.cohorts.iter().map(|c| c.active.len()).max().unwrap_or(0);
+    let cohort_head: Vec<String> = (0..span).map(|k| tr.num(k as i64)).collect();
+    let rows: Vec<(String, Vec<Cell>)> = c
+        .cohorts
+        .iter()
+        .map(|c| {
+            let cells = (0..span).map(|k| c.retention.get(k).map(|r| (*r, percent(&tr, Some(*r))))).collect();
+            (format!("{} ({})", c.month, tr.num(c.customers as i64)), cells)
+        })
+        .collect();
+    let cohorts = c
+        .cohorts
+        .iter()
+        .map(|c| {
+            std::iter::once(c.month.clone())
+                .chain(std::iter::once(tr.num(c.customers as i64)))
+                .chain((0..span).map(|k| c.retention.get(k).map(|r| percent(&tr, Some(*r))).unwrap_or_default()))
+                .collect()
+        })
+        .collect();
+    let page = ReportsPage {
+        p: v.shell("/analytics", tr.t("reports-title")),
+        period: tr.ta("reports-period", &[("from", &l.from), ("to", &l.to)]),
+        from: get("from").unwrap_or_default(),
+        to: get("to").unwrap_or_default(),
+        lifecycle_chart: bars(&tr.t("reports-lifecycle"), &lifecycle_bars, tr.locale.lang.is_rtl()),
+        lifecycle,
+        cohort_chart: grid(&tr.t("reports-cohorts"), &cohort_head, &rows, tr.locale.lang.is_rtl()),
+        cohort_head,
+        cohorts,
+        query: uri.query().map(|q| format!("?{q}")).unwrap_or_default(),
+    };
+    Ok(super::render(&page))
+}
+
+/// A CSV download of `rows` under `head`, each cell safe to open in a spreadsheet.
+fn csv_response(name: &str, head: &[&str], rows: Vec<Vec<String>>) -> Result<Response, super::PageError> {
+    let broken = |e: csv::Error| ApiError::new(crate::error::Kind::Internal, "internal", e.to_string());
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(head).map_err(broken)?;
+    for r in rows {
+        w.write_record(r.iter().map(|c| leadline_core::import::formula_safe(c).into_owned())).map_err(broken)?;
+    }
+    let body = w.into_inner().map_err(|e| broken(e.into_error().into()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+async fn lifecycle_csv(State(s): State<AppState>, v: Viewer, uri: Uri) -> Result<Response, super::PageError> {
+    v.require(Action::Read)?;
+    let pairs = crate::api::query_pairs(&uri)?;
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let l = crate::api::reports::lifecycle(&s, get("from").as_deref(), get("to").as_deref()).await?;
+    let num = |x: Option<f64>| x.map(|x| format!("{x:.4}")).unwrap_or_default();
+    let rows = l
+        .steps
+        .iter()
+        .map(|st| {
+            vec![
+                st.from.clone(),
+                st.to.clone(),
+                st.entered.to_string(),
+                st.went_on.to_string(),
+                num(st.conversion),
+                num(st.median_days),
+                num(st.average_days),
+            ]
+        })
+        .collect();
+    csv_response(
+        "lifecycle.csv",
+        &["from", "to", "entered", "went_on", "conversion", "median_days", "average_days"],
+        rows,
+    )
+}
+
+async fn cohorts_csv(State(s): State<AppState>, v: Viewer) -> Result<Response, super::PageError> {
+    v.require(Action::Read)?;
+    let c = crate::api::reports::cohort_table(&s, 36).await?;
+    let rows = c
+        .cohorts
+        .iter()
+        .flat_map(|c| {
+            c.active.iter().enumerate().map(move |(k, a)| {
+                vec![
+                    c.month.clone(),
+                    c.customers.to_string(),
+                    k.to_string(),
+                    a.to_string(),
+                    format!("{:.4}", c.retention[k]),
+                ]
+            })
+        })
+        .collect();
+    csv_response("cohorts.csv", &["cohort", "customers", "month", "active", "retention"], rows)
 }

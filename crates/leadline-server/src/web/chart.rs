@@ -70,6 +70,64 @@ pub fn bars(title: &str, bars: &[Bar], rtl: bool) -> String {
     svg
 }
 
+/// A cell of a grid: its share (0 to 1, the shade) and its text.
+pub type Cell = Option<(f64, String)>;
+
+/// A grid of shares (a cohort table): a row each with its label and cells, columns headed by
+/// `columns`. An empty cell is not drawn.
+pub fn grid(title: &str, columns: &[String], rows: &[(String, Vec<Cell>)], rtl: bool) -> String {
+    const LABEL_W: f64 = 110.0;
+    const CELL_W: f64 = 52.0;
+    const CELL_H: f64 = 26.0;
+    let width = LABEL_W + CELL_W * columns.len() as f64 + 8.0;
+    let height = CELL_H * (rows.len() + 1) as f64 + 8.0;
+    let x = |ltr: f64, w: f64| if rtl { width - ltr - w } else { ltr };
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart grid" role="img" viewBox="0 0 {width} {height}" width="100%" preserveAspectRatio="xMinYMin meet"><title>{}</title>"#,
+        esc(title)
+    );
+    let label_anchor = if rtl { "start" } else { "end" };
+    for (j, c) in columns.iter().enumerate() {
+        let cx = x(LABEL_W + CELL_W * j as f64, CELL_W) + CELL_W / 2.0;
+        let _ = write!(
+            svg,
+            r#"<text x="{cx:.1}" y="{:.1}" text-anchor="middle" class="chart-label">{}</text>"#,
+            CELL_H - 8.0,
+            esc(c)
+        );
+    }
+    for (i, (label, cells)) in rows.iter().enumerate() {
+        let top = CELL_H * (i + 1) as f64;
+        let lx = if rtl { width - LABEL_W + 6.0 } else { LABEL_W - 6.0 };
+        let _ = write!(
+            svg,
+            r#"<text x="{lx:.1}" y="{:.1}" text-anchor="{label_anchor}" class="chart-label">{}</text>"#,
+            top + CELL_H / 2.0 + 4.0,
+            esc(label)
+        );
+        for (j, cell) in cells.iter().enumerate() {
+            let Some((share, text)) = cell else { continue };
+            let cx = x(LABEL_W + CELL_W * j as f64, CELL_W);
+            let _ = write!(
+                svg,
+                r#"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" class="chart-bar" fill-opacity="{:.2}"/><text x="{:.1}" y="{:.1}" text-anchor="middle" class="chart-number grid-number">{}</text>"#,
+                cx + 1.0,
+                top + 1.0,
+                CELL_W - 2.0,
+                CELL_H - 2.0,
+                0.12 + 0.88 * share.clamp(0.0, 1.0),
+                cx + CELL_W / 2.0,
+                top + CELL_H / 2.0 + 4.0,
+                esc(text)
+            );
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 /// One stage of a journey map: its name, who reached it, what touched them there, who went on
 /// (the arrow's label) and who stopped.
 pub struct JourneyBox {
@@ -220,6 +278,22 @@ mod tests {
         // The first box on the left, or on the right.
         assert!(ltr.contains(r#"<rect x="8.0""#) && rtl.contains(r#"<rect x="217.0""#), "{rtl}");
         assert_eq!(ltr.matches("journey-arrow").count(), 1);
+    }
+
+    #[test]
+    fn a_grid_shades_each_cell_by_its_share() {
+        let rows =
+            vec![("2026-01".to_owned(), vec![Some((1.0, "100%".to_owned())), Some((0.25, "25%".to_owned())), None])];
+        let svg = grid("cohorts", &["0".into(), "1".into(), "2".into()], &rows, false);
+        assert_eq!(svg.matches("<rect").count(), 2, "an empty cell is not drawn");
+        assert!(svg.contains(r#"fill-opacity="1.00""#) && svg.contains(r#"fill-opacity="0.34""#));
+        let rtl = grid(
+            "cohorts",
+            &["0".into()],
+            &rows[..1].iter().map(|(l, c)| (l.clone(), c[..1].to_vec())).collect::<Vec<_>>(),
+            true,
+        );
+        assert!(rtl.contains(r#"<rect x="9.0""#), "{rtl}");
     }
 
     #[test]

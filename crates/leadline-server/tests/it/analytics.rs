@@ -426,3 +426,59 @@ pub async fn a_journey_map_places_touchpoints_in_their_stage(app: &App) {
         page.text
     );
 }
+
+pub async fn lifecycle_conversion_and_cohorts_are_reported(app: &App) {
+    use leadline_core::lifecycle::ChangeCause;
+    use leadline_core::record::{field, ObjectKind, Scalar};
+    // Three leads today; one of them an MQL since.
+    let mut ids = Vec::new();
+    for name in ["Lia", "Max", "Noa"] {
+        let c = app.post("/api/v1/contacts", json!({"first_name": name, "lifecycle_stage": "lead"})).await.json();
+        ids.push(c["id"].as_str().unwrap().to_owned());
+    }
+    app.patch(&format!("/api/v1/contacts/{}", ids[0]), json!({"lifecycle_stage": "mql"})).await;
+    let r = app.get("/api/v1/reports/lifecycle").await.json();
+    let step = |from: &str| r["steps"].as_array().unwrap().iter().find(|s| s["from"] == from).unwrap().clone();
+    assert_eq!((step("lead")["entered"].as_u64(), step("lead")["went_on"].as_u64()), (Some(3), Some(1)), "{r}");
+    assert!((step("lead")["conversion"].as_f64().unwrap() - 1.0 / 3.0).abs() < 1e-9);
+    assert_eq!(step("mql")["entered"], 1);
+    assert!(step("mql")["conversion"].as_f64() == Some(0.0));
+    app.get("/api/v1/reports/lifecycle?since=x").await.error(422, "unknown_parameter", Some("since"));
+
+    // Cohorts: two customers first buying in January, one of them again in March.
+    let store = app.state.store.as_ref();
+    let d = |y, m, day| leadline_core::date::days_from_civil(y, m, day) * DAY;
+    for (who, when) in [(0, d(2026, 1, 10)), (0, d(2026, 3, 2)), (1, d(2026, 1, 20))] {
+        let mut c = leadline_core::contact::FieldChanges::default();
+        c.set(field(ObjectKind::Deal, "name").unwrap(), Some(Scalar::Text("Order".into())));
+        let deal = store
+            .create_deal(&c, &[ids[who].clone()], leadline_store::Actor::new(None, ChangeCause::Rule, when))
+            .await
+            .unwrap();
+        let mut w = leadline_core::contact::FieldChanges::default();
+        w.set(field(ObjectKind::Deal, "status").unwrap(), Some(Scalar::Text("won".into())));
+        store.update_deal(&deal.id, &w, None, leadline_store::Actor::new(None, ChangeCause::Rule, when)).await.unwrap();
+    }
+    let c = app.get("/api/v1/reports/cohorts?months=36").await.json();
+    let january = c["cohorts"].as_array().unwrap().iter().find(|c| c["month"] == "2026-01").unwrap().clone();
+    assert_eq!(january["customers"], 2);
+    assert_eq!(&january["active"].as_array().unwrap()[..3], &[json!(2), json!(0), json!(1)]);
+    assert_eq!(january["retention"][2], 0.5);
+    app.get("/api/v1/reports/cohorts?months=0").await.error(422, "invalid_parameter", Some("months"));
+    let page = app.get("/analytics/reports").await;
+    assert!(
+        page.text.contains("data-lifecycle") && page.text.contains("data-cohorts") && page.text.contains("2026-01"),
+        "{}",
+        page.text
+    );
+    let csv = app.get("/analytics/reports/cohorts.csv").await;
+    assert!(
+        csv.text.starts_with(
+            "cohort,customers,month,active,retention\n2026-01,2,0,2,1.0000\n2026-01,2,1,0,0.0000\n2026-01,2,2,1,0.5000"
+        ),
+        "{}",
+        csv.text
+    );
+    let csv = app.get("/analytics/reports/lifecycle.csv").await;
+    assert!(csv.text.contains("\nlead,mql,3,1,0.3333,"), "{}", csv.text);
+}

@@ -239,6 +239,7 @@ on_every_backend!(analytics::{
     the_dashboard_counts_the_period_against_the_one_before,
     lifetime_value_per_customer_and_channel,
     a_journey_map_places_touchpoints_in_their_stage,
+    lifecycle_conversion_and_cohorts_are_reported,
 });
 
 on_every_backend!(web::{

@@ -568,6 +568,8 @@ pub async fn every_screen_renders(app: &App) {
         "/analytics".into(),
         "/analytics/clv".into(),
         "/analytics/journey".into(),
+        "/analytics/reports".into(),
+        "/analytics/reports?from=2026-01-01&to=2026-06-30".into(),
         format!("/analytics/journey?contact_id={pid}"),
         format!("/analytics/journey?company_id={cid}"),
         "/analytics/clv?horizon_months=24&discount_rate=0.02".into(),

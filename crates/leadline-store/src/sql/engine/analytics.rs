@@ -80,6 +80,18 @@ impl crate::AnalyticsStore for SqlStore {
         Ok(out)
     }
 
+    async fn stage_history_between(&self, from: Millis, to: Millis) -> StoreResult<Vec<(String, String, Millis)>> {
+        Ok(sqlx::query_as(
+            "SELECT object_id, to_value, MIN(at) FROM field_history WHERE field = 'lifecycle_stage' AND to_value IS NOT NULL \
+             AND object_id IN (SELECT object_id FROM field_history WHERE field = 'lifecycle_stage' AND at >= $1 AND at < $2) \
+             GROUP BY object_id, to_value",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.reader)
+        .await?)
+    }
+
     async fn touchpoints(&self, contact_ids: &[String]) -> StoreResult<Vec<(String, Millis, String)>> {
         let mut out = Vec::new();
         for chunk in contact_ids.chunks(super::chunk_size(1).min(10_000)) {
