@@ -119,6 +119,7 @@ pub struct BoardFilter {
 
 fn month_bounds(field: &str, month: &str) -> ApiResult<(String, String)> {
     let ok = month.len() == 7
+        && month.is_ascii()
         && month.as_bytes()[4] == b'-'
         && month[..4].parse::<u32>().is_ok()
         && month[5..].parse::<u32>().is_ok_and(|m| (1..=12).contains(&m));
@@ -274,7 +275,7 @@ pub struct Forecast {
 #[utoipa::path(get, path = "/api/v1/forecast", tag = "pipelines",
     params(("from" = Option<String>, Query, description = "YYYY-MM, default this month"), ("to" = Option<String>, Query, description = "YYYY-MM, default five months later"),
         ("by" = Option<String>, Query, description = "month (default), owner or team"), ("pipeline" = Option<String>, Query)),
-    responses((status = 200, body = Forecast), (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Forecast), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn forecast_report(State(s): State<AppState>, caller: Caller, uri: Uri) -> ApiResult<Json<Forecast>> {
     caller.require(Action::Read)?;
     let pairs = query_pairs(&uri)?;

@@ -60,7 +60,7 @@ pub struct Dashboard {
 #[utoipa::path(get, path = "/api/v1/reports/dashboard", tag = "reports",
     params(("from" = Option<String>, Query, description = "YYYY-MM-DD, default 29 days before to"), ("to" = Option<String>, Query, description = "YYYY-MM-DD, included; default today"),
         ("pipeline" = Option<String>, Query, description = "the deal figures of one pipeline")),
-    responses((status = 200, body = Dashboard), (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Dashboard), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn dashboard_report(State(s): State<AppState>, caller: Caller, uri: Uri) -> ApiResult<Json<Dashboard>> {
     caller.require(Action::Read)?;
     let pairs = query_pairs(&uri)?;
