@@ -57,6 +57,8 @@ pub struct FunnelQuery {
     pub to: Millis,
     /// A contact field or property to break the answer down by.
     pub breakdown: Option<String>,
+    /// What each step is called (a stage of a ready-made funnel), where it has a name.
+    pub names: Vec<Option<String>>,
 }
 
 /// The most groups a breakdown shows; the rest are summed as one.

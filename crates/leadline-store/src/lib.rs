@@ -362,6 +362,10 @@ pub trait AnalyticsStore: Send + Sync {
         from: Millis,
         to: Millis,
     ) -> StoreResult<Vec<i64>>;
+    /// Funnels kept by name: (key, definition as JSON), by key.
+    async fn saved_funnels(&self) -> StoreResult<Vec<(String, String)>>;
+    /// Keep a funnel under `key` (replacing one kept before).
+    async fn save_funnel(&self, key: &str, definition: &str, now: Millis) -> StoreResult<()>;
     /// Contacts that moved into each lifecycle stage in `[from, to)`: (stage, contacts).
     async fn stage_reached(&self, from: Millis, to: Millis) -> StoreResult<Vec<(String, i64)>>;
     /// When each of these contacts first moved into each lifecycle stage: (contact, stage, at).

@@ -143,6 +143,7 @@ pub async fn run(o: Options) -> Result<(), String> {
         from: i64::from(START_S) * 1000,
         to: i64::from(START_S + DAYS * DAY_S) * 1000,
         breakdown: None,
+        names: Vec::new(),
     };
     let mut times = Vec::new();
     let mut counts = Vec::new();

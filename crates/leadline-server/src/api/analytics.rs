@@ -2,8 +2,9 @@
 
 use std::collections::BTreeMap;
 
+use axum::extract::Path;
 use axum::extract::State;
-use axum::routing::post;
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use leadline_core::date::{parse_time, rfc3339};
 use leadline_core::funnel::{Mode, StepFigures, MAX_STEPS};
@@ -20,7 +21,10 @@ use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/analytics/funnel", post(funnel))
+    Router::new()
+        .route("/analytics/funnel", post(funnel))
+        .route("/analytics/funnels", get(saved))
+        .route("/analytics/funnels/{key}", put(save))
 }
 
 const DAY: Millis = 86_400_000;
@@ -46,9 +50,12 @@ pub struct FunnelInput {
     pub breakdown: Option<String>,
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, Serialize, ToSchema, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct StepInput {
+    /// What the step is called (a stage of a ready-made funnel: awareness, interest, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// An activity type: page_view, form_submission, email_open, purchase, ...
     #[serde(rename = "type")]
     pub kind: String,
@@ -60,6 +67,8 @@ pub struct StepInput {
 
 #[derive(Serialize, ToSchema, Debug, Clone, PartialEq)]
 pub struct StepReport {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     #[serde(rename = "type")]
     pub kind: String,
     /// People who reached this step or went further.
@@ -116,7 +125,12 @@ pub async fn run(s: &AppState, q: FunnelQuery) -> ApiResult<FunnelReport> {
     let answer = s.analytics.funnel(s.store.as_ref(), &q).await?;
     let kinds: Vec<&str> = q.steps.iter().map(|(k, _)| k.as_str()).collect();
     let steps = |figures: Vec<StepFigures>| -> Vec<StepReport> {
-        figures.into_iter().zip(&kinds).map(|(f, k)| step_report(k, f)).collect()
+        figures
+            .into_iter()
+            .zip(&kinds)
+            .enumerate()
+            .map(|(i, (f, k))| StepReport { name: q.names.get(i).cloned().flatten(), ..step_report(k, f) })
+            .collect()
     };
     Ok(FunnelReport {
         groups: answer
@@ -145,6 +159,7 @@ pub async fn run(s: &AppState, q: FunnelQuery) -> ApiResult<FunnelReport> {
 fn step_report(kind: &str, f: StepFigures) -> StepReport {
     let seconds = |ms: Option<Millis>| ms.map(|ms| ms as f64 / 1000.0);
     StepReport {
+        name: None,
         kind: kind.to_owned(),
         count: f.count,
         dropped: f.dropped,
@@ -172,7 +187,16 @@ pub fn checked(input: FunnelInput, now: Millis) -> ApiResult<FunnelQuery> {
         return Err(ApiError::invalid("steps", "invalid_steps", format!("a funnel has 1 to {MAX_STEPS} steps")));
     }
     let mut steps = Vec::with_capacity(input.steps.len());
+    let mut names = Vec::with_capacity(input.steps.len());
     for (i, step) in input.steps.into_iter().enumerate() {
+        if step.name.as_ref().is_some_and(|n| n.trim().is_empty() || n.chars().count() > 100) {
+            return Err(ApiError::invalid(
+                &format!("steps[{i}].name"),
+                "invalid_name",
+                "a name of 1 to 100 characters",
+            ));
+        }
+        names.push(step.name.map(|n| n.trim().to_owned()));
         let kind = leadline_core::activity::activity_type(&step.kind)
             .map_err(|e| ApiError::from(e).field(format!("steps[{i}].type")))?;
         if step.properties.len() > 10 {
@@ -227,5 +251,129 @@ pub fn checked(input: FunnelInput, now: Millis) -> ApiResult<FunnelQuery> {
     if let Some(b) = &input.breakdown {
         check_key("breakdown", b)?;
     }
-    Ok(FunnelQuery { steps, window: window_seconds * 1000, mode, from, to, breakdown: input.breakdown })
+    Ok(FunnelQuery { steps, window: window_seconds * 1000, mode, from, to, breakdown: input.breakdown, names })
+}
+
+/// A funnel kept by name.
+#[derive(Deserialize, Serialize, ToSchema, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SavedFunnel {
+    /// Lowercase letters, digits and `_`; `marketing` and `sales` are the ready-made ones.
+    #[serde(default)]
+    pub key: String,
+    pub label: String,
+    pub steps: Vec<StepInput>,
+    pub window_seconds: i64,
+    #[serde(default = "default_mode")]
+    pub mode: String,
+}
+
+fn default_mode() -> String {
+    "default".into()
+}
+
+fn step(name: &str, kind: &str) -> StepInput {
+    StepInput { name: Some(name.into()), kind: kind.into(), properties: BTreeMap::new() }
+}
+
+/// The ready-made funnels, until a team maps their stages to other activity types.
+pub fn ready_made() -> Vec<SavedFunnel> {
+    vec![
+        SavedFunnel {
+            key: "marketing".into(),
+            label: "Marketing funnel".into(),
+            steps: vec![
+                step("awareness", "page_view"),
+                step("interest", "email_clicked"),
+                step("consideration", "form_submission"),
+                step("intent", "chat_message"),
+                step("evaluation", "meeting"),
+                step("purchase", "purchase"),
+            ],
+            window_seconds: 90 * 86_400,
+            mode: "default".into(),
+        },
+        SavedFunnel {
+            key: "sales".into(),
+            label: "Sales funnel".into(),
+            steps: vec![
+                step("awareness", "page_view"),
+                step("interest", "form_submission"),
+                step("decision", "meeting"),
+                step("action", "purchase"),
+            ],
+            window_seconds: 90 * 86_400,
+            mode: "default".into(),
+        },
+    ]
+}
+
+/// The ready-made funnels as mapped here, then the others kept, by key.
+pub async fn saved_funnels(s: &AppState) -> ApiResult<Vec<SavedFunnel>> {
+    let mut out = ready_made();
+    for (key, json) in s.store.saved_funnels().await? {
+        let Ok(mut f) = serde_json::from_str::<SavedFunnel>(&json) else {
+            tracing::warn!(key = %key, "a saved funnel does not read");
+            continue;
+        };
+        f.key = key;
+        match out.iter_mut().find(|o| o.key == f.key) {
+            Some(o) => *o = f,
+            None => out.push(f),
+        }
+    }
+    Ok(out)
+}
+
+#[utoipa::path(get, path = "/api/v1/analytics/funnels", tag = "analytics",
+    description = "The funnels kept by name: the ready-made marketing funnel (awareness, interest, consideration, intent, evaluation, purchase) and sales funnel (awareness, interest, decision, action), each step mapped to an activity type, and any other saved.",
+    responses((status = 200, body = Vec<SavedFunnel>)))]
+pub async fn saved(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<SavedFunnel>>> {
+    caller.require(Action::Read)?;
+    Ok(Json(saved_funnels(&s).await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/analytics/funnels/{key}", tag = "analytics", request_body = SavedFunnel,
+    description = "Keep a funnel under a key: map the ready-made funnels' stages to your activity types, or save another.",
+    params(("key" = String, Path)),
+    responses((status = 200, body = SavedFunnel), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn save(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(key): Path<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<SavedFunnel>> {
+    caller.require(Action::Administer)?;
+    let f: SavedFunnel = parse(body)?;
+    Ok(Json(keep(&s, &key, f).await?))
+}
+
+/// Check and keep a funnel (for the API and the page alike).
+pub async fn keep(s: &AppState, key: &str, mut f: SavedFunnel) -> ApiResult<SavedFunnel> {
+    let ok_key = !key.is_empty()
+        && key.len() <= 64
+        && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if !ok_key {
+        return Err(ApiError::invalid("key", "invalid_key", "lowercase letters, digits and _ (up to 64)"));
+    }
+    if f.label.trim().is_empty() || f.label.chars().count() > 100 {
+        return Err(ApiError::invalid("label", "invalid_label", "a name of 1 to 100 characters"));
+    }
+    let input = FunnelInput {
+        steps: f.steps.clone(),
+        window_seconds: Some(f.window_seconds),
+        mode: Some(f.mode.clone()),
+        from: None,
+        to: None,
+        breakdown: None,
+    };
+    let q = checked(input, crate::now())?;
+    f.key = key.to_owned();
+    f.mode = q.mode.as_str().to_owned();
+    for (step, (kind, _)) in f.steps.iter_mut().zip(&q.steps) {
+        step.kind = kind.clone();
+    }
+    let json = serde_json::to_string(&f).expect("a funnel serialises");
+    s.store.save_funnel(key, &json, crate::now()).await?;
+    Ok(f)
 }

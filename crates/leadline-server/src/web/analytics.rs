@@ -15,7 +15,9 @@ use super::auth::FormErrors;
 use super::chart::{bars, grid, journey, Bar, Cell, JourneyBox};
 use super::view::{Shell, Tr};
 use super::{PageResult, Viewer};
-use crate::api::analytics::{checked, run, FunnelInput, FunnelReport, StepInput, StepReport};
+use crate::api::analytics::{
+    checked, run, saved_funnels, FunnelInput, FunnelReport, SavedFunnel, StepInput, StepReport,
+};
 use crate::error::ApiError;
 use crate::AppState;
 
@@ -25,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/analytics/funnel.csv", get(csv))
         .route("/analytics/clv", get(clv_page))
         .route("/analytics/journey", get(journey_page))
+        .route("/analytics/presets", axum::routing::post(save_preset))
         .route("/analytics/reports", get(reports_page))
         .route("/analytics/reports/lifecycle.csv", get(lifecycle_csv))
         .route("/analytics/reports/cohorts.csv", get(cohorts_csv))
@@ -160,6 +163,10 @@ const BREAKDOWNS: [&str; 6] =
 struct Asked {
     /// (type, property filter as `name=value`).
     steps: Vec<(String, String)>,
+    /// The steps' names, from a ready-made or saved funnel.
+    names: Vec<Option<String>>,
+    /// The saved funnel these steps came from.
+    preset: String,
     window: String,
     unit: String,
     mode: String,
@@ -168,7 +175,9 @@ struct Asked {
     breakdown: String,
 }
 
-fn asked(uri: &Uri) -> Result<Asked, ApiError> {
+/// What the query string asks for; `preset` names a saved funnel whose steps, window and mode
+/// stand in for the ones not given.
+fn asked(uri: &Uri, presets: &[SavedFunnel]) -> Result<Asked, ApiError> {
     let pairs = crate::api::query_pairs(uri)?;
     let all = |k: &str| pairs.iter().filter(|(n, _)| n == k).map(|(_, v)| v.trim().to_owned()).collect::<Vec<_>>();
     let one = |k: &str| all(k).into_iter().next().unwrap_or_default();
@@ -179,15 +188,46 @@ fn asked(uri: &Uri) -> Result<Asked, ApiError> {
         .map(|(i, s)| (s, wheres.get(i).cloned().unwrap_or_default()))
         .filter(|(s, _)| !s.is_empty())
         .collect();
-    if steps.is_empty() && !pairs.iter().any(|(k, _)| k == "step") {
+    let preset = presets.iter().find(|p| p.key == one("preset"));
+    // Names come along with the steps they name (the form keeps them beside each step).
+    let step_count = all("step").len();
+    let mut names: Vec<Option<String>> = all("name")
+        .into_iter()
+        .take(step_count)
+        .zip(all("step"))
+        .filter(|(_, st)| !st.is_empty())
+        .map(|(n, _)| Some(n).filter(|n| !n.is_empty()))
+        .collect();
+    let (mut window, mut mode) = ("7".to_owned(), "default".to_owned());
+    if let (true, Some(p)) = (steps.is_empty(), preset) {
+        steps = p
+            .steps
+            .iter()
+            .map(|s| {
+                (
+                    s.kind.clone(),
+                    s.properties
+                        .iter()
+                        .next()
+                        .map(|(k, v)| format!("{k}={}", v.as_str().map_or(v.to_string(), str::to_owned)))
+                        .unwrap_or_default(),
+                )
+            })
+            .collect();
+        names = p.steps.iter().map(|s| s.name.clone()).collect();
+        window = (p.window_seconds / 86_400).max(1).to_string();
+        mode = p.mode.clone();
+    } else if steps.is_empty() && !pairs.iter().any(|(k, _)| k == "step") {
         steps = DEFAULT_STEPS.iter().map(|s| ((*s).to_owned(), String::new())).collect();
     }
     let unit = Some(one("unit")).filter(|u| u == "hours").unwrap_or_else(|| "days".into());
     Ok(Asked {
         steps,
-        window: Some(one("window")).filter(|w| !w.is_empty()).unwrap_or_else(|| "7".into()),
+        names,
+        preset: preset.map(|p| p.key.clone()).unwrap_or_default(),
+        window: Some(one("window")).filter(|w| !w.is_empty()).unwrap_or(window),
         unit,
-        mode: Some(one("mode")).filter(|m| Mode::parse(m).is_some()).unwrap_or_else(|| "default".into()),
+        mode: Some(one("mode")).filter(|m| Mode::parse(m).is_some()).unwrap_or(mode),
         from: one("from"),
         to: one("to"),
         breakdown: one("breakdown"),
@@ -205,7 +245,7 @@ fn input(a: &Asked) -> Result<FunnelInput, ApiError> {
             })?;
             properties.insert(name.trim().to_owned(), serde_json::Value::String(value.trim().to_owned()));
         }
-        steps.push(StepInput { kind: kind.clone(), properties });
+        steps.push(StepInput { name: a.names.get(i).cloned().flatten(), kind: kind.clone(), properties });
     }
     let amount: i64 =
         a.window.parse().map_err(|_| ApiError::invalid("window_seconds", "invalid_window", "a whole number"))?;
@@ -233,6 +273,10 @@ struct AnalyticsPage {
     p: Shell,
     /// What was asked, shown again in the form.
     a: Asked,
+    /// The saved funnels: (key, label).
+    presets: Vec<(String, String)>,
+    /// The form's step rows: (type, filter, name).
+    step_rows: Vec<(String, String, String)>,
     breakdowns: Vec<(String, String)>,
     kinds: Vec<String>,
     errors: FormErrors,
@@ -265,13 +309,19 @@ fn duration(tr: &Tr, seconds: Option<f64>) -> String {
 }
 
 fn step_label(tr: &Tr, i: usize, s: &StepReport) -> String {
-    format!("{}. {}", tr.num(i as i64 + 1), tr.code("activity", &s.kind))
+    match &s.name {
+        Some(name) => {
+            format!("{}. {} ({})", tr.num(i as i64 + 1), tr.code("funnel-stage", name), tr.code("activity", &s.kind))
+        }
+        None => format!("{}. {}", tr.num(i as i64 + 1), tr.code("activity", &s.kind)),
+    }
 }
 
 async fn page(State(s): State<AppState>, v: Viewer, uri: Uri) -> PageResult {
     v.require(Action::Read)?;
     let tr = Tr { locale: v.locale };
-    let a = asked(&uri)?;
+    let presets = saved_funnels(&s).await?;
+    let a = asked(&uri, &presets)?;
     let mut errors = FormErrors::default();
     let mut status = None;
     let report = match input(&a).and_then(|i| checked(i, crate::now())) {
@@ -289,6 +339,13 @@ async fn page(State(s): State<AppState>, v: Viewer, uri: Uri) -> PageResult {
     kinds.dedup();
     let mut page = AnalyticsPage {
         p: v.shell("/analytics", tr.t("analytics-title")),
+        presets: presets.iter().map(|p| (p.key.clone(), p.label.clone())).collect(),
+        step_rows: a
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(i, (k, f))| (k.clone(), f.clone(), a.names.get(i).cloned().flatten().unwrap_or_default()))
+            .collect(),
         a,
         breakdowns: BREAKDOWNS.iter().map(|f| ((*f).to_owned(), tr.t(&format!("field-{f}")))).collect(),
         kinds,
@@ -366,7 +423,8 @@ fn fill(tr: &Tr, page: &mut AnalyticsPage, r: &FunnelReport) {
 /// The funnel's table as CSV: one row a step, then one a step of each group.
 async fn csv(State(s): State<AppState>, v: Viewer, uri: Uri) -> Result<Response, super::PageError> {
     v.require(Action::Read)?;
-    let q = checked(input(&asked(&uri)?)?, crate::now())?;
+    let presets = saved_funnels(&s).await?;
+    let q = checked(input(&asked(&uri, &presets)?)?, crate::now())?;
     let r = run(&s, q).await?;
     let mut w = csv::Writer::from_writer(Vec::new());
     let head = [
@@ -658,4 +716,58 @@ async fn cohorts_csv(State(s): State<AppState>, v: Viewer) -> Result<Response, s
         })
         .collect();
     csv_response("cohorts.csv", &["cohort", "customers", "month", "active", "retention"], rows)
+}
+
+/// Keep the funnel on the page under a key (an administrator's; the ready-made ones mapped to
+/// other activity types this way).
+async fn save_preset(State(s): State<AppState>, form: super::Posted) -> PageResult {
+    let v = &form.viewer;
+    v.require(Action::Administer)?;
+    let f = &form.fields;
+    let text = |k: &str| f.text(k).unwrap_or_default().to_owned();
+    let wheres = f.all("where");
+    let names = f.all("name");
+    let a = Asked {
+        steps: f
+            .all("step")
+            .iter()
+            .enumerate()
+            .map(|(i, st)| (st.trim().to_owned(), wheres.get(i).map(|w| w.trim().to_owned()).unwrap_or_default()))
+            .filter(|(st, _)| !st.is_empty())
+            .collect(),
+        names: names.iter().map(|n| Some(n.trim().to_owned()).filter(|n| !n.is_empty())).collect(),
+        preset: text("key"),
+        window: text("window"),
+        unit: text("unit"),
+        mode: text("mode"),
+        from: String::new(),
+        to: String::new(),
+        breakdown: String::new(),
+    };
+    let key = text("key");
+    let result = match input(&a) {
+        Ok(i) => {
+            let saved = SavedFunnel {
+                key: key.clone(),
+                label: text("label"),
+                steps: i.steps,
+                window_seconds: i.window_seconds.unwrap_or(crate::api::analytics::DEFAULT_WINDOW_SECONDS),
+                mode: i.mode.unwrap_or_else(|| "default".into()),
+            };
+            crate::api::analytics::keep(&s, &key, saved).await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Ok(axum::response::Redirect::to(&format!("/analytics?preset={key}")).into_response()),
+        Err(e) if super::view::refuses_input(&e) => {
+            let tr = Tr { locale: v.locale };
+            Err(super::PageError(ApiError::invalid(
+                e.field.as_deref().unwrap_or("key"),
+                "invalid_preset",
+                super::view::error_text(&tr, &e),
+            )))
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -482,3 +482,33 @@ pub async fn lifecycle_conversion_and_cohorts_are_reported(app: &App) {
     let csv = app.get("/analytics/reports/lifecycle.csv").await;
     assert!(csv.text.contains("\nlead,mql,3,1,0.3333,"), "{}", csv.text);
 }
+
+pub async fn ready_made_funnels_are_mapped_and_saved(app: &App) {
+    let presets = app.get("/api/v1/analytics/funnels").await.json();
+    let keys: Vec<&str> = presets.as_array().unwrap().iter().map(|p| p["key"].as_str().unwrap()).collect();
+    assert_eq!(keys, ["marketing", "sales"]);
+    let names: Vec<&str> =
+        presets[0]["steps"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["awareness", "interest", "consideration", "intent", "evaluation", "purchase"]);
+    let mut sales = presets[1].clone();
+    sales["steps"][2]["type"] = json!("x_demo_booked");
+    let r = app.put("/api/v1/analytics/funnels/sales", sales.clone()).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(app.get("/api/v1/analytics/funnels").await.json()[1]["steps"][2]["type"], "x_demo_booked");
+    let mut bad = sales.clone();
+    bad["steps"][0]["type"] = json!("visit");
+    app.put("/api/v1/analytics/funnels/sales", bad).await.error(422, "invalid_activity_type", Some("steps[0].type"));
+    app.put("/api/v1/analytics/funnels/Not%20a%20key", sales.clone()).await.error(422, "invalid_key", Some("key"));
+    // The sales funnel's steps carry their names into the answer and onto the page.
+    let who = app.post("/api/v1/contacts", json!({"first_name": "Ola"})).await.json();
+    for kind in ["page_view", "form_submission", "x_demo_booked"] {
+        app.post("/api/v1/activities", json!({"type": kind, "contact_id": who["id"]})).await;
+    }
+    let page = app.get("/analytics?preset=sales").await;
+    assert!(
+        page.text.contains("3. Decision (X demo booked)") && page.text.contains("aria-current=\"page\""),
+        "{}",
+        page.text
+    );
+    assert!(page.text.contains("<td>100%</td>"), "{}", page.text);
+}

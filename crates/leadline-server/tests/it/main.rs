@@ -240,6 +240,7 @@ on_every_backend!(analytics::{
     lifetime_value_per_customer_and_channel,
     a_journey_map_places_touchpoints_in_their_stage,
     lifecycle_conversion_and_cohorts_are_reported,
+    ready_made_funnels_are_mapped_and_saved,
 });
 
 on_every_backend!(web::{

@@ -1311,8 +1311,29 @@ pub async fn funnels_are_drawn_on_their_page(app: &App) {
     assert!(bad.text.contains("field-error") && bad.text.contains("value=\"bought\""), "{}", bad.text);
     let bad = b.get("/analytics?step=page_view&window=soon").await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    // In Persian the chart runs right to left, with Persian digits.
+    // An administrator keeps the funnel on the page under a key; it is offered from then on.
     let csrf = b.csrf().await;
+    let r = b
+        .post(
+            "/analytics/presets",
+            &[
+                ("csrf", &csrf),
+                ("step", "page_view"),
+                ("where", ""),
+                ("step", "purchase"),
+                ("where", ""),
+                ("window", "7"),
+                ("unit", "days"),
+                ("mode", "default"),
+                ("key", "view_to_buy"),
+                ("label", "View to buy"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    assert_eq!(location(&r), "/analytics?preset=view_to_buy");
+    assert!(b.get("/analytics").await.text.contains("View to buy"));
+    // In Persian the chart runs right to left, with Persian digits.
     b.post("/language", &[("csrf", &csrf), ("locale", "fa"), ("next", "/analytics")]).await;
     let page = b.get(&format!("/analytics?{q}")).await;
     assert!(

@@ -49,6 +49,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (20, include_str!("../../migrations/postgres/0020_landing_pages.sql")),
     (21, include_str!("../../migrations/postgres/0021_analytics.sql")),
     (22, include_str!("../../migrations/postgres/0022_pipelines.sql")),
+    (23, include_str!("../../migrations/postgres/0023_saved_funnels.sql")),
 ];
 
 /// A JSON array of the rows of a group, each a JSON array of `columns` (text, as JSON).

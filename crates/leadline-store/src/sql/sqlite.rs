@@ -75,6 +75,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (23, include_str!("../../migrations/sqlite/0023_landing_pages.sql")),
     (24, include_str!("../../migrations/sqlite/0024_analytics.sql")),
     (25, include_str!("../../migrations/sqlite/0025_pipelines.sql")),
+    (26, include_str!("../../migrations/sqlite/0026_saved_funnels.sql")),
 ];
 
 /// The text value of a custom property.

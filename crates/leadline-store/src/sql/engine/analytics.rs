@@ -56,6 +56,25 @@ impl crate::AnalyticsStore for SqlStore {
         rows.iter().map(|r| Ok(r.try_get::<i64, _>(0)?)).collect()
     }
 
+    async fn saved_funnels(&self) -> StoreResult<Vec<(String, String)>> {
+        Ok(sqlx::query_as("SELECT key, definition FROM saved_funnels ORDER BY key").fetch_all(&self.reader).await?)
+    }
+
+    async fn save_funnel(&self, key: &str, definition: &str, now: Millis) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO saved_funnels (key, definition, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (key) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at",
+        )
+        .bind(key)
+        .bind(definition)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn stage_reached(&self, from: Millis, to: Millis) -> StoreResult<Vec<(String, i64)>> {
         Ok(sqlx::query_as(
             "SELECT to_value, COUNT(DISTINCT object_id) FROM field_history \
