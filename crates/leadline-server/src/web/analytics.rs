@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::{header, Uri};
+use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -31,6 +31,8 @@ pub fn routes() -> Router<AppState> {
         .route("/analytics/reports", get(reports_page))
         .route("/analytics/reports/lifecycle.csv", get(lifecycle_csv))
         .route("/analytics/reports/cohorts.csv", get(cohorts_csv))
+        .route("/analytics/clv.csv", get(clv_csv))
+        .route("/analytics/journey.csv", get(journey_csv))
 }
 
 #[derive(Template)]
@@ -426,52 +428,40 @@ async fn csv(State(s): State<AppState>, v: Viewer, uri: Uri) -> Result<Response,
     let presets = saved_funnels(&s).await?;
     let q = checked(input(&asked(&uri, &presets)?)?, crate::now())?;
     let r = run(&s, q).await?;
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let head = [
-        "group",
-        "step",
-        "type",
-        "count",
-        "dropped",
-        "conversion_from_previous",
-        "conversion_from_first",
-        "median_seconds",
-        "average_seconds",
-    ];
-    let row = |w: &mut csv::Writer<Vec<u8>>, group: &str, i: usize, st: &StepReport| {
+    let row = |group: &str, i: usize, st: &StepReport| {
         let num = |x: Option<f64>| x.map(|x| format!("{x:.4}")).unwrap_or_default();
-        w.write_record([
-            leadline_core::import::formula_safe(group).as_ref(),
-            &(i + 1).to_string(),
-            &st.kind,
-            &st.count.to_string(),
-            &st.dropped.to_string(),
-            &num(st.conversion_from_previous),
-            &num(st.conversion_from_first),
-            &num(st.median_seconds),
-            &num(st.average_seconds),
-        ])
+        vec![
+            group.to_owned(),
+            (i + 1).to_string(),
+            st.kind.clone(),
+            st.count.to_string(),
+            st.dropped.to_string(),
+            num(st.conversion_from_previous),
+            num(st.conversion_from_first),
+            num(st.median_seconds),
+            num(st.average_seconds),
+        ]
     };
-    let broken = |e: csv::Error| ApiError::new(crate::error::Kind::Internal, "internal", e.to_string());
-    w.write_record(head).map_err(broken)?;
-    for (i, st) in r.steps.iter().enumerate() {
-        row(&mut w, "", i, st).map_err(broken)?;
-    }
+    let mut rows: Vec<Vec<String>> = r.steps.iter().enumerate().map(|(i, st)| row("", i, st)).collect();
     for g in &r.groups {
         let name = if g.other { "(other)".to_owned() } else { g.value.clone().unwrap_or_else(|| "(none)".into()) };
-        for (i, st) in g.steps.iter().enumerate() {
-            row(&mut w, &name, i, st).map_err(broken)?;
-        }
+        rows.extend(g.steps.iter().enumerate().map(|(i, st)| row(&name, i, st)));
     }
-    let body = w.into_inner().map_err(|e| broken(e.into_error().into()))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"funnel.csv\""),
+    super::csv_response(
+        "funnel.csv",
+        &[
+            "group",
+            "step",
+            "type",
+            "count",
+            "dropped",
+            "conversion_from_previous",
+            "conversion_from_first",
+            "median_seconds",
+            "average_seconds",
         ],
-        body,
+        rows,
     )
-        .into_response())
 }
 
 #[derive(Template)]
@@ -485,6 +475,7 @@ struct JourneyPage {
     chart: String,
     /// (stage, reached, went on, dropped, touchpoints, barriers).
     rows: Vec<Vec<String>>,
+    csv: String,
 }
 
 async fn journey_page(State(s): State<AppState>, v: Viewer, uri: Uri) -> PageResult {
@@ -502,8 +493,10 @@ async fn journey_page(State(s): State<AppState>, v: Viewer, uri: Uri) -> PageRes
         whose: String::new(),
         chart: String::new(),
         rows: Vec::new(),
+        csv: String::new(),
     };
     if let Some((kind, id)) = subject {
+        page.csv = format!("/analytics/journey.csv?{kind}={}", super::view::urlencode(&id));
         let r = crate::api::reports::journey(&s, kind, &id).await?;
         let name = match kind {
             "contact_id" => super::records::title(&s.store.get(leadline_core::record::ObjectKind::Contact, &id).await?),
@@ -650,25 +643,6 @@ async fn reports_page(State(s): State<AppState>, v: Viewer, uri: Uri) -> PageRes
     Ok(super::render(&page))
 }
 
-/// A CSV download of `rows` under `head`, each cell safe to open in a spreadsheet.
-fn csv_response(name: &str, head: &[&str], rows: Vec<Vec<String>>) -> Result<Response, super::PageError> {
-    let broken = |e: csv::Error| ApiError::new(crate::error::Kind::Internal, "internal", e.to_string());
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(head).map_err(broken)?;
-    for r in rows {
-        w.write_record(r.iter().map(|c| leadline_core::import::formula_safe(c).into_owned())).map_err(broken)?;
-    }
-    let body = w.into_inner().map_err(|e| broken(e.into_error().into()))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-        ],
-        body,
-    )
-        .into_response())
-}
-
 async fn lifecycle_csv(State(s): State<AppState>, v: Viewer, uri: Uri) -> Result<Response, super::PageError> {
     v.require(Action::Read)?;
     let pairs = crate::api::query_pairs(&uri)?;
@@ -690,7 +664,7 @@ async fn lifecycle_csv(State(s): State<AppState>, v: Viewer, uri: Uri) -> Result
             ]
         })
         .collect();
-    csv_response(
+    super::csv_response(
         "lifecycle.csv",
         &["from", "to", "entered", "went_on", "conversion", "median_days", "average_days"],
         rows,
@@ -715,7 +689,7 @@ async fn cohorts_csv(State(s): State<AppState>, v: Viewer) -> Result<Response, s
             })
         })
         .collect();
-    csv_response("cohorts.csv", &["cohort", "customers", "month", "active", "retention"], rows)
+    super::csv_response("cohorts.csv", &["cohort", "customers", "month", "active", "retention"], rows)
 }
 
 /// Keep the funnel on the page under a key (an administrator's; the ready-made ones mapped to
@@ -770,4 +744,85 @@ async fn save_preset(State(s): State<AppState>, form: super::Posted) -> PageResu
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Lifetime value by channel (the chart's figures) and the most valuable customers, as CSV.
+async fn clv_csv(State(s): State<AppState>, v: Viewer, uri: Uri) -> Result<Response, super::PageError> {
+    v.require(Action::Read)?;
+    let pairs = crate::api::query_pairs(&uri)?;
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let months: u32 = get("horizon_months").and_then(|m| m.parse().ok()).filter(|m| (1..=60).contains(m)).unwrap_or(12);
+    let rate: f64 =
+        get("discount_rate").and_then(|r| r.parse().ok()).filter(|r: &f64| (0.0..=0.5).contains(r)).unwrap_or(0.01);
+    let r = crate::api::reports::clv(&s, months, rate, get("segment")).await?;
+    let num = |x: Option<f64>| x.map(|x| format!("{x:.2}")).unwrap_or_default();
+    let rows = r
+        .channels
+        .iter()
+        .map(|c| {
+            vec![
+                "channel".to_owned(),
+                c.channel.clone().unwrap_or_default(),
+                c.customers.to_string(),
+                num(Some(c.average_historical)),
+                num(c.average_predicted),
+                num(c.cac),
+                num(c.clv_to_cac),
+            ]
+        })
+        .chain(r.top.iter().map(|c| {
+            vec![
+                "customer".to_owned(),
+                c.contact_id.clone(),
+                c.purchases.to_string(),
+                c.historical.to_string(),
+                num(c.predicted),
+                num(c.p_alive),
+                num(c.expected_purchases),
+            ]
+        }))
+        .collect();
+    super::csv_response(
+        "lifetime-value.csv",
+        &[
+            "row",
+            "channel_or_contact",
+            "customers_or_purchases",
+            "historical",
+            "predicted",
+            "cac_or_p_alive",
+            "ratio_or_expected_purchases",
+        ],
+        rows,
+    )
+}
+
+/// A journey map's figures as CSV: a row a stage.
+async fn journey_csv(State(s): State<AppState>, v: Viewer, uri: Uri) -> Result<Response, super::PageError> {
+    v.require(Action::Read)?;
+    let pairs = crate::api::query_pairs(&uri)?;
+    let subject = pairs
+        .iter()
+        .find(|(k, v)| ["contact_id", "company_id", "segment"].contains(&k.as_str()) && !v.trim().is_empty())
+        .cloned()
+        .ok_or_else(|| ApiError::invalid("segment", "one_subject", "one of contact_id, company_id and segment"))?;
+    let r = crate::api::reports::journey(&s, &subject.0, subject.1.trim()).await?;
+    let list = |v: &[crate::api::reports::Count]| {
+        v.iter().map(|c| format!("{}:{}", c.kind, c.count)).collect::<Vec<_>>().join(" ")
+    };
+    let rows = r
+        .stages
+        .iter()
+        .map(|st| {
+            vec![
+                st.stage.clone(),
+                st.reached.to_string(),
+                st.went_on.to_string(),
+                st.dropped.to_string(),
+                list(&st.touchpoints),
+                list(&st.barriers),
+            ]
+        })
+        .collect();
+    super::csv_response("journey.csv", &["stage", "reached", "went_on", "stopped", "touchpoints", "barriers"], rows)
 }

@@ -284,3 +284,23 @@ pub fn is_local_path(next: &str) -> bool {
         && !next.starts_with("//")
         && !next.chars().any(|c| c == '\\' || c.is_whitespace() || c.is_control())
 }
+
+/// A CSV download of `rows` under `head`, each cell safe to open in a spreadsheet.
+pub(crate) fn csv_response(
+    name: &str,
+    head: &[&str],
+    rows: Vec<Vec<String>>,
+) -> Result<axum::response::Response, PageError> {
+    let broken = |e: csv::Error| crate::error::ApiError::new(crate::error::Kind::Internal, "internal", e.to_string());
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(head).map_err(broken)?;
+    for r in rows {
+        w.write_record(r.iter().map(|c| leadline_core::import::formula_safe(c).into_owned())).map_err(broken)?;
+    }
+    let body = w.into_inner().map_err(|e| broken(e.into_error().into()))?;
+    let headers = [
+        (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+        (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+    ];
+    Ok(axum::response::IntoResponse::into_response((headers, body)))
+}

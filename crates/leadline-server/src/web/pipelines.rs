@@ -24,6 +24,8 @@ pub fn routes() -> Router<AppState> {
         .route("/deals/board", get(board_page))
         .route("/deals/{id}/move", post(move_deal))
         .route("/forecast", get(forecast_page))
+        .route("/forecast.csv", get(forecast_csv))
+        .route("/dashboard.csv", get(dashboard_csv))
 }
 
 pub struct CardView {
@@ -494,4 +496,72 @@ async fn save_goals(State(s): State<AppState>, form: Posted) -> PageResult {
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The forecast's table as CSV.
+async fn forecast_csv(
+    State(s): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+) -> Result<axum::response::Response, super::PageError> {
+    v.require(Action::Read)?;
+    let pairs = crate::api::query_pairs(&uri)?;
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
+    let f = forecast(&s, get("from"), get("to"), get("by"), get("pipeline")).await?;
+    let opt = |x: Option<i64>| x.map(|x| x.to_string()).unwrap_or_default();
+    let rows = f
+        .rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.month.clone(),
+                r.owner_id.clone().unwrap_or_default(),
+                r.open_deals.to_string(),
+                r.open.to_string(),
+                r.weighted.to_string(),
+                r.pipeline.to_string(),
+                r.best_case.to_string(),
+                r.commit.to_string(),
+                r.closed_won.to_string(),
+                opt(r.goal),
+                r.attainment.map(|a| format!("{a:.4}")).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    super::csv_response(
+        "forecast.csv",
+        &[
+            "month",
+            "owner_or_team",
+            "open_deals",
+            "open",
+            "weighted",
+            "pipeline",
+            "best_case",
+            "commit",
+            "closed_won",
+            "goal",
+            "attainment",
+        ],
+        rows,
+    )
+}
+
+/// The dashboard's figures as CSV (amounts in minor units of the workspace currency).
+async fn dashboard_csv(
+    State(s): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+) -> Result<axum::response::Response, super::PageError> {
+    v.require(Action::Read)?;
+    let pairs = crate::api::query_pairs(&uri)?;
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
+    let d = crate::api::reports::dashboard(&s, get("from").as_deref(), get("to").as_deref(), None).await?;
+    let num = |x: Option<f64>| x.map(|x| format!("{x:.4}")).unwrap_or_default();
+    let rows = d
+        .metrics
+        .iter()
+        .map(|m| vec![m.key.clone(), m.unit.clone(), num(m.value), num(m.previous), num(m.change)])
+        .collect();
+    super::csv_response("dashboard.csv", &["metric", "unit", "value", "previous", "change"], rows)
 }

@@ -233,6 +233,8 @@ pub async fn pipelines_boards_and_the_forecast(app: &App) {
     let by_owner = app.get("/api/v1/forecast?from=2026-07&to=2026-07&by=owner").await.json();
     assert_eq!(by_owner["rows"][0]["owner_id"], owner);
     app.get("/api/v1/forecast?from=2026-07&to=2026-01").await.error(422, "invalid_period", Some("to"));
+    let csv = app.get("/forecast.csv?from=2026-07&to=2026-08").await;
+    assert!(csv.text.contains("\n2026-07,,2,28000,12800,28000,18000,0,5000,10000,0.5000\n"), "{}", csv.text);
 
     // A pipeline with deals in it stays.
     let only_upsell: Vec<Value> =
@@ -291,6 +293,12 @@ pub async fn the_dashboard_counts_the_period_against_the_one_before(app: &App) {
     );
     app.get("/api/v1/reports/dashboard?from=2020-02-01&to=2020-01-01").await.error(422, "invalid_period", Some("from"));
     app.get("/api/v1/reports/dashboard?since=2020-01-01").await.error(422, "unknown_parameter", Some("since"));
+    let csv = app.get("/dashboard.csv").await;
+    assert!(
+        csv.text.starts_with("metric,unit,value,previous,change\nnew_leads,count,2.0000,0.0000,\n"),
+        "{}",
+        csv.text
+    );
     // The dashboard page shows the same figures, with the chart.
     let page = app.get("/").await;
     assert!(page.text.contains("data-metric=\"new_leads\"") && page.text.contains("<svg"), "{}", page.text);
@@ -367,6 +375,8 @@ pub async fn lifetime_value_per_customer_and_channel(app: &App) {
     let organic = r["channels"].as_array().unwrap().iter().find(|c| c["channel"] == "organic_search").unwrap().clone();
     assert!(organic["cac"].is_null(), "no spend, no CAC");
     app.get("/api/v1/reports/clv?horizon_months=0").await.error(422, "invalid_parameter", Some("horizon_months"));
+    let csv = app.get("/analytics/clv.csv").await;
+    assert!(csv.text.contains("\nchannel,paid_search,15,"), "{}", csv.text);
     let page = app.get("/analytics/clv").await;
     assert!(
         page.text.contains("data-models") && page.text.contains("<svg") && page.text.contains("Buyer 10"),
@@ -419,6 +429,12 @@ pub async fn a_journey_map_places_touchpoints_in_their_stage(app: &App) {
         Some("company_id"),
     );
     app.get("/api/v1/reports/journey?segment=nope").await.error(404, "not_found", None);
+    let csv = app.get(&format!("/analytics/journey.csv?company_id={cid}")).await;
+    assert!(
+        csv.text.contains("\nawareness,3,1,2,page_view:3 email_opened:1,email_opened:1 page_view:1\n"),
+        "{}",
+        csv.text
+    );
     let page = app.get(&format!("/analytics/journey?company_id={cid}")).await;
     assert!(
         page.text.contains("data-journey") && page.text.contains("journey-arrow") && page.text.contains("Nordwind"),
