@@ -378,6 +378,67 @@ pub fn sales_numbers(closed: &[Closed], open_deals: u64) -> SalesNumbers {
     SalesNumbers { won: w, lost: l, won_amount, win_rate, average_deal, cycle_days, velocity_per_day }
 }
 
+/// One deal's way through its pipeline: each stage it entered, in time order, and whether and
+/// when it was won or lost.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DealPath {
+    pub entries: Vec<(String, Millis)>,
+    pub won: bool,
+    pub closed_at: Option<Millis>,
+}
+
+/// How deals moved through one stage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StageFlow {
+    pub stage: String,
+    /// Deals that entered the stage in the period.
+    pub entered: u64,
+    /// Of them, deals that went on to a later stage or were won.
+    pub went_on: u64,
+    pub won: u64,
+    /// Days from entering the stage to leaving it (a move or a close), over those that left.
+    pub average_days: Option<f64>,
+}
+
+/// Stage-to-stage conversion and time in each stage of `p` for deals entering stages in
+/// `[from, to)`.
+pub fn stage_flow(p: &Pipeline, deals: &[DealPath], from: Millis, to: Millis) -> Vec<StageFlow> {
+    p.stages
+        .iter()
+        .enumerate()
+        .map(|(i, st)| {
+            let (mut entered, mut went_on, mut won) = (0, 0, 0);
+            let mut days = Vec::new();
+            for d in deals {
+                let Some(k) = d.entries.iter().position(|(s, _)| *s == st.key) else { continue };
+                let at = d.entries[k].1;
+                if at < from || at >= to {
+                    continue;
+                }
+                entered += 1;
+                let later = d.entries[k + 1..].iter().any(|(s, _)| p.position(s).is_some_and(|j| j > i));
+                if later || d.won {
+                    went_on += 1;
+                }
+                if d.won {
+                    won += 1;
+                }
+                let left = d.entries.get(k + 1).map(|(_, t)| *t).or(d.closed_at);
+                if let Some(t) = left {
+                    days.push((t - at) as f64 / 86_400_000.0);
+                }
+            }
+            StageFlow {
+                stage: st.key.clone(),
+                entered,
+                went_on,
+                won,
+                average_days: (!days.is_empty()).then(|| days.iter().sum::<f64>() / days.len() as f64),
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -484,6 +545,28 @@ mod tests {
         assert_eq!(s[1].required, ["amount", "close_date"]);
         let e = parse_stages("a | A | 10\nb | B | lots").unwrap_err();
         assert!(e.message.contains("line 2"), "{}", e.message);
+    }
+
+    #[test]
+    fn deals_flow_through_the_stages() {
+        let p = defaults().remove(0);
+        let day = 86_400_000;
+        let path = |entries: &[(&str, i64)], won: bool, closed: Option<i64>| DealPath {
+            entries: entries.iter().map(|(s, t)| ((*s).to_owned(), t * day)).collect(),
+            won,
+            closed_at: closed.map(|c| c * day),
+        };
+        let deals = [
+            path(&[("appointment_scheduled", 0), ("qualified_to_buy", 4), ("contract_sent", 10)], true, Some(12)),
+            path(&[("appointment_scheduled", 1), ("qualified_to_buy", 3)], false, Some(9)),
+            path(&[("appointment_scheduled", 2)], false, None),
+        ];
+        let f = stage_flow(&p, &deals, 0, 100 * day);
+        assert_eq!((f[0].entered, f[0].went_on, f[0].won), (3, 2, 1));
+        assert_eq!(f[0].average_days, Some(3.0), "4 and 2 days; the open one has not left");
+        assert_eq!((f[1].entered, f[1].went_on, f[1].average_days), (2, 1, Some(6.0)));
+        assert_eq!((f[4].entered, f[4].won, f[4].average_days), (1, 1, Some(2.0)));
+        assert_eq!(f[2].entered, 0, "a stage skipped was not entered");
     }
 
     #[test]

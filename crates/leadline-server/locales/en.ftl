@@ -1092,3 +1092,7 @@ funnel-stage-evaluation = Evaluation
 funnel-stage-purchase = Purchase
 funnel-stage-decision = Decision
 funnel-stage-action = Action
+reports-pipeline = Pipeline conversion and time in each stage
+reports-pipeline-intro = Deals that entered each stage in the period: how many went on to a later stage or were won, and how many days they stayed.
+reports-pipeline-caption = Each bar is the share of the deals entering a stage that went further.
+reports-days-in-stage = Days in stage

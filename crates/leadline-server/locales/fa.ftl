@@ -1033,3 +1033,7 @@ funnel-stage-evaluation = ارزیابی
 funnel-stage-purchase = خرید
 funnel-stage-decision = تصمیم
 funnel-stage-action = اقدام
+reports-pipeline = تبدیل قیف فروش و زمان در هر مرحله
+reports-pipeline-intro = معامله‌هایی که در این دوره به هر مرحله رفتند: چند تا به مرحله‌ای بعدتر رفتند یا برده شدند، و چند روز ماندند.
+reports-pipeline-caption = هر میله سهم معامله‌هایی است که به مرحله‌ای رفتند و فراتر رفتند.
+reports-days-in-stage = روز در مرحله

@@ -1089,3 +1089,7 @@ funnel-stage-evaluation = Verifica
 funnel-stage-purchase = Acquisto
 funnel-stage-decision = Decisione
 funnel-stage-action = Azione
+reports-pipeline = Conversione della pipeline e tempo in ogni fase
+reports-pipeline-intro = Trattative entrate in ogni fase nel periodo: quante sono passate a una fase successiva o sono state vinte, e quanti giorni sono rimaste.
+reports-pipeline-caption = Ogni barra è la quota delle trattative entrate in una fase che sono andate oltre.
+reports-days-in-stage = Giorni nella fase

@@ -1115,3 +1115,7 @@ funnel-stage-evaluation = Ocena
 funnel-stage-purchase = Zakup
 funnel-stage-decision = Decyzja
 funnel-stage-action = Działanie
+reports-pipeline = Konwersja lejka i czas w każdym etapie
+reports-pipeline-intro = Szanse, które weszły w każdy etap w tym okresie: ile przeszło do dalszego etapu lub zostało wygranych i ile dni w nim zostały.
+reports-pipeline-caption = Każdy słupek to odsetek szans, które weszły w etap i poszły dalej.
+reports-days-in-stage = Dni w etapie

@@ -308,6 +308,8 @@ pub trait PipelineStore: Send + Sync {
     /// Goals of the months `from..=to` (`YYYY-MM`): (month, owner id or "" for the team, amount).
     async fn goals(&self, from: &str, to: &str) -> StoreResult<Vec<(String, String, i64)>>;
     async fn set_goals(&self, goals: &[(String, String, i64)]) -> StoreResult<()>;
+    /// The stage history of a pipeline's deals: (deal, stage, at), oldest first.
+    async fn deal_stage_history(&self, pipeline: &str) -> StoreResult<Vec<(String, String, Millis)>>;
     /// The deals a board or forecast reads: of `pipeline` (all when None), open, or closing
     /// (expected or closed) in `[close_from, close_to]` (`YYYY-MM-DD`) when given.
     async fn pipeline_deals(&self, q: &PipelineDealQuery) -> StoreResult<Vec<PipelineDeal>>;

@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/reports/journey", get(journey_report))
         .route("/reports/lifecycle", get(lifecycle_report))
         .route("/reports/cohorts", get(cohort_report))
+        .route("/reports/pipeline", get(pipeline_report))
 }
 
 const DAY: Millis = 86_400_000;
@@ -754,4 +755,87 @@ pub async fn cohort_table(s: &AppState, months: u32) -> ApiResult<CohortReport> 
         })
         .collect();
     Ok(CohortReport { cohorts })
+}
+
+#[derive(Serialize, ToSchema, Clone, Debug, PartialEq)]
+pub struct StageFlowDto {
+    pub stage: String,
+    pub label: String,
+    pub probability: u8,
+    /// Deals that entered the stage in the period.
+    pub entered: u64,
+    /// Of them, deals that went on to a later stage or were won.
+    pub went_on: u64,
+    pub conversion: Option<f64>,
+    pub won: u64,
+    /// Days in the stage, over the deals that left it.
+    pub average_days: Option<f64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PipelineFlow {
+    pub pipeline: String,
+    pub from: String,
+    pub to: String,
+    pub stages: Vec<StageFlowDto>,
+}
+
+#[utoipa::path(get, path = "/api/v1/reports/pipeline", tag = "reports",
+    description = "Stage-to-stage conversion and time in each stage of a pipeline, for deals entering stages in the period (from the deals' stage history).",
+    params(("pipeline" = Option<String>, Query, description = "default: the first pipeline"), ("from" = Option<String>, Query, description = "YYYY-MM-DD"), ("to" = Option<String>, Query, description = "YYYY-MM-DD, included")),
+    responses((status = 200, body = PipelineFlow), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn pipeline_report(State(s): State<AppState>, caller: Caller, uri: Uri) -> ApiResult<Json<PipelineFlow>> {
+    caller.require(Action::Read)?;
+    let (mut from, mut to, mut key) = (None, None, None);
+    for (k, v) in query_pairs(&uri)? {
+        match k.as_str() {
+            "from" => from = Some(v).filter(|v| !v.is_empty()),
+            "to" => to = Some(v).filter(|v| !v.is_empty()),
+            "pipeline" => key = Some(v).filter(|v| !v.is_empty()),
+            _ => return Err(ApiError::invalid(&k, "unknown_parameter", format!("{k} is not a parameter here"))),
+        }
+    }
+    Ok(Json(pipeline_flow(&s, key, from.as_deref(), to.as_deref()).await?))
+}
+
+pub async fn pipeline_flow(
+    s: &AppState,
+    key: Option<String>,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> ApiResult<PipelineFlow> {
+    let p = period(from, to)?;
+    let pipelines = crate::pipelines::load(s.store.as_ref()).await?;
+    let pipe = match &key {
+        Some(k) => pipelines.iter().find(|x| &x.key == k).ok_or_else(|| ApiError::not_found("pipeline", k))?,
+        None => &pipelines[0],
+    };
+    let mut paths: std::collections::HashMap<String, pipeline::DealPath> = std::collections::HashMap::new();
+    for (deal, stage, at) in s.store.deal_stage_history(&pipe.key).await? {
+        paths.entry(deal).or_default().entries.push((stage, at));
+    }
+    let q = PipelineDealQuery { pipeline: Some(pipe.key.clone()), limit: 1_000_000, ..Default::default() };
+    for d in s.store.pipeline_deals(&q).await? {
+        if let Some(path) = paths.get_mut(&d.id) {
+            path.won = d.status.as_deref() == Some("won");
+            path.closed_at = d.closed_at;
+        }
+    }
+    let deals: Vec<pipeline::DealPath> = paths.into_values().collect();
+    let stages = pipeline::stage_flow(pipe, &deals, p.from, p.to)
+        .into_iter()
+        .zip(&pipe.stages)
+        .map(|(f, st)| StageFlowDto {
+            conversion: (f.entered > 0).then(|| f.went_on as f64 / f.entered as f64),
+            stage: f.stage,
+            label: st.label.clone(),
+            probability: st.probability,
+            entered: f.entered,
+            went_on: f.went_on,
+            won: f.won,
+            average_days: f.average_days,
+        })
+        .collect();
+    let date = leadline_core::date::date_of_millis;
+    Ok(PipelineFlow { pipeline: pipe.key.clone(), from: date(p.from), to: date(p.to - DAY), stages })
 }

@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/analytics/reports", get(reports_page))
         .route("/analytics/reports/lifecycle.csv", get(lifecycle_csv))
         .route("/analytics/reports/cohorts.csv", get(cohorts_csv))
+        .route("/analytics/reports/pipeline.csv", get(pipeline_csv))
         .route("/analytics/clv.csv", get(clv_csv))
         .route("/analytics/journey.csv", get(journey_csv))
 }
@@ -562,6 +563,12 @@ struct ReportsPage {
     cohort_head: Vec<String>,
     cohorts: Vec<Vec<String>>,
     query: String,
+    /// (key, label) of every pipeline, and the one shown.
+    pipelines: Vec<(String, String)>,
+    pipeline: String,
+    flow_chart: String,
+    /// (stage, entered, went on, conversion, won, average days).
+    flow: Vec<Vec<String>>,
 }
 
 fn percent(tr: &Tr, x: Option<f64>) -> String {
@@ -628,8 +635,43 @@ async fn reports_page(State(s): State<AppState>, v: Viewer, uri: Uri) -> PageRes
                 .collect()
         })
         .collect();
+    let flow =
+        crate::api::reports::pipeline_flow(&s, get("pipeline"), get("from").as_deref(), get("to").as_deref()).await?;
+    let flow_bars: Vec<Bar> = flow
+        .stages
+        .iter()
+        .map(|st| Bar {
+            label: st.label.clone(),
+            value: st.conversion.unwrap_or(0.0),
+            shown: format!(
+                "{} ({}/{})",
+                percent(&tr, st.conversion),
+                tr.num(st.went_on as i64),
+                tr.num(st.entered as i64)
+            ),
+        })
+        .collect();
+    let flow_rows = flow
+        .stages
+        .iter()
+        .map(|st| {
+            vec![
+                st.label.clone(),
+                tr.num(st.entered as i64),
+                tr.num(st.went_on as i64),
+                percent(&tr, st.conversion),
+                tr.num(st.won as i64),
+                days(&tr, st.average_days),
+            ]
+        })
+        .collect();
+    let pipelines = crate::pipelines::load(s.store.as_ref()).await?.into_iter().map(|p| (p.key, p.label)).collect();
     let page = ReportsPage {
         p: v.shell("/analytics", tr.t("reports-title")),
+        pipelines,
+        pipeline: flow.pipeline.clone(),
+        flow_chart: bars(&tr.t("reports-pipeline"), &flow_bars, tr.locale.lang.is_rtl()),
+        flow: flow_rows,
         period: tr.ta("reports-period", &[("from", &l.from), ("to", &l.to)]),
         from: get("from").unwrap_or_default(),
         to: get("to").unwrap_or_default(),
@@ -825,4 +867,33 @@ async fn journey_csv(State(s): State<AppState>, v: Viewer, uri: Uri) -> Result<R
         })
         .collect();
     super::csv_response("journey.csv", &["stage", "reached", "went_on", "stopped", "touchpoints", "barriers"], rows)
+}
+
+async fn pipeline_csv(State(s): State<AppState>, v: Viewer, uri: Uri) -> Result<Response, super::PageError> {
+    v.require(Action::Read)?;
+    let pairs = crate::api::query_pairs(&uri)?;
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let f =
+        crate::api::reports::pipeline_flow(&s, get("pipeline"), get("from").as_deref(), get("to").as_deref()).await?;
+    let num = |x: Option<f64>| x.map(|x| format!("{x:.4}")).unwrap_or_default();
+    let rows = f
+        .stages
+        .iter()
+        .map(|st| {
+            vec![
+                f.pipeline.clone(),
+                st.stage.clone(),
+                st.entered.to_string(),
+                st.went_on.to_string(),
+                num(st.conversion),
+                st.won.to_string(),
+                num(st.average_days),
+            ]
+        })
+        .collect();
+    super::csv_response(
+        "pipeline.csv",
+        &["pipeline", "stage", "entered", "went_on", "conversion", "won", "average_days"],
+        rows,
+    )
 }

@@ -236,6 +236,23 @@ pub async fn pipelines_boards_and_the_forecast(app: &App) {
     let csv = app.get("/forecast.csv?from=2026-07&to=2026-08").await;
     assert!(csv.text.contains("\n2026-07,,2,28000,12800,28000,18000,0,5000,10000,0.5000\n"), "{}", csv.text);
 
+    // Stage to stage: three entered the first stage, one went on (won); one the third.
+    let flow = app.get("/api/v1/reports/pipeline?pipeline=default").await.json();
+    let stage = |k: &str| flow["stages"].as_array().unwrap().iter().find(|s| s["stage"] == k).unwrap().clone();
+    let first = stage("appointment_scheduled");
+    assert_eq!(
+        (first["entered"].as_u64(), first["went_on"].as_u64(), first["won"].as_u64()),
+        (Some(3), Some(1), Some(1)),
+        "{flow}"
+    );
+    assert_eq!(
+        (stage("presentation_scheduled")["entered"].as_u64(), stage("presentation_scheduled")["went_on"].as_u64()),
+        (Some(1), Some(0))
+    );
+    app.get("/api/v1/reports/pipeline?pipeline=nope").await.error(404, "not_found", None);
+    let csv = app.get("/analytics/reports/pipeline.csv?pipeline=default").await;
+    assert!(csv.text.contains("\ndefault,appointment_scheduled,3,1,0.3333,1,"), "{}", csv.text);
+    assert!(app.get("/analytics/reports?pipeline=default").await.text.contains("data-pipeline-flow"));
     // A pipeline with deals in it stays.
     let only_upsell: Vec<Value> =
         pipelines.as_array().unwrap().iter().filter(|p| p["key"] != "default").cloned().collect();

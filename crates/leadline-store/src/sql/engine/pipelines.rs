@@ -107,6 +107,17 @@ impl crate::PipelineStore for SqlStore {
         Ok(())
     }
 
+    async fn deal_stage_history(&self, pipeline: &str) -> StoreResult<Vec<(String, String, Millis)>> {
+        Ok(sqlx::query_as(
+            "SELECT h.object_id, h.to_value, h.at FROM field_history h JOIN deals d ON d.id = h.object_id \
+             WHERE h.field = 'stage' AND h.to_value IS NOT NULL AND d.merged_into IS NULL \
+             AND COALESCE(d.pipeline, 'default') = $1 ORDER BY h.at, h.seq",
+        )
+        .bind(pipeline)
+        .fetch_all(&self.reader)
+        .await?)
+    }
+
     async fn pipeline_deals(&self, q: &PipelineDealQuery) -> StoreResult<Vec<PipelineDeal>> {
         let mut s =
             sql("SELECT id, name, pipeline, stage, amount, currency, close_date, owner_id, company_id, status, \
