@@ -145,7 +145,8 @@ pub async fn board_of(
     uri: Uri,
 ) -> ApiResult<Json<Board>> {
     caller.require(Action::Read)?;
-    Ok(Json(board(&s, &key, &filter_of(&uri)?).await?))
+    let pipelines = crate::pipelines::load(s.store.as_ref()).await?;
+    Ok(Json(board(&s, &pipelines, &key, &filter_of(&uri)?).await?))
 }
 
 /// Owners of a routing team.
@@ -153,8 +154,8 @@ async fn team_members(s: &AppState, team: &str) -> ApiResult<Vec<String>> {
     Ok(s.store.routing_members().await?.into_iter().filter(|m| m.team == team).map(|m| m.user_id).collect())
 }
 
-pub async fn board(s: &AppState, key: &str, f: &BoardFilter) -> ApiResult<Board> {
-    let pipelines = crate::pipelines::load(s.store.as_ref()).await?;
+/// A pipeline's board (`pipelines`: those in force, as `crate::pipelines::load` reads them).
+pub async fn board(s: &AppState, pipelines: &[Pipeline], key: &str, f: &BoardFilter) -> ApiResult<Board> {
     let p = pipelines.iter().find(|p| p.key == key).ok_or_else(|| ApiError::not_found("pipeline", key))?;
     let (close_from, close_to) = match &f.close_month {
         Some(m) => month_bounds("close_month", m).map(|(a, b)| (Some(a), Some(b)))?,

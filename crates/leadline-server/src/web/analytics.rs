@@ -58,7 +58,7 @@ async fn clv_page(State(s): State<AppState>, v: Viewer, uri: Uri) -> PageResult 
     v.require(Action::Read)?;
     let tr = Tr { locale: v.locale };
     let pairs = crate::api::query_pairs(&uri)?;
-    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let get = |k: &str| super::query_value(&pairs, k);
     let months: u32 = get("horizon_months").and_then(|m| m.parse().ok()).filter(|m| (1..=60).contains(m)).unwrap_or(12);
     let rate: f64 =
         get("discount_rate").and_then(|r| r.parse().ok()).filter(|r: &f64| (0.0..=0.5).contains(r)).unwrap_or(0.01);
@@ -293,6 +293,15 @@ struct AnalyticsPage {
     groups: Vec<Vec<String>>,
 }
 
+/// A bar of a conversion: its share, and how many went on of how many entered.
+fn conversion_bar(tr: &Tr, label: String, conversion: Option<f64>, went_on: u64, entered: u64) -> Bar {
+    Bar {
+        label,
+        value: conversion.unwrap_or(0.0),
+        shown: format!("{} ({}/{})", share(tr, conversion), tr.num(went_on as i64), tr.num(entered as i64)),
+    }
+}
+
 fn share(tr: &Tr, v: Option<f64>) -> String {
     v.map(|x| format!("{}%", tr.num((x * 100.0).round() as i64))).unwrap_or_else(|| "–".into())
 }
@@ -483,7 +492,7 @@ async fn journey_page(State(s): State<AppState>, v: Viewer, uri: Uri) -> PageRes
     v.require(Action::Read)?;
     let tr = Tr { locale: v.locale };
     let pairs = crate::api::query_pairs(&uri)?;
-    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let get = |k: &str| super::query_value(&pairs, k);
     let subject = [("contact_id", get("contact_id")), ("company_id", get("company_id")), ("segment", get("segment"))]
         .into_iter()
         .find_map(|(k, v)| v.map(|v| (k, v)));
@@ -571,10 +580,6 @@ struct ReportsPage {
     flow: Vec<Vec<String>>,
 }
 
-fn percent(tr: &Tr, x: Option<f64>) -> String {
-    x.map(|x| format!("{}%", tr.num((x * 100.0).round() as i64))).unwrap_or_else(|| "–".into())
-}
-
 fn days(tr: &Tr, x: Option<f64>) -> String {
     x.map(|d| tr.t1("analytics-days", "n", &format!("{d:.1}"))).unwrap_or_else(|| "–".into())
 }
@@ -583,21 +588,15 @@ async fn reports_page(State(s): State<AppState>, v: Viewer, uri: Uri) -> PageRes
     v.require(Action::Read)?;
     let tr = Tr { locale: v.locale };
     let pairs = crate::api::query_pairs(&uri)?;
-    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let get = |k: &str| super::query_value(&pairs, k);
     let l = crate::api::reports::lifecycle(&s, get("from").as_deref(), get("to").as_deref()).await?;
     let stage = |k: &str| tr.t(&format!("stage-{k}"));
     let lifecycle_bars: Vec<Bar> = l
         .steps
         .iter()
-        .map(|st| Bar {
-            label: format!("{} → {}", stage(&st.from), stage(&st.to)),
-            value: st.conversion.unwrap_or(0.0),
-            shown: format!(
-                "{} ({}/{})",
-                percent(&tr, st.conversion),
-                tr.num(st.went_on as i64),
-                tr.num(st.entered as i64)
-            ),
+        .map(|st| {
+            let label = format!("{} → {}", stage(&st.from), stage(&st.to));
+            conversion_bar(&tr, label, st.conversion, st.went_on, st.entered)
         })
         .collect();
     let lifecycle = l
@@ -608,7 +607,7 @@ async fn reports_page(State(s): State<AppState>, v: Viewer, uri: Uri) -> PageRes
                 format!("{} → {}", stage(&st.from), stage(&st.to)),
                 tr.num(st.entered as i64),
                 tr.num(st.went_on as i64),
-                percent(&tr, st.conversion),
+                share(&tr, st.conversion),
                 days(&tr, st.median_days),
                 days(&tr, st.average_days),
             ]
@@ -621,7 +620,7 @@ async fn reports_page(State(s): State<AppState>, v: Viewer, uri: Uri) -> PageRes
         .cohorts
         .iter()
         .map(|c| {
-            let cells = (0..span).map(|k| c.retention.get(k).map(|r| (*r, percent(&tr, Some(*r))))).collect();
+            let cells = (0..span).map(|k| c.retention.get(k).map(|r| (*r, share(&tr, Some(*r))))).collect();
             (format!("{} ({})", c.month, tr.num(c.customers as i64)), cells)
         })
         .collect();
@@ -631,7 +630,7 @@ async fn reports_page(State(s): State<AppState>, v: Viewer, uri: Uri) -> PageRes
         .map(|c| {
             std::iter::once(c.month.clone())
                 .chain(std::iter::once(tr.num(c.customers as i64)))
-                .chain((0..span).map(|k| c.retention.get(k).map(|r| percent(&tr, Some(*r))).unwrap_or_default()))
+                .chain((0..span).map(|k| c.retention.get(k).map(|r| share(&tr, Some(*r))).unwrap_or_default()))
                 .collect()
         })
         .collect();
@@ -640,16 +639,7 @@ async fn reports_page(State(s): State<AppState>, v: Viewer, uri: Uri) -> PageRes
     let flow_bars: Vec<Bar> = flow
         .stages
         .iter()
-        .map(|st| Bar {
-            label: st.label.clone(),
-            value: st.conversion.unwrap_or(0.0),
-            shown: format!(
-                "{} ({}/{})",
-                percent(&tr, st.conversion),
-                tr.num(st.went_on as i64),
-                tr.num(st.entered as i64)
-            ),
-        })
+        .map(|st| conversion_bar(&tr, st.label.clone(), st.conversion, st.went_on, st.entered))
         .collect();
     let flow_rows = flow
         .stages
@@ -659,7 +649,7 @@ async fn reports_page(State(s): State<AppState>, v: Viewer, uri: Uri) -> PageRes
                 st.label.clone(),
                 tr.num(st.entered as i64),
                 tr.num(st.went_on as i64),
-                percent(&tr, st.conversion),
+                share(&tr, st.conversion),
                 tr.num(st.won as i64),
                 days(&tr, st.average_days),
             ]
@@ -688,7 +678,7 @@ async fn reports_page(State(s): State<AppState>, v: Viewer, uri: Uri) -> PageRes
 async fn lifecycle_csv(State(s): State<AppState>, v: Viewer, uri: Uri) -> Result<Response, super::PageError> {
     v.require(Action::Read)?;
     let pairs = crate::api::query_pairs(&uri)?;
-    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let get = |k: &str| super::query_value(&pairs, k);
     let l = crate::api::reports::lifecycle(&s, get("from").as_deref(), get("to").as_deref()).await?;
     let num = |x: Option<f64>| x.map(|x| format!("{x:.4}")).unwrap_or_default();
     let rows = l
@@ -792,7 +782,7 @@ async fn save_preset(State(s): State<AppState>, form: super::Posted) -> PageResu
 async fn clv_csv(State(s): State<AppState>, v: Viewer, uri: Uri) -> Result<Response, super::PageError> {
     v.require(Action::Read)?;
     let pairs = crate::api::query_pairs(&uri)?;
-    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let get = |k: &str| super::query_value(&pairs, k);
     let months: u32 = get("horizon_months").and_then(|m| m.parse().ok()).filter(|m| (1..=60).contains(m)).unwrap_or(12);
     let rate: f64 =
         get("discount_rate").and_then(|r| r.parse().ok()).filter(|r: &f64| (0.0..=0.5).contains(r)).unwrap_or(0.01);
@@ -872,7 +862,7 @@ async fn journey_csv(State(s): State<AppState>, v: Viewer, uri: Uri) -> Result<R
 async fn pipeline_csv(State(s): State<AppState>, v: Viewer, uri: Uri) -> Result<Response, super::PageError> {
     v.require(Action::Read)?;
     let pairs = crate::api::query_pairs(&uri)?;
-    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let get = |k: &str| super::query_value(&pairs, k);
     let f =
         crate::api::reports::pipeline_flow(&s, get("pipeline"), get("from").as_deref(), get("to").as_deref()).await?;
     let num = |x: Option<f64>| x.map(|x| format!("{x:.4}")).unwrap_or_default();

@@ -304,3 +304,9 @@ pub(crate) fn csv_response(
     ];
     Ok(axum::response::IntoResponse::into_response((headers, body)))
 }
+
+/// A query string parameter's value (of `crate::api::query_pairs`), trimmed; None when absent
+/// or empty.
+pub(crate) fn query_value(pairs: &[(String, String)], name: &str) -> Option<String> {
+    pairs.iter().find(|(n, _)| n == name).map(|(_, v)| v.trim().to_owned()).filter(|v| !v.is_empty())
+}

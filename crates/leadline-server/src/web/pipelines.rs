@@ -78,12 +78,12 @@ async fn render_board(s: &AppState, v: &Viewer, uri: &Uri, error: Option<(Status
     v.require(Action::Read)?;
     let tr = Tr { locale: v.locale };
     let pairs = crate::api::query_pairs(uri)?;
-    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
+    let get = |k: &str| super::query_value(&pairs, k);
     let pipelines = crate::pipelines::load(s.store.as_ref()).await?;
     let key =
         get("pipeline").filter(|k| pipelines.iter().any(|p| &p.key == k)).unwrap_or_else(|| pipelines[0].key.clone());
     let filter = BoardFilter { owner_id: get("owner_id"), team: get("team"), close_month: get("close_month") };
-    let b = board(s, &key, &filter).await?;
+    let b = board(s, &pipelines, &key, &filter).await?;
     let users = s.store.users().await?;
     let name_of = |id: &Option<String>| {
         id.as_ref()
@@ -206,7 +206,7 @@ async fn forecast_page(State(s): State<AppState>, v: Viewer, uri: Uri) -> PageRe
     v.require(Action::Read)?;
     let tr = Tr { locale: v.locale };
     let pairs = crate::api::query_pairs(&uri)?;
-    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
+    let get = |k: &str| super::query_value(&pairs, k);
     let f = forecast(&s, get("from"), get("to"), get("by"), get("pipeline")).await?;
     let users = s.store.users().await?;
     let who = |id: &Option<String>| match (f.by.as_str(), id) {
@@ -383,21 +383,16 @@ async fn save_pipelines(State(s): State<AppState>, form: Posted) -> PageResult {
                 stages,
             })),
             Err(e) => {
-                let mut errors = super::auth::FormErrors::default();
-                errors.add("stages", format!("{}: {}", f.key, e.message));
-                return refused(&s, v, posted, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+                let errors = one_error("stages", format!("{}: {}", f.key, e.message));
+                return refused(&s, v, Some(posted), errors, StatusCode::UNPROCESSABLE_ENTITY).await;
             }
         }
     }
     match crate::api::pipelines::save(&s, input).await {
         Ok(_) => Ok(Redirect::to("/settings/pipelines?saved=1").into_response()),
         Err(e) if super::view::refuses_input(&e) => {
-            let mut errors = super::auth::FormErrors::default();
-            errors.add(
-                "pipelines",
-                format!("{}: {}", e.field.as_deref().unwrap_or(""), super::view::error_text(&tr, &e)),
-            );
-            refused(&s, v, posted, errors, e.status()).await
+            let message = format!("{}: {}", e.field.as_deref().unwrap_or(""), super::view::error_text(&tr, &e));
+            refused(&s, v, Some(posted), one_error("pipelines", message), e.status()).await
         }
         Err(e) => Err(e.into()),
     }
@@ -406,13 +401,19 @@ async fn save_pipelines(State(s): State<AppState>, form: Posted) -> PageResult {
 async fn refused(
     s: &AppState,
     v: &Viewer,
-    posted: Vec<PipelineForm>,
+    posted: Option<Vec<PipelineForm>>,
     errors: super::auth::FormErrors,
     status: StatusCode,
 ) -> PageResult {
-    let mut resp = render_settings(s, v, Some(posted), false, errors).await?;
+    let mut resp = render_settings(s, v, posted, false, errors).await?;
     *resp.status_mut() = status;
     Ok(resp)
+}
+
+fn one_error(field: &str, message: String) -> super::auth::FormErrors {
+    let mut errors = super::auth::FormErrors::default();
+    errors.add(field, message);
+    errors
 }
 
 /// Rates, one a line: `USD 2026-01-01 0.92`.
@@ -427,11 +428,8 @@ async fn save_rates(State(s): State<AppState>, form: Posted) -> PageResult {
         match (cells.first(), cells.get(1), rate) {
             (Some(c), Some(d), Some(r)) => body.push(serde_json::json!({"currency": c, "day": d, "rate": r})),
             _ => {
-                let mut errors = super::auth::FormErrors::default();
-                errors.add("rates", Tr { locale: v.locale }.t1("pipelines-bad-line", "n", &(i + 1).to_string()));
-                let mut resp = render_settings(&s, v, None, false, errors).await?;
-                *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-                return Ok(resp);
+                let message = Tr { locale: v.locale }.t1("pipelines-bad-line", "n", &(i + 1).to_string());
+                return refused(&s, v, None, one_error("rates", message), StatusCode::UNPROCESSABLE_ENTITY).await;
             }
         }
     }
@@ -440,18 +438,12 @@ async fn save_rates(State(s): State<AppState>, form: Posted) -> PageResult {
     match crate::api::pipelines::store_rates(&s, &rates).await {
         Ok(()) => Ok(Redirect::to("/settings/pipelines?saved=1").into_response()),
         Err(e) if super::view::refuses_input(&e) => {
-            let mut errors = super::auth::FormErrors::default();
-            errors.add(
-                "rates",
-                format!(
-                    "{}: {}",
-                    e.field.as_deref().unwrap_or(""),
-                    super::view::error_text(&Tr { locale: v.locale }, &e)
-                ),
+            let message = format!(
+                "{}: {}",
+                e.field.as_deref().unwrap_or(""),
+                super::view::error_text(&Tr { locale: v.locale }, &e)
             );
-            let mut resp = render_settings(&s, v, None, false, errors).await?;
-            *resp.status_mut() = e.status();
-            Ok(resp)
+            refused(&s, v, None, one_error("rates", message), e.status()).await
         }
         Err(e) => Err(e.into()),
     }
@@ -488,11 +480,7 @@ async fn save_goals(State(s): State<AppState>, form: Posted) -> PageResult {
     match result {
         Ok(()) => Ok(Redirect::to("/settings/pipelines?saved=1").into_response()),
         Err(e) if super::view::refuses_input(&e) => {
-            let mut errors = super::auth::FormErrors::default();
-            errors.add("goals", e.message.clone());
-            let mut resp = render_settings(&s, v, None, false, errors).await?;
-            *resp.status_mut() = e.status();
-            Ok(resp)
+            refused(&s, v, None, one_error("goals", e.message.clone()), e.status()).await
         }
         Err(e) => Err(e.into()),
     }
@@ -506,7 +494,7 @@ async fn forecast_csv(
 ) -> Result<axum::response::Response, super::PageError> {
     v.require(Action::Read)?;
     let pairs = crate::api::query_pairs(&uri)?;
-    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
+    let get = |k: &str| super::query_value(&pairs, k);
     let f = forecast(&s, get("from"), get("to"), get("by"), get("pipeline")).await?;
     let opt = |x: Option<i64>| x.map(|x| x.to_string()).unwrap_or_default();
     let rows = f
@@ -555,7 +543,7 @@ async fn dashboard_csv(
 ) -> Result<axum::response::Response, super::PageError> {
     v.require(Action::Read)?;
     let pairs = crate::api::query_pairs(&uri)?;
-    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
+    let get = |k: &str| super::query_value(&pairs, k);
     let d = crate::api::reports::dashboard(&s, get("from").as_deref(), get("to").as_deref(), None).await?;
     let num = |x: Option<f64>| x.map(|x| format!("{x:.4}")).unwrap_or_default();
     let rows = d
