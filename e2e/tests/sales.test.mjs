@@ -52,3 +52,48 @@ test(`[${backend}] a deal moves on the board from the keyboard and with the mous
     store.drop();
   }
 });
+
+test(`[${backend}] a healthy customer is offered an upsell from the health page`, async () => {
+  const store = ownStore("health");
+  const server = await startServer(store);
+  const browser = await startBrowser();
+  try {
+    const customer = await api(server.base, store.token, "POST", "/api/v1/contacts", {
+      first_name: "Zofia", last_name: "Wiśniewska", lifecycle_stage: "customer",
+    });
+    const day = 86_400_000;
+    const events = Array.from({ length: 12 }, (_, d) => ({
+      type: "product_event", contact_id: customer.id, properties: { name: "active_day" },
+      occurred_at: new Date(Date.now() - d * 2 * day).toISOString(),
+    }));
+    events.push({ type: "purchase", contact_id: customer.id, occurred_at: new Date(Date.now() - 3 * day).toISOString() });
+    events.push({ type: "product_event", contact_id: customer.id, properties: { name: "feature_used" } });
+    await api(server.base, store.token, "POST", "/api/v1/activities", events);
+    // The engine scores her health in the background.
+    let report;
+    for (let i = 0; i < 50; i++) {
+      report = await api(server.base, store.token, "GET", "/api/v1/reports/health?flag=upsell_candidate");
+      if (report.items.length) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal(report.items[0]?.contact_id, customer.id, JSON.stringify(report));
+
+    const page = await browser.newPage();
+    await signIn(page, server.base, store.email, store.password);
+    await page.goto(server.base + "/analytics/health");
+    const row = page.locator(`[data-upsell] tr[data-contact="${customer.id}"]`);
+    await row.waitFor();
+    await shot(page, "health");
+    await Promise.all([page.waitForURL(/\/deals\/[^/]+$/), row.getByRole("button").click()]);
+    const id = new URL(page.url()).pathname.split("/").pop();
+    const deal = await api(server.base, store.token, "GET", `/api/v1/deals/${id}`);
+    assert.equal(deal.pipeline, "upsell");
+    assert.deepEqual(deal.contact_ids, [customer.id]);
+    const after = await api(server.base, store.token, "GET", "/api/v1/reports/health?flag=expanding");
+    assert.equal(after.items[0]?.contact_id, customer.id, "on an upsell deal now");
+  } finally {
+    await browser.close();
+    await server.stop();
+    store.drop();
+  }
+});

@@ -18,6 +18,7 @@ pub const KNOWN_TYPES: &[&str] = &[
     "task",
     "product_event",
     "purchase",
+    "support_ticket",
     "import",
     // Written by tracking: an anonymous visitor turned out to be this contact.
     "identified",

@@ -20,6 +20,7 @@ pub mod engine;
 pub mod error;
 pub mod form;
 pub mod funnel;
+pub mod health;
 pub mod import;
 pub mod journey;
 pub mod lifecycle;

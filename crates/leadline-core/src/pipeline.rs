@@ -48,6 +48,13 @@ impl Pipeline {
     pub fn position(&self, key: &str) -> Option<usize> {
         self.stages.iter().position(|s| s.key == key)
     }
+
+    /// Whether this pipeline sells more to existing customers (upsell, cross-sell, renewal):
+    /// its deals belong to customers, and a customer on one of its open deals is being
+    /// looked after (`crate::health::Flag::Expanding`).
+    pub fn is_expansion(&self) -> bool {
+        matches!(self.kind.as_str(), "upsell" | "renewal")
+    }
 }
 
 fn is_key(s: &str) -> bool {
@@ -451,6 +458,8 @@ mod tests {
         }
         assert_eq!(defaults()[0].key, "default");
         assert_eq!(defaults()[0].stages[0].key, "appointment_scheduled");
+        let expansion: Vec<bool> = defaults().iter().map(Pipeline::is_expansion).collect();
+        assert_eq!(expansion, [false, true, true], "new business; upsell and renewal sell to customers");
     }
 
     #[test]

@@ -304,17 +304,38 @@ fn each(
     cap: Option<f64>,
     half_life_days: Option<i64>,
 ) -> Rule {
+    within(365, each_of(name, kind, filter, points, cap, half_life_days))
+}
+
+/// A shipped rule over activities (its window set by [`within`]).
+fn each_of(
+    name: &str,
+    kind: &str,
+    filter: Option<&str>,
+    points: f64,
+    cap: Option<f64>,
+    half_life_days: Option<i64>,
+) -> Rule {
     Rule {
         name: name.into(),
-        trigger: Trigger::Each { kind: kind.into(), filter: filter.map(shipped), window: Some(365 * DAY) },
+        trigger: Trigger::Each { kind: kind.into(), filter: filter.map(shipped), window: None },
         points,
         cap,
         half_life: half_life_days.map(|d| d * DAY),
     }
 }
 
-/// The three models a fresh install ships: fit (who they are), engagement (what they do, with
-/// a 30-day half-life) and product (what they do in the product, for product-qualified leads).
+/// A rule over activities counting those of the last `days` only.
+fn within(days: i64, mut rule: Rule) -> Rule {
+    if let Trigger::Each { window, .. } = &mut rule.trigger {
+        *window = Some(days * DAY);
+    }
+    rule
+}
+
+/// The four models a fresh install ships: fit (who they are), engagement (what they do, with
+/// a 30-day half-life), product (what they do in the product, for product-qualified leads) and
+/// health (how a customer stands: see `crate::health`).
 pub fn default_models() -> Vec<Model> {
     let fit = Model {
         key: "fit".into(),
@@ -357,7 +378,51 @@ pub fn default_models() -> Vec<Model> {
         ],
         thresholds: vec![(50.0, "PQL".into()), (f64::NEG_INFINITY, "not yet".into())],
     };
-    vec![fit, engagement, product]
+    vec![fit, engagement, product, default_health()]
+}
+
+/// Customer health: use of the product, purchases and talks with the team against support
+/// tickets and silence, over the last three months (purchases a year). Its lowest category
+/// is "at risk", its highest "healthy" (`crate::health::Bands`).
+fn default_health() -> Model {
+    Model {
+        key: crate::health::MODEL.into(),
+        rules: vec![
+            within(
+                90,
+                each_of(
+                    "Active in the product",
+                    "product_event",
+                    Some("name = \"active_day\""),
+                    3.0,
+                    Some(30.0),
+                    Some(30),
+                ),
+            ),
+            within(
+                90,
+                each_of(
+                    "Key features in use",
+                    "product_event",
+                    Some("name = \"feature_used\""),
+                    5.0,
+                    Some(20.0),
+                    Some(30),
+                ),
+            ),
+            within(90, each_of("Team growing", "product_event", Some("name = \"invited\""), 5.0, Some(10.0), None)),
+            within(365, each_of("Bought again", "purchase", None, 15.0, Some(30.0), Some(180))),
+            within(90, each_of("Talks with us", "meeting", None, 5.0, Some(10.0), Some(30))),
+            within(90, each_of("Support tickets", "support_ticket", None, -5.0, Some(-20.0), Some(30))),
+            within(
+                90,
+                each_of("Urgent tickets", "support_ticket", Some("priority = \"urgent\""), -10.0, Some(-20.0), None),
+            ),
+            within(365, each_of("Unsubscribed", "unsubscribed", None, -10.0, Some(-10.0), None)),
+            when("Quiet in the product", "count(product_event, last 30 days) = 0", -20.0),
+        ],
+        thresholds: vec![(50.0, "healthy".into()), (20.0, "steady".into()), (f64::NEG_INFINITY, "at risk".into())],
+    }
 }
 
 /// The fit model of companies (accounts) a fresh install ships: size, industry, country and
@@ -512,7 +577,7 @@ mod tests {
         use crate::condition::check::{check, Schema};
         let schema = Schema {
             object: Some(crate::record::ObjectKind::Contact),
-            scores: &["fit", "engagement", "product"],
+            scores: &["fit", "engagement", "product", "health"],
             ..Schema::default()
         };
         for model in default_models() {

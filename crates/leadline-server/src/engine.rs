@@ -157,6 +157,28 @@ impl Engine {
     }
 }
 
+/// How often the customers are decided again with no event of theirs.
+pub const REVIEW_EVERY: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// At start and once a day, mark the customers for the engine to decide again: their health
+/// reads windows over the log (a customer quiet in the product for a month slips towards at
+/// risk with no new event), and nothing else would make the engine look at them. Marks are
+/// idempotent, so several servers doing this do no harm.
+pub async fn review_customers(store: Arc<dyn Store>, wake: Arc<tokio::sync::Notify>) {
+    let stages = leadline_core::health::CUSTOMER_STAGES.map(LifecycleStage::as_str);
+    loop {
+        match store.engine_mark_stages(&stages).await {
+            Ok(0) => {}
+            Ok(n) => {
+                tracing::info!(customers = n, "customers marked for the daily health review");
+                wake.notify_one();
+            }
+            Err(e) => tracing::warn!(error = %e, "the customers could not be marked for review"),
+        }
+        tokio::time::sleep(REVIEW_EVERY).await;
+    }
+}
+
 /// Keep of `events` (read from the log after `after`, in `seq` order) those that can be taken
 /// at `now`. A gap in the log is an activity still being written (its transaction commits after
 /// a later one's, on PostgreSQL), or one rolled back or deleted. Events are taken up to a gap

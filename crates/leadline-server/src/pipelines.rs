@@ -3,9 +3,10 @@
 //! fields, and a reason to win or lose.
 
 use leadline_core::contact::FieldChanges;
+use leadline_core::health;
 use leadline_core::pipeline::{self, Pipeline, Stage};
 use leadline_core::record::{self, ObjectKind, Scalar};
-use leadline_store::{Record, Store};
+use leadline_store::{Filter, FilterOp, FilterTarget, Record, Store};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -112,10 +113,12 @@ pub fn of<'a>(pipelines: &'a [Pipeline], key: Option<&str>) -> Option<&'a Pipeli
 }
 
 /// Check a deal's write against its pipeline, and fill in what follows from it: a deal won or
-/// lost without a close date closes today. `current` is None for a new deal.
+/// lost without a close date closes today. `current` is None for a new deal; `contacts` are
+/// the deal's contacts when the write sets them.
 pub async fn check_deal(
     store: &dyn Store,
     current: Option<&Record>,
+    contacts: Option<&[String]>,
     changes: &mut FieldChanges,
     today: &str,
 ) -> ApiResult<()> {
@@ -127,9 +130,26 @@ pub async fn check_deal(
     };
     let text_after = |name: &str| after(name).and_then(|s| s.as_text().map(str::to_owned));
     let stage_changes = changes.get("stage").is_some() || changes.get("pipeline").is_some();
+    // Who the deal is for matters to a pipeline selling to customers: checked when the deal is
+    // made, moves pipeline, or changes its people.
+    let owners_change = current.is_none()
+        || changes.get("pipeline").is_some()
+        || contacts.is_some()
+        || changes.get("company_id").is_some();
+    let pipelines = if stage_changes || owners_change { load(store).await? } else { Vec::new() };
+    let pipeline_key = text_after("pipeline");
+    if owners_change && of(&pipelines, pipeline_key.as_deref()).is_some_and(Pipeline::is_expansion) {
+        let people = contacts.map(<[String]>::to_vec).or_else(|| current.map(|r| r.contact_ids.clone()));
+        if !has_customer(store, &people.unwrap_or_default(), text_after("company_id").as_deref()).await? {
+            return Err(ApiError::invalid(
+                "contact_ids",
+                "customer_required",
+                "an upsell or renewal deal belongs to an existing customer: link a contact who is a customer, \
+                 or a company one of whose contacts is",
+            ));
+        }
+    }
     if let (true, Some(stage)) = (stage_changes, text_after("stage")) {
-        let pipelines = load(store).await?;
-        let pipeline_key = text_after("pipeline");
         let Some(p) = of(&pipelines, pipeline_key.as_deref()) else {
             let keys: Vec<&str> = pipelines.iter().map(|p| p.key.as_str()).collect();
             return Err(ApiError::invalid("pipeline", "invalid_pipeline", format!("one of {}", keys.join(", "))));
@@ -178,6 +198,31 @@ pub async fn check_deal(
         }
     }
     Ok(())
+}
+
+/// Whether one of `contacts`, or a contact of `company`, is a customer.
+async fn has_customer(store: &dyn Store, contacts: &[String], company: Option<&str>) -> ApiResult<bool> {
+    if !contacts.is_empty() {
+        let people = store.get_many(ObjectKind::Contact, contacts).await?;
+        if people.iter().any(|c| health::is_customer(c.text("lifecycle_stage"))) {
+            return Ok(true);
+        }
+    }
+    let Some(company) = company else { return Ok(false) };
+    let stage = record::field(ObjectKind::Contact, "lifecycle_stage").expect("contacts have a stage");
+    let filters = [
+        Filter {
+            target: FilterTarget::LinkedTo(ObjectKind::Company),
+            op: FilterOp::Eq,
+            value: vec![Scalar::Text(company.to_owned())],
+        },
+        Filter {
+            target: FilterTarget::Field(stage),
+            op: FilterOp::In,
+            value: health::CUSTOMER_STAGES.iter().map(|s| Scalar::Text(s.as_str().to_owned())).collect(),
+        },
+    ];
+    Ok(store.count_upto(ObjectKind::Contact, &filters, None, 1).await? > 0)
 }
 
 /// Check pipelines to save: each valid, keys unique, and none that deals are in removed.

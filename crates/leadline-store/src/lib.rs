@@ -91,6 +91,9 @@ pub trait EngineStore: Send + Sync {
     async fn engine_read(&self, name: &str) -> StoreResult<Claim>;
     /// Ask engine `name` to decide every contact again (a segment or a rule changed).
     async fn engine_request_rescan(&self, name: &str) -> StoreResult<()>;
+    /// Mark the live contacts at `stages` for the engine to decide again (time alone changes
+    /// what windows and decay make of them: a customer gone quiet slips); how many.
+    async fn engine_mark_stages(&self, stages: &[&str]) -> StoreResult<u64>;
     /// Take or keep the lease of reader `name` of the activity log that keeps only its place
     /// (the publisher): the `seq` it has got to, or `None` while another holds it.
     async fn cursor_claim(&self, name: &str, holder: &str, now: Millis, lease: Millis) -> StoreResult<Option<i64>>;
@@ -313,6 +316,17 @@ pub trait PipelineStore: Send + Sync {
     /// The deals a board or forecast reads: of `pipeline` (all when None), open, or closing
     /// (expected or closed) in `[close_from, close_to]` (`YYYY-MM-DD`) when given.
     async fn pipeline_deals(&self, q: &PipelineDealQuery) -> StoreResult<Vec<PipelineDeal>>;
+    /// Customer health in one pass: for the live contacts at `stages`, per category of their
+    /// score in `model` (`None`: not scored yet), how many there are and how many of them are
+    /// on an open deal of one of `pipelines`.
+    async fn health_counts(
+        &self,
+        model: &str,
+        stages: &[&str],
+        pipelines: &[String],
+    ) -> StoreResult<Vec<(Option<String>, i64, i64)>>;
+    /// Which of `contact_ids` are on an open deal of one of `pipelines`.
+    async fn on_open_deals(&self, contact_ids: &[String], pipelines: &[String]) -> StoreResult<Vec<String>>;
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]

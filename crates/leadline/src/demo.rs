@@ -438,6 +438,7 @@ pub async fn seed(
         ("MQLs in Poland", "lifecycle_stage = \"mql\" and country = \"PL\""),
         ("Pricing page, last 30 days", "count(page_view where url contains \"/pricing\", last 30 days) >= 1"),
         ("Fit A", "fit >= 60"),
+        ("Customers at risk", "lifecycle_stage in (\"customer\", \"evangelist\") and health < 20"),
     ] {
         store.create_segment(name, Some(condition), now).await.map_err(e)?;
     }
@@ -501,26 +502,19 @@ pub async fn seed(
         let won = p.path.iter().any(|(s, _)| *s == "customer");
         let mut d = FieldChanges::default();
         let company_name = p.company.map_or("Private".to_owned(), |c| company_names[c].clone());
-        // Most are new business; every fourth a renewal, every seventh an upsell (of customers).
-        let (pipeline, stages): (&str, &[&str]) = match i {
-            i if i % 4 == 3 => ("renewal", &["coming_up", "in_negotiation", "renewal_signed"]),
-            i if i % 7 == 5 => ("upsell", &["opportunity_found", "proposal", "agreed"]),
-            _ => (
-                "default",
-                &[
-                    "appointment_scheduled",
-                    "qualified_to_buy",
-                    "presentation_scheduled",
-                    "decision_maker_bought_in",
-                    "contract_sent",
-                ],
-            ),
-        };
-        d.set(df("name"), text(format!("{company_name} – {}", ["Starter", "Growth", "Enterprise", "Renewal"][i % 4])));
+        // The first deal is new business; customers get their renewals and upsells below.
+        let stages = [
+            "appointment_scheduled",
+            "qualified_to_buy",
+            "presentation_scheduled",
+            "decision_maker_bought_in",
+            "contract_sent",
+        ];
+        d.set(df("name"), text(format!("{company_name} – {}", ["Starter", "Growth", "Enterprise", "Team"][i % 4])));
         d.set(df("amount"), Some(Scalar::Int(rng.gen_range(20..600) * 10_000)));
         // Some deals in other currencies (the forecast converts them with the demo's rates).
         d.set(df("currency"), text(["EUR", "EUR", "EUR", "USD", "PLN"][i % 5]));
-        d.set(df("pipeline"), text(pipeline));
+        d.set(df("pipeline"), text("default"));
         d.set(df("stage"), text(if won { stages[stages.len() - 1] } else { stages[rng.gen_range(0..stages.len())] }));
         d.set(df("close_date"), text(leadline_core::date::date_of_millis(opened + rng.gen_range(14..60) * DAY)));
         d.set(df("owner_id"), text(reps[i % reps.len()].clone()));
@@ -546,6 +540,39 @@ pub async fn seed(
             store.update_deal(&deal.id, &l, None, Actor::new(None, ChangeCause::Rule, lost_at)).await.map_err(e)?;
         }
         deals.push((i, deal.id));
+        // Some customers are being sold more: a renewal coming up, an upsell under way (some
+        // of them already won). The rest of the healthy ones are the upsell candidates.
+        if won && i % 3 != 2 {
+            let (pipeline, name, stages): (&str, &str, &[&str]) = if i % 3 == 0 {
+                ("renewal", "Renewal", &["coming_up", "in_negotiation", "renewal_signed"])
+            } else {
+                ("upsell", "More seats", &["opportunity_found", "proposal", "agreed"])
+            };
+            let since = p.path.iter().find(|(s, _)| *s == "customer").map_or(now, |(_, t)| *t);
+            let opened = since + (now - since) / 2;
+            let mut x = FieldChanges::default();
+            x.set(df("name"), text(format!("{company_name} – {name}")));
+            x.set(df("amount"), Some(Scalar::Int(rng.gen_range(10..200) * 10_000)));
+            x.set(df("currency"), text("EUR"));
+            x.set(df("pipeline"), text(pipeline));
+            x.set(df("stage"), text(stages[rng.gen_range(0..stages.len())]));
+            x.set(df("close_date"), text(leadline_core::date::date_of_millis(now + rng.gen_range(7..90) * DAY)));
+            x.set(df("owner_id"), text(reps[i % reps.len()].clone()));
+            if let Some(c) = p.company {
+                x.set(df("company_id"), text(company_ids[c].clone()));
+            }
+            let more = store
+                .create_deal(&x, std::slice::from_ref(&p.id), Actor::new(None, ChangeCause::Rule, opened))
+                .await
+                .map_err(e)?;
+            if i % 9 == 1 {
+                let mut w = FieldChanges::default();
+                w.set(df("status"), text("won"));
+                w.set(df("stage"), text(stages[stages.len() - 1]));
+                w.set(df("won_reason"), text(leadline_core::pipeline::WON_REASONS[i % 5]));
+                store.update_deal(&more.id, &w, None, Actor::new(None, ChangeCause::Rule, now)).await.map_err(e)?;
+            }
+        }
     }
     // What a dollar and a złoty were worth, and a goal for each month around now.
     let year_ago = leadline_core::date::date_of_millis(now - 365 * DAY);
@@ -616,10 +643,74 @@ pub async fn seed(
         }
     }
     append(store, batch, now).await?;
+    customers_use(store, &people, now, &mut rng).await?;
     progress("activities");
     marketing(store, &people, now, &mut rng).await?;
     progress("sites, forms, pages, campaigns and tracked visits");
     Ok(password)
+}
+
+/// An activity of a customer's use: its type, when, and its properties.
+type UseEvent = (&'static str, i64, Vec<(&'static str, &'static str)>);
+
+/// What customers do after they bought, which their health is read from: most use the product
+/// most days and try its features, some slowly, and every fifth has gone quiet and writes to
+/// support instead.
+async fn customers_use(store: &dyn Store, people: &[Person], now: i64, rng: &mut StdRng) -> Result<(), String> {
+    let mut batch = Vec::new();
+    for (i, p) in people.iter().enumerate() {
+        let Some(since) = p.path.iter().find(|(s, _)| matches!(*s, "customer" | "evangelist")).map(|(_, t)| *t) else {
+            continue;
+        };
+        let mut events: Vec<UseEvent> = Vec::new();
+        let product = |name: &'static str, at: i64| -> UseEvent { ("product_event", at, vec![("name", name)]) };
+        let (quiet_for, every) = match i % 5 {
+            0 => (rng.gen_range(35..90), 3),
+            1 => (0, 6),
+            _ => (0, rng.gen_range(1..3)),
+        };
+        let mut at = since;
+        while at < now - quiet_for * DAY {
+            events.push(product("active_day", at));
+            if rng.gen_range(0..4) == 0 {
+                events.push(product("feature_used", at));
+            }
+            at += every * DAY + rng.gen_range(0..DAY);
+        }
+        if i % 5 == 2 {
+            events.push(product("invited", now - rng.gen_range(1..60) * DAY));
+        }
+        if i % 5 == 0 {
+            for k in 0..rng.gen_range(1..5) {
+                let priority = if k == 0 { "urgent" } else { "normal" };
+                let subject = ["Cannot export", "Invoice question", "Login fails"][(i + k) % 3];
+                let at = now - rng.gen_range(1..60) * DAY;
+                events.push(("support_ticket", at, vec![("priority", priority), ("subject", subject)]));
+            }
+        }
+        for (kind, at, props) in events {
+            if at < since || at > now {
+                continue;
+            }
+            let props = props.into_iter().map(|(k, v)| (k.to_owned(), v.into())).collect();
+            batch.push(NewActivity {
+                kind: kind.into(),
+                occurred_at: at,
+                contact_id: Some(p.id.clone()),
+                deal_id: None,
+                channel: Some(if kind == "support_ticket" { "support" } else { "product" }.into()),
+                campaign: None,
+                source: None,
+                properties: props,
+                idempotency_key: None,
+                company_id: None,
+            });
+            if batch.len() == 1000 {
+                append(store, std::mem::take(&mut batch), now).await?;
+            }
+        }
+    }
+    append(store, batch, now).await
 }
 
 /// The demo's marketing: a site with its write key, a form and an A/B landing page, campaigns
@@ -860,16 +951,23 @@ mod tests {
         assert!(password.starts_with("demo-"));
         let s = t.store.as_ref();
         assert_eq!(s.count(ObjectKind::Contact, &[], None).await.unwrap(), 600);
-        assert_eq!(s.count(ObjectKind::Deal, &[], None).await.unwrap(), 60);
         let stage = |v| count(s, ObjectKind::Contact, "lifecycle_stage", v);
         let (lead, mql, customer) = (stage("lead").await, stage("mql").await, stage("customer").await);
         assert!(lead > mql && mql > customer && customer > 0, "the funnel narrows: {lead} > {mql} > {customer}");
-        let won = count(s, ObjectKind::Deal, "status", "won").await;
-        assert!(won > 0 && won <= customer + stage("evangelist").await, "won deals belong to customers");
         // Deals stand in a stage of their pipeline, in three pipelines, some in other currencies
         // the rates convert; every won one has a reason.
         let deals =
             s.pipeline_deals(&leadline_store::PipelineDealQuery { limit: 1000, ..Default::default() }).await.unwrap();
+        let new_business: Vec<_> = deals.iter().filter(|d| d.pipeline.as_deref() == Some("default")).collect();
+        assert_eq!(new_business.len(), 60);
+        let won = new_business.iter().filter(|d| d.status.as_deref() == Some("won")).count() as i64;
+        assert!(won > 0 && won <= customer + stage("evangelist").await, "won deals made customers");
+        // Renewals and upsells are sold to customers.
+        for d in deals.iter().filter(|d| d.pipeline.as_deref() != Some("default")) {
+            let people = s.get(ObjectKind::Deal, &d.id).await.unwrap().contact_ids;
+            let people = s.get_many(ObjectKind::Contact, &people).await.unwrap();
+            assert!(people.iter().any(|c| leadline_core::health::is_customer(c.text("lifecycle_stage"))), "{d:?}");
+        }
         let pipelines = leadline_core::pipeline::defaults();
         for d in &deals {
             let p = pipelines.iter().find(|p| Some(p.key.as_str()) == d.pipeline.as_deref()).expect("a known pipeline");

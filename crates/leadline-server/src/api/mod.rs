@@ -6,6 +6,7 @@ pub(crate) mod campaigns;
 pub(crate) mod conditions;
 pub(crate) mod duplicates;
 pub(crate) mod forms;
+pub mod health;
 pub(crate) mod imports;
 pub(crate) mod pages;
 pub(crate) mod pipelines;
@@ -51,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         .merge(analytics::routes())
         .merge(pipelines::routes())
         .merge(reports::routes())
+        .merge(health::routes())
         .merge(webhooks::routes())
         .route("/openapi.json", get(system::openapi))
         .layer(DefaultBodyLimit::max(max_json))
@@ -246,6 +248,7 @@ pub fn query_pairs(uri: &axum::http::Uri) -> ApiResult<Vec<(String, String)>> {
         analytics::funnel, analytics::saved, analytics::save,
         pipelines::list, pipelines::replace, pipelines::board_of, pipelines::forecast_report, pipelines::set_goals,
         pipelines::rates, pipelines::set_rates, reports::dashboard_report, reports::clv_report, reports::journey_report, reports::lifecycle_report, reports::cohort_report, reports::pipeline_report,
+        health::health_report,
         webhooks::create, webhooks::list, webhooks::get_one, webhooks::update, webhooks::remove,
         webhooks::deliveries, webhooks::redeliver,
         pages::create, pages::list, pages::get_one, pages::replace, pages::remove,
@@ -286,6 +289,7 @@ pub fn query_pairs(uri: &axum::http::Uri) -> ApiResult<Vec<(String, String)>> {
         campaigns::AttributionReport,
         crate::pipelines::PipelineDto, crate::pipelines::StageDto, pipelines::Card, pipelines::Column, pipelines::Board,
         pipelines::ForecastLine, pipelines::Forecast, pipelines::Goal, pipelines::RateDto, reports::Metric, reports::Dashboard, reports::Models, reports::CustomerValue, reports::ChannelValue, reports::ClvReport, reports::Count, reports::JourneyStage, reports::JourneyReport, reports::StepDto, reports::LifecycleReport, reports::CohortDto, reports::CohortReport, reports::StageFlowDto, reports::PipelineFlow,
+        health::HealthBand, health::HealthCustomer, health::HealthReport,
         analytics::FunnelInput, analytics::StepInput, analytics::FunnelReport, analytics::StepReport, analytics::GroupReport, analytics::SavedFunnel,
         webhooks::WebhookInput, webhooks::WebhookDto, webhooks::DeliveryDto,
         pages::PageDto, pages::VariantStats, crate::pages::PageBody, crate::pages::Block,

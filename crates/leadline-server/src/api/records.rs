@@ -267,7 +267,7 @@ pub(crate) async fn create_impl(
         ObjectKind::Deal => {
             let mut changes = wire::field_changes(&body, &ctx)?;
             let contacts = wire::contact_ids(&body)?.unwrap_or_default();
-            crate::pipelines::check_deal(state.store.as_ref(), None, &mut changes, &today()).await?;
+            crate::pipelines::check_deal(state.store.as_ref(), None, Some(&contacts), &mut changes, &today()).await?;
             state.store.create_deal(&changes, &contacts, actor).await?
         }
     };
@@ -300,7 +300,14 @@ pub(crate) async fn update_impl(
             let mut changes = wire::field_changes(&body, &ctx)?;
             let contacts = wire::contact_ids(&body)?;
             let current = state.store.get(ObjectKind::Deal, id).await?;
-            crate::pipelines::check_deal(state.store.as_ref(), Some(&current), &mut changes, &today()).await?;
+            crate::pipelines::check_deal(
+                state.store.as_ref(),
+                Some(&current),
+                contacts.as_deref(),
+                &mut changes,
+                &today(),
+            )
+            .await?;
             state.store.update_deal(id, &changes, contacts.as_deref(), actor).await?
         }
     };

@@ -188,7 +188,14 @@ async fn score_panels(s: &AppState, tr: &Tr, id: &str) -> Result<(Vec<ScorePanel
     let models = &current.rules.models;
     let scored = facts.score(models, now);
     let priority = leadline_core::score::priority_label(models, &scored);
-    let panels = models.iter().zip(scored).map(|(m, sc)| ScorePanel::new(tr, m, sc)).collect();
+    // Health is read for customers only: before they buy it says nothing.
+    let customer = leadline_core::health::is_customer(facts.record().text("lifecycle_stage"));
+    let panels = models
+        .iter()
+        .zip(scored)
+        .filter(|(m, _)| customer || m.key != leadline_core::health::MODEL)
+        .map(|(m, sc)| ScorePanel::new(tr, m, sc))
+        .collect();
     Ok((panels, priority))
 }
 

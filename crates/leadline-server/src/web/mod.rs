@@ -20,12 +20,13 @@ mod contacts;
 mod deals;
 mod duplicates;
 mod forms;
+mod health;
 pub mod i18n;
 mod imports;
 mod pages;
 mod pipelines;
 mod queue;
-mod records;
+pub(crate) mod records;
 mod reports;
 mod scoring;
 mod segments;
@@ -69,6 +70,7 @@ pub fn routes(max_upload: u64) -> Router<AppState> {
         .merge(pages::routes())
         .merge(campaigns::routes())
         .merge(analytics::routes())
+        .merge(health::routes())
         .merge(pipelines::routes())
         .merge(pipelines::settings_routes())
         .merge(queue::routes())

@@ -545,3 +545,163 @@ pub async fn ready_made_funnels_are_mapped_and_saved(app: &App) {
     );
     assert!(page.text.contains("<td>100%</td>"), "{}", page.text);
 }
+
+/// Customer health: the health model scores customers from their use of the product,
+/// purchases and support tickets; the report counts each category and lists those at risk,
+/// the upsell candidates and those already on an upsell deal. Upsell and renewal deals belong
+/// to customers, and the page opens one for a candidate.
+pub async fn customer_health_flags_risk_and_upsell(app: &App) {
+    let now = leadline_server::now();
+    let ago = |days: i64| leadline_core::date::rfc3339(now - days * DAY);
+    let person = |name: &str, stage: &str| json!({"first_name": name, "lifecycle_stage": stage});
+    let mut ids = std::collections::HashMap::new();
+    for (name, stage) in [
+        ("Thriving", "customer"),
+        ("Growing", "evangelist"),
+        ("Slipping", "customer"),
+        ("Steady", "customer"),
+        ("Prospect", "lead"),
+    ] {
+        let r = app.post("/api/v1/contacts", person(name, stage)).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        ids.insert(name, r.json()["id"].as_str().unwrap().to_owned());
+    }
+    let mut activities = Vec::new();
+    let mut add = |who: &str, kind: &str, days: i64, properties: Value| {
+        activities
+            .push(json!({"type": kind, "contact_id": ids[who], "occurred_at": ago(days), "properties": properties}));
+    };
+    // Active every other day for a month, two key features, a purchase last week.
+    for who in ["Thriving", "Growing", "Prospect"] {
+        for d in 0..15 {
+            add(who, "product_event", d * 2, json!({"name": "active_day"}));
+        }
+        add(who, "product_event", 1, json!({"name": "feature_used"}));
+        add(who, "product_event", 2, json!({"name": "feature_used"}));
+        add(who, "purchase", 6, json!({"amount": 10_000}));
+    }
+    // Bought long ago, silent for two months, three tickets (one urgent).
+    add("Slipping", "purchase", 300, json!({}));
+    add("Slipping", "product_event", 60, json!({"name": "active_day"}));
+    add("Slipping", "support_ticket", 2, json!({"priority": "urgent"}));
+    add("Slipping", "support_ticket", 10, json!({}));
+    add("Slipping", "support_ticket", 20, json!({}));
+    // Active on the last ten days, nothing more.
+    for d in 0..10 {
+        add("Steady", "product_event", d, json!({"name": "active_day"}));
+    }
+    let r = app.post("/api/v1/activities", json!(activities)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.json().as_array().unwrap().iter().all(|a| a["status"] == "created"), "{}", r.text);
+
+    // Upsell and renewal deals belong to customers: not the prospect's, not nobody's.
+    let upsell = |who: Option<&str>| {
+        let mut d = json!({"name": "More seats", "pipeline": "upsell", "stage": "opportunity_found", "amount": 50_000});
+        if let Some(w) = who {
+            d["contact_ids"] = json!([ids[w]]);
+        }
+        d
+    };
+    app.post("/api/v1/deals", upsell(Some("Prospect"))).await.error(422, "customer_required", Some("contact_ids"));
+    app.post("/api/v1/deals", upsell(None)).await.error(422, "customer_required", Some("contact_ids"));
+    let r = app.post("/api/v1/deals", upsell(Some("Growing"))).await;
+    assert_eq!(r.status, 201, "an evangelist is a customer: {}", r.text);
+    // A company whose contact is a customer can be sold more; a new business deal of the
+    // prospect cannot be moved into the upsell pipeline.
+    let co = app.post("/api/v1/companies", json!({"name": "Wisła Logistics"})).await.json();
+    let co = co["id"].as_str().unwrap();
+    let mut company_deal = upsell(None);
+    company_deal["company_id"] = json!(co);
+    app.post("/api/v1/deals", company_deal.clone()).await.error(422, "customer_required", Some("contact_ids"));
+    let r = app.put(&format!("/api/v1/companies/{co}/contacts/{}", ids["Slipping"]), json!({"role": "user"})).await;
+    assert!(r.status.is_success(), "{}", r.text);
+    let r = app.post("/api/v1/deals", company_deal).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let company_deal = r.json()["id"].as_str().unwrap().to_owned();
+    let r = app.post("/api/v1/deals", json!({"name": "First order", "contact_ids": [ids["Prospect"]]})).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let first = r.json()["id"].as_str().unwrap().to_owned();
+    app.patch(&format!("/api/v1/deals/{first}"), json!({"pipeline": "upsell", "stage": "proposal"})).await.error(
+        422,
+        "customer_required",
+        Some("contact_ids"),
+    );
+    // Moving an upsell deal along its stages asks nothing more.
+    let r = app.patch(&format!("/api/v1/deals/{company_deal}"), json!({"stage": "proposal"})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    let engine = leadline_server::engine::Engine::new("only");
+    for n in 0..5 {
+        engine.step(app.state.store.as_ref(), now + n).await.unwrap();
+    }
+    let mut health = std::collections::HashMap::new();
+    for (name, id) in &ids {
+        let c = app.get(&format!("/api/v1/contacts/{id}")).await.json();
+        health.insert(*name, c["scores"]["health"].as_f64().unwrap());
+    }
+    assert!(health["Thriving"] >= 50.0, "{health:?}");
+    assert!(health["Slipping"] < 0.0, "{health:?}");
+    let steady = health["Steady"];
+    assert!((20.0..50.0).contains(&steady), "{steady}");
+
+    let r = app.get("/api/v1/reports/health").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = r.json();
+    assert_eq!(
+        (r["model"].as_str(), r["at_risk_below"].as_f64(), r["healthy_from"].as_f64()),
+        (Some("health"), Some(20.0), Some(50.0))
+    );
+    let bands: Vec<(Value, i64, i64)> = r["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| (b["category"].clone(), b["customers"].as_i64().unwrap(), b["expanding"].as_i64().unwrap()))
+        .collect();
+    // Slipping is on the company's upsell deal only through the company: not on the deal.
+    assert_eq!(bands, [(json!("healthy"), 2, 1), (json!("steady"), 1, 0), (json!("at risk"), 1, 0)], "{r}");
+    assert_eq!((r["customers"].as_i64(), r["at_risk"].as_i64()), (Some(4), Some(1)), "the prospect is no customer");
+    assert_eq!((r["upsell_candidates"].as_i64(), r["expanding"].as_i64()), (Some(1), Some(1)));
+    let listed = |r: &Value| -> Vec<String> {
+        r["items"].as_array().unwrap().iter().map(|c| c["contact_id"].as_str().unwrap().to_owned()).collect()
+    };
+    assert_eq!(listed(&r), [ids["Slipping"].clone()]);
+    assert_eq!(r["items"][0]["flag"], "at_risk");
+    let candidates = app.get("/api/v1/reports/health?flag=upsell_candidate").await.json();
+    assert_eq!(listed(&candidates), [ids["Thriving"].clone()]);
+    let expanding = app.get("/api/v1/reports/health?flag=expanding&limit=10").await.json();
+    assert_eq!(listed(&expanding), [ids["Growing"].clone()]);
+    app.get("/api/v1/reports/health?flag=churned").await.error(422, "invalid_parameter", Some("flag"));
+    app.get("/api/v1/reports/health?limit=0").await.error(422, "invalid_parameter", Some("limit"));
+    app.get("/api/v1/reports/health?from=2026-01-01").await.error(422, "unknown_parameter", Some("from"));
+
+    // Time alone changes health: the daily review marks every customer for the engine.
+    let marked = app.state.store.engine_mark_stages(&["customer", "evangelist"]).await.unwrap();
+    assert_eq!(marked, 4);
+
+    // The page lists both and opens an upsell deal for the candidate.
+    let mut b = crate::web::admin(app).await;
+    let page = b.get("/analytics/health").await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    let risk = &page.text[page.text.find("data-at-risk").unwrap()..page.text.find("data-upsell").unwrap()];
+    assert!(risk.contains("Slipping") && !risk.contains("Thriving"), "{risk}");
+    let offer = &page.text[page.text.find("data-upsell").unwrap()..];
+    assert!(offer.contains("Thriving") && !offer.contains("Growing"), "{offer}");
+    assert!(page.text.contains("<svg"), "the categories are drawn");
+    let csrf = b.csrf().await;
+    let r = b.post("/analytics/health/upsell", &[("csrf", &csrf), ("contact_id", &ids["Thriving"])]).await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let deal = crate::web::location(&r).trim_start_matches("/deals/").to_owned();
+    let d = app.get(&format!("/api/v1/deals/{deal}")).await.json();
+    assert_eq!((d["pipeline"].as_str(), d["stage"].as_str()), (Some("upsell"), Some("opportunity_found")), "{d}");
+    assert_eq!(d["contact_ids"], json!([ids["Thriving"]]));
+    let after = app.get("/api/v1/reports/health").await.json();
+    assert_eq!((after["upsell_candidates"].as_i64(), after["expanding"].as_i64()), (Some(0), Some(2)), "{after}");
+    // Not for a prospect: the refusal names why.
+    let r = b.post("/analytics/health/upsell", &[("csrf", &csrf), ("contact_id", &ids["Prospect"])]).await;
+    assert_eq!(r.status, 422, "{}", r.text);
+
+    let csv = app.get("/analytics/health.csv").await;
+    assert!(csv.text.contains("\ncategory,,,,,healthy,2,2\n"), "{}", csv.text);
+    assert!(csv.text.contains(&format!("\nat_risk,{},Slipping,", ids["Slipping"])), "{}", csv.text);
+    assert!(csv.text.contains(&format!("\nexpanding,{},Thriving,", ids["Thriving"])), "{}", csv.text);
+}

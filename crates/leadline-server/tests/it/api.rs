@@ -1139,7 +1139,7 @@ pub async fn rules_are_previewed_applied_and_versioned(app: &App) {
     };
     let shipped = app.get("/api/v1/rules").await.json();
     assert_eq!(shipped["version"], Value::Null, "{shipped}");
-    assert_eq!(shipped["models"].as_array().unwrap().len(), 3);
+    assert_eq!(shipped["models"].as_array().unwrap().len(), 4, "fit, engagement, product and health");
     assert_eq!(shipped["lifecycle"].as_array().unwrap().len(), 6);
     // Fit 25 (a work address and a target country: C), engagement 30 (two forms: 2): a lead.
     let c = app

@@ -241,6 +241,7 @@ on_every_backend!(analytics::{
     a_journey_map_places_touchpoints_in_their_stage,
     lifecycle_conversion_and_cohorts_are_reported,
     ready_made_funnels_are_mapped_and_saved,
+    customer_health_flags_risk_and_upsell,
 });
 
 on_every_backend!(web::{

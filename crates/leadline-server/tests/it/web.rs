@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use super::{App, Reply};
 
 /// A cookie jar and the last page's CSRF token.
-struct Browser<'a> {
+pub(crate) struct Browser<'a> {
     app: &'a App,
     cookies: HashMap<String, String>,
 }
@@ -45,11 +45,11 @@ impl<'a> Browser<'a> {
         r
     }
 
-    async fn get(&mut self, path: &str) -> Reply {
+    pub(crate) async fn get(&mut self, path: &str) -> Reply {
         self.send(Request::builder().uri(path), Body::empty()).await
     }
 
-    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
+    pub(crate) async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
         let body = fields.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&");
         let req = Request::builder()
             .method(Method::POST)
@@ -68,7 +68,7 @@ impl<'a> Browser<'a> {
     }
 
     /// The CSRF token the pages of this session carry.
-    async fn csrf(&mut self) -> String {
+    pub(crate) async fn csrf(&mut self) -> String {
         csrf_of(&self.get("/settings").await)
     }
 }
@@ -88,11 +88,11 @@ fn csrf_of(page: &Reply) -> String {
     rest[..rest.find('"').unwrap()].to_owned()
 }
 
-fn location(r: &Reply) -> String {
+pub(crate) fn location(r: &Reply) -> String {
     r.headers.get(header::LOCATION).map(|l| l.to_str().unwrap().to_owned()).unwrap_or_default()
 }
 
-async fn admin<'a>(app: &'a App) -> Browser<'a> {
+pub(crate) async fn admin<'a>(app: &'a App) -> Browser<'a> {
     let mut b = Browser::new(app);
     b.sign_in("admin@test.pl", "admin password 1").await;
     b
@@ -567,6 +567,7 @@ pub async fn every_screen_renders(app: &App) {
         "/duplicates?status=dismissed".into(),
         "/analytics".into(),
         "/analytics/clv".into(),
+        "/analytics/health".into(),
         "/analytics/journey".into(),
         "/analytics/reports".into(),
         "/analytics/reports?from=2026-01-01&to=2026-06-30".into(),

@@ -144,4 +144,55 @@ impl crate::PipelineStore for SqlStore {
         s.push(" ORDER BY entered, id LIMIT ").arg(i64::from(q.limit));
         query(&s).fetch_all(&self.reader).await?.iter().map(deal_of).collect()
     }
+
+    async fn health_counts(
+        &self,
+        model: &str,
+        stages: &[&str],
+        pipelines: &[String],
+    ) -> StoreResult<Vec<(Option<String>, i64, i64)>> {
+        if stages.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut s = sql("SELECT s.category AS category, COUNT(*) AS customers, SUM(CASE WHEN ");
+        on_open_deal(&mut s, "c.id", pipelines);
+        s.push(" THEN 1 ELSE 0 END) AS expanding FROM contacts c LEFT JOIN contact_scores s ON s.contact_id = c.id AND s.model = ")
+            .arg(model)
+            .push(" WHERE c.merged_into IS NULL AND c.lifecycle_stage IN (")
+            .list(stages.iter().copied())
+            .push(") GROUP BY s.category ORDER BY s.category");
+        let rows = query(&s).fetch_all(&self.reader).await?;
+        rows.iter().map(|r| Ok((text(r, "category")?, req_int(r, "customers")?, req_int(r, "expanding")?))).collect()
+    }
+
+    async fn on_open_deals(&self, contact_ids: &[String], pipelines: &[String]) -> StoreResult<Vec<String>> {
+        let mut found = Vec::new();
+        if pipelines.is_empty() {
+            return Ok(found);
+        }
+        for chunk in contact_ids.chunks(crate::MAX_IN_VALUES) {
+            let mut s = sql("SELECT DISTINCT dc.contact_id FROM deal_contacts dc JOIN deals d ON d.id = dc.deal_id \
+                 WHERE d.merged_into IS NULL AND COALESCE(d.status, 'open') = 'open' AND COALESCE(d.pipeline, 'default') IN (");
+            s.list(pipelines.iter().map(String::as_str)).push(") AND dc.contact_id IN (");
+            s.list(chunk.iter().map(String::as_str)).push(")");
+            for row in query(&s).fetch_all(&self.reader).await? {
+                found.push(req_text(&row, "contact_id")?);
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// `EXISTS` an open deal of one of `pipelines` that the contact `contact` names is on (false
+/// for no pipelines).
+fn on_open_deal(s: &mut super::Sql, contact: &str, pipelines: &[String]) {
+    if pipelines.is_empty() {
+        s.push("1 = 0");
+        return;
+    }
+    s.push(&format!(
+        "EXISTS (SELECT 1 FROM deal_contacts dc JOIN deals d ON d.id = dc.deal_id WHERE dc.contact_id = {contact} \
+         AND d.merged_into IS NULL AND COALESCE(d.status, 'open') = 'open' AND COALESCE(d.pipeline, 'default') IN ("
+    ));
+    s.list(pipelines.iter().map(String::as_str)).push("))");
 }

@@ -232,6 +232,19 @@ impl crate::EngineStore for SqlStore {
         Ok(())
     }
 
+    async fn engine_mark_stages(&self, stages: &[&str]) -> StoreResult<u64> {
+        if stages.is_empty() {
+            return Ok(0);
+        }
+        let mut q = super::sql("INSERT INTO engine_dirty (contact_id, mark) SELECT id, ");
+        q.arg(crate::sql::new_id()).push(" FROM contacts WHERE merged_into IS NULL AND lifecycle_stage IN (");
+        q.list(stages.iter().copied()).push(") ON CONFLICT (contact_id) DO UPDATE SET mark = excluded.mark");
+        let mut tx = self.begin().await?;
+        let marked = super::query(&q).execute(&mut *tx).await?.rows_affected();
+        tx.commit().await?;
+        Ok(marked)
+    }
+
     async fn engine_read(&self, name: &str) -> StoreResult<Claim> {
         let mut conn = self.reader.acquire().await?;
         read_claim(&mut conn, name).await
