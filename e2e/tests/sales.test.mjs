@@ -67,7 +67,9 @@ test(`[${backend}] a healthy customer is offered an upsell from the health page`
       occurred_at: new Date(Date.now() - d * 2 * day).toISOString(),
     }));
     events.push({ type: "purchase", contact_id: customer.id, occurred_at: new Date(Date.now() - 3 * day).toISOString() });
-    events.push({ type: "product_event", contact_id: customer.id, properties: { name: "feature_used" } });
+    for (const feature of ["reports", "imports", "api"]) {
+      events.push({ type: "product_event", contact_id: customer.id, properties: { name: "feature_used", feature } });
+    }
     await api(server.base, store.token, "POST", "/api/v1/activities", events);
     // The engine scores her health in the background.
     let report;
