@@ -74,6 +74,7 @@ pub async fn run(cfg: &Config, iterations: usize) -> Result<(), String> {
             "analytics funnel, 3 steps over every person's activities (target 200 ms)",
             Box::new(|_| "/analytics?step=page_view&step=form_submission&step=purchase&window=30".to_owned()),
         ),
+        ("customer health, both lists (target 200 ms)", Box::new(|_| "/analytics/health".to_owned())),
     ];
     println!("each page rendered {iterations} times after 5 warm-ups, one at a time (target: under 50 ms)");
     for (name, path) in &pages {
