@@ -262,6 +262,19 @@ pub fn fit_gamma_gamma(customers: &[Customer]) -> (GammaGamma, f64) {
     (of(&best), -value)
 }
 
+/// What a purchase touch was worth, in minor units of its currency: the `revenue` of the
+/// Segment e-commerce spec's `Order Completed`, else its `total` (both in major units), else
+/// Leadline's own `amount` (minor units, as money is everywhere in Leadline). `None` without
+/// any of them, or for a negative or unreadable one.
+pub fn purchase_value(revenue: Option<f64>, total: Option<f64>, amount: Option<f64>, minor_digits: u32) -> Option<i64> {
+    let minor = match (revenue.or(total), amount) {
+        (Some(major), _) => major * 10f64.powi(minor_digits as i32),
+        (None, Some(minor)) => minor,
+        (None, None) => return None,
+    };
+    (0.0..1e15).contains(&minor).then(|| minor.round() as i64)
+}
+
 /// Purchases of one customer as the models read them: same-day purchases merged, the first
 /// day the start, repeat purchases and recency up to `end`, in units of `unit` (a week:
 /// 7 days), and the mean value of the repeat days. `None` for someone whose first purchase is
@@ -296,6 +309,19 @@ pub fn summarize(mut purchases: Vec<(Millis, f64)>, end: Millis, unit: Millis) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_purchase_touch_is_worth_its_revenue() {
+        assert_eq!(purchase_value(Some(25.5), Some(30.0), Some(1.0), 2), Some(2_550), "revenue first");
+        assert_eq!(purchase_value(None, Some(30.0), Some(1.0), 2), Some(3_000), "then the total");
+        assert_eq!(purchase_value(None, None, Some(1_000.0), 2), Some(1_000), "amount is minor units");
+        assert_eq!(purchase_value(Some(500.0), None, None, 0), Some(500), "yen have no minor unit");
+        assert_eq!(purchase_value(Some(0.125), None, None, 3), Some(125));
+        assert_eq!(purchase_value(None, None, None, 2), None);
+        assert_eq!(purchase_value(Some(-5.0), None, None, 2), None, "a refund is not a purchase");
+        assert_eq!(purchase_value(Some(f64::NAN), None, None, 2), None);
+        assert_eq!(purchase_value(Some(1e300), None, None, 2), None);
+    }
 
     #[test]
     fn discounting_takes_the_value_down_and_none_leaves_the_expectation() {

@@ -1007,7 +1007,7 @@ metric-velocity_per_day = Pipeline velocity a day
 
 # Customer lifetime value
 clv-title = Lifetime value
-clv-intro = What customers have bought (their won deals) and what they will buy: how often (BG/NBD) and how much (Gamma-Gamma), fitted by maximum likelihood on your own customers, each month's expected purchases discounted to today.
+clv-intro = What customers have bought (their won deals and recorded orders) and what they will buy: how often (BG/NBD) and how much (Gamma-Gamma), fitted by maximum likelihood on your own customers, each month's expected purchases discounted to today.
 clv-horizon = Months ahead
 clv-rate = Discount a month
 clv-segment = Customers in

@@ -1004,7 +1004,7 @@ metric-velocity_per_day = Velocità della pipeline al giorno
 
 # Customer lifetime value
 clv-title = Valore nel tempo
-clv-intro = Ciò che i clienti hanno comprato (le trattative vinte) e ciò che compreranno: quanto spesso (BG/NBD) e quanto (Gamma-Gamma), stimati per massima verosimiglianza sui tuoi clienti, gli acquisti attesi di ogni mese scontati a oggi.
+clv-intro = Ciò che i clienti hanno comprato (le trattative vinte e gli ordini registrati) e ciò che compreranno: quanto spesso (BG/NBD) e quanto (Gamma-Gamma), stimati per massima verosimiglianza sui tuoi clienti, gli acquisti attesi di ogni mese scontati a oggi.
 clv-horizon = Mesi avanti
 clv-rate = Sconto al mese
 clv-segment = Clienti in

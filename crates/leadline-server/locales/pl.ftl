@@ -1030,7 +1030,7 @@ metric-velocity_per_day = Tempo lejka dziennie
 
 # Customer lifetime value
 clv-title = Wartość klienta w czasie
-clv-intro = Co klienci kupili (ich wygrane szanse) i co kupią: jak często (BG/NBD) i za ile (Gamma-Gamma), dopasowane metodą największej wiarygodności do twoich klientów, oczekiwane zakupy każdego miesiąca zdyskontowane na dziś.
+clv-intro = Co klienci kupili (ich wygrane szanse i zarejestrowane zamówienia) i co kupią: jak często (BG/NBD) i za ile (Gamma-Gamma), dopasowane metodą największej wiarygodności do twoich klientów, oczekiwane zakupy każdego miesiąca zdyskontowane na dziś.
 clv-horizon = Miesięcy naprzód
 clv-rate = Dyskonto miesięczne
 clv-segment = Klienci w

@@ -274,6 +274,7 @@ pub struct Forecast {
 }
 
 #[utoipa::path(get, path = "/api/v1/forecast", tag = "pipelines",
+    description = "The forecast by month (and owner or team): open deals by their expected close month (open, weighted by their stages' probabilities, pipeline, best case and commit), won deals in the month they were won, against the goals; in the workspace currency at the day's rate.",
     params(("from" = Option<String>, Query, description = "YYYY-MM, default this month"), ("to" = Option<String>, Query, description = "YYYY-MM, default five months later"),
         ("by" = Option<String>, Query, description = "month (default), owner or team"), ("pipeline" = Option<String>, Query)),
     responses((status = 200, body = Forecast), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
@@ -316,16 +317,28 @@ pub async fn forecast(
             return Err(ApiError::not_found("pipeline", k));
         }
     }
-    let q = PipelineDealQuery {
-        pipeline: pipeline_key,
-        open_only: false,
-        owner_id: None,
+    // Open deals by their expected close date; won deals by the day they were won, which the
+    // close date need not say (a deal won early keeps the date it was expected).
+    let open = PipelineDealQuery {
+        pipeline: pipeline_key.clone(),
+        open_only: true,
         close_from: Some(format!("{from}-01")),
         close_to: Some(format!("{to}-31")),
-        closed_between: None,
         limit: 200_000,
+        ..Default::default()
     };
-    let deals = s.store.pipeline_deals(&q).await?;
+    let month_start = |month: &str| {
+        let (y, m) = (month[..4].parse().unwrap_or(1970), month[5..].parse().unwrap_or(1));
+        leadline_core::date::days_from_civil(y, m, 1) * 86_400_000
+    };
+    let closed = PipelineDealQuery {
+        pipeline: pipeline_key,
+        closed_between: Some((month_start(&from), month_start(&add_months(&to, 1)))),
+        limit: 200_000,
+        ..Default::default()
+    };
+    let mut deals = s.store.pipeline_deals(&open).await?;
+    deals.extend(s.store.pipeline_deals(&closed).await?.into_iter().filter(|d| d.status.as_deref() == Some("won")));
     let rates = Rates::new(CURRENCY, s.store.rates().await?);
     let team_of: HashMap<String, String> = if by == "team" {
         s.store.routing_members().await?.into_iter().map(|m| (m.user_id, m.team)).collect()
@@ -335,7 +348,10 @@ pub async fn forecast(
     let mut unconverted = 0;
     let mut input = Vec::with_capacity(deals.len());
     for d in deals {
-        let day = d.close_date.clone().unwrap_or_default();
+        let day = match (d.status.as_deref(), d.closed_at) {
+            (Some("won"), Some(at)) => leadline_core::date::date_of_millis(at),
+            _ => d.close_date.clone().unwrap_or_default(),
+        };
         let Some(amount) = rates.convert(d.amount.unwrap_or(0), d.currency.as_deref().unwrap_or(CURRENCY), &day) else {
             unconverted += 1;
             continue;

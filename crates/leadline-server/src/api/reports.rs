@@ -2,6 +2,8 @@
 //! before: contacts reaching each lifecycle stage, won revenue, the open pipeline, spend, cost
 //! per lead and per customer, win rate, average deal, sales cycle and pipeline velocity.
 
+use std::collections::HashMap;
+
 use axum::extract::State;
 use axum::http::Uri;
 use axum::routing::get;
@@ -11,7 +13,7 @@ use leadline_core::clv;
 use leadline_core::pipeline::{self, Closed, Rates, SalesNumbers};
 use leadline_core::role::Action;
 use leadline_core::Millis;
-use leadline_store::PipelineDealQuery;
+use leadline_store::{ActivityQuery, PipelineDealQuery};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -344,7 +346,7 @@ pub struct ClvReport {
 }
 
 #[utoipa::path(get, path = "/api/v1/reports/clv", tag = "reports",
-    description = "Customer lifetime value from won deals (their contacts' purchases): historical per customer, and predicted by BG/NBD and Gamma-Gamma fitted on them (weeks, same-day purchases merged), discounted per month; per channel with CAC.",
+    description = "Customer lifetime value from purchases: won deals (each contact of a deal its share) and purchase touches that name no deal (revenue or total in major units, or amount in minor units): historical per customer, and predicted by BG/NBD and Gamma-Gamma fitted on them (weeks, same-day purchases merged), discounted per month; per channel with CAC.",
     params(("horizon_months" = Option<u32>, Query, description = "1 to 60, default 12"), ("discount_rate" = Option<f64>, Query, description = "a month, 0 to 0.5, default 0.01"),
         ("segment" = Option<String>, Query, description = "only the customers in this segment or list")),
     responses((status = 200, body = ClvReport), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
@@ -377,19 +379,51 @@ pub async fn clv_report(State(s): State<AppState>, caller: Caller, uri: Uri) -> 
     Ok(Json(clv(&s, months, rate, segment).await?))
 }
 
-pub async fn clv(s: &AppState, months: u32, rate: f64, segment: Option<String>) -> ApiResult<ClvReport> {
-    let now = crate::now();
+/// Every customer's purchases up to `now` (when, and what it was worth in the workspace
+/// currency at that day's rate): their won deals (a deal of several contacts is each one's
+/// purchase, its amount shared) and their purchase touches (an order tracked or recorded;
+/// one that names a deal is that deal's, already counted). What cannot be converted is left
+/// out.
+pub async fn purchases(s: &AppState, now: Millis) -> ApiResult<HashMap<String, Vec<(Millis, f64)>>> {
     let rates = Rates::new(CURRENCY, s.store.rates().await?);
-    let mut purchases: std::collections::HashMap<String, Vec<(Millis, f64)>> = std::collections::HashMap::new();
+    let mut purchases: HashMap<String, Vec<(Millis, f64)>> = HashMap::new();
     for d in s.store.won_deals(0, now + 1).await? {
         let day = leadline_core::date::date_of_millis(d.closed_at);
         let Some(amount) = rates.convert(d.amount, d.currency.as_deref().unwrap_or(CURRENCY), &day) else { continue };
-        // A deal of several contacts is each one's purchase, its amount shared.
         let share = amount as f64 / d.contact_ids.len().max(1) as f64;
         for c in d.contact_ids {
             purchases.entry(c).or_default().push((d.closed_at, share));
         }
     }
+    const PAGE: u32 = 5_000;
+    let mut q = ActivityQuery { kinds: vec!["purchase".into()], after_seq: Some(0), limit: PAGE, ..Default::default() };
+    loop {
+        let page = s.store.activities(&q).await?;
+        for a in &page {
+            let (Some(contact), None) = (&a.contact_id, &a.deal_id) else { continue };
+            let number = |k: &str| a.properties.get(k).and_then(serde_json::Value::as_f64);
+            let currency = a.properties.get("currency").and_then(serde_json::Value::as_str).unwrap_or(CURRENCY);
+            let currency = currency.trim().to_ascii_uppercase();
+            let digits = leadline_core::money::minor_digits(&currency);
+            let Some(value) = clv::purchase_value(number("revenue"), number("total"), number("amount"), digits) else {
+                continue;
+            };
+            let day = leadline_core::date::date_of_millis(a.occurred_at);
+            if let (Some(amount), true) = (rates.convert(value, &currency, &day), a.occurred_at <= now) {
+                purchases.entry(contact.clone()).or_default().push((a.occurred_at, amount as f64));
+            }
+        }
+        match page.last() {
+            Some(last) if page.len() == PAGE as usize => q.after_seq = Some(last.seq),
+            _ => break,
+        }
+    }
+    Ok(purchases)
+}
+
+pub async fn clv(s: &AppState, months: u32, rate: f64, segment: Option<String>) -> ApiResult<ClvReport> {
+    let now = crate::now();
+    let mut purchases = purchases(s, now).await?;
     if let Some(id) = &segment {
         s.store.segment(id).await?;
         let mut members = std::collections::HashSet::new();
@@ -713,7 +747,7 @@ pub struct CohortReport {
 }
 
 #[utoipa::path(get, path = "/api/v1/reports/cohorts", tag = "reports",
-    description = "Retention of customers by the month of their first purchase (a won deal): for each month since, how many bought again.",
+    description = "Retention of customers by the month of their first purchase (a won deal or a purchase touch): for each month since, how many bought again.",
     params(("months" = Option<u32>, Query, description = "cohorts of the last so many months, 1 to 36, default 12")),
     responses((status = 200, body = CohortReport), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn cohort_report(State(s): State<AppState>, caller: Caller, uri: Uri) -> ApiResult<Json<CohortReport>> {
@@ -736,12 +770,8 @@ pub async fn cohort_report(State(s): State<AppState>, caller: Caller, uri: Uri) 
 
 pub async fn cohort_table(s: &AppState, months: u32) -> ApiResult<CohortReport> {
     let now = crate::now();
-    let mut purchases: std::collections::BTreeMap<String, Vec<Millis>> = std::collections::BTreeMap::new();
-    for d in s.store.won_deals(0, now + 1).await? {
-        for c in d.contact_ids {
-            purchases.entry(c).or_default().push(d.closed_at);
-        }
-    }
+    let purchases: std::collections::BTreeMap<String, Vec<Millis>> =
+        purchases(s, now).await?.into_iter().map(|(c, p)| (c, p.into_iter().map(|(at, _)| at).collect())).collect();
     let all = leadline_core::cohort::cohorts(&purchases, now);
     let keep = all.len().saturating_sub(months as usize);
     let cohorts = all

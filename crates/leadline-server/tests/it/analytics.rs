@@ -215,26 +215,33 @@ pub async fn pipelines_boards_and_the_forecast(app: &App) {
     app.get("/api/v1/pipelines/default/board?close_month=July").await.error(422, "invalid_month", Some("close_month"));
     app.get("/api/v1/pipelines/nope/board").await.error(404, "not_found", None);
 
-    let goal = app.put("/api/v1/forecast/goals", json!([{"month": "2026-07", "amount": 10_000}])).await;
+    // C was expected in July and won today: the forecast counts it in the month it was won.
+    let this_month = leadline_core::date::date_of_millis(leadline_server::now())[..7].to_owned();
+    let goals = json!([{"month": "2026-07", "amount": 10_000}, {"month": this_month, "amount": 10_000}]);
+    let goal = app.put("/api/v1/forecast/goals", goals).await;
     assert_eq!(goal.status, 200, "{}", goal.text);
-    let f = app.get("/api/v1/forecast?from=2026-07&to=2026-08").await.json();
-    let july = &f["rows"][0];
-    assert_eq!(july["month"], "2026-07");
+    let f = app.get(&format!("/api/v1/forecast?from=2026-07&to={this_month}")).await.json();
+    let month = |m: &str| f["rows"].as_array().unwrap().iter().find(|r| r["month"] == m).unwrap().clone();
+    let july = month("2026-07");
     assert_eq!((july["open"].as_i64(), july["weighted"].as_i64()), (Some(28_000), Some(12_800)));
     assert_eq!(
         (july["pipeline"].as_i64(), july["best_case"].as_i64(), july["commit"].as_i64()),
         (Some(28_000), Some(18_000), Some(0))
     );
+    assert_eq!((july["closed_won"].as_i64(), july["goal"].as_i64()), (Some(0), Some(10_000)));
+    let now = month(&this_month);
     assert_eq!(
-        (july["closed_won"].as_i64(), july["goal"].as_i64(), july["attainment"].as_f64()),
-        (Some(5_000), Some(10_000), Some(0.5))
+        (now["closed_won"].as_i64(), now["goal"].as_i64(), now["attainment"].as_f64()),
+        (Some(5_000), Some(10_000), Some(0.5)),
+        "{f}"
     );
     assert_eq!(f["unconverted"], 1);
     let by_owner = app.get("/api/v1/forecast?from=2026-07&to=2026-07&by=owner").await.json();
     assert_eq!(by_owner["rows"][0]["owner_id"], owner);
     app.get("/api/v1/forecast?from=2026-07&to=2026-01").await.error(422, "invalid_period", Some("to"));
-    let csv = app.get("/forecast.csv?from=2026-07&to=2026-08").await;
-    assert!(csv.text.contains("\n2026-07,,2,28000,12800,28000,18000,0,5000,10000,0.5000\n"), "{}", csv.text);
+    let csv = app.get(&format!("/forecast.csv?from=2026-07&to={this_month}")).await;
+    assert!(csv.text.contains("\n2026-07,,2,28000,12800,28000,18000,0,0,10000,0.0000\n"), "{}", csv.text);
+    assert!(csv.text.contains(&format!("\n{this_month},,0,0,0,0,0,0,5000,10000,0.5000\n")), "{}", csv.text);
 
     // Stage to stage: three entered the first stage, one went on (won); one the third.
     let flow = app.get("/api/v1/reports/pipeline?pipeline=default").await.json();
@@ -368,10 +375,30 @@ pub async fn lifetime_value_per_customer_and_channel(app: &App) {
     )
     .await;
 
+    // A shop's orders are purchase touches: Segment's revenue in major units, Leadline's own
+    // amount in minor units; an order that names a deal is that deal, counted once.
+    let shopper = contact(app, "Shopper", "IT").await;
+    let order = |props: Value, deal: Option<&str>| json!({"type": "purchase", "contact_id": shopper, "deal_id": deal, "occurred_at": leadline_core::date::rfc3339(now - 3 * DAY), "properties": props});
+    let won_deal = app.post("/api/v1/deals", json!({"name": "Shop order", "contact_ids": [shopper]})).await.json();
+    let r = app
+        .post(
+            "/api/v1/activities",
+            json!([
+                order(json!({"revenue": 25.5, "currency": "EUR"}), None),
+                order(json!({"amount": 1_000}), None),
+                order(json!({"revenue": 99.0}), won_deal["id"].as_str()),
+                order(json!({"note": "no amount"}), None),
+            ]),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+
     let r = app.get("/api/v1/reports/clv?horizon_months=12&discount_rate=0.01").await;
     assert_eq!(r.status, 200, "{}", r.text);
     let r = r.json();
-    assert_eq!(r["customers"], 30);
+    assert_eq!(r["customers"], 31);
+    let shop = r["top"].as_array().unwrap().iter().find(|v| v["contact_id"] == shopper).unwrap().clone();
+    assert_eq!((shop["purchases"].as_u64(), shop["historical"].as_i64()), (Some(2), Some(3_550)), "{shop}");
     let models = &r["models"];
     assert!(models["r"].as_f64().unwrap() > 0.0 && models["q"].as_f64().unwrap() > 1.0, "{models}");
     assert_eq!(models["repeat_customers"], 30);
