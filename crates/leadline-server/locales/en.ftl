@@ -1123,5 +1123,6 @@ health-upsell-help = Healthy customers with no open upsell or renewal deal, the 
 health-none-upsell = No healthy customer is waiting for an offer.
 health-start-upsell = Start an upsell deal
 health-no-pipeline = There is no upsell or renewal pipeline: add one under Settings → Pipelines.
+health-counted-at = Counted { $time } (UTC), at most a minute ago.
 health-deal-name = Upsell – { $name }
 activity-support_ticket = Support ticket

@@ -1064,5 +1064,6 @@ health-upsell-help = مشتریان سالم بی معاملهٔ باز فروش
 health-none-upsell = هیچ مشتری سالمی در انتظار پیشنهاد نیست.
 health-start-upsell = آغاز معاملهٔ فروش بیشتر
 health-no-pipeline = قیف فروش بیشتر یا تمدید وجود ندارد: آن را در تنظیمات ← قیف‌ها بیفزایید.
+health-counted-at = شمرده‌شده در { $time } (UTC)، حداکثر یک دقیقه پیش.
 health-deal-name = فروش بیشتر – { $name }
 activity-support_ticket = درخواست پشتیبانی

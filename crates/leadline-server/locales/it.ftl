@@ -1120,5 +1120,6 @@ health-upsell-help = Clienti in salute senza una trattativa di upsell o rinnovo 
 health-none-upsell = Nessun cliente in salute attende un'offerta.
 health-start-upsell = Apri una trattativa di upsell
 health-no-pipeline = Non c'è una pipeline di upsell o rinnovo: aggiungila in Impostazioni → Pipeline.
+health-counted-at = Contati { $time } (UTC), al più un minuto fa.
 health-deal-name = Upsell – { $name }
 activity-support_ticket = Ticket di assistenza

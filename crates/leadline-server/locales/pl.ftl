@@ -1146,5 +1146,6 @@ health-upsell-help = Klienci w dobrej kondycji bez otwartej szansy upsellu ani o
 health-none-upsell = Żaden klient w dobrej kondycji nie czeka na ofertę.
 health-start-upsell = Otwórz szansę upsellu
 health-no-pipeline = Nie ma lejka upsellu ani odnowień: dodaj go w Ustawienia → Lejki.
+health-counted-at = Policzone { $time } (UTC), najwyżej minutę temu.
 health-deal-name = Upsell – { $name }
 activity-support_ticket = Zgłoszenie do wsparcia

@@ -10,6 +10,7 @@ pub mod analytics;
 pub mod api;
 pub mod auth;
 pub mod bulk;
+pub mod counted;
 pub mod engine;
 pub mod error;
 pub mod events;
@@ -109,7 +110,10 @@ pub struct AppState {
     /// People's events in memory, for funnels.
     pub analytics: Arc<analytics::Analytics>,
     /// The home page's figures, counted at most once a minute.
-    pub dashboard: Arc<api::reports::DashboardCache>,
+    /// The home page's figures, counted behind it.
+    pub dashboard: Arc<counted::Counted<api::reports::Dashboard>>,
+    /// The customer health page's figures, counted behind it.
+    pub health: Arc<counted::Counted<api::health::PageFigures>>,
 }
 
 impl AppState {
@@ -137,6 +141,7 @@ impl AppState {
             form_limiter: Arc::new(ratelimit::RateLimiter::new(20, std::time::Duration::from_secs(3))),
             analytics: Arc::default(),
             dashboard: Arc::default(),
+            health: Arc::default(),
         }
     }
 }
@@ -190,7 +195,7 @@ pub fn start_workers(state: &AppState, holder: String) -> Workers {
     // contacts); from then on a request finds them counted within the minute.
     let warm = state.clone();
     tasks.push(tokio::spawn(async move {
-        if let Err(e) = warm.dashboard.get(&warm, None, None).await {
+        if let Err(e) = api::reports::dashboard_counted(&warm, None, None).await {
             tracing::warn!(error = ?e, "the dashboard's figures could not be counted");
         }
     }));

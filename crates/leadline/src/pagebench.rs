@@ -75,6 +75,10 @@ pub async fn run(cfg: &Config, iterations: usize) -> Result<(), String> {
             Box::new(|_| "/analytics?step=page_view&step=form_submission&step=purchase&window=30".to_owned()),
         ),
         ("customer health, both lists (target 200 ms)", Box::new(|_| "/analytics/health".to_owned())),
+        (
+            "customer health API, counted on every request (the page's figures are counted behind it)",
+            Box::new(|_| "/api/v1/reports/health?flag=upsell_candidate".to_owned()),
+        ),
     ];
     println!("each page rendered {iterations} times after 5 warm-ups, one at a time (target: under 50 ms)");
     for (name, path) in &pages {

@@ -120,6 +120,48 @@ fn customers() -> Filter {
 
 /// The health report, listing up to `limit` customers flagged `flag`.
 pub async fn report(s: &AppState, flag: Flag, limit: u32) -> ApiResult<HealthReport> {
+    let counted = counts(s).await?;
+    let items = counted.listed(s, flag, limit).await?;
+    Ok(HealthReport { flag: flag.as_str().into(), items, ..counted.report })
+}
+
+/// What the health page shows: the counts, the customers at risk and the upsell candidates.
+#[derive(Clone)]
+pub struct PageFigures {
+    pub report: HealthReport,
+    pub at_risk: Vec<HealthCustomer>,
+    pub upsell: Vec<HealthCustomer>,
+}
+
+/// The page's figures, with up to `limit` customers in each list (counted once).
+pub async fn page_figures(s: &AppState, limit: u32) -> ApiResult<PageFigures> {
+    let counted = counts(s).await?;
+    let at_risk = counted.listed(s, Flag::AtRisk, limit).await?;
+    let upsell = counted.listed(s, Flag::UpsellCandidate, limit).await?;
+    Ok(PageFigures { report: counted.report, at_risk, upsell })
+}
+
+/// The counts of a report (no customers listed yet), and what listing them reads.
+struct Counts {
+    report: HealthReport,
+    model: Option<Model>,
+    /// The keys of the upsell and renewal pipelines.
+    expansion: Vec<String>,
+}
+
+impl Counts {
+    /// Up to `limit` customers flagged `flag` (none without a model of two categories).
+    async fn listed(&self, s: &AppState, flag: Flag, limit: u32) -> ApiResult<Vec<HealthCustomer>> {
+        match &self.model {
+            Some(model) if model.thresholds.len() >= 2 => {
+                flagged_customers(s, model, Bands::of(model), flag, &self.expansion, limit).await
+            }
+            _ => Ok(Vec::new()),
+        }
+    }
+}
+
+async fn counts(s: &AppState) -> ApiResult<Counts> {
     let store = s.store.as_ref();
     let current = s.rules.get(store).await?;
     let expansion: Vec<String> = crate::pipelines::load(store)
@@ -128,19 +170,21 @@ pub async fn report(s: &AppState, flag: Flag, limit: u32) -> ApiResult<HealthRep
         .filter(leadline_core::pipeline::Pipeline::is_expansion)
         .map(|p| p.key)
         .collect();
+    let empty = HealthReport {
+        model: None,
+        at_risk_below: None,
+        healthy_from: None,
+        customers: 0,
+        categories: Vec::new(),
+        at_risk: 0,
+        upsell_candidates: 0,
+        expanding: 0,
+        flag: String::new(),
+        items: Vec::new(),
+    };
     let Some(model) = current.rules.models.iter().find(|m| m.key == health::MODEL) else {
-        return Ok(HealthReport {
-            model: None,
-            at_risk_below: None,
-            healthy_from: None,
-            customers: store.count(ObjectKind::Contact, &[customers()], None).await?,
-            categories: Vec::new(),
-            at_risk: 0,
-            upsell_candidates: 0,
-            expanding: 0,
-            flag: flag.as_str().into(),
-            items: Vec::new(),
-        });
+        let customers = store.count(ObjectKind::Contact, &[customers()], None).await?;
+        return Ok(Counts { report: HealthReport { customers, ..empty }, model: None, expansion });
     };
     let bands = Bands::of(model);
     let stages: Vec<&str> = health::CUSTOMER_STAGES.iter().map(|s| s.as_str()).collect();
@@ -161,10 +205,12 @@ pub async fn report(s: &AppState, flag: Flag, limit: u32) -> ApiResult<HealthRep
     }
     let flagged = model.thresholds.len() >= 2;
     let (highest, lowest) = (&categories[0], &categories[model.thresholds.len() - 1]);
-    let (at_risk, healthy, expanding) =
-        if flagged { (lowest.customers, highest.customers - highest.expanding, highest.expanding) } else { (0, 0, 0) };
-    let items = if flagged { flagged_customers(s, model, bands, flag, &expansion, limit).await? } else { Vec::new() };
-    Ok(HealthReport {
+    let (at_risk, healthy, expanding) = if flagged {
+        (lowest.customers, highest.customers - highest.expanding, highest.expanding)
+    } else {
+        (0, 0, 0)
+    };
+    let report = HealthReport {
         model: Some(model.key.clone()),
         at_risk_below: flagged.then_some(bands.at_risk_below),
         healthy_from: flagged.then_some(bands.healthy_from),
@@ -173,9 +219,9 @@ pub async fn report(s: &AppState, flag: Flag, limit: u32) -> ApiResult<HealthRep
         at_risk,
         upsell_candidates: healthy,
         expanding,
-        flag: flag.as_str().into(),
-        items,
-    })
+        ..empty
+    };
+    Ok(Counts { report, model: Some(model.clone()), expansion })
 }
 
 /// Up to `limit` customers flagged `flag`: the lowest scores first for those at risk, the

@@ -88,60 +88,15 @@ fn day_of(field: &str, d: &str) -> ApiResult<Millis> {
     Ok(leadline_core::date::days_from_civil(y, m, dd) * DAY)
 }
 
+/// The dashboard's figures as the home page shows them, counted behind it (`crate::counted`:
+/// a count over a million contacts' stage history takes most of a second).
+pub async fn dashboard_counted(s: &AppState, from: Option<&str>, to: Option<&str>) -> ApiResult<(Millis, Dashboard)> {
+    let key = format!("{}|{}", from.unwrap_or(""), to.unwrap_or(""));
+    let (state, from, to) = (s.clone(), from.map(str::to_owned), to.map(str::to_owned));
+    s.dashboard.get(key, move || async move { dashboard(&state, from.as_deref(), to.as_deref(), None).await }).await
+}
+
 /// The period asked for: whole days, `to` included; the last 30 days by default.
-/// The dashboard's figures as the home page shows them: counted at most once a minute for a
-/// period (a count over a million contacts' stage history takes most of a second), a stale
-/// count answered at once while a fresh one is made behind it.
-#[derive(Default)]
-pub struct DashboardCache {
-    counted: std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, Millis, Dashboard)>>,
-    counting: std::sync::Mutex<std::collections::HashSet<String>>,
-}
-
-impl DashboardCache {
-    const FRESH: std::time::Duration = std::time::Duration::from_secs(60);
-    const KEPT: usize = 32;
-
-    /// The figures and when they were counted.
-    pub async fn get(&self, s: &AppState, from: Option<&str>, to: Option<&str>) -> ApiResult<(Millis, Dashboard)> {
-        let key = format!("{}|{}", from.unwrap_or(""), to.unwrap_or(""));
-        let found = self.counted.lock().unwrap_or_else(|e| e.into_inner()).get(&key).cloned();
-        match found {
-            Some((at, counted_at, d)) => {
-                if at.elapsed() > Self::FRESH
-                    && self.counting.lock().unwrap_or_else(|e| e.into_inner()).insert(key.clone())
-                {
-                    let (s2, from, to) = (s.clone(), from.map(str::to_owned), to.map(str::to_owned));
-                    tokio::spawn(async move {
-                        let cache = s2.dashboard.clone();
-                        if let Ok(d) = dashboard(&s2, from.as_deref(), to.as_deref(), None).await {
-                            cache.keep(key.clone(), d);
-                        }
-                        cache.counting.lock().unwrap_or_else(|e| e.into_inner()).remove(&key);
-                    });
-                }
-                Ok((counted_at, d))
-            }
-            None => {
-                let d = dashboard(s, from, to, None).await?;
-                self.keep(key, d.clone());
-                Ok((crate::now(), d))
-            }
-        }
-    }
-
-    fn keep(&self, key: String, d: Dashboard) {
-        let mut counted = self.counted.lock().unwrap_or_else(|e| e.into_inner());
-        if counted.len() >= Self::KEPT && !counted.contains_key(&key) {
-            let oldest = counted.iter().min_by_key(|(_, v)| v.0).map(|(k, _)| k.clone());
-            if let Some(k) = oldest {
-                counted.remove(&k);
-            }
-        }
-        counted.insert(key, (std::time::Instant::now(), crate::now(), d));
-    }
-}
-
 pub fn period(from: Option<&str>, to: Option<&str>) -> ApiResult<Period> {
     let today = crate::now().div_euclid(DAY) * DAY;
     let to = match to {
