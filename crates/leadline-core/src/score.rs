@@ -296,19 +296,8 @@ fn when(name: &str, condition: &str, points: f64) -> Rule {
     Rule { name: name.into(), trigger: Trigger::When(shipped(condition)), points, cap: None, half_life: None }
 }
 
+/// A shipped rule over activities of the last year (see [`within`] for another window).
 fn each(
-    name: &str,
-    kind: &str,
-    filter: Option<&str>,
-    points: f64,
-    cap: Option<f64>,
-    half_life_days: Option<i64>,
-) -> Rule {
-    within(365, each_of(name, kind, filter, points, cap, half_life_days))
-}
-
-/// A shipped rule over activities (its window set by [`within`]).
-fn each_of(
     name: &str,
     kind: &str,
     filter: Option<&str>,
@@ -318,7 +307,7 @@ fn each_of(
 ) -> Rule {
     Rule {
         name: name.into(),
-        trigger: Trigger::Each { kind: kind.into(), filter: filter.map(shipped), window: None },
+        trigger: Trigger::Each { kind: kind.into(), filter: filter.map(shipped), window: Some(365 * DAY) },
         points,
         cap,
         half_life: half_life_days.map(|d| d * DAY),
@@ -390,7 +379,7 @@ fn default_health() -> Model {
         rules: vec![
             within(
                 90,
-                each_of(
+                each(
                     "Active in the product",
                     "product_event",
                     Some("name = \"active_day\""),
@@ -401,7 +390,7 @@ fn default_health() -> Model {
             ),
             within(
                 90,
-                each_of(
+                each(
                     "Key features in use",
                     "product_event",
                     Some("name = \"feature_used\""),
@@ -410,15 +399,15 @@ fn default_health() -> Model {
                     Some(30),
                 ),
             ),
-            within(90, each_of("Team growing", "product_event", Some("name = \"invited\""), 5.0, Some(10.0), None)),
-            within(365, each_of("Bought again", "purchase", None, 15.0, Some(30.0), Some(180))),
-            within(90, each_of("Talks with us", "meeting", None, 5.0, Some(10.0), Some(30))),
-            within(90, each_of("Support tickets", "support_ticket", None, -5.0, Some(-20.0), Some(30))),
+            within(90, each("Team growing", "product_event", Some("name = \"invited\""), 5.0, Some(10.0), None)),
+            each("Bought again", "purchase", None, 15.0, Some(30.0), Some(180)),
+            within(90, each("Talks with us", "meeting", None, 5.0, Some(10.0), Some(30))),
+            within(90, each("Support tickets", "support_ticket", None, -5.0, Some(-20.0), Some(30))),
             within(
                 90,
-                each_of("Urgent tickets", "support_ticket", Some("priority = \"urgent\""), -10.0, Some(-20.0), None),
+                each("Urgent tickets", "support_ticket", Some("priority = \"urgent\""), -10.0, Some(-20.0), None),
             ),
-            within(365, each_of("Unsubscribed", "unsubscribed", None, -10.0, Some(-10.0), None)),
+            each("Unsubscribed", "unsubscribed", None, -10.0, Some(-10.0), None),
             when("Quiet in the product", "count(product_event, last 30 days) = 0", -20.0),
         ],
         thresholds: vec![(50.0, "healthy".into()), (20.0, "steady".into()), (f64::NEG_INFINITY, "at risk".into())],

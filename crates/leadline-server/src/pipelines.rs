@@ -209,18 +209,13 @@ async fn has_customer(store: &dyn Store, contacts: &[String], company: Option<&s
         }
     }
     let Some(company) = company else { return Ok(false) };
-    let stage = record::field(ObjectKind::Contact, "lifecycle_stage").expect("contacts have a stage");
     let filters = [
         Filter {
             target: FilterTarget::LinkedTo(ObjectKind::Company),
             op: FilterOp::Eq,
             value: vec![Scalar::Text(company.to_owned())],
         },
-        Filter {
-            target: FilterTarget::Field(stage),
-            op: FilterOp::In,
-            value: health::CUSTOMER_STAGES.iter().map(|s| Scalar::Text(s.as_str().to_owned())).collect(),
-        },
+        crate::api::health::customers(),
     ];
     Ok(store.count_upto(ObjectKind::Contact, &filters, None, 1).await? > 0)
 }

@@ -325,8 +325,8 @@ pub trait PipelineStore: Send + Sync {
         stages: &[&str],
         pipelines: &[String],
     ) -> StoreResult<Vec<(Option<String>, i64, i64)>>;
-    /// Which of `contact_ids` are on an open deal of one of `pipelines`.
-    async fn on_open_deals(&self, contact_ids: &[String], pipelines: &[String]) -> StoreResult<Vec<String>>;
+    /// Customers of one health category, the most urgent first: see [`HealthQuery`].
+    async fn health_customers(&self, q: &HealthQuery<'_>) -> StoreResult<Vec<String>>;
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -339,6 +339,20 @@ pub struct PipelineDealQuery {
     pub close_to: Option<String>,
     /// Only deals closed (won or lost) in `[from, to)`.
     pub closed_between: Option<(Millis, Millis)>,
+    pub limit: u32,
+}
+
+/// Which customers a health list takes: the live contacts at `stages` whose score in `model`
+/// the engine put in `category`, by score (`ascending`: the lowest first), then id; with
+/// `on_deal`, only those on (`true`) or not on (`false`) an open deal of one of `pipelines`.
+#[derive(Debug, Clone)]
+pub struct HealthQuery<'a> {
+    pub model: &'a str,
+    pub category: &'a str,
+    pub stages: &'a [&'a str],
+    pub ascending: bool,
+    pub on_deal: Option<bool>,
+    pub pipelines: &'a [String],
     pub limit: u32,
 }
 

@@ -616,7 +616,7 @@ pub async fn seed(
                 }
                 _ => {}
             }
-            batch.push(NewActivity {
+            let activity = NewActivity {
                 kind: kind.into(),
                 occurred_at: t,
                 contact_id: Some(p.id.clone()),
@@ -636,10 +636,8 @@ pub async fn seed(
                 properties: props,
                 idempotency_key: None,
                 company_id: None,
-            });
-            if batch.len() == 1000 {
-                append(store, std::mem::take(&mut batch), now).await?;
-            }
+            };
+            queue(store, &mut batch, activity, now).await?;
         }
     }
     append(store, batch, now).await?;
@@ -693,7 +691,7 @@ async fn customers_use(store: &dyn Store, people: &[Person], now: i64, rng: &mut
                 continue;
             }
             let props = props.into_iter().map(|(k, v)| (k.to_owned(), v.into())).collect();
-            batch.push(NewActivity {
+            let activity = NewActivity {
                 kind: kind.into(),
                 occurred_at: at,
                 contact_id: Some(p.id.clone()),
@@ -704,13 +702,20 @@ async fn customers_use(store: &dyn Store, people: &[Person], now: i64, rng: &mut
                 properties: props,
                 idempotency_key: None,
                 company_id: None,
-            });
-            if batch.len() == 1000 {
-                append(store, std::mem::take(&mut batch), now).await?;
-            }
+            };
+            queue(store, &mut batch, activity, now).await?;
         }
     }
     append(store, batch, now).await
+}
+
+/// Add an activity to `batch`, storing the batch once it holds a thousand.
+async fn queue(store: &dyn Store, batch: &mut Vec<NewActivity>, a: NewActivity, now: i64) -> Result<(), String> {
+    batch.push(a);
+    if batch.len() == 1000 {
+        append(store, std::mem::take(batch), now).await?;
+    }
+    Ok(())
 }
 
 /// The demo's marketing: a site with its write key, a form and an A/B landing page, campaigns

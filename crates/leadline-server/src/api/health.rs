@@ -11,7 +11,7 @@ use leadline_core::health::{self, Bands, Flag};
 use leadline_core::record::{self, ObjectKind, Scalar};
 use leadline_core::role::Action;
 use leadline_core::score::Model;
-use leadline_store::{Filter, FilterOp, FilterTarget, ListQuery, Record, Sort};
+use leadline_store::{Filter, FilterOp, FilterTarget, HealthQuery, Record};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -73,9 +73,6 @@ pub struct HealthReport {
 
 /// The most customers one answer lists.
 const MAX_LIMIT: u32 = 200;
-/// How many pages of healthy customers a list of candidates reads at most (those on a deal
-/// are passed over).
-const MAX_PAGES: usize = 20;
 
 #[utoipa::path(get, path = "/api/v1/reports/health", tag = "reports",
     description = "Customer health from the health score model (use of the product, purchases and talks with the team against support tickets and silence): customers per category, how many are at risk, upsell candidates (healthy, with no open upsell or renewal deal) and expanding (healthy, on one), and the customers of one flag, the most urgent first.",
@@ -108,7 +105,7 @@ pub async fn health_report(State(s): State<AppState>, caller: Caller, uri: Uri) 
 }
 
 /// The contacts at a customer stage.
-fn customers() -> Filter {
+pub(crate) fn customers() -> Filter {
     Filter {
         target: FilterTarget::Field(
             record::field(ObjectKind::Contact, "lifecycle_stage").expect("contacts have a stage"),
@@ -154,7 +151,7 @@ impl Counts {
     async fn listed(&self, s: &AppState, flag: Flag, limit: u32) -> ApiResult<Vec<HealthCustomer>> {
         match &self.model {
             Some(model) if model.thresholds.len() >= 2 => {
-                flagged_customers(s, model, Bands::of(model), flag, &self.expansion, limit).await
+                flagged_customers(s, model, flag, &self.expansion, limit).await
             }
             _ => Ok(Vec::new()),
         }
@@ -205,11 +202,8 @@ async fn counts(s: &AppState) -> ApiResult<Counts> {
     }
     let flagged = model.thresholds.len() >= 2;
     let (highest, lowest) = (&categories[0], &categories[model.thresholds.len() - 1]);
-    let (at_risk, healthy, expanding) = if flagged {
-        (lowest.customers, highest.customers - highest.expanding, highest.expanding)
-    } else {
-        (0, 0, 0)
-    };
+    let (at_risk, healthy, expanding) =
+        if flagged { (lowest.customers, highest.customers - highest.expanding, highest.expanding) } else { (0, 0, 0) };
     let report = HealthReport {
         model: Some(model.key.clone()),
         at_risk_below: flagged.then_some(bands.at_risk_below),
@@ -225,60 +219,40 @@ async fn counts(s: &AppState) -> ApiResult<Counts> {
 }
 
 /// Up to `limit` customers flagged `flag`: the lowest scores first for those at risk, the
-/// highest first otherwise. The store picks by the stored (whole) score; the category the
-/// engine decided settles the edge.
+/// highest first otherwise.
 async fn flagged_customers(
     s: &AppState,
     model: &Model,
-    bands: Bands,
     flag: Flag,
     expansion: &[String],
     limit: u32,
 ) -> ApiResult<Vec<HealthCustomer>> {
-    let at_risk = flag == Flag::AtRisk;
-    let (op, bound) =
-        if at_risk { (FilterOp::Lte, bands.at_risk_below.ceil()) } else { (FilterOp::Gte, bands.healthy_from.floor()) };
-    let category = if at_risk { &model.thresholds[model.thresholds.len() - 1].1 } else { &model.thresholds[0].1 };
-    let mut q = ListQuery {
-        filters: vec![
-            customers(),
-            Filter {
-                target: FilterTarget::Score(model.key.clone()),
-                op,
-                value: vec![Scalar::Int(bound.clamp(-1e9, 1e9) as i64)],
-            },
-        ],
-        search: None,
-        sort: Sort::Score(model.key.clone()),
-        descending: !at_risk,
-        after: None,
+    let (category, on_deal) = match flag {
+        Flag::AtRisk => (&model.thresholds[model.thresholds.len() - 1].1, None),
+        Flag::UpsellCandidate => (&model.thresholds[0].1, Some(false)),
+        Flag::Expanding => (&model.thresholds[0].1, Some(true)),
+        Flag::Steady => return Ok(Vec::new()),
+    };
+    let stages: Vec<&str> = health::CUSTOMER_STAGES.iter().map(|s| s.as_str()).collect();
+    let q = HealthQuery {
+        model: &model.key,
+        category,
+        stages: &stages,
+        ascending: flag == Flag::AtRisk,
+        on_deal,
+        pipelines: expansion,
         limit,
     };
-    let mut found = Vec::new();
-    for _ in 0..MAX_PAGES {
-        let page = s.store.list(ObjectKind::Contact, &q).await?;
-        let ids: Vec<String> = page.items.iter().map(|c| c.id.clone()).collect();
-        let on_deals: std::collections::HashSet<String> = if at_risk {
-            Default::default()
-        } else {
-            s.store.on_open_deals(&ids, expansion).await?.into_iter().collect()
-        };
-        for c in &page.items {
+    let ids = s.store.health_customers(&q).await?;
+    let mut found: Vec<Record> = s.store.get_many(ObjectKind::Contact, &ids).await?;
+    found.sort_by_key(|c| ids.iter().position(|id| *id == c.id));
+    Ok(found
+        .iter()
+        .map(|c| {
             let (score, decided) = scored(c, &model.key);
-            if decided.as_deref() != Some(category.as_str()) {
-                continue;
-            }
-            let this = bands.flag(score, on_deals.contains(&c.id));
-            if this == flag && found.len() < limit as usize {
-                found.push(customer(c, score, decided, this));
-            }
-        }
-        match page.next {
-            Some(next) if found.len() < limit as usize && !at_risk => q.after = Some(next),
-            _ => break,
-        }
-    }
-    Ok(found)
+            customer(c, score, decided, flag)
+        })
+        .collect())
 }
 
 /// A contact's score and category in a model, as the engine last decided them.

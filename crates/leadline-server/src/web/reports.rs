@@ -41,7 +41,8 @@ fn shown(tr: &Tr, m: &Metric, value: Option<f64>, currency: &str) -> String {
 pub async fn numbers(s: &AppState, tr: &Tr, uri: &Uri) -> ApiResult<Numbers> {
     let pairs = crate::api::query_pairs(uri)?;
     let get = |k: &str| super::query_value(&pairs, k);
-    let (counted_at, d) = crate::api::reports::dashboard_counted(s, get("from").as_deref(), get("to").as_deref()).await?;
+    let (counted_at, d) =
+        crate::api::reports::dashboard_counted(s, get("from").as_deref(), get("to").as_deref()).await?;
     let tiles = d
         .metrics
         .iter()

@@ -5,7 +5,7 @@ use leadline_core::Millis;
 
 use super::{int, query, req_int, req_text, sql, text, DbRow, SqlStore};
 use crate::error::StoreResult;
-use crate::{PipelineDeal, PipelineDealQuery};
+use crate::{HealthQuery, PipelineDeal, PipelineDealQuery};
 
 fn deal_of(row: &DbRow) -> StoreResult<PipelineDeal> {
     Ok(PipelineDeal {
@@ -165,21 +165,22 @@ impl crate::PipelineStore for SqlStore {
         rows.iter().map(|r| Ok((text(r, "category")?, req_int(r, "customers")?, req_int(r, "expanding")?))).collect()
     }
 
-    async fn on_open_deals(&self, contact_ids: &[String], pipelines: &[String]) -> StoreResult<Vec<String>> {
-        let mut found = Vec::new();
-        if pipelines.is_empty() {
-            return Ok(found);
+    async fn health_customers(&self, q: &HealthQuery<'_>) -> StoreResult<Vec<String>> {
+        if q.stages.is_empty() {
+            return Ok(Vec::new());
         }
-        for chunk in contact_ids.chunks(crate::MAX_IN_VALUES) {
-            let mut s = sql("SELECT DISTINCT dc.contact_id FROM deal_contacts dc JOIN deals d ON d.id = dc.deal_id \
-                 WHERE d.merged_into IS NULL AND COALESCE(d.status, 'open') = 'open' AND COALESCE(d.pipeline, 'default') IN (");
-            s.list(pipelines.iter().map(String::as_str)).push(") AND dc.contact_id IN (");
-            s.list(chunk.iter().map(String::as_str)).push(")");
-            for row in query(&s).fetch_all(&self.reader).await? {
-                found.push(req_text(&row, "contact_id")?);
-            }
+        // Walked in the order of the scores' index: it stops at the limit.
+        let mut s = sql("SELECT s.contact_id AS contact_id FROM contact_scores s JOIN contacts c ON c.id = s.contact_id \
+             WHERE s.model = ");
+        s.arg(q.model).push(" AND s.category = ").arg(q.category);
+        s.push(" AND c.merged_into IS NULL AND c.lifecycle_stage IN (").list(q.stages.iter().copied()).push(")");
+        if let Some(on) = q.on_deal {
+            s.push(if on { " AND " } else { " AND NOT " });
+            on_open_deal(&mut s, "c.id", q.pipelines);
         }
-        Ok(found)
+        let order = if q.ascending { "ASC" } else { "DESC" };
+        s.push(&format!(" ORDER BY s.score {order}, s.contact_id {order} LIMIT ")).arg(i64::from(q.limit));
+        query(&s).fetch_all(&self.reader).await?.iter().map(|r| req_text(r, "contact_id")).collect()
     }
 }
 
