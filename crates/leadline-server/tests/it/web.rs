@@ -1379,9 +1379,11 @@ pub async fn deals_move_on_the_board(app: &App) {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
     assert!(!b.get(back).await.text.contains("Licenza"));
-    let f = b.get("/forecast?from=2026-09&to=2026-10").await;
+    // Won today: in this month's column, whatever close date it was expected on.
+    let this_month = leadline_core::date::date_of_millis(leadline_server::now())[..7].to_owned();
+    let f = b.get(&format!("/forecast?from={this_month}&to={this_month}")).await;
     assert_eq!(f.status, StatusCode::OK, "{}", f.text);
-    assert!(f.text.contains("<svg") && f.text.contains("data-forecast") && f.text.contains("2026-09"), "{}", f.text);
+    assert!(f.text.contains("<svg") && f.text.contains("data-forecast") && f.text.contains(&this_month), "{}", f.text);
     assert!(f.text.contains("€500.00") || f.text.contains("500,00"), "{}", f.text);
 }
 
