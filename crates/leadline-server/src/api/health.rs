@@ -122,20 +122,28 @@ pub async fn report(s: &AppState, flag: Flag, limit: u32) -> ApiResult<HealthRep
     Ok(HealthReport { flag: flag.as_str().into(), items, ..counted.report })
 }
 
-/// What the health page shows: the counts, the customers at risk and the upsell candidates.
+/// What the health page shows: the counts and, for each flag asked for, its customers.
 #[derive(Clone)]
 pub struct PageFigures {
     pub report: HealthReport,
-    pub at_risk: Vec<HealthCustomer>,
-    pub upsell: Vec<HealthCustomer>,
+    pub lists: Vec<(Flag, Vec<HealthCustomer>)>,
 }
 
-/// The page's figures, with up to `limit` customers in each list (counted once).
-pub async fn page_figures(s: &AppState, limit: u32) -> ApiResult<PageFigures> {
+impl PageFigures {
+    /// The customers listed for `flag` (none when it was not asked for).
+    pub fn list(&self, flag: Flag) -> &[HealthCustomer] {
+        self.lists.iter().find(|(f, _)| *f == flag).map_or(&[], |(_, l)| l.as_slice())
+    }
+}
+
+/// The counts, counted once, and up to `limit` customers of each of `flags`.
+pub async fn page_figures(s: &AppState, flags: &[Flag], limit: u32) -> ApiResult<PageFigures> {
     let counted = counts(s).await?;
-    let at_risk = counted.listed(s, Flag::AtRisk, limit).await?;
-    let upsell = counted.listed(s, Flag::UpsellCandidate, limit).await?;
-    Ok(PageFigures { report: counted.report, at_risk, upsell })
+    let mut lists = Vec::with_capacity(flags.len());
+    for &flag in flags {
+        lists.push((flag, counted.listed(s, flag, limit).await?));
+    }
+    Ok(PageFigures { report: counted.report, lists })
 }
 
 /// The counts of a report (no customers listed yet), and what listing them reads.

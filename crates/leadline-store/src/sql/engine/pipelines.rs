@@ -170,7 +170,8 @@ impl crate::PipelineStore for SqlStore {
             return Ok(Vec::new());
         }
         // Walked in the order of the scores' index: it stops at the limit.
-        let mut s = sql("SELECT s.contact_id AS contact_id FROM contact_scores s JOIN contacts c ON c.id = s.contact_id \
+        let mut s =
+            sql("SELECT s.contact_id AS contact_id FROM contact_scores s JOIN contacts c ON c.id = s.contact_id \
              WHERE s.model = ");
         s.arg(q.model).push(" AND s.category = ").arg(q.category);
         s.push(" AND c.merged_into IS NULL AND c.lifecycle_stage IN (").list(q.stages.iter().copied()).push(")");
