@@ -73,7 +73,8 @@ pub enum Outcome {
     Changed,
     /// It already was as asked.
     Unchanged,
-    /// Left alone: it would have moved back down the funnel without that being allowed.
+    /// Left alone: it would have moved back down the funnel without that being allowed, or a
+    /// deal's pipeline refuses the change.
     Skipped,
     /// Deleted or merged away meanwhile.
     Gone,
@@ -177,7 +178,24 @@ pub async fn apply(store: &dyn Store, p: &Prepared, id: &str, actor: Actor<'_>) 
             Err(e) => Err(e),
         },
         Change::Record(changes) => match p.object {
-            ObjectKind::Deal => store.update_deal(id, changes, None, actor).await.map(drop),
+            ObjectKind::Deal => {
+                // A deal keeps its pipeline's rules in bulk as one at a time: one the change
+                // would break (a stage it lacks what for, won without a reason) is left alone.
+                let current = match store.get(ObjectKind::Deal, id).await {
+                    Ok(r) => r,
+                    Err(StoreError::NotFound { .. }) => return Ok(Outcome::Gone),
+                    Err(e) => return Err(e),
+                };
+                let mut changes = changes.clone();
+                let today = leadline_core::date::date_of_millis(actor.now);
+                match crate::pipelines::check_deal(store, Some(&current), None, &mut changes, &today).await {
+                    Ok(()) => store.update_deal(id, &changes, None, actor).await.map(drop),
+                    Err(e) if e.status() == axum::http::StatusCode::UNPROCESSABLE_ENTITY => {
+                        return Ok(Outcome::Skipped)
+                    }
+                    Err(e) => return Err(StoreError::Corrupt(e.message)),
+                }
+            }
             _ => store.update_company(id, changes, &[], actor).await.map(drop),
         },
     };

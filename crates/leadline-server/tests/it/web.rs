@@ -878,12 +878,22 @@ pub async fn bulk_actions_take_every_match_and_every_list(app: &App) {
     assert_eq!(location(&r), "/companies?notice=updated&n=1");
     assert!(b.get(&location(&r)).await.text.contains("1 company updated"));
     assert_eq!(app.get(&format!("/api/v1/companies/{co}")).await.json()["owner_id"], me.as_str());
-    let deal = app.post("/api/v1/deals", json!({"name": "Licenze"})).await.json()["id"].as_str().unwrap().to_owned();
-    let r = b
-        .post("/deals/bulk", &[("csrf", &csrf), ("id", &deal), ("action", "stage"), ("stage_value", "contract_sent")])
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let licenze = json!({"name": "Licenze", "company_id": co, "amount": 90_000, "close_date": "2027-03-31"});
+    let deal = app.post("/api/v1/deals", licenze).await.json()["id"].as_str().unwrap().to_owned();
+    // In bulk as one at a time: a contract is sent to a company for an amount by a date, so the
+    // deal without them stays where it was.
+    let bare = app.post("/api/v1/deals", json!({"name": "Nessuno"})).await.json()["id"].as_str().unwrap().to_owned();
+    let form =
+        [("csrf", csrf.as_str()), ("id", &deal), ("id", &bare), ("action", "stage"), ("stage_value", "contract_sent")];
+    let r = b.post("/deals/bulk", &form).await;
+    assert_eq!(location(&r), "/deals?notice=updated&n=1", "{}", r.text);
     assert_eq!(app.get(&format!("/api/v1/deals/{deal}")).await.json()["stage"], "contract_sent");
+    assert_eq!(app.get(&format!("/api/v1/deals/{bare}")).await.json()["stage"], "appointment_scheduled");
+    let r =
+        b.post("/deals/bulk", &[("csrf", &csrf), ("id", &deal), ("action", "status"), ("status_value", "won")]).await;
+    assert_eq!(location(&r), "/deals?notice=updated&n=0", "won needs a reason: {}", r.text);
+    assert_eq!(app.get(&format!("/api/v1/deals/{deal}")).await.json()["status"], "open");
+    app.delete(&format!("/api/v1/deals/{bare}")).await;
     let list = b.get("/deals").await;
     assert!(list.text.contains("id=\"bulk\"") && list.text.contains("name=\"id\""), "deals have bulk actions");
     let ask = b.post("/deals/bulk", &[("csrf", &csrf), ("id", &deal), ("action", "delete")]).await;
