@@ -157,25 +157,48 @@ impl Engine {
     }
 }
 
-/// How often the customers are decided again with no event of theirs.
-pub const REVIEW_EVERY: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+/// The name of the daily health review in the store: its place is the day (days since the
+/// epoch, UTC) it last marked the customers.
+pub const REVIEW: &str = "health_review";
+/// How often a server looks whether today's review is done.
+const REVIEW_CHECK: std::time::Duration = std::time::Duration::from_secs(3600);
+const DAY: Millis = 86_400_000;
 
-/// At start and once a day, mark the customers for the engine to decide again: their health
-/// reads windows over the log (a customer quiet in the product for a month slips towards at
-/// risk with no new event), and nothing else would make the engine look at them. Marks are
-/// idempotent, so several servers doing this do no harm.
-pub async fn review_customers(store: Arc<dyn Store>, wake: Arc<tokio::sync::Notify>) {
-    let stages = leadline_core::health::CUSTOMER_STAGES.map(LifecycleStage::as_str);
+/// Once a day, mark the customers for the engine to decide again: their health reads windows
+/// over the log (a customer quiet in the product for a month slips towards at risk with no new
+/// event), and nothing else would make the engine look at them. The day is kept in the store
+/// as the place of a leased reader, so that of several servers, started and stopped as they
+/// may be, one marks them once a day.
+pub async fn review_customers(store: Arc<dyn Store>, holder: String, wake: Arc<tokio::sync::Notify>) {
     loop {
-        match store.engine_mark_stages(&stages).await {
-            Ok(0) => {}
-            Ok(n) => {
-                tracing::info!(customers = n, "customers marked for the daily health review");
+        if let Err(e) = review_once(store.as_ref(), &holder, &wake, crate::now()).await {
+            tracing::warn!(error = %e, "the customers could not be marked for review");
+        }
+        tokio::time::sleep(REVIEW_CHECK).await;
+    }
+}
+
+/// Mark the customers if today's review is not done yet and this server holds its lease; how
+/// many were marked.
+pub async fn review_once(
+    store: &dyn Store,
+    holder: &str,
+    wake: &tokio::sync::Notify,
+    now: Millis,
+) -> Result<u64, StoreError> {
+    let today = now.div_euclid(DAY);
+    match store.cursor_claim(REVIEW, holder, now, LEASE).await? {
+        Some(done) if done < today => {
+            let stages = leadline_core::health::CUSTOMER_STAGES.map(LifecycleStage::as_str);
+            let marked = store.engine_mark_stages(&stages).await?;
+            store.cursor_advance(REVIEW, holder, today, now).await?;
+            if marked > 0 {
+                tracing::info!(customers = marked, "customers marked for the daily health review");
                 wake.notify_one();
             }
-            Err(e) => tracing::warn!(error = %e, "the customers could not be marked for review"),
+            Ok(marked)
         }
-        tokio::time::sleep(REVIEW_EVERY).await;
+        _ => Ok(0),
     }
 }
 

@@ -199,7 +199,7 @@ pub fn start_workers(state: &AppState, holder: String) -> Workers {
             tracing::warn!(error = ?e, "the dashboard's figures could not be counted");
         }
     }));
-    tasks.push(tokio::spawn(engine::review_customers(store.clone(), state.engine_wake.clone())));
+    tasks.push(tokio::spawn(engine::review_customers(store.clone(), holder.clone(), state.engine_wake.clone())));
     tasks.push(tokio::spawn(engine::Engine::new(holder).run(store.clone(), state.engine_wake.clone())));
     Workers(tasks)
 }

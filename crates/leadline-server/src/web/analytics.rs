@@ -439,7 +439,7 @@ async fn csv(State(s): State<AppState>, v: Viewer, uri: Uri) -> Result<Response,
     let q = checked(input(&asked(&uri, &presets)?)?, crate::now())?;
     let r = run(&s, q).await?;
     let row = |group: &str, i: usize, st: &StepReport| {
-        let num = |x: Option<f64>| x.map(|x| format!("{x:.4}")).unwrap_or_default();
+        let num = |x: Option<f64>| super::csv_number(x, 4);
         vec![
             group.to_owned(),
             (i + 1).to_string(),
@@ -680,7 +680,7 @@ async fn lifecycle_csv(State(s): State<AppState>, v: Viewer, uri: Uri) -> Result
     let pairs = crate::api::query_pairs(&uri)?;
     let get = |k: &str| super::query_value(&pairs, k);
     let l = crate::api::reports::lifecycle(&s, get("from").as_deref(), get("to").as_deref()).await?;
-    let num = |x: Option<f64>| x.map(|x| format!("{x:.4}")).unwrap_or_default();
+    let num = |x: Option<f64>| super::csv_number(x, 4);
     let rows = l
         .steps
         .iter()
@@ -787,7 +787,7 @@ async fn clv_csv(State(s): State<AppState>, v: Viewer, uri: Uri) -> Result<Respo
     let rate: f64 =
         get("discount_rate").and_then(|r| r.parse().ok()).filter(|r: &f64| (0.0..=0.5).contains(r)).unwrap_or(0.01);
     let r = crate::api::reports::clv(&s, months, rate, get("segment")).await?;
-    let num = |x: Option<f64>| x.map(|x| format!("{x:.2}")).unwrap_or_default();
+    let num = |x: Option<f64>| super::csv_number(x, 2);
     let rows = r
         .channels
         .iter()
@@ -865,7 +865,7 @@ async fn pipeline_csv(State(s): State<AppState>, v: Viewer, uri: Uri) -> Result<
     let get = |k: &str| super::query_value(&pairs, k);
     let f =
         crate::api::reports::pipeline_flow(&s, get("pipeline"), get("from").as_deref(), get("to").as_deref()).await?;
-    let num = |x: Option<f64>| x.map(|x| format!("{x:.4}")).unwrap_or_default();
+    let num = |x: Option<f64>| super::csv_number(x, 4);
     let rows = f
         .stages
         .iter()

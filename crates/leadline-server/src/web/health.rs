@@ -132,7 +132,7 @@ async fn csv(State(s): State<AppState>, v: Viewer) -> Result<Response, super::Pa
             c.contact_id.clone(),
             c.name.clone(),
             c.email.clone().unwrap_or_default(),
-            c.score.map(|x| format!("{x:.2}")).unwrap_or_default(),
+            super::csv_number(c.score, 2),
             c.category.clone().unwrap_or_default(),
             String::new(),
             String::new(),

@@ -288,6 +288,11 @@ pub fn is_local_path(next: &str) -> bool {
 }
 
 /// A CSV download of `rows` under `head`, each cell safe to open in a spreadsheet.
+/// A number in a CSV cell, to `decimals` places; empty for none.
+pub(crate) fn csv_number(x: Option<f64>, decimals: usize) -> String {
+    x.map(|x| format!("{x:.decimals$}")).unwrap_or_default()
+}
+
 pub(crate) fn csv_response(
     name: &str,
     head: &[&str],

@@ -512,7 +512,7 @@ async fn forecast_csv(
                 r.commit.to_string(),
                 r.closed_won.to_string(),
                 opt(r.goal),
-                r.attainment.map(|a| format!("{a:.4}")).unwrap_or_default(),
+                super::csv_number(r.attainment, 4),
             ]
         })
         .collect();
@@ -545,7 +545,7 @@ async fn dashboard_csv(
     let pairs = crate::api::query_pairs(&uri)?;
     let get = |k: &str| super::query_value(&pairs, k);
     let d = crate::api::reports::dashboard(&s, get("from").as_deref(), get("to").as_deref(), None).await?;
-    let num = |x: Option<f64>| x.map(|x| format!("{x:.4}")).unwrap_or_default();
+    let num = |x: Option<f64>| super::csv_number(x, 4);
     let rows = d
         .metrics
         .iter()

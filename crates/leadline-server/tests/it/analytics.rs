@@ -701,9 +701,16 @@ pub async fn customer_health_flags_risk_and_upsell(app: &App) {
     app.get("/api/v1/reports/health?limit=0").await.error(422, "invalid_parameter", Some("limit"));
     app.get("/api/v1/reports/health?from=2026-01-01").await.error(422, "unknown_parameter", Some("from"));
 
-    // Time alone changes health: the daily review marks every customer for the engine.
-    let marked = app.state.store.engine_mark_stages(&["customer", "evangelist"]).await.unwrap();
-    assert_eq!(marked, 4);
+    // Time alone changes health: the daily review marks every customer for the engine, once
+    // a day whichever server does it.
+    let wake = tokio::sync::Notify::new();
+    let review = |holder: &'static str, at: i64| {
+        leadline_server::engine::review_once(app.state.store.as_ref(), holder, &wake, at)
+    };
+    let morning = now.div_euclid(DAY) * DAY + 1_000;
+    assert_eq!(review("a", morning).await.unwrap(), 4);
+    assert_eq!(review("a", morning + HOUR).await.unwrap(), 0, "done today");
+    assert_eq!(review("b", morning + DAY).await.unwrap(), 4, "the next day, after a's lease");
 
     // The page lists both and opens an upsell deal for the candidate.
     let mut b = crate::web::admin(app).await;
